@@ -1,0 +1,146 @@
+-- futuresboard store schema: the single source of truth, compiled into the binary.
+--
+-- Opening a database applies the forward migrations for its PRAGMA user_version (see
+-- src/store/store.c; they only alter tables that already exist), then runs this whole file,
+-- which creates whatever is missing, then sets user_version to the number below.
+-- Every statement must therefore be idempotent (IF NOT EXISTS).
+--
+-- History:
+--   1  candles with open/high/low/close/volume only, funding.
+--   2  candles gain quote_volume, trades, taker-buy volumes, closed; market_metrics,
+--      liquidations, alerts, backtest runs and trades, quant_summary.
+--
+-- Conventions:
+--   * times are INTEGER epoch milliseconds UTC;
+--   * symbols as the exchange writes them (BTCUSDT), exchange beside them (binance, simex);
+--   * intervals as Binance names them (1m 5m 15m 1h 4h 1d ...);
+--   * "volume" is always the BASE asset quantity (BTC for BTCUSDT) and "quote_volume" the
+--     QUOTE asset amount (USDT). Both are stored; quote_volume is NULL when the source did not
+--     carry it (e.g. the 6-column CSV layout) rather than estimated;
+--   * NULL means "the source did not say", never zero.
+
+PRAGMA user_version = 2;
+
+-- One row per candle. closed = 0 marks a candle still forming; it is upserted until it closes,
+-- and an update for a still-open candle never overwrites a closed one.
+CREATE TABLE IF NOT EXISTS candles (
+    exchange               TEXT    NOT NULL,
+    symbol                 TEXT    NOT NULL,
+    interval               TEXT    NOT NULL,
+    open_time              INTEGER NOT NULL,
+    close_time             INTEGER NOT NULL,
+    open                   REAL    NOT NULL,
+    high                   REAL    NOT NULL,
+    low                    REAL    NOT NULL,
+    close                  REAL    NOT NULL,
+    volume                 REAL    NOT NULL,   -- base asset
+    quote_volume           REAL,               -- quote asset (USDT)
+    trades                 INTEGER,
+    taker_buy_volume       REAL,               -- base asset bought by takers
+    taker_buy_quote_volume REAL,               -- quote asset spent by taker buyers
+    closed                 INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (exchange, symbol, interval, open_time)
+) WITHOUT ROWID;
+
+-- Realised funding: one row per funding event.
+CREATE TABLE IF NOT EXISTS funding (
+    exchange     TEXT    NOT NULL,
+    symbol       TEXT    NOT NULL,
+    funding_time INTEGER NOT NULL,
+    funding_rate REAL    NOT NULL,   -- per funding period, as a fraction (0.0001 = 0.01 %)
+    mark_price   REAL,
+    PRIMARY KEY (exchange, symbol, funding_time)
+) WITHOUT ROWID;
+
+-- Time series of scalar market metrics, one row per (symbol, metric, time). Metric names:
+--   mark_price, index_price, funding_rate_est, next_funding_time, open_interest (contracts),
+--   open_interest_value (USDT), ls_ratio_global, ls_ratio_top_accounts,
+--   ls_ratio_top_positions, taker_buy_sell_ratio, book_imbalance, best_bid, best_ask,
+--   cvd (quote asset).
+CREATE TABLE IF NOT EXISTS market_metrics (
+    exchange TEXT    NOT NULL,
+    symbol   TEXT    NOT NULL,
+    metric   TEXT    NOT NULL,
+    ts       INTEGER NOT NULL,
+    value    REAL    NOT NULL,
+    PRIMARY KEY (exchange, symbol, metric, ts)
+) WITHOUT ROWID;
+
+-- Forced liquidation orders as the exchange reports them.
+CREATE TABLE IF NOT EXISTS liquidations (
+    exchange TEXT    NOT NULL,
+    symbol   TEXT    NOT NULL,
+    ts       INTEGER NOT NULL,
+    side     TEXT    NOT NULL CHECK (side IN ('BUY', 'SELL')),
+    price    REAL    NOT NULL,
+    qty      REAL    NOT NULL,   -- base asset
+    PRIMARY KEY (exchange, symbol, ts, side, price, qty)
+) WITHOUT ROWID;
+
+-- Alerts that fired.
+CREATE TABLE IF NOT EXISTS alerts (
+    id       INTEGER PRIMARY KEY,
+    ts       INTEGER NOT NULL,
+    exchange TEXT    NOT NULL,
+    symbol   TEXT    NOT NULL,
+    interval TEXT    NOT NULL DEFAULT '',
+    rule     TEXT    NOT NULL,
+    severity TEXT    NOT NULL DEFAULT 'info' CHECK (severity IN ('info', 'warn', 'crit')),
+    value    REAL,
+    message  TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (ts);
+
+-- Backtest run registry.
+CREATE TABLE IF NOT EXISTS backtest_runs (
+    id           INTEGER PRIMARY KEY,
+    created_ms   INTEGER NOT NULL,
+    version      TEXT    NOT NULL,
+    strategy     TEXT    NOT NULL,
+    exchange     TEXT    NOT NULL,
+    symbol       TEXT    NOT NULL,
+    interval     TEXT    NOT NULL,
+    from_ms      INTEGER NOT NULL,
+    to_ms        INTEGER NOT NULL,
+    params_json  TEXT    NOT NULL DEFAULT '{}',
+    candles_hash TEXT    NOT NULL,
+    summary_json TEXT    NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE IF NOT EXISTS backtest_trades (
+    run_id      INTEGER NOT NULL REFERENCES backtest_runs (id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    side        TEXT    NOT NULL CHECK (side IN ('long', 'short')),
+    entry_time  INTEGER NOT NULL,
+    entry_price REAL    NOT NULL,
+    exit_time   INTEGER,
+    exit_price  REAL,
+    qty         REAL    NOT NULL,
+    pnl         REAL,
+    fees        REAL    NOT NULL DEFAULT 0,
+    funding     REAL    NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+
+-- The latest derived figures per symbol and timeframe, refreshed every engine cycle.
+CREATE TABLE IF NOT EXISTS quant_summary (
+    exchange         TEXT    NOT NULL,
+    symbol           TEXT    NOT NULL,
+    timeframe        TEXT    NOT NULL,
+    updated_ms       INTEGER NOT NULL,
+    last_price       REAL,
+    change_pct       REAL,
+    quote_volume_24h REAL,
+    open_interest    REAL,
+    oi_change_pct    REAL,
+    funding_rate     REAL,
+    ls_ratio         REAL,
+    ls_change_pct    REAL,
+    imbalance        REAL,
+    cvd              REAL,
+    rsi              REAL,
+    zscore           REAL,
+    realized_vol     REAL,
+    regime           TEXT,
+    PRIMARY KEY (exchange, symbol, timeframe)
+) WITHOUT ROWID;

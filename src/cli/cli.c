@@ -1,0 +1,226 @@
+/* Command-line dispatch. Pulls the global options (--config, --db, --set, -v) out of the
+ * command line wherever they stand, builds the layered configuration, sets up logging and
+ * dispatches to the subcommand through cli_commands[]. Main thread. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "core/xmalloc.h"
+
+const CliCommand cli_commands[] = {
+	{"demo", cmd_demo, "", "start the offline demo (simulator and live dashboard)", 1},
+	{"import", cmd_import,
+	 "[--symbol S] [--interval I] [--exchange E] [--kind klines|funding] [--max-rejects N] "
+	 "FILE|- ...",
+	 "import kline or funding-rate CSV files (plain or gzip)", 1},
+	{"export", cmd_export,
+	 "[candles|funding|metrics|alerts] [--symbol S[,S...]] [--interval I] [--metric M] "
+	 "[--exchange E] [--from T] [--to T] [-o FILE]",
+	 "write stored rows as CSV", 0},
+	{"db", cmd_db, "check [--symbol S] [--interval I] [--max-listed N] | stats",
+	 "check stored candles for gaps and bad rows, or show what is stored", 0},
+	{"config", cmd_config, "", "print the effective configuration and where each value came from",
+	 0},
+	{NULL, NULL, NULL, NULL, 0},
+};
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("futuresboard: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage(const char *command)
+{
+	for (const CliCommand *c = cli_commands; c->name; c++)
+		if (strcmp(c->name, command) == 0)
+			fprintf(stderr, "usage: futuresboard [global options] %s %s\n", c->name, c->usage);
+	return CLI_USAGE;
+}
+
+static void help(FILE *out)
+{
+	fprintf(out, "usage: futuresboard [global options] COMMAND [options]\n\ncommands:\n");
+	for (const CliCommand *c = cli_commands; c->name; c++)
+		fprintf(out, "  %-8s %s\n", c->name, c->summary);
+	fprintf(out,
+	        "  version  print the version\n\n"
+	        "global options (anywhere on the line):\n"
+	        "  --config FILE      read FILE after the user config\n"
+	        "  --db PATH          the database (same as --set store.database=PATH)\n"
+	        "  --set SEC.KEY=VAL  set any configuration key\n"
+	        "  -v, --verbose      more messages on stderr (twice for debug)\n"
+	        "  -h, --help         this help; 'futuresboard COMMAND --help' for a command\n\n"
+	        "See futuresboard(1).\n");
+}
+
+static int mkdir_parents(const char *path)
+{
+	char *dir = xstrdup(path);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			free(dir);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return 0;
+}
+
+static void setup_log(CliContext *ctx, int open_file)
+{
+	log_set_level((LogLevel)log_level_parse(config_get_str(ctx->cfg, "log", "level")));
+	log_set_stderr(ctx->verbose >= 2 ? LOG_DEBUG : ctx->verbose ? LOG_INFO : LOG_WARN);
+	if (!open_file)
+		return;
+	char *path = config_get_path(ctx->cfg, "log", "file"), err[512];
+	if (*path && (mkdir_parents(path) ||
+	              log_open(path, config_get_int(ctx->cfg, "log", "max_size"),
+	                       (int)config_get_int(ctx->cfg, "log", "max_files"), err, sizeof err)))
+		log_warn("log", "cannot write the log file %s; logging to stderr only", path);
+	free(path);
+}
+
+int cli_reload_config(CliContext *ctx)
+{
+	char err[1024], msg[4096];
+	Config *fresh = config_build(ctx->config_file, ctx->envp, ctx->set_flags, ctx->nset, err,
+	                             sizeof err);
+	if (!fresh) {
+		log_error("config", "reload failed, keeping the running configuration: %s", err);
+		return -1;
+	}
+	int changed = config_apply_live(ctx->cfg, fresh, msg, sizeof msg);
+	config_free(fresh);
+	for (char *save, *line = strtok_r(msg, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		log_info("config", "reload: %s", line);
+	if (changed) {
+		log_set_level((LogLevel)log_level_parse(config_get_str(ctx->cfg, "log", "level")));
+		char *path = config_get_path(ctx->cfg, "log", "file");
+		if (*path)
+			log_open(path, config_get_int(ctx->cfg, "log", "max_size"),
+			         (int)config_get_int(ctx->cfg, "log", "max_files"), err, sizeof err);
+		free(path);
+	}
+	return 0;
+}
+
+Store *cli_open_store(CliContext *ctx, int must_exist)
+{
+	char *path = config_get_path(ctx->cfg, "store", "database"), err[1024];
+	struct stat sb;
+	Store *st = NULL;
+	if (must_exist && stat(path, &sb) != 0)
+		cli_error("no database at %s (import some data first, or pass --db PATH)", path);
+	else if (!(st = store_open(path, 0, (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms"),
+	                           err, sizeof err)))
+		cli_error("%s", err);
+	free(path);
+	return st;
+}
+
+/* Takes the global options out of argv (in place). Returns the new argc, or -1 after an
+ * error message. */
+static int extract_globals(CliContext *ctx, int argc, char **argv)
+{
+	int out = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		if (strcmp(a, "--") == 0) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		int takes = strcmp(a, "--config") == 0 || strcmp(a, "--db") == 0 ||
+		            strcmp(a, "--set") == 0;
+		if (takes) {
+			if (i + 1 >= argc) {
+				cli_error("%s needs a value", a);
+				return -1;
+			}
+			val = argv[++i];
+		} else if (strncmp(a, "--config=", 9) == 0 || strncmp(a, "--db=", 5) == 0 ||
+		           strncmp(a, "--set=", 6) == 0) {
+			val = strchr(a, '=') + 1;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			ctx->verbose++;
+			continue;
+		} else if (strcmp(a, "-vv") == 0) {
+			ctx->verbose += 2;
+			continue;
+		} else {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (strncmp(a, "--config", 8) == 0)
+			ctx->config_file = val;
+		else if (strncmp(a, "--db", 4) == 0)
+			ctx->set_flags[ctx->nset++] = xasprintf("store.database=%s", val);
+		else
+			ctx->set_flags[ctx->nset++] = xstrdup(val);
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+int cli_main(int argc, char **argv, char *const *envp)
+{
+	CliContext ctx = {0};
+	ctx.envp = envp;
+	ctx.set_flags = xcalloc((size_t)argc + 1, sizeof(char *));
+	signal(SIGPIPE, SIG_IGN);
+	argc = extract_globals(&ctx, argc, argv);
+	int rc = CLI_USAGE;
+	if (argc < 0)
+		goto done;
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0) {
+		help(argc < 2 ? stderr : stdout);
+		rc = argc < 2 ? CLI_USAGE : CLI_OK;
+		goto done;
+	}
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("futuresboard %s (sqlite %s)\n", FB_VERSION, sqlite3_libversion());
+		rc = CLI_OK;
+		goto done;
+	}
+	const CliCommand *cmd = NULL;
+	for (const CliCommand *c = cli_commands; c->name; c++)
+		if (strcmp(c->name, argv[1]) == 0)
+			cmd = c;
+	if (!cmd) {
+		cli_error("unknown command '%s' (try 'futuresboard --help')", argv[1]);
+		goto done;
+	}
+	char err[2048];
+	ctx.cfg = config_build(ctx.config_file, ctx.envp, ctx.set_flags, ctx.nset, err, sizeof err);
+	if (!ctx.cfg) {
+		cli_error("%s", err);
+		goto done;
+	}
+	setup_log(&ctx, cmd->logs);
+	optind = 1;
+	rc = cmd->run(&ctx, argc - 1, argv + 1);
+done:
+	config_free(ctx.cfg);
+	for (int i = 0; i < ctx.nset; i++)
+		free(ctx.set_flags[i]);
+	free(ctx.set_flags);
+	log_close();
+	return rc;
+}

@@ -1,0 +1,53 @@
+/* Command-line front: the context every subcommand gets and the helpers they share.
+ * Main thread only. Exit statuses: 0 success, 1 failure or problems found, 2 usage or
+ * configuration error. */
+#ifndef FB_CLI_CLI_H
+#define FB_CLI_CLI_H
+
+#include "core/config.h"
+#include "store/store.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+typedef struct {
+	Config *cfg;
+	const char *config_file; /* --config, or NULL */
+	char **set_flags;        /* "section.key=value" from the command line */
+	int nset;
+	char *const *envp;
+	int verbose;
+} CliContext;
+
+typedef struct {
+	const char *name;
+	int (*run)(CliContext *ctx, int argc, char **argv);
+	const char *usage;   /* arguments, for help */
+	const char *summary; /* one line */
+	int logs;            /* opens the log file */
+} CliCommand;
+
+/* The whole program: global options, configuration, logging, dispatch. Returns the exit
+ * status. argv is reordered in place. */
+int cli_main(int argc, char **argv, char *const *envp);
+
+/* The command table. */
+extern const CliCommand cli_commands[];
+
+int cmd_import(CliContext *ctx, int argc, char **argv);
+int cmd_export(CliContext *ctx, int argc, char **argv);
+int cmd_db(CliContext *ctx, int argc, char **argv);
+int cmd_config(CliContext *ctx, int argc, char **argv);
+int cmd_demo(CliContext *ctx, int argc, char **argv);
+
+/* Prints "futuresboard: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the usage line of a command to stderr and returns CLI_USAGE. */
+int cli_usage(const char *command);
+/* Opens the configured database. must_exist: fail with a clear message if there is no file.
+ * Returns NULL after printing the error. */
+Store *cli_open_store(CliContext *ctx, int must_exist);
+/* Rebuilds the configuration from the same sources and applies what may change live (log
+ * settings and others marked live). Prints what changed to the log. Returns 0 or -1. */
+int cli_reload_config(CliContext *ctx);
+
+#endif

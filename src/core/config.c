@@ -1,0 +1,607 @@
+/* Configuration: the table of every key the program knows (type, default, range, whether it
+ * may change live), an INI reader that reports file:line and key for every mistake, and the
+ * layering of defaults, files, environment and flags. Main thread only. */
+#include "core/config.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+
+typedef enum { T_STRING, T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_SIZE, T_INTERVALS } KeyType;
+
+typedef struct {
+	const char *section;
+	const char *key;
+	KeyType type;
+	const char *def;
+	double min, max;     /* T_INT, T_DOUBLE, T_SIZE */
+	const char *choices; /* T_ENUM: space separated */
+	int live;            /* may change on SIGHUP */
+} KeyDef;
+
+/* Keep in step with config.ini and man/futuresboard.1. */
+static const KeyDef keys[] = {
+	{"store", "database", T_STRING, "~/.local/share/futuresboard/futuresboard.db", 0, 0, NULL, 0},
+	{"store", "batch_size", T_INT, "2000", 1, 1000000, NULL, 0},
+	{"store", "queue_capacity", T_INT, "65536", 16, 16777216, NULL, 0},
+	{"store", "flush_ms", T_INT, "250", 1, 60000, NULL, 1},
+	{"store", "busy_timeout_ms", T_INT, "5000", 0, 600000, NULL, 0},
+	{"log", "level", T_ENUM, "info", 0, 0, "error warn info debug", 1},
+	{"log", "file", T_STRING, "~/.local/state/futuresboard/futuresboard.log", 0, 0, NULL, 0},
+	{"log", "max_size", T_SIZE, "10M", 0, 1099511627776.0, NULL, 1},
+	{"log", "max_files", T_INT, "5", 1, 100, NULL, 1},
+	{"binance", "rest_url", T_STRING, "https://fapi.binance.com", 0, 0, NULL, 0},
+	{"binance", "ws_url", T_STRING, "wss://fstream.binance.com", 0, 0, NULL, 0},
+	{"feed", "top_n", T_INT, "20", 1, 200, NULL, 0},
+	{"feed", "intervals", T_INTERVALS, "1m 5m 15m 1h 4h 1d", 0, 0, NULL, 0},
+	{"feed", "lookback", T_INT, "1000", 1, 100000, NULL, 0},
+	{"ui", "refresh_ms", T_INT, "1000", 50, 60000, NULL, 1},
+	{"ui", "color", T_ENUM, "auto", 0, 0, "auto 256 16 none", 1},
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+typedef struct {
+	char *value;
+	ConfigSource src;
+	char *origin; /* "file:line", "FUTURESBOARD_X_Y", "--set a.b" or NULL for defaults */
+} Entry;
+
+struct Config {
+	Entry e[NKEYS];
+};
+
+static const char *const source_names[] = {"default", "user file", "--config", "environment",
+                                           "command line"};
+
+static int find_key(const char *section, const char *key)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].key, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int section_known(const char *section)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return 99;
+	size_t row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t sub = prev + (tolower((unsigned char)a[i - 1]) !=
+			                     tolower((unsigned char)b[j - 1]));
+			size_t best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
+			row[j] = sub < best ? sub : best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/* The closest known section (section == NULL) or key of section to word, or NULL. */
+static const char *did_you_mean(const char *section, const char *word)
+{
+	const char *best = NULL;
+	size_t best_d = 99;
+	for (size_t i = 0; i < NKEYS; i++) {
+		const char *cand = section ? keys[i].key : keys[i].section;
+		if (section && strcmp(keys[i].section, section) != 0)
+			continue;
+		size_t d = edit_distance(word, cand);
+		if (d < best_d) {
+			best_d = d;
+			best = cand;
+		}
+	}
+	size_t len = strlen(word);
+	return best && best_d <= (len < 5 ? 1 : len < 9 ? 2 : 3) ? best : NULL;
+}
+
+int config_parse_size(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || errno || v < 0 || !isfinite(v))
+		return -1;
+	double mul = 1;
+	switch (toupper((unsigned char)*end)) {
+	case 'K': mul = 1024.0; end++; break;
+	case 'M': mul = 1024.0 * 1024; end++; break;
+	case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (toupper((unsigned char)*end) == 'B')
+		end++;
+	if (*end)
+		return -1;
+	*out = (int64_t)(v * mul);
+	return 0;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = {"1", "true", "yes", "on"};
+	static const char *const no[] = {"0", "false", "no", "off"};
+	for (int i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return *out = 1, 0;
+		if (strcasecmp(s, no[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+/* Checks value against def; on failure writes the reason (without location) into why. */
+static int validate(const KeyDef *def, const char *value, char *why, size_t whylen)
+{
+	char *end;
+	switch (def->type) {
+	case T_STRING:
+		if (!*value && strcmp(def->key, "file") != 0) {
+			snprintf(why, whylen, "must not be empty");
+			return -1;
+		}
+		return 0;
+	case T_INT: {
+		errno = 0;
+		long long v = strtoll(value, &end, 10);
+		if (end == value || *end || errno) {
+			snprintf(why, whylen, "expected a whole number, got '%s'", value);
+			return -1;
+		}
+		if (v < def->min || v > def->max) {
+			snprintf(why, whylen, "%lld is out of range (%.0f to %.0f)", v, def->min, def->max);
+			return -1;
+		}
+		return 0;
+	}
+	case T_DOUBLE: {
+		errno = 0;
+		double v = strtod(value, &end);
+		if (end == value || *end || errno || !isfinite(v)) {
+			snprintf(why, whylen, "expected a number, got '%s'", value);
+			return -1;
+		}
+		if (v < def->min || v > def->max) {
+			snprintf(why, whylen, "%g is out of range (%g to %g)", v, def->min, def->max);
+			return -1;
+		}
+		return 0;
+	}
+	case T_BOOL: {
+		int b;
+		if (parse_bool(value, &b)) {
+			snprintf(why, whylen, "expected true or false, got '%s'", value);
+			return -1;
+		}
+		return 0;
+	}
+	case T_ENUM: {
+		size_t n = strlen(value);
+		for (const char *p = def->choices; *p;) {
+			size_t len = strcspn(p, " ");
+			if (len == n && strncmp(p, value, n) == 0)
+				return 0;
+			p += len;
+			p += *p == ' ';
+		}
+		snprintf(why, whylen, "'%s' is not one of: %s", value, def->choices);
+		return -1;
+	}
+	case T_SIZE: {
+		int64_t v;
+		if (config_parse_size(value, &v)) {
+			snprintf(why, whylen, "expected a size such as 10M, 512K or 4096, got '%s'", value);
+			return -1;
+		}
+		if (v < def->min || v > def->max) {
+			snprintf(why, whylen, "%s is out of range", value);
+			return -1;
+		}
+		return 0;
+	}
+	case T_INTERVALS: {
+		int count = 0;
+		char buf[256];
+		snprintf(buf, sizeof buf, "%s", value);
+		for (char *save, *tok = strtok_r(buf, " ,", &save); tok;
+		     tok = strtok_r(NULL, " ,", &save)) {
+			if (fb_interval_ms(tok) < 0) {
+				snprintf(why, whylen, "unknown interval '%s' (known: %s)", tok,
+				         fb_interval_list());
+				return -1;
+			}
+			count++;
+		}
+		if (!count) {
+			snprintf(why, whylen, "needs at least one interval");
+			return -1;
+		}
+		return 0;
+	}
+	}
+	return -1;
+}
+
+static void entry_set(Entry *e, const char *value, ConfigSource src, const char *origin)
+{
+	free(e->value);
+	free(e->origin);
+	e->value = xstrdup(value);
+	e->src = src;
+	e->origin = origin ? xstrdup(origin) : NULL;
+}
+
+Config *config_new(void)
+{
+	Config *cfg = xcalloc(1, sizeof *cfg);
+	for (size_t i = 0; i < NKEYS; i++)
+		entry_set(&cfg->e[i], keys[i].def, CONFIG_SRC_DEFAULT, NULL);
+	/* XDG base directories move the default paths. */
+	const char *data = getenv("XDG_DATA_HOME"), *state = getenv("XDG_STATE_HOME");
+	if (data && *data == '/') {
+		char *p = xasprintf("%s/futuresboard/futuresboard.db", data);
+		entry_set(&cfg->e[find_key("store", "database")], p, CONFIG_SRC_DEFAULT, NULL);
+		free(p);
+	}
+	if (state && *state == '/') {
+		char *p = xasprintf("%s/futuresboard/futuresboard.log", state);
+		entry_set(&cfg->e[find_key("log", "file")], p, CONFIG_SRC_DEFAULT, NULL);
+		free(p);
+	}
+	return cfg;
+}
+
+void config_free(Config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < NKEYS; i++) {
+		free(cfg->e[i].value);
+		free(cfg->e[i].origin);
+	}
+	free(cfg);
+}
+
+char *config_user_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg == '/')
+		return xasprintf("%s/futuresboard/config.ini", xdg);
+	return xasprintf("%s/.config/futuresboard/config.ini", home && *home ? home : ".");
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Sets key in section from a location (for messages) after validation. */
+static int set_checked(Config *cfg, const char *section, const char *key, const char *value,
+                       ConfigSource src, const char *where, char *err, size_t errlen)
+{
+	char why[512];
+	if (!section_known(section)) {
+		const char *dym = did_you_mean(NULL, section);
+		snprintf(err, errlen, "%s: unknown section [%s]%s%s%s", where, section,
+		         dym ? " (did you mean [" : "", dym ? dym : "", dym ? "]?)" : "");
+		return -1;
+	}
+	int i = find_key(section, key);
+	if (i < 0) {
+		const char *dym = did_you_mean(section, key);
+		snprintf(err, errlen, "%s: unknown key '%s' in [%s]%s%s%s", where, key, section,
+		         dym ? " (did you mean '" : "", dym ? dym : "", dym ? "'?)" : "");
+		return -1;
+	}
+	if (validate(&keys[i], value, why, sizeof why)) {
+		snprintf(err, errlen, "%s: [%s] %s: %s", where, section, key, why);
+		return -1;
+	}
+	entry_set(&cfg->e[i], value, src, where);
+	return 0;
+}
+
+int config_load_file(Config *cfg, const char *path, ConfigSource src, int missing_ok, char *err,
+                     size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		if (missing_ok && errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: cannot read config file: %s", path, strerror(errno));
+		return -1;
+	}
+	char line[4096], section[128] = "", where[4200];
+	int lineno = 0, rc = 0;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		snprintf(where, sizeof where, "%s:%d", path, lineno);
+		size_t len = strlen(line);
+		if (len == sizeof line - 1 && line[len - 1] != '\n') {
+			snprintf(err, errlen, "%s: line is longer than %zu characters", where,
+			         sizeof line - 2);
+			rc = -1;
+			break;
+		}
+		char *s = trim(line);
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+			if (!close || *trim(close + 1)) {
+				snprintf(err, errlen, "%s: malformed section header '%s' (expected [name])",
+				         where, s);
+				rc = -1;
+				break;
+			}
+			*close = '\0';
+			char *name = trim(s + 1);
+			if (!section_known(name)) {
+				const char *dym = did_you_mean(NULL, name);
+				snprintf(err, errlen, "%s: unknown section [%s]%s%s%s", where, name,
+				         dym ? " (did you mean [" : "", dym ? dym : "", dym ? "]?)" : "");
+				rc = -1;
+				break;
+			}
+			snprintf(section, sizeof section, "%s", name);
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s: expected 'key = value', got '%s'", where, s);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		char *key = trim(s), *value = trim(eq + 1);
+		if (!*section) {
+			snprintf(err, errlen, "%s: key '%s' appears before any [section]", where, key);
+			rc = -1;
+			break;
+		}
+		/* Inline comments need whitespace before the marker, so URLs with '#' survive. */
+		for (char *c = value; *c; c++)
+			if ((*c == '#' || *c == ';') && c > value && isspace((unsigned char)c[-1])) {
+				*c = '\0';
+				value = trim(value);
+				break;
+			}
+		size_t vlen = strlen(value);
+		if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+			value[vlen - 1] = '\0';
+			value++;
+		}
+		if (set_checked(cfg, section, key, value, src, where, err, errlen)) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		rc = -1;
+	}
+	fclose(f);
+	return rc;
+}
+
+int config_load_env(Config *cfg, char *const *envp, char *err, size_t errlen)
+{
+	static const char prefix[] = "FUTURESBOARD_";
+	for (; envp && *envp; envp++) {
+		if (strncmp(*envp, prefix, sizeof prefix - 1) != 0)
+			continue;
+		const char *eq = strchr(*envp, '=');
+		if (!eq)
+			continue;
+		char name[256];
+		snprintf(name, sizeof name, "%.*s", (int)(eq - *envp), *envp);
+		const char *rest = name + sizeof prefix - 1;
+		/* Sections have no underscore, so the first one splits section and key. */
+		int matched = 0;
+		for (size_t i = 0; i < NKEYS && !matched; i++) {
+			size_t sl = strlen(keys[i].section);
+			if (strncasecmp(rest, keys[i].section, sl) != 0 || rest[sl] != '_')
+				continue;
+			if (strcasecmp(rest + sl + 1, keys[i].key) != 0)
+				continue;
+			matched = 1;
+			char where[300];
+			snprintf(where, sizeof where, "environment %s", name);
+			if (set_checked(cfg, keys[i].section, keys[i].key, eq + 1, CONFIG_SRC_ENV, where,
+			                err, errlen))
+				return -1;
+		}
+		if (!matched) {
+			char sec[128] = "", *us = strchr(rest, '_');
+			snprintf(sec, sizeof sec, "%.*s", us ? (int)(us - rest) : (int)strlen(rest), rest);
+			for (char *p = sec; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			char key[128] = "";
+			if (us)
+				snprintf(key, sizeof key, "%s", us + 1);
+			for (char *p = key; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			const char *dym = section_known(sec) ? did_you_mean(sec, key) : NULL;
+			char hint[256] = "";
+			if (dym) {
+				char up[128];
+				snprintf(up, sizeof up, "%s_%s", sec, dym);
+				for (char *p = up; *p; p++)
+					*p = (char)toupper((unsigned char)*p);
+				snprintf(hint, sizeof hint, " (did you mean FUTURESBOARD_%s?)", up);
+			}
+			snprintf(err, errlen,
+			         "environment %s: no such setting; variables are "
+			         "FUTURESBOARD_<SECTION>_<KEY>%s",
+			         name, hint);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int config_set(Config *cfg, const char *dotted_key, const char *value, ConfigSource src,
+               const char *origin, char *err, size_t errlen)
+{
+	const char *dot = strchr(dotted_key, '.');
+	if (!dot) {
+		snprintf(err, errlen, "%s: expected section.key=value, got '%s'", origin, dotted_key);
+		return -1;
+	}
+	char section[128];
+	snprintf(section, sizeof section, "%.*s", (int)(dot - dotted_key), dotted_key);
+	return set_checked(cfg, section, dot + 1, value, src, origin, err, errlen);
+}
+
+Config *config_build(const char *file, char *const *envp, char *const *flags, int nflags,
+                     char *err, size_t errlen)
+{
+	Config *cfg = config_new();
+	char *user = config_user_path();
+	int rc = config_load_file(cfg, user, CONFIG_SRC_USER, 1, err, errlen);
+	free(user);
+	if (rc == 0 && file)
+		rc = config_load_file(cfg, file, CONFIG_SRC_FILE, 0, err, errlen);
+	if (rc == 0)
+		rc = config_load_env(cfg, envp, err, errlen);
+	for (int i = 0; rc == 0 && i < nflags; i++) {
+		char *kv = xstrdup(flags[i]), *eq = strchr(kv, '=');
+		char origin[300];
+		snprintf(origin, sizeof origin, "--set %.*s", eq ? (int)(eq - kv) : (int)strlen(kv), kv);
+		if (!eq) {
+			snprintf(err, errlen, "%s: expected section.key=value", origin);
+			rc = -1;
+		} else {
+			*eq = '\0';
+			rc = config_set(cfg, kv, eq + 1, CONFIG_SRC_FLAG, origin, err, errlen);
+		}
+		free(kv);
+	}
+	if (rc) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static const Entry *get(const Config *cfg, const char *section, const char *key, KeyType *type)
+{
+	int i = find_key(section, key);
+	assert(i >= 0 && "undeclared config key");
+	if (type)
+		*type = keys[i].type;
+	return &cfg->e[i];
+}
+
+const char *config_get_str(const Config *cfg, const char *section, const char *key)
+{
+	return get(cfg, section, key, NULL)->value;
+}
+
+int64_t config_get_int(const Config *cfg, const char *section, const char *key)
+{
+	KeyType t;
+	const Entry *e = get(cfg, section, key, &t);
+	if (t == T_SIZE) {
+		int64_t v = 0;
+		config_parse_size(e->value, &v);
+		return v;
+	}
+	return strtoll(e->value, NULL, 10);
+}
+
+double config_get_double(const Config *cfg, const char *section, const char *key)
+{
+	return strtod(get(cfg, section, key, NULL)->value, NULL);
+}
+
+int config_get_bool(const Config *cfg, const char *section, const char *key)
+{
+	int b = 0;
+	parse_bool(get(cfg, section, key, NULL)->value, &b);
+	return b;
+}
+
+char *config_get_path(const Config *cfg, const char *section, const char *key)
+{
+	const char *v = config_get_str(cfg, section, key), *home = getenv("HOME");
+	if (v[0] == '~' && v[1] == '/')
+		return xasprintf("%s%s", home && *home ? home : ".", v + 1);
+	return xstrdup(v);
+}
+
+ConfigSource config_get_source(const Config *cfg, const char *section, const char *key)
+{
+	return get(cfg, section, key, NULL)->src;
+}
+
+void config_print(const Config *cfg, FILE *out)
+{
+	const char *section = "";
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(section, keys[i].section) != 0) {
+			section = keys[i].section;
+			fprintf(out, "%s[%s]\n", i ? "\n" : "", section);
+		}
+		const Entry *e = &cfg->e[i];
+		char lhs[512];
+		snprintf(lhs, sizeof lhs, "%s = %s", keys[i].key, e->value);
+		fprintf(out, "%-50s # %s%s%s%s\n", lhs, source_names[e->src], e->origin ? " (" : "",
+		        e->origin ? e->origin : "", e->origin ? ")" : "");
+	}
+}
+
+int config_apply_live(Config *cfg, const Config *fresh, char *msg, size_t msglen)
+{
+	int changed = 0;
+	size_t used = 0;
+	if (msglen)
+		msg[0] = '\0';
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(cfg->e[i].value, fresh->e[i].value) == 0)
+			continue;
+		int n;
+		if (keys[i].live) {
+			n = snprintf(msg + used, msglen - used, "[%s] %s = %s (was %s)\n", keys[i].section,
+			             keys[i].key, fresh->e[i].value, cfg->e[i].value);
+			entry_set(&cfg->e[i], fresh->e[i].value, fresh->e[i].src, fresh->e[i].origin);
+			changed++;
+		} else {
+			n = snprintf(msg + used, msglen - used,
+			             "[%s] %s changed to %s: takes effect after a restart\n",
+			             keys[i].section, keys[i].key, fresh->e[i].value);
+		}
+		if (n > 0 && used + (size_t)n < msglen)
+			used += (size_t)n;
+	}
+	return changed;
+}

@@ -1,0 +1,69 @@
+/* Layered configuration. Precedence, lowest first: built-in defaults < the user file
+ * ($XDG_CONFIG_HOME/futuresboard/config.ini) < --config FILE < environment
+ * FUTURESBOARD_<SECTION>_<KEY> < command-line flags (--set section.key=value and the
+ * dedicated flags). Every value remembers where it came from.
+ *
+ * Threads: a Config is built by the main thread and then read-only; a reload builds a new
+ * Config and the main thread swaps what may change live. */
+#ifndef FB_CORE_CONFIG_H
+#define FB_CORE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum {
+	CONFIG_SRC_DEFAULT = 0,
+	CONFIG_SRC_USER,  /* $XDG_CONFIG_HOME/futuresboard/config.ini */
+	CONFIG_SRC_FILE,  /* --config FILE */
+	CONFIG_SRC_ENV,   /* FUTURESBOARD_<SECTION>_<KEY> */
+	CONFIG_SRC_FLAG,  /* command line */
+} ConfigSource;
+
+typedef struct Config Config;
+
+/* A config holding only the built-in defaults; never NULL. */
+Config *config_new(void);
+void config_free(Config *cfg);
+
+/* Where the user file lives ($XDG_CONFIG_HOME or ~/.config); caller frees. */
+char *config_user_path(void);
+
+/* Reads an INI file into cfg at the given source level. A missing file is an error except
+ * when missing_ok. Returns 0, or -1 with err naming "file:line: [section] key: problem". */
+int config_load_file(Config *cfg, const char *path, ConfigSource src, int missing_ok, char *err,
+                     size_t errlen);
+/* Applies FUTURESBOARD_* variables from envp (NULL-terminated, as environ). Returns 0 or -1. */
+int config_load_env(Config *cfg, char *const *envp, char *err, size_t errlen);
+/* Sets "section.key" to value as a command-line flag (origin names the flag for messages).
+ * Returns 0 or -1. */
+int config_set(Config *cfg, const char *dotted_key, const char *value, ConfigSource src,
+               const char *origin, char *err, size_t errlen);
+
+/* The whole stack: defaults, user file (if present), file (if not NULL), environment, then
+ * the flags ("section.key=value" strings). Returns a new Config, or NULL with err. */
+Config *config_build(const char *file, char *const *envp, char *const *flags, int nflags,
+                     char *err, size_t errlen);
+
+/* Accessors for keys declared in config.c; asking for an undeclared key is a program bug
+ * (assert). Strings are borrowed for the Config's lifetime. */
+const char *config_get_str(const Config *cfg, const char *section, const char *key);
+int64_t config_get_int(const Config *cfg, const char *section, const char *key);
+double config_get_double(const Config *cfg, const char *section, const char *key);
+int config_get_bool(const Config *cfg, const char *section, const char *key);
+/* A path with "~/" expanded; caller frees. */
+char *config_get_path(const Config *cfg, const char *section, const char *key);
+ConfigSource config_get_source(const Config *cfg, const char *section, const char *key);
+
+/* Prints the effective configuration, each value with where it came from. */
+void config_print(const Config *cfg, FILE *out);
+
+/* Reload: copies from fresh every value of a key that may change live, and reports in
+ * msg (one line per key) what changed and what needs a restart. Returns the number of
+ * values changed live. */
+int config_apply_live(Config *cfg, const Config *fresh, char *msg, size_t msglen);
+
+/* Parses sizes like "10M", "512K", "1G", "4096" (binary units). Returns 0 or -1. */
+int config_parse_size(const char *s, int64_t *out);
+
+#endif

@@ -1,0 +1,29 @@
+/* A bounded multi-producer, single-consumer queue of fixed-size items (copied in and out).
+ * Producers block when it is full (back-pressure) or give up at once with try_push; the
+ * consumer takes up to a whole batch per lock. Any thread; the queue owns its storage. */
+#ifndef FB_CORE_QUEUE_H
+#define FB_CORE_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct Queue Queue;
+
+/* Returns a queue of capacity items of item_size bytes; never NULL. */
+Queue *queue_new(size_t capacity, size_t item_size);
+void queue_free(Queue *q);
+
+/* Copies item in, waiting while the queue is full. Returns 0, or -1 once the queue is closed. */
+int queue_push(Queue *q, const void *item);
+/* As queue_push without waiting: returns 1 if the queue was full, -1 if closed. */
+int queue_try_push(Queue *q, const void *item);
+/* Copies up to max items into out, waiting up to timeout_ms (-1: forever) for the first one.
+ * Returns the number taken: 0 on timeout or when the queue is closed and empty. */
+size_t queue_pop_batch(Queue *q, void *out, size_t max, int timeout_ms);
+/* After close, pushes fail and pop_batch drains what is left without waiting. */
+void queue_close(Queue *q);
+size_t queue_depth(Queue *q);
+/* Wakes a waiting consumer without an item (e.g. to look at a flush request). */
+void queue_wake(Queue *q);
+
+#endif

@@ -1,0 +1,244 @@
+/* db check and db stats. Gaps come from one ordered scan of each series' open times (the
+ * primary key makes it an index walk); sanity violations from one filtered query. */
+#include "store/check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+
+typedef struct {
+	char *exchange, *symbol, *interval;
+	long rows;
+} Series;
+
+static int db_fail(Store *st, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", store_path(st), sqlite3_errmsg(store_db(st)));
+	return -1;
+}
+
+/* Lists the series matching opt; caller frees with free_series. */
+static int list_series(Store *st, const CheckOptions *opt, Series **out, long *n, char *err,
+                       size_t errlen)
+{
+	sqlite3_stmt *s;
+	const char *sql = "SELECT exchange, symbol, interval, count(*) FROM candles "
+	                  "WHERE (?1 IS NULL OR symbol = ?1) AND (?2 IS NULL OR interval = ?2) "
+	                  "GROUP BY exchange, symbol, interval ORDER BY exchange, symbol, interval";
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, err, errlen);
+	if (opt->symbol)
+		sqlite3_bind_text(s, 1, opt->symbol, -1, SQLITE_STATIC);
+	if (opt->interval)
+		sqlite3_bind_text(s, 2, opt->interval, -1, SQLITE_STATIC);
+	long cap = 16, count = 0;
+	Series *v = xmalloc((size_t)cap * sizeof *v);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count == cap)
+			v = xrealloc(v, (size_t)(cap *= 2) * sizeof *v);
+		v[count].exchange = xstrdup((const char *)sqlite3_column_text(s, 0));
+		v[count].symbol = xstrdup((const char *)sqlite3_column_text(s, 1));
+		v[count].interval = xstrdup((const char *)sqlite3_column_text(s, 2));
+		v[count].rows = (long)sqlite3_column_int64(s, 3);
+		count++;
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	*n = count;
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, errlen);
+	return 0;
+}
+
+static void free_series(Series *v, long n)
+{
+	for (long i = 0; i < n; i++) {
+		free(v[i].exchange);
+		free(v[i].symbol);
+		free(v[i].interval);
+	}
+	free(v);
+}
+
+static int check_one(Store *st, const Series *se, const CheckOptions *opt, FILE *out,
+                     CheckReport *rep, char *err, size_t errlen)
+{
+	char t1[32], t2[32];
+	int64_t ivl = fb_interval_ms(se->interval), off = fb_interval_offset_ms(se->interval);
+	int listed = opt->max_listed > 0 ? opt->max_listed : 10;
+	if (ivl <= 0) {
+		fprintf(out, "%s %s %s: interval not checked (supported: %s)\n", se->exchange,
+		        se->symbol, se->interval, fb_interval_list());
+		rep->unknown_interval++;
+		return 0;
+	}
+	sqlite3_stmt *s;
+	const char *sql = "SELECT open_time, close_time, open, high, low, close, volume, "
+	                  "quote_volume, taker_buy_volume FROM candles "
+	                  "WHERE exchange = ?1 AND symbol = ?2 AND interval = ?3 ORDER BY open_time";
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, err, errlen);
+	sqlite3_bind_text(s, 1, se->exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, se->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, se->interval, -1, SQLITE_STATIC);
+	long gaps = 0, missing = 0, misaligned = 0, bad = 0, listed_gaps = 0, listed_bad = 0;
+	int64_t prev = 0, first = 0, last = 0;
+	int have_prev = 0, rc;
+	char head[200];
+	snprintf(head, sizeof head, "%s %s %s", se->exchange, se->symbol, se->interval);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t ot = sqlite3_column_int64(s, 0), ct = sqlite3_column_int64(s, 1);
+		double o = sqlite3_column_double(s, 2), h = sqlite3_column_double(s, 3),
+		       l = sqlite3_column_double(s, 4), c = sqlite3_column_double(s, 5),
+		       v = sqlite3_column_double(s, 6), qv = sqlite3_column_double(s, 7),
+		       tb = sqlite3_column_double(s, 8);
+		if (!have_prev)
+			first = ot;
+		last = ot;
+		int aligned = (ot - off) % ivl == 0;
+		if (!aligned) {
+			misaligned++;
+			if (listed_bad++ < listed)
+				fprintf(out, "%s: open time %s is not on the %s grid\n", head,
+				        fb_time_format(ot, t1, sizeof t1), se->interval);
+		}
+		if (have_prev && aligned && ot - prev > ivl) {
+			long miss = (long)((ot - prev) / ivl) - ((ot - prev) % ivl == 0);
+			gaps++;
+			missing += miss;
+			if (listed_gaps++ < listed)
+				fprintf(out, "%s: gap of %ld candle%s, %s to %s\n", head, miss,
+				        miss == 1 ? "" : "s", fb_time_format(prev + ivl, t1, sizeof t1),
+				        fb_time_format(ot - ivl, t2, sizeof t2));
+		}
+		const char *why = NULL;
+		if (o <= 0 || h <= 0 || l <= 0 || c <= 0)
+			why = "a price is not positive";
+		else if (h < l || h < o || h < c)
+			why = "high is not the highest price";
+		else if (l > o || l > c)
+			why = "low is not the lowest price";
+		else if (v < 0 || qv < 0 || tb < 0)
+			why = "a volume is negative";
+		else if (ct != ot + ivl - 1)
+			why = "close_time is not open_time + interval - 1";
+		if (why) {
+			bad++;
+			if (listed_bad++ < listed)
+				fprintf(out, "%s: candle %s: %s\n", head, fb_time_format(ot, t1, sizeof t1),
+				        why);
+		}
+		if (aligned) {
+			prev = ot;
+			have_prev = 1;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, errlen);
+	if (listed_gaps > listed)
+		fprintf(out, "%s: %ld more gaps not listed\n", head, listed_gaps - listed);
+	if (listed_bad > listed)
+		fprintf(out, "%s: %ld more bad candles not listed\n", head, listed_bad - listed);
+	fprintf(out, "%s: %ld candles %s .. %s: %s", head, se->rows,
+	        fb_time_format(first, t1, sizeof t1), fb_time_format(last, t2, sizeof t2),
+	        gaps || misaligned || bad ? "" : "ok\n");
+	if (gaps || misaligned || bad)
+		fprintf(out, "%ld gaps (%ld candles missing), %ld misaligned, %ld bad OHLC\n", gaps,
+		        missing, misaligned, bad);
+	rep->series++;
+	rep->candles += se->rows;
+	rep->gaps += gaps;
+	rep->missing += missing;
+	rep->misaligned += misaligned;
+	rep->bad_ohlc += bad;
+	return 0;
+}
+
+int check_candles(Store *st, const CheckOptions *opt, FILE *out, CheckReport *rep, char *err,
+                  size_t errlen)
+{
+	memset(rep, 0, sizeof *rep);
+	Series *v;
+	long n;
+	if (list_series(st, opt, &v, &n, err, errlen))
+		return -1;
+	int rc = 0;
+	for (long i = 0; i < n && rc == 0; i++)
+		rc = check_one(st, &v[i], opt, out, rep, err, errlen);
+	free_series(v, n);
+	if (rc)
+		return -1;
+	fprintf(out, "checked %ld series, %ld candles: %ld gaps (%ld candles missing), %ld "
+	             "misaligned, %ld bad OHLC\n",
+	        rep->series, rep->candles, rep->gaps, rep->missing, rep->misaligned, rep->bad_ohlc);
+	return rep->gaps || rep->misaligned || rep->bad_ohlc ? 1 : 0;
+}
+
+/* Prints one grouped span query: key columns, count, min and max time. */
+static int stats_query(Store *st, FILE *out, const char *title, const char *sql, int nkeys,
+                       int64_t (*expected)(const char *interval, int64_t span), char *err,
+                       size_t errlen)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, err, errlen);
+	int rc, any = 0;
+	char t1[32], t2[32];
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!any++)
+			fprintf(out, "%s\n", title);
+		char key[160] = "";
+		size_t used = 0;
+		for (int k = 0; k < nkeys; k++)
+			used += (size_t)snprintf(key + used, sizeof key - used, "%s%s", k ? " " : "",
+			                         (const char *)sqlite3_column_text(s, k));
+		long long rows = sqlite3_column_int64(s, nkeys);
+		int64_t lo = sqlite3_column_int64(s, nkeys + 1), hi = sqlite3_column_int64(s, nkeys + 2);
+		fprintf(out, "  %-34s %10lld rows  %s .. %s", key, rows, fb_time_format(lo, t1, sizeof t1),
+		        fb_time_format(hi, t2, sizeof t2));
+		if (expected) {
+			int64_t want = expected((const char *)sqlite3_column_text(s, nkeys - 1), hi - lo);
+			if (want > 0)
+				fprintf(out, "  %.2f%% coverage", 100.0 * (double)rows / (double)want);
+		}
+		fputc('\n', out);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, errlen);
+	if (!any)
+		fprintf(out, "%s\n  (none)\n", title);
+	return 0;
+}
+
+static int64_t expected_candles(const char *interval, int64_t span)
+{
+	int64_t ivl = fb_interval_ms(interval);
+	return ivl > 0 ? span / ivl + 1 : 0;
+}
+
+int check_stats(Store *st, FILE *out, char *err, size_t errlen)
+{
+	if (stats_query(st, out, "candles (exchange symbol interval):",
+	                "SELECT exchange, symbol, interval, count(*), min(open_time), max(open_time) "
+	                "FROM candles GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+	                3, expected_candles, err, errlen) ||
+	    stats_query(st, out, "funding (exchange symbol):",
+	                "SELECT exchange, symbol, count(*), min(funding_time), max(funding_time) "
+	                "FROM funding GROUP BY 1, 2 ORDER BY 1, 2",
+	                2, NULL, err, errlen) ||
+	    stats_query(st, out, "market metrics (exchange symbol metric):",
+	                "SELECT exchange, symbol, metric, count(*), min(ts), max(ts) "
+	                "FROM market_metrics GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+	                3, NULL, err, errlen) ||
+	    stats_query(st, out, "alerts (exchange rule):",
+	                "SELECT exchange, rule, count(*), min(ts), max(ts) FROM alerts "
+	                "GROUP BY 1, 2 ORDER BY 1, 2",
+	                2, NULL, err, errlen))
+		return -1;
+	return 0;
+}

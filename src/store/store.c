@@ -1,0 +1,375 @@
+/* SQLite store. Opening sets WAL mode and a busy timeout, then, in one transaction, runs the
+ * forward migrations the database's user_version needs, runs schema.sql (idempotent) and sets
+ * user_version, so an interrupted upgrade leaves the old database untouched. Prepared
+ * statements are made on first use and kept. A Store is used by the thread that opened it. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+#include "core/xmalloc.h"
+
+/* migrations[v - 1] takes a database from version v to v + 1. They only ALTER existing
+ * tables; new tables come from schema.sql. */
+static const char *const migrations[] = {
+	/* 1 -> 2 */
+	"ALTER TABLE candles ADD COLUMN quote_volume REAL;"
+	"ALTER TABLE candles ADD COLUMN trades INTEGER;"
+	"ALTER TABLE candles ADD COLUMN taker_buy_volume REAL;"
+	"ALTER TABLE candles ADD COLUMN taker_buy_quote_volume REAL;"
+	"ALTER TABLE candles ADD COLUMN closed INTEGER NOT NULL DEFAULT 1;",
+};
+
+enum { ST_CANDLE_INS, ST_CANDLE_UPD, ST_FUNDING_INS, ST_FUNDING_UPD, ST_METRIC, ST_LIQ, ST_ALERT,
+       ST_COUNT };
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_CANDLE_INS] = "INSERT INTO candles (exchange, symbol, interval, open_time, close_time, "
+	                  "open, high, low, close, volume, quote_volume, trades, taker_buy_volume, "
+	                  "taker_buy_quote_volume, closed) "
+	                  "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
+	                  "ON CONFLICT DO NOTHING",
+	[ST_CANDLE_UPD] = "UPDATE candles SET close_time=?5, open=?6, high=?7, low=?8, close=?9, "
+	                  "volume=?10, quote_volume=?11, trades=?12, taker_buy_volume=?13, "
+	                  "taker_buy_quote_volume=?14, closed=?15 "
+	                  "WHERE exchange=?1 AND symbol=?2 AND interval=?3 AND open_time=?4 "
+	                  "AND (closed = 0 OR ?15 = 1) "
+	                  "AND (close_time, open, high, low, close, volume, quote_volume, trades, "
+	                  "taker_buy_volume, taker_buy_quote_volume, closed) IS NOT "
+	                  "(?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[ST_FUNDING_INS] = "INSERT INTO funding (exchange, symbol, funding_time, funding_rate, "
+	                   "mark_price) VALUES (?1,?2,?3,?4,?5) ON CONFLICT DO NOTHING",
+	[ST_FUNDING_UPD] = "UPDATE funding SET funding_rate=?4, mark_price=coalesce(?5, mark_price) "
+	                   "WHERE exchange=?1 AND symbol=?2 AND funding_time=?3 "
+	                   "AND (funding_rate, mark_price) IS NOT (?4, coalesce(?5, mark_price))",
+	[ST_METRIC] = "INSERT INTO market_metrics (exchange, symbol, metric, ts, value) "
+	              "VALUES (?1,?2,?3,?4,?5) ON CONFLICT DO UPDATE SET value = excluded.value "
+	              "WHERE value IS NOT excluded.value",
+	[ST_LIQ] = "INSERT INTO liquidations (exchange, symbol, ts, side, price, qty) "
+	           "VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT DO NOTHING",
+	[ST_ALERT] = "INSERT INTO alerts (ts, exchange, symbol, interval, rule, severity, value, "
+	             "message) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+};
+
+struct Store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[ST_COUNT];
+};
+
+void records_copy_field(char *dst, size_t dstlen, const char *src)
+{
+	size_t n = strnlen(src, dstlen - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+int store_schema_version(void)
+{
+	/* The statement, at the start of a line (comments mention the pragma too). */
+	static const char stmt_text[] = "\nPRAGMA user_version = ";
+	const char *p = strstr(store_schema_sql, stmt_text);
+	return p ? atoi(p + sizeof stmt_text - 1) : 0;
+}
+
+static int mkdir_parents(const char *path)
+{
+	char *dir = xstrdup(path);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			free(dir);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return 0;
+}
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen, const char *path)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int query_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Brings the schema up to date inside one write transaction. */
+static int store_upgrade(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	const int target = store_schema_version();
+	int version = 0, tables = 0, ours = 0;
+	if (exec(db, "BEGIN IMMEDIATE", err, errlen, path))
+		return -1;
+	if (query_int(db, "PRAGMA user_version", &version) ||
+	    query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", &tables) ||
+	    query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'candles'", &ours)) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		goto fail;
+	}
+	if (version > target) {
+		snprintf(err, errlen,
+		         "%s: the database has schema version %d, newer than this program's %d; "
+		         "use a newer futuresboard",
+		         path, version, target);
+		goto fail;
+	}
+	if (version == 0 && tables > 0 && !ours) {
+		snprintf(err, errlen, "%s: not a futuresboard database (it has other tables)", path);
+		goto fail;
+	}
+	if (version == target) {
+		exec(db, "COMMIT", err, errlen, path);
+		return 0;
+	}
+	for (int v = version ? version : target; v < target; v++) {
+		if ((size_t)(v - 1) >= sizeof migrations / sizeof migrations[0]) {
+			snprintf(err, errlen, "%s: no migration from schema version %d", path, v);
+			goto fail;
+		}
+		if (exec(db, migrations[v - 1], err, errlen, path))
+			goto fail;
+		log_info("store", "%s: migrated schema from version %d to %d", path, v, v + 1);
+	}
+	if (exec(db, store_schema_sql, err, errlen, path) || exec(db, "COMMIT", err, errlen, path))
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+Store *store_open(const char *path, int flags, int busy_timeout_ms, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int ro = flags & STORE_READONLY;
+	if (!ro && strcmp(path, ":memory:") != 0 && mkdir_parents(path)) {
+		snprintf(err, errlen, "%s: cannot create its folder: %s", path, strerror(errno));
+		return NULL;
+	}
+	int oflags = ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, busy_timeout_ms);
+	if (!ro && (exec(db, "PRAGMA journal_mode = WAL", err, errlen, path) ||
+	            exec(db, "PRAGMA synchronous = NORMAL", err, errlen, path))) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (exec(db, "PRAGMA foreign_keys = ON", err, errlen, path)) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (ro) {
+		int version = -1;
+		if (query_int(db, "PRAGMA user_version", &version) || version != store_schema_version()) {
+			snprintf(err, errlen,
+			         "%s: %s (schema version %d, this program uses %d)", path,
+			         version < 0 ? sqlite3_errmsg(db) : "not an up-to-date futuresboard database",
+			         version, store_schema_version());
+			sqlite3_close(db);
+			return NULL;
+		}
+	} else if (store_upgrade(db, path, err, errlen)) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	Store *st = xcalloc(1, sizeof *st);
+	st->db = db;
+	st->path = xstrdup(path);
+	return st;
+}
+
+void store_close(Store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (sqlite3_close(st->db) != SQLITE_OK)
+		log_error("store", "%s: close: %s", st->path, sqlite3_errmsg(st->db));
+	free(st->path);
+	free(st);
+}
+
+sqlite3 *store_db(Store *st) { return st->db; }
+const char *store_path(const Store *st) { return st->path; }
+const char *store_errmsg(Store *st) { return sqlite3_errmsg(st->db); }
+
+static int simple(Store *st, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("store", "%s: %s: %s", st->path, sql, msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int store_begin(Store *st) { return simple(st, "BEGIN IMMEDIATE"); }
+int store_commit(Store *st) { return simple(st, "COMMIT"); }
+void store_rollback(Store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		simple(st, "ROLLBACK");
+}
+
+static sqlite3_stmt *stmt(Store *st, int which)
+{
+	if (!st->stmt[which] &&
+	    sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+	                       &st->stmt[which], NULL) != SQLITE_OK) {
+		log_error("store", "%s: prepare: %s", st->path, sqlite3_errmsg(st->db));
+		return NULL;
+	}
+	return st->stmt[which];
+}
+
+static void bind_opt_double(sqlite3_stmt *s, int i, double v)
+{
+	if (isnan(v))
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_double(s, i, v);
+}
+
+/* Runs a bound statement to completion; returns changes (0/1) or -1. */
+static int run(Store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+static void bind_candle(sqlite3_stmt *s, const Candle *c)
+{
+	sqlite3_bind_text(s, 1, c->exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, c->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, c->interval, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, c->open_time);
+	sqlite3_bind_int64(s, 5, c->close_time);
+	sqlite3_bind_double(s, 6, c->open);
+	sqlite3_bind_double(s, 7, c->high);
+	sqlite3_bind_double(s, 8, c->low);
+	sqlite3_bind_double(s, 9, c->close);
+	sqlite3_bind_double(s, 10, c->volume);
+	bind_opt_double(s, 11, c->quote_volume);
+	if (c->trades < 0)
+		sqlite3_bind_null(s, 12);
+	else
+		sqlite3_bind_int64(s, 12, c->trades);
+	bind_opt_double(s, 13, c->taker_buy_volume);
+	bind_opt_double(s, 14, c->taker_buy_quote_volume);
+	sqlite3_bind_int(s, 15, c->closed ? 1 : 0);
+}
+
+int store_put_candle(Store *st, const Candle *c)
+{
+	sqlite3_stmt *ins = stmt(st, ST_CANDLE_INS);
+	if (!ins)
+		return -1;
+	bind_candle(ins, c);
+	int n = run(st, ins);
+	if (n != 0)
+		return n < 0 ? -1 : STORE_INSERTED;
+	sqlite3_stmt *upd = stmt(st, ST_CANDLE_UPD);
+	if (!upd)
+		return -1;
+	bind_candle(upd, c);
+	n = run(st, upd);
+	return n < 0 ? -1 : n ? STORE_UPDATED : STORE_UNCHANGED;
+}
+
+int store_put_funding(Store *st, const FundingRate *f)
+{
+	for (int which = ST_FUNDING_INS; which <= ST_FUNDING_UPD; which++) {
+		sqlite3_stmt *s = stmt(st, which);
+		if (!s)
+			return -1;
+		sqlite3_bind_text(s, 1, f->exchange, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, f->symbol, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, f->funding_time);
+		sqlite3_bind_double(s, 4, f->funding_rate);
+		bind_opt_double(s, 5, f->mark_price);
+		int n = run(st, s);
+		if (n < 0)
+			return -1;
+		if (n)
+			return which == ST_FUNDING_INS ? STORE_INSERTED : STORE_UPDATED;
+	}
+	return STORE_UNCHANGED;
+}
+
+int store_put_metric(Store *st, const MarketMetric *m)
+{
+	sqlite3_stmt *s = stmt(st, ST_METRIC);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, m->exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, m->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, m->metric, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, m->ts);
+	sqlite3_bind_double(s, 5, m->value);
+	int n = run(st, s);
+	return n < 0 ? -1 : n ? STORE_INSERTED : STORE_UNCHANGED;
+}
+
+int store_put_liquidation(Store *st, const Liquidation *l)
+{
+	sqlite3_stmt *s = stmt(st, ST_LIQ);
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, l->exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, l->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, l->ts);
+	sqlite3_bind_text(s, 4, l->side, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 5, l->price);
+	sqlite3_bind_double(s, 6, l->qty);
+	int n = run(st, s);
+	return n < 0 ? -1 : n ? STORE_INSERTED : STORE_UNCHANGED;
+}
+
+int store_put_alert(Store *st, const AlertRecord *a)
+{
+	sqlite3_stmt *s = stmt(st, ST_ALERT);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, a->ts);
+	sqlite3_bind_text(s, 2, a->exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, a->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, a->interval, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, a->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, a->severity[0] ? a->severity : "info", -1, SQLITE_STATIC);
+	bind_opt_double(s, 7, a->value);
+	sqlite3_bind_text(s, 8, a->message, -1, SQLITE_STATIC);
+	return run(st, s) == 1 ? STORE_INSERTED : -1;
+}

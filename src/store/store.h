@@ -1,0 +1,49 @@
+/* The SQLite store: opening (WAL, busy timeout, schema and forward migrations), upserts of
+ * each record type, and transactions. One Store is one connection and belongs to one thread:
+ * the writer thread owns the only writing Store of a process; readers open their own
+ * (STORE_READONLY). */
+#ifndef FB_STORE_STORE_H
+#define FB_STORE_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "store/records.h"
+
+enum {
+	STORE_READONLY = 1 << 0, /* open an existing database for reading only */
+};
+
+typedef enum { STORE_INSERTED = 1, STORE_UPDATED, STORE_UNCHANGED } StorePutResult;
+
+typedef struct Store Store;
+
+/* Opens or creates path (parent folders are created), applies migrations and schema.sql.
+ * Returns NULL with err filled ("path: reason"). */
+Store *store_open(const char *path, int flags, int busy_timeout_ms, char *err, size_t errlen);
+void store_close(Store *st);
+/* The connection, borrowed; same thread as the Store. */
+sqlite3 *store_db(Store *st);
+const char *store_path(const Store *st);
+
+/* The schema version schema.sql declares (its PRAGMA user_version). */
+int store_schema_version(void);
+/* The embedded schema.sql text. */
+extern const char store_schema_sql[];
+
+/* Transactions. Return 0, or -1 with the SQLite message in the log. */
+int store_begin(Store *st);
+int store_commit(Store *st);
+void store_rollback(Store *st);
+
+/* Upserts. Return a StorePutResult, or -1 on an SQLite error (message in store_errmsg).
+ * A candle update never turns a closed candle back into an open one. */
+int store_put_candle(Store *st, const Candle *c);
+int store_put_funding(Store *st, const FundingRate *f);
+int store_put_metric(Store *st, const MarketMetric *m);
+int store_put_liquidation(Store *st, const Liquidation *l);
+/* Alerts are appended; returns STORE_INSERTED or -1. */
+int store_put_alert(Store *st, const AlertRecord *a);
+const char *store_errmsg(Store *st);
+
+#endif

@@ -1,0 +1,199 @@
+/* Store writer thread.
+ *
+ * Design: one thread owns the only writing connection. It takes up to batch_size records from
+ * the queue at a time (one lock, one copy) and writes them in one transaction. A failed
+ * transaction (disk full, a lock held too long) is rolled back and retried with a growing
+ * pause, so the database is never left half-written and no record is lost while the program
+ * runs. Sync requests carry a ticket: the thread answers a ticket once every record queued
+ * before it has been committed. */
+#include "store/writer.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/queue.h"
+#include "core/xmalloc.h"
+#include "store/store.h"
+
+struct StoreWriter {
+	Queue *q;
+	Store *st; /* writer thread only */
+	StoreWriterOptions opt;
+	pthread_t thread;
+	atomic_int stopping;
+	atomic_uint_fast64_t rows_written, rows_unchanged, transactions, open_dropped,
+		write_errors, lost;
+	/* sync tickets */
+	pthread_mutex_t sync_lock;
+	pthread_cond_t sync_cond;
+	uint64_t sync_requested, sync_done; /* sync_lock */
+	int finished;                       /* sync_lock */
+};
+
+static int write_one(Store *st, const StoreRecord *r)
+{
+	switch (r->type) {
+	case STORE_REC_CANDLE: return store_put_candle(st, &r->u.candle);
+	case STORE_REC_FUNDING: return store_put_funding(st, &r->u.funding);
+	case STORE_REC_METRIC: return store_put_metric(st, &r->u.metric);
+	case STORE_REC_LIQUIDATION: return store_put_liquidation(st, &r->u.liquidation);
+	case STORE_REC_ALERT: return store_put_alert(st, &r->u.alert);
+	}
+	return -1;
+}
+
+/* Writes a batch in one transaction; returns 0 or -1 (rolled back). */
+static int write_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
+{
+	uint64_t written = 0, unchanged = 0;
+	if (store_begin(w->st))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int rc = write_one(w->st, &recs[i]);
+		if (rc < 0) {
+			log_error("store", "write failed: %s", store_errmsg(w->st));
+			store_rollback(w->st);
+			return -1;
+		}
+		if (rc == STORE_UNCHANGED)
+			unchanged++;
+		else
+			written++;
+	}
+	if (store_commit(w->st)) {
+		store_rollback(w->st);
+		return -1;
+	}
+	atomic_fetch_add(&w->rows_written, written);
+	atomic_fetch_add(&w->rows_unchanged, unchanged);
+	atomic_fetch_add(&w->transactions, 1);
+	return 0;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static void *writer_main(void *arg)
+{
+	StoreWriter *w = arg;
+	StoreRecord *batch = xmalloc(w->opt.batch_size * sizeof *batch);
+	for (;;) {
+		pthread_mutex_lock(&w->sync_lock);
+		uint64_t ticket = w->sync_requested;
+		pthread_mutex_unlock(&w->sync_lock);
+
+		size_t n = queue_pop_batch(w->q, batch, w->opt.batch_size, w->opt.flush_ms);
+		int pause = 50;
+		while (n && write_batch(w, batch, n)) {
+			atomic_fetch_add(&w->write_errors, 1);
+			if (atomic_load(&w->stopping) && pause > 2000) {
+				log_error("store", "giving up on %zu records at shutdown", n);
+				atomic_fetch_add(&w->lost, n);
+				break;
+			}
+			sleep_ms(pause);
+			pause = pause < 5000 ? pause * 2 : 5000;
+		}
+		if (n == 0 || queue_depth(w->q) == 0) {
+			pthread_mutex_lock(&w->sync_lock);
+			if (queue_depth(w->q) == 0 && ticket > w->sync_done) {
+				w->sync_done = ticket;
+				pthread_cond_broadcast(&w->sync_cond);
+			}
+			pthread_mutex_unlock(&w->sync_lock);
+		}
+		if (n == 0 && atomic_load(&w->stopping) && queue_depth(w->q) == 0)
+			break;
+	}
+	free(batch);
+	pthread_mutex_lock(&w->sync_lock);
+	w->finished = 1;
+	pthread_cond_broadcast(&w->sync_cond);
+	pthread_mutex_unlock(&w->sync_lock);
+	return NULL;
+}
+
+StoreWriter *store_writer_start(const char *path, const StoreWriterOptions *opt, char *err,
+                                size_t errlen)
+{
+	Store *st = store_open(path, 0, opt->busy_timeout_ms, err, errlen);
+	if (!st)
+		return NULL;
+	StoreWriter *w = xcalloc(1, sizeof *w);
+	w->opt = *opt;
+	if (w->opt.batch_size == 0)
+		w->opt.batch_size = 1;
+	if (w->opt.flush_ms <= 0)
+		w->opt.flush_ms = 250;
+	w->st = st;
+	w->q = queue_new(opt->queue_capacity, sizeof(StoreRecord));
+	pthread_mutex_init(&w->sync_lock, NULL);
+	pthread_cond_init(&w->sync_cond, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		snprintf(err, errlen, "%s: cannot start the writer thread", path);
+		queue_free(w->q);
+		store_close(st);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+int store_writer_put(StoreWriter *w, const StoreRecord *rec)
+{
+	if (rec->type == STORE_REC_CANDLE && !rec->u.candle.closed) {
+		int rc = queue_try_push(w->q, rec);
+		if (rc == 1) {
+			atomic_fetch_add(&w->open_dropped, 1);
+			return 0;
+		}
+		return rc;
+	}
+	return queue_push(w->q, rec);
+}
+
+int store_writer_sync(StoreWriter *w)
+{
+	pthread_mutex_lock(&w->sync_lock);
+	uint64_t ticket = ++w->sync_requested;
+	queue_wake(w->q);
+	while (w->sync_done < ticket && !w->finished)
+		pthread_cond_wait(&w->sync_cond, &w->sync_lock);
+	int rc = w->sync_done >= ticket ? 0 : -1;
+	pthread_mutex_unlock(&w->sync_lock);
+	return rc;
+}
+
+void store_writer_get_stats(StoreWriter *w, StoreWriterStats *out)
+{
+	out->rows_written = atomic_load(&w->rows_written);
+	out->rows_unchanged = atomic_load(&w->rows_unchanged);
+	out->transactions = atomic_load(&w->transactions);
+	out->open_dropped = atomic_load(&w->open_dropped);
+	out->write_errors = atomic_load(&w->write_errors);
+	out->queue_depth = queue_depth(w->q);
+}
+
+uint64_t store_writer_stop(StoreWriter *w)
+{
+	if (!w)
+		return 0;
+	atomic_store(&w->stopping, 1);
+	queue_close(w->q);
+	pthread_join(w->thread, NULL);
+	uint64_t lost = atomic_load(&w->lost);
+	store_close(w->st);
+	queue_free(w->q);
+	pthread_mutex_destroy(&w->sync_lock);
+	pthread_cond_destroy(&w->sync_cond);
+	free(w);
+	return lost;
+}

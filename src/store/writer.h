@@ -1,0 +1,67 @@
+/* The store's single writer thread. Producers (feed, engine) hand it records through a
+ * bounded queue; it writes them in batched transactions on its own connection.
+ *
+ * Back-pressure: closed candles, funding, metrics, liquidations and alerts wait for room,
+ * so they are never dropped; an update of a still-open candle is dropped when the queue is
+ * full (the next update or the closed candle supersedes it) and counted.
+ * Stop: store_writer_stop() flushes everything queued, commits and joins. */
+#ifndef FB_STORE_WRITER_H
+#define FB_STORE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/records.h"
+
+typedef enum {
+	STORE_REC_CANDLE = 1,
+	STORE_REC_FUNDING,
+	STORE_REC_METRIC,
+	STORE_REC_LIQUIDATION,
+	STORE_REC_ALERT,
+} StoreRecordType;
+
+typedef struct {
+	StoreRecordType type;
+	union {
+		Candle candle;
+		FundingRate funding;
+		MarketMetric metric;
+		Liquidation liquidation;
+		AlertRecord alert;
+	} u;
+} StoreRecord;
+
+typedef struct {
+	size_t queue_capacity; /* records */
+	size_t batch_size;     /* records per transaction at most */
+	int flush_ms;          /* longest a record waits before its transaction commits */
+	int busy_timeout_ms;
+} StoreWriterOptions;
+
+typedef struct {
+	uint64_t rows_written;  /* inserted or updated */
+	uint64_t rows_unchanged;
+	uint64_t transactions;
+	uint64_t open_dropped;  /* open-candle updates dropped on a full queue */
+	uint64_t write_errors;  /* failed transactions (retried) */
+	size_t queue_depth;
+} StoreWriterStats;
+
+typedef struct StoreWriter StoreWriter;
+
+/* Opens path (creating and migrating it) and starts the thread. Returns NULL with err. */
+StoreWriter *store_writer_start(const char *path, const StoreWriterOptions *opt, char *err,
+                                size_t errlen);
+/* Any thread. Returns 0 when queued (or, for an open candle on a full queue, dropped and
+ * counted), -1 once the writer is stopping. */
+int store_writer_put(StoreWriter *w, const StoreRecord *rec);
+/* Blocks until everything queued before the call is committed. Returns 0, or -1 if the
+ * writer stopped first. */
+int store_writer_sync(StoreWriter *w);
+void store_writer_get_stats(StoreWriter *w, StoreWriterStats *out);
+/* Flushes, commits, joins and frees. Returns the number of records that could not be written
+ * (0 on a clean stop). NULL does nothing. */
+uint64_t store_writer_stop(StoreWriter *w);
+
+#endif
