@@ -15,20 +15,20 @@
 #include "core/xmalloc.h"
 
 const CliCommand cli_commands[] = {
-	{"demo", cmd_demo, "", "start the offline demo (simulator and live dashboard)", 1},
-	{"import", cmd_import,
-	 "[--symbol S] [--interval I] [--exchange E] [--kind klines|funding] [--max-rejects N] "
-	 "FILE|- ...",
-	 "import kline or funding-rate CSV files (plain or gzip)", 1},
-	{"export", cmd_export,
-	 "[candles|funding|metrics|alerts] [--symbol S[,S...]] [--interval I] [--metric M] "
-	 "[--exchange E] [--from T] [--to T] [-o FILE]",
-	 "write stored rows as CSV", 0},
-	{"db", cmd_db, "check [--symbol S] [--interval I] [--max-listed N] | stats",
-	 "check stored candles for gaps and bad rows, or show what is stored", 0},
-	{"config", cmd_config, "", "print the effective configuration and where each value came from",
-	 0},
-	{NULL, NULL, NULL, NULL, 0},
+        {"demo", cmd_demo, "", "start the offline demo (simulator and live dashboard)", 1},
+        {"import", cmd_import,
+         "[--symbol S] [--interval I] [--exchange E] [--kind klines|funding] [--max-rejects N] "
+         "FILE|- ...",
+         "import kline or funding-rate CSV files (plain or gzip)", 1},
+        {"export", cmd_export,
+         "[candles|funding|metrics|alerts] [--symbol S[,S...]] [--interval I] [--metric M] "
+         "[--exchange E] [--from T] [--to T] [-o FILE]",
+         "write stored rows as CSV", 0},
+        {"db", cmd_db, "check [--symbol S] [--interval I] [--max-listed N] | stats",
+         "check stored candles for gaps and bad rows, or show what is stored", 0},
+        {"config", cmd_config, "",
+         "print the effective configuration and where each value came from", 0},
+        {NULL, NULL, NULL, NULL, 0},
 };
 
 void cli_error(const char *fmt, ...)
@@ -45,7 +45,8 @@ int cli_usage(const char *command)
 {
 	for (const CliCommand *c = cli_commands; c->name; c++)
 		if (strcmp(c->name, command) == 0)
-			fprintf(stderr, "usage: futuresboard [global options] %s %s\n", c->name, c->usage);
+			fprintf(stderr, "usage: futuresboard [global options] %s %s\n", c->name,
+			        c->usage);
 	return CLI_USAGE;
 }
 
@@ -107,14 +108,16 @@ int cli_reload_config(CliContext *ctx)
 	}
 	int changed = config_apply_live(ctx->cfg, fresh, msg, sizeof msg);
 	config_free(fresh);
-	for (char *save, *line = strtok_r(msg, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	for (char *save, *line = strtok_r(msg, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
 		log_info("config", "reload: %s", line);
 	if (changed) {
 		log_set_level((LogLevel)log_level_parse(config_get_str(ctx->cfg, "log", "level")));
 		char *path = config_get_path(ctx->cfg, "log", "file");
 		if (*path)
 			log_open(path, config_get_int(ctx->cfg, "log", "max_size"),
-			         (int)config_get_int(ctx->cfg, "log", "max_files"), err, sizeof err);
+			         (int)config_get_int(ctx->cfg, "log", "max_files"), err,
+			         sizeof err);
 		free(path);
 	}
 	return 0;
@@ -127,8 +130,9 @@ Store *cli_open_store(CliContext *ctx, int must_exist)
 	Store *st = NULL;
 	if (must_exist && stat(path, &sb) != 0)
 		cli_error("no database at %s (import some data first, or pass --db PATH)", path);
-	else if (!(st = store_open(path, 0, (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms"),
-	                           err, sizeof err)))
+	else if (!(st = store_open(path, 0,
+	                           (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms"), err,
+	                           sizeof err)))
 		cli_error("%s", err);
 	free(path);
 	return st;

@@ -10,11 +10,11 @@
 int cmd_db(CliContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"symbol", required_argument, NULL, 's'},
-		{"interval", required_argument, NULL, 'i'},
-		{"max-listed", required_argument, NULL, 'm'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"symbol", required_argument, NULL, 's'},
+	        {"interval", required_argument, NULL, 'i'},
+	        {"max-listed", required_argument, NULL, 'm'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	if (argc < 2 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "stats") != 0)) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {

@@ -28,11 +28,15 @@ static int symbol_ok(const char *s)
 int cmd_export(CliContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"symbol", required_argument, NULL, 's'}, {"interval", required_argument, NULL, 'i'},
-		{"metric", required_argument, NULL, 'M'}, {"exchange", required_argument, NULL, 'x'},
-		{"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
-		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"symbol", required_argument, NULL, 's'},
+	        {"interval", required_argument, NULL, 'i'},
+	        {"metric", required_argument, NULL, 'M'},
+	        {"exchange", required_argument, NULL, 'x'},
+	        {"from", required_argument, NULL, 'f'},
+	        {"to", required_argument, NULL, 't'},
+	        {"output", required_argument, NULL, 'o'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	ExportFilter flt = {.from_ms = INT64_MIN, .to_ms = INT64_MAX};
 	const char *output = NULL;
@@ -44,7 +48,9 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 			for (char *save, *tok = strtok_r(optarg, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save)) {
 				if (!symbol_ok(tok)) {
-					cli_error("--symbol %s: a symbol is upper-case letters and digits", tok);
+					cli_error("--symbol %s: a symbol is upper-case letters and "
+					          "digits",
+					          tok);
 					goto out;
 				}
 				symbols = xrealloc(symbols, (size_t)(nsym + 1) * sizeof *symbols);
@@ -64,14 +70,18 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 		case 'f':
 		case 't':
 			if (fb_time_parse(optarg, c == 'f' ? &flt.from_ms : &flt.to_ms)) {
-				cli_error("--%s %s: expected an ISO-8601 UTC date or time "
-				          "(2025-01-31, 2025-01-31T12:00:00Z) or epoch milliseconds",
-				          c == 'f' ? "from" : "to", optarg);
+				cli_error(
+				        "--%s %s: expected an ISO-8601 UTC date or time "
+				        "(2025-01-31, 2025-01-31T12:00:00Z) or epoch milliseconds",
+				        c == 'f' ? "from" : "to", optarg);
 				goto out;
 			}
 			break;
 		case 'o': output = optarg; break;
-		case 'h': cli_usage("export"); rc = CLI_OK; goto out;
+		case 'h':
+			cli_usage("export");
+			rc = CLI_OK;
+			goto out;
 		default: cli_usage("export"); goto out;
 		}
 	}

@@ -12,10 +12,13 @@
 int cmd_import(CliContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"symbol", required_argument, NULL, 's'},   {"interval", required_argument, NULL, 'i'},
-		{"exchange", required_argument, NULL, 'x'}, {"kind", required_argument, NULL, 'k'},
-		{"max-rejects", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"symbol", required_argument, NULL, 's'},
+	        {"interval", required_argument, NULL, 'i'},
+	        {"exchange", required_argument, NULL, 'x'},
+	        {"kind", required_argument, NULL, 'k'},
+	        {"max-rejects", required_argument, NULL, 'm'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	ImportOptions io = {.max_reported = 100, .reject_out = stderr, .now_ms = fb_now_ms()};
 	int c;
@@ -64,11 +67,14 @@ int cmd_import(CliContext *ctx, int argc, char **argv)
 			continue;
 		}
 		files++;
-		printf("%s: %s %s%s%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld rejected\n",
-		       argv[i], import_kind_name(s.kind), s.symbol, s.kind == IMPORT_KLINES ? " " : "",
+		printf("%s: %s %s%s%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld "
+		       "rejected\n",
+		       argv[i], import_kind_name(s.kind), s.symbol,
+		       s.kind == IMPORT_KLINES ? " " : "",
 		       s.kind == IMPORT_KLINES ? s.interval : "", s.read, s.inserted, s.updated,
 		       s.unchanged, s.rejected);
-		log_info("import", "%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld rejected",
+		log_info("import",
+		         "%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld rejected",
 		         argv[i], s.read, s.inserted, s.updated, s.unchanged, s.rejected);
 		total.read += s.read;
 		total.inserted += s.inserted;
@@ -81,7 +87,8 @@ int cmd_import(CliContext *ctx, int argc, char **argv)
 	if (files > 1)
 		printf("total: %d files: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld "
 		       "rejected\n",
-		       files, total.read, total.inserted, total.updated, total.unchanged, total.rejected);
+		       files, total.read, total.inserted, total.updated, total.unchanged,
+		       total.rejected);
 	store_close(st);
 	return rc;
 }

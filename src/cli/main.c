@@ -3,4 +3,7 @@
 
 extern char **environ;
 
-int main(int argc, char **argv) { return cli_main(argc, argv, environ); }
+int main(int argc, char **argv)
+{
+	return cli_main(argc, argv, environ);
+}

@@ -29,22 +29,23 @@ typedef struct {
 
 /* Keep in step with config.ini and man/futuresboard.1. */
 static const KeyDef keys[] = {
-	{"store", "database", T_STRING, "~/.local/share/futuresboard/futuresboard.db", 0, 0, NULL, 0},
-	{"store", "batch_size", T_INT, "2000", 1, 1000000, NULL, 0},
-	{"store", "queue_capacity", T_INT, "65536", 16, 16777216, NULL, 0},
-	{"store", "flush_ms", T_INT, "250", 1, 60000, NULL, 1},
-	{"store", "busy_timeout_ms", T_INT, "5000", 0, 600000, NULL, 0},
-	{"log", "level", T_ENUM, "info", 0, 0, "error warn info debug", 1},
-	{"log", "file", T_STRING, "~/.local/state/futuresboard/futuresboard.log", 0, 0, NULL, 0},
-	{"log", "max_size", T_SIZE, "10M", 0, 1099511627776.0, NULL, 1},
-	{"log", "max_files", T_INT, "5", 1, 100, NULL, 1},
-	{"binance", "rest_url", T_STRING, "https://fapi.binance.com", 0, 0, NULL, 0},
-	{"binance", "ws_url", T_STRING, "wss://fstream.binance.com", 0, 0, NULL, 0},
-	{"feed", "top_n", T_INT, "20", 1, 200, NULL, 0},
-	{"feed", "intervals", T_INTERVALS, "1m 5m 15m 1h 4h 1d", 0, 0, NULL, 0},
-	{"feed", "lookback", T_INT, "1000", 1, 100000, NULL, 0},
-	{"ui", "refresh_ms", T_INT, "1000", 50, 60000, NULL, 1},
-	{"ui", "color", T_ENUM, "auto", 0, 0, "auto 256 16 none", 1},
+        {"store", "database", T_STRING, "~/.local/share/futuresboard/futuresboard.db", 0, 0, NULL,
+         0},
+        {"store", "batch_size", T_INT, "2000", 1, 1000000, NULL, 0},
+        {"store", "queue_capacity", T_INT, "65536", 16, 16777216, NULL, 0},
+        {"store", "flush_ms", T_INT, "250", 1, 60000, NULL, 1},
+        {"store", "busy_timeout_ms", T_INT, "5000", 0, 600000, NULL, 0},
+        {"log", "level", T_ENUM, "info", 0, 0, "error warn info debug", 1},
+        {"log", "file", T_STRING, "~/.local/state/futuresboard/futuresboard.log", 0, 0, NULL, 0},
+        {"log", "max_size", T_SIZE, "10M", 0, 1099511627776.0, NULL, 1},
+        {"log", "max_files", T_INT, "5", 1, 100, NULL, 1},
+        {"binance", "rest_url", T_STRING, "https://fapi.binance.com", 0, 0, NULL, 0},
+        {"binance", "ws_url", T_STRING, "wss://fstream.binance.com", 0, 0, NULL, 0},
+        {"feed", "top_n", T_INT, "20", 1, 200, NULL, 0},
+        {"feed", "intervals", T_INTERVALS, "1m 5m 15m 1h 4h 1d", 0, 0, NULL, 0},
+        {"feed", "lookback", T_INT, "1000", 1, 100000, NULL, 0},
+        {"ui", "refresh_ms", T_INT, "1000", 50, 60000, NULL, 1},
+        {"ui", "color", T_ENUM, "auto", 0, 0, "auto 256 16 none", 1},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -128,9 +129,18 @@ int config_parse_size(const char *s, int64_t *out)
 		return -1;
 	double mul = 1;
 	switch (toupper((unsigned char)*end)) {
-	case 'K': mul = 1024.0; end++; break;
-	case 'M': mul = 1024.0 * 1024; end++; break;
-	case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
+	case 'K':
+		mul = 1024.0;
+		end++;
+		break;
+	case 'M':
+		mul = 1024.0 * 1024;
+		end++;
+		break;
+	case 'G':
+		mul = 1024.0 * 1024 * 1024;
+		end++;
+		break;
 	default: break;
 	}
 	if (toupper((unsigned char)*end) == 'B')
@@ -173,7 +183,8 @@ static int validate(const KeyDef *def, const char *value, char *why, size_t whyl
 			return -1;
 		}
 		if (v < def->min || v > def->max) {
-			snprintf(why, whylen, "%lld is out of range (%.0f to %.0f)", v, def->min, def->max);
+			snprintf(why, whylen, "%lld is out of range (%.0f to %.0f)", v, def->min,
+			         def->max);
 			return -1;
 		}
 		return 0;
@@ -186,7 +197,8 @@ static int validate(const KeyDef *def, const char *value, char *why, size_t whyl
 			return -1;
 		}
 		if (v < def->min || v > def->max) {
-			snprintf(why, whylen, "%g is out of range (%g to %g)", v, def->min, def->max);
+			snprintf(why, whylen, "%g is out of range (%g to %g)", v, def->min,
+			         def->max);
 			return -1;
 		}
 		return 0;
@@ -214,7 +226,8 @@ static int validate(const KeyDef *def, const char *value, char *why, size_t whyl
 	case T_SIZE: {
 		int64_t v;
 		if (config_parse_size(value, &v)) {
-			snprintf(why, whylen, "expected a size such as 10M, 512K or 4096, got '%s'", value);
+			snprintf(why, whylen, "expected a size such as 10M, 512K or 4096, got '%s'",
+			         value);
 			return -1;
 		}
 		if (v < def->min || v > def->max) {
@@ -358,7 +371,8 @@ int config_load_file(Config *cfg, const char *path, ConfigSource src, int missin
 		if (*s == '[') {
 			char *close = strchr(s, ']');
 			if (!close || *trim(close + 1)) {
-				snprintf(err, errlen, "%s: malformed section header '%s' (expected [name])",
+				snprintf(err, errlen,
+				         "%s: malformed section header '%s' (expected [name])",
 				         where, s);
 				rc = -1;
 				break;
@@ -368,7 +382,8 @@ int config_load_file(Config *cfg, const char *path, ConfigSource src, int missin
 			if (!section_known(name)) {
 				const char *dym = did_you_mean(NULL, name);
 				snprintf(err, errlen, "%s: unknown section [%s]%s%s%s", where, name,
-				         dym ? " (did you mean [" : "", dym ? dym : "", dym ? "]?)" : "");
+				         dym ? " (did you mean [" : "", dym ? dym : "",
+				         dym ? "]?)" : "");
 				rc = -1;
 				break;
 			}
@@ -384,13 +399,15 @@ int config_load_file(Config *cfg, const char *path, ConfigSource src, int missin
 		*eq = '\0';
 		char *key = trim(s), *value = trim(eq + 1);
 		if (!*section) {
-			snprintf(err, errlen, "%s: key '%s' appears before any [section]", where, key);
+			snprintf(err, errlen, "%s: key '%s' appears before any [section]", where,
+			         key);
 			rc = -1;
 			break;
 		}
 		/* Inline comments need whitespace before the marker, so URLs with '#' survive. */
 		for (char *c = value; *c; c++)
-			if ((*c == '#' || *c == ';') && c > value && isspace((unsigned char)c[-1])) {
+			if ((*c == '#' || *c == ';') && c > value &&
+			    isspace((unsigned char)c[-1])) {
 				*c = '\0';
 				value = trim(value);
 				break;
@@ -436,13 +453,14 @@ int config_load_env(Config *cfg, char *const *envp, char *err, size_t errlen)
 			matched = 1;
 			char where[300];
 			snprintf(where, sizeof where, "environment %s", name);
-			if (set_checked(cfg, keys[i].section, keys[i].key, eq + 1, CONFIG_SRC_ENV, where,
-			                err, errlen))
+			if (set_checked(cfg, keys[i].section, keys[i].key, eq + 1, CONFIG_SRC_ENV,
+			                where, err, errlen))
 				return -1;
 		}
 		if (!matched) {
 			char sec[128] = "", *us = strchr(rest, '_');
-			snprintf(sec, sizeof sec, "%.*s", us ? (int)(us - rest) : (int)strlen(rest), rest);
+			snprintf(sec, sizeof sec, "%.*s", us ? (int)(us - rest) : (int)strlen(rest),
+			         rest);
 			for (char *p = sec; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 			char key[128] = "";
@@ -474,7 +492,8 @@ int config_set(Config *cfg, const char *dotted_key, const char *value, ConfigSou
 {
 	const char *dot = strchr(dotted_key, '.');
 	if (!dot) {
-		snprintf(err, errlen, "%s: expected section.key=value, got '%s'", origin, dotted_key);
+		snprintf(err, errlen, "%s: expected section.key=value, got '%s'", origin,
+		         dotted_key);
 		return -1;
 	}
 	char section[128];
@@ -482,8 +501,8 @@ int config_set(Config *cfg, const char *dotted_key, const char *value, ConfigSou
 	return set_checked(cfg, section, dot + 1, value, src, origin, err, errlen);
 }
 
-Config *config_build(const char *file, char *const *envp, char *const *flags, int nflags,
-                     char *err, size_t errlen)
+Config *config_build(const char *file, char *const *envp, char *const *flags, int nflags, char *err,
+                     size_t errlen)
 {
 	Config *cfg = config_new();
 	char *user = config_user_path();
@@ -496,7 +515,8 @@ Config *config_build(const char *file, char *const *envp, char *const *flags, in
 	for (int i = 0; rc == 0 && i < nflags; i++) {
 		char *kv = xstrdup(flags[i]), *eq = strchr(kv, '=');
 		char origin[300];
-		snprintf(origin, sizeof origin, "--set %.*s", eq ? (int)(eq - kv) : (int)strlen(kv), kv);
+		snprintf(origin, sizeof origin, "--set %.*s", eq ? (int)(eq - kv) : (int)strlen(kv),
+		         kv);
 		if (!eq) {
 			snprintf(err, errlen, "%s: expected section.key=value", origin);
 			rc = -1;
@@ -591,9 +611,11 @@ int config_apply_live(Config *cfg, const Config *fresh, char *msg, size_t msglen
 			continue;
 		int n;
 		if (keys[i].live) {
-			n = snprintf(msg + used, msglen - used, "[%s] %s = %s (was %s)\n", keys[i].section,
-			             keys[i].key, fresh->e[i].value, cfg->e[i].value);
-			entry_set(&cfg->e[i], fresh->e[i].value, fresh->e[i].src, fresh->e[i].origin);
+			n = snprintf(msg + used, msglen - used, "[%s] %s = %s (was %s)\n",
+			             keys[i].section, keys[i].key, fresh->e[i].value,
+			             cfg->e[i].value);
+			entry_set(&cfg->e[i], fresh->e[i].value, fresh->e[i].src,
+			          fresh->e[i].origin);
 			changed++;
 		} else {
 			n = snprintf(msg + used, msglen - used,

@@ -14,10 +14,10 @@
 
 typedef enum {
 	CONFIG_SRC_DEFAULT = 0,
-	CONFIG_SRC_USER,  /* $XDG_CONFIG_HOME/futuresboard/config.ini */
-	CONFIG_SRC_FILE,  /* --config FILE */
-	CONFIG_SRC_ENV,   /* FUTURESBOARD_<SECTION>_<KEY> */
-	CONFIG_SRC_FLAG,  /* command line */
+	CONFIG_SRC_USER, /* $XDG_CONFIG_HOME/futuresboard/config.ini */
+	CONFIG_SRC_FILE, /* --config FILE */
+	CONFIG_SRC_ENV,  /* FUTURESBOARD_<SECTION>_<KEY> */
+	CONFIG_SRC_FLAG, /* command line */
 } ConfigSource;
 
 typedef struct Config Config;
@@ -42,8 +42,8 @@ int config_set(Config *cfg, const char *dotted_key, const char *value, ConfigSou
 
 /* The whole stack: defaults, user file (if present), file (if not NULL), environment, then
  * the flags ("section.key=value" strings). Returns a new Config, or NULL with err. */
-Config *config_build(const char *file, char *const *envp, char *const *flags, int nflags,
-                     char *err, size_t errlen);
+Config *config_build(const char *file, char *const *envp, char *const *flags, int nflags, char *err,
+                     size_t errlen);
 
 /* Accessors for keys declared in config.c; asking for an undeclared key is a program bug
  * (assert). Strings are borrowed for the Config's lifetime. */

@@ -15,11 +15,11 @@
 #include "core/xmalloc.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static FILE *log_file;         /* log_lock */
-static char *log_path;         /* log_lock */
-static int64_t log_size;       /* log_lock */
-static int64_t log_max_bytes;  /* log_lock */
-static int log_max_files = 5;  /* log_lock */
+static FILE *log_file;        /* log_lock */
+static char *log_path;        /* log_lock */
+static int64_t log_size;      /* log_lock */
+static int64_t log_max_bytes; /* log_lock */
+static int log_max_files = 5; /* log_lock */
 static atomic_int log_level = LOG_INFO;
 static atomic_int log_stderr_level = LOG_WARN;
 
@@ -38,9 +38,18 @@ const char *log_level_name(LogLevel level)
 	return level >= LOG_ERROR && level <= LOG_DEBUG ? level_names[level] : "?";
 }
 
-void log_set_level(LogLevel level) { atomic_store(&log_level, (int)level); }
-LogLevel log_get_level(void) { return (LogLevel)atomic_load(&log_level); }
-void log_set_stderr(int level) { atomic_store(&log_stderr_level, level); }
+void log_set_level(LogLevel level)
+{
+	atomic_store(&log_level, (int)level);
+}
+LogLevel log_get_level(void)
+{
+	return (LogLevel)atomic_load(&log_level);
+}
+void log_set_stderr(int level)
+{
+	atomic_store(&log_stderr_level, level);
+}
 
 int log_open(const char *path, int64_t max_bytes, int max_files, char *err, size_t errlen)
 {

@@ -11,11 +11,11 @@ static const struct {
 	const char *name;
 	int64_t ms;
 } intervals[] = {
-	{"1m", FB_MINUTE_MS},     {"3m", 3 * FB_MINUTE_MS}, {"5m", 5 * FB_MINUTE_MS},
-	{"15m", 15 * FB_MINUTE_MS}, {"30m", 30 * FB_MINUTE_MS}, {"1h", FB_HOUR_MS},
-	{"2h", 2 * FB_HOUR_MS},   {"4h", 4 * FB_HOUR_MS},   {"6h", 6 * FB_HOUR_MS},
-	{"8h", 8 * FB_HOUR_MS},   {"12h", 12 * FB_HOUR_MS}, {"1d", FB_DAY_MS},
-	{"1w", 7 * FB_DAY_MS},
+        {"1m", FB_MINUTE_MS},       {"3m", 3 * FB_MINUTE_MS},   {"5m", 5 * FB_MINUTE_MS},
+        {"15m", 15 * FB_MINUTE_MS}, {"30m", 30 * FB_MINUTE_MS}, {"1h", FB_HOUR_MS},
+        {"2h", 2 * FB_HOUR_MS},     {"4h", 4 * FB_HOUR_MS},     {"6h", 6 * FB_HOUR_MS},
+        {"8h", 8 * FB_HOUR_MS},     {"12h", 12 * FB_HOUR_MS},   {"1d", FB_DAY_MS},
+        {"1w", 7 * FB_DAY_MS},
 };
 
 int64_t fb_interval_ms(const char *interval)
@@ -34,7 +34,10 @@ int64_t fb_interval_offset_ms(const char *interval)
 	return interval && strcmp(interval, "1w") == 0 ? 4 * FB_DAY_MS : 0;
 }
 
-const char *fb_interval_list(void) { return "1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 1w"; }
+const char *fb_interval_list(void)
+{
+	return "1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 1w";
+}
 
 int64_t fb_days_from_civil(int64_t y, unsigned m, unsigned d)
 {

@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #define FB_MINUTE_MS INT64_C(60000)
-#define FB_HOUR_MS (60 * FB_MINUTE_MS)
-#define FB_DAY_MS (24 * FB_HOUR_MS)
+#define FB_HOUR_MS   (60 * FB_MINUTE_MS)
+#define FB_DAY_MS    (24 * FB_HOUR_MS)
 
 /* Length of a Binance kline interval ("1m" … "1w") in ms; -1 for an unknown or
  * variable-length one ("3d", "1M" are not supported). */

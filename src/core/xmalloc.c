@@ -8,7 +8,10 @@
 
 static void (*fatal_hook)(void);
 
-void xmalloc_set_fatal_hook(void (*hook)(void)) { fatal_hook = hook; }
+void xmalloc_set_fatal_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
 
 static void oom(size_t n)
 {
@@ -42,7 +45,10 @@ void *xrealloc(void *p, size_t n)
 	return q;
 }
 
-char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
 
 char *xstrndup(const char *s, size_t n)
 {

@@ -76,9 +76,10 @@ static int check_one(Store *st, const Series *se, const CheckOptions *opt, FILE 
 		return 0;
 	}
 	sqlite3_stmt *s;
-	const char *sql = "SELECT open_time, close_time, open, high, low, close, volume, "
-	                  "quote_volume, taker_buy_volume FROM candles "
-	                  "WHERE exchange = ?1 AND symbol = ?2 AND interval = ?3 ORDER BY open_time";
+	const char *sql =
+	        "SELECT open_time, close_time, open, high, low, close, volume, "
+	        "quote_volume, taker_buy_volume FROM candles "
+	        "WHERE exchange = ?1 AND symbol = ?2 AND interval = ?3 ORDER BY open_time";
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
 		return db_fail(st, err, errlen);
 	sqlite3_bind_text(s, 1, se->exchange, -1, SQLITE_STATIC);
@@ -111,7 +112,8 @@ static int check_one(Store *st, const Series *se, const CheckOptions *opt, FILE 
 			missing += miss;
 			if (listed_gaps++ < listed)
 				fprintf(out, "%s: gap of %ld candle%s, %s to %s\n", head, miss,
-				        miss == 1 ? "" : "s", fb_time_format(prev + ivl, t1, sizeof t1),
+				        miss == 1 ? "" : "s",
+				        fb_time_format(prev + ivl, t1, sizeof t1),
 				        fb_time_format(ot - ivl, t2, sizeof t2));
 		}
 		const char *why = NULL;
@@ -128,8 +130,8 @@ static int check_one(Store *st, const Series *se, const CheckOptions *opt, FILE 
 		if (why) {
 			bad++;
 			if (listed_bad++ < listed)
-				fprintf(out, "%s: candle %s: %s\n", head, fb_time_format(ot, t1, sizeof t1),
-				        why);
+				fprintf(out, "%s: candle %s: %s\n", head,
+				        fb_time_format(ot, t1, sizeof t1), why);
 		}
 		if (aligned) {
 			prev = ot;
@@ -172,8 +174,9 @@ int check_candles(Store *st, const CheckOptions *opt, FILE *out, CheckReport *re
 	free_series(v, n);
 	if (rc)
 		return -1;
-	fprintf(out, "checked %ld series, %ld candles: %ld gaps (%ld candles missing), %ld "
-	             "misaligned, %ld bad OHLC\n",
+	fprintf(out,
+	        "checked %ld series, %ld candles: %ld gaps (%ld candles missing), %ld "
+	        "misaligned, %ld bad OHLC\n",
 	        rep->series, rep->candles, rep->gaps, rep->missing, rep->misaligned, rep->bad_ohlc);
 	return rep->gaps || rep->misaligned || rep->bad_ohlc ? 1 : 0;
 }
@@ -194,16 +197,20 @@ static int stats_query(Store *st, FILE *out, const char *title, const char *sql,
 		char key[160] = "";
 		size_t used = 0;
 		for (int k = 0; k < nkeys; k++)
-			used += (size_t)snprintf(key + used, sizeof key - used, "%s%s", k ? " " : "",
+			used += (size_t)snprintf(key + used, sizeof key - used, "%s%s",
+			                         k ? " " : "",
 			                         (const char *)sqlite3_column_text(s, k));
 		long long rows = sqlite3_column_int64(s, nkeys);
-		int64_t lo = sqlite3_column_int64(s, nkeys + 1), hi = sqlite3_column_int64(s, nkeys + 2);
-		fprintf(out, "  %-34s %10lld rows  %s .. %s", key, rows, fb_time_format(lo, t1, sizeof t1),
-		        fb_time_format(hi, t2, sizeof t2));
+		int64_t lo = sqlite3_column_int64(s, nkeys + 1),
+		        hi = sqlite3_column_int64(s, nkeys + 2);
+		fprintf(out, "  %-34s %10lld rows  %s .. %s", key, rows,
+		        fb_time_format(lo, t1, sizeof t1), fb_time_format(hi, t2, sizeof t2));
 		if (expected) {
-			int64_t want = expected((const char *)sqlite3_column_text(s, nkeys - 1), hi - lo);
+			int64_t want =
+			        expected((const char *)sqlite3_column_text(s, nkeys - 1), hi - lo);
 			if (want > 0)
-				fprintf(out, "  %.2f%% coverage", 100.0 * (double)rows / (double)want);
+				fprintf(out, "  %.2f%% coverage",
+				        100.0 * (double)rows / (double)want);
 		}
 		fputc('\n', out);
 	}
@@ -223,10 +230,11 @@ static int64_t expected_candles(const char *interval, int64_t span)
 
 int check_stats(Store *st, FILE *out, char *err, size_t errlen)
 {
-	if (stats_query(st, out, "candles (exchange symbol interval):",
-	                "SELECT exchange, symbol, interval, count(*), min(open_time), max(open_time) "
-	                "FROM candles GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-	                3, expected_candles, err, errlen) ||
+	if (stats_query(
+	            st, out, "candles (exchange symbol interval):",
+	            "SELECT exchange, symbol, interval, count(*), min(open_time), max(open_time) "
+	            "FROM candles GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+	            3, expected_candles, err, errlen) ||
 	    stats_query(st, out, "funding (exchange symbol):",
 	                "SELECT exchange, symbol, count(*), min(funding_time), max(funding_time) "
 	                "FROM funding GROUP BY 1, 2 ORDER BY 1, 2",

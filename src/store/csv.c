@@ -39,8 +39,10 @@ CsvReader *csv_open(const char *path, char *err, size_t errlen)
 		size_t n = fread(magic, 1, 4, f);
 		fclose(f);
 		if (n == 4 && memcmp(magic, "PK\x03\x04", 4) == 0) {
-			snprintf(err, errlen, "%s: is a zip archive; unzip it first (import reads CSV, "
-			                      "plain or gzip)", path);
+			snprintf(err, errlen,
+			         "%s: is a zip archive; unzip it first (import reads CSV, "
+			         "plain or gzip)",
+			         path);
 			return NULL;
 		}
 		gz = gzopen(path, "rb");

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#define CSV_MAX_LINE 8192
+#define CSV_MAX_LINE   8192
 #define CSV_MAX_FIELDS 32
 
 typedef struct CsvReader CsvReader;

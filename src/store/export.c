@@ -23,30 +23,48 @@ typedef struct {
 } TableDef;
 
 static const TableDef tables[] = {
-	[EXPORT_CANDLES] = {"candles", "open_time",
-	                    "exchange,symbol,interval,open_time,open_time_ms,close_time_ms,open,high,"
-	                    "low,close,volume,quote_volume,trades,taker_buy_volume,"
-	                    "taker_buy_quote_volume,closed",
-	                    "exchange, symbol, interval, open_time, close_time, open, high, low, "
-	                    "close, volume, quote_volume, trades, taker_buy_volume, "
-	                    "taker_buy_quote_volume, closed",
-	                    {F_TEXT, F_TEXT, F_TEXT, F_TIME, F_INT, F_REAL, F_REAL, F_REAL, F_REAL,
-	                     F_REAL, F_REAL, F_INT, F_REAL, F_REAL, F_INT},
-	                    15, 1, 0, "exchange, symbol, interval, open_time"},
-	[EXPORT_FUNDING] = {"funding", "funding_time",
-	                    "exchange,symbol,funding_time,funding_time_ms,funding_rate,mark_price",
-	                    "exchange, symbol, funding_time, funding_rate, mark_price",
-	                    {F_TEXT, F_TEXT, F_TIME, F_REAL, F_REAL},
-	                    5, 0, 0, "exchange, symbol, funding_time"},
-	[EXPORT_METRICS] = {"market_metrics", "ts", "exchange,symbol,metric,time,time_ms,value",
-	                    "exchange, symbol, metric, ts, value",
-	                    {F_TEXT, F_TEXT, F_TEXT, F_TIME, F_REAL},
-	                    5, 0, 1, "exchange, symbol, metric, ts"},
-	[EXPORT_ALERTS] = {"alerts", "ts",
-	                   "id,time,time_ms,exchange,symbol,interval,rule,severity,value,message",
-	                   "id, ts, exchange, symbol, interval, rule, severity, value, message",
-	                   {F_INT, F_TIME, F_TEXT, F_TEXT, F_TEXT, F_TEXT, F_TEXT, F_REAL, F_TEXT},
-	                   9, 1, 0, "ts, id"},
+        [EXPORT_CANDLES] = {"candles",
+                            "open_time",
+                            "exchange,symbol,interval,open_time,open_time_ms,close_time_ms,open,"
+                            "high,"
+                            "low,close,volume,quote_volume,trades,taker_buy_volume,"
+                            "taker_buy_quote_volume,closed",
+                            "exchange, symbol, interval, open_time, close_time, open, high, low, "
+                            "close, volume, quote_volume, trades, taker_buy_volume, "
+                            "taker_buy_quote_volume, closed",
+                            {F_TEXT, F_TEXT, F_TEXT, F_TIME, F_INT, F_REAL, F_REAL, F_REAL, F_REAL,
+                             F_REAL, F_REAL, F_INT, F_REAL, F_REAL, F_INT},
+                            15,
+                            1,
+                            0,
+                            "exchange, symbol, interval, open_time"},
+        [EXPORT_FUNDING] = {"funding",
+                            "funding_time",
+                            "exchange,symbol,funding_time,funding_time_ms,funding_rate,mark_price",
+                            "exchange, symbol, funding_time, funding_rate, mark_price",
+                            {F_TEXT, F_TEXT, F_TIME, F_REAL, F_REAL},
+                            5,
+                            0,
+                            0,
+                            "exchange, symbol, funding_time"},
+        [EXPORT_METRICS] = {"market_metrics",
+                            "ts",
+                            "exchange,symbol,metric,time,time_ms,value",
+                            "exchange, symbol, metric, ts, value",
+                            {F_TEXT, F_TEXT, F_TEXT, F_TIME, F_REAL},
+                            5,
+                            0,
+                            1,
+                            "exchange, symbol, metric, ts"},
+        [EXPORT_ALERTS] = {"alerts",
+                           "ts",
+                           "id,time,time_ms,exchange,symbol,interval,rule,severity,value,message",
+                           "id, ts, exchange, symbol, interval, rule, severity, value, message",
+                           {F_INT, F_TIME, F_TEXT, F_TEXT, F_TEXT, F_TEXT, F_TEXT, F_REAL, F_TEXT},
+                           9,
+                           1,
+                           0,
+                           "ts, id"},
 };
 
 int export_table_parse(const char *name, ExportTable *out)
@@ -60,7 +78,10 @@ int export_table_parse(const char *name, ExportTable *out)
 	return -1;
 }
 
-const char *export_header(ExportTable t) { return tables[t].header; }
+const char *export_header(ExportTable t)
+{
+	return tables[t].header;
+}
 
 char *export_format_double(double v, char *buf, size_t len)
 {
@@ -158,12 +179,14 @@ long export_csv(Store *st, ExportTable t, const ExportFilter *flt, FILE *out, ch
 				break;
 			case F_REAL:
 				if (!null)
-					fputs(export_format_double(sqlite3_column_double(s, c), buf, sizeof buf),
+					fputs(export_format_double(sqlite3_column_double(s, c), buf,
+					                           sizeof buf),
 					      out);
 				break;
 			case F_TIME: {
 				int64_t ms = sqlite3_column_int64(s, c);
-				fprintf(out, "%s,%lld", fb_time_format(ms, buf, sizeof buf), (long long)ms);
+				fprintf(out, "%s,%lld", fb_time_format(ms, buf, sizeof buf),
+				        (long long)ms);
 				break;
 			}
 			}

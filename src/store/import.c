@@ -13,35 +13,76 @@
 #include "store/csv.h"
 
 /* Column roles. */
-enum { C_OPEN_TIME, C_OPEN, C_HIGH, C_LOW, C_CLOSE, C_VOLUME, C_CLOSE_TIME, C_QUOTE_VOLUME,
-       C_TRADES, C_TAKER_BASE, C_TAKER_QUOTE, C_FUNDING_TIME, C_FUNDING_RATE, C_MARK_PRICE,
-       C_SYMBOL, C_COUNT };
+enum {
+	C_OPEN_TIME,
+	C_OPEN,
+	C_HIGH,
+	C_LOW,
+	C_CLOSE,
+	C_VOLUME,
+	C_CLOSE_TIME,
+	C_QUOTE_VOLUME,
+	C_TRADES,
+	C_TAKER_BASE,
+	C_TAKER_QUOTE,
+	C_FUNDING_TIME,
+	C_FUNDING_RATE,
+	C_MARK_PRICE,
+	C_SYMBOL,
+	C_COUNT
+};
 
 static const struct {
 	int role;
 	const char *name;
 } aliases[] = {
-	{C_OPEN_TIME, "open_time"},      {C_OPEN_TIME, "opentime"},
-	{C_OPEN_TIME, "timestamp"},      {C_OPEN_TIME, "date"},
-	{C_OPEN, "open"},                {C_HIGH, "high"},
-	{C_LOW, "low"},                  {C_CLOSE, "close"},
-	{C_VOLUME, "volume"},            {C_CLOSE_TIME, "close_time"},
-	{C_CLOSE_TIME, "closetime"},     {C_QUOTE_VOLUME, "quote_volume"},
-	{C_QUOTE_VOLUME, "quote_asset_volume"}, {C_TRADES, "count"},
-	{C_TRADES, "trades"},            {C_TRADES, "number_of_trades"},
-	{C_TAKER_BASE, "taker_buy_volume"}, {C_TAKER_BASE, "taker_buy_base_asset_volume"},
-	{C_TAKER_BASE, "taker_buy_base_volume"}, {C_TAKER_QUOTE, "taker_buy_quote_volume"},
-	{C_TAKER_QUOTE, "taker_buy_quote_asset_volume"}, {C_FUNDING_TIME, "calc_time"},
-	{C_FUNDING_TIME, "fundingtime"}, {C_FUNDING_TIME, "funding_time"},
-	{C_FUNDING_RATE, "last_funding_rate"}, {C_FUNDING_RATE, "fundingrate"},
-	{C_FUNDING_RATE, "funding_rate"}, {C_MARK_PRICE, "markprice"},
-	{C_MARK_PRICE, "mark_price"},    {C_SYMBOL, "symbol"},
+        {C_OPEN_TIME, "open_time"},
+        {C_OPEN_TIME, "opentime"},
+        {C_OPEN_TIME, "timestamp"},
+        {C_OPEN_TIME, "date"},
+        {C_OPEN, "open"},
+        {C_HIGH, "high"},
+        {C_LOW, "low"},
+        {C_CLOSE, "close"},
+        {C_VOLUME, "volume"},
+        {C_CLOSE_TIME, "close_time"},
+        {C_CLOSE_TIME, "closetime"},
+        {C_QUOTE_VOLUME, "quote_volume"},
+        {C_QUOTE_VOLUME, "quote_asset_volume"},
+        {C_TRADES, "count"},
+        {C_TRADES, "trades"},
+        {C_TRADES, "number_of_trades"},
+        {C_TAKER_BASE, "taker_buy_volume"},
+        {C_TAKER_BASE, "taker_buy_base_asset_volume"},
+        {C_TAKER_BASE, "taker_buy_base_volume"},
+        {C_TAKER_QUOTE, "taker_buy_quote_volume"},
+        {C_TAKER_QUOTE, "taker_buy_quote_asset_volume"},
+        {C_FUNDING_TIME, "calc_time"},
+        {C_FUNDING_TIME, "fundingtime"},
+        {C_FUNDING_TIME, "funding_time"},
+        {C_FUNDING_RATE, "last_funding_rate"},
+        {C_FUNDING_RATE, "fundingrate"},
+        {C_FUNDING_RATE, "funding_rate"},
+        {C_MARK_PRICE, "markprice"},
+        {C_MARK_PRICE, "mark_price"},
+        {C_SYMBOL, "symbol"},
 };
 
-static const char *const role_names[C_COUNT] = {
-	"open_time", "open", "high", "low", "close", "volume", "close_time", "quote_volume",
-	"trades", "taker_buy_volume", "taker_buy_quote_volume", "funding_time", "funding_rate",
-	"mark_price", "symbol"};
+static const char *const role_names[C_COUNT] = {"open_time",
+                                                "open",
+                                                "high",
+                                                "low",
+                                                "close",
+                                                "volume",
+                                                "close_time",
+                                                "quote_volume",
+                                                "trades",
+                                                "taker_buy_volume",
+                                                "taker_buy_quote_volume",
+                                                "funding_time",
+                                                "funding_rate",
+                                                "mark_price",
+                                                "symbol"};
 
 typedef struct {
 	int col[C_COUNT]; /* field index of each role, -1 if absent */
@@ -59,7 +100,8 @@ static void layout_fixed(Layout *l, int nfields)
 		l->col[i] = -1;
 	l->nfields = nfields;
 	for (int i = 0; i < nfields && i <= C_TAKER_QUOTE; i++)
-		l->col[i] = i; /* roles C_OPEN_TIME..C_TAKER_QUOTE follow the Binance column order */
+		l->col[i] =
+		        i; /* roles C_OPEN_TIME..C_TAKER_QUOTE follow the Binance column order */
 }
 
 static int is_number(const char *s)
@@ -85,8 +127,8 @@ static void strip_suffix(char *s, const char *suffix)
 		s[n - m] = '\0';
 }
 
-int import_parse_name(const char *path, char *symbol, size_t symlen, char *interval,
-                      size_t intlen, ImportKind *kind, char *err, size_t errlen)
+int import_parse_name(const char *path, char *symbol, size_t symlen, char *interval, size_t intlen,
+                      ImportKind *kind, char *err, size_t errlen)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -98,7 +140,8 @@ int import_parse_name(const char *path, char *symbol, size_t symlen, char *inter
 	*kind = IMPORT_AUTO;
 	char *tok[8];
 	int n = 0;
-	for (char *save, *t = strtok_r(name, "-_", &save); t && n < 8; t = strtok_r(NULL, "-_", &save))
+	for (char *save, *t = strtok_r(name, "-_", &save); t && n < 8;
+	     t = strtok_r(NULL, "-_", &save))
 		tok[n++] = t;
 	if (n == 0)
 		return 0;
@@ -107,7 +150,8 @@ int import_parse_name(const char *path, char *symbol, size_t symlen, char *inter
 		    strcasecmp(tok[i], "indexPriceKlines") == 0 ||
 		    strcasecmp(tok[i], "premiumIndexKlines") == 0) {
 			snprintf(err, errlen,
-			         "%s: %s files are not trade candles and are not imported as candles",
+			         "%s: %s files are not trade candles and are not imported as "
+			         "candles",
 			         path, tok[i]);
 			return -1;
 		}
@@ -133,8 +177,7 @@ int import_parse_name(const char *path, char *symbol, size_t symlen, char *inter
 }
 
 /* Header: maps names to roles. Returns 0 or -1 with why. */
-static int layout_from_header(Layout *l, char **f, int n, ImportKind kind, char *why,
-                              size_t whylen)
+static int layout_from_header(Layout *l, char **f, int n, ImportKind kind, char *why, size_t whylen)
 {
 	for (int i = 0; i < C_COUNT; i++)
 		l->col[i] = -1;
@@ -239,11 +282,13 @@ static int parse_candle(Row *r, const ImportOptions *opt, int64_t ivl, const cha
 	if (ct >= 0 && *r->f[ct]) {
 		int64_t v;
 		if (timestamp(r->f[ct], &v)) {
-			snprintf(r->why, r->whylen, "close_time '%s' is not epoch milliseconds", r->f[ct]);
+			snprintf(r->why, r->whylen, "close_time '%s' is not epoch milliseconds",
+			         r->f[ct]);
 			return -1;
 		}
 		if (v != c->close_time) {
-			snprintf(r->why, r->whylen, "close_time %lld does not end the %s candle opening at %lld",
+			snprintf(r->why, r->whylen,
+			         "close_time %lld does not end the %s candle opening at %lld",
 			         (long long)v, interval, (long long)c->open_time);
 			return -1;
 		}
@@ -271,7 +316,9 @@ static int parse_candle(Row *r, const ImportOptions *opt, int64_t ivl, const cha
 	}
 	if (c->high < c->low || c->high < c->open || c->high < c->close) {
 		snprintf(r->why, r->whylen, "high %.17g is below %s", c->high,
-		         c->high < c->low ? "low" : c->high < c->open ? "open" : "close");
+		         c->high < c->low    ? "low"
+		         : c->high < c->open ? "open"
+		                             : "close");
 		return -1;
 	}
 	if (c->low > c->open || c->low > c->close) {
@@ -300,7 +347,8 @@ static int parse_funding(Row *r, FundingRate *fr)
 		         r->f[l->col[C_FUNDING_TIME]]);
 		return -1;
 	}
-	if (req_num(r, C_FUNDING_RATE, &fr->funding_rate) || opt_num(r, C_MARK_PRICE, &fr->mark_price))
+	if (req_num(r, C_FUNDING_RATE, &fr->funding_rate) ||
+	    opt_num(r, C_MARK_PRICE, &fr->mark_price))
 		return -1;
 	if (fabs(fr->funding_rate) > 1) {
 		snprintf(r->why, r->whylen, "funding rate %.17g is not a plausible fraction",
@@ -321,7 +369,8 @@ static void reject(const ImportOptions *opt, ImportStats *s, const char *path, l
 	if (opt->reject_out && (opt->max_reported <= 0 || s->rejected <= opt->max_reported))
 		fprintf(opt->reject_out, "%s:%ld: rejected: %s\n", path, lineno, why);
 	else if (opt->reject_out && s->rejected == opt->max_reported + 1)
-		fprintf(opt->reject_out, "%s: further rejected lines are counted, not listed\n", path);
+		fprintf(opt->reject_out, "%s: further rejected lines are counted, not listed\n",
+		        path);
 }
 
 static int valid_symbol(const char *s)
@@ -335,8 +384,8 @@ static int valid_symbol(const char *s)
 	return 1;
 }
 
-int import_file(Store *st, const char *path, const ImportOptions *opt, ImportStats *s,
-                char *err, size_t errlen)
+int import_file(Store *st, const char *path, const ImportOptions *opt, ImportStats *s, char *err,
+                size_t errlen)
 {
 	memset(s, 0, sizeof *s);
 	char nsym[FB_SYMBOL_LEN], nint[FB_INTERVAL_LEN];
@@ -363,7 +412,8 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 		if (len == -2)
 			goto out;
 		if (len == -3) {
-			snprintf(why, sizeof why, "line is longer than %d characters", CSV_MAX_LINE);
+			snprintf(why, sizeof why, "line is longer than %d characters",
+			         CSV_MAX_LINE);
 			reject(opt, s, path, lineno, why);
 			continue;
 		}
@@ -372,7 +422,8 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 		char *mut = (char *)line;
 		int n = csv_split(mut, f, CSV_MAX_FIELDS);
 		if (n < 0) {
-			reject(opt, s, path, lineno, "malformed CSV (bad quoting or too many fields)");
+			reject(opt, s, path, lineno,
+			       "malformed CSV (bad quoting or too many fields)");
 			continue;
 		}
 		if (!have_layout) {
@@ -402,7 +453,8 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 				layout_fixed(&layout, n);
 			} else {
 				snprintf(err, errlen,
-				         "%s:%ld: cannot tell the layout: %d fields and no header (klines have "
+				         "%s:%ld: cannot tell the layout: %d fields and no header "
+				         "(klines have "
 				         "12 or 6)",
 				         path, lineno, n);
 				goto out;
@@ -413,11 +465,13 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 			/* Checked once the layout is known, so a header error is reported first. */
 			if (s->kind == IMPORT_KLINES && (ivl = fb_interval_ms(s->interval)) < 0) {
 				if (s->interval[0])
-					snprintf(err, errlen, "%s: unsupported interval '%s' (supported: %s)",
+					snprintf(err, errlen,
+					         "%s: unsupported interval '%s' (supported: %s)",
 					         path, s->interval, fb_interval_list());
 				else
 					snprintf(err, errlen,
-					         "%s: no interval: name the file like BTCUSDT-5m-2025-01.csv or "
+					         "%s: no interval: name the file like "
+					         "BTCUSDT-5m-2025-01.csv or "
 					         "pass --interval",
 					         path);
 				goto out;
@@ -427,7 +481,8 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 		}
 		s->read++;
 		if (n != layout.nfields) {
-			snprintf(why, sizeof why, "expected %d fields, found %d", layout.nfields, n);
+			snprintf(why, sizeof why, "expected %d fields, found %d", layout.nfields,
+			         n);
 			reject(opt, s, path, lineno, why);
 			continue;
 		}
@@ -438,7 +493,8 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 		if (!valid_symbol(sym)) {
 			if (!sym[0]) {
 				snprintf(err, errlen,
-				         "%s: no symbol: name the file like BTCUSDT-5m-2025-01.csv or pass "
+				         "%s: no symbol: name the file like BTCUSDT-5m-2025-01.csv "
+				         "or pass "
 				         "--symbol",
 				         path);
 				goto out;
@@ -473,7 +529,8 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 			put = in_tx ? store_put_funding(st, &fr) : -1;
 		}
 		if (put < 0) {
-			snprintf(err, errlen, "%s:%ld: database error: %s", path, lineno, store_errmsg(st));
+			snprintf(err, errlen, "%s:%ld: database error: %s", path, lineno,
+			         store_errmsg(st));
 			goto out;
 		}
 		if (put == STORE_INSERTED)

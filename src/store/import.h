@@ -50,8 +50,8 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 /* Reads symbol, interval and kind from a file name such as BTCUSDT-5m-2025-01.csv.gz,
  * BTCUSDT-klines-5m.csv or BTCUSDT-fundingRate.csv. Fields it cannot tell are left empty
  * (kind IMPORT_AUTO). Returns 0, or -1 for a name of a kind import refuses (err says why). */
-int import_parse_name(const char *path, char *symbol, size_t symlen, char *interval,
-                      size_t intlen, ImportKind *kind, char *err, size_t errlen);
+int import_parse_name(const char *path, char *symbol, size_t symlen, char *interval, size_t intlen,
+                      ImportKind *kind, char *err, size_t errlen);
 
 const char *import_kind_name(ImportKind kind);
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define FB_EXCHANGE_LEN 16
-#define FB_SYMBOL_LEN 32
+#define FB_SYMBOL_LEN   32
 #define FB_INTERVAL_LEN 8
 
 typedef struct {
@@ -16,9 +16,9 @@ typedef struct {
 	char interval[FB_INTERVAL_LEN];
 	int64_t open_time, close_time;
 	double open, high, low, close;
-	double volume;       /* base asset */
-	double quote_volume; /* quote asset; NAN when unknown */
-	int64_t trades;      /* -1 when unknown */
+	double volume;                                   /* base asset */
+	double quote_volume;                             /* quote asset; NAN when unknown */
+	int64_t trades;                                  /* -1 when unknown */
 	double taker_buy_volume, taker_buy_quote_volume; /* NAN when unknown */
 	int closed;
 } Candle;

@@ -17,43 +17,52 @@
 /* migrations[v - 1] takes a database from version v to v + 1. They only ALTER existing
  * tables; new tables come from schema.sql. */
 static const char *const migrations[] = {
-	/* 1 -> 2 */
-	"ALTER TABLE candles ADD COLUMN quote_volume REAL;"
-	"ALTER TABLE candles ADD COLUMN trades INTEGER;"
-	"ALTER TABLE candles ADD COLUMN taker_buy_volume REAL;"
-	"ALTER TABLE candles ADD COLUMN taker_buy_quote_volume REAL;"
-	"ALTER TABLE candles ADD COLUMN closed INTEGER NOT NULL DEFAULT 1;",
+        /* 1 -> 2 */
+        "ALTER TABLE candles ADD COLUMN quote_volume REAL;"
+        "ALTER TABLE candles ADD COLUMN trades INTEGER;"
+        "ALTER TABLE candles ADD COLUMN taker_buy_volume REAL;"
+        "ALTER TABLE candles ADD COLUMN taker_buy_quote_volume REAL;"
+        "ALTER TABLE candles ADD COLUMN closed INTEGER NOT NULL DEFAULT 1;",
 };
 
-enum { ST_CANDLE_INS, ST_CANDLE_UPD, ST_FUNDING_INS, ST_FUNDING_UPD, ST_METRIC, ST_LIQ, ST_ALERT,
-       ST_COUNT };
+enum {
+	ST_CANDLE_INS,
+	ST_CANDLE_UPD,
+	ST_FUNDING_INS,
+	ST_FUNDING_UPD,
+	ST_METRIC,
+	ST_LIQ,
+	ST_ALERT,
+	ST_COUNT
+};
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_CANDLE_INS] = "INSERT INTO candles (exchange, symbol, interval, open_time, close_time, "
-	                  "open, high, low, close, volume, quote_volume, trades, taker_buy_volume, "
-	                  "taker_buy_quote_volume, closed) "
-	                  "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
-	                  "ON CONFLICT DO NOTHING",
-	[ST_CANDLE_UPD] = "UPDATE candles SET close_time=?5, open=?6, high=?7, low=?8, close=?9, "
-	                  "volume=?10, quote_volume=?11, trades=?12, taker_buy_volume=?13, "
-	                  "taker_buy_quote_volume=?14, closed=?15 "
-	                  "WHERE exchange=?1 AND symbol=?2 AND interval=?3 AND open_time=?4 "
-	                  "AND (closed = 0 OR ?15 = 1) "
-	                  "AND (close_time, open, high, low, close, volume, quote_volume, trades, "
-	                  "taker_buy_volume, taker_buy_quote_volume, closed) IS NOT "
-	                  "(?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-	[ST_FUNDING_INS] = "INSERT INTO funding (exchange, symbol, funding_time, funding_rate, "
-	                   "mark_price) VALUES (?1,?2,?3,?4,?5) ON CONFLICT DO NOTHING",
-	[ST_FUNDING_UPD] = "UPDATE funding SET funding_rate=?4, mark_price=coalesce(?5, mark_price) "
-	                   "WHERE exchange=?1 AND symbol=?2 AND funding_time=?3 "
-	                   "AND (funding_rate, mark_price) IS NOT (?4, coalesce(?5, mark_price))",
-	[ST_METRIC] = "INSERT INTO market_metrics (exchange, symbol, metric, ts, value) "
-	              "VALUES (?1,?2,?3,?4,?5) ON CONFLICT DO UPDATE SET value = excluded.value "
-	              "WHERE value IS NOT excluded.value",
-	[ST_LIQ] = "INSERT INTO liquidations (exchange, symbol, ts, side, price, qty) "
-	           "VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT DO NOTHING",
-	[ST_ALERT] = "INSERT INTO alerts (ts, exchange, symbol, interval, rule, severity, value, "
-	             "message) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+        [ST_CANDLE_INS] = "INSERT INTO candles (exchange, symbol, interval, open_time, close_time, "
+                          "open, high, low, close, volume, quote_volume, trades, taker_buy_volume, "
+                          "taker_buy_quote_volume, closed) "
+                          "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
+                          "ON CONFLICT DO NOTHING",
+        [ST_CANDLE_UPD] = "UPDATE candles SET close_time=?5, open=?6, high=?7, low=?8, close=?9, "
+                          "volume=?10, quote_volume=?11, trades=?12, taker_buy_volume=?13, "
+                          "taker_buy_quote_volume=?14, closed=?15 "
+                          "WHERE exchange=?1 AND symbol=?2 AND interval=?3 AND open_time=?4 "
+                          "AND (closed = 0 OR ?15 = 1) "
+                          "AND (close_time, open, high, low, close, volume, quote_volume, trades, "
+                          "taker_buy_volume, taker_buy_quote_volume, closed) IS NOT "
+                          "(?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        [ST_FUNDING_INS] = "INSERT INTO funding (exchange, symbol, funding_time, funding_rate, "
+                           "mark_price) VALUES (?1,?2,?3,?4,?5) ON CONFLICT DO NOTHING",
+        [ST_FUNDING_UPD] =
+                "UPDATE funding SET funding_rate=?4, mark_price=coalesce(?5, mark_price) "
+                "WHERE exchange=?1 AND symbol=?2 AND funding_time=?3 "
+                "AND (funding_rate, mark_price) IS NOT (?4, coalesce(?5, mark_price))",
+        [ST_METRIC] = "INSERT INTO market_metrics (exchange, symbol, metric, ts, value) "
+                      "VALUES (?1,?2,?3,?4,?5) ON CONFLICT DO UPDATE SET value = excluded.value "
+                      "WHERE value IS NOT excluded.value",
+        [ST_LIQ] = "INSERT INTO liquidations (exchange, symbol, ts, side, price, qty) "
+                   "VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT DO NOTHING",
+        [ST_ALERT] = "INSERT INTO alerts (ts, exchange, symbol, interval, rule, severity, value, "
+                     "message) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
 };
 
 struct Store {
@@ -138,7 +147,8 @@ static int store_upgrade(sqlite3 *db, const char *path, char *err, size_t errlen
 		goto fail;
 	}
 	if (version == 0 && tables > 0 && !ours) {
-		snprintf(err, errlen, "%s: not a futuresboard database (it has other tables)", path);
+		snprintf(err, errlen, "%s: not a futuresboard database (it has other tables)",
+		         path);
 		goto fail;
 	}
 	if (version == target) {
@@ -188,10 +198,12 @@ Store *store_open(const char *path, int flags, int busy_timeout_ms, char *err, s
 	}
 	if (ro) {
 		int version = -1;
-		if (query_int(db, "PRAGMA user_version", &version) || version != store_schema_version()) {
-			snprintf(err, errlen,
-			         "%s: %s (schema version %d, this program uses %d)", path,
-			         version < 0 ? sqlite3_errmsg(db) : "not an up-to-date futuresboard database",
+		if (query_int(db, "PRAGMA user_version", &version) ||
+		    version != store_schema_version()) {
+			snprintf(err, errlen, "%s: %s (schema version %d, this program uses %d)",
+			         path,
+			         version < 0 ? sqlite3_errmsg(db)
+			                     : "not an up-to-date futuresboard database",
 			         version, store_schema_version());
 			sqlite3_close(db);
 			return NULL;
@@ -218,9 +230,18 @@ void store_close(Store *st)
 	free(st);
 }
 
-sqlite3 *store_db(Store *st) { return st->db; }
-const char *store_path(const Store *st) { return st->path; }
-const char *store_errmsg(Store *st) { return sqlite3_errmsg(st->db); }
+sqlite3 *store_db(Store *st)
+{
+	return st->db;
+}
+const char *store_path(const Store *st)
+{
+	return st->path;
+}
+const char *store_errmsg(Store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
 
 static int simple(Store *st, const char *sql)
 {
@@ -233,8 +254,14 @@ static int simple(Store *st, const char *sql)
 	return 0;
 }
 
-int store_begin(Store *st) { return simple(st, "BEGIN IMMEDIATE"); }
-int store_commit(Store *st) { return simple(st, "COMMIT"); }
+int store_begin(Store *st)
+{
+	return simple(st, "BEGIN IMMEDIATE");
+}
+int store_commit(Store *st)
+{
+	return simple(st, "COMMIT");
+}
 void store_rollback(Store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))

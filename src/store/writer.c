@@ -26,8 +26,8 @@ struct StoreWriter {
 	StoreWriterOptions opt;
 	pthread_t thread;
 	atomic_int stopping;
-	atomic_uint_fast64_t rows_written, rows_unchanged, transactions, open_dropped,
-		write_errors, lost;
+	atomic_uint_fast64_t rows_written, rows_unchanged, transactions, open_dropped, write_errors,
+	        lost;
 	/* sync tickets */
 	pthread_mutex_t sync_lock;
 	pthread_cond_t sync_cond;

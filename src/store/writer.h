@@ -40,11 +40,11 @@ typedef struct {
 } StoreWriterOptions;
 
 typedef struct {
-	uint64_t rows_written;  /* inserted or updated */
+	uint64_t rows_written; /* inserted or updated */
 	uint64_t rows_unchanged;
 	uint64_t transactions;
-	uint64_t open_dropped;  /* open-candle updates dropped on a full queue */
-	uint64_t write_errors;  /* failed transactions (retried) */
+	uint64_t open_dropped; /* open-candle updates dropped on a full queue */
+	uint64_t write_errors; /* failed transactions (retried) */
 	size_t queue_depth;
 } StoreWriterStats;
 
