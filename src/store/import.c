@@ -315,14 +315,14 @@ static int parse_candle(Row *r, const ImportOptions *opt, int64_t ivl, const cha
 		return -1;
 	}
 	if (c->high < c->low || c->high < c->open || c->high < c->close) {
-		snprintf(r->why, r->whylen, "high %.17g is below %s", c->high,
+		snprintf(r->why, r->whylen, "high %.15g is below %s", c->high,
 		         c->high < c->low    ? "low"
 		         : c->high < c->open ? "open"
 		                             : "close");
 		return -1;
 	}
 	if (c->low > c->open || c->low > c->close) {
-		snprintf(r->why, r->whylen, "low %.17g is above %s", c->low,
+		snprintf(r->why, r->whylen, "low %.15g is above %s", c->low,
 		         c->low > c->open ? "open" : "close");
 		return -1;
 	}
@@ -351,7 +351,7 @@ static int parse_funding(Row *r, FundingRate *fr)
 	    opt_num(r, C_MARK_PRICE, &fr->mark_price))
 		return -1;
 	if (fabs(fr->funding_rate) > 1) {
-		snprintf(r->why, r->whylen, "funding rate %.17g is not a plausible fraction",
+		snprintf(r->why, r->whylen, "funding rate %.15g is not a plausible fraction",
 		         fr->funding_rate);
 		return -1;
 	}
@@ -422,6 +422,7 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 		char *mut = (char *)line;
 		int n = csv_split(mut, f, CSV_MAX_FIELDS);
 		if (n < 0) {
+			s->read++;
 			reject(opt, s, path, lineno,
 			       "malformed CSV (bad quoting or too many fields)");
 			continue;

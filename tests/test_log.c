@@ -1,0 +1,70 @@
+/* Logging: levels, rotation numbering and limits, control characters never written. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/xmalloc.h"
+
+static void test_rotation(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp(), err[256];
+	char *path = xasprintf("%s/fb.log", dir);
+	log_set_stderr(-1);
+	log_set_level(LOG_INFO);
+	assert_int_equal(log_open(path, 1000, 3, err, sizeof err), 0);
+	for (int i = 0; i < 200; i++)
+		log_info("test", "message number %d with some padding to fill the file", i);
+	log_debug("test", "debug is filtered out");
+	log_close();
+	for (int i = 1; i <= 3; i++) {
+		char *p = xasprintf("%s.%d", path, i);
+		assert_int_equal(access(p, F_OK), 0);
+		size_t len;
+		char *text = tu_read_file(p, &len);
+		assert_true(len >= 1000 && len < 1200);
+		assert_null(strstr(text, "debug is filtered"));
+		free(text);
+		free(p);
+	}
+	char *p4 = xasprintf("%s.4", path);
+	assert_int_equal(access(p4, F_OK), -1);
+	char *text = tu_read_file(path, NULL);
+	assert_non_null(strstr(text, "message number 199"));
+	free(text);
+	free(p4);
+	free(path);
+	tu_rmdir_all(dir);
+	free(dir);
+}
+
+static void test_sanitises(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp(), err[256];
+	char *path = xasprintf("%s/fb.log", dir);
+	assert_int_equal(log_open(path, 0, 1, err, sizeof err), 0);
+	log_warn("feed", "bad symbol '%s'", "BTC\x1b[2J\nUSDT");
+	log_close();
+	char *text = tu_read_file(path, NULL);
+	assert_non_null(strstr(text, "warn  feed: bad symbol 'BTC?[2J?USDT'"));
+	assert_null(strchr(text, '\x1b'));
+	free(text);
+	assert_int_equal(log_open("/nonexistent-dir/x.log", 0, 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "cannot open log file /nonexistent-dir/x.log"));
+	free(path);
+	tu_rmdir_all(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_sanitises),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,102 @@
+/* Bounded queue: order, back-pressure, try_push on full, close, timeouts, many producers. */
+#include "testutil.h"
+
+#include <pthread.h>
+
+#include "core/queue.h"
+
+static void test_order_and_full(void **state)
+{
+	(void)state;
+	Queue *q = queue_new(4, sizeof(int));
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(queue_try_push(q, &i), 0);
+	int x = 99;
+	assert_int_equal(queue_try_push(q, &x), 1);
+	assert_int_equal(queue_depth(q), 4);
+	int out[8];
+	assert_int_equal(queue_pop_batch(q, out, 3, 0), 3);
+	assert_int_equal(out[0], 0);
+	assert_int_equal(out[2], 2);
+	assert_int_equal(queue_try_push(q, &x), 0);
+	assert_int_equal(queue_pop_batch(q, out, 8, 0), 2);
+	assert_int_equal(out[0], 3);
+	assert_int_equal(out[1], 99);
+	/* empty: a timed pop returns nothing */
+	assert_int_equal(queue_pop_batch(q, out, 8, 20), 0);
+	queue_close(q);
+	assert_int_equal(queue_push(q, &x), -1);
+	assert_int_equal(queue_try_push(q, &x), -1);
+	queue_free(q);
+}
+
+#define PRODUCERS 4
+#define PER_PRODUCER 20000
+
+static void *producer(void *arg)
+{
+	Queue *q = arg;
+	for (int i = 0; i < PER_PRODUCER; i++) {
+		long v = i;
+		if (queue_push(q, &v) != 0)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void test_many_producers(void **state)
+{
+	(void)state;
+	/* A small queue forces producers to wait: nothing may be lost. */
+	Queue *q = queue_new(16, sizeof(long));
+	pthread_t t[PRODUCERS];
+	for (int i = 0; i < PRODUCERS; i++)
+		pthread_create(&t[i], NULL, producer, q);
+	long got = 0, sum = 0, buf[64];
+	while (got < (long)PRODUCERS * PER_PRODUCER) {
+		size_t n = queue_pop_batch(q, buf, 64, 1000);
+		assert_true(n > 0);
+		for (size_t i = 0; i < n; i++)
+			sum += buf[i];
+		got += (long)n;
+	}
+	for (int i = 0; i < PRODUCERS; i++) {
+		void *rc;
+		pthread_join(t[i], &rc);
+		assert_null(rc);
+	}
+	assert_int_equal(sum, (long)PRODUCERS * ((long)PER_PRODUCER * (PER_PRODUCER - 1) / 2));
+	queue_free(q);
+}
+
+static void *closer(void *arg)
+{
+	queue_close(arg);
+	return NULL;
+}
+
+static void test_close_wakes_consumer(void **state)
+{
+	(void)state;
+	Queue *q = queue_new(4, sizeof(int));
+	int v = 1;
+	queue_push(q, &v);
+	pthread_t t;
+	int out[4];
+	assert_int_equal(queue_pop_batch(q, out, 4, -1), 1);
+	pthread_create(&t, NULL, closer, q);
+	/* blocks until closed, then returns 0 */
+	assert_int_equal(queue_pop_batch(q, out, 4, -1), 0);
+	pthread_join(t, NULL);
+	queue_free(q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order_and_full),
+		cmocka_unit_test(test_many_producers),
+		cmocka_unit_test(test_close_wakes_consumer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,252 @@
+/* Store: schema, round trip, idempotent upserts, open/closed candle rule, reopen, migration
+ * from the version 1 layout, refusal of newer or foreign databases. A real SQLite file. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xmalloc.h"
+#include "store/store.h"
+
+static char *dir;
+
+static int setup(void **state)
+{
+	(void)state;
+	dir = tu_mkdtemp();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tu_rmdir_all(dir);
+	free(dir);
+	return 0;
+}
+
+static Candle candle(int64_t t, double close, int closed)
+{
+	Candle c = {.open_time = t, .close_time = t + 59999, .open = 100, .high = 110, .low = 90,
+	            .close = close, .volume = 5, .quote_volume = 500, .trades = 42,
+	            .taker_buy_volume = 2, .taker_buy_quote_volume = 200, .closed = closed};
+	strcpy(c.exchange, "binance");
+	strcpy(c.symbol, "BTCUSDT");
+	strcpy(c.interval, "1m");
+	return c;
+}
+
+static int64_t count(Store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void test_fresh_schema(void **state)
+{
+	(void)state;
+	char err[512];
+	char *path = xasprintf("%s/sub/dir/fresh.db", dir);
+	Store *st = store_open(path, 0, 1000, err, sizeof err);
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(), 2);
+	assert_int_equal(count(st, "PRAGMA user_version"), 2);
+	sqlite3_stmt *s;
+	sqlite3_prepare_v2(store_db(st), "PRAGMA journal_mode", -1, &s, NULL);
+	sqlite3_step(s);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	const char *tables[] = {"candles", "funding", "market_metrics", "liquidations", "alerts",
+	                        "backtest_runs", "backtest_trades", "quant_summary"};
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+		char *q = xasprintf("SELECT count(*) FROM sqlite_master WHERE name = '%s'", tables[i]);
+		assert_int_equal(count(st, q), 1);
+		free(q);
+	}
+	store_close(st);
+	free(path);
+}
+
+static void test_roundtrip_and_upsert(void **state)
+{
+	(void)state;
+	char err[512];
+	char *path = xasprintf("%s/rt.db", dir);
+	Store *st = store_open(path, 0, 1000, err, sizeof err);
+	assert_non_null(st);
+	Candle c = candle(1735689600000LL, 105.25, 0);
+	c.quote_volume = NAN; /* unknown: stored as NULL */
+	assert_int_equal(store_put_candle(st, &c), STORE_INSERTED);
+	assert_int_equal(store_put_candle(st, &c), STORE_UNCHANGED);
+	c.close = 106.5;
+	assert_int_equal(store_put_candle(st, &c), STORE_UPDATED);
+	c.closed = 1;
+	assert_int_equal(store_put_candle(st, &c), STORE_UPDATED);
+	/* a late update of the open candle never reopens a closed one */
+	Candle stale = c;
+	stale.closed = 0;
+	stale.close = 1;
+	assert_int_equal(store_put_candle(st, &stale), STORE_UNCHANGED);
+	assert_int_equal(count(st, "SELECT count(*) FROM candles"), 1);
+	assert_int_equal(count(st, "SELECT count(*) FROM candles WHERE quote_volume IS NULL"), 1);
+	store_close(st);
+
+	/* reopen and read back every column */
+	st = store_open(path, STORE_READONLY, 1000, err, sizeof err);
+	assert_non_null(st);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(st),
+	                                    "SELECT open_time, close_time, open, high, low, close, volume, "
+	                                    "quote_volume, trades, taker_buy_volume, taker_buy_quote_volume, "
+	                                    "closed FROM candles",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(s, 0), 1735689600000LL);
+	assert_int_equal(sqlite3_column_int64(s, 1), 1735689659999LL);
+	assert_true(sqlite3_column_double(s, 5) == 106.5);
+	assert_int_equal(sqlite3_column_type(s, 7), SQLITE_NULL);
+	assert_int_equal(sqlite3_column_int64(s, 8), 42);
+	assert_true(sqlite3_column_double(s, 10) == 200);
+	assert_int_equal(sqlite3_column_int(s, 11), 1);
+	sqlite3_finalize(s);
+	store_close(st);
+
+	/* funding, metrics, liquidations, alerts */
+	st = store_open(path, 0, 1000, err, sizeof err);
+	FundingRate f = {.funding_time = 1735689600000LL, .funding_rate = 0.0001, .mark_price = NAN};
+	strcpy(f.exchange, "binance");
+	strcpy(f.symbol, "BTCUSDT");
+	assert_int_equal(store_put_funding(st, &f), STORE_INSERTED);
+	assert_int_equal(store_put_funding(st, &f), STORE_UNCHANGED);
+	f.mark_price = 93000;
+	assert_int_equal(store_put_funding(st, &f), STORE_UPDATED);
+	f.mark_price = NAN; /* an unknown mark price keeps the known one */
+	assert_int_equal(store_put_funding(st, &f), STORE_UNCHANGED);
+	assert_int_equal(count(st, "SELECT mark_price FROM funding"), 93000);
+	MarketMetric m = {.ts = 1, .value = 2.5};
+	strcpy(m.exchange, "binance");
+	strcpy(m.symbol, "BTCUSDT");
+	strcpy(m.metric, "open_interest");
+	assert_int_equal(store_put_metric(st, &m), STORE_INSERTED);
+	assert_int_equal(store_put_metric(st, &m), STORE_UNCHANGED);
+	Liquidation l = {.ts = 5, .price = 90000, .qty = 0.5};
+	strcpy(l.exchange, "binance");
+	strcpy(l.symbol, "BTCUSDT");
+	strcpy(l.side, "SELL");
+	assert_int_equal(store_put_liquidation(st, &l), STORE_INSERTED);
+	assert_int_equal(store_put_liquidation(st, &l), STORE_UNCHANGED);
+	strcpy(l.side, "SIDEWAYS");
+	assert_int_equal(store_put_liquidation(st, &l), -1); /* CHECK constraint */
+	AlertRecord a = {.ts = 7, .value = NAN};
+	strcpy(a.exchange, "binance");
+	strcpy(a.symbol, "BTCUSDT");
+	strcpy(a.rule, "oi_spike");
+	strcpy(a.severity, "warn");
+	strcpy(a.message, "open interest z 2.7");
+	assert_int_equal(store_put_alert(st, &a), STORE_INSERTED);
+	assert_int_equal(count(st, "SELECT count(*) FROM alerts WHERE severity = 'warn'"), 1);
+	store_close(st);
+	free(path);
+}
+
+static void test_transaction_rollback(void **state)
+{
+	(void)state;
+	char err[512];
+	char *path = xasprintf("%s/tx.db", dir);
+	Store *st = store_open(path, 0, 1000, err, sizeof err);
+	assert_int_equal(store_begin(st), 0);
+	for (int i = 0; i < 10; i++) {
+		Candle c = candle(1735689600000LL + i * 60000LL, 100, 1);
+		assert_int_equal(store_put_candle(st, &c), STORE_INSERTED);
+	}
+	store_rollback(st);
+	assert_int_equal(count(st, "SELECT count(*) FROM candles"), 0);
+	store_close(st);
+	free(path);
+}
+
+static void test_migration_from_v1(void **state)
+{
+	(void)state;
+	char err[512];
+	char *path = xasprintf("%s/v1.db", dir);
+	char *sql = tu_read_file(FB_FIXTURES "/schema-v1.sql", NULL);
+	assert_non_null(sql);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(sql);
+
+	/* read-only cannot migrate: a clear error */
+	assert_null(store_open(path, STORE_READONLY, 1000, err, sizeof err));
+	assert_non_null(strstr(err, "schema version 1"));
+
+	Store *st = store_open(path, 0, 1000, err, sizeof err);
+	assert_non_null(st);
+	assert_int_equal(count(st, "PRAGMA user_version"), 2);
+	/* old rows kept, new columns present with their defaults, new tables created */
+	assert_int_equal(count(st, "SELECT count(*) FROM candles WHERE closed = 1 AND quote_volume IS NULL AND trades IS NULL"), 1);
+	assert_int_equal(count(st, "SELECT count(*) FROM funding"), 1);
+	assert_int_equal(count(st, "SELECT count(*) FROM quant_summary"), 0);
+	Candle c = candle(1735689600000LL, 93900, 1);
+	strcpy(c.interval, "1h");
+	c.close_time = 1735693199999LL;
+	c.open = 93500, c.high = 94100.5, c.low = 93200.1;
+	c.volume = 1234.5;
+	/* the same candle with the new fields: an update, not a duplicate */
+	assert_int_equal(store_put_candle(st, &c), STORE_UPDATED);
+	assert_int_equal(count(st, "SELECT count(*) FROM candles"), 1);
+	store_close(st);
+	free(path);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	char err[512];
+	char *newer = xasprintf("%s/newer.db", dir), *foreign = xasprintf("%s/foreign.db", dir);
+	sqlite3 *db;
+	sqlite3_open(newer, &db);
+	sqlite3_exec(db, "PRAGMA user_version = 99; CREATE TABLE candles (x);", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_null(store_open(newer, 0, 1000, err, sizeof err));
+	assert_non_null(strstr(err, "schema version 99, newer than this program's 2"));
+	sqlite3_open(foreign, &db);
+	sqlite3_exec(db, "CREATE TABLE shopping (item TEXT);", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_null(store_open(foreign, 0, 1000, err, sizeof err));
+	assert_non_null(strstr(err, "not a futuresboard database"));
+	/* the foreign file was not touched */
+	sqlite3_open(foreign, &db);
+	sqlite3_stmt *s;
+	sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &s, NULL);
+	sqlite3_step(s);
+	assert_int_equal(sqlite3_column_int(s, 0), 1);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	char *missing = xasprintf("%s/none/x.db", dir);
+	assert_null(store_open(missing, STORE_READONLY, 1000, err, sizeof err));
+	free(missing);
+	free(newer);
+	free(foreign);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fresh_schema),
+		cmocka_unit_test(test_roundtrip_and_upsert),
+		cmocka_unit_test(test_transaction_rollback),
+		cmocka_unit_test(test_migration_from_v1),
+		cmocka_unit_test(test_refusals),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

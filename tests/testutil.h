@@ -1,0 +1,24 @@
+/* Helpers shared by the unit tests: temporary folders and files. */
+#ifndef FB_TESTS_TESTUTIL_H
+#define FB_TESTS_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stdio.h>
+
+#include <cmocka.h>
+
+/* A new empty folder under $TMPDIR (or /tmp); caller frees the string and may call
+ * tu_rmdir_all. */
+char *tu_mkdtemp(void);
+/* Removes a folder and everything in it. */
+void tu_rmdir_all(const char *dir);
+/* Writes text to dir/name and returns the new path (caller frees). */
+char *tu_write_file(const char *dir, const char *name, const char *text);
+/* Reads a whole file; caller frees; NULL if it cannot. */
+char *tu_read_file(const char *path, size_t *len);
+
+#endif
