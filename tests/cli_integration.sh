@@ -1,0 +1,121 @@
+#!/bin/sh
+# Integration: the real futuresboard binary on real files and a real SQLite database.
+# Usage: cli_integration.sh BINARY FIXTURES WORKDIR SOURCEDIR
+set -u
+FB=$1 FIX=$2 WORK=$3 SRC=$4
+rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
+DB="$WORK/it.db"
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+# expect STATUS DESCRIPTION -- command...: runs it, checks the exit status
+expect() {
+	want=$1 what=$2
+	shift 3
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "$what: exit $got, expected $want"
+		sed 's/^/    /' "$WORK/out" "$WORK/err" >&2
+	fi
+}
+has() { # has FILE TEXT DESCRIPTION
+	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/    /' "$1" >&2; fi
+}
+
+# import: good files of every layout, one summary line each
+expect 0 "import fixtures" -- "$FB" --db "$DB" import "$FIX/BTCUSDT-1h-2025-01.csv" \
+	"$FIX/ETHUSDT-5m-2025-01-01.csv" "$FIX/SOLUSDT-klines-1d.csv" "$FIX/BTCUSDT-fundingRate-2025-01.csv"
+has "$WORK/out" "BTCUSDT-1h-2025-01.csv: klines BTCUSDT 1h: 4 read, 4 inserted, 0 updated, 0 unchanged, 0 rejected" "import summary"
+has "$WORK/out" "BTCUSDT-fundingRate-2025-01.csv: funding BTCUSDT: 3 read, 3 inserted" "funding summary"
+has "$WORK/out" "total: 4 files: 12 read, 12 inserted" "import total"
+
+# again: idempotent
+expect 0 "re-import" -- "$FB" --db "$DB" import "$FIX/BTCUSDT-1h-2025-01.csv"
+has "$WORK/out" "4 read, 0 inserted, 0 updated, 4 unchanged, 0 rejected" "idempotent import"
+
+# bad lines: reported with line numbers, good lines kept, exit 1
+expect 1 "import with bad lines" -- "$FB" --db "$DB" import "$FIX/ADAUSDT-1m-bad.csv"
+has "$WORK/out" "13 read, 2 inserted, 0 updated, 0 unchanged, 11 rejected" "bad-line summary"
+has "$WORK/err" "ADAUSDT-1m-bad.csv:4: rejected: close 'abc' is not a number" "bad-line reason"
+
+# standard input with flags
+expect 0 "import from stdin" -- sh -c "cat '$FIX/ETHUSDT-5m-2025-01-01.csv' | '$FB' --db '$DB' import --symbol LTCUSDT --interval 5m -"
+has "$WORK/out" "-: klines LTCUSDT 5m: 3 read, 3 inserted" "stdin import"
+expect 1 "stdin without a symbol" -- sh -c "cat '$FIX/ETHUSDT-5m-2025-01-01.csv' | '$FB' --db '$DB' import -"
+has "$WORK/err" "no interval" "stdin needs names"
+
+# export: exact bytes, to stdout and to a file
+expect 0 "export candles" -- "$FB" --db "$DB" export candles --symbol BTCUSDT
+if cmp -s "$WORK/out" "$FIX/export-candles.csv"; then ok; else bad "export bytes differ"; fi
+expect 0 "export to file" -- "$FB" --db "$DB" export funding --symbol BTCUSDT -o "$WORK/funding.csv"
+if cmp -s "$WORK/funding.csv" "$FIX/export-funding.csv"; then ok; else bad "funding export bytes differ"; fi
+has "$WORK/err" "wrote 3 rows to" "export -o message"
+expect 0 "export time window" -- "$FB" --db "$DB" export --from 2025-01-01T01:00Z --to 2025-01-01T03:00:00Z --interval 1h
+[ "$(wc -l <"$WORK/out")" -eq 3 ] && ok || bad "time window rows"
+expect 1 "export to a missing folder" -- "$FB" --db "$DB" export -o "$WORK/no/such/dir/x.csv"
+[ ! -e "$WORK/no" ] && ok || bad "export left files behind"
+expect 2 "export bad time" -- "$FB" --db "$DB" export --from yesterday
+has "$WORK/err" "--from yesterday: expected an ISO-8601" "bad time message"
+expect 2 "export bad table" -- "$FB" --db "$DB" export prices
+
+# round trip: export, import into a new database, export again: identical
+"$FB" --db "$DB" export candles >"$WORK/all.csv" 2>/dev/null
+expect 0 "import own export" -- "$FB" --db "$WORK/copy.db" import --kind klines "$WORK/all.csv"
+"$FB" --db "$WORK/copy.db" export candles >"$WORK/all2.csv" 2>/dev/null
+if cmp -s "$WORK/all.csv" "$WORK/all2.csv"; then ok; else bad "export/import/export round trip differs"; fi
+
+# db check: clean (the rows rejected from the bad file left gaps there, so it goes first), then
+# a planted gap and a bad candle
+sqlite3 "$DB" "DELETE FROM candles WHERE symbol = 'ADAUSDT'"
+expect 0 "db check clean" -- "$FB" --db "$DB" db check
+has "$WORK/out" "0 gaps (0 candles missing), 0 misaligned, 0 bad OHLC" "clean check"
+sqlite3 "$DB" "DELETE FROM candles WHERE symbol='BTCUSDT' AND open_time=1735693200000;
+               UPDATE candles SET high = 1 WHERE symbol='ETHUSDT' AND open_time=1735689900000;"
+expect 1 "db check finds problems" -- "$FB" --db "$DB" db check
+has "$WORK/out" "binance BTCUSDT 1h: gap of 1 candle, 2025-01-01T01:00:00.000Z to 2025-01-01T01:00:00.000Z" "gap listed"
+has "$WORK/out" "binance ETHUSDT 5m: candle 2025-01-01T00:05:00.000Z: high is not the highest price" "bad candle listed"
+expect 0 "db check one symbol" -- "$FB" --db "$DB" db check --symbol SOLUSDT
+expect 0 "db stats" -- "$FB" --db "$DB" db stats
+has "$WORK/out" "binance SOLUSDT 1d" "stats series"
+expect 1 "db on a missing database" -- "$FB" --db "$WORK/none.db" db stats
+has "$WORK/err" "no database at" "missing db message"
+
+# configuration errors: exit 2 naming file:line and key
+printf '[feed]\ntop_n = 999\n' >"$WORK/bad.ini"
+expect 2 "config out of range" -- "$FB" --config "$WORK/bad.ini" config
+has "$WORK/err" "bad.ini:2: [feed] top_n: 999 is out of range (1 to 200)" "config error"
+expect 2 "env error" -- env FUTURESBOARD_LOG_LEVEL=loud "$FB" config
+has "$WORK/err" "environment FUTURESBOARD_LOG_LEVEL: [log] level: 'loud' is not one of" "env error message"
+expect 0 "config shows sources" -- env FUTURESBOARD_FEED_TOP_N=7 "$FB" --config "$SRC/config.ini" --set ui.refresh_ms=250 config
+has "$WORK/out" "top_n = 7" "env value"
+has "$WORK/out" "# environment (environment FUTURESBOARD_FEED_TOP_N)" "env source"
+has "$WORK/out" "refresh_ms = 250" "flag value"
+line=$(grep -n '^lookback' "$SRC/config.ini" | cut -d: -f1)
+has "$WORK/out" "config.ini:$line)" "file source with line"
+expect 2 "unknown command" -- "$FB" frobnicate
+expect 2 "no command" -- "$FB"
+
+# an import killed mid-way leaves a consistent database, and running it again completes it
+awk 'BEGIN { t = 1577836800000; for (i = 0; i < 400000; i++) {
+	printf "%.0f,100,101,99,100.5,10,%.0f,1005,7,5,502.5,0\n", t + i * 60000, t + i * 60000 + 59999 } }' \
+	>"$WORK/BIGUSDT-1m-2020.csv"
+"$FB" --db "$WORK/kill.db" import "$WORK/BIGUSDT-1m-2020.csv" >/dev/null 2>&1 &
+pid=$!
+sleep 0.4
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+[ "$(sqlite3 "$WORK/kill.db" 'PRAGMA integrity_check')" = ok ] && ok || bad "integrity after kill"
+n=$(sqlite3 "$WORK/kill.db" "SELECT count(*) FROM candles")
+[ $((n % 100000)) -eq 0 ] && ok || bad "partial batch visible after kill ($n rows)"
+expect 0 "import after kill" -- "$FB" --db "$WORK/kill.db" import "$WORK/BIGUSDT-1m-2020.csv"
+has "$WORK/out" "400000 read, $((400000 - n)) inserted, 0 updated, $n unchanged, 0 rejected" "resume counts"
+expect 0 "db check after resume" -- "$FB" --db "$WORK/kill.db" db check
+
+# the demo says plainly what is missing
+expect 0 "demo" -- "$FB" --db "$WORK/demo.db" demo
+has "$WORK/out" "Not built yet: the exchange simulator" "demo message"
+
+echo "cli_integration: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -34,10 +34,11 @@ static int teardown(void **state)
 static void put(const char *symbol, const char *interval, int64_t ot, int64_t ivl, double o,
                 double h, double l, double c)
 {
-	char *sql = xasprintf("INSERT INTO candles (exchange, symbol, interval, open_time, close_time, "
-	                      "open, high, low, close, volume) VALUES ('binance', '%s', '%s', %lld, "
-	                      "%lld, %g, %g, %g, %g, 1)",
-	                      symbol, interval, (long long)ot, (long long)(ot + ivl - 1), o, h, l, c);
+	char *sql =
+	        xasprintf("INSERT INTO candles (exchange, symbol, interval, open_time, close_time, "
+	                  "open, high, low, close, volume) VALUES ('binance', '%s', '%s', %lld, "
+	                  "%lld, %g, %g, %g, %g, 1)",
+	                  symbol, interval, (long long)ot, (long long)(ot + ivl - 1), o, h, l, c);
 	assert_int_equal(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
 	free(sql);
 }
@@ -66,7 +67,8 @@ static void test_clean(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(rep.candles, 100);
 	assert_int_equal(rep.gaps, 0);
-	assert_non_null(strstr(text, "binance GOODUSDT 5m: 100 candles 2025-01-01T00:00:00.000Z .. 2025-01-01T08:15:00.000Z: ok"));
+	assert_non_null(strstr(text, "binance GOODUSDT 5m: 100 candles 2025-01-01T00:00:00.000Z .. "
+	                             "2025-01-01T08:15:00.000Z: ok"));
 	free(text);
 }
 
@@ -91,12 +93,15 @@ static void test_planted(void **state)
 	assert_int_equal(rep.misaligned, 1);
 	assert_int_equal(rep.bad_ohlc, 2);
 	const char *expect[] = {
-		"binance GAPUSDT 1h: gap of 1 candle, 2025-01-01T05:00:00.000Z to 2025-01-01T05:00:00.000Z",
-		"binance GAPUSDT 1h: gap of 3 candles, 2025-01-01T20:00:00.000Z to 2025-01-01T22:00:00.000Z",
-		"binance GAPUSDT 1h: candle 2025-01-02T06:00:00.000Z: high is not the highest price",
-		"binance GAPUSDT 1h: candle 2025-01-02T07:00:00.000Z: low is not the lowest price",
-		"binance GAPUSDT 1h: open time 2025-01-02T16:01:00.000Z is not on the 1h grid",
-		"2 gaps (4 candles missing), 1 misaligned, 2 bad OHLC",
+	        "binance GAPUSDT 1h: gap of 1 candle, 2025-01-01T05:00:00.000Z to "
+	        "2025-01-01T05:00:00.000Z",
+	        "binance GAPUSDT 1h: gap of 3 candles, 2025-01-01T20:00:00.000Z to "
+	        "2025-01-01T22:00:00.000Z",
+	        "binance GAPUSDT 1h: candle 2025-01-02T06:00:00.000Z: high is not the highest "
+	        "price",
+	        "binance GAPUSDT 1h: candle 2025-01-02T07:00:00.000Z: low is not the lowest price",
+	        "binance GAPUSDT 1h: open time 2025-01-02T16:01:00.000Z is not on the 1h grid",
+	        "2 gaps (4 candles missing), 1 misaligned, 2 bad OHLC",
 	};
 	for (size_t i = 0; i < sizeof expect / sizeof *expect; i++)
 		if (!strstr(text, expect[i])) {
@@ -115,7 +120,8 @@ static void test_stats(void **state)
 	fclose(out);
 	char *text = tu_read_file(path, NULL);
 	assert_non_null(strstr(text, "binance GOODUSDT 5m"));
-	assert_non_null(strstr(text, "100 rows  2025-01-01T00:00:00.000Z .. 2025-01-01T08:15:00.000Z  100.00% coverage"));
+	assert_non_null(strstr(text, "100 rows  2025-01-01T00:00:00.000Z .. "
+	                             "2025-01-01T08:15:00.000Z  100.00% coverage"));
 	free(text);
 	free(path);
 }
@@ -123,9 +129,9 @@ static void test_stats(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean),
-		cmocka_unit_test(test_planted),
-		cmocka_unit_test(test_stats),
+	        cmocka_unit_test(test_clean),
+	        cmocka_unit_test(test_planted),
+	        cmocka_unit_test(test_stats),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

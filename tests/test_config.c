@@ -87,15 +87,21 @@ static void test_errors(void **state)
 	(void)state;
 	assert_error("[stor]\n", "c.ini:1: unknown section [stor] (did you mean [store]?)");
 	assert_error("[zzzzzz]\n", "c.ini:1: unknown section [zzzzzz]");
-	assert_error("[feed]\n\ntop_m = 3\n", "c.ini:3: unknown key 'top_m' in [feed] (did you mean 'top_n'?)");
+	assert_error("[feed]\n\ntop_m = 3\n",
+	             "c.ini:3: unknown key 'top_m' in [feed] (did you mean 'top_n'?)");
 	assert_error("[feed]\nwhatever = 3\n", "c.ini:2: unknown key 'whatever' in [feed]");
-	assert_error("[feed]\ntop_n = ten\n", "c.ini:2: [feed] top_n: expected a whole number, got 'ten'");
-	assert_error("[feed]\ntop_n = 201\n", "c.ini:2: [feed] top_n: 201 is out of range (1 to 200)");
+	assert_error("[feed]\ntop_n = ten\n",
+	             "c.ini:2: [feed] top_n: expected a whole number, got 'ten'");
+	assert_error("[feed]\ntop_n = 201\n",
+	             "c.ini:2: [feed] top_n: 201 is out of range (1 to 200)");
 	assert_error("[feed]\ntop_n = 0\n", "out of range");
-	assert_error("[log]\nlevel = loud\n", "c.ini:2: [log] level: 'loud' is not one of: error warn info debug");
+	assert_error("[log]\nlevel = loud\n",
+	             "c.ini:2: [log] level: 'loud' is not one of: error warn info debug");
 	assert_error("[log]\nmax_size = lots\n", "c.ini:2: [log] max_size: expected a size");
-	assert_error("[feed]\nintervals = 1m 7m\n", "c.ini:2: [feed] intervals: unknown interval '7m'");
-	assert_error("[feed]\nintervals = \n", "c.ini:2: [feed] intervals: needs at least one interval");
+	assert_error("[feed]\nintervals = 1m 7m\n",
+	             "c.ini:2: [feed] intervals: unknown interval '7m'");
+	assert_error("[feed]\nintervals = \n",
+	             "c.ini:2: [feed] intervals: needs at least one interval");
 	assert_error("[binance]\nrest_url =\n", "c.ini:2: [binance] rest_url: must not be empty");
 	assert_error("top_n = 3\n", "c.ini:1: key 'top_n' appears before any [section]");
 	assert_error("[feed\n", "c.ini:1: malformed section header");
@@ -120,14 +126,16 @@ static void test_env(void **state)
 	(void)state;
 	char err[512];
 	Config *cfg = config_new();
-	char *good[] = {"PATH=/bin", "FUTURESBOARD_FEED_TOP_N=7", "FUTURESBOARD_LOG_MAX_FILES=3", NULL};
+	char *good[] = {"PATH=/bin", "FUTURESBOARD_FEED_TOP_N=7", "FUTURESBOARD_LOG_MAX_FILES=3",
+	                NULL};
 	assert_int_equal(config_load_env(cfg, good, err, sizeof err), 0);
 	assert_int_equal(config_get_int(cfg, "feed", "top_n"), 7);
 	assert_int_equal(config_get_int(cfg, "log", "max_files"), 3);
 	assert_int_equal(config_get_source(cfg, "feed", "top_n"), CONFIG_SRC_ENV);
 	char *bad_value[] = {"FUTURESBOARD_FEED_TOP_N=x", NULL};
 	assert_int_equal(config_load_env(cfg, bad_value, err, sizeof err), -1);
-	assert_non_null(strstr(err, "environment FUTURESBOARD_FEED_TOP_N: [feed] top_n: expected a whole number"));
+	assert_non_null(strstr(
+	        err, "environment FUTURESBOARD_FEED_TOP_N: [feed] top_n: expected a whole number"));
 	char *bad_name[] = {"FUTURESBOARD_FEED_TOPN=3", NULL};
 	assert_int_equal(config_load_env(cfg, bad_name, err, sizeof err), -1);
 	assert_non_null(strstr(err, "FUTURESBOARD_FEED_TOPN: no such setting"));
@@ -142,7 +150,8 @@ static void test_precedence(void **state)
 	char *xdg = xasprintf("%s/xdg/futuresboard", dir);
 	char *mk = xasprintf("mkdir -p %s", xdg);
 	assert_int_equal(system(mk), 0);
-	char *user = tu_write_file(xdg, "config.ini", "[feed]\ntop_n = 11\nlookback = 5\n[ui]\nrefresh_ms = 500\n");
+	char *user = tu_write_file(xdg, "config.ini",
+	                           "[feed]\ntop_n = 11\nlookback = 5\n[ui]\nrefresh_ms = 500\n");
 	char *file = tu_write_file(dir, "f.ini", "[feed]\ntop_n = 12\nlookback = 6\n");
 	char *env[] = {"FUTURESBOARD_FEED_TOP_N=13", NULL};
 	char *flags[] = {"feed.top_n=14"};
@@ -192,7 +201,9 @@ static void test_root_config_ini(void **state)
 	(void)state;
 	char err[512];
 	Config *cfg = config_new(), *def = config_new();
-	assert_int_equal(config_load_file(cfg, FB_SOURCE_DIR "/config.ini", CONFIG_SRC_FILE, 0, err, sizeof err), 0);
+	assert_int_equal(config_load_file(cfg, FB_SOURCE_DIR "/config.ini", CONFIG_SRC_FILE, 0, err,
+	                                  sizeof err),
+	                 0);
 	char msg[4096];
 	assert_int_equal(config_apply_live(def, cfg, msg, sizeof msg), 0);
 	assert_string_equal(msg, "");
@@ -202,7 +213,8 @@ static void test_root_config_ini(void **state)
 	config_print(def, f);
 	fclose(f);
 	char *printed = tu_read_file(out, NULL);
-	for (char *save, *line = strtok_r(printed, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *save, *line = strtok_r(printed, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == '[' || line[0] == '#')
 			continue;
 		char key[64];
@@ -227,8 +239,10 @@ static void test_apply_live(void **state)
 	(void)state;
 	char err[512], msg[1024];
 	Config *cur, *fresh;
-	assert_int_equal(load("[log]\nlevel = info\n[feed]\ntop_n = 20\n", err, sizeof err, &cur), 0);
-	assert_int_equal(load("[log]\nlevel = debug\n[feed]\ntop_n = 30\n", err, sizeof err, &fresh), 0);
+	assert_int_equal(load("[log]\nlevel = info\n[feed]\ntop_n = 20\n", err, sizeof err, &cur),
+	                 0);
+	assert_int_equal(
+	        load("[log]\nlevel = debug\n[feed]\ntop_n = 30\n", err, sizeof err, &fresh), 0);
 	assert_int_equal(config_apply_live(cur, fresh, msg, sizeof msg), 1);
 	assert_string_equal(config_get_str(cur, "log", "level"), "debug");
 	assert_int_equal(config_get_int(cur, "feed", "top_n"), 20);
@@ -258,11 +272,15 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_good_file),
-		cmocka_unit_test(test_errors),       cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_env),          cmocka_unit_test(test_precedence),
-		cmocka_unit_test(test_root_config_ini), cmocka_unit_test(test_apply_live),
-		cmocka_unit_test(test_sizes),
+	        cmocka_unit_test(test_defaults),
+	        cmocka_unit_test(test_good_file),
+	        cmocka_unit_test(test_errors),
+	        cmocka_unit_test(test_missing_file),
+	        cmocka_unit_test(test_env),
+	        cmocka_unit_test(test_precedence),
+	        cmocka_unit_test(test_root_config_ini),
+	        cmocka_unit_test(test_apply_live),
+	        cmocka_unit_test(test_sizes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

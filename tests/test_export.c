@@ -24,9 +24,11 @@ static int setup(void **state)
 	free(path);
 	ImportOptions o = {.now_ms = 4102444800000LL};
 	ImportStats s;
-	if (!st || import_file(st, FB_FIXTURES "/BTCUSDT-1h-2025-01.csv", &o, &s, err, sizeof err) ||
+	if (!st ||
+	    import_file(st, FB_FIXTURES "/BTCUSDT-1h-2025-01.csv", &o, &s, err, sizeof err) ||
 	    import_file(st, FB_FIXTURES "/ETHUSDT-5m-2025-01-01.csv", &o, &s, err, sizeof err) ||
-	    import_file(st, FB_FIXTURES "/BTCUSDT-fundingRate-2025-01.csv", &o, &s, err, sizeof err))
+	    import_file(st, FB_FIXTURES "/BTCUSDT-fundingRate-2025-01.csv", &o, &s, err,
+	                sizeof err))
 		return -1;
 	return 0;
 }
@@ -108,7 +110,10 @@ static void test_filters(void **state)
 	f.exchange = "simex";
 	text = export_str(EXPORT_CANDLES, &f, &rows);
 	assert_int_equal(rows, 0);
-	assert_string_equal(text, "exchange,symbol,interval,open_time,open_time_ms,close_time_ms,open,high,low,close,volume,quote_volume,trades,taker_buy_volume,taker_buy_quote_volume,closed\r\n");
+	assert_string_equal(
+	        text,
+	        "exchange,symbol,interval,open_time,open_time_ms,close_time_ms,open,high,low,close,"
+	        "volume,quote_volume,trades,taker_buy_volume,taker_buy_quote_volume,closed\r\n");
 	free(text);
 }
 
@@ -132,14 +137,17 @@ static void test_quoting_and_nulls(void **state)
 	ExportFilter f = all();
 	char *text = export_str(EXPORT_ALERTS, &f, &rows);
 	assert_int_equal(rows, 1);
-	assert_string_equal(text, "id,time,time_ms,exchange,symbol,interval,rule,severity,value,message\r\n"
-	                          "1,2025-01-01T00:00:00.000Z,1735689600000,binance,BTCUSDT,5m,oi_spike,crit,,"
-	                          "\"OI z 2.7, \"\"spike\"\"\nnext\"\r\n");
+	assert_string_equal(
+	        text, "id,time,time_ms,exchange,symbol,interval,rule,severity,value,message\r\n"
+	              "1,2025-01-01T00:00:00.000Z,1735689600000,binance,BTCUSDT,5m,oi_spike,crit,,"
+	              "\"OI z 2.7, \"\"spike\"\"\nnext\"\r\n");
 	free(text);
 	f.metric = "ls_ratio_global";
 	text = export_str(EXPORT_METRICS, &f, &rows);
-	assert_string_equal(text, "exchange,symbol,metric,time,time_ms,value\r\n"
-	                          "binance,BTCUSDT,ls_ratio_global,2025-01-01T00:00:00.000Z,1735689600000,0.1\r\n");
+	assert_string_equal(
+	        text,
+	        "exchange,symbol,metric,time,time_ms,value\r\n"
+	        "binance,BTCUSDT,ls_ratio_global,2025-01-01T00:00:00.000Z,1735689600000,0.1\r\n");
 	free(text);
 }
 
@@ -150,7 +158,8 @@ static void test_number_format(void **state)
 	assert_string_equal(export_format_double(0.1, buf, sizeof buf), "0.1");
 	assert_string_equal(export_format_double(94401.1, buf, sizeof buf), "94401.1");
 	assert_string_equal(export_format_double(100, buf, sizeof buf), "100");
-	assert_string_equal(export_format_double(0.1 + 0.2, buf, sizeof buf), "0.30000000000000004");
+	assert_string_equal(export_format_double(0.1 + 0.2, buf, sizeof buf),
+	                    "0.30000000000000004");
 	/* every value reads back to the same double */
 	for (double v = 1e-9; v < 1e12; v *= 1.37) {
 		export_format_double(v, buf, sizeof buf);
@@ -165,10 +174,10 @@ static void test_number_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_candles_exact_bytes),
-		cmocka_unit_test(test_filters),
-		cmocka_unit_test(test_quoting_and_nulls),
-		cmocka_unit_test(test_number_format),
+	        cmocka_unit_test(test_candles_exact_bytes),
+	        cmocka_unit_test(test_filters),
+	        cmocka_unit_test(test_quoting_and_nulls),
+	        cmocka_unit_test(test_number_format),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -63,8 +63,8 @@ static void test_sanitises(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rotation),
-		cmocka_unit_test(test_sanitises),
+	        cmocka_unit_test(test_rotation),
+	        cmocka_unit_test(test_sanitises),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,7 @@ static void test_order_and_full(void **state)
 	queue_free(q);
 }
 
-#define PRODUCERS 4
+#define PRODUCERS    4
 #define PER_PRODUCER 20000
 
 static void *producer(void *arg)
@@ -94,9 +94,9 @@ static void test_close_wakes_consumer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_order_and_full),
-		cmocka_unit_test(test_many_producers),
-		cmocka_unit_test(test_close_wakes_consumer),
+	        cmocka_unit_test(test_order_and_full),
+	        cmocka_unit_test(test_many_producers),
+	        cmocka_unit_test(test_close_wakes_consumer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

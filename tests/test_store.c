@@ -28,9 +28,18 @@ static int teardown(void **state)
 
 static Candle candle(int64_t t, double close, int closed)
 {
-	Candle c = {.open_time = t, .close_time = t + 59999, .open = 100, .high = 110, .low = 90,
-	            .close = close, .volume = 5, .quote_volume = 500, .trades = 42,
-	            .taker_buy_volume = 2, .taker_buy_quote_volume = 200, .closed = closed};
+	Candle c = {.open_time = t,
+	            .close_time = t + 59999,
+	            .open = 100,
+	            .high = 110,
+	            .low = 90,
+	            .close = close,
+	            .volume = 5,
+	            .quote_volume = 500,
+	            .trades = 42,
+	            .taker_buy_volume = 2,
+	            .taker_buy_quote_volume = 200,
+	            .closed = closed};
 	strcpy(c.exchange, "binance");
 	strcpy(c.symbol, "BTCUSDT");
 	strcpy(c.interval, "1m");
@@ -61,10 +70,11 @@ static void test_fresh_schema(void **state)
 	sqlite3_step(s);
 	assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
 	sqlite3_finalize(s);
-	const char *tables[] = {"candles", "funding", "market_metrics", "liquidations", "alerts",
-	                        "backtest_runs", "backtest_trades", "quant_summary"};
+	const char *tables[] = {"candles", "funding",       "market_metrics",  "liquidations",
+	                        "alerts",  "backtest_runs", "backtest_trades", "quant_summary"};
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
-		char *q = xasprintf("SELECT count(*) FROM sqlite_master WHERE name = '%s'", tables[i]);
+		char *q = xasprintf("SELECT count(*) FROM sqlite_master WHERE name = '%s'",
+		                    tables[i]);
 		assert_int_equal(count(st, q), 1);
 		free(q);
 	}
@@ -100,11 +110,12 @@ static void test_roundtrip_and_upsert(void **state)
 	st = store_open(path, STORE_READONLY, 1000, err, sizeof err);
 	assert_non_null(st);
 	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(store_db(st),
-	                                    "SELECT open_time, close_time, open, high, low, close, volume, "
-	                                    "quote_volume, trades, taker_buy_volume, taker_buy_quote_volume, "
-	                                    "closed FROM candles",
-	                                    -1, &s, NULL),
+	assert_int_equal(sqlite3_prepare_v2(
+	                         store_db(st),
+	                         "SELECT open_time, close_time, open, high, low, close, volume, "
+	                         "quote_volume, trades, taker_buy_volume, taker_buy_quote_volume, "
+	                         "closed FROM candles",
+	                         -1, &s, NULL),
 	                 SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int64(s, 0), 1735689600000LL);
@@ -119,7 +130,8 @@ static void test_roundtrip_and_upsert(void **state)
 
 	/* funding, metrics, liquidations, alerts */
 	st = store_open(path, 0, 1000, err, sizeof err);
-	FundingRate f = {.funding_time = 1735689600000LL, .funding_rate = 0.0001, .mark_price = NAN};
+	FundingRate f = {
+	        .funding_time = 1735689600000LL, .funding_rate = 0.0001, .mark_price = NAN};
 	strcpy(f.exchange, "binance");
 	strcpy(f.symbol, "BTCUSDT");
 	assert_int_equal(store_put_funding(st, &f), STORE_INSERTED);
@@ -193,7 +205,9 @@ static void test_migration_from_v1(void **state)
 	assert_non_null(st);
 	assert_int_equal(count(st, "PRAGMA user_version"), 2);
 	/* old rows kept, new columns present with their defaults, new tables created */
-	assert_int_equal(count(st, "SELECT count(*) FROM candles WHERE closed = 1 AND quote_volume IS NULL AND trades IS NULL"), 1);
+	assert_int_equal(count(st, "SELECT count(*) FROM candles WHERE closed = 1 AND quote_volume "
+	                           "IS NULL AND trades IS NULL"),
+	                 1);
 	assert_int_equal(count(st, "SELECT count(*) FROM funding"), 1);
 	assert_int_equal(count(st, "SELECT count(*) FROM quant_summary"), 0);
 	Candle c = candle(1735689600000LL, 93900, 1);
@@ -242,11 +256,11 @@ static void test_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fresh_schema),
-		cmocka_unit_test(test_roundtrip_and_upsert),
-		cmocka_unit_test(test_transaction_rollback),
-		cmocka_unit_test(test_migration_from_v1),
-		cmocka_unit_test(test_refusals),
+	        cmocka_unit_test(test_fresh_schema),
+	        cmocka_unit_test(test_roundtrip_and_upsert),
+	        cmocka_unit_test(test_transaction_rollback),
+	        cmocka_unit_test(test_migration_from_v1),
+	        cmocka_unit_test(test_refusals),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -61,7 +61,8 @@ static void test_format_roundtrip(void **state)
 	assert_string_equal(fb_time_format(0, buf, sizeof buf), "1970-01-01T00:00:00.000Z");
 	assert_string_equal(fb_time_format(951782400000LL, buf, sizeof buf),
 	                    "2000-02-29T00:00:00.000Z");
-	for (int64_t t = -86400000LL * 400; t < 86400000LL * 365 * 80; t += 86400000LL * 7 + 12345) {
+	for (int64_t t = -86400000LL * 400; t < 86400000LL * 365 * 80;
+	     t += 86400000LL * 7 + 12345) {
 		int64_t back;
 		fb_time_format(t, buf, sizeof buf);
 		assert_int_equal(fb_time_parse(buf, &back), 0);
@@ -72,9 +73,9 @@ static void test_format_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_intervals),
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_format_roundtrip),
+	        cmocka_unit_test(test_intervals),
+	        cmocka_unit_test(test_parse),
+	        cmocka_unit_test(test_format_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,7 +71,8 @@ static void *producer(void *arg)
 {
 	ProducerArg *p = arg;
 	for (int i = 0; i < p->n; i++) {
-		StoreRecord open = rec_candle(p->symbol, i, 0), closed = rec_candle(p->symbol, i, 1);
+		StoreRecord open = rec_candle(p->symbol, i, 0),
+		            closed = rec_candle(p->symbol, i, 1);
 		store_writer_put(p->w, &open);
 		if (store_writer_put(p->w, &closed) != 0)
 			return (void *)1;
@@ -84,8 +85,8 @@ static void test_producers_and_stop(void **state)
 	(void)state;
 	char err[256];
 	char *path = xasprintf("%s/w.db", dir);
-	StoreWriterOptions opt = {.queue_capacity = 64, .batch_size = 100, .flush_ms = 20,
-	                          .busy_timeout_ms = 1000};
+	StoreWriterOptions opt = {
+	        .queue_capacity = 64, .batch_size = 100, .flush_ms = 20, .busy_timeout_ms = 1000};
 	StoreWriter *w = store_writer_start(path, &opt, err, sizeof err);
 	assert_non_null(w);
 	ProducerArg args[4];
@@ -114,7 +115,8 @@ static void test_producers_and_stop(void **state)
 		assert_int_equal(store_writer_put(w, &r), 0);
 	}
 	assert_int_equal(store_writer_stop(w), 0);
-	assert_int_equal(count(path, "SELECT count(*) FROM candles WHERE symbol = 'LASTUSDT'"), 500);
+	assert_int_equal(count(path, "SELECT count(*) FROM candles WHERE symbol = 'LASTUSDT'"),
+	                 500);
 	free(path);
 }
 
@@ -123,8 +125,8 @@ static void test_backpressure_when_locked(void **state)
 	(void)state;
 	char err[256];
 	char *path = xasprintf("%s/lock.db", dir);
-	StoreWriterOptions opt = {.queue_capacity = 16, .batch_size = 8, .flush_ms = 10,
-	                          .busy_timeout_ms = 20};
+	StoreWriterOptions opt = {
+	        .queue_capacity = 16, .batch_size = 8, .flush_ms = 10, .busy_timeout_ms = 20};
 	StoreWriter *w = store_writer_start(path, &opt, err, sizeof err);
 	assert_non_null(w);
 	/* another process holds the write lock */
@@ -167,7 +169,11 @@ static void test_start_error(void **state)
 	(void)state;
 	char err[256];
 	StoreWriterOptions opt = {.queue_capacity = 16, .batch_size = 8, .flush_ms = 10};
-	char *path = tu_write_file(dir, "not-a-db", "this is not sqlite, just text padded to be long enough to have a header........................................................................................");
+	char *path =
+	        tu_write_file(dir, "not-a-db",
+	                      "this is not sqlite, just text padded to be long enough to have a "
+	                      "header.............................................................."
+	                      "..........................");
 	assert_null(store_writer_start(path, &opt, err, sizeof err));
 	assert_non_null(strstr(err, "not-a-db"));
 	store_writer_stop(NULL);
@@ -177,9 +183,9 @@ static void test_start_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_producers_and_stop),
-		cmocka_unit_test(test_backpressure_when_locked),
-		cmocka_unit_test(test_start_error),
+	        cmocka_unit_test(test_producers_and_stop),
+	        cmocka_unit_test(test_backpressure_when_locked),
+	        cmocka_unit_test(test_start_error),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

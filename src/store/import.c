@@ -29,13 +29,24 @@ enum {
 	C_FUNDING_RATE,
 	C_MARK_PRICE,
 	C_SYMBOL,
+	C_EXCHANGE,
+	C_INTERVAL,
+	C_CLOSED,
 	C_COUNT
 };
 
+/* In priority order: the first alias found in the header takes the role, so the epoch-ms
+ * columns of futuresboard's own export win over their ISO-8601 neighbours. */
 static const struct {
 	int role;
 	const char *name;
 } aliases[] = {
+        {C_OPEN_TIME, "open_time_ms"},
+        {C_CLOSE_TIME, "close_time_ms"},
+        {C_FUNDING_TIME, "funding_time_ms"},
+        {C_EXCHANGE, "exchange"},
+        {C_INTERVAL, "interval"},
+        {C_CLOSED, "closed"},
         {C_OPEN_TIME, "open_time"},
         {C_OPEN_TIME, "opentime"},
         {C_OPEN_TIME, "timestamp"},
@@ -82,7 +93,10 @@ static const char *const role_names[C_COUNT] = {"open_time",
                                                 "funding_time",
                                                 "funding_rate",
                                                 "mark_price",
-                                                "symbol"};
+                                                "symbol",
+                                                "exchange",
+                                                "interval",
+                                                "closed"};
 
 typedef struct {
 	int col[C_COUNT]; /* field index of each role, -1 if absent */
@@ -182,15 +196,10 @@ static int layout_from_header(Layout *l, char **f, int n, ImportKind kind, char 
 	for (int i = 0; i < C_COUNT; i++)
 		l->col[i] = -1;
 	l->nfields = n;
-	for (int i = 0; i < n; i++) {
-		char name[64];
-		snprintf(name, sizeof name, "%s", f[i]);
-		for (char *p = name; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		for (size_t a = 0; a < sizeof aliases / sizeof aliases[0]; a++)
-			if (strcmp(aliases[a].name, name) == 0 && l->col[aliases[a].role] < 0)
+	for (size_t a = 0; a < sizeof aliases / sizeof aliases[0]; a++)
+		for (int i = 0; i < n && l->col[aliases[a].role] < 0; i++)
+			if (strcasecmp(aliases[a].name, f[i]) == 0)
 				l->col[aliases[a].role] = i;
-	}
 	static const int need_k[] = {C_OPEN_TIME, C_OPEN, C_HIGH, C_LOW, C_CLOSE, C_VOLUME};
 	static const int need_f[] = {C_FUNDING_TIME, C_FUNDING_RATE};
 	const int *need = kind == IMPORT_FUNDING ? need_f : need_k;
@@ -262,10 +271,17 @@ static int req_num(Row *r, int role, double *out)
 	return 0;
 }
 
-static int parse_candle(Row *r, const ImportOptions *opt, int64_t ivl, const char *interval,
-                        Candle *c)
+static int parse_candle(Row *r, const ImportOptions *opt, const char *interval, Candle *c)
 {
 	const Layout *l = r->l;
+	if (l->col[C_INTERVAL] >= 0)
+		interval = r->f[l->col[C_INTERVAL]];
+	int64_t ivl = fb_interval_ms(interval);
+	if (ivl <= 0) {
+		snprintf(r->why, r->whylen, "unsupported interval '%.20s'", interval);
+		return -1;
+	}
+	records_copy_field(c->interval, sizeof c->interval, interval);
 	if (timestamp(r->f[l->col[C_OPEN_TIME]], &c->open_time)) {
 		snprintf(r->why, r->whylen, "open_time '%s' is not epoch milliseconds",
 		         r->f[l->col[C_OPEN_TIME]]);
@@ -336,6 +352,14 @@ static int parse_candle(Row *r, const ImportOptions *opt, int64_t ivl, const cha
 		return -1;
 	}
 	c->closed = c->close_time < opt->now_ms;
+	int cc = l->col[C_CLOSED];
+	if (cc >= 0 && *r->f[cc]) {
+		if (strcmp(r->f[cc], "0") != 0 && strcmp(r->f[cc], "1") != 0) {
+			snprintf(r->why, r->whylen, "closed '%.20s' is not 0 or 1", r->f[cc]);
+			return -1;
+		}
+		c->closed = r->f[cc][0] == '1';
+	}
 	return 0;
 }
 
@@ -384,6 +408,17 @@ static int valid_symbol(const char *s)
 	return 1;
 }
 
+static int valid_exchange(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n >= FB_EXCHANGE_LEN)
+		return 0;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
 int import_file(Store *st, const char *path, const ImportOptions *opt, ImportStats *s, char *err,
                 size_t errlen)
 {
@@ -402,7 +437,7 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 		return -1;
 	int rc = -1, in_tx = 0, have_layout = 0;
 	Layout layout;
-	int64_t ivl = 0;
+	int checked_interval = 0;
 	char *f[CSV_MAX_FIELDS], why[256];
 	const char *line;
 	long lineno, len;
@@ -462,9 +497,11 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 			}
 			have_layout = 1;
 		}
-		if (!ivl) {
+		if (!checked_interval) {
 			/* Checked once the layout is known, so a header error is reported first. */
-			if (s->kind == IMPORT_KLINES && (ivl = fb_interval_ms(s->interval)) < 0) {
+			checked_interval = 1;
+			if (s->kind == IMPORT_KLINES && layout.col[C_INTERVAL] < 0 &&
+			    fb_interval_ms(s->interval) < 0) {
 				if (s->interval[0])
 					snprintf(err, errlen,
 					         "%s: unsupported interval '%s' (supported: %s)",
@@ -477,8 +514,6 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 					         path);
 				goto out;
 			}
-			if (s->kind == IMPORT_FUNDING)
-				ivl = 1;
 		}
 		s->read++;
 		if (n != layout.nfields) {
@@ -504,16 +539,23 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 			reject(opt, s, path, lineno, why);
 			continue;
 		}
+		const char *exch = exchange;
+		if (layout.col[C_EXCHANGE] >= 0)
+			exch = f[layout.col[C_EXCHANGE]];
+		if (!valid_exchange(exch)) {
+			snprintf(why, sizeof why, "'%.20s' is not an exchange name", exch);
+			reject(opt, s, path, lineno, why);
+			continue;
+		}
 		int put;
 		if (s->kind == IMPORT_KLINES) {
 			Candle c;
-			if (parse_candle(&row, opt, ivl, s->interval, &c)) {
+			if (parse_candle(&row, opt, s->interval, &c)) {
 				reject(opt, s, path, lineno, why);
 				continue;
 			}
-			records_copy_field(c.exchange, sizeof c.exchange, exchange);
+			records_copy_field(c.exchange, sizeof c.exchange, exch);
 			records_copy_field(c.symbol, sizeof c.symbol, sym);
-			records_copy_field(c.interval, sizeof c.interval, s->interval);
 			if (!in_tx && store_begin(st) == 0)
 				in_tx = 1;
 			put = in_tx ? store_put_candle(st, &c) : -1;
@@ -523,7 +565,7 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 				reject(opt, s, path, lineno, why);
 				continue;
 			}
-			records_copy_field(fr.exchange, sizeof fr.exchange, exchange);
+			records_copy_field(fr.exchange, sizeof fr.exchange, exch);
 			records_copy_field(fr.symbol, sizeof fr.symbol, sym);
 			if (!in_tx && store_begin(st) == 0)
 				in_tx = 1;
