@@ -1,13 +1,16 @@
 -- futuresboard store schema: the single source of truth, compiled into the binary.
 --
--- Opening a database applies the forward migrations for its PRAGMA user_version (see
--- src/store/store.c; they only alter tables that already exist), then runs this whole file,
--- which creates whatever is missing, then sets user_version to the number below.
--- Every statement must therefore be idempotent (IF NOT EXISTS).
+-- Opening a database runs, in one transaction: the "before" step of each forward migration its
+-- PRAGMA user_version needs (src/store/store.c: they alter or rename existing tables), this
+-- whole file (which creates whatever is missing), the migrations' "after" steps (which move
+-- data into the new tables), and sets user_version to the number below. Every statement here
+-- must therefore be idempotent (IF NOT EXISTS); a migration that changes a view drops it in
+-- its "before" step.
 --
 -- History:
 --   1  candles with open/high/low/close/volume only, funding.
---   2  candles gain quote_volume, trades, taker-buy volumes, closed; market_metrics,
+--   2  candles keyed by (series_id, open_time) with a series table and the v_candles view;
+--      candles gain quote_volume, trades, taker-buy volumes, closed; market_metrics,
 --      liquidations, alerts, backtest runs and trades, quant_summary.
 --
 -- Conventions:
@@ -21,12 +24,21 @@
 
 PRAGMA user_version = 2;
 
+-- One row per candle series: an exchange's symbol at one interval. Candles refer to it by id,
+-- so each candle row carries one small integer instead of three strings: rows are about half
+-- the size and every lookup compares integers. Series rows are never deleted.
+CREATE TABLE IF NOT EXISTS series (
+    id       INTEGER PRIMARY KEY,
+    exchange TEXT    NOT NULL,
+    symbol   TEXT    NOT NULL,
+    interval TEXT    NOT NULL,
+    UNIQUE (exchange, symbol, interval)
+);
+
 -- One row per candle. closed = 0 marks a candle still forming; it is upserted until it closes,
 -- and an update for a still-open candle never overwrites a closed one.
 CREATE TABLE IF NOT EXISTS candles (
-    exchange               TEXT    NOT NULL,
-    symbol                 TEXT    NOT NULL,
-    interval               TEXT    NOT NULL,
+    series_id              INTEGER NOT NULL,   -- series.id
     open_time              INTEGER NOT NULL,
     close_time             INTEGER NOT NULL,
     open                   REAL    NOT NULL,
@@ -39,8 +51,15 @@ CREATE TABLE IF NOT EXISTS candles (
     taker_buy_volume       REAL,               -- base asset bought by takers
     taker_buy_quote_volume REAL,               -- quote asset spent by taker buyers
     closed                 INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (exchange, symbol, interval, open_time)
+    PRIMARY KEY (series_id, open_time)
 ) WITHOUT ROWID;
+
+-- Candles with their series spelled out, for people and scripts using the sqlite3 shell.
+CREATE VIEW IF NOT EXISTS v_candles AS
+SELECT s.exchange, s.symbol, s.interval, c.open_time, c.close_time, c.open, c.high, c.low,
+       c.close, c.volume, c.quote_volume, c.trades, c.taker_buy_volume,
+       c.taker_buy_quote_volume, c.closed
+FROM candles AS c JOIN series AS s ON s.id = c.series_id;
 
 -- Realised funding: one row per funding event.
 CREATE TABLE IF NOT EXISTS funding (

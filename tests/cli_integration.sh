@@ -68,11 +68,13 @@ if cmp -s "$WORK/all.csv" "$WORK/all2.csv"; then ok; else bad "export/import/exp
 
 # db check: clean (the rows rejected from the bad file left gaps there, so it goes first), then
 # a planted gap and a bad candle
-sqlite3 "$DB" "DELETE FROM candles WHERE symbol = 'ADAUSDT'"
+sqlite3 "$DB" "DELETE FROM candles WHERE series_id IN (SELECT id FROM series WHERE symbol = 'ADAUSDT')"
 expect 0 "db check clean" -- "$FB" --db "$DB" db check
 has "$WORK/out" "0 gaps (0 candles missing), 0 misaligned, 0 bad OHLC" "clean check"
-sqlite3 "$DB" "DELETE FROM candles WHERE symbol='BTCUSDT' AND open_time=1735693200000;
-               UPDATE candles SET high = 1 WHERE symbol='ETHUSDT' AND open_time=1735689900000;"
+sqlite3 "$DB" "DELETE FROM candles WHERE open_time = 1735693200000 AND series_id =
+                 (SELECT id FROM series WHERE symbol = 'BTCUSDT' AND interval = '1h');
+               UPDATE candles SET high = 1 WHERE open_time = 1735689900000 AND series_id =
+                 (SELECT id FROM series WHERE symbol = 'ETHUSDT' AND interval = '5m');"
 expect 1 "db check finds problems" -- "$FB" --db "$DB" db check
 has "$WORK/out" "binance BTCUSDT 1h: gap of 1 candle, 2025-01-01T01:00:00.000Z to 2025-01-01T01:00:00.000Z" "gap listed"
 has "$WORK/out" "binance ETHUSDT 5m: candle 2025-01-01T00:05:00.000Z: high is not the highest price" "bad candle listed"

@@ -34,11 +34,15 @@ static int teardown(void **state)
 static void put(const char *symbol, const char *interval, int64_t ot, int64_t ivl, double o,
                 double h, double l, double c)
 {
+	/* Raw SQL, not the import path: db check must find what import would have refused. */
 	char *sql =
-	        xasprintf("INSERT INTO candles (exchange, symbol, interval, open_time, close_time, "
-	                  "open, high, low, close, volume) VALUES ('binance', '%s', '%s', %lld, "
-	                  "%lld, %g, %g, %g, %g, 1)",
-	                  symbol, interval, (long long)ot, (long long)(ot + ivl - 1), o, h, l, c);
+	        xasprintf("INSERT OR IGNORE INTO series (exchange, symbol, interval) "
+	                  "VALUES ('binance', '%s', '%s');"
+	                  "INSERT INTO candles (series_id, open_time, close_time, open, high, low, "
+	                  "close, volume) SELECT id, %lld, %lld, %g, %g, %g, %g, 1 FROM series "
+	                  "WHERE exchange = 'binance' AND symbol = '%s' AND interval = '%s'",
+	                  symbol, interval, (long long)ot, (long long)(ot + ivl - 1), o, h, l, c,
+	                  symbol, interval);
 	assert_int_equal(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
 	free(sql);
 }

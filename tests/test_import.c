@@ -64,18 +64,18 @@ static void test_binance_12_columns(void **state)
 	assert_int_equal(s.read, 4);
 	assert_int_equal(s.inserted, 4);
 	assert_int_equal(s.rejected, 0);
-	assert_true(dval("SELECT quote_volume FROM candles WHERE symbol='BTCUSDT' AND "
+	assert_true(dval("SELECT quote_volume FROM v_candles WHERE symbol='BTCUSDT' AND "
 	                 "open_time=1735689600000") == 798053093.62910);
-	assert_true(dval("SELECT trades FROM candles WHERE symbol='BTCUSDT' AND "
+	assert_true(dval("SELECT trades FROM v_candles WHERE symbol='BTCUSDT' AND "
 	                 "open_time=1735693200000") == 141233);
-	assert_true(dval("SELECT taker_buy_quote_volume FROM candles WHERE symbol='BTCUSDT' AND "
+	assert_true(dval("SELECT taker_buy_quote_volume FROM v_candles WHERE symbol='BTCUSDT' AND "
 	                 "open_time=1735700400000") == 193186230.00100);
 	/* idempotent */
 	assert_int_equal(
 	        import_file(st, FB_FIXTURES "/BTCUSDT-1h-2025-01.csv", &o, &s, err, sizeof err), 0);
 	assert_int_equal(s.inserted, 0);
 	assert_int_equal(s.unchanged, 4);
-	assert_true(dval("SELECT count(*) FROM candles WHERE symbol='BTCUSDT'") == 4);
+	assert_true(dval("SELECT count(*) FROM v_candles WHERE symbol='BTCUSDT'") == 4);
 	/* a corrected row is an update */
 	char *text = tu_read_file(FB_FIXTURES "/BTCUSDT-1h-2025-01.csv", NULL);
 	char *p = strstr(text, "94401.10,8497.646");
@@ -84,7 +84,7 @@ static void test_binance_12_columns(void **state)
 	assert_int_equal(import_file(st, path, &o, &s, err, sizeof err), 0);
 	assert_int_equal(s.updated, 1);
 	assert_int_equal(s.unchanged, 3);
-	assert_true(dval("SELECT close FROM candles WHERE symbol='BTCUSDT' AND "
+	assert_true(dval("SELECT close FROM v_candles WHERE symbol='BTCUSDT' AND "
 	                 "open_time=1735689600000") == 94401.2);
 	free(path);
 	free(text);
@@ -107,14 +107,15 @@ static void test_headerless_6col_crlf(void **state)
 	assert_string_equal(s.interval, "1d");
 	assert_int_equal(s.inserted, 2);
 	/* the 6-column layout carries no quote volume: NULL, not an estimate */
-	assert_true(isnan(dval("SELECT quote_volume FROM candles WHERE symbol='SOLUSDT' LIMIT 1")));
-	assert_true(dval("SELECT close_time FROM candles WHERE symbol='SOLUSDT' AND "
+	assert_true(
+	        isnan(dval("SELECT quote_volume FROM v_candles WHERE symbol='SOLUSDT' LIMIT 1")));
+	assert_true(dval("SELECT close_time FROM v_candles WHERE symbol='SOLUSDT' AND "
 	                 "open_time=1735603200000") == 1735689599999.0);
 	assert_int_equal(
 	        import_file(st, FB_FIXTURES "/XRPUSDT-1d-crlf.csv", &o, &s, err, sizeof err), 0);
 	assert_int_equal(s.inserted, 2);
 	assert_int_equal(s.rejected, 0);
-	assert_true(dval("SELECT volume FROM candles WHERE symbol='XRPUSDT' AND "
+	assert_true(dval("SELECT volume FROM v_candles WHERE symbol='XRPUSDT' AND "
 	                 "open_time=1735689600000") == 11);
 }
 
@@ -152,7 +153,7 @@ static void test_bad_lines(void **state)
 			print_error("missing '%s' in:\n%s", expect[i], text);
 			fail();
 		}
-	assert_true(dval("SELECT count(*) FROM candles WHERE symbol='ADAUSDT'") == 2);
+	assert_true(dval("SELECT count(*) FROM v_candles WHERE symbol='ADAUSDT'") == 2);
 	free(text);
 	free(rpath);
 }
@@ -171,8 +172,8 @@ static void test_gzip(void **state)
 	assert_int_equal(import_file(st, path, &o, &s, err, sizeof err), 0);
 	assert_string_equal(s.symbol, "DOGEUSDT");
 	assert_int_equal(s.inserted, 4);
-	assert_true(dval("SELECT sum(volume) FROM candles WHERE symbol='DOGEUSDT'") ==
-	            dval("SELECT sum(volume) FROM candles WHERE symbol='BTCUSDT'"));
+	assert_true(dval("SELECT sum(volume) FROM v_candles WHERE symbol='DOGEUSDT'") ==
+	            dval("SELECT sum(volume) FROM v_candles WHERE symbol='BTCUSDT'"));
 	free(path);
 	free(text);
 }
@@ -251,7 +252,7 @@ static void test_names_and_flags(void **state)
 	o.exchange = "simex";
 	assert_int_equal(import_file(st, path, &o, &s, err, sizeof err), 0);
 	assert_int_equal(s.inserted, 1);
-	assert_true(dval("SELECT count(*) FROM candles WHERE exchange='simex' AND "
+	assert_true(dval("SELECT count(*) FROM v_candles WHERE exchange='simex' AND "
 	                 "symbol='LINKUSDT' AND interval='1h'") == 1);
 	free(path);
 	/* unknown layout without a header */
@@ -279,9 +280,9 @@ static void test_microseconds_and_open_candle(void **state)
 	                      "1735689600000000,1,2,0.5,1.5,10,1735689659999999,15,3,5,7.5,0\n");
 	assert_int_equal(import_file(st, path, &o, &s, err, sizeof err), 0);
 	assert_int_equal(s.inserted, 2);
-	assert_true(dval("SELECT closed FROM candles WHERE symbol='AVAXUSDT' AND "
+	assert_true(dval("SELECT closed FROM v_candles WHERE symbol='AVAXUSDT' AND "
 	                 "open_time=1735689540000") == 1);
-	assert_true(dval("SELECT closed FROM candles WHERE symbol='AVAXUSDT' AND "
+	assert_true(dval("SELECT closed FROM v_candles WHERE symbol='AVAXUSDT' AND "
 	                 "open_time=1735689600000") == 0);
 	free(path);
 }

@@ -70,8 +70,9 @@ static void test_fresh_schema(void **state)
 	sqlite3_step(s);
 	assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
 	sqlite3_finalize(s);
-	const char *tables[] = {"candles", "funding",       "market_metrics",  "liquidations",
-	                        "alerts",  "backtest_runs", "backtest_trades", "quant_summary"};
+	const char *tables[] = {"series",          "candles",      "v_candles", "funding",
+	                        "market_metrics",  "liquidations", "alerts",    "backtest_runs",
+	                        "backtest_trades", "quant_summary"};
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
 		char *q = xasprintf("SELECT count(*) FROM sqlite_master WHERE name = '%s'",
 		                    tables[i]);
@@ -253,6 +254,83 @@ static void test_refusals(void **state)
 	free(foreign);
 }
 
+/* Dumps the candles table in key order as text, for comparing two databases. */
+static char *dump(Store *st)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(
+	        sqlite3_prepare_v2(
+	                store_db(st),
+	                "SELECT symbol, interval, open_time, close_time, open, high, low, close, "
+	                "volume, quote_volume, trades, closed FROM v_candles "
+	                "ORDER BY symbol, interval, open_time",
+	                -1, &s, NULL),
+	        SQLITE_OK);
+	size_t cap = 1 << 16, len = 0;
+	char *out = xmalloc(cap);
+	out[0] = '\0';
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (cap - len < 512)
+			out = xrealloc(out, cap *= 2);
+		for (int i = 0; i < 12; i++)
+			len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? "," : "",
+			                        sqlite3_column_type(s, i) == SQLITE_NULL
+			                                ? "NULL"
+			                                : (const char *)sqlite3_column_text(s, i));
+		len += (size_t)snprintf(out + len, cap - len, "\n");
+	}
+	sqlite3_finalize(s);
+	return out;
+}
+
+static void test_batch_matches_single(void **state)
+{
+	/* store_put_candles must give exactly what store_put_candle gives row by row: the same
+	 * counts and the same rows, with duplicates, updates, open/closed rules and a mix of
+	 * series inside one chunk. */
+	(void)state;
+	char err[512];
+	char *pa = xasprintf("%s/batch-a.db", dir), *pb = xasprintf("%s/batch-b.db", dir);
+	Store *a = store_open(pa, 0, 1000, err, sizeof err),
+	      *b = store_open(pb, 0, 1000, err, sizeof err);
+	assert_non_null(a);
+	assert_non_null(b);
+	srand(7);
+	for (int round = 0; round < 4; round++) {
+		Candle c[300];
+		for (int i = 0; i < 300; i++) {
+			c[i] = candle(1735689600000LL + (rand() % 150) * 60000LL, 100 + rand() % 3,
+			              rand() % 4 != 0);
+			if (rand() % 3 == 0)
+				strcpy(c[i].symbol, "ETHUSDT");
+			if (rand() % 5 == 0)
+				c[i].trades = -1;
+		}
+		StorePutCounts want = {0, 0, 0}, got = {0, 0, 0};
+		for (int i = 0; i < 300; i++) {
+			int r = store_put_candle(a, &c[i]);
+			assert_true(r > 0);
+			*(r == STORE_INSERTED  ? &want.inserted
+			  : r == STORE_UPDATED ? &want.updated
+			                       : &want.unchanged) += 1;
+		}
+		assert_int_equal(store_begin(b), 0);
+		assert_int_equal(store_put_candles(b, c, 300, &got), 0);
+		assert_int_equal(store_commit(b), 0);
+		assert_int_equal(got.inserted, want.inserted);
+		assert_int_equal(got.updated, want.updated);
+		assert_int_equal(got.unchanged, want.unchanged);
+		char *da = dump(a), *db = dump(b);
+		assert_string_equal(da, db);
+		free(da);
+		free(db);
+	}
+	store_close(a);
+	store_close(b);
+	free(pa);
+	free(pb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +339,7 @@ int main(void)
 	        cmocka_unit_test(test_transaction_rollback),
 	        cmocka_unit_test(test_migration_from_v1),
 	        cmocka_unit_test(test_refusals),
+	        cmocka_unit_test(test_batch_matches_single),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

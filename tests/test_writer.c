@@ -115,7 +115,7 @@ static void test_producers_and_stop(void **state)
 		assert_int_equal(store_writer_put(w, &r), 0);
 	}
 	assert_int_equal(store_writer_stop(w), 0);
-	assert_int_equal(count(path, "SELECT count(*) FROM candles WHERE symbol = 'LASTUSDT'"),
+	assert_int_equal(count(path, "SELECT count(*) FROM v_candles WHERE symbol = 'LASTUSDT'"),
 	                 500);
 	free(path);
 }

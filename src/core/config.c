@@ -469,10 +469,10 @@ int config_load_env(Config *cfg, char *const *envp, char *err, size_t errlen)
 			for (char *p = key; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 			const char *dym = section_known(sec) ? did_you_mean(sec, key) : NULL;
-			char hint[256] = "";
+			char hint[512] = "";
 			if (dym) {
 				char up[128];
-				snprintf(up, sizeof up, "%s_%s", sec, dym);
+				snprintf(up, sizeof up, "%.60s_%.60s", sec, dym);
 				for (char *p = up; *p; p++)
 					*p = (char)toupper((unsigned char)*p);
 				snprintf(hint, sizeof hint, " (did you mean FUTURESBOARD_%s?)", up);

@@ -9,6 +9,7 @@
 #include "core/xmalloc.h"
 
 typedef struct {
+	int64_t id;
 	char *exchange, *symbol, *interval;
 	long rows;
 } Series;
@@ -24,9 +25,11 @@ static int list_series(Store *st, const CheckOptions *opt, Series **out, long *n
                        size_t errlen)
 {
 	sqlite3_stmt *s;
-	const char *sql = "SELECT exchange, symbol, interval, count(*) FROM candles "
-	                  "WHERE (?1 IS NULL OR symbol = ?1) AND (?2 IS NULL OR interval = ?2) "
-	                  "GROUP BY exchange, symbol, interval ORDER BY exchange, symbol, interval";
+	const char *sql =
+	        "SELECT s.id, s.exchange, s.symbol, s.interval, "
+	        "(SELECT count(*) FROM candles WHERE series_id = s.id) AS n FROM series AS s "
+	        "WHERE (?1 IS NULL OR symbol = ?1) AND (?2 IS NULL OR interval = ?2) AND n > 0 "
+	        "ORDER BY exchange, symbol, interval";
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
 		return db_fail(st, err, errlen);
 	if (opt->symbol)
@@ -39,10 +42,11 @@ static int list_series(Store *st, const CheckOptions *opt, Series **out, long *n
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (count == cap)
 			v = xrealloc(v, (size_t)(cap *= 2) * sizeof *v);
-		v[count].exchange = xstrdup((const char *)sqlite3_column_text(s, 0));
-		v[count].symbol = xstrdup((const char *)sqlite3_column_text(s, 1));
-		v[count].interval = xstrdup((const char *)sqlite3_column_text(s, 2));
-		v[count].rows = (long)sqlite3_column_int64(s, 3);
+		v[count].id = sqlite3_column_int64(s, 0);
+		v[count].exchange = xstrdup((const char *)sqlite3_column_text(s, 1));
+		v[count].symbol = xstrdup((const char *)sqlite3_column_text(s, 2));
+		v[count].interval = xstrdup((const char *)sqlite3_column_text(s, 3));
+		v[count].rows = (long)sqlite3_column_int64(s, 4);
 		count++;
 	}
 	sqlite3_finalize(s);
@@ -76,15 +80,12 @@ static int check_one(Store *st, const Series *se, const CheckOptions *opt, FILE 
 		return 0;
 	}
 	sqlite3_stmt *s;
-	const char *sql =
-	        "SELECT open_time, close_time, open, high, low, close, volume, "
-	        "quote_volume, taker_buy_volume FROM candles "
-	        "WHERE exchange = ?1 AND symbol = ?2 AND interval = ?3 ORDER BY open_time";
+	const char *sql = "SELECT open_time, close_time, open, high, low, close, volume, "
+	                  "quote_volume, taker_buy_volume FROM candles "
+	                  "WHERE series_id = ?1 ORDER BY open_time";
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
 		return db_fail(st, err, errlen);
-	sqlite3_bind_text(s, 1, se->exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, se->symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, se->interval, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, se->id);
 	long gaps = 0, missing = 0, misaligned = 0, bad = 0, listed_gaps = 0, listed_bad = 0;
 	int64_t prev = 0, first = 0, last = 0;
 	int have_prev = 0, rc;
@@ -230,11 +231,11 @@ static int64_t expected_candles(const char *interval, int64_t span)
 
 int check_stats(Store *st, FILE *out, char *err, size_t errlen)
 {
-	if (stats_query(
-	            st, out, "candles (exchange symbol interval):",
-	            "SELECT exchange, symbol, interval, count(*), min(open_time), max(open_time) "
-	            "FROM candles GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-	            3, expected_candles, err, errlen) ||
+	if (stats_query(st, out, "candles (exchange symbol interval):",
+	                "SELECT s.exchange, s.symbol, s.interval, count(*), min(c.open_time), "
+	                "max(c.open_time) FROM series AS s JOIN candles AS c ON c.series_id = s.id "
+	                "GROUP BY s.id ORDER BY 1, 2, 3",
+	                3, expected_candles, err, errlen) ||
 	    stats_query(st, out, "funding (exchange symbol):",
 	                "SELECT exchange, symbol, count(*), min(funding_time), max(funding_time) "
 	                "FROM funding GROUP BY 1, 2 ORDER BY 1, 2",

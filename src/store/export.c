@@ -23,7 +23,7 @@ typedef struct {
 } TableDef;
 
 static const TableDef tables[] = {
-        [EXPORT_CANDLES] = {"candles",
+        [EXPORT_CANDLES] = {"v_candles",
                             "open_time",
                             "exchange,symbol,interval,open_time,open_time_ms,close_time_ms,open,"
                             "high,"

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/numparse.h"
 #include "core/timeutil.h"
+#include "core/xmalloc.h"
 #include "store/csv.h"
 
 /* Column roles. */
@@ -215,14 +217,7 @@ static int layout_from_header(Layout *l, char **f, int n, ImportKind kind, char 
 /* Parses a whole field as a finite number. */
 static int num(const char *s, double *out)
 {
-	char *end;
-	if (!*s)
-		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	if (*end || errno == ERANGE || !isfinite(*out))
-		return -1;
-	return 0;
+	return fb_parse_double(s, out);
 }
 
 static int timestamp(const char *s, int64_t *out)
@@ -419,6 +414,24 @@ static int valid_exchange(const char *s)
 	return 1;
 }
 
+/* Candles are written IMPORT_CHUNK at a time through the store's multi-row upsert. */
+#define IMPORT_CHUNK 256
+
+static int flush(Store *st, Candle *buf, size_t *n, StorePutCounts *bc)
+{
+	int rc = *n ? store_put_candles(st, buf, *n, bc) : 0;
+	*n = 0;
+	return rc;
+}
+
+static void add_counts(ImportStats *s, StorePutCounts *bc)
+{
+	s->inserted += (long)bc->inserted;
+	s->updated += (long)bc->updated;
+	s->unchanged += (long)bc->unchanged;
+	bc->inserted = bc->updated = bc->unchanged = 0;
+}
+
 int import_file(Store *st, const char *path, const ImportOptions *opt, ImportStats *s, char *err,
                 size_t errlen)
 {
@@ -441,7 +454,10 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 	char *f[CSV_MAX_FIELDS], why[256];
 	const char *line;
 	long lineno, len;
-	long pending = 0, b_ins = 0, b_upd = 0, b_same = 0; /* this batch, not yet committed */
+	long pending = 0;
+	StorePutCounts bc = {0, 0, 0}; /* this batch, not yet committed */
+	Candle *buf = xmalloc(IMPORT_CHUNK * sizeof *buf);
+	size_t nbuf = 0;
 	while ((len = csv_next_line(rd, &line, &lineno, err, errlen)) != -1) {
 		s->lines = lineno;
 		if (len == -2)
@@ -547,18 +563,27 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 			reject(opt, s, path, lineno, why);
 			continue;
 		}
-		int put;
+		if (!in_tx) {
+			if (store_begin(st)) {
+				snprintf(err, errlen, "%s:%ld: database error: %s", path, lineno,
+				         store_errmsg(st));
+				goto out;
+			}
+			in_tx = 1;
+		}
 		if (s->kind == IMPORT_KLINES) {
-			Candle c;
-			if (parse_candle(&row, opt, s->interval, &c)) {
+			Candle *c = &buf[nbuf];
+			if (parse_candle(&row, opt, s->interval, c)) {
 				reject(opt, s, path, lineno, why);
 				continue;
 			}
-			records_copy_field(c.exchange, sizeof c.exchange, exch);
-			records_copy_field(c.symbol, sizeof c.symbol, sym);
-			if (!in_tx && store_begin(st) == 0)
-				in_tx = 1;
-			put = in_tx ? store_put_candle(st, &c) : -1;
+			records_copy_field(c->exchange, sizeof c->exchange, exch);
+			records_copy_field(c->symbol, sizeof c->symbol, sym);
+			if (++nbuf == IMPORT_CHUNK && flush(st, buf, &nbuf, &bc)) {
+				snprintf(err, errlen, "%s:%ld: database error: %s", path, lineno,
+				         store_errmsg(st));
+				goto out;
+			}
 		} else {
 			FundingRate fr;
 			if (parse_funding(&row, &fr)) {
@@ -567,44 +592,40 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 			}
 			records_copy_field(fr.exchange, sizeof fr.exchange, exch);
 			records_copy_field(fr.symbol, sizeof fr.symbol, sym);
-			if (!in_tx && store_begin(st) == 0)
-				in_tx = 1;
-			put = in_tx ? store_put_funding(st, &fr) : -1;
+			int put = store_put_funding(st, &fr);
+			if (put < 0) {
+				snprintf(err, errlen, "%s:%ld: database error: %s", path, lineno,
+				         store_errmsg(st));
+				goto out;
+			}
+			*(put == STORE_INSERTED  ? &bc.inserted
+			  : put == STORE_UPDATED ? &bc.updated
+			                         : &bc.unchanged) += 1;
 		}
-		if (put < 0) {
-			snprintf(err, errlen, "%s:%ld: database error: %s", path, lineno,
-			         store_errmsg(st));
-			goto out;
-		}
-		if (put == STORE_INSERTED)
-			b_ins++;
-		else if (put == STORE_UPDATED)
-			b_upd++;
-		else
-			b_same++;
 		if (++pending >= IMPORT_BATCH) {
-			if (store_commit(st)) {
+			if (flush(st, buf, &nbuf, &bc) || store_commit(st)) {
 				snprintf(err, errlen, "%s:%ld: commit failed: %s", path, lineno,
 				         store_errmsg(st));
 				goto out;
 			}
 			in_tx = 0;
-			s->inserted += b_ins, s->updated += b_upd, s->unchanged += b_same;
-			pending = b_ins = b_upd = b_same = 0;
+			add_counts(s, &bc);
+			pending = 0;
 		}
 	}
-	if (in_tx && store_commit(st)) {
+	if (in_tx && (flush(st, buf, &nbuf, &bc) || store_commit(st))) {
 		snprintf(err, errlen, "%s: commit failed: %s", path, store_errmsg(st));
 		goto out;
 	}
 	in_tx = 0;
-	s->inserted += b_ins, s->updated += b_upd, s->unchanged += b_same;
+	add_counts(s, &bc);
 	if (s->kind == IMPORT_AUTO)
 		s->kind = IMPORT_KLINES;
 	rc = 0;
 out:
 	if (in_tx)
 		store_rollback(st); /* the batch in progress is not counted */
+	free(buf);
 	csv_close(rd);
 	return rc;
 }

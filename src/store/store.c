@@ -8,24 +8,37 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "core/log.h"
 #include "core/xmalloc.h"
 
-/* migrations[v - 1] takes a database from version v to v + 1. They only ALTER existing
- * tables; new tables come from schema.sql. */
-static const char *const migrations[] = {
-        /* 1 -> 2 */
-        "ALTER TABLE candles ADD COLUMN quote_volume REAL;"
-        "ALTER TABLE candles ADD COLUMN trades INTEGER;"
-        "ALTER TABLE candles ADD COLUMN taker_buy_volume REAL;"
-        "ALTER TABLE candles ADD COLUMN taker_buy_quote_volume REAL;"
-        "ALTER TABLE candles ADD COLUMN closed INTEGER NOT NULL DEFAULT 1;",
+/* migrations[v - 1] takes a database from version v to v + 1: "before" runs ahead of
+ * schema.sql (rename or alter what exists), "after" runs once schema.sql has created the new
+ * tables (move the data over, drop what is left). */
+static const struct {
+	const char *before, *after;
+} migrations[] = {
+        /* 1 -> 2: candles keyed by series id, with the Binance columns the first layout lacked. */
+        {"ALTER TABLE candles RENAME TO candles_v1;",
+         "INSERT INTO series (exchange, symbol, interval) "
+         "  SELECT DISTINCT exchange, symbol, interval FROM candles_v1;"
+         "INSERT INTO candles (series_id, open_time, close_time, open, high, low, close, volume) "
+         "  SELECT s.id, c.open_time, c.close_time, c.open, c.high, c.low, c.close, c.volume "
+         "  FROM candles_v1 AS c JOIN series AS s "
+         "    ON s.exchange = c.exchange AND s.symbol = c.symbol AND s.interval = c.interval;"
+         "DROP TABLE candles_v1;"},
 };
+#define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
+
+/* Rows per multi-row INSERT in store_put_candles. */
+#define CANDLE_CHUNK 64
 
 enum {
+	ST_SERIES_GET,
+	ST_SERIES_ADD,
 	ST_CANDLE_INS,
 	ST_CANDLE_UPD,
 	ST_FUNDING_INS,
@@ -33,23 +46,26 @@ enum {
 	ST_METRIC,
 	ST_LIQ,
 	ST_ALERT,
+	ST_CANDLE_INS_CHUNK, /* built at run time: CANDLE_CHUNK rows */
 	ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-        [ST_CANDLE_INS] = "INSERT INTO candles (exchange, symbol, interval, open_time, close_time, "
-                          "open, high, low, close, volume, quote_volume, trades, taker_buy_volume, "
+        [ST_SERIES_GET] =
+                "SELECT id FROM series WHERE exchange = ?1 AND symbol = ?2 AND interval = ?3",
+        [ST_SERIES_ADD] = "INSERT INTO series (exchange, symbol, interval) VALUES (?1, ?2, ?3)",
+        [ST_CANDLE_INS] = "INSERT INTO candles (series_id, open_time, close_time, open, high, low, "
+                          "close, volume, quote_volume, trades, taker_buy_volume, "
                           "taker_buy_quote_volume, closed) "
-                          "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15) "
+                          "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) "
                           "ON CONFLICT DO NOTHING",
-        [ST_CANDLE_UPD] = "UPDATE candles SET close_time=?5, open=?6, high=?7, low=?8, close=?9, "
-                          "volume=?10, quote_volume=?11, trades=?12, taker_buy_volume=?13, "
-                          "taker_buy_quote_volume=?14, closed=?15 "
-                          "WHERE exchange=?1 AND symbol=?2 AND interval=?3 AND open_time=?4 "
-                          "AND (closed = 0 OR ?15 = 1) "
+        [ST_CANDLE_UPD] = "UPDATE candles SET close_time=?3, open=?4, high=?5, low=?6, close=?7, "
+                          "volume=?8, quote_volume=?9, trades=?10, taker_buy_volume=?11, "
+                          "taker_buy_quote_volume=?12, closed=?13 "
+                          "WHERE series_id=?1 AND open_time=?2 AND (closed = 0 OR ?13 = 1) "
                           "AND (close_time, open, high, low, close, volume, quote_volume, trades, "
                           "taker_buy_volume, taker_buy_quote_volume, closed) IS NOT "
-                          "(?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                          "(?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         [ST_FUNDING_INS] = "INSERT INTO funding (exchange, symbol, funding_time, funding_rate, "
                            "mark_price) VALUES (?1,?2,?3,?4,?5) ON CONFLICT DO NOTHING",
         [ST_FUNDING_UPD] =
@@ -65,10 +81,21 @@ static const char *const stmt_sql[ST_COUNT] = {
                      "message) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
 };
 
+#define SERIES_CACHE 64
+
+typedef struct {
+	char exchange[FB_EXCHANGE_LEN], symbol[FB_SYMBOL_LEN], interval[FB_INTERVAL_LEN];
+	int64_t id;
+} SeriesEntry;
+
 struct Store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *stmt[ST_COUNT];
+	/* Series ids seen on this connection. Emptied on rollback: an id created in a transaction
+	 * that did not commit does not exist. */
+	SeriesEntry series[SERIES_CACHE];
+	int nseries, last_series;
 };
 
 void records_copy_field(char *dst, size_t dstlen, const char *src)
@@ -155,16 +182,22 @@ static int store_upgrade(sqlite3 *db, const char *path, char *err, size_t errlen
 		exec(db, "COMMIT", err, errlen, path);
 		return 0;
 	}
-	for (int v = version ? version : target; v < target; v++) {
-		if ((size_t)(v - 1) >= sizeof migrations / sizeof migrations[0]) {
-			snprintf(err, errlen, "%s: no migration from schema version %d", path, v);
+	int from = version ? version : target; /* a new database needs no migration */
+	if (target - 1 > NMIGRATIONS) {
+		snprintf(err, errlen, "%s: no migration to schema version %d", path, target);
+		goto fail;
+	}
+	for (int v = from; v < target; v++)
+		if (exec(db, migrations[v - 1].before, err, errlen, path))
 			goto fail;
-		}
-		if (exec(db, migrations[v - 1], err, errlen, path))
+	if (exec(db, store_schema_sql, err, errlen, path))
+		goto fail;
+	for (int v = from; v < target; v++) {
+		if (exec(db, migrations[v - 1].after, err, errlen, path))
 			goto fail;
 		log_info("store", "%s: migrated schema from version %d to %d", path, v, v + 1);
 	}
-	if (exec(db, store_schema_sql, err, errlen, path) || exec(db, "COMMIT", err, errlen, path))
+	if (exec(db, "COMMIT", err, errlen, path))
 		goto fail;
 	return 0;
 fail:
@@ -264,15 +297,37 @@ int store_commit(Store *st)
 }
 void store_rollback(Store *st)
 {
+	st->nseries = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		simple(st, "ROLLBACK");
 }
 
+/* "INSERT ... VALUES (?,...),(?,...)... ON CONFLICT DO NOTHING" for CANDLE_CHUNK rows. */
+static char *chunk_sql(void)
+{
+	const char *head =
+	        "INSERT INTO candles (series_id, open_time, close_time, open, high, low, "
+	        "close, volume, quote_volume, trades, taker_buy_volume, "
+	        "taker_buy_quote_volume, closed) VALUES ";
+	const char *row = "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	size_t len = strlen(head) + CANDLE_CHUNK * (strlen(row) + 1) + 32;
+	char *sql = xmalloc(len), *p = sql;
+	p += sprintf(p, "%s", head);
+	for (int i = 0; i < CANDLE_CHUNK; i++)
+		p += sprintf(p, "%s%s", i ? "," : "", row);
+	sprintf(p, " ON CONFLICT DO NOTHING");
+	return sql;
+}
+
 static sqlite3_stmt *stmt(Store *st, int which)
 {
-	if (!st->stmt[which] &&
-	    sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
-	                       &st->stmt[which], NULL) != SQLITE_OK) {
+	char *built = which == ST_CANDLE_INS_CHUNK && !st->stmt[which] ? chunk_sql() : NULL;
+	const char *sql = built ? built : stmt_sql[which];
+	int rc = st->stmt[which] ? SQLITE_OK
+	                         : sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	                                              &st->stmt[which], NULL);
+	free(built);
+	if (rc != SQLITE_OK) {
 		log_error("store", "%s: prepare: %s", st->path, sqlite3_errmsg(st->db));
 		return NULL;
 	}
@@ -297,43 +352,155 @@ static int run(Store *st, sqlite3_stmt *s)
 	return sqlite3_changes(st->db);
 }
 
-static void bind_candle(sqlite3_stmt *s, const Candle *c)
+/* Binds a candle to parameters base+1 .. base+13. */
+static void bind_candle_at(sqlite3_stmt *s, int base, int64_t series, const Candle *c)
 {
-	sqlite3_bind_text(s, 1, c->exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, c->symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, c->interval, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, c->open_time);
-	sqlite3_bind_int64(s, 5, c->close_time);
-	sqlite3_bind_double(s, 6, c->open);
-	sqlite3_bind_double(s, 7, c->high);
-	sqlite3_bind_double(s, 8, c->low);
-	sqlite3_bind_double(s, 9, c->close);
-	sqlite3_bind_double(s, 10, c->volume);
-	bind_opt_double(s, 11, c->quote_volume);
+	sqlite3_bind_int64(s, base + 1, series);
+	sqlite3_bind_int64(s, base + 2, c->open_time);
+	sqlite3_bind_int64(s, base + 3, c->close_time);
+	sqlite3_bind_double(s, base + 4, c->open);
+	sqlite3_bind_double(s, base + 5, c->high);
+	sqlite3_bind_double(s, base + 6, c->low);
+	sqlite3_bind_double(s, base + 7, c->close);
+	sqlite3_bind_double(s, base + 8, c->volume);
+	bind_opt_double(s, base + 9, c->quote_volume);
 	if (c->trades < 0)
-		sqlite3_bind_null(s, 12);
+		sqlite3_bind_null(s, base + 10);
 	else
-		sqlite3_bind_int64(s, 12, c->trades);
-	bind_opt_double(s, 13, c->taker_buy_volume);
-	bind_opt_double(s, 14, c->taker_buy_quote_volume);
-	sqlite3_bind_int(s, 15, c->closed ? 1 : 0);
+		sqlite3_bind_int64(s, base + 10, c->trades);
+	bind_opt_double(s, base + 11, c->taker_buy_volume);
+	bind_opt_double(s, base + 12, c->taker_buy_quote_volume);
+	sqlite3_bind_int(s, base + 13, c->closed ? 1 : 0);
+}
+
+static void bind_candle(sqlite3_stmt *s, int64_t series, const Candle *c)
+{
+	bind_candle_at(s, 0, series, c);
+}
+
+int64_t store_series_id(Store *st, const char *exchange, const char *symbol, const char *interval,
+                        int create)
+{
+	SeriesEntry *e = &st->series[st->last_series];
+	if (st->last_series < st->nseries && strcmp(e->symbol, symbol) == 0 &&
+	    strcmp(e->interval, interval) == 0 && strcmp(e->exchange, exchange) == 0)
+		return e->id;
+	for (int i = 0; i < st->nseries; i++) {
+		e = &st->series[i];
+		if (strcmp(e->symbol, symbol) == 0 && strcmp(e->interval, interval) == 0 &&
+		    strcmp(e->exchange, exchange) == 0) {
+			st->last_series = i;
+			return e->id;
+		}
+	}
+	int64_t id = 0;
+	for (int which = ST_SERIES_GET; which <= ST_SERIES_ADD && id == 0; which++) {
+		if (which == ST_SERIES_ADD && !create)
+			return 0;
+		sqlite3_stmt *s = stmt(st, which);
+		if (!s)
+			return -1;
+		sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, interval, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			id = sqlite3_column_int64(s, 0);
+		else if (rc == SQLITE_DONE && which == ST_SERIES_ADD)
+			id = sqlite3_last_insert_rowid(st->db);
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
+	}
+	int slot = st->nseries < SERIES_CACHE ? st->nseries++ : (int)(id % SERIES_CACHE);
+	e = &st->series[slot];
+	records_copy_field(e->exchange, sizeof e->exchange, exchange);
+	records_copy_field(e->symbol, sizeof e->symbol, symbol);
+	records_copy_field(e->interval, sizeof e->interval, interval);
+	e->id = id;
+	st->last_series = slot;
+	return id;
 }
 
 int store_put_candle(Store *st, const Candle *c)
 {
+	int64_t series = store_series_id(st, c->exchange, c->symbol, c->interval, 1);
 	sqlite3_stmt *ins = stmt(st, ST_CANDLE_INS);
-	if (!ins)
+	if (series <= 0 || !ins)
 		return -1;
-	bind_candle(ins, c);
+	bind_candle(ins, series, c);
 	int n = run(st, ins);
 	if (n != 0)
 		return n < 0 ? -1 : STORE_INSERTED;
 	sqlite3_stmt *upd = stmt(st, ST_CANDLE_UPD);
 	if (!upd)
 		return -1;
-	bind_candle(upd, c);
+	bind_candle(upd, series, c);
 	n = run(st, upd);
 	return n < 0 ? -1 : n ? STORE_UPDATED : STORE_UNCHANGED;
+}
+
+/* Updates candles that already existed (see store_put_candles); adds to counts. */
+static int update_existing(Store *st, const Candle *c, const int64_t *series, size_t n,
+                           StorePutCounts *counts)
+{
+	sqlite3_stmt *upd = stmt(st, ST_CANDLE_UPD);
+	if (!upd)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		bind_candle(upd, series[i], &c[i]);
+		int changed = run(st, upd);
+		if (changed < 0)
+			return -1;
+		counts->updated += (size_t)changed;
+	}
+	return 0;
+}
+
+int store_put_candles(Store *st, const Candle *c, size_t n, StorePutCounts *counts)
+{
+	int64_t series[CANDLE_CHUNK];
+	while (n > 0) {
+		size_t k = n < CANDLE_CHUNK ? n : CANDLE_CHUNK;
+		for (size_t i = 0; i < k; i++)
+			if ((series[i] = store_series_id(st, c[i].exchange, c[i].symbol,
+			                                 c[i].interval, 1)) <= 0)
+				return -1;
+		size_t inserted = 0;
+		if (k == CANDLE_CHUNK) {
+			sqlite3_stmt *ins = stmt(st, ST_CANDLE_INS_CHUNK);
+			if (!ins)
+				return -1;
+			for (size_t i = 0; i < k; i++)
+				bind_candle_at(ins, (int)i * 13, series[i], &c[i]);
+			int changed = run(st, ins);
+			if (changed < 0)
+				return -1;
+			inserted = (size_t)changed;
+		} else {
+			sqlite3_stmt *ins = stmt(st, ST_CANDLE_INS);
+			if (!ins)
+				return -1;
+			for (size_t i = 0; i < k; i++) {
+				bind_candle(ins, series[i], &c[i]);
+				int changed = run(st, ins);
+				if (changed < 0)
+					return -1;
+				inserted += (size_t)changed;
+			}
+		}
+		/* Rows that conflicted existed already: the update brings them up to date; the rows
+		 * just inserted are identical, so updating them changes nothing. Running the updates
+		 * in order keeps "the last row for a key wins" within one chunk. */
+		size_t before = counts->updated;
+		if (inserted < k && update_existing(st, c, series, k, counts))
+			return -1;
+		counts->inserted += inserted;
+		counts->unchanged += k - inserted - (counts->updated - before);
+		c += k;
+		n -= k;
+	}
+	return 0;
 }
 
 int store_put_funding(Store *st, const FundingRate *f)

@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/records.h"
 
@@ -36,10 +37,25 @@ int store_begin(Store *st);
 int store_commit(Store *st);
 void store_rollback(Store *st);
 
+/* The id of a candle series, created when create is set and it does not exist yet. Returns
+ * the id (> 0), 0 when it does not exist and create is 0, or -1 on an SQLite error. An id
+ * created inside a transaction that is rolled back is forgotten with it. */
+int64_t store_series_id(Store *st, const char *exchange, const char *symbol, const char *interval,
+                        int create);
+
 /* Upserts. Return a StorePutResult, or -1 on an SQLite error (message in store_errmsg).
  * A candle update never turns a closed candle back into an open one. */
 int store_put_candle(Store *st, const Candle *c);
 int store_put_funding(Store *st, const FundingRate *f);
+
+typedef struct {
+	size_t inserted, updated, unchanged;
+} StorePutCounts;
+
+/* Upserts n candles (any mix of series) as store_put_candle would one by one, in chunks of
+ * multi-row INSERTs, adding to counts. Meant for bulk loads inside a transaction. Returns 0,
+ * or -1 on an SQLite error (the caller rolls back; counts are then meaningless). */
+int store_put_candles(Store *st, const Candle *c, size_t n, StorePutCounts *counts);
 int store_put_metric(Store *st, const MarketMetric *m);
 int store_put_liquidation(Store *st, const Liquidation *l);
 /* Alerts are appended; returns STORE_INSERTED or -1. */
