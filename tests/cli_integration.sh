@@ -119,5 +119,14 @@ expect 0 "db check after resume" -- "$FB" --db "$WORK/kill.db" db check
 expect 0 "demo" -- "$FB" --db "$WORK/demo.db" demo
 has "$WORK/out" "Not built yet: the exchange simulator" "demo message"
 
+# the man page renders without warnings, and names every command
+if command -v groff >/dev/null 2>&1; then
+	groff -man -ww -z "$SRC/man/futuresboard.1" >"$WORK/groff" 2>&1
+	[ -s "$WORK/groff" ] && bad "man page warnings: $(cat "$WORK/groff")" || ok
+fi
+for cmd in demo import export "db check" "db stats" config; do
+	grep -q "^\.B futuresboard $cmd" "$SRC/man/futuresboard.1" && ok || bad "man page lacks $cmd"
+done
+
 echo "cli_integration: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -20,14 +20,30 @@ static void same_as_strtod(const char *s)
 static void test_known(void **state)
 {
 	(void)state;
-	const char *ok[] = {"0", "-0", "1", "100.5", "0.00012", "92759.3", "0.1", "-0.000025",
-	                    "798053093.62910", "12345678901234567890", "1.5e-7", "1E3",
-	                    "9007199254740993", "0.30000000000000004", "123456789.123456789",
-	                    ".5", "5.", "+7", "000123.4500", "0.0000000000000000000000001"};
+	const char *ok[] = {"0",
+	                    "-0",
+	                    "1",
+	                    "100.5",
+	                    "0.00012",
+	                    "92759.3",
+	                    "0.1",
+	                    "-0.000025",
+	                    "798053093.62910",
+	                    "12345678901234567890",
+	                    "1.5e-7",
+	                    "1E3",
+	                    "9007199254740993",
+	                    "0.30000000000000004",
+	                    "123456789.123456789",
+	                    ".5",
+	                    "5.",
+	                    "+7",
+	                    "000123.4500",
+	                    "0.0000000000000000000000001"};
 	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
 		same_as_strtod(ok[i]);
-	const char *bad[] = {"", "-", ".", "abc", "1.2.3", "1,5", "1e", "inf", "nan", "1e999",
-	                     "12 ", " 12", "0x10"};
+	const char *bad[] = {"",    "-",   ".",     "abc", "1.2.3", "1,5", "1e",
+	                     "inf", "nan", "1e999", "12 ", " 12",   "0x10"};
 	double v;
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		if (fb_parse_double(bad[i], &v) == 0) {
@@ -62,8 +78,8 @@ static void test_random(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_known),
-		cmocka_unit_test(test_random),
+	        cmocka_unit_test(test_known),
+	        cmocka_unit_test(test_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,8 +16,8 @@ static int slow(const char *s, double *out)
 {
 	/* Decimal notation only: strtod would also take hex, "infinity" and leading spaces. */
 	for (const char *p = s; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' || *p == 'e' ||
-		      *p == 'E'))
+		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' ||
+		      *p == 'e' || *p == 'E'))
 			return -1;
 	char *end;
 	errno = 0;
