@@ -267,6 +267,8 @@ static void test_sizes(void **state)
 	assert_int_equal(config_parse_size("-1", &v), -1);
 	assert_int_equal(config_parse_size("10X", &v), -1);
 	assert_int_equal(config_parse_size("", &v), -1);
+	assert_int_equal(config_parse_size("1e89", &v), -1); /* found by fuzz_config */
+	assert_int_equal(config_parse_size("9000000000G", &v), -1);
 }
 
 int main(void)

@@ -16,7 +16,8 @@ static void test_sighup_reload(void **state)
 {
 	(void)state;
 	char *dir = tu_mkdtemp(), err[512];
-	char *ini = tu_write_file(dir, "c.ini", "[log]\nlevel = warn\nfile =\n[feed]\ntop_n = 20\n");
+	char *ini =
+	        tu_write_file(dir, "c.ini", "[log]\nlevel = warn\nfile =\n[feed]\ntop_n = 20\n");
 	char *env[] = {NULL};
 	CliContext ctx = {.config_file = ini, .envp = env};
 	ctx.cfg = config_build(ini, env, NULL, 0, err, sizeof err);
@@ -57,7 +58,7 @@ static void test_sighup_reload(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sighup_reload),
+	        cmocka_unit_test(test_sighup_reload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,7 +145,7 @@ int config_parse_size(const char *s, int64_t *out)
 	}
 	if (toupper((unsigned char)*end) == 'B')
 		end++;
-	if (*end)
+	if (*end || v * mul >= 9.2e18) /* beyond int64 */
 		return -1;
 	*out = (int64_t)(v * mul);
 	return 0;

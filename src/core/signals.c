@@ -49,7 +49,10 @@ int signals_install(void)
 	return 0;
 }
 
-int signals_stop_requested(void) { return stop_flag != 0; }
+int signals_stop_requested(void)
+{
+	return stop_flag != 0;
+}
 
 int signals_take_reload(void)
 {
@@ -59,7 +62,10 @@ int signals_take_reload(void)
 	return 1;
 }
 
-int signals_fd(void) { return pipe_fd[0]; }
+int signals_fd(void)
+{
+	return pipe_fd[0];
+}
 
 void signals_drain(void)
 {
