@@ -8,27 +8,19 @@
 #include "core/xmalloc.h"
 #include "store/check.h"
 
-static char *dir;
 static Store *st;
 
 static int setup(void **state)
 {
-	(void)state;
-	char err[256];
-	dir = tu_mkdtemp();
-	char *path = xasprintf("%s/chk.db", dir);
-	st = store_open(path, 0, 1000, err, sizeof err);
-	free(path);
+	tu_group_setup(state);
+	st = tu_open_store("chk.db");
 	return st ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	(void)state;
 	store_close(st);
-	tu_rmdir_all(dir);
-	free(dir);
-	return 0;
+	return tu_group_teardown(state);
 }
 
 static void put(const char *symbol, const char *interval, int64_t ot, int64_t ivl, double o,

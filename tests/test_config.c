@@ -8,23 +8,12 @@
 #include "core/config.h"
 #include "core/xmalloc.h"
 
-static char *dir;
-
 static int setup(void **state)
 {
-	(void)state;
-	dir = tu_mkdtemp();
+	tu_group_setup(state);
 	char *cfg = xasprintf("%s/xdg", dir);
 	setenv("XDG_CONFIG_HOME", cfg, 1);
 	free(cfg);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_rmdir_all(dir);
-	free(dir);
 	return 0;
 }
 
@@ -284,5 +273,5 @@ int main(void)
 	        cmocka_unit_test(test_apply_live),
 	        cmocka_unit_test(test_sizes),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, tu_group_teardown);
 }

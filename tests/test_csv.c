@@ -54,7 +54,7 @@ static void read_all(const char *path, int *lines, int *too_long, char *last, si
 static void test_reader(void **state)
 {
 	(void)state;
-	char *dir = tu_mkdtemp(), last[128];
+	char *tmp = tu_mkdtemp(), last[128];
 	int lines, too_long;
 	/* CRLF and no final newline */
 	read_all(FB_FIXTURES "/XRPUSDT-1d-crlf.csv", &lines, &too_long, last, sizeof last);
@@ -65,7 +65,7 @@ static void test_reader(void **state)
 	memset(big, 'x', CSV_MAX_LINE * 3 - 1);
 	big[CSV_MAX_LINE * 3 - 1] = '\0';
 	char *text = xasprintf("a\n%s\nb\n", big);
-	char *path = tu_write_file(dir, "long.csv", text);
+	char *path = tu_write_file(tmp, "long.csv", text);
 	read_all(path, &lines, &too_long, last, sizeof last);
 	assert_int_equal(lines, 3);
 	assert_int_equal(too_long, 1);
@@ -74,7 +74,7 @@ static void test_reader(void **state)
 	free(text);
 	free(big);
 	/* gzip */
-	char *gzpath = xasprintf("%s/x.csv.gz", dir);
+	char *gzpath = xasprintf("%s/x.csv.gz", tmp);
 	gzFile gz = gzopen(gzpath, "wb");
 	for (int i = 0; i < 100000; i++)
 		gzprintf(gz, "%d,line\n", i);
@@ -100,14 +100,14 @@ static void test_reader(void **state)
 	csv_close(r);
 	free(gzpath);
 	/* zip archives are refused with advice */
-	char *zip = tu_write_file(dir, "a.zip", "PK\x03\x04rest");
+	char *zip = tu_write_file(tmp, "a.zip", "PK\x03\x04rest");
 	assert_null(csv_open(zip, err, sizeof err));
 	assert_non_null(strstr(err, "unzip it first"));
 	free(zip);
 	assert_null(csv_open("/nonexistent/file.csv", err, sizeof err));
 	assert_non_null(strstr(err, "/nonexistent/file.csv: No such file"));
-	tu_rmdir_all(dir);
-	free(dir);
+	tu_rmdir_all(tmp);
+	free(tmp);
 }
 
 int main(void)

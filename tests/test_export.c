@@ -11,17 +11,13 @@
 #include "store/export.h"
 #include "store/import.h"
 
-static char *dir;
 static Store *st;
 
 static int setup(void **state)
 {
-	(void)state;
 	char err[256];
-	dir = tu_mkdtemp();
-	char *path = xasprintf("%s/exp.db", dir);
-	st = store_open(path, 0, 1000, err, sizeof err);
-	free(path);
+	tu_group_setup(state);
+	st = tu_open_store("exp.db");
 	ImportOptions o = {.now_ms = 4102444800000LL};
 	ImportStats s;
 	if (!st ||
@@ -35,11 +31,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	(void)state;
 	store_close(st);
-	tu_rmdir_all(dir);
-	free(dir);
-	return 0;
+	return tu_group_teardown(state);
 }
 
 /* Exports into a string; caller frees. */

@@ -11,27 +11,19 @@
 #include "core/xmalloc.h"
 #include "store/import.h"
 
-static char *dir;
 static Store *st;
 
 static int setup(void **state)
 {
-	(void)state;
-	char err[256];
-	dir = tu_mkdtemp();
-	char *path = xasprintf("%s/imp.db", dir);
-	st = store_open(path, 0, 1000, err, sizeof err);
-	free(path);
+	tu_group_setup(state);
+	st = tu_open_store("imp.db");
 	return st ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	(void)state;
 	store_close(st);
-	tu_rmdir_all(dir);
-	free(dir);
-	return 0;
+	return tu_group_teardown(state);
 }
 
 static ImportOptions opts(FILE *rejects)

@@ -11,8 +11,8 @@
 static void test_rotation(void **state)
 {
 	(void)state;
-	char *dir = tu_mkdtemp(), err[256];
-	char *path = xasprintf("%s/fb.log", dir);
+	char *tmp = tu_mkdtemp(), err[256];
+	char *path = xasprintf("%s/fb.log", tmp);
 	log_set_stderr(-1);
 	log_set_level(LOG_INFO);
 	assert_int_equal(log_open(path, 1000, 3, err, sizeof err), 0);
@@ -37,15 +37,15 @@ static void test_rotation(void **state)
 	free(text);
 	free(p4);
 	free(path);
-	tu_rmdir_all(dir);
-	free(dir);
+	tu_rmdir_all(tmp);
+	free(tmp);
 }
 
 static void test_sanitises(void **state)
 {
 	(void)state;
-	char *dir = tu_mkdtemp(), err[256];
-	char *path = xasprintf("%s/fb.log", dir);
+	char *tmp = tu_mkdtemp(), err[256];
+	char *path = xasprintf("%s/fb.log", tmp);
 	assert_int_equal(log_open(path, 0, 1, err, sizeof err), 0);
 	log_warn("feed", "bad symbol '%s'", "BTC\x1b[2J\nUSDT");
 	log_close();
@@ -53,11 +53,11 @@ static void test_sanitises(void **state)
 	assert_non_null(strstr(text, "warn  feed: bad symbol 'BTC?[2J?USDT'"));
 	assert_null(strchr(text, '\x1b'));
 	free(text);
-	assert_int_equal(log_open("/nonexistent-dir/x.log", 0, 1, err, sizeof err), -1);
-	assert_non_null(strstr(err, "cannot open log file /nonexistent-dir/x.log"));
+	assert_int_equal(log_open("/nonexistent-tmp/x.log", 0, 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "cannot open log file /nonexistent-tmp/x.log"));
 	free(path);
-	tu_rmdir_all(dir);
-	free(dir);
+	tu_rmdir_all(tmp);
+	free(tmp);
 }
 
 int main(void)

@@ -15,9 +15,9 @@
 static void test_sighup_reload(void **state)
 {
 	(void)state;
-	char *dir = tu_mkdtemp(), err[512];
+	char *tmp = tu_mkdtemp(), err[512];
 	char *ini =
-	        tu_write_file(dir, "c.ini", "[log]\nlevel = warn\nfile =\n[feed]\ntop_n = 20\n");
+	        tu_write_file(tmp, "c.ini", "[log]\nlevel = warn\nfile =\n[feed]\ntop_n = 20\n");
 	char *env[] = {NULL};
 	CliContext ctx = {.config_file = ini, .envp = env};
 	ctx.cfg = config_build(ini, env, NULL, 0, err, sizeof err);
@@ -27,7 +27,7 @@ static void test_sighup_reload(void **state)
 
 	assert_int_equal(signals_install(), 0);
 	assert_int_equal(signals_take_reload(), 0);
-	free(tu_write_file(dir, "c.ini", "[log]\nlevel = debug\nfile =\n[feed]\ntop_n = 30\n"));
+	free(tu_write_file(tmp, "c.ini", "[log]\nlevel = debug\nfile =\n[feed]\ntop_n = 30\n"));
 	raise(SIGHUP);
 	struct pollfd p = {.fd = signals_fd(), .events = POLLIN};
 	assert_int_equal(poll(&p, 1, 1000), 1);
@@ -42,7 +42,7 @@ static void test_sighup_reload(void **state)
 	assert_int_equal(config_get_int(ctx.cfg, "feed", "top_n"), 20); /* needs a restart */
 
 	/* a broken file is refused and the running configuration kept */
-	free(tu_write_file(dir, "c.ini", "[log]\nlevel = shouting\n"));
+	free(tu_write_file(tmp, "c.ini", "[log]\nlevel = shouting\n"));
 	assert_int_equal(cli_reload_config(&ctx), -1);
 	assert_int_equal(log_get_level(), LOG_DEBUG);
 	assert_string_equal(config_get_str(ctx.cfg, "log", "level"), "debug");
@@ -51,8 +51,8 @@ static void test_sighup_reload(void **state)
 	assert_int_equal(signals_stop_requested(), 1);
 	config_free(ctx.cfg);
 	free(ini);
-	tu_rmdir_all(dir);
-	free(dir);
+	tu_rmdir_all(tmp);
+	free(tmp);
 }
 
 int main(void)

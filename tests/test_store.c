@@ -9,23 +9,6 @@
 #include "core/xmalloc.h"
 #include "store/store.h"
 
-static char *dir;
-
-static int setup(void **state)
-{
-	(void)state;
-	dir = tu_mkdtemp();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_rmdir_all(dir);
-	free(dir);
-	return 0;
-}
-
 static Candle candle(int64_t t, double close, int closed)
 {
 	Candle c = {.open_time = t,
@@ -341,5 +324,5 @@ int main(void)
 	        cmocka_unit_test(test_refusals),
 	        cmocka_unit_test(test_batch_matches_single),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_group_setup, tu_group_teardown);
 }

@@ -12,23 +12,6 @@
 #include "store/store.h"
 #include "store/writer.h"
 
-static char *dir;
-
-static int setup(void **state)
-{
-	(void)state;
-	dir = tu_mkdtemp();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_rmdir_all(dir);
-	free(dir);
-	return 0;
-}
-
 static StoreRecord rec_candle(const char *symbol, int64_t i, int closed)
 {
 	StoreRecord r = {.type = STORE_REC_CANDLE};
@@ -187,5 +170,5 @@ int main(void)
 	        cmocka_unit_test(test_backpressure_when_locked),
 	        cmocka_unit_test(test_start_error),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_group_setup, tu_group_teardown);
 }

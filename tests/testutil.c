@@ -27,14 +27,14 @@ static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW 
 	return remove(path);
 }
 
-void tu_rmdir_all(const char *dir)
+void tu_rmdir_all(const char *path)
 {
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-char *tu_write_file(const char *dir, const char *name, const char *text)
+char *tu_write_file(const char *folder, const char *name, const char *text)
 {
-	char *path = xasprintf("%s/%s", dir, name);
+	char *path = xasprintf("%s/%s", folder, name);
 	FILE *f = fopen(path, "wb");
 	if (!f) {
 		perror(path);
@@ -63,4 +63,32 @@ char *tu_read_file(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+char *dir;
+
+int tu_group_setup(void **state)
+{
+	(void)state;
+	dir = tu_mkdtemp();
+	return 0;
+}
+
+int tu_group_teardown(void **state)
+{
+	(void)state;
+	tu_rmdir_all(dir);
+	free(dir);
+	dir = NULL;
+	return 0;
+}
+
+Store *tu_open_store(const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name), err[512];
+	Store *st = store_open(path, 0, 1000, err, sizeof err);
+	if (!st)
+		fprintf(stderr, "%s\n", err);
+	free(path);
+	return st;
 }

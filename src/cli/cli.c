@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/fsutil.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 
@@ -66,23 +67,6 @@ static void help(FILE *out)
 	        "See futuresboard(1).\n");
 }
 
-static int mkdir_parents(const char *path)
-{
-	char *dir = xstrdup(path);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST) {
-			free(dir);
-			return -1;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return 0;
-}
-
 static void setup_log(CliContext *ctx, int open_file)
 {
 	log_set_level((LogLevel)log_level_parse(config_get_str(ctx->cfg, "log", "level")));
@@ -90,7 +74,7 @@ static void setup_log(CliContext *ctx, int open_file)
 	if (!open_file)
 		return;
 	char *path = config_get_path(ctx->cfg, "log", "file"), err[512];
-	if (*path && (mkdir_parents(path) ||
+	if (*path && (fb_mkdir_parents(path) ||
 	              log_open(path, config_get_int(ctx->cfg, "log", "max_size"),
 	                       (int)config_get_int(ctx->cfg, "log", "max_files"), err, sizeof err)))
 		log_warn("log", "cannot write the log file %s; logging to stderr only", path);

@@ -2,8 +2,11 @@
  * not built yet, so for now it opens the configured database, shows what is stored and says
  * plainly what is missing. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "core/xmalloc.h"
 #include "store/check.h"
 
 int cmd_demo(CliContext *ctx, int argc, char **argv)
@@ -12,6 +15,16 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	if (argc > 1) {
 		cli_error("demo: takes no arguments yet");
 		return CLI_USAGE;
+	}
+	/* The demo keeps to its own database beside the default one, unless told otherwise. */
+	if (config_get_source(ctx->cfg, "store", "database") == CONFIG_SRC_DEFAULT) {
+		char *path = config_get_path(ctx->cfg, "store", "database"), err[512];
+		char *slash = strrchr(path, '/');
+		char *demo = xasprintf("%.*sdemo.db", slash ? (int)(slash - path + 1) : 0, path);
+		config_set(ctx->cfg, "store.database", demo, CONFIG_SRC_DEFAULT, "demo", err,
+		           sizeof err);
+		free(demo);
+		free(path);
 	}
 	Store *st = cli_open_store(ctx, 0);
 	if (!st)

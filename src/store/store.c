@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/fsutil.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 
@@ -113,23 +114,6 @@ int store_schema_version(void)
 	return p ? atoi(p + sizeof stmt_text - 1) : 0;
 }
 
-static int mkdir_parents(const char *path)
-{
-	char *dir = xstrdup(path);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST) {
-			free(dir);
-			return -1;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return 0;
-}
-
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen, const char *path)
 {
 	char *msg = NULL;
@@ -209,7 +193,7 @@ Store *store_open(const char *path, int flags, int busy_timeout_ms, char *err, s
 {
 	sqlite3 *db = NULL;
 	int ro = flags & STORE_READONLY;
-	if (!ro && strcmp(path, ":memory:") != 0 && mkdir_parents(path)) {
+	if (!ro && strcmp(path, ":memory:") != 0 && fb_mkdir_parents(path)) {
 		snprintf(err, errlen, "%s: cannot create its folder: %s", path, strerror(errno));
 		return NULL;
 	}
