@@ -38,6 +38,7 @@ int cmd_export(CliContext *ctx, int argc, char **argv);
 int cmd_db(CliContext *ctx, int argc, char **argv);
 int cmd_config(CliContext *ctx, int argc, char **argv);
 int cmd_demo(CliContext *ctx, int argc, char **argv);
+int cmd_simex(CliContext *ctx, int argc, char **argv);
 
 /* Prints "futuresboard: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,106 @@
+/* futuresboard simex: run the local exchange until SIGINT or SIGTERM. Prints its address on
+ * standard output once it listens, so scripts can wait for that line. Main thread. */
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "core/numparse.h"
+#include "core/signals.h"
+#include "core/timeutil.h"
+#include "simex/simex.h"
+
+int cmd_simex(CliContext *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	static const struct option opts[] = {
+		{"port", required_argument, NULL, 'p'},
+		{"seed", required_argument, NULL, 's'},
+		{"speed", required_argument, NULL, 'x'},
+		{"start", required_argument, NULL, 'S'},
+		{"history-minutes", required_argument, NULL, 'H'},
+		{"instruments", required_argument, NULL, 'I'},
+		{"missing-rate", required_argument, NULL, 'm'},
+		{"weight-limit", required_argument, NULL, 'w'},
+		{"ban-seconds", required_argument, NULL, 'b'},
+		{"slow-ms", required_argument, NULL, 'l'},
+		{"truth", required_argument, NULL, 't'},
+		{"truth-intervals", required_argument, NULL, 'T'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	SimexOptions o;
+	simex_options_default(&o);
+	o.instruments = FB_DATA_DIR "/instruments.csv";
+	int c;
+	double d;
+	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:b:l:t:T:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': o.port = atoi(optarg); break;
+		case 's': o.seed = strtoull(optarg, NULL, 10); break;
+		case 'x':
+			if (fb_parse_double(optarg, &d) || d <= 0 || d > 100000) {
+				cli_error("--speed %s: expected a number from 0 to 100000", optarg);
+				return CLI_USAGE;
+			}
+			o.speed = d;
+			break;
+		case 'S':
+			if (fb_time_parse(optarg, &o.start_ms)) {
+				cli_error("--start %s: expected ISO-8601 UTC or epoch ms", optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case 'H': o.history_minutes = atoi(optarg); break;
+		case 'I': o.instruments = optarg; break;
+		case 'm':
+			if (fb_parse_double(optarg, &d) || d < 0 || d >= 1) {
+				cli_error("--missing-rate %s: expected a fraction below 1", optarg);
+				return CLI_USAGE;
+			}
+			o.missing_rate = d;
+			break;
+		case 'w': o.weight_limit = atoi(optarg); break;
+		case 'b': o.ban_s = atoi(optarg); break;
+		case 'l': o.slow_ms = atoi(optarg); break;
+		case 't': o.truth_path = optarg; break;
+		case 'T': o.truth_intervals = optarg; break;
+		case 'h': cli_usage("simex"); return CLI_OK;
+		default: return cli_usage("simex");
+		}
+	}
+	if (optind < argc) {
+		cli_error("simex: unexpected argument '%s'", argv[optind]);
+		return cli_usage("simex");
+	}
+	if (o.port < 0 || o.port > 65535 || o.history_minutes < 0 || o.weight_limit < 1) {
+		cli_error("simex: --port, --history-minutes and --weight-limit must be in range");
+		return CLI_USAGE;
+	}
+	char err[512];
+	if (signals_install()) {
+		cli_error("simex: cannot install signal handlers");
+		return CLI_FAIL;
+	}
+	Simex *s = simex_start(&o, err, sizeof err);
+	if (!s) {
+		cli_error("%s", err);
+		return CLI_FAIL;
+	}
+	printf("simex listening on http://127.0.0.1:%d\n", simex_port(s));
+	fflush(stdout);
+	while (!signals_stop_requested()) {
+		struct pollfd p = {.fd = signals_fd(), .events = POLLIN};
+		poll(&p, 1, 1000);
+		signals_drain();
+	}
+	SimexStats st;
+	simex_get_stats(s, &st);
+	log_info("simex", "stopping: %llu requests, %llu rate-limited, %llu banned, %llu violations",
+	         (unsigned long long)st.requests, (unsigned long long)st.rate_limited,
+	         (unsigned long long)st.banned, (unsigned long long)st.violations);
+	return simex_stop(s) ? CLI_FAIL : CLI_OK;
+}

@@ -1,0 +1,824 @@
+/* simex server: libwebsockets HTTP on 127.0.0.1, REST endpoints in Binance USD-M's formats,
+ * request weights and the 429/418 rules. The simex thread owns the lws context and the model:
+ * a 100 ms timer advances the model to the clock's time; other threads only set the stop flag
+ * and call lws_cancel_service(). */
+#include <libwebsockets.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "simex/model.h"
+#include "simex/simex.h"
+
+struct Simex {
+	SimexOptions opt;
+	SimInstrument *inst;
+	int ninst;
+	SimModel *model; /* simex thread (after start) */
+	Clock clock;
+	struct lws_context *ctx;
+	lws_sorted_usec_list_t tick;
+	int port;
+	pthread_t thread;
+	atomic_int stop;
+	/* rate limiting, simex thread */
+	int64_t window, retry_until, ban_until;
+	int used;
+	/* stats */
+	pthread_mutex_t lock;
+	SimexStats stats; /* lock */
+	/* start-up hand-shake */
+	pthread_mutex_t start_lock;
+	pthread_cond_t start_cond;
+	int started; /* start_lock: 1 ok, -1 failed */
+	char start_err[256];
+};
+
+/* ---- a growable text buffer ---- */
+
+typedef struct {
+	char *p;
+	size_t len, cap;
+} Buf;
+
+static void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_printf(Buf *b, const char *fmt, ...)
+{
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && b->p && (size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = (b->cap ? b->cap * 2 : 4096) + (size_t)(n > 0 ? n : 0);
+		b->p = xrealloc(b->p, b->cap);
+	}
+}
+
+/* Decimals shown for a tick or step size (0.01 -> 2, 1 -> 0). */
+static int decimals(double step)
+{
+	int d = 0;
+	while (d < 10 && fabs(step * pow(10, d) - round(step * pow(10, d))) > 1e-9)
+		d++;
+	return d;
+}
+
+/* ---- requests ---- */
+
+typedef struct {
+	char key[32], val[96];
+} Arg;
+
+typedef struct {
+	Arg a[16];
+	int n;
+} Args;
+
+static const char *arg(const Args *q, const char *key)
+{
+	for (int i = 0; i < q->n; i++)
+		if (strcmp(q->a[i].key, key) == 0)
+			return q->a[i].val;
+	return NULL;
+}
+
+static int64_t arg_int(const Args *q, const char *key, int64_t def)
+{
+	const char *v = arg(q, key);
+	return v && *v ? strtoll(v, NULL, 10) : def;
+}
+
+typedef struct {
+	int status;
+	Buf body;
+	int retry_after; /* seconds, 0: none */
+} Reply;
+
+static void reply_error(Reply *r, int status, int code, const char *msg)
+{
+	r->status = status;
+	r->body.len = 0;
+	buf_printf(&r->body, "{\"code\":%d,\"msg\":\"%s\"}", code, msg);
+}
+
+/* Instrument index named by ?symbol=, or -1 after replying with Binance's error. */
+static int want_symbol(Simex *s, const Args *q, Reply *r)
+{
+	const char *sym = arg(q, "symbol");
+	int i = sym ? sim_model_find(s->model, sym) : -1;
+	if (i < 0)
+		reply_error(r, 400, sym ? -1121 : -1102,
+		            sym ? "Invalid symbol." : "Mandatory parameter 'symbol' was not sent.");
+	return i;
+}
+
+static void put_candle_row(Buf *b, const SimInstrument *in, const Candle *c)
+{
+	int pd = decimals(in->tick), qd = decimals(in->step);
+	buf_printf(b,
+	           "[%lld,\"%.*f\",\"%.*f\",\"%.*f\",\"%.*f\",\"%.*f\",%lld,\"%.8f\",%lld,\"%.*f\","
+	           "\"%.8f\",\"0\"]",
+	           (long long)c->open_time, pd, c->open, pd, c->high, pd, c->low, pd, c->close, qd,
+	           c->volume, (long long)c->close_time, c->quote_volume, (long long)c->trades, qd,
+	           c->taker_buy_volume, c->taker_buy_quote_volume);
+}
+
+static void h_klines(Simex *s, const Args *q, Reply *r)
+{
+	int i = want_symbol(s, q, r);
+	if (i < 0)
+		return;
+	const char *interval = arg(q, "interval");
+	int64_t ivl = interval ? fb_interval_ms(interval) : -1;
+	if (ivl <= 0) {
+		reply_error(r, 400, -1120, "Invalid interval.");
+		return;
+	}
+	int64_t limit = arg_int(q, "limit", 500), now = clock_now(&s->clock);
+	if (limit < 1 || limit > 1500) {
+		reply_error(r, 400, -1130, "Invalid limit.");
+		return;
+	}
+	int64_t first = sim_model_first_open(s->model), off = fb_interval_offset_ms(interval);
+	int64_t start = arg_int(q, "startTime", INT64_MIN), end = arg_int(q, "endTime", now);
+	if (end > now)
+		end = now;
+	int64_t last_open = end - ((end - off) % ivl + ivl) % ivl;
+	int64_t t;
+	if (start != INT64_MIN) {
+		t = start - ((start - off) % ivl + ivl) % ivl;
+		if (t < start)
+			t += ivl;
+	} else {
+		t = last_open - (limit - 1) * ivl;
+	}
+	if (t < first - ivl)
+		t = first - ((first - off) % ivl + ivl) % ivl;
+	buf_printf(&r->body, "[");
+	int n = 0;
+	for (; t <= last_open && n < limit; t += ivl) {
+		Candle c;
+		if (sim_model_candle(s->model, i, interval, t, now, &c))
+			continue;
+		if (n++)
+			buf_printf(&r->body, ",");
+		put_candle_row(&r->body, sim_model_instrument(s->model, i), &c);
+	}
+	buf_printf(&r->body, "]");
+}
+
+static void h_exchange_info(Simex *s, const Args *q, Reply *r)
+{
+	(void)q;
+	buf_printf(&r->body,
+	           "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":[{\"rateLimitType\":"
+	           "\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d}],"
+	           "\"exchangeFilters\":[],\"symbols\":[",
+	           (long long)clock_now(&s->clock), s->opt.weight_limit);
+	for (int i = 0; i < s->ninst; i++) {
+		const SimInstrument *in = sim_model_instrument(s->model, i);
+		char base[FB_SYMBOL_LEN];
+		snprintf(base, sizeof base, "%.*s", (int)strlen(in->symbol) - 4, in->symbol);
+		buf_printf(&r->body,
+		           "%s{\"symbol\":\"%s\",\"pair\":\"%s\",\"contractType\":\"PERPETUAL\","
+		           "\"status\":\"TRADING\",\"baseAsset\":\"%s\",\"quoteAsset\":\"USDT\","
+		           "\"marginAsset\":\"USDT\",\"pricePrecision\":%d,\"quantityPrecision\":%d,"
+		           "\"filters\":[{\"filterType\":\"PRICE_FILTER\",\"tickSize\":\"%.*f\"},"
+		           "{\"filterType\":\"LOT_SIZE\",\"stepSize\":\"%.*f\"}]}",
+		           i ? "," : "", in->symbol, in->symbol, base, decimals(in->tick),
+		           decimals(in->step), decimals(in->tick), in->tick, decimals(in->step),
+		           in->step);
+	}
+	/* Symbols the feed must leave out: a quarterly contract, one not trading, a USDC one. */
+	buf_printf(&r->body,
+	           ",{\"symbol\":\"BTCUSDT_261225\",\"pair\":\"BTCUSDT\",\"contractType\":"
+	           "\"CURRENT_QUARTER\",\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":"
+	           "\"USDT\",\"filters\":[]},"
+	           "{\"symbol\":\"OLDUSDT\",\"pair\":\"OLDUSDT\",\"contractType\":\"PERPETUAL\","
+	           "\"status\":\"SETTLING\",\"baseAsset\":\"OLD\",\"quoteAsset\":\"USDT\",\"filters\":[]},"
+	           "{\"symbol\":\"BTCUSDC\",\"pair\":\"BTCUSDC\",\"contractType\":\"PERPETUAL\","
+	           "\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":\"USDC\",\"filters\":[]}"
+	           "]}");
+}
+
+static void put_ticker(Simex *s, Buf *b, int i)
+{
+	const SimInstrument *in = sim_model_instrument(s->model, i);
+	SimState st;
+	sim_model_state(s->model, i, &st);
+	int pd = decimals(in->tick), qd = decimals(in->step);
+	int64_t now = clock_now(&s->clock);
+	buf_printf(b,
+	           "{\"symbol\":\"%s\",\"priceChange\":\"%.*f\",\"priceChangePercent\":\"%.3f\","
+	           "\"weightedAvgPrice\":\"%.*f\",\"lastPrice\":\"%.*f\",\"lastQty\":\"%.*f\","
+	           "\"openPrice\":\"%.*f\",\"highPrice\":\"%.*f\",\"lowPrice\":\"%.*f\","
+	           "\"volume\":\"%.*f\",\"quoteVolume\":\"%.2f\",\"openTime\":%lld,\"closeTime\":%lld,"
+	           "\"firstId\":1,\"lastId\":%lld,\"count\":%lld}",
+	           in->symbol, pd, st.last - st.open_24h,
+	           st.open_24h > 0 ? (st.last / st.open_24h - 1) * 100 : 0.0, pd,
+	           st.volume_24h > 0 ? st.quote_volume_24h / st.volume_24h : st.last, pd, st.last, qd,
+	           in->step, pd, st.open_24h, pd, st.high_24h, pd, st.low_24h, qd, st.volume_24h,
+	           st.quote_volume_24h, (long long)(now - FB_DAY_MS), (long long)now,
+	           (long long)st.trades_24h, (long long)st.trades_24h);
+}
+
+static void h_ticker24(Simex *s, const Args *q, Reply *r)
+{
+	if (arg(q, "symbol")) {
+		int i = want_symbol(s, q, r);
+		if (i >= 0)
+			put_ticker(s, &r->body, i);
+		return;
+	}
+	buf_printf(&r->body, "[");
+	for (int i = 0; i < s->ninst; i++) {
+		if (i)
+			buf_printf(&r->body, ",");
+		put_ticker(s, &r->body, i);
+	}
+	buf_printf(&r->body, "]");
+}
+
+static void put_premium(Simex *s, Buf *b, int i)
+{
+	const SimInstrument *in = sim_model_instrument(s->model, i);
+	SimState st;
+	sim_model_state(s->model, i, &st);
+	int pd = decimals(in->tick) + 2;
+	buf_printf(b,
+	           "{\"symbol\":\"%s\",\"markPrice\":\"%.*f\",\"indexPrice\":\"%.*f\","
+	           "\"estimatedSettlePrice\":\"%.*f\",\"lastFundingRate\":\"%.8f\","
+	           "\"interestRate\":\"0.00010000\",\"nextFundingTime\":%lld,\"time\":%lld}",
+	           in->symbol, pd, st.mark, pd, st.index, pd, st.index, st.funding_rate,
+	           (long long)st.next_funding_time, (long long)clock_now(&s->clock));
+}
+
+static void h_premium(Simex *s, const Args *q, Reply *r)
+{
+	if (arg(q, "symbol")) {
+		int i = want_symbol(s, q, r);
+		if (i >= 0)
+			put_premium(s, &r->body, i);
+		return;
+	}
+	buf_printf(&r->body, "[");
+	for (int i = 0; i < s->ninst; i++) {
+		if (i)
+			buf_printf(&r->body, ",");
+		put_premium(s, &r->body, i);
+	}
+	buf_printf(&r->body, "]");
+}
+
+static void h_funding_rate(Simex *s, const Args *q, Reply *r)
+{
+	int i = want_symbol(s, q, r);
+	if (i < 0)
+		return;
+	size_t n;
+	const SimFunding *f = sim_model_funding(s->model, i, &n);
+	int64_t start = arg_int(q, "startTime", INT64_MIN), end = arg_int(q, "endTime", INT64_MAX);
+	int64_t limit = arg_int(q, "limit", 100);
+	if (limit < 1 || limit > 1000)
+		limit = 1000;
+	size_t k0 = 0, count = 0;
+	while (k0 < n && f[k0].time < start)
+		k0++;
+	if (start == INT64_MIN) { /* the most recent ones */
+		size_t m = 0;
+		for (size_t k = 0; k < n && f[k].time <= end; k++)
+			m++;
+		k0 = m > (size_t)limit ? m - (size_t)limit : 0;
+	}
+	buf_printf(&r->body, "[");
+	for (size_t k = k0; k < n && f[k].time <= end && count < (size_t)limit; k++)
+		buf_printf(&r->body,
+		           "%s{\"symbol\":\"%s\",\"fundingTime\":%lld,\"fundingRate\":\"%.8f\","
+		           "\"markPrice\":\"%.8f\"}",
+		           count++ ? "," : "", sim_model_instrument(s->model, i)->symbol,
+		           (long long)f[k].time, f[k].rate, f[k].mark);
+	buf_printf(&r->body, "]");
+}
+
+static void h_open_interest(Simex *s, const Args *q, Reply *r)
+{
+	int i = want_symbol(s, q, r);
+	if (i < 0)
+		return;
+	SimState st;
+	sim_model_state(s->model, i, &st);
+	buf_printf(&r->body, "{\"openInterest\":\"%.*f\",\"symbol\":\"%s\",\"time\":%lld}",
+	           decimals(sim_model_instrument(s->model, i)->step), st.open_interest,
+	           sim_model_instrument(s->model, i)->symbol, (long long)clock_now(&s->clock));
+}
+
+/* /futures/data/...: 5m snapshots, which = 0 OI, 1 global LS, 2 top accounts, 3 top
+ * positions, 4 taker ratio. */
+static void h_history(Simex *s, const Args *q, Reply *r, int which)
+{
+	int i = want_symbol(s, q, r);
+	if (i < 0)
+		return;
+	const char *period = arg(q, "period");
+	int64_t p = period ? fb_interval_ms(period) : -1;
+	if (p < 5 * FB_MINUTE_MS || p > FB_DAY_MS) {
+		reply_error(r, 400, -1120, "Invalid period.");
+		return;
+	}
+	int64_t limit = arg_int(q, "limit", 30), now = clock_now(&s->clock);
+	if (limit < 1 || limit > 500)
+		limit = 500;
+	int64_t end = arg_int(q, "endTime", now), start = arg_int(q, "startTime", INT64_MIN);
+	if (end > now)
+		end = now;
+	if (now - (start == INT64_MIN ? end : start) > 30 * FB_DAY_MS) /* Binance keeps 30 days */
+		start = now - 30 * FB_DAY_MS;
+	int64_t t = start != INT64_MIN ? start - start % p + (start % p ? p : 0)
+	                               : end - end % p - (limit - 1) * p;
+	const SimInstrument *in = sim_model_instrument(s->model, i);
+	buf_printf(&r->body, "[");
+	int n = 0;
+	for (; t <= end && n < limit; t += p) {
+		SimState st;
+		if (sim_model_history(s->model, i, t, &st))
+			continue;
+		buf_printf(&r->body, "%s", n++ ? "," : "");
+		if (which == 0)
+			buf_printf(&r->body,
+			           "{\"symbol\":\"%s\",\"sumOpenInterest\":\"%.8f\","
+			           "\"sumOpenInterestValue\":\"%.8f\",\"timestamp\":%lld}",
+			           in->symbol, st.open_interest, st.open_interest * st.mark, (long long)t);
+		else if (which == 4)
+			buf_printf(&r->body,
+			           "{\"buySellRatio\":\"%.4f\",\"sellVol\":\"%.4f\",\"buyVol\":\"%.4f\","
+			           "\"timestamp\":%lld}",
+			           st.taker_ratio, 1000.0, 1000.0 * st.taker_ratio, (long long)t);
+		else {
+			double ls = which == 1 ? st.ls_global : which == 2 ? st.ls_top_accounts
+			                                                    : st.ls_top_positions;
+			/* Binance gives timestamp as a number here; some endpoints send a string. */
+			buf_printf(&r->body,
+			           "{\"symbol\":\"%s\",\"longShortRatio\":\"%.4f\",\"longAccount\":"
+			           "\"%.4f\",\"shortAccount\":\"%.4f\",\"timestamp\":%s%lld%s}",
+			           in->symbol, ls, ls / (1 + ls), 1 / (1 + ls), which == 3 ? "\"" : "",
+			           (long long)t, which == 3 ? "\"" : "");
+		}
+	}
+	buf_printf(&r->body, "]");
+}
+
+static void h_oi_hist(Simex *s, const Args *q, Reply *r) { h_history(s, q, r, 0); }
+static void h_ls_global(Simex *s, const Args *q, Reply *r) { h_history(s, q, r, 1); }
+static void h_ls_top_acc(Simex *s, const Args *q, Reply *r) { h_history(s, q, r, 2); }
+static void h_ls_top_pos(Simex *s, const Args *q, Reply *r) { h_history(s, q, r, 3); }
+static void h_taker(Simex *s, const Args *q, Reply *r) { h_history(s, q, r, 4); }
+
+static void put_book_ticker(Simex *s, Buf *b, int i)
+{
+	const SimInstrument *in = sim_model_instrument(s->model, i);
+	SimState st;
+	sim_model_state(s->model, i, &st);
+	int pd = decimals(in->tick), qd = decimals(in->step);
+	buf_printf(b,
+	           "{\"symbol\":\"%s\",\"bidPrice\":\"%.*f\",\"bidQty\":\"%.*f\",\"askPrice\":"
+	           "\"%.*f\",\"askQty\":\"%.*f\",\"time\":%lld}",
+	           in->symbol, pd, st.bid, qd, st.bid_qty, pd, st.ask, qd, st.ask_qty,
+	           (long long)clock_now(&s->clock));
+}
+
+static void h_book_ticker(Simex *s, const Args *q, Reply *r)
+{
+	if (arg(q, "symbol")) {
+		int i = want_symbol(s, q, r);
+		if (i >= 0)
+			put_book_ticker(s, &r->body, i);
+		return;
+	}
+	buf_printf(&r->body, "[");
+	for (int i = 0; i < s->ninst; i++) {
+		if (i)
+			buf_printf(&r->body, ",");
+		put_book_ticker(s, &r->body, i);
+	}
+	buf_printf(&r->body, "]");
+}
+
+static void h_depth(Simex *s, const Args *q, Reply *r)
+{
+	int i = want_symbol(s, q, r);
+	if (i < 0)
+		return;
+	int64_t limit = arg_int(q, "limit", 500);
+	if (limit > 1000)
+		limit = 1000;
+	const SimInstrument *in = sim_model_instrument(s->model, i);
+	SimState st;
+	sim_model_state(s->model, i, &st);
+	int pd = decimals(in->tick), qd = decimals(in->step);
+	int64_t now = clock_now(&s->clock);
+	buf_printf(&r->body, "{\"lastUpdateId\":%lld,\"E\":%lld,\"T\":%lld,\"bids\":[",
+	           (long long)(now / 100), (long long)now, (long long)now);
+	for (int k = 0; k < limit; k++)
+		buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd, st.bid - k * in->tick,
+		           qd, st.bid_qty * (1 + 0.1 * k));
+	buf_printf(&r->body, "],\"asks\":[");
+	for (int k = 0; k < limit; k++)
+		buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd, st.ask + k * in->tick,
+		           qd, st.ask_qty * (1 + 0.1 * k));
+	buf_printf(&r->body, "]}");
+}
+
+static void h_ping(Simex *s, const Args *q, Reply *r)
+{
+	(void)s, (void)q;
+	buf_printf(&r->body, "{}");
+}
+
+static void h_time(Simex *s, const Args *q, Reply *r)
+{
+	(void)q;
+	buf_printf(&r->body, "{\"serverTime\":%lld}", (long long)clock_now(&s->clock));
+}
+
+static void h_stats(Simex *s, const Args *q, Reply *r)
+{
+	(void)q;
+	SimexStats st;
+	simex_get_stats(s, &st);
+	buf_printf(&r->body,
+	           "{\"requests\":%llu,\"weight_used\":%llu,\"rate_limited\":%llu,\"banned\":%llu,"
+	           "\"violations\":%llu,\"errors\":%llu,\"time\":%lld}",
+	           (unsigned long long)st.requests, (unsigned long long)st.weight_used,
+	           (unsigned long long)st.rate_limited, (unsigned long long)st.banned,
+	           (unsigned long long)st.violations, (unsigned long long)st.errors,
+	           (long long)clock_now(&s->clock));
+}
+
+static int w_klines(const Args *q)
+{
+	int64_t l = arg_int(q, "limit", 500);
+	return l < 100 ? 1 : l < 500 ? 2 : l <= 1000 ? 5 : 10;
+}
+static int w_all40(const Args *q) { return arg(q, "symbol") ? 1 : 40; }
+static int w_all10(const Args *q) { return arg(q, "symbol") ? 1 : 10; }
+static int w_book(const Args *q) { return arg(q, "symbol") ? 2 : 5; }
+static int w_depth(const Args *q)
+{
+	int64_t l = arg_int(q, "limit", 500);
+	return l <= 50 ? 2 : l <= 100 ? 5 : l <= 500 ? 10 : 20;
+}
+
+static const struct {
+	const char *path;
+	void (*handle)(Simex *, const Args *, Reply *);
+	int weight;                  /* when weight_fn is NULL */
+	int (*weight_fn)(const Args *);
+} routes[] = {
+	{"/fapi/v1/ping", h_ping, 1, NULL},
+	{"/fapi/v1/time", h_time, 1, NULL},
+	{"/fapi/v1/exchangeInfo", h_exchange_info, 1, NULL},
+	{"/fapi/v1/klines", h_klines, 0, w_klines},
+	{"/fapi/v1/ticker/24hr", h_ticker24, 0, w_all40},
+	{"/fapi/v1/premiumIndex", h_premium, 0, w_all10},
+	{"/fapi/v1/fundingRate", h_funding_rate, 1, NULL},
+	{"/fapi/v1/openInterest", h_open_interest, 1, NULL},
+	{"/fapi/v1/depth", h_depth, 0, w_depth},
+	{"/fapi/v1/ticker/bookTicker", h_book_ticker, 0, w_book},
+	{"/futures/data/openInterestHist", h_oi_hist, 1, NULL},
+	{"/futures/data/globalLongShortAccountRatio", h_ls_global, 1, NULL},
+	{"/futures/data/topLongShortAccountRatio", h_ls_top_acc, 1, NULL},
+	{"/futures/data/topLongShortPositionRatio", h_ls_top_pos, 1, NULL},
+	{"/futures/data/takerlongshortRatio", h_taker, 1, NULL},
+	{"/simex/stats", h_stats, 0, NULL},
+};
+
+static void count(Simex *s, uint64_t *field, uint64_t n)
+{
+	pthread_mutex_lock(&s->lock);
+	*field += n;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Routes one request: rate limits first, then the handler. */
+static void handle(Simex *s, const char *path, const Args *q, Reply *r)
+{
+	int k = -1;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (strcmp(routes[i].path, path) == 0)
+			k = (int)i;
+	r->status = 200;
+	if (k < 0) {
+		reply_error(r, 404, -1000, "Unknown endpoint.");
+		return;
+	}
+	if (routes[k].handle == h_stats) { /* the test harness's window, not an exchange call */
+		h_stats(s, q, r);
+		return;
+	}
+	count(s, &s->stats.requests, 1);
+	int64_t now = fb_now_ms();
+	if (now < s->ban_until || now < s->retry_until) {
+		count(s, &s->stats.violations, 1);
+		count(s, &s->stats.banned, 1);
+		s->ban_until = now + (int64_t)s->opt.ban_s * 1000;
+		r->retry_after = s->opt.ban_s;
+		reply_error(r, 418, -1003, "Way too many requests; IP banned.");
+		return;
+	}
+	int w = routes[k].weight_fn ? routes[k].weight_fn(q) : routes[k].weight;
+	if (now / FB_MINUTE_MS != s->window) {
+		s->window = now / FB_MINUTE_MS;
+		s->used = 0;
+	}
+	if (s->used + w > s->opt.weight_limit) {
+		count(s, &s->stats.rate_limited, 1);
+		s->retry_until = (s->window + 1) * FB_MINUTE_MS;
+		r->retry_after = (int)((s->retry_until - now + 999) / 1000);
+		reply_error(r, 429, -1003, "Too many requests; current limit is exceeded.");
+		return;
+	}
+	s->used += w;
+	count(s, &s->stats.weight_used, (uint64_t)w);
+	routes[k].handle(s, q, r);
+	if (r->status >= 400)
+		count(s, &s->stats.errors, 1);
+}
+
+/* ---- libwebsockets glue ---- */
+
+typedef struct {
+	Reply reply;
+	size_t sent;
+	int headers_sent;
+} Pss;
+
+static int send_headers(struct lws *wsi, Simex *s, Pss *pss)
+{
+	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start,
+	                                   *end = buf + sizeof buf - 1;
+	char v[32];
+	if (lws_add_http_common_headers(wsi, (unsigned int)pss->reply.status, "application/json",
+	                                pss->reply.body.len, &p, end))
+		return -1;
+	int n = snprintf(v, sizeof v, "%d", s->used);
+	if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-mbx-used-weight-1m:",
+	                                (const unsigned char *)v, n, &p, end))
+		return -1;
+	if (pss->reply.retry_after > 0) {
+		n = snprintf(v, sizeof v, "%d", pss->reply.retry_after);
+		if (lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+		                                (const unsigned char *)v, n, &p, end))
+			return -1;
+	}
+	if (lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	pss->headers_sent = 1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+	Simex *s = lws_context_user(lws_get_context(wsi));
+	Pss *pss = user;
+	switch (reason) {
+	case LWS_CALLBACK_HTTP: {
+		Args q = {.n = 0};
+		char frag[160];
+		for (int k = 0; q.n < 16 && lws_hdr_copy_fragment(wsi, frag, sizeof frag,
+		                                                  WSI_TOKEN_HTTP_URI_ARGS, k) > 0;
+		     k++) {
+			char *eq = strchr(frag, '=');
+			if (!eq)
+				continue;
+			*eq = '\0';
+			records_copy_field(q.a[q.n].key, sizeof q.a[q.n].key, frag);
+			records_copy_field(q.a[q.n].val, sizeof q.a[q.n].val, eq + 1);
+			q.n++;
+		}
+		memset(pss, 0, sizeof *pss);
+		handle(s, (const char *)in, &q, &pss->reply);
+		if (s->opt.slow_ms > 0) {
+			lws_set_timer_usecs(wsi, (lws_usec_t)s->opt.slow_ms * 1000);
+			return 0;
+		}
+		return send_headers(wsi, s, pss) ? -1 : 0;
+	}
+	case LWS_CALLBACK_TIMER:
+		if (pss && !pss->headers_sent)
+			return send_headers(wsi, s, pss) ? -1 : 0;
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE: {
+		if (!pss || !pss->headers_sent)
+			return 0;
+		unsigned char buf[LWS_PRE + 16384];
+		size_t left = pss->reply.body.len - pss->sent;
+		size_t n = left < 16384 ? left : 16384;
+		memcpy(buf + LWS_PRE, pss->reply.body.p ? pss->reply.body.p + pss->sent : "", n);
+		int final = n == left;
+		if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
+		    (int)n)
+			return -1;
+		pss->sent += n;
+		if (!final) {
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+		free(pss->reply.body.p);
+		pss->reply.body.p = NULL;
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	}
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (pss) {
+			free(pss->reply.body.p);
+			pss->reply.body.p = NULL;
+		}
+		break;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{"simex", callback, sizeof(Pss), 0, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+	Simex *s = lws_container_of(sul, Simex, tick);
+	sim_model_advance(s->model, clock_now(&s->clock));
+	lws_sul_schedule(s->ctx, 0, &s->tick, on_tick, 100 * LWS_US_PER_MS);
+}
+
+static void *simex_main(void *arg)
+{
+	Simex *s = arg;
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof info);
+	info.port = s->opt.port;
+	info.iface = "127.0.0.1";
+	info.protocols = protocols;
+	info.user = s;
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.keepalive_timeout = 30;
+	s->ctx = lws_create_context(&info);
+	pthread_mutex_lock(&s->start_lock);
+	if (!s->ctx) {
+		snprintf(s->start_err, sizeof s->start_err, "cannot listen on 127.0.0.1:%d",
+		         s->opt.port);
+		s->started = -1;
+	} else {
+		s->port = lws_get_vhost_listen_port(lws_get_vhost_by_name(s->ctx, "default"));
+		s->started = 1;
+	}
+	pthread_cond_broadcast(&s->start_cond);
+	pthread_mutex_unlock(&s->start_lock);
+	if (!s->ctx)
+		return NULL;
+	lws_sul_schedule(s->ctx, 0, &s->tick, on_tick, 100 * LWS_US_PER_MS);
+	while (!atomic_load(&s->stop))
+		if (lws_service(s->ctx, 0) < 0)
+			break;
+	return NULL; /* simex_stop destroys the context once this thread is joined */
+}
+
+void simex_options_default(SimexOptions *o)
+{
+	memset(o, 0, sizeof *o);
+	o->seed = 1;
+	o->speed = 1;
+	o->history_minutes = 3 * 1440;
+	o->instruments = "data/instruments.csv";
+	o->weight_limit = 2400;
+	o->ban_s = 120;
+	o->truth_intervals = "1m 5m 15m 1h 4h 1d";
+}
+
+Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
+{
+	Simex *s = xcalloc(1, sizeof *s);
+	s->opt = *o;
+	s->ninst = sim_instruments_load(o->instruments, &s->inst, err, errlen);
+	if (s->ninst < 0) {
+		free(s);
+		return NULL;
+	}
+	int64_t start = o->start_ms ? o->start_ms : fb_now_ms();
+	clock_init_sim(&s->clock, start, o->speed);
+	s->model = sim_model_new(s->inst, s->ninst, o->seed,
+	                         start - (int64_t)o->history_minutes * FB_MINUTE_MS, o->missing_rate);
+	sim_model_advance(s->model, start);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->start_lock, NULL);
+	pthread_cond_init(&s->start_cond, NULL);
+	lws_set_log_level(LLL_ERR, NULL);
+	if (pthread_create(&s->thread, NULL, simex_main, s)) {
+		snprintf(err, errlen, "cannot start the simex thread");
+		sim_model_free(s->model);
+		free(s->inst);
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->start_lock);
+	while (!s->started)
+		pthread_cond_wait(&s->start_cond, &s->start_lock);
+	pthread_mutex_unlock(&s->start_lock);
+	if (s->started < 0) {
+		snprintf(err, errlen, "simex: %s", s->start_err);
+		pthread_join(s->thread, NULL);
+		sim_model_free(s->model);
+		free(s->inst);
+		free(s);
+		return NULL;
+	}
+	log_info("simex", "listening on 127.0.0.1:%d, %d instruments, seed %llu, speed %g",
+	         s->port, s->ninst, (unsigned long long)o->seed, o->speed);
+	return s;
+}
+
+int simex_port(const Simex *s) { return s->port; }
+
+void simex_get_stats(Simex *s, SimexStats *out)
+{
+	pthread_mutex_lock(&s->lock);
+	*out = s->stats;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Ground truth: every closed candle of the chosen intervals, in futuresboard's export layout
+ * with the same decimals the REST answers use, so it can be imported and compared. */
+static int write_truth(Simex *s, int64_t now)
+{
+	FILE *f = fopen(s->opt.truth_path, "w");
+	if (!f) {
+		log_error("simex", "cannot write %s", s->opt.truth_path);
+		return -1;
+	}
+	fputs("exchange,symbol,interval,open_time_ms,close_time_ms,open,high,low,close,volume,"
+	      "quote_volume,trades,taker_buy_volume,taker_buy_quote_volume,closed\n",
+	      f);
+	char ivls[128];
+	snprintf(ivls, sizeof ivls, "%s", s->opt.truth_intervals);
+	for (char *save, *iv = strtok_r(ivls, " ,", &save); iv; iv = strtok_r(NULL, " ,", &save)) {
+		int64_t ivl = fb_interval_ms(iv), off = fb_interval_offset_ms(iv);
+		int64_t first = sim_model_first_open(s->model);
+		if (ivl <= 0)
+			continue;
+		for (int i = 0; i < s->ninst; i++) {
+			const SimInstrument *in = sim_model_instrument(s->model, i);
+			int pd = decimals(in->tick), qd = decimals(in->step);
+			for (int64_t t = first - ((first - off) % ivl + ivl) % ivl; t + ivl <= now;
+			     t += ivl) {
+				Candle c;
+				if (sim_model_candle(s->model, i, iv, t, now, &c) || !c.closed)
+					continue;
+				fprintf(f,
+				        "simex,%s,%s,%lld,%lld,%.*f,%.*f,%.*f,%.*f,%.*f,%.8f,%lld,%.*f,%.8f,1\n",
+				        in->symbol, iv, (long long)c.open_time, (long long)c.close_time, pd,
+				        c.open, pd, c.high, pd, c.low, pd, c.close, qd, c.volume,
+				        c.quote_volume, (long long)c.trades, qd, c.taker_buy_volume,
+				        c.taker_buy_quote_volume);
+			}
+		}
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+int simex_stop(Simex *s)
+{
+	if (!s)
+		return 0;
+	atomic_store(&s->stop, 1);
+	lws_cancel_service(s->ctx);
+	pthread_join(s->thread, NULL);
+	lws_context_destroy(s->ctx);
+	int rc = 0;
+	if (s->opt.truth_path) {
+		int64_t now = clock_now(&s->clock);
+		sim_model_advance(s->model, now);
+		rc = write_truth(s, now);
+	}
+	sim_model_free(s->model);
+	free(s->inst);
+	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->start_lock);
+	pthread_cond_destroy(&s->start_cond);
+	free(s);
+	return rc;
+}

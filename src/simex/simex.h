@@ -1,0 +1,46 @@
+/* simex: a local exchange speaking Binance USD-M futures REST on 127.0.0.1, served from the
+ * market model. One thread (the simex thread) owns the lws context and the model; other
+ * threads only start and stop it.
+ *
+ * Rate limits as Binance: every request has a weight, the response carries
+ * X-MBX-USED-WEIGHT-1M for the current real-time minute, a request that would pass the limit
+ * gets 429 with Retry-After (seconds to the next minute), and any request inside a Retry-After
+ * window gets 418 with a ban (ban_s, extended by every further request). Such requests are
+ * counted as violations: a well-behaved client causes none. */
+#ifndef FB_SIMEX_SIMEX_H
+#define FB_SIMEX_SIMEX_H
+
+#include <stdint.h>
+
+typedef struct {
+	int port;                 /* 0: any free port */
+	uint64_t seed;
+	double speed;             /* simulated ms per real ms */
+	int64_t start_ms;         /* simulated time at start; 0: now */
+	int history_minutes;      /* market generated before the start */
+	const char *instruments;  /* data/instruments.csv */
+	double missing_rate;      /* share of 1m candles missing at the source */
+	int weight_limit;         /* per real minute (Binance: 2400) */
+	int ban_s;                /* 418 ban length */
+	int slow_ms;              /* delay every REST answer by this much */
+	const char *truth_path;   /* write every closed candle here on stop (NULL: no) */
+	const char *truth_intervals; /* e.g. "1m 5m 1h" */
+} SimexOptions;
+
+typedef struct {
+	uint64_t requests, weight_used, rate_limited, banned, violations, errors;
+} SimexStats;
+
+typedef struct Simex Simex;
+
+void simex_options_default(SimexOptions *o);
+/* Builds the model, binds the port and starts the simex thread. NULL with err. */
+Simex *simex_start(const SimexOptions *o, char *err, size_t errlen);
+/* The port it listens on. */
+int simex_port(const Simex *s);
+void simex_get_stats(Simex *s, SimexStats *out);
+/* Stops the thread, writes the ground truth if asked, frees. Returns 0, or -1 if the truth
+ * file could not be written (logged). */
+int simex_stop(Simex *s);
+
+#endif
