@@ -9,7 +9,8 @@
 --
 -- History:
 --   1  candles with open/high/low/close/volume only, funding.
---   2  candles keyed by (series_id, open_time) with a series table and the v_candles view;
+--   2  candles keyed by (series_id, open_time) with a series table and the v_candles view,
+--      source_gaps;
 --      candles gain quote_volume, trades, taker-buy volumes, closed; market_metrics,
 --      liquidations, alerts, backtest runs and trades, quant_summary.
 --
@@ -60,6 +61,16 @@ SELECT s.exchange, s.symbol, s.interval, c.open_time, c.close_time, c.open, c.hi
        c.close, c.volume, c.quote_volume, c.trades, c.taker_buy_volume,
        c.taker_buy_quote_volume, c.closed
 FROM candles AS c JOIN series AS s ON s.id = c.series_id;
+
+-- Candles the exchange itself does not have (found by backfill: it asked and got nothing), so
+-- they are reported once and not fetched again, and db check can tell them from our own gaps.
+CREATE TABLE IF NOT EXISTS source_gaps (
+    series_id INTEGER NOT NULL,   -- series.id
+    from_time INTEGER NOT NULL,   -- first missing open time
+    to_time   INTEGER NOT NULL,   -- last missing open time
+    found_ms  INTEGER NOT NULL,
+    PRIMARY KEY (series_id, from_time)
+) WITHOUT ROWID;
 
 -- Realised funding: one row per funding event.
 CREATE TABLE IF NOT EXISTS funding (

@@ -27,9 +27,13 @@ const CliCommand cli_commands[] = {
          "write stored rows as CSV", 0},
         {"db", cmd_db, "check [--symbol S] [--interval I] [--max-listed N] | stats",
          "check stored candles for gaps and bad rows, or show what is stored", 0},
+        {"backfill", cmd_backfill,
+         "[--symbol S[,S...]] [--interval I[,I...]] [--since T] [--top N]",
+         "fetch missing candles over REST and report the gaps", 1},
         {"simex", cmd_simex,
          "[--port N] [--seed N] [--speed X] [--start T] [--history-minutes N] "
-         "[--instruments FILE] [--missing-rate P] [--weight-limit N] [--ban-seconds N] "
+         "[--instruments FILE] [--missing-rate P] [--weight-limit N] [--weight-window S] "
+         "[--ban-seconds N] "
          "[--slow-ms N] [--truth FILE] [--truth-intervals LIST]",
          "run the local exchange simulator on 127.0.0.1", 1},
         {"config", cmd_config, "",

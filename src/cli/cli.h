@@ -39,6 +39,7 @@ int cmd_db(CliContext *ctx, int argc, char **argv);
 int cmd_config(CliContext *ctx, int argc, char **argv);
 int cmd_demo(CliContext *ctx, int argc, char **argv);
 int cmd_simex(CliContext *ctx, int argc, char **argv);
+int cmd_backfill(CliContext *ctx, int argc, char **argv);
 
 /* Prints "futuresboard: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -17,27 +17,28 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 {
 	(void)ctx;
 	static const struct option opts[] = {
-		{"port", required_argument, NULL, 'p'},
-		{"seed", required_argument, NULL, 's'},
-		{"speed", required_argument, NULL, 'x'},
-		{"start", required_argument, NULL, 'S'},
-		{"history-minutes", required_argument, NULL, 'H'},
-		{"instruments", required_argument, NULL, 'I'},
-		{"missing-rate", required_argument, NULL, 'm'},
-		{"weight-limit", required_argument, NULL, 'w'},
-		{"ban-seconds", required_argument, NULL, 'b'},
-		{"slow-ms", required_argument, NULL, 'l'},
-		{"truth", required_argument, NULL, 't'},
-		{"truth-intervals", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"port", required_argument, NULL, 'p'},
+	        {"seed", required_argument, NULL, 's'},
+	        {"speed", required_argument, NULL, 'x'},
+	        {"start", required_argument, NULL, 'S'},
+	        {"history-minutes", required_argument, NULL, 'H'},
+	        {"instruments", required_argument, NULL, 'I'},
+	        {"missing-rate", required_argument, NULL, 'm'},
+	        {"weight-limit", required_argument, NULL, 'w'},
+	        {"weight-window", required_argument, NULL, 'W'},
+	        {"ban-seconds", required_argument, NULL, 'b'},
+	        {"slow-ms", required_argument, NULL, 'l'},
+	        {"truth", required_argument, NULL, 't'},
+	        {"truth-intervals", required_argument, NULL, 'T'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	SimexOptions o;
 	simex_options_default(&o);
 	o.instruments = FB_DATA_DIR "/instruments.csv";
 	int c;
 	double d;
-	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:b:l:t:T:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:t:T:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o.port = atoi(optarg); break;
 		case 's': o.seed = strtoull(optarg, NULL, 10); break;
@@ -64,6 +65,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 			o.missing_rate = d;
 			break;
 		case 'w': o.weight_limit = atoi(optarg); break;
+		case 'W': o.weight_window_s = atoi(optarg); break;
 		case 'b': o.ban_s = atoi(optarg); break;
 		case 'l': o.slow_ms = atoi(optarg); break;
 		case 't': o.truth_path = optarg; break;
@@ -76,8 +78,11 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 		cli_error("simex: unexpected argument '%s'", argv[optind]);
 		return cli_usage("simex");
 	}
-	if (o.port < 0 || o.port > 65535 || o.history_minutes < 0 || o.weight_limit < 1) {
-		cli_error("simex: --port, --history-minutes and --weight-limit must be in range");
+	if (o.port < 0 || o.port > 65535 || o.history_minutes < 0 || o.weight_limit < 1 ||
+	    o.weight_window_s < 1) {
+		cli_error(
+		        "simex: --port, --history-minutes, --weight-limit and --weight-window must "
+		        "be in range");
 		return CLI_USAGE;
 	}
 	char err[512];
@@ -99,7 +104,8 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	}
 	SimexStats st;
 	simex_get_stats(s, &st);
-	log_info("simex", "stopping: %llu requests, %llu rate-limited, %llu banned, %llu violations",
+	log_info("simex",
+	         "stopping: %llu requests, %llu rate-limited, %llu banned, %llu violations",
 	         (unsigned long long)st.requests, (unsigned long long)st.rate_limited,
 	         (unsigned long long)st.banned, (unsigned long long)st.violations);
 	return simex_stop(s) ? CLI_FAIL : CLI_OK;

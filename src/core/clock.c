@@ -3,7 +3,10 @@
 
 #include "core/timeutil.h"
 
-void clock_init_real(Clock *c) { clock_init_sim(c, fb_now_ms(), 1.0); }
+void clock_init_real(Clock *c)
+{
+	clock_init_sim(c, fb_now_ms(), 1.0);
+}
 
 void clock_init_sim(Clock *c, int64_t start_ms, double speed)
 {

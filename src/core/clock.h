@@ -8,9 +8,9 @@
 #include <stdint.h>
 
 typedef struct {
-	double speed;           /* simulated ms per real ms; 1 = real time */
-	int64_t start_ms;       /* simulated epoch ms at start */
-	int64_t start_mono_ms;  /* monotonic ms at start */
+	double speed;          /* simulated ms per real ms; 1 = real time */
+	int64_t start_ms;      /* simulated epoch ms at start */
+	int64_t start_mono_ms; /* monotonic ms at start */
 } Clock;
 
 /* A clock at real time (speed 1, now = the wall clock). */

@@ -17,7 +17,10 @@ void rng_seed(Rng *r, uint64_t seed)
 		r->s[i] = splitmix64(&seed);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
 
 uint64_t rng_next(Rng *r)
 {
@@ -33,7 +36,10 @@ uint64_t rng_next(Rng *r)
 	return result;
 }
 
-double rng_uniform(Rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
+double rng_uniform(Rng *r)
+{
+	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
 
 double rng_normal(Rng *r)
 {

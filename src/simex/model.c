@@ -18,9 +18,9 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-#define SUBSTEPS 6
+#define SUBSTEPS    6
 #define MIN_PER_DAY 1440.0
-#define FUNDING_MS (8 * FB_HOUR_MS)
+#define FUNDING_MS  (8 * FB_HOUR_MS)
 
 typedef struct {
 	double o, h, l, c, v, qv, tbv, tbqv;
@@ -82,14 +82,15 @@ int sim_instruments_load(const char *path, SimInstrument **out, char *err, size_
 		     t = strtok_r(NULL, ",", &save))
 			field[k++] = t;
 		SimInstrument in;
-		double *num[] = {&in.price, &in.tick, &in.step, &in.quote_volume_24h, &in.beta,
-		                 &in.vol};
+		double *num[] = {&in.price, &in.tick, &in.step, &in.quote_volume_24h,
+		                 &in.beta,  &in.vol};
 		int bad = k != 7;
 		for (int i = 0; !bad && i < 6; i++)
 			bad = fb_parse_double(field[i + 1], num[i]) || *num[i] < 0;
 		if (bad || in.price <= 0 || in.tick <= 0 || strlen(field[0]) >= FB_SYMBOL_LEN) {
-			snprintf(err, errlen, "%s:%d: expected symbol,price,tick_size,step_size,"
-			                      "quote_volume_24h,beta,vol",
+			snprintf(err, errlen,
+			         "%s:%d: expected symbol,price,tick_size,step_size,"
+			         "quote_volume_24h,beta,vol",
 			         path, lineno);
 			fclose(f);
 			free(v);
@@ -149,9 +150,18 @@ void sim_model_free(SimModel *m)
 	free(m);
 }
 
-int sim_model_count(const SimModel *m) { return m->n; }
-const SimInstrument *sim_model_instrument(const SimModel *m, int i) { return &m->sym[i].inst; }
-int64_t sim_model_first_open(const SimModel *m) { return m->first_open; }
+int sim_model_count(const SimModel *m)
+{
+	return m->n;
+}
+const SimInstrument *sim_model_instrument(const SimModel *m, int i)
+{
+	return &m->sym[i].inst;
+}
+int64_t sim_model_first_open(const SimModel *m)
+{
+	return m->first_open;
+}
 
 int sim_model_find(const SimModel *m, const char *symbol)
 {
@@ -166,7 +176,10 @@ static double round_to(double v, double step)
 	return step > 0 ? round(v / step) * step : v;
 }
 
-static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+static double clamp(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
 
 /* One minute for one symbol, given the market's return. */
 static void step_symbol(SimModel *m, Sym *s, double rm, int64_t open_time)
@@ -221,8 +234,11 @@ static void step_symbol(SimModel *m, Sym *s, double rm, int64_t open_time)
 			s->sub_l[k] = fmin(s->sub_l[k], s->sub_l[k - 1]);
 		}
 	}
-	Bar b = {.o = o, .h = s->sub_h[SUBSTEPS - 1], .l = s->sub_l[SUBSTEPS - 1],
-	         .c = s->sub_c[SUBSTEPS - 1], .v = s->sub_v[SUBSTEPS - 1],
+	Bar b = {.o = o,
+	         .h = s->sub_h[SUBSTEPS - 1],
+	         .l = s->sub_l[SUBSTEPS - 1],
+	         .c = s->sub_c[SUBSTEPS - 1],
+	         .v = s->sub_v[SUBSTEPS - 1],
 	         .tbv = s->sub_tb[SUBSTEPS - 1]};
 	double vwap = (b.o + b.h + b.l + b.c) / 4;
 	b.qv = b.v * vwap;
@@ -262,8 +278,9 @@ static void step_symbol(SimModel *m, Sym *s, double rm, int64_t open_time)
 		}
 		SimState st;
 		sim_model_state(m, (int)(s - m->sym), &st);
-		s->snaps[s->nsnaps++] = (Snap){st.open_interest, st.ls_global, st.ls_top_accounts,
-		                               st.ls_top_positions, st.taker_ratio, st.mark};
+		s->snaps[s->nsnaps++] =
+		        (Snap){st.open_interest,    st.ls_global,   st.ls_top_accounts,
+		               st.ls_top_positions, st.taker_ratio, st.mark};
 	}
 }
 
@@ -315,8 +332,8 @@ static int bar_at(const SimModel *m, const Sym *s, size_t k, int64_t now, Bar *o
 	return 0;
 }
 
-int sim_model_candle(const SimModel *m, int i, const char *interval, int64_t open_time,
-                     int64_t now, Candle *out)
+int sim_model_candle(const SimModel *m, int i, const char *interval, int64_t open_time, int64_t now,
+                     Candle *out)
 {
 	int64_t ivl = fb_interval_ms(interval);
 	if (ivl <= 0 || i < 0 || i >= m->n || open_time < m->first_open)
@@ -370,8 +387,8 @@ void sim_model_state(const SimModel *m, int i, SimState *o)
 	o->mark = round_to(s->last, s->inst.tick);
 	o->index = round_to(s->last / (1 + s->premium), s->inst.tick);
 	/* Binance: F = P + clamp(I - P, -0.05 %, 0.05 %), I = 0.01 % per 8h */
-	o->funding_rate = clamp(s->premium + clamp(0.0001 - s->premium, -0.0005, 0.0005), -0.0075,
-	                        0.0075);
+	o->funding_rate =
+	        clamp(s->premium + clamp(0.0001 - s->premium, -0.0005, 0.0005), -0.0075, 0.0075);
 	int64_t now = m->first_open + (int64_t)s->nbars * FB_MINUTE_MS;
 	o->next_funding_time = (now / FUNDING_MS + 1) * FUNDING_MS;
 	o->open_interest = round_to(s->oi, s->inst.step);
@@ -382,8 +399,12 @@ void sim_model_state(const SimModel *m, int i, SimState *o)
 	double spread = s->inst.tick * (1 + (double)(s->nbars % 3));
 	o->bid = round_to(s->last - spread / 2, s->inst.tick);
 	o->ask = round_to(o->bid + spread, s->inst.tick);
-	o->bid_qty = round_to(s->inst.quote_volume_24h / 2e5 / s->last * (1.2 - 0.4 * tanh(s->crowd)), s->inst.step);
-	o->ask_qty = round_to(s->inst.quote_volume_24h / 2e5 / s->last * (0.8 + 0.4 * tanh(s->crowd)), s->inst.step);
+	o->bid_qty =
+	        round_to(s->inst.quote_volume_24h / 2e5 / s->last * (1.2 - 0.4 * tanh(s->crowd)),
+	                 s->inst.step);
+	o->ask_qty =
+	        round_to(s->inst.quote_volume_24h / 2e5 / s->last * (0.8 + 0.4 * tanh(s->crowd)),
+	                 s->inst.step);
 	size_t n = s->nbars < 1440 ? s->nbars : 1440;
 	o->open_24h = n ? s->bars[s->nbars - n].o : s->last;
 	o->high_24h = o->low_24h = o->open_24h;

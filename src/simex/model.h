@@ -59,8 +59,8 @@ int64_t sim_model_first_open(const SimModel *m);
 /* The candle of instrument i for interval ivl_ms opening at open_time, as seen at time now
  * (closed = 0 and partial while now is inside it). Returns 0, or -1 when the exchange has no
  * such candle (before the first bar, in the future, or every minute of it missing). */
-int sim_model_candle(const SimModel *m, int i, const char *interval, int64_t open_time,
-                     int64_t now, Candle *out);
+int sim_model_candle(const SimModel *m, int i, const char *interval, int64_t open_time, int64_t now,
+                     Candle *out);
 /* Market state of instrument i after the latest generated minute. */
 void sim_model_state(const SimModel *m, int i, SimState *out);
 /* Realised funding events of instrument i (8-hourly), oldest first; borrowed. */

@@ -191,26 +191,30 @@ static void h_exchange_info(Simex *s, const Args *q, Reply *r)
 		const SimInstrument *in = sim_model_instrument(s->model, i);
 		char base[FB_SYMBOL_LEN];
 		snprintf(base, sizeof base, "%.*s", (int)strlen(in->symbol) - 4, in->symbol);
-		buf_printf(&r->body,
-		           "%s{\"symbol\":\"%s\",\"pair\":\"%s\",\"contractType\":\"PERPETUAL\","
-		           "\"status\":\"TRADING\",\"baseAsset\":\"%s\",\"quoteAsset\":\"USDT\","
-		           "\"marginAsset\":\"USDT\",\"pricePrecision\":%d,\"quantityPrecision\":%d,"
-		           "\"filters\":[{\"filterType\":\"PRICE_FILTER\",\"tickSize\":\"%.*f\"},"
-		           "{\"filterType\":\"LOT_SIZE\",\"stepSize\":\"%.*f\"}]}",
-		           i ? "," : "", in->symbol, in->symbol, base, decimals(in->tick),
-		           decimals(in->step), decimals(in->tick), in->tick, decimals(in->step),
-		           in->step);
+		buf_printf(
+		        &r->body,
+		        "%s{\"symbol\":\"%s\",\"pair\":\"%s\",\"contractType\":\"PERPETUAL\","
+		        "\"status\":\"TRADING\",\"baseAsset\":\"%s\",\"quoteAsset\":\"USDT\","
+		        "\"marginAsset\":\"USDT\",\"pricePrecision\":%d,\"quantityPrecision\":%d,"
+		        "\"filters\":[{\"filterType\":\"PRICE_FILTER\",\"tickSize\":\"%.*f\"},"
+		        "{\"filterType\":\"LOT_SIZE\",\"stepSize\":\"%.*f\"}]}",
+		        i ? "," : "", in->symbol, in->symbol, base, decimals(in->tick),
+		        decimals(in->step), decimals(in->tick), in->tick, decimals(in->step),
+		        in->step);
 	}
 	/* Symbols the feed must leave out: a quarterly contract, one not trading, a USDC one. */
-	buf_printf(&r->body,
-	           ",{\"symbol\":\"BTCUSDT_261225\",\"pair\":\"BTCUSDT\",\"contractType\":"
-	           "\"CURRENT_QUARTER\",\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":"
-	           "\"USDT\",\"filters\":[]},"
-	           "{\"symbol\":\"OLDUSDT\",\"pair\":\"OLDUSDT\",\"contractType\":\"PERPETUAL\","
-	           "\"status\":\"SETTLING\",\"baseAsset\":\"OLD\",\"quoteAsset\":\"USDT\",\"filters\":[]},"
-	           "{\"symbol\":\"BTCUSDC\",\"pair\":\"BTCUSDC\",\"contractType\":\"PERPETUAL\","
-	           "\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":\"USDC\",\"filters\":[]}"
-	           "]}");
+	buf_printf(
+	        &r->body,
+	        ",{\"symbol\":\"BTCUSDT_261225\",\"pair\":\"BTCUSDT\",\"contractType\":"
+	        "\"CURRENT_QUARTER\",\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":"
+	        "\"USDT\",\"filters\":[]},"
+	        "{\"symbol\":\"OLDUSDT\",\"pair\":\"OLDUSDT\",\"contractType\":\"PERPETUAL\","
+	        "\"status\":\"SETTLING\",\"baseAsset\":\"OLD\",\"quoteAsset\":\"USDT\",\"filters\":"
+	        "[]},"
+	        "{\"symbol\":\"BTCUSDC\",\"pair\":\"BTCUSDC\",\"contractType\":\"PERPETUAL\","
+	        "\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":\"USDC\",\"filters\":["
+	        "]}"
+	        "]}");
 }
 
 static void put_ticker(Simex *s, Buf *b, int i)
@@ -220,18 +224,19 @@ static void put_ticker(Simex *s, Buf *b, int i)
 	sim_model_state(s->model, i, &st);
 	int pd = decimals(in->tick), qd = decimals(in->step);
 	int64_t now = clock_now(&s->clock);
-	buf_printf(b,
-	           "{\"symbol\":\"%s\",\"priceChange\":\"%.*f\",\"priceChangePercent\":\"%.3f\","
-	           "\"weightedAvgPrice\":\"%.*f\",\"lastPrice\":\"%.*f\",\"lastQty\":\"%.*f\","
-	           "\"openPrice\":\"%.*f\",\"highPrice\":\"%.*f\",\"lowPrice\":\"%.*f\","
-	           "\"volume\":\"%.*f\",\"quoteVolume\":\"%.2f\",\"openTime\":%lld,\"closeTime\":%lld,"
-	           "\"firstId\":1,\"lastId\":%lld,\"count\":%lld}",
-	           in->symbol, pd, st.last - st.open_24h,
-	           st.open_24h > 0 ? (st.last / st.open_24h - 1) * 100 : 0.0, pd,
-	           st.volume_24h > 0 ? st.quote_volume_24h / st.volume_24h : st.last, pd, st.last, qd,
-	           in->step, pd, st.open_24h, pd, st.high_24h, pd, st.low_24h, qd, st.volume_24h,
-	           st.quote_volume_24h, (long long)(now - FB_DAY_MS), (long long)now,
-	           (long long)st.trades_24h, (long long)st.trades_24h);
+	buf_printf(
+	        b,
+	        "{\"symbol\":\"%s\",\"priceChange\":\"%.*f\",\"priceChangePercent\":\"%.3f\","
+	        "\"weightedAvgPrice\":\"%.*f\",\"lastPrice\":\"%.*f\",\"lastQty\":\"%.*f\","
+	        "\"openPrice\":\"%.*f\",\"highPrice\":\"%.*f\",\"lowPrice\":\"%.*f\","
+	        "\"volume\":\"%.*f\",\"quoteVolume\":\"%.2f\",\"openTime\":%lld,\"closeTime\":%lld,"
+	        "\"firstId\":1,\"lastId\":%lld,\"count\":%lld}",
+	        in->symbol, pd, st.last - st.open_24h,
+	        st.open_24h > 0 ? (st.last / st.open_24h - 1) * 100 : 0.0, pd,
+	        st.volume_24h > 0 ? st.quote_volume_24h / st.volume_24h : st.last, pd, st.last, qd,
+	        in->step, pd, st.open_24h, pd, st.high_24h, pd, st.low_24h, qd, st.volume_24h,
+	        st.quote_volume_24h, (long long)(now - FB_DAY_MS), (long long)now,
+	        (long long)st.trades_24h, (long long)st.trades_24h);
 }
 
 static void h_ticker24(Simex *s, const Args *q, Reply *r)
@@ -359,31 +364,49 @@ static void h_history(Simex *s, const Args *q, Reply *r, int which)
 			buf_printf(&r->body,
 			           "{\"symbol\":\"%s\",\"sumOpenInterest\":\"%.8f\","
 			           "\"sumOpenInterestValue\":\"%.8f\",\"timestamp\":%lld}",
-			           in->symbol, st.open_interest, st.open_interest * st.mark, (long long)t);
+			           in->symbol, st.open_interest, st.open_interest * st.mark,
+			           (long long)t);
 		else if (which == 4)
 			buf_printf(&r->body,
-			           "{\"buySellRatio\":\"%.4f\",\"sellVol\":\"%.4f\",\"buyVol\":\"%.4f\","
+			           "{\"buySellRatio\":\"%.4f\",\"sellVol\":\"%.4f\",\"buyVol\":\"%."
+			           "4f\","
 			           "\"timestamp\":%lld}",
 			           st.taker_ratio, 1000.0, 1000.0 * st.taker_ratio, (long long)t);
 		else {
-			double ls = which == 1 ? st.ls_global : which == 2 ? st.ls_top_accounts
-			                                                    : st.ls_top_positions;
+			double ls = which == 1   ? st.ls_global
+			            : which == 2 ? st.ls_top_accounts
+			                         : st.ls_top_positions;
 			/* Binance gives timestamp as a number here; some endpoints send a string. */
 			buf_printf(&r->body,
 			           "{\"symbol\":\"%s\",\"longShortRatio\":\"%.4f\",\"longAccount\":"
 			           "\"%.4f\",\"shortAccount\":\"%.4f\",\"timestamp\":%s%lld%s}",
-			           in->symbol, ls, ls / (1 + ls), 1 / (1 + ls), which == 3 ? "\"" : "",
-			           (long long)t, which == 3 ? "\"" : "");
+			           in->symbol, ls, ls / (1 + ls), 1 / (1 + ls),
+			           which == 3 ? "\"" : "", (long long)t, which == 3 ? "\"" : "");
 		}
 	}
 	buf_printf(&r->body, "]");
 }
 
-static void h_oi_hist(Simex *s, const Args *q, Reply *r) { h_history(s, q, r, 0); }
-static void h_ls_global(Simex *s, const Args *q, Reply *r) { h_history(s, q, r, 1); }
-static void h_ls_top_acc(Simex *s, const Args *q, Reply *r) { h_history(s, q, r, 2); }
-static void h_ls_top_pos(Simex *s, const Args *q, Reply *r) { h_history(s, q, r, 3); }
-static void h_taker(Simex *s, const Args *q, Reply *r) { h_history(s, q, r, 4); }
+static void h_oi_hist(Simex *s, const Args *q, Reply *r)
+{
+	h_history(s, q, r, 0);
+}
+static void h_ls_global(Simex *s, const Args *q, Reply *r)
+{
+	h_history(s, q, r, 1);
+}
+static void h_ls_top_acc(Simex *s, const Args *q, Reply *r)
+{
+	h_history(s, q, r, 2);
+}
+static void h_ls_top_pos(Simex *s, const Args *q, Reply *r)
+{
+	h_history(s, q, r, 3);
+}
+static void h_taker(Simex *s, const Args *q, Reply *r)
+{
+	h_history(s, q, r, 4);
+}
 
 static void put_book_ticker(Simex *s, Buf *b, int i)
 {
@@ -431,12 +454,12 @@ static void h_depth(Simex *s, const Args *q, Reply *r)
 	buf_printf(&r->body, "{\"lastUpdateId\":%lld,\"E\":%lld,\"T\":%lld,\"bids\":[",
 	           (long long)(now / 100), (long long)now, (long long)now);
 	for (int k = 0; k < limit; k++)
-		buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd, st.bid - k * in->tick,
-		           qd, st.bid_qty * (1 + 0.1 * k));
+		buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
+		           st.bid - k * in->tick, qd, st.bid_qty * (1 + 0.1 * k));
 	buf_printf(&r->body, "],\"asks\":[");
 	for (int k = 0; k < limit; k++)
-		buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd, st.ask + k * in->tick,
-		           qd, st.ask_qty * (1 + 0.1 * k));
+		buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
+		           st.ask + k * in->tick, qd, st.ask_qty * (1 + 0.1 * k));
 	buf_printf(&r->body, "]}");
 }
 
@@ -471,9 +494,18 @@ static int w_klines(const Args *q)
 	int64_t l = arg_int(q, "limit", 500);
 	return l < 100 ? 1 : l < 500 ? 2 : l <= 1000 ? 5 : 10;
 }
-static int w_all40(const Args *q) { return arg(q, "symbol") ? 1 : 40; }
-static int w_all10(const Args *q) { return arg(q, "symbol") ? 1 : 10; }
-static int w_book(const Args *q) { return arg(q, "symbol") ? 2 : 5; }
+static int w_all40(const Args *q)
+{
+	return arg(q, "symbol") ? 1 : 40;
+}
+static int w_all10(const Args *q)
+{
+	return arg(q, "symbol") ? 1 : 10;
+}
+static int w_book(const Args *q)
+{
+	return arg(q, "symbol") ? 2 : 5;
+}
 static int w_depth(const Args *q)
 {
 	int64_t l = arg_int(q, "limit", 500);
@@ -483,25 +515,25 @@ static int w_depth(const Args *q)
 static const struct {
 	const char *path;
 	void (*handle)(Simex *, const Args *, Reply *);
-	int weight;                  /* when weight_fn is NULL */
+	int weight; /* when weight_fn is NULL */
 	int (*weight_fn)(const Args *);
 } routes[] = {
-	{"/fapi/v1/ping", h_ping, 1, NULL},
-	{"/fapi/v1/time", h_time, 1, NULL},
-	{"/fapi/v1/exchangeInfo", h_exchange_info, 1, NULL},
-	{"/fapi/v1/klines", h_klines, 0, w_klines},
-	{"/fapi/v1/ticker/24hr", h_ticker24, 0, w_all40},
-	{"/fapi/v1/premiumIndex", h_premium, 0, w_all10},
-	{"/fapi/v1/fundingRate", h_funding_rate, 1, NULL},
-	{"/fapi/v1/openInterest", h_open_interest, 1, NULL},
-	{"/fapi/v1/depth", h_depth, 0, w_depth},
-	{"/fapi/v1/ticker/bookTicker", h_book_ticker, 0, w_book},
-	{"/futures/data/openInterestHist", h_oi_hist, 1, NULL},
-	{"/futures/data/globalLongShortAccountRatio", h_ls_global, 1, NULL},
-	{"/futures/data/topLongShortAccountRatio", h_ls_top_acc, 1, NULL},
-	{"/futures/data/topLongShortPositionRatio", h_ls_top_pos, 1, NULL},
-	{"/futures/data/takerlongshortRatio", h_taker, 1, NULL},
-	{"/simex/stats", h_stats, 0, NULL},
+        {"/fapi/v1/ping", h_ping, 1, NULL},
+        {"/fapi/v1/time", h_time, 1, NULL},
+        {"/fapi/v1/exchangeInfo", h_exchange_info, 1, NULL},
+        {"/fapi/v1/klines", h_klines, 0, w_klines},
+        {"/fapi/v1/ticker/24hr", h_ticker24, 0, w_all40},
+        {"/fapi/v1/premiumIndex", h_premium, 0, w_all10},
+        {"/fapi/v1/fundingRate", h_funding_rate, 1, NULL},
+        {"/fapi/v1/openInterest", h_open_interest, 1, NULL},
+        {"/fapi/v1/depth", h_depth, 0, w_depth},
+        {"/fapi/v1/ticker/bookTicker", h_book_ticker, 0, w_book},
+        {"/futures/data/openInterestHist", h_oi_hist, 1, NULL},
+        {"/futures/data/globalLongShortAccountRatio", h_ls_global, 1, NULL},
+        {"/futures/data/topLongShortAccountRatio", h_ls_top_acc, 1, NULL},
+        {"/futures/data/topLongShortPositionRatio", h_ls_top_pos, 1, NULL},
+        {"/futures/data/takerlongshortRatio", h_taker, 1, NULL},
+        {"/simex/stats", h_stats, 0, NULL},
 };
 
 static void count(Simex *s, uint64_t *field, uint64_t n)
@@ -538,13 +570,14 @@ static void handle(Simex *s, const char *path, const Args *q, Reply *r)
 		return;
 	}
 	int w = routes[k].weight_fn ? routes[k].weight_fn(q) : routes[k].weight;
-	if (now / FB_MINUTE_MS != s->window) {
-		s->window = now / FB_MINUTE_MS;
+	int64_t window_ms = (int64_t)s->opt.weight_window_s * 1000;
+	if (now / window_ms != s->window) {
+		s->window = now / window_ms;
 		s->used = 0;
 	}
 	if (s->used + w > s->opt.weight_limit) {
 		count(s, &s->stats.rate_limited, 1);
-		s->retry_until = (s->window + 1) * FB_MINUTE_MS;
+		s->retry_until = (s->window + 1) * window_ms;
 		r->retry_after = (int)((s->retry_until - now + 999) / 1000);
 		reply_error(r, 429, -1003, "Too many requests; current limit is exceeded.");
 		return;
@@ -629,8 +662,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		size_t n = left < 16384 ? left : 16384;
 		memcpy(buf + LWS_PRE, pss->reply.body.p ? pss->reply.body.p + pss->sent : "", n);
 		int final = n == left;
-		if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
-		    (int)n)
+		if (lws_write(wsi, buf + LWS_PRE, n,
+		              final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
 			return -1;
 		pss->sent += n;
 		if (!final) {
@@ -648,15 +681,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			pss->reply.body.p = NULL;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
 static const struct lws_protocols protocols[] = {
-	{"simex", callback, sizeof(Pss), 0, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0},
+        {"simex", callback, sizeof(Pss), 0, 0, NULL, 0},
+        {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 static void on_tick(lws_sorted_usec_list_t *sul)
@@ -706,6 +738,7 @@ void simex_options_default(SimexOptions *o)
 	o->history_minutes = 3 * 1440;
 	o->instruments = "data/instruments.csv";
 	o->weight_limit = 2400;
+	o->weight_window_s = 60;
 	o->ban_s = 120;
 	o->truth_intervals = "1m 5m 15m 1h 4h 1d";
 }
@@ -721,8 +754,9 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 	}
 	int64_t start = o->start_ms ? o->start_ms : fb_now_ms();
 	clock_init_sim(&s->clock, start, o->speed);
-	s->model = sim_model_new(s->inst, s->ninst, o->seed,
-	                         start - (int64_t)o->history_minutes * FB_MINUTE_MS, o->missing_rate);
+	s->model =
+	        sim_model_new(s->inst, s->ninst, o->seed,
+	                      start - (int64_t)o->history_minutes * FB_MINUTE_MS, o->missing_rate);
 	sim_model_advance(s->model, start);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->start_lock, NULL);
@@ -747,12 +781,15 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
-	log_info("simex", "listening on 127.0.0.1:%d, %d instruments, seed %llu, speed %g",
-	         s->port, s->ninst, (unsigned long long)o->seed, o->speed);
+	log_info("simex", "listening on 127.0.0.1:%d, %d instruments, seed %llu, speed %g", s->port,
+	         s->ninst, (unsigned long long)o->seed, o->speed);
 	return s;
 }
 
-int simex_port(const Simex *s) { return s->port; }
+int simex_port(const Simex *s)
+{
+	return s->port;
+}
 
 void simex_get_stats(Simex *s, SimexStats *out)
 {
@@ -789,10 +826,12 @@ static int write_truth(Simex *s, int64_t now)
 				if (sim_model_candle(s->model, i, iv, t, now, &c) || !c.closed)
 					continue;
 				fprintf(f,
-				        "simex,%s,%s,%lld,%lld,%.*f,%.*f,%.*f,%.*f,%.*f,%.8f,%lld,%.*f,%.8f,1\n",
-				        in->symbol, iv, (long long)c.open_time, (long long)c.close_time, pd,
-				        c.open, pd, c.high, pd, c.low, pd, c.close, qd, c.volume,
-				        c.quote_volume, (long long)c.trades, qd, c.taker_buy_volume,
+				        "simex,%s,%s,%lld,%lld,%.*f,%.*f,%.*f,%.*f,%.*f,%.8f,%lld,%"
+				        ".*f,%.8f,1\n",
+				        in->symbol, iv, (long long)c.open_time,
+				        (long long)c.close_time, pd, c.open, pd, c.high, pd, c.low,
+				        pd, c.close, qd, c.volume, c.quote_volume,
+				        (long long)c.trades, qd, c.taker_buy_volume,
 				        c.taker_buy_quote_volume);
 			}
 		}

@@ -13,17 +13,18 @@
 #include <stdint.h>
 
 typedef struct {
-	int port;                 /* 0: any free port */
+	int port; /* 0: any free port */
 	uint64_t seed;
-	double speed;             /* simulated ms per real ms */
-	int64_t start_ms;         /* simulated time at start; 0: now */
-	int history_minutes;      /* market generated before the start */
-	const char *instruments;  /* data/instruments.csv */
-	double missing_rate;      /* share of 1m candles missing at the source */
-	int weight_limit;         /* per real minute (Binance: 2400) */
-	int ban_s;                /* 418 ban length */
-	int slow_ms;              /* delay every REST answer by this much */
-	const char *truth_path;   /* write every closed candle here on stop (NULL: no) */
+	double speed;                /* simulated ms per real ms */
+	int64_t start_ms;            /* simulated time at start; 0: now */
+	int history_minutes;         /* market generated before the start */
+	const char *instruments;     /* data/instruments.csv */
+	double missing_rate;         /* share of 1m candles missing at the source */
+	int weight_limit;            /* per window (Binance: 2400 per minute) */
+	int weight_window_s;         /* the window in real seconds (Binance: 60) */
+	int ban_s;                   /* 418 ban length */
+	int slow_ms;                 /* delay every REST answer by this much */
+	const char *truth_path;      /* write every closed candle here on stop (NULL: no) */
 	const char *truth_intervals; /* e.g. "1m 5m 1h" */
 } SimexOptions;
 

@@ -86,7 +86,24 @@ static int check_one(Store *st, const Series *se, const CheckOptions *opt, FILE 
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
 		return db_fail(st, err, errlen);
 	sqlite3_bind_int64(s, 1, se->id);
+	/* Ranges the exchange itself lacks (recorded by backfill) are named, not counted. */
+	int64_t(*src)[2] = NULL;
+	size_t nsrc = 0;
+	sqlite3_stmt *g;
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "SELECT from_time, to_time FROM source_gaps WHERE series_id = ?1",
+	                       -1, &g, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(g, 1, se->id);
+		while (sqlite3_step(g) == SQLITE_ROW) {
+			src = xrealloc(src, (nsrc + 1) * sizeof *src);
+			src[nsrc][0] = sqlite3_column_int64(g, 0);
+			src[nsrc][1] = sqlite3_column_int64(g, 1);
+			nsrc++;
+		}
+		sqlite3_finalize(g);
+	}
 	long gaps = 0, missing = 0, misaligned = 0, bad = 0, listed_gaps = 0, listed_bad = 0;
+	long source = 0;
 	int64_t prev = 0, first = 0, last = 0;
 	int have_prev = 0, rc;
 	char head[200];
@@ -109,13 +126,21 @@ static int check_one(Store *st, const Series *se, const CheckOptions *opt, FILE 
 		}
 		if (have_prev && aligned && ot - prev > ivl) {
 			long miss = (long)((ot - prev) / ivl) - ((ot - prev) % ivl == 0);
-			gaps++;
-			missing += miss;
+			int at_source = 0;
+			for (size_t k = 0; k < nsrc && !at_source; k++)
+				at_source = src[k][0] <= prev + ivl && src[k][1] >= ot - ivl;
+			if (at_source) {
+				source += miss;
+			} else {
+				gaps++;
+				missing += miss;
+			}
 			if (listed_gaps++ < listed)
-				fprintf(out, "%s: gap of %ld candle%s, %s to %s\n", head, miss,
+				fprintf(out, "%s: gap of %ld candle%s, %s to %s%s\n", head, miss,
 				        miss == 1 ? "" : "s",
 				        fb_time_format(prev + ivl, t1, sizeof t1),
-				        fb_time_format(ot - ivl, t2, sizeof t2));
+				        fb_time_format(ot - ivl, t2, sizeof t2),
+				        at_source ? ": missing at the source (not a problem)" : "");
 		}
 		const char *why = NULL;
 		if (o <= 0 || h <= 0 || l <= 0 || c <= 0)
@@ -140,8 +165,11 @@ static int check_one(Store *st, const Series *se, const CheckOptions *opt, FILE 
 		}
 	}
 	sqlite3_finalize(s);
+	free(src);
 	if (rc != SQLITE_DONE)
 		return db_fail(st, err, errlen);
+	if (source)
+		fprintf(out, "%s: %ld candles missing at the source\n", head, source);
 	if (listed_gaps > listed)
 		fprintf(out, "%s: %ld more gaps not listed\n", head, listed_gaps - listed);
 	if (listed_bad > listed)

@@ -1,0 +1,228 @@
+/* Backfill of one series.
+ *
+ * 1. The expected open times run from since (rounded up to the grid) to the last candle closed
+ *    at least BACKFILL_GRACE_MS before now.
+ * 2. Missing = expected, minus closed candles already stored, minus ranges recorded in
+ *    source_gaps. Consecutive missing times form a gap.
+ * 3. Each gap is fetched in pages of up to 1000 candles (weight 5). Inside the requested
+ *    window, every time the exchange did not return is a hole: missing at the source. */
+#include "feed/backfill.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "feed/binance.h"
+
+#define BACKFILL_PAGE 1000
+#define BACKFILL_GRACE_MS 5000
+
+typedef struct {
+	int64_t from, to; /* open times, inclusive */
+} Range;
+
+typedef struct {
+	Range *v;
+	size_t n, cap;
+} Ranges;
+
+static void ranges_add(Ranges *r, int64_t from, int64_t to, int64_t ivl)
+{
+	if (r->n && r->v[r->n - 1].to + ivl == from) {
+		r->v[r->n - 1].to = to;
+		return;
+	}
+	if (r->n == r->cap)
+		r->v = xrealloc(r->v, (r->cap = r->cap ? r->cap * 2 : 16) * sizeof *r->v);
+	r->v[r->n++] = (Range){from, to};
+}
+
+static int64_t align_up(int64_t t, int64_t ivl, int64_t off)
+{
+	int64_t r = ((t - off) % ivl + ivl) % ivl;
+	return r ? t - r + ivl : t;
+}
+
+static int db_err(Store *st, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s", store_path(st), store_errmsg(st));
+	return -1;
+}
+
+/* The missing runs of [first, last]. */
+static int find_missing(Store *st, int64_t series, int64_t first, int64_t last, int64_t ivl,
+                        Ranges *missing, long *known, char *err, size_t errlen)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *have, *gaps;
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT open_time FROM candles WHERE series_id = ?1 AND closed = 1 "
+	                       "AND open_time BETWEEN ?2 AND ?3 ORDER BY open_time",
+	                       -1, &have, NULL) != SQLITE_OK)
+		return db_err(st, err, errlen);
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT from_time, to_time FROM source_gaps WHERE series_id = ?1 "
+	                       "AND to_time >= ?2 AND from_time <= ?3 ORDER BY from_time",
+	                       -1, &gaps, NULL) != SQLITE_OK) {
+		sqlite3_finalize(have);
+		return db_err(st, err, errlen);
+	}
+	for (sqlite3_stmt *s = have; s; s = s == have ? gaps : NULL) {
+		sqlite3_bind_int64(s, 1, series);
+		sqlite3_bind_int64(s, 2, first);
+		sqlite3_bind_int64(s, 3, last);
+	}
+	int64_t t = first;
+	int rc_have = sqlite3_step(have), rc_gap = sqlite3_step(gaps);
+	while (t <= last) {
+		while (rc_have == SQLITE_ROW && sqlite3_column_int64(have, 0) < t)
+			rc_have = sqlite3_step(have);
+		while (rc_gap == SQLITE_ROW && sqlite3_column_int64(gaps, 1) < t)
+			rc_gap = sqlite3_step(gaps);
+		if (rc_have == SQLITE_ROW && sqlite3_column_int64(have, 0) == t) {
+			t += ivl;
+			continue;
+		}
+		if (rc_gap == SQLITE_ROW && sqlite3_column_int64(gaps, 0) <= t) {
+			(*known)++;
+			t += ivl;
+			continue;
+		}
+		ranges_add(missing, t, t, ivl);
+		t += ivl;
+	}
+	int bad = (rc_have != SQLITE_ROW && rc_have != SQLITE_DONE) ||
+	          (rc_gap != SQLITE_ROW && rc_gap != SQLITE_DONE);
+	sqlite3_finalize(have);
+	sqlite3_finalize(gaps);
+	return bad ? db_err(st, err, errlen) : 0;
+}
+
+static int record_hole(Store *st, int64_t series, int64_t from, int64_t to, int64_t now)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "INSERT INTO source_gaps (series_id, from_time, to_time, found_ms) "
+	                       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+	                       "to_time = max(to_time, excluded.to_time)",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, series);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	sqlite3_bind_int64(s, 4, now);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Fetches one gap page by page. Returns 0 or -1. */
+static int fill_gap(RestClient *rc, Store *st, const char *exchange, const char *symbol,
+                    const char *interval, int64_t series, Range gap, int64_t ivl, int64_t now,
+                    BackfillReport *rep, char *err, size_t errlen)
+{
+	int64_t cur = gap.from;
+	long holes = 0;
+	while (cur <= gap.to) {
+		int64_t want = (gap.to - cur) / ivl + 1;
+		int limit = want < BACKFILL_PAGE ? (int)want : BACKFILL_PAGE;
+		int weight = limit < 100 ? 1 : limit < 500 ? 2 : 5;
+		char path[256], *body, why[256];
+		size_t len;
+		snprintf(path, sizeof path,
+		         "/fapi/v1/klines?symbol=%s&interval=%s&startTime=%lld&endTime=%lld&limit=%d",
+		         symbol, interval, (long long)cur, (long long)(gap.to + ivl - 1), limit);
+		if (rest_get(rc, path, weight, &body, &len, err, errlen))
+			return -1;
+		Candle *c;
+		long bad, n = binance_parse_klines(body, len, exchange, symbol, interval, now, &c, &bad,
+		                                   why, sizeof why);
+		free(body);
+		if (n < 0) {
+			snprintf(err, errlen, "%s: %s", path, why);
+			return -1;
+		}
+		rep->malformed += bad;
+		/* keep rows inside the window, in order; anything else is the exchange's noise */
+		long k = 0;
+		for (long i = 0; i < n; i++)
+			if (c[i].open_time >= cur && c[i].open_time <= gap.to && c[i].closed &&
+			    (k == 0 || c[i].open_time > c[k - 1].open_time))
+				c[k++] = c[i];
+		StorePutCounts pc = {0, 0, 0};
+		if (k && (store_begin(st) || store_put_candles(st, c, (size_t)k, &pc))) {
+			store_rollback(st);
+			free(c);
+			return db_err(st, err, errlen);
+		}
+		int64_t t = cur;
+		for (long i = 0; i <= k; i++) {
+			/* the last page's end: the exchange sent what it had up to gap.to */
+			int64_t next = i < k ? c[i].open_time : (n < limit ? gap.to + ivl : t);
+			if (next > t) {
+				int64_t hole_to = next - ivl;
+				if (record_hole(st, series, t, hole_to, now)) {
+					store_rollback(st);
+					free(c);
+					return db_err(st, err, errlen);
+				}
+				holes++;
+				rep->candles_unfillable += (long)((hole_to - t) / ivl + 1);
+				log_info("backfill", "%s %s: no candles at the source from %lld to %lld", symbol,
+				         interval, (long long)t, (long long)hole_to);
+			}
+			if (i < k)
+				t = c[i].open_time + ivl;
+		}
+		if (k && store_commit(st)) {
+			store_rollback(st);
+			free(c);
+			return db_err(st, err, errlen);
+		}
+		rep->candles_added += (long)pc.inserted;
+		rep->candles_updated += (long)pc.updated;
+		free(c);
+		if (k == 0 || n < limit)
+			break; /* the exchange has nothing more in this window */
+		cur = t;
+	}
+	rep->gaps_unfillable += holes;
+	if (!holes)
+		rep->gaps_fixed++;
+	return 0;
+}
+
+int backfill_series(RestClient *rc, Store *st, const char *exchange, const char *symbol,
+                    const char *interval, int64_t since, int64_t now, BackfillReport *rep,
+                    char *err, size_t errlen)
+{
+	int64_t ivl = fb_interval_ms(interval), off = fb_interval_offset_ms(interval);
+	if (ivl <= 0) {
+		snprintf(err, errlen, "unsupported interval '%s'", interval);
+		return -1;
+	}
+	rep->series++;
+	int64_t first = align_up(since, ivl, off);
+	/* last: the newest candle that closed at least the grace period ago */
+	int64_t last = align_up(now - BACKFILL_GRACE_MS - ivl + 1, ivl, off);
+	while (last + ivl > now - BACKFILL_GRACE_MS)
+		last -= ivl;
+	if (first > last)
+		return 0;
+	int64_t series = store_series_id(st, exchange, symbol, interval, 1);
+	if (series <= 0)
+		return db_err(st, err, errlen);
+	Ranges missing = {NULL, 0, 0};
+	int status = find_missing(st, series, first, last, ivl, &missing, &rep->known_unfillable,
+	                          err, errlen);
+	if (status == 0)
+		rep->gaps_found += (long)missing.n;
+	for (size_t i = 0; status == 0 && i < missing.n; i++)
+		status = fill_gap(rc, st, exchange, symbol, interval, series, missing.v[i], ivl, now,
+		                  rep, err, errlen);
+	free(missing.v);
+	return status;
+}

@@ -1,0 +1,31 @@
+/* Backfill: finds the candles a series lacks between a start time and the last closed candle,
+ * fetches them over REST (paged, weight-aware) and stores them. What the exchange answers
+ * with nothing is missing at the source: recorded in source_gaps, reported as unfillable and
+ * not asked for again. Owner: the thread that owns the RestClient and the Store. */
+#ifndef FB_FEED_BACKFILL_H
+#define FB_FEED_BACKFILL_H
+
+#include <stdint.h>
+
+#include "feed/rest.h"
+#include "store/store.h"
+
+typedef struct {
+	long series;
+	long gaps_found;         /* runs of missing candles found */
+	long gaps_fixed;         /* of those, filled completely */
+	long candles_added;      /* inserted */
+	long candles_updated;    /* rows that were there but open or different */
+	long gaps_unfillable;    /* runs the exchange has nothing for (recorded) */
+	long candles_unfillable; /* candles in those runs */
+	long known_unfillable;   /* candles skipped because an earlier run recorded them */
+	long malformed;          /* rows the exchange sent that failed checks */
+} BackfillReport;
+
+/* Backfills one series from since to the last candle closed at now (the exchange's time).
+ * Adds to rep. Returns 0, or -1 with err (REST or database failure; what was stored stays). */
+int backfill_series(RestClient *rc, Store *st, const char *exchange, const char *symbol,
+                    const char *interval, int64_t since, int64_t now, BackfillReport *rep,
+                    char *err, size_t errlen);
+
+#endif

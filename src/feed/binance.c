@@ -1,0 +1,438 @@
+/* Binance payload parsers over jansson. Every getter checks type and content; a record that
+ * fails one check is skipped as a whole. */
+#include "feed/binance.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/numparse.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+
+int binance_symbol_valid(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!isupper((unsigned char)s[n]) && !isdigit((unsigned char)s[n]))
+			return 0;
+	return n >= 2 && n < FB_SYMBOL_LEN;
+}
+
+/* A number given as a string (Binance's way) or as a JSON number. */
+static int num_of(const json_t *v, double *out)
+{
+	if (json_is_string(v))
+		return fb_parse_double(json_string_value(v), out);
+	if (json_is_number(v)) {
+		*out = json_number_value(v);
+		return isfinite(*out) ? 0 : -1;
+	}
+	return -1;
+}
+
+static int get_num(const json_t *o, const char *key, double *out)
+{
+	return num_of(json_object_get(o, key), out);
+}
+
+/* A time or id: an integer, or a string of digits. */
+static int int_of(const json_t *v, int64_t *out)
+{
+	if (json_is_integer(v)) {
+		*out = (int64_t)json_integer_value(v);
+		return 0;
+	}
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *end;
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		long long x = strtoll(s, &end, 10);
+		if (*end)
+			return -1;
+		*out = x;
+		return 0;
+	}
+	return -1;
+}
+
+static int get_int(const json_t *o, const char *key, int64_t *out)
+{
+	return int_of(json_object_get(o, key), out);
+}
+
+static const char *get_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* The symbol field, checked. */
+static int get_symbol(const json_t *o, const char *key, char *out)
+{
+	const char *s = get_str(o, key);
+	if (!s || !binance_symbol_valid(s))
+		return -1;
+	records_copy_field(out, FB_SYMBOL_LEN, s);
+	return 0;
+}
+
+static json_t *load(const char *json, size_t len, char *why, size_t whylen)
+{
+	json_error_t e;
+	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &e);
+	if (!root)
+		snprintf(why, whylen, "bad JSON at byte %d: %.80s", e.position, e.text);
+	return root;
+}
+
+/* OHLC sanity shared by REST and WebSocket candles. */
+static int candle_sane(const Candle *c)
+{
+	return c->open > 0 && c->high > 0 && c->low > 0 && c->close > 0 && c->high >= c->low &&
+	       c->high >= c->open && c->high >= c->close && c->low <= c->open &&
+	       c->low <= c->close && c->volume >= 0 && c->close_time > c->open_time;
+}
+
+long binance_parse_klines(const char *json, size_t len, const char *exchange, const char *symbol,
+                          const char *interval, int64_t now, Candle **out, long *bad, char *why,
+                          size_t whylen)
+{
+	*bad = 0;
+	*out = NULL;
+	json_t *root = load(json, len, why, whylen);
+	if (!root)
+		return -1;
+	if (!json_is_array(root)) {
+		snprintf(why, whylen, "klines: expected an array");
+		json_decref(root);
+		return -1;
+	}
+	size_t n = json_array_size(root), k = 0;
+	Candle *v = xmalloc((n ? n : 1) * sizeof *v);
+	int64_t ivl = fb_interval_ms(interval);
+	for (size_t i = 0; i < n; i++) {
+		json_t *row = json_array_get(root, i);
+		Candle c;
+		memset(&c, 0, sizeof c);
+		int64_t trades;
+		if (!json_is_array(row) || json_array_size(row) < 11 ||
+		    int_of(json_array_get(row, 0), &c.open_time) ||
+		    num_of(json_array_get(row, 1), &c.open) ||
+		    num_of(json_array_get(row, 2), &c.high) ||
+		    num_of(json_array_get(row, 3), &c.low) ||
+		    num_of(json_array_get(row, 4), &c.close) ||
+		    num_of(json_array_get(row, 5), &c.volume) ||
+		    int_of(json_array_get(row, 6), &c.close_time) ||
+		    num_of(json_array_get(row, 7), &c.quote_volume) ||
+		    int_of(json_array_get(row, 8), &trades) ||
+		    num_of(json_array_get(row, 9), &c.taker_buy_volume) ||
+		    num_of(json_array_get(row, 10), &c.taker_buy_quote_volume) || !candle_sane(&c) ||
+		    (ivl > 0 && c.close_time != c.open_time + ivl - 1)) {
+			(*bad)++;
+			continue;
+		}
+		c.trades = trades;
+		records_copy_field(c.exchange, sizeof c.exchange, exchange);
+		records_copy_field(c.symbol, sizeof c.symbol, symbol);
+		records_copy_field(c.interval, sizeof c.interval, interval);
+		c.closed = c.close_time < now;
+		v[k++] = c;
+	}
+	json_decref(root);
+	*out = v;
+	return (long)k;
+}
+
+long binance_parse_exchange_info(const char *json, size_t len, BinanceSymbol **out, long *bad,
+                                 char *why, size_t whylen)
+{
+	*bad = 0;
+	*out = NULL;
+	json_t *root = load(json, len, why, whylen);
+	if (!root)
+		return -1;
+	json_t *syms = json_object_get(root, "symbols");
+	if (!json_is_array(syms)) {
+		snprintf(why, whylen, "exchangeInfo: no symbols array");
+		json_decref(root);
+		return -1;
+	}
+	size_t n = json_array_size(syms), k = 0;
+	BinanceSymbol *v = xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		json_t *s = json_array_get(syms, i);
+		BinanceSymbol b;
+		memset(&b, 0, sizeof b);
+		const char *ct = get_str(s, "contractType"), *st = get_str(s, "status"),
+		           *base = get_str(s, "baseAsset"), *quote = get_str(s, "quoteAsset");
+		/* Delivery contracts are named BTCUSDT_261225: valid for the exchange, not for us. */
+		const char *name = get_str(s, "symbol");
+		if (!name || !ct || !st || !base || !quote || strlen(base) >= sizeof b.base ||
+		    strlen(quote) >= sizeof b.quote) {
+			(*bad)++;
+			continue;
+		}
+		if (!binance_symbol_valid(name))
+			continue;
+		records_copy_field(b.symbol, sizeof b.symbol, name);
+		records_copy_field(b.base, sizeof b.base, base);
+		records_copy_field(b.quote, sizeof b.quote, quote);
+		b.perpetual = strcmp(ct, "PERPETUAL") == 0;
+		b.trading = strcmp(st, "TRADING") == 0;
+		b.tick_size = b.step_size = NAN;
+		json_t *f;
+		size_t j;
+		json_array_foreach(json_object_get(s, "filters"), j, f)
+		{
+			const char *type = get_str(f, "filterType");
+			if (type && strcmp(type, "PRICE_FILTER") == 0)
+				get_num(f, "tickSize", &b.tick_size);
+			else if (type && strcmp(type, "LOT_SIZE") == 0)
+				get_num(f, "stepSize", &b.step_size);
+		}
+		v[k++] = b;
+	}
+	json_decref(root);
+	*out = v;
+	return (long)k;
+}
+
+static int ticker_of(const json_t *o, BinanceTicker *t)
+{
+	memset(t, 0, sizeof *t);
+	return get_symbol(o, "symbol", t->symbol) || get_num(o, "lastPrice", &t->last) ||
+	               get_num(o, "priceChangePercent", &t->change_pct) ||
+	               get_num(o, "volume", &t->volume) ||
+	               get_num(o, "quoteVolume", &t->quote_volume) || get_int(o, "count", &t->trades) ||
+	               get_int(o, "closeTime", &t->close_time) || t->quote_volume < 0
+	               ? -1
+	               : 0;
+}
+
+long binance_parse_tickers(const char *json, size_t len, BinanceTicker **out, long *bad,
+                           char *why, size_t whylen)
+{
+	*bad = 0;
+	*out = NULL;
+	json_t *root = load(json, len, why, whylen);
+	if (!root)
+		return -1;
+	size_t n = json_is_array(root) ? json_array_size(root) : 1, k = 0;
+	BinanceTicker *v = xcalloc(n, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_is_array(root) ? json_array_get(root, i) : root;
+		if (ticker_of(o, &v[k]) == 0)
+			k++;
+		else
+			(*bad)++;
+	}
+	json_decref(root);
+	*out = v;
+	return (long)k;
+}
+
+long binance_parse_funding(const char *json, size_t len, const char *exchange,
+                           FundingRate **out, long *bad, char *why, size_t whylen)
+{
+	*bad = 0;
+	*out = NULL;
+	json_t *root = load(json, len, why, whylen);
+	if (!root)
+		return -1;
+	if (!json_is_array(root)) {
+		snprintf(why, whylen, "fundingRate: expected an array");
+		json_decref(root);
+		return -1;
+	}
+	size_t n = json_array_size(root), k = 0;
+	FundingRate *v = xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(root, i);
+		FundingRate f;
+		memset(&f, 0, sizeof f);
+		if (get_symbol(o, "symbol", f.symbol) || get_int(o, "fundingTime", &f.funding_time) ||
+		    get_num(o, "fundingRate", &f.funding_rate) || fabs(f.funding_rate) > 1) {
+			(*bad)++;
+			continue;
+		}
+		if (get_num(o, "markPrice", &f.mark_price) || f.mark_price <= 0)
+			f.mark_price = NAN; /* older rows have "" */
+		records_copy_field(f.exchange, sizeof f.exchange, exchange);
+		v[k++] = f;
+	}
+	json_decref(root);
+	*out = v;
+	return (long)k;
+}
+
+int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen)
+{
+	json_error_t e;
+	json_t *root = json_loadb(json, len, 0, &e);
+	int code = 0;
+	if (root && json_is_integer(json_object_get(root, "code"))) {
+		code = (int)json_integer_value(json_object_get(root, "code"));
+		const char *m = get_str(root, "msg");
+		snprintf(msg, msglen, "%s", m ? m : "");
+		for (char *p = msg; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	}
+	json_decref(root);
+	return code;
+}
+
+/* ---- WebSocket ---- */
+
+static int ws_kline(const json_t *d, const char *exchange, int64_t now, Event *ev)
+{
+	const json_t *k = json_object_get(d, "k");
+	Candle *c = &ev->u.candle;
+	memset(c, 0, sizeof *c);
+	const char *ivl = get_str(k, "i");
+	int64_t trades;
+	json_t *x = json_object_get(k, "x");
+	if (!k || get_symbol(k, "s", c->symbol) || !ivl || fb_interval_ms(ivl) <= 0 ||
+	    get_int(k, "t", &c->open_time) || get_int(k, "T", &c->close_time) ||
+	    get_num(k, "o", &c->open) || get_num(k, "h", &c->high) || get_num(k, "l", &c->low) ||
+	    get_num(k, "c", &c->close) || get_num(k, "v", &c->volume) ||
+	    get_num(k, "q", &c->quote_volume) || get_int(k, "n", &trades) ||
+	    get_num(k, "V", &c->taker_buy_volume) || get_num(k, "Q", &c->taker_buy_quote_volume) ||
+	    !json_is_boolean(x) || !candle_sane(c) ||
+	    c->close_time != c->open_time + fb_interval_ms(ivl) - 1)
+		return -1;
+	c->trades = trades;
+	c->closed = json_is_true(x);
+	(void)now;
+	records_copy_field(c->exchange, sizeof c->exchange, exchange);
+	records_copy_field(c->interval, sizeof c->interval, ivl);
+	ev->type = EV_CANDLE;
+	memcpy(ev->symbol, c->symbol, sizeof ev->symbol);
+	ev->ts = c->open_time;
+	return 0;
+}
+
+static int ws_entry(const json_t *d, const char *exchange, int64_t now, Event *ev)
+{
+	const char *e = get_str(d, "e");
+	memset(ev, 0, sizeof *ev);
+	if (!e)
+		return -1;
+	if (strcmp(e, "kline") == 0)
+		return ws_kline(d, exchange, now, ev);
+	if (get_symbol(d, "s", ev->symbol))
+		return -1;
+	if (get_int(d, "E", &ev->ts))
+		ev->ts = now;
+	if (strcmp(e, "markPriceUpdate") == 0) {
+		MarkEvent *m = &ev->u.mark;
+		ev->type = EV_MARK;
+		if (get_num(d, "p", &m->mark) || get_num(d, "i", &m->index) ||
+		    get_num(d, "r", &m->funding_rate) || get_int(d, "T", &m->next_funding_time) ||
+		    m->mark <= 0)
+			return -1;
+		if (get_num(d, "P", &m->settle))
+			m->settle = NAN;
+		return 0;
+	}
+	if (strcmp(e, "aggTrade") == 0) {
+		TradeEvent *t = &ev->u.trade;
+		json_t *m = json_object_get(d, "m");
+		ev->type = EV_AGG_TRADE;
+		if (get_int(d, "a", &t->id) || get_num(d, "p", &t->price) || get_num(d, "q", &t->qty) ||
+		    get_int(d, "T", &ev->ts) || !json_is_boolean(m) || t->price <= 0 || t->qty < 0)
+			return -1;
+		t->buyer_is_maker = json_is_true(m);
+		return 0;
+	}
+	if (strcmp(e, "bookTicker") == 0) {
+		BookEvent *b = &ev->u.book;
+		ev->type = EV_BOOK_TOP;
+		if (get_num(d, "b", &b->bid) || get_num(d, "B", &b->bid_qty) ||
+		    get_num(d, "a", &b->ask) || get_num(d, "A", &b->ask_qty) ||
+		    get_int(d, "u", &b->update_id) || b->bid_qty < 0 || b->ask_qty < 0)
+			return -1;
+		return 0;
+	}
+	if (strcmp(e, "depthUpdate") == 0) { /* <symbol>@depth5: the first levels are the top */
+		BookEvent *b = &ev->u.book;
+		json_t *bids = json_object_get(d, "b"), *asks = json_object_get(d, "a");
+		ev->type = EV_BOOK_TOP;
+		json_t *b0 = json_array_get(bids, 0), *a0 = json_array_get(asks, 0);
+		if (!b0 || !a0 || num_of(json_array_get(b0, 0), &b->bid) ||
+		    num_of(json_array_get(b0, 1), &b->bid_qty) || num_of(json_array_get(a0, 0), &b->ask) ||
+		    num_of(json_array_get(a0, 1), &b->ask_qty) || get_int(d, "u", &b->update_id))
+			return -1;
+		return 0;
+	}
+	if (strcmp(e, "forceOrder") == 0) {
+		const json_t *o = json_object_get(d, "o");
+		LiquidationEvent *l = &ev->u.liq;
+		const char *side = get_str(o, "S");
+		ev->type = EV_LIQUIDATION;
+		if (!o || get_symbol(o, "s", ev->symbol) || !side ||
+		    (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0) ||
+		    get_num(o, "q", &l->qty) || get_num(o, "ap", &l->price) || get_int(o, "T", &ev->ts))
+			return -1;
+		records_copy_field(l->side, sizeof l->side, side);
+		return 0;
+	}
+	if (strcmp(e, "24hrTicker") == 0 || strcmp(e, "24hrMiniTicker") == 0) {
+		TickerEvent *t = &ev->u.ticker;
+		ev->type = EV_TICKER_24H;
+		double open;
+		if (get_num(d, "c", &t->last) || get_num(d, "v", &t->volume) ||
+		    get_num(d, "q", &t->quote_volume))
+			return -1;
+		if (get_num(d, "P", &t->change_pct))
+			t->change_pct = get_num(d, "o", &open) == 0 && open > 0
+			                        ? (t->last / open - 1) * 100
+			                        : NAN;
+		if (get_int(d, "n", &t->trades))
+			t->trades = -1;
+		return 0;
+	}
+	return -1;
+}
+
+int binance_parse_ws(const char *msg, size_t len, const char *exchange, int64_t now, Event *out,
+                     int max, char *why, size_t whylen)
+{
+	json_t *root = load(msg, len, why, whylen);
+	if (!root)
+		return -1;
+	const json_t *d = root;
+	if (json_is_object(root) && json_object_get(root, "stream")) {
+		d = json_object_get(root, "data");
+		if (!d) {
+			snprintf(why, whylen, "combined message without data");
+			json_decref(root);
+			return -1;
+		}
+	}
+	if (json_is_object(d) && json_object_get(d, "id") && !json_object_get(d, "e")) {
+		json_decref(root); /* a reply to SUBSCRIBE and the like */
+		return 0;
+	}
+	int n = 0, rc = 0;
+	size_t count = json_is_array(d) ? json_array_size(d) : 1;
+	for (size_t i = 0; i < count && n < max; i++) {
+		const json_t *e = json_is_array(d) ? json_array_get(d, i) : d;
+		json_t *st = json_object_get(e, "st");
+		if (st && json_is_integer(st) && json_integer_value(st) != 1)
+			continue; /* COIN-M entries of a merged all-market stream */
+		if (ws_entry(e, exchange, now, &out[n]) == 0)
+			n++;
+		else if (!json_is_array(d)) {
+			const char *type = json_is_object(e) ? get_str(e, "e") : NULL;
+			snprintf(why, whylen, "malformed %s message", type ? type : "unknown");
+			rc = -1;
+		}
+	}
+	json_decref(root);
+	return rc < 0 ? -1 : n;
+}

@@ -1,0 +1,35 @@
+/* REST client for the exchange: libcurl with one reused connection, gzip, timeouts, TLS
+ * verification on (curl's default, never turned off), the weight limiter in front of every
+ * request, idempotent GETs retried with backoff on 5xx and network errors, Retry-After waited
+ * out on 429, and every request held back during a 418 ban. Owner: one thread. */
+#ifndef FB_FEED_REST_H
+#define FB_FEED_REST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feed/limiter.h"
+
+typedef struct {
+	uint64_t requests, retries, rate_limited, banned, errors;
+	int64_t waited_ms; /* time spent held back by the limiter */
+} RestStats;
+
+typedef struct RestClient RestClient;
+
+/* base_url without a trailing slash, e.g. https://fapi.binance.com. should_stop (may be NULL)
+ * is polled during waits so a stop request is not delayed by a long Retry-After. */
+RestClient *rest_new(const char *base_url, int weight_limit, int timeout_ms,
+                     int (*should_stop)(void));
+void rest_free(RestClient *c);
+
+/* GET base_url + path_query (e.g. "/fapi/v1/klines?symbol=BTCUSDT&interval=1m"). weight is
+ * the request's weight. Returns 0 with the 2xx body in *body (caller frees; NUL-terminated)
+ * and its length, or -1 with err (the HTTP status and the exchange's message, or the network
+ * error) after the retries are spent or a stop was asked. */
+int rest_get(RestClient *c, const char *path_query, int weight, char **body, size_t *len,
+             char *err, size_t errlen);
+void rest_get_stats(const RestClient *c, RestStats *out);
+const WeightLimiter *rest_limiter(const RestClient *c);
+
+#endif

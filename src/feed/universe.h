@@ -1,0 +1,21 @@
+/* The tracked universe: USDT perpetuals in TRADING status, ranked by 24h quote volume (ties by
+ * symbol, so the order is stable). Owner: the thread that owns the RestClient. */
+#ifndef FB_FEED_UNIVERSE_H
+#define FB_FEED_UNIVERSE_H
+
+#include "feed/rest.h"
+#include "store/records.h"
+
+typedef struct {
+	char symbol[FB_SYMBOL_LEN];
+	double quote_volume;
+	double tick_size, step_size;
+} UniverseEntry;
+
+/* Fetches exchangeInfo and the 24h tickers and returns the top_n (or fewer) entries, best
+ * first (*out allocated, caller frees), or -1 with err. */
+long universe_top(RestClient *rc, int top_n, UniverseEntry **out, char *err, size_t errlen);
+/* The exchange's current time (GET /fapi/v1/time), or -1 with err. */
+int64_t universe_server_time(RestClient *rc, char *err, size_t errlen);
+
+#endif

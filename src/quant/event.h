@@ -1,0 +1,79 @@
+/* The one event stream: everything the engine learns, from the live feed, a replay or a
+ * backtest, is one of these, stamped with the exchange's time (epoch ms UTC). */
+#ifndef FB_QUANT_EVENT_H
+#define FB_QUANT_EVENT_H
+
+#include <stdint.h>
+
+#include "store/records.h"
+
+typedef enum {
+	EV_CANDLE = 1,    /* open or closed candle */
+	EV_MARK,          /* mark/index price, funding estimate */
+	EV_AGG_TRADE,     /* aggregated trade */
+	EV_BOOK_TOP,      /* best bid/ask */
+	EV_OPEN_INTEREST, /* open interest */
+	EV_RATIO,         /* long/short or taker ratio */
+	EV_LIQUIDATION,   /* forced order */
+	EV_TICKER_24H,    /* rolling 24h statistics */
+} EventType;
+
+typedef enum {
+	RATIO_LS_GLOBAL = 1,
+	RATIO_LS_TOP_ACCOUNTS,
+	RATIO_LS_TOP_POSITIONS,
+	RATIO_TAKER_BUY_SELL,
+} RatioKind;
+
+typedef struct {
+	double mark, index, settle, funding_rate;
+	int64_t next_funding_time;
+} MarkEvent;
+
+typedef struct {
+	int64_t id;
+	double price, qty;
+	int buyer_is_maker; /* 0: the taker bought */
+} TradeEvent;
+
+typedef struct {
+	double bid, bid_qty, ask, ask_qty;
+	int64_t update_id;
+} BookEvent;
+
+typedef struct {
+	double contracts, value; /* value in quote asset; NAN when not given */
+} OpenInterestEvent;
+
+typedef struct {
+	RatioKind kind;
+	double ratio;
+} RatioEvent;
+
+typedef struct {
+	char side[8]; /* BUY or SELL */
+	double price, qty;
+} LiquidationEvent;
+
+typedef struct {
+	double last, change_pct, volume, quote_volume;
+	int64_t trades;
+} TickerEvent;
+
+typedef struct {
+	EventType type;
+	int64_t ts; /* exchange time, epoch ms */
+	char symbol[FB_SYMBOL_LEN];
+	union {
+		Candle candle; /* its own symbol/interval/exchange fields are filled too */
+		MarkEvent mark;
+		TradeEvent trade;
+		BookEvent book;
+		OpenInterestEvent oi;
+		RatioEvent ratio;
+		LiquidationEvent liq;
+		TickerEvent ticker;
+	} u;
+} Event;
+
+#endif

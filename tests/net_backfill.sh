@@ -1,0 +1,107 @@
+#!/bin/sh
+# Network integration on loopback only: futuresboard backfill against futuresboard simex.
+#  1. every candle stored equals simex's ground truth, and every true candle in the window is
+#     stored; candles missing at the source are reported once and not fetched again;
+#  2. a client that hits the weight limit waits out Retry-After: simex counts no request inside
+#     a Retry-After window, while a client that ignores it is banned (418);
+#  3. a slow exchange gives timeouts, retries and a clear error, never a hang.
+# Usage: net_backfill.sh BINARY WORKDIR
+set -u
+FB=$1 WORK=$2
+rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+has() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/    /' "$1" >&2; fi; }
+field() { sed -n "s/.*backfill: .* $1=\([0-9]*\).*/\1/p" "$2"; }
+
+# start_simex NAME ARGS...: starts simex, sets PORT and PID
+start_simex() {
+	name=$1
+	shift
+	"$FB" simex --port 0 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	PID=$!
+	i=0
+	while ! grep -q listening "$WORK/$name.out" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { bad "$name did not start"; cat "$WORK/$name.err" >&2; return 1; }
+		sleep 0.1
+	done
+	PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/$name.out")
+}
+stop_simex() {
+	kill -TERM "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# --- 1. ground truth ---
+start_simex truth --seed 11 --speed 60 --history-minutes 1500 --missing-rate 0.003 \
+	--truth "$WORK/truth.csv" --truth-intervals "1m 5m 15m 1h" || exit 1
+FBX="$FB --db $WORK/bf.db --set binance.rest_url=http://127.0.0.1:$PORT --set binance.label=simex"
+$FBX backfill --top 5 --interval 1m,5m,15m,1h >"$WORK/run1" 2>"$WORK/run1.err" && ok || bad "first backfill failed: $(cat "$WORK/run1.err")"
+$FBX backfill --top 5 --interval 1m,5m,15m,1h >"$WORK/run2" 2>"$WORK/run2.err" && ok || bad "second backfill failed"
+stop_simex "$PID"
+has "$WORK/run1" "backfill: 20 series" "20 series backfilled"
+[ "$(field candles_added "$WORK/run1")" -gt 5000 ] && ok || bad "too few candles added: $(cat "$WORK/run1")"
+[ "$(field gaps_unfillable "$WORK/run1")" -gt 0 ] && ok || bad "no source gaps reported with --missing-rate"
+has "$WORK/run2" "gaps_found=0 gaps_fixed=0 candles_added=0" "second run finds nothing to do"
+has "$WORK/run2" "gaps_unfillable=0" "source gaps are not fetched again"
+sed -n 's/.*, \([0-9]*\) known from earlier runs.*/\1/p' "$WORK/run2" | grep -qv '^0$' && ok || bad "known source gaps not remembered"
+
+"$FB" --db "$WORK/truth.db" import --kind klines "$WORK/truth.csv" >"$WORK/truth.import" 2>&1 && ok || bad "truth import: $(cat "$WORK/truth.import")"
+# Both sides as indexed temporary tables, then: stored rows that differ from or are absent in
+# the truth, and true rows inside each stored series' window that were not stored.
+read -r wrong lost <<EOF2
+$(sqlite3 -separator ' ' "$WORK/bf.db" "ATTACH '$WORK/truth.db' AS t;
+  CREATE TEMP TABLE a AS SELECT * FROM main.v_candles WHERE closed = 1;
+  CREATE TEMP TABLE b AS SELECT * FROM t.v_candles;
+  CREATE INDEX temp.ai ON a (symbol, interval, open_time);
+  CREATE INDEX temp.bi ON b (symbol, interval, open_time);
+  SELECT
+   (SELECT count(*) FROM a WHERE NOT EXISTS (SELECT 1 FROM b
+     WHERE b.symbol = a.symbol AND b.interval = a.interval AND b.open_time = a.open_time
+       AND b.close_time = a.close_time AND b.open = a.open AND b.high = a.high AND b.low = a.low
+       AND b.close = a.close AND b.volume = a.volume AND b.quote_volume = a.quote_volume
+       AND b.trades = a.trades AND b.taker_buy_volume = a.taker_buy_volume
+       AND b.taker_buy_quote_volume = a.taker_buy_quote_volume)),
+   (SELECT count(*) FROM b JOIN (SELECT symbol, interval, min(open_time) AS lo,
+      max(open_time) AS hi FROM a GROUP BY 1, 2) w USING (symbol, interval)
+    WHERE b.open_time BETWEEN w.lo AND w.hi AND NOT EXISTS (SELECT 1 FROM a
+      WHERE a.symbol = b.symbol AND a.interval = b.interval AND a.open_time = b.open_time));")
+EOF2
+[ "$wrong" = 0 ] && ok || bad "$wrong stored candles differ from the ground truth"
+[ "$lost" = 0 ] && ok || bad "$lost true candles inside the window were not stored"
+stored=$(sqlite3 "$WORK/bf.db" "SELECT count(*) FROM candles")
+dups=$(sqlite3 "$WORK/bf.db" "SELECT count(*) - count(DISTINCT series_id || ':' || open_time) FROM candles")
+[ "$dups" = 0 ] && [ "$stored" -gt 5000 ] && ok || bad "stored $stored candles, $dups duplicates"
+# db check knows the gaps are the exchange's own
+"$FB" --db "$WORK/bf.db" db check --interval 1m >"$WORK/check" 2>&1 && ok || bad "db check counts source gaps as problems"
+has "$WORK/check" "missing at the source (not a problem)" "db check names source gaps"
+
+# --- 2. rate limits: a low budget forces a 429; the client must wait it out ---
+start_simex limit --seed 3 --speed 60 --history-minutes 600 --weight-limit 60 --weight-window 8 --ban-seconds 3 || exit 1
+FBX="$FB --db $WORK/limit.db --set binance.rest_url=http://127.0.0.1:$PORT --set binance.label=simex"
+$FBX backfill --top 4 --interval 1m,5m,15m >"$WORK/limit.run" 2>"$WORK/limit.err" && ok || bad "rate-limited backfill failed: $(cat "$WORK/limit.err")"
+stats=$(curl -s "http://127.0.0.1:$PORT/simex/stats")
+echo "$stats" | grep -q '"rate_limited":[1-9]' && ok || bad "the weight limit was never hit: $stats"
+echo "$stats" | grep -q '"violations":0,' && ok || bad "requests went out inside a Retry-After window: $stats"
+has "$WORK/limit.run" "backfill: 12 series" "rate-limited backfill completed"
+# a client that ignores Retry-After is banned
+for i in $(seq 1 30); do curl -s -o /dev/null "http://127.0.0.1:$PORT/fapi/v1/ticker/24hr"; done
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/fapi/v1/time")
+[ "$code" = 418 ] && ok || bad "no ban for a client that ignores Retry-After (HTTP $code)"
+stop_simex "$PID"
+
+# --- 3. a slow exchange: timeouts and retries end in a clear error ---
+start_simex slow --seed 5 --history-minutes 60 --slow-ms 800 || exit 1
+FBX="$FB --db $WORK/slow.db --set binance.rest_url=http://127.0.0.1:$PORT --set binance.timeout_ms=200"
+start=$(date +%s)
+$FBX backfill --symbol BTCUSDT --interval 1m >"$WORK/slow.run" 2>"$WORK/slow.err"
+rc=$?
+[ "$rc" = 1 ] && ok || bad "slow exchange: exit $rc, expected 1"
+has "$WORK/slow.err" "Timeout was reached" "timeout named"
+[ $(($(date +%s) - start)) -lt 30 ] && ok || bad "slow exchange: took too long"
+stop_simex "$PID"
+
+echo "net_backfill: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
