@@ -14,13 +14,17 @@
 #include "feed/binance.h"
 #include "feed/universe.h"
 
-static int stop_asked(void) { return signals_stop_requested(); }
+static int stop_asked(void)
+{
+	return signals_stop_requested();
+}
 
 /* Splits a comma or space separated list in place. */
 static int split_list(char *s, char **out, int max)
 {
 	int n = 0;
-	for (char *save, *t = strtok_r(s, ", ", &save); t && n < max; t = strtok_r(NULL, ", ", &save))
+	for (char *save, *t = strtok_r(s, ", ", &save); t && n < max;
+	     t = strtok_r(NULL, ", ", &save))
 		out[n++] = t;
 	return n;
 }
@@ -28,9 +32,12 @@ static int split_list(char *s, char **out, int max)
 int cmd_backfill(CliContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"symbol", required_argument, NULL, 's'}, {"interval", required_argument, NULL, 'i'},
-		{"since", required_argument, NULL, 'S'},  {"top", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	        {"symbol", required_argument, NULL, 's'},
+	        {"interval", required_argument, NULL, 'i'},
+	        {"since", required_argument, NULL, 'S'},
+	        {"top", required_argument, NULL, 'n'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	char *symbols_arg = NULL, *intervals_arg = NULL;
 	int64_t since = -1;
@@ -66,7 +73,8 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 	int nivs = split_list(ivbuf, ivs, 16);
 	for (int i = 0; i < nivs; i++)
 		if (fb_interval_ms(ivs[i]) < 0) {
-			cli_error("--interval %s: unsupported (supported: %s)", ivs[i], fb_interval_list());
+			cli_error("--interval %s: unsupported (supported: %s)", ivs[i],
+			          fb_interval_list());
 			return CLI_USAGE;
 		}
 	char *syms[256];
@@ -75,14 +83,16 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 		nsyms = split_list(symbols_arg, syms, 256);
 		for (int i = 0; i < nsyms; i++)
 			if (!binance_symbol_valid(syms[i])) {
-				cli_error("--symbol %s: a symbol is upper-case letters and digits", syms[i]);
+				cli_error("--symbol %s: a symbol is upper-case letters and digits",
+				          syms[i]);
 				return CLI_USAGE;
 			}
 	}
 	signals_install();
-	RestClient *rc = rest_new(config_get_str(ctx->cfg, "binance", "rest_url"),
-	                          (int)config_get_int(ctx->cfg, "binance", "weight_limit"),
-	                          (int)config_get_int(ctx->cfg, "binance", "timeout_ms"), stop_asked);
+	RestClient *rc =
+	        rest_new(config_get_str(ctx->cfg, "binance", "rest_url"),
+	                 (int)config_get_int(ctx->cfg, "binance", "weight_limit"),
+	                 (int)config_get_int(ctx->cfg, "binance", "timeout_ms"), stop_asked);
 	Store *st = rc ? cli_open_store(ctx, 0) : NULL;
 	int rc_status = CLI_FAIL;
 	UniverseEntry *uni = NULL;
@@ -135,7 +145,8 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 	rest_get_stats(rc, &rs);
 	printf("backfill: %ld series: gaps_found=%ld gaps_fixed=%ld candles_added=%ld "
 	       "candles_updated=%ld gaps_unfillable=%ld (%ld candles missing at the source, %ld "
-	       "known from earlier runs) malformed=%ld requests=%llu rate_limited=%llu banned=%llu\n",
+	       "known from earlier runs) malformed=%ld requests=%llu rate_limited=%llu "
+	       "banned=%llu\n",
 	       total.series, total.gaps_found, total.gaps_fixed, total.candles_added,
 	       total.candles_updated, total.gaps_unfillable, total.candles_unfillable,
 	       total.known_unfillable, total.malformed, (unsigned long long)rs.requests,

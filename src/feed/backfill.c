@@ -17,7 +17,7 @@
 #include "core/xmalloc.h"
 #include "feed/binance.h"
 
-#define BACKFILL_PAGE 1000
+#define BACKFILL_PAGE     1000
 #define BACKFILL_GRACE_MS 5000
 
 typedef struct {
@@ -133,13 +133,14 @@ static int fill_gap(RestClient *rc, Store *st, const char *exchange, const char 
 		char path[256], *body, why[256];
 		size_t len;
 		snprintf(path, sizeof path,
-		         "/fapi/v1/klines?symbol=%s&interval=%s&startTime=%lld&endTime=%lld&limit=%d",
+		         "/fapi/v1/"
+		         "klines?symbol=%s&interval=%s&startTime=%lld&endTime=%lld&limit=%d",
 		         symbol, interval, (long long)cur, (long long)(gap.to + ivl - 1), limit);
 		if (rest_get(rc, path, weight, &body, &len, err, errlen))
 			return -1;
 		Candle *c;
-		long bad, n = binance_parse_klines(body, len, exchange, symbol, interval, now, &c, &bad,
-		                                   why, sizeof why);
+		long bad, n = binance_parse_klines(body, len, exchange, symbol, interval, now, &c,
+		                                   &bad, why, sizeof why);
 		free(body);
 		if (n < 0) {
 			snprintf(err, errlen, "%s: %s", path, why);
@@ -171,8 +172,9 @@ static int fill_gap(RestClient *rc, Store *st, const char *exchange, const char 
 				}
 				holes++;
 				rep->candles_unfillable += (long)((hole_to - t) / ivl + 1);
-				log_info("backfill", "%s %s: no candles at the source from %lld to %lld", symbol,
-				         interval, (long long)t, (long long)hole_to);
+				log_info("backfill",
+				         "%s %s: no candles at the source from %lld to %lld",
+				         symbol, interval, (long long)t, (long long)hole_to);
 			}
 			if (i < k)
 				t = c[i].open_time + ivl;
@@ -221,8 +223,8 @@ int backfill_series(RestClient *rc, Store *st, const char *exchange, const char 
 	if (status == 0)
 		rep->gaps_found += (long)missing.n;
 	for (size_t i = 0; status == 0 && i < missing.n; i++)
-		status = fill_gap(rc, st, exchange, symbol, interval, series, missing.v[i], ivl, now,
-		                  rep, err, errlen);
+		status = fill_gap(rc, st, exchange, symbol, interval, series, missing.v[i], ivl,
+		                  now, rep, err, errlen);
 	free(missing.v);
 	return status;
 }

@@ -130,8 +130,8 @@ long binance_parse_klines(const char *json, size_t len, const char *exchange, co
 		    num_of(json_array_get(row, 7), &c.quote_volume) ||
 		    int_of(json_array_get(row, 8), &trades) ||
 		    num_of(json_array_get(row, 9), &c.taker_buy_volume) ||
-		    num_of(json_array_get(row, 10), &c.taker_buy_quote_volume) || !candle_sane(&c) ||
-		    (ivl > 0 && c.close_time != c.open_time + ivl - 1)) {
+		    num_of(json_array_get(row, 10), &c.taker_buy_quote_volume) ||
+		    !candle_sane(&c) || (ivl > 0 && c.close_time != c.open_time + ivl - 1)) {
 			(*bad)++;
 			continue;
 		}
@@ -205,16 +205,17 @@ static int ticker_of(const json_t *o, BinanceTicker *t)
 {
 	memset(t, 0, sizeof *t);
 	return get_symbol(o, "symbol", t->symbol) || get_num(o, "lastPrice", &t->last) ||
-	               get_num(o, "priceChangePercent", &t->change_pct) ||
-	               get_num(o, "volume", &t->volume) ||
-	               get_num(o, "quoteVolume", &t->quote_volume) || get_int(o, "count", &t->trades) ||
-	               get_int(o, "closeTime", &t->close_time) || t->quote_volume < 0
+	                       get_num(o, "priceChangePercent", &t->change_pct) ||
+	                       get_num(o, "volume", &t->volume) ||
+	                       get_num(o, "quoteVolume", &t->quote_volume) ||
+	                       get_int(o, "count", &t->trades) ||
+	                       get_int(o, "closeTime", &t->close_time) || t->quote_volume < 0
 	               ? -1
 	               : 0;
 }
 
-long binance_parse_tickers(const char *json, size_t len, BinanceTicker **out, long *bad,
-                           char *why, size_t whylen)
+long binance_parse_tickers(const char *json, size_t len, BinanceTicker **out, long *bad, char *why,
+                           size_t whylen)
 {
 	*bad = 0;
 	*out = NULL;
@@ -235,8 +236,8 @@ long binance_parse_tickers(const char *json, size_t len, BinanceTicker **out, lo
 	return (long)k;
 }
 
-long binance_parse_funding(const char *json, size_t len, const char *exchange,
-                           FundingRate **out, long *bad, char *why, size_t whylen)
+long binance_parse_funding(const char *json, size_t len, const char *exchange, FundingRate **out,
+                           long *bad, char *why, size_t whylen)
 {
 	*bad = 0;
 	*out = NULL;
@@ -254,7 +255,8 @@ long binance_parse_funding(const char *json, size_t len, const char *exchange,
 		json_t *o = json_array_get(root, i);
 		FundingRate f;
 		memset(&f, 0, sizeof f);
-		if (get_symbol(o, "symbol", f.symbol) || get_int(o, "fundingTime", &f.funding_time) ||
+		if (get_symbol(o, "symbol", f.symbol) ||
+		    get_int(o, "fundingTime", &f.funding_time) ||
 		    get_num(o, "fundingRate", &f.funding_rate) || fabs(f.funding_rate) > 1) {
 			(*bad)++;
 			continue;
@@ -274,6 +276,8 @@ int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen)
 	json_error_t e;
 	json_t *root = json_loadb(json, len, 0, &e);
 	int code = 0;
+	if (msglen)
+		msg[0] = '\0';
 	if (root && json_is_integer(json_object_get(root, "code"))) {
 		code = (int)json_integer_value(json_object_get(root, "code"));
 		const char *m = get_str(root, "msg");
@@ -324,6 +328,19 @@ static int ws_entry(const json_t *d, const char *exchange, int64_t now, Event *e
 		return -1;
 	if (strcmp(e, "kline") == 0)
 		return ws_kline(d, exchange, now, ev);
+	if (strcmp(e, "forceOrder") == 0) {
+		const json_t *o = json_object_get(d, "o");
+		LiquidationEvent *l = &ev->u.liq;
+		const char *side = get_str(o, "S");
+		ev->type = EV_LIQUIDATION;
+		if (!o || get_symbol(o, "s", ev->symbol) || !side ||
+		    (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0) ||
+		    get_num(o, "q", &l->qty) || get_num(o, "ap", &l->price) ||
+		    get_int(o, "T", &ev->ts))
+			return -1;
+		records_copy_field(l->side, sizeof l->side, side);
+		return 0;
+	}
 	if (get_symbol(d, "s", ev->symbol))
 		return -1;
 	if (get_int(d, "E", &ev->ts))
@@ -343,8 +360,9 @@ static int ws_entry(const json_t *d, const char *exchange, int64_t now, Event *e
 		TradeEvent *t = &ev->u.trade;
 		json_t *m = json_object_get(d, "m");
 		ev->type = EV_AGG_TRADE;
-		if (get_int(d, "a", &t->id) || get_num(d, "p", &t->price) || get_num(d, "q", &t->qty) ||
-		    get_int(d, "T", &ev->ts) || !json_is_boolean(m) || t->price <= 0 || t->qty < 0)
+		if (get_int(d, "a", &t->id) || get_num(d, "p", &t->price) ||
+		    get_num(d, "q", &t->qty) || get_int(d, "T", &ev->ts) || !json_is_boolean(m) ||
+		    t->price <= 0 || t->qty < 0)
 			return -1;
 		t->buyer_is_maker = json_is_true(m);
 		return 0;
@@ -364,21 +382,10 @@ static int ws_entry(const json_t *d, const char *exchange, int64_t now, Event *e
 		ev->type = EV_BOOK_TOP;
 		json_t *b0 = json_array_get(bids, 0), *a0 = json_array_get(asks, 0);
 		if (!b0 || !a0 || num_of(json_array_get(b0, 0), &b->bid) ||
-		    num_of(json_array_get(b0, 1), &b->bid_qty) || num_of(json_array_get(a0, 0), &b->ask) ||
+		    num_of(json_array_get(b0, 1), &b->bid_qty) ||
+		    num_of(json_array_get(a0, 0), &b->ask) ||
 		    num_of(json_array_get(a0, 1), &b->ask_qty) || get_int(d, "u", &b->update_id))
 			return -1;
-		return 0;
-	}
-	if (strcmp(e, "forceOrder") == 0) {
-		const json_t *o = json_object_get(d, "o");
-		LiquidationEvent *l = &ev->u.liq;
-		const char *side = get_str(o, "S");
-		ev->type = EV_LIQUIDATION;
-		if (!o || get_symbol(o, "s", ev->symbol) || !side ||
-		    (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0) ||
-		    get_num(o, "q", &l->qty) || get_num(o, "ap", &l->price) || get_int(o, "T", &ev->ts))
-			return -1;
-		records_copy_field(l->side, sizeof l->side, side);
 		return 0;
 	}
 	if (strcmp(e, "24hrTicker") == 0 || strcmp(e, "24hrMiniTicker") == 0) {

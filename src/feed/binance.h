@@ -38,13 +38,13 @@ long binance_parse_klines(const char *json, size_t len, const char *exchange, co
 long binance_parse_exchange_info(const char *json, size_t len, BinanceSymbol **out, long *bad,
                                  char *why, size_t whylen);
 /* /fapi/v1/ticker/24hr (array or one object). Returns the count (*out allocated) or -1. */
-long binance_parse_tickers(const char *json, size_t len, BinanceTicker **out, long *bad,
-                           char *why, size_t whylen);
+long binance_parse_tickers(const char *json, size_t len, BinanceTicker **out, long *bad, char *why,
+                           size_t whylen);
 /* /fapi/v1/fundingRate. Returns the count (*out allocated) or -1. */
-long binance_parse_funding(const char *json, size_t len, const char *exchange,
-                           FundingRate **out, long *bad, char *why, size_t whylen);
+long binance_parse_funding(const char *json, size_t len, const char *exchange, FundingRate **out,
+                           long *bad, char *why, size_t whylen);
 /* The error body {"code":-1121,"msg":"..."}: fills msg (sanitised) and returns the code, or 0
- * when the text is not such a body. */
+ * with msg empty when the text is not such a body. */
 int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen);
 
 /* One WebSocket message, combined ({"stream":..,"data":..}) or raw, into events. Arrays (the

@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 typedef struct {
-	int limit;             /* weight per minute */
-	int64_t window;        /* minute (epoch ms / 60000) the count belongs to */
-	int used;              /* weight used in that minute, as far as we know */
-	int64_t not_before;    /* no request before this (epoch ms): Retry-After or a ban */
-	int banned;            /* not_before comes from a 418 */
+	int limit;          /* weight per minute */
+	int64_t window;     /* minute (epoch ms / 60000) the count belongs to */
+	int used;           /* weight used in that minute, as far as we know */
+	int64_t not_before; /* no request before this (epoch ms): Retry-After or a ban */
+	int banned;         /* not_before comes from a 418 */
 } WeightLimiter;
 
 void limiter_init(WeightLimiter *l, int limit);

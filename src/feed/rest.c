@@ -32,7 +32,10 @@ struct RestClient {
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -87,7 +90,8 @@ RestClient *rest_new(const char *base_url, int weight_limit, int timeout_ms,
 	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->timeout_ms < 5000 ? c->timeout_ms : 5000));
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
+	                 (long)(c->timeout_ms < 5000 ? c->timeout_ms : 5000));
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "futuresboard/" FB_VERSION);
 	curl_easy_setopt(c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -119,8 +123,8 @@ static int wait_ms(RestClient *c, int64_t ms)
 	return c->should_stop && c->should_stop() ? -1 : 0;
 }
 
-int rest_get(RestClient *c, const char *path_query, int weight, char **body, size_t *len,
-             char *err, size_t errlen)
+int rest_get(RestClient *c, const char *path_query, int weight, char **body, size_t *len, char *err,
+             size_t errlen)
 {
 	char url[2048];
 	snprintf(url, sizeof url, "%s%s", c->base, path_query);
@@ -129,7 +133,9 @@ int rest_get(RestClient *c, const char *path_query, int weight, char **body, siz
 		int64_t wait;
 		while ((wait = limiter_reserve(&c->lim, weight, fb_now_ms())) > 0) {
 			if (c->lim.banned)
-				log_warn("rest", "banned by the exchange (418): holding every request for %lld s",
+				log_warn("rest",
+				         "banned by the exchange (418): holding every request for "
+				         "%lld s",
 				         (long long)(wait + 999) / 1000);
 			if (wait_ms(c, wait)) {
 				snprintf(err, errlen, "%s: stopped", path_query);
@@ -161,8 +167,8 @@ int rest_get(RestClient *c, const char *path_query, int weight, char **body, siz
 			snprintf(err, errlen, "%s: %s", path_query,
 			         c->too_big ? "answer too large" : curl_easy_strerror(cc));
 		else
-			snprintf(err, errlen, "%s: HTTP %ld%s%s", path_query, status, msg[0] ? ": " : "",
-			         msg);
+			snprintf(err, errlen, "%s: HTTP %ld%s%s", path_query, status,
+			         msg[0] ? ": " : "", msg);
 		if (status == 429 || status == 418) {
 			*(status == 429 ? &c->stats.rate_limited : &c->stats.banned) += 1;
 			log_warn("rest", "%s (Retry-After %d s)", err, c->retry_after);
@@ -182,5 +188,11 @@ int rest_get(RestClient *c, const char *path_query, int weight, char **body, siz
 	}
 }
 
-void rest_get_stats(const RestClient *c, RestStats *out) { *out = c->stats; }
-const WeightLimiter *rest_limiter(const RestClient *c) { return &c->lim; }
+void rest_get_stats(const RestClient *c, RestStats *out)
+{
+	*out = c->stats;
+}
+const WeightLimiter *rest_limiter(const RestClient *c)
+{
+	return &c->lim;
+}

@@ -27,8 +27,8 @@ void rest_free(RestClient *c);
  * the request's weight. Returns 0 with the 2xx body in *body (caller frees; NUL-terminated)
  * and its length, or -1 with err (the HTTP status and the exchange's message, or the network
  * error) after the retries are spent or a stop was asked. */
-int rest_get(RestClient *c, const char *path_query, int weight, char **body, size_t *len,
-             char *err, size_t errlen);
+int rest_get(RestClient *c, const char *path_query, int weight, char **body, size_t *len, char *err,
+             size_t errlen);
 void rest_get_stats(const RestClient *c, RestStats *out);
 const WeightLimiter *rest_limiter(const RestClient *c);
 
