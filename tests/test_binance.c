@@ -13,24 +13,32 @@
 static int ws(const char *msg, Event *ev, int max)
 {
 	char why[256] = "";
-	return binance_parse_ws(msg, strlen(msg), "binance", 1700000000000LL, ev, max, why, sizeof why);
+	return binance_parse_ws(msg, strlen(msg), "binance", 1700000000000LL, ev, max, why,
+	                        sizeof why);
 }
 
 static void test_ws_kline(void **state)
 {
 	(void)state;
 	Event ev[4];
-	const char *msg = "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\",\"E\":1638747660000,"
-	                  "\"s\":\"BTCUSDT\",\"k\":{\"t\":1638747660000,\"T\":1638747719999,\"s\":\"BTCUSDT\","
-	                  "\"i\":\"1m\",\"f\":100,\"L\":200,\"o\":\"0.0010\",\"c\":\"0.0020\",\"h\":\"0.0025\","
-	                  "\"l\":\"0.0015\",\"v\":\"1000\",\"n\":100,\"x\":false,\"q\":\"1.0000\",\"V\":\"500\","
-	                  "\"Q\":\"0.500\",\"B\":\"123456\"}}}";
+	const char *msg =
+	        "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\",\"E\":1638747660000,"
+	        "\"s\":\"BTCUSDT\",\"k\":{\"t\":1638747660000,\"T\":1638747719999,\"s\":"
+	        "\"BTCUSDT\","
+	        "\"i\":\"1m\",\"f\":100,\"L\":200,\"o\":\"0.0010\",\"c\":\"0.0020\",\"h\":\"0."
+	        "0025\","
+	        "\"l\":\"0.0015\",\"v\":\"1000\",\"n\":100,\"x\":false,\"q\":\"1.0000\",\"V\":"
+	        "\"500\","
+	        "\"Q\":\"0.500\",\"B\":\"123456\"}}}";
 	/* low 0.0015 above open 0.0010: the documented sample itself fails the OHLC check */
 	assert_int_equal(ws(msg, ev, 4), -1);
-	const char *good = "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\",\"E\":1638747660000,"
-	                   "\"s\":\"BTCUSDT\",\"k\":{\"t\":1638747660000,\"T\":1638747719999,\"s\":\"BTCUSDT\","
-	                   "\"i\":\"1m\",\"o\":\"50000.1\",\"c\":\"50010.5\",\"h\":\"50020\",\"l\":\"49990\","
-	                   "\"v\":\"12.5\",\"n\":100,\"x\":true,\"q\":\"625100\",\"V\":\"6\",\"Q\":\"300050\"}}}";
+	const char *good =
+	        "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\",\"E\":1638747660000,"
+	        "\"s\":\"BTCUSDT\",\"k\":{\"t\":1638747660000,\"T\":1638747719999,\"s\":"
+	        "\"BTCUSDT\","
+	        "\"i\":\"1m\",\"o\":\"50000.1\",\"c\":\"50010.5\",\"h\":\"50020\",\"l\":\"49990\","
+	        "\"v\":\"12.5\",\"n\":100,\"x\":true,\"q\":\"625100\",\"V\":\"6\",\"Q\":\"300050\"}"
+	        "}}";
 	assert_int_equal(ws(good, ev, 4), 1);
 	assert_int_equal(ev[0].type, EV_CANDLE);
 	Candle *c = &ev[0].u.candle;
@@ -46,34 +54,42 @@ static void test_ws_streams(void **state)
 {
 	(void)state;
 	Event ev[8];
-	assert_int_equal(ws("{\"e\":\"aggTrade\",\"E\":123456789,\"s\":\"BNBUSDT\",\"a\":5933014,\"p\":\"0.001\","
+	assert_int_equal(ws("{\"e\":\"aggTrade\",\"E\":123456789,\"s\":\"BNBUSDT\",\"a\":5933014,"
+	                    "\"p\":\"0.001\","
 	                    "\"q\":\"100\",\"f\":100,\"l\":105,\"T\":123456785,\"m\":true}",
 	                    ev, 8),
 	                 1);
 	assert_int_equal(ev[0].type, EV_AGG_TRADE);
 	assert_int_equal(ev[0].ts, 123456785);
 	assert_int_equal(ev[0].u.trade.buyer_is_maker, 1);
-	assert_int_equal(ws("{\"e\":\"bookTicker\",\"u\":400900217,\"E\":1568014460893,\"T\":1568014460891,"
-	                    "\"s\":\"BNBUSDT\",\"b\":\"25.35190000\",\"B\":\"31.21000000\",\"a\":\"25.36520000\","
-	                    "\"A\":\"40.66000000\"}",
-	                    ev, 8),
-	                 1);
+	assert_int_equal(
+	        ws("{\"e\":\"bookTicker\",\"u\":400900217,\"E\":1568014460893,\"T\":1568014460891,"
+	           "\"s\":\"BNBUSDT\",\"b\":\"25.35190000\",\"B\":\"31.21000000\",\"a\":\"25."
+	           "36520000\","
+	           "\"A\":\"40.66000000\"}",
+	           ev, 8),
+	        1);
 	assert_int_equal(ev[0].type, EV_BOOK_TOP);
 	assert_true(ev[0].u.book.ask == 25.3652);
-	assert_int_equal(ws("{\"e\":\"forceOrder\",\"E\":1568014460893,\"o\":{\"s\":\"BTCUSDT\",\"S\":\"SELL\","
-	                    "\"o\":\"LIMIT\",\"f\":\"IOC\",\"q\":\"0.014\",\"p\":\"9910\",\"ap\":\"9910\","
-	                    "\"X\":\"FILLED\",\"l\":\"0.014\",\"z\":\"0.014\",\"T\":1568014460893}}",
-	                    ev, 8),
-	                 1);
+	assert_int_equal(
+	        ws("{\"e\":\"forceOrder\",\"E\":1568014460893,\"o\":{\"s\":\"BTCUSDT\",\"S\":"
+	           "\"SELL\","
+	           "\"o\":\"LIMIT\",\"f\":\"IOC\",\"q\":\"0.014\",\"p\":\"9910\",\"ap\":\"9910\","
+	           "\"X\":\"FILLED\",\"l\":\"0.014\",\"z\":\"0.014\",\"T\":1568014460893}}",
+	           ev, 8),
+	        1);
 	assert_int_equal(ev[0].type, EV_LIQUIDATION);
 	assert_string_equal(ev[0].u.liq.side, "SELL");
 	/* the merged all-market stream: COIN-M entries (st 2) are left out */
 	assert_int_equal(ws("{\"stream\":\"!markPrice@arr@1s\",\"data\":["
-	                    "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"11185.87\",\"i\":\"11184.6\","
+	                    "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"11185."
+	                    "87\",\"i\":\"11184.6\","
 	                    "\"P\":\"11784.25\",\"r\":\"0.00030000\",\"T\":1562306400000,\"st\":1},"
-	                    "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSD\",\"p\":\"11185.87\",\"i\":\"11184.6\","
+	                    "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSD\",\"p\":\"11185."
+	                    "87\",\"i\":\"11184.6\","
 	                    "\"P\":\"11784.25\",\"r\":\"0.00030000\",\"T\":1562306400000,\"st\":2},"
-	                    "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"p\":\"3000\",\"i\":\"2999\","
+	                    "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"p\":\"3000\","
+	                    "\"i\":\"2999\","
 	                    "\"r\":\"0.0001\",\"T\":1562306400000}]}",
 	                    ev, 8),
 	                 2);
@@ -90,13 +106,21 @@ static void test_ws_malformed(void **state)
 	(void)state;
 	Event ev[4];
 	const char *bad[] = {
-		"", "{", "not json", "[1,2", "{\"stream\":\"x\"}",
-		"{\"e\":\"aggTrade\",\"s\":\"BNBUSDT\",\"a\":1,\"p\":\"abc\",\"q\":\"1\",\"T\":1,\"m\":true}",
-		"{\"e\":\"aggTrade\",\"s\":\"bnb\\u001b[2J\",\"a\":1,\"p\":\"1\",\"q\":\"1\",\"T\":1,\"m\":true}",
-		"{\"e\":\"bookTicker\",\"s\":\"BNBUSDT\",\"b\":1}",
-		"{\"e\":\"somethingNew\",\"s\":\"BNBUSDT\"}",
-		"{\"stream\":\"a\",\"data\":{\"e\":\"kline\",\"k\":{\"s\":\"BTCUSDT\",\"i\":\"7m\"}}}",
-		"{\"e\":\"aggTrade\",\"s\":\"BNBUSDT\",\"a\":1,\"p\":\"1\",\"q\":\"1\",\"T\":1,\"m\":true,\"m\":false}",
+	        "",
+	        "{",
+	        "not json",
+	        "[1,2",
+	        "{\"stream\":\"x\"}",
+	        "{\"e\":\"aggTrade\",\"s\":\"BNBUSDT\",\"a\":1,\"p\":\"abc\",\"q\":\"1\",\"T\":1,"
+	        "\"m\":true}",
+	        "{\"e\":\"aggTrade\",\"s\":\"bnb\\u001b[2J\",\"a\":1,\"p\":\"1\",\"q\":\"1\",\"T\":"
+	        "1,\"m\":true}",
+	        "{\"e\":\"bookTicker\",\"s\":\"BNBUSDT\",\"b\":1}",
+	        "{\"e\":\"somethingNew\",\"s\":\"BNBUSDT\"}",
+	        "{\"stream\":\"a\",\"data\":{\"e\":\"kline\",\"k\":{\"s\":\"BTCUSDT\",\"i\":\"7m\"}"
+	        "}}",
+	        "{\"e\":\"aggTrade\",\"s\":\"BNBUSDT\",\"a\":1,\"p\":\"1\",\"q\":\"1\",\"T\":1,"
+	        "\"m\":true,\"m\":false}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		if (ws(bad[i], ev, 4) != -1) {
@@ -111,31 +135,40 @@ static void test_rest(void **state)
 	char why[256];
 	Candle *c;
 	long bad;
-	const char *rows = "[[1735689600000,\"93576.0\",\"94509.4\",\"93489.6\",\"94401.1\",\"8497.646\",1735689659999,"
+	const char *rows = "[[1735689600000,\"93576.0\",\"94509.4\",\"93489.6\",\"94401.1\",\"8497."
+	                   "646\",1735689659999,"
 	                   "\"798053093.6291\",157291,\"4489.811\",\"421707720.0738\",\"0\"],"
-	                   "[1735689660000,\"1\",\"0.5\",\"1\",\"1\",\"1\",1735689719999,\"1\",1,\"1\",\"1\",\"0\"],"
-	                   "[1735689720000,\"94401.1\",\"94500\",\"94400\",\"94450\",\"1\",1735689779999,\"94450\",3,"
+	                   "[1735689660000,\"1\",\"0.5\",\"1\",\"1\",\"1\",1735689719999,\"1\",1,"
+	                   "\"1\",\"1\",\"0\"],"
+	                   "[1735689720000,\"94401.1\",\"94500\",\"94400\",\"94450\",\"1\","
+	                   "1735689779999,\"94450\",3,"
 	                   "\"0.5\",\"47225\",\"0\"]]";
-	long n = binance_parse_klines(rows, strlen(rows), "binance", "BTCUSDT", "1m", 1735689770000LL,
-	                              &c, &bad, why, sizeof why);
+	long n = binance_parse_klines(rows, strlen(rows), "binance", "BTCUSDT", "1m",
+	                              1735689770000LL, &c, &bad, why, sizeof why);
 	assert_int_equal(n, 2);
 	assert_int_equal(bad, 1);
 	assert_int_equal(c[0].closed, 1);
 	assert_int_equal(c[1].closed, 0); /* still forming at now */
 	assert_true(c[0].taker_buy_quote_volume == 421707720.0738);
 	free(c);
-	assert_int_equal(binance_parse_klines("{}", 2, "binance", "X", "1m", 0, &c, &bad, why, sizeof why), -1);
+	assert_int_equal(
+	        binance_parse_klines("{}", 2, "binance", "X", "1m", 0, &c, &bad, why, sizeof why),
+	        -1);
 
-	const char *info = "{\"symbols\":[{\"symbol\":\"BTCUSDT\",\"contractType\":\"PERPETUAL\",\"status\":"
-	                   "\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":\"USDT\",\"filters\":[{\"filterType\":"
-	                   "\"PRICE_FILTER\",\"tickSize\":\"0.10\"},{\"filterType\":\"LOT_SIZE\",\"stepSize\":"
-	                   "\"0.001\"}]},{\"symbol\":\"BTCUSDT_261225\",\"contractType\":\"CURRENT_QUARTER\","
-	                   "\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":\"USDT\"},{\"symbol\":1}]}";
+	const char *info =
+	        "{\"symbols\":[{\"symbol\":\"BTCUSDT\",\"contractType\":\"PERPETUAL\",\"status\":"
+	        "\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":\"USDT\",\"filters\":[{"
+	        "\"filterType\":"
+	        "\"PRICE_FILTER\",\"tickSize\":\"0.10\"},{\"filterType\":\"LOT_SIZE\",\"stepSize\":"
+	        "\"0.001\"}]},{\"symbol\":\"BTCUSDT_261225\",\"contractType\":\"CURRENT_QUARTER\","
+	        "\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":\"USDT\"},{\"symbol\":"
+	        "1}]}";
 	BinanceSymbol *s;
 	n = binance_parse_exchange_info(info, strlen(info), &s, &bad, why, sizeof why);
 	assert_int_equal(n, 1);
 	assert_int_equal(bad, 1);
-	assert_true(s[0].perpetual && s[0].trading && s[0].tick_size == 0.1 && s[0].step_size == 0.001);
+	assert_true(s[0].perpetual && s[0].trading && s[0].tick_size == 0.1 &&
+	            s[0].step_size == 0.001);
 	free(s);
 
 	char msg[64];
@@ -163,7 +196,8 @@ static void test_shared_samples(void **state)
 	}
 	free(probe);
 	Event ev[16];
-	const char *one[] = {"ws_aggTrade.json", "ws_bookTicker.json", "ws_forceOrder.json", "ws_markPrice.json"};
+	const char *one[] = {"ws_aggTrade.json", "ws_bookTicker.json", "ws_forceOrder.json",
+	                     "ws_markPrice.json"};
 	for (size_t i = 0; i < sizeof one / sizeof *one; i++) {
 		char *t = read_sample(one[i]);
 		assert_non_null(t);
@@ -203,9 +237,9 @@ static void test_shared_samples(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ws_kline),     cmocka_unit_test(test_ws_streams),
-		cmocka_unit_test(test_ws_malformed), cmocka_unit_test(test_rest),
-		cmocka_unit_test(test_shared_samples),
+	        cmocka_unit_test(test_ws_kline),       cmocka_unit_test(test_ws_streams),
+	        cmocka_unit_test(test_ws_malformed),   cmocka_unit_test(test_rest),
+	        cmocka_unit_test(test_shared_samples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

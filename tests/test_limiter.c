@@ -49,8 +49,8 @@ static void test_resync_and_retry_after(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_budget),
-		cmocka_unit_test(test_resync_and_retry_after),
+	        cmocka_unit_test(test_budget),
+	        cmocka_unit_test(test_resync_and_retry_after),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,7 +33,8 @@ const CliCommand cli_commands[] = {
         {"simex", cmd_simex,
          "[--port N] [--seed N] [--speed X] [--start T] [--history-minutes N] "
          "[--instruments FILE] [--missing-rate P] [--weight-limit N] [--weight-window S] "
-         "[--ban-seconds N] "
+         "[--ban-seconds N] [--ws-drop-every S] [--ws-silence-every S --ws-silence S] "
+         "[--malformed-rate P] [--duplicate-rate P] [--reorder-rate P] "
          "[--slow-ms N] [--truth FILE] [--truth-intervals LIST]",
          "run the local exchange simulator on 127.0.0.1", 1},
         {"config", cmd_config, "",

@@ -28,6 +28,12 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	        {"weight-window", required_argument, NULL, 'W'},
 	        {"ban-seconds", required_argument, NULL, 'b'},
 	        {"slow-ms", required_argument, NULL, 'l'},
+	        {"ws-drop-every", required_argument, NULL, 'D'},
+	        {"ws-silence-every", required_argument, NULL, 'E'},
+	        {"ws-silence", required_argument, NULL, 'Q'},
+	        {"malformed-rate", required_argument, NULL, 'M'},
+	        {"duplicate-rate", required_argument, NULL, 'U'},
+	        {"reorder-rate", required_argument, NULL, 'R'},
 	        {"truth", required_argument, NULL, 't'},
 	        {"truth-intervals", required_argument, NULL, 'T'},
 	        {"help", no_argument, NULL, 'h'},
@@ -38,7 +44,8 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	o.instruments = FB_DATA_DIR "/instruments.csv";
 	int c;
 	double d;
-	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:t:T:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:t:T:h", opts,
+	                        NULL)) != -1) {
 		switch (c) {
 		case 'p': o.port = atoi(optarg); break;
 		case 's': o.seed = strtoull(optarg, NULL, 10); break;
@@ -68,6 +75,21 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 		case 'W': o.weight_window_s = atoi(optarg); break;
 		case 'b': o.ban_s = atoi(optarg); break;
 		case 'l': o.slow_ms = atoi(optarg); break;
+		case 'D': o.ws_drop_every_s = atoi(optarg); break;
+		case 'E': o.ws_silence_every_s = atoi(optarg); break;
+		case 'Q': o.ws_silence_s = atoi(optarg); break;
+		case 'M':
+		case 'U':
+		case 'R':
+			if (fb_parse_double(optarg, &d) || d < 0 || d >= 1) {
+				cli_error("simex: fault rates are fractions below 1, got '%s'",
+				          optarg);
+				return CLI_USAGE;
+			}
+			*(c == 'M'   ? &o.malformed_rate
+			  : c == 'U' ? &o.duplicate_rate
+			             : &o.reorder_rate) = d;
+			break;
 		case 't': o.truth_path = optarg; break;
 		case 'T': o.truth_intervals = optarg; break;
 		case 'h': cli_usage("simex"); return CLI_OK;

@@ -16,41 +16,12 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "simex/model.h"
+#include "simex/internal.h"
 #include "simex/simex.h"
-
-struct Simex {
-	SimexOptions opt;
-	SimInstrument *inst;
-	int ninst;
-	SimModel *model; /* simex thread (after start) */
-	Clock clock;
-	struct lws_context *ctx;
-	lws_sorted_usec_list_t tick;
-	int port;
-	pthread_t thread;
-	atomic_int stop;
-	/* rate limiting, simex thread */
-	int64_t window, retry_until, ban_until;
-	int used;
-	/* stats */
-	pthread_mutex_t lock;
-	SimexStats stats; /* lock */
-	/* start-up hand-shake */
-	pthread_mutex_t start_lock;
-	pthread_cond_t start_cond;
-	int started; /* start_lock: 1 ok, -1 failed */
-	char start_err[256];
-};
 
 /* ---- a growable text buffer ---- */
 
-typedef struct {
-	char *p;
-	size_t len, cap;
-} Buf;
-
-static void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_printf(Buf *b, const char *fmt, ...)
+void simex_buf_printf(Buf *b, const char *fmt, ...)
 {
 	for (;;) {
 		va_list ap;
@@ -66,8 +37,7 @@ static void buf_printf(Buf *b, const char *fmt, ...)
 	}
 }
 
-/* Decimals shown for a tick or step size (0.01 -> 2, 1 -> 0). */
-static int decimals(double step)
+int simex_decimals(double step)
 {
 	int d = 0;
 	while (d < 10 && fabs(step * pow(10, d) - round(step * pow(10, d))) > 1e-9)
@@ -110,7 +80,7 @@ static void reply_error(Reply *r, int status, int code, const char *msg)
 {
 	r->status = status;
 	r->body.len = 0;
-	buf_printf(&r->body, "{\"code\":%d,\"msg\":\"%s\"}", code, msg);
+	simex_buf_printf(&r->body, "{\"code\":%d,\"msg\":\"%s\"}", code, msg);
 }
 
 /* Instrument index named by ?symbol=, or -1 after replying with Binance's error. */
@@ -126,13 +96,14 @@ static int want_symbol(Simex *s, const Args *q, Reply *r)
 
 static void put_candle_row(Buf *b, const SimInstrument *in, const Candle *c)
 {
-	int pd = decimals(in->tick), qd = decimals(in->step);
-	buf_printf(b,
-	           "[%lld,\"%.*f\",\"%.*f\",\"%.*f\",\"%.*f\",\"%.*f\",%lld,\"%.8f\",%lld,\"%.*f\","
-	           "\"%.8f\",\"0\"]",
-	           (long long)c->open_time, pd, c->open, pd, c->high, pd, c->low, pd, c->close, qd,
-	           c->volume, (long long)c->close_time, c->quote_volume, (long long)c->trades, qd,
-	           c->taker_buy_volume, c->taker_buy_quote_volume);
+	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
+	simex_buf_printf(
+	        b,
+	        "[%lld,\"%.*f\",\"%.*f\",\"%.*f\",\"%.*f\",\"%.*f\",%lld,\"%.8f\",%lld,\"%.*f\","
+	        "\"%.8f\",\"0\"]",
+	        (long long)c->open_time, pd, c->open, pd, c->high, pd, c->low, pd, c->close, qd,
+	        c->volume, (long long)c->close_time, c->quote_volume, (long long)c->trades, qd,
+	        c->taker_buy_volume, c->taker_buy_quote_volume);
 }
 
 static void h_klines(Simex *s, const Args *q, Reply *r)
@@ -166,44 +137,45 @@ static void h_klines(Simex *s, const Args *q, Reply *r)
 	}
 	if (t < first - ivl)
 		t = first - ((first - off) % ivl + ivl) % ivl;
-	buf_printf(&r->body, "[");
+	simex_buf_printf(&r->body, "[");
 	int n = 0;
 	for (; t <= last_open && n < limit; t += ivl) {
 		Candle c;
 		if (sim_model_candle(s->model, i, interval, t, now, &c))
 			continue;
 		if (n++)
-			buf_printf(&r->body, ",");
+			simex_buf_printf(&r->body, ",");
 		put_candle_row(&r->body, sim_model_instrument(s->model, i), &c);
 	}
-	buf_printf(&r->body, "]");
+	simex_buf_printf(&r->body, "]");
 }
 
 static void h_exchange_info(Simex *s, const Args *q, Reply *r)
 {
 	(void)q;
-	buf_printf(&r->body,
-	           "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":[{\"rateLimitType\":"
-	           "\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d}],"
-	           "\"exchangeFilters\":[],\"symbols\":[",
-	           (long long)clock_now(&s->clock), s->opt.weight_limit);
+	simex_buf_printf(
+	        &r->body,
+	        "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":[{\"rateLimitType\":"
+	        "\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d}],"
+	        "\"exchangeFilters\":[],\"symbols\":[",
+	        (long long)clock_now(&s->clock), s->opt.weight_limit);
 	for (int i = 0; i < s->ninst; i++) {
 		const SimInstrument *in = sim_model_instrument(s->model, i);
 		char base[FB_SYMBOL_LEN];
 		snprintf(base, sizeof base, "%.*s", (int)strlen(in->symbol) - 4, in->symbol);
-		buf_printf(
+		simex_buf_printf(
 		        &r->body,
 		        "%s{\"symbol\":\"%s\",\"pair\":\"%s\",\"contractType\":\"PERPETUAL\","
 		        "\"status\":\"TRADING\",\"baseAsset\":\"%s\",\"quoteAsset\":\"USDT\","
 		        "\"marginAsset\":\"USDT\",\"pricePrecision\":%d,\"quantityPrecision\":%d,"
 		        "\"filters\":[{\"filterType\":\"PRICE_FILTER\",\"tickSize\":\"%.*f\"},"
 		        "{\"filterType\":\"LOT_SIZE\",\"stepSize\":\"%.*f\"}]}",
-		        i ? "," : "", in->symbol, in->symbol, base, decimals(in->tick),
-		        decimals(in->step), decimals(in->tick), in->tick, decimals(in->step),
-		        in->step);
+		        i ? "," : "", in->symbol, in->symbol, base, simex_decimals(in->tick),
+		        simex_decimals(in->step), simex_decimals(in->tick), in->tick,
+		        simex_decimals(in->step), in->step);
 	}
 	/* Symbols the feed must leave out: a quarterly contract, one not trading, a USDC one. */
-	buf_printf(
+	simex_buf_printf(
 	        &r->body,
 	        ",{\"symbol\":\"BTCUSDT_261225\",\"pair\":\"BTCUSDT\",\"contractType\":"
 	        "\"CURRENT_QUARTER\",\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":"
@@ -222,9 +194,9 @@ static void put_ticker(Simex *s, Buf *b, int i)
 	const SimInstrument *in = sim_model_instrument(s->model, i);
 	SimState st;
 	sim_model_state(s->model, i, &st);
-	int pd = decimals(in->tick), qd = decimals(in->step);
+	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
 	int64_t now = clock_now(&s->clock);
-	buf_printf(
+	simex_buf_printf(
 	        b,
 	        "{\"symbol\":\"%s\",\"priceChange\":\"%.*f\",\"priceChangePercent\":\"%.3f\","
 	        "\"weightedAvgPrice\":\"%.*f\",\"lastPrice\":\"%.*f\",\"lastQty\":\"%.*f\","
@@ -247,13 +219,13 @@ static void h_ticker24(Simex *s, const Args *q, Reply *r)
 			put_ticker(s, &r->body, i);
 		return;
 	}
-	buf_printf(&r->body, "[");
+	simex_buf_printf(&r->body, "[");
 	for (int i = 0; i < s->ninst; i++) {
 		if (i)
-			buf_printf(&r->body, ",");
+			simex_buf_printf(&r->body, ",");
 		put_ticker(s, &r->body, i);
 	}
-	buf_printf(&r->body, "]");
+	simex_buf_printf(&r->body, "]");
 }
 
 static void put_premium(Simex *s, Buf *b, int i)
@@ -261,13 +233,13 @@ static void put_premium(Simex *s, Buf *b, int i)
 	const SimInstrument *in = sim_model_instrument(s->model, i);
 	SimState st;
 	sim_model_state(s->model, i, &st);
-	int pd = decimals(in->tick) + 2;
-	buf_printf(b,
-	           "{\"symbol\":\"%s\",\"markPrice\":\"%.*f\",\"indexPrice\":\"%.*f\","
-	           "\"estimatedSettlePrice\":\"%.*f\",\"lastFundingRate\":\"%.8f\","
-	           "\"interestRate\":\"0.00010000\",\"nextFundingTime\":%lld,\"time\":%lld}",
-	           in->symbol, pd, st.mark, pd, st.index, pd, st.index, st.funding_rate,
-	           (long long)st.next_funding_time, (long long)clock_now(&s->clock));
+	int pd = simex_decimals(in->tick) + 2;
+	simex_buf_printf(b,
+	                 "{\"symbol\":\"%s\",\"markPrice\":\"%.*f\",\"indexPrice\":\"%.*f\","
+	                 "\"estimatedSettlePrice\":\"%.*f\",\"lastFundingRate\":\"%.8f\","
+	                 "\"interestRate\":\"0.00010000\",\"nextFundingTime\":%lld,\"time\":%lld}",
+	                 in->symbol, pd, st.mark, pd, st.index, pd, st.index, st.funding_rate,
+	                 (long long)st.next_funding_time, (long long)clock_now(&s->clock));
 }
 
 static void h_premium(Simex *s, const Args *q, Reply *r)
@@ -278,13 +250,13 @@ static void h_premium(Simex *s, const Args *q, Reply *r)
 			put_premium(s, &r->body, i);
 		return;
 	}
-	buf_printf(&r->body, "[");
+	simex_buf_printf(&r->body, "[");
 	for (int i = 0; i < s->ninst; i++) {
 		if (i)
-			buf_printf(&r->body, ",");
+			simex_buf_printf(&r->body, ",");
 		put_premium(s, &r->body, i);
 	}
-	buf_printf(&r->body, "]");
+	simex_buf_printf(&r->body, "]");
 }
 
 static void h_funding_rate(Simex *s, const Args *q, Reply *r)
@@ -307,14 +279,15 @@ static void h_funding_rate(Simex *s, const Args *q, Reply *r)
 			m++;
 		k0 = m > (size_t)limit ? m - (size_t)limit : 0;
 	}
-	buf_printf(&r->body, "[");
+	simex_buf_printf(&r->body, "[");
 	for (size_t k = k0; k < n && f[k].time <= end && count < (size_t)limit; k++)
-		buf_printf(&r->body,
-		           "%s{\"symbol\":\"%s\",\"fundingTime\":%lld,\"fundingRate\":\"%.8f\","
-		           "\"markPrice\":\"%.8f\"}",
-		           count++ ? "," : "", sim_model_instrument(s->model, i)->symbol,
-		           (long long)f[k].time, f[k].rate, f[k].mark);
-	buf_printf(&r->body, "]");
+		simex_buf_printf(
+		        &r->body,
+		        "%s{\"symbol\":\"%s\",\"fundingTime\":%lld,\"fundingRate\":\"%.8f\","
+		        "\"markPrice\":\"%.8f\"}",
+		        count++ ? "," : "", sim_model_instrument(s->model, i)->symbol,
+		        (long long)f[k].time, f[k].rate, f[k].mark);
+	simex_buf_printf(&r->body, "]");
 }
 
 static void h_open_interest(Simex *s, const Args *q, Reply *r)
@@ -324,9 +297,10 @@ static void h_open_interest(Simex *s, const Args *q, Reply *r)
 		return;
 	SimState st;
 	sim_model_state(s->model, i, &st);
-	buf_printf(&r->body, "{\"openInterest\":\"%.*f\",\"symbol\":\"%s\",\"time\":%lld}",
-	           decimals(sim_model_instrument(s->model, i)->step), st.open_interest,
-	           sim_model_instrument(s->model, i)->symbol, (long long)clock_now(&s->clock));
+	simex_buf_printf(&r->body, "{\"openInterest\":\"%.*f\",\"symbol\":\"%s\",\"time\":%lld}",
+	                 simex_decimals(sim_model_instrument(s->model, i)->step), st.open_interest,
+	                 sim_model_instrument(s->model, i)->symbol,
+	                 (long long)clock_now(&s->clock));
 }
 
 /* /futures/data/...: 5m snapshots, which = 0 OI, 1 global LS, 2 top accounts, 3 top
@@ -353,38 +327,40 @@ static void h_history(Simex *s, const Args *q, Reply *r, int which)
 	int64_t t = start != INT64_MIN ? start - start % p + (start % p ? p : 0)
 	                               : end - end % p - (limit - 1) * p;
 	const SimInstrument *in = sim_model_instrument(s->model, i);
-	buf_printf(&r->body, "[");
+	simex_buf_printf(&r->body, "[");
 	int n = 0;
 	for (; t <= end && n < limit; t += p) {
 		SimState st;
 		if (sim_model_history(s->model, i, t, &st))
 			continue;
-		buf_printf(&r->body, "%s", n++ ? "," : "");
+		simex_buf_printf(&r->body, "%s", n++ ? "," : "");
 		if (which == 0)
-			buf_printf(&r->body,
-			           "{\"symbol\":\"%s\",\"sumOpenInterest\":\"%.8f\","
-			           "\"sumOpenInterestValue\":\"%.8f\",\"timestamp\":%lld}",
-			           in->symbol, st.open_interest, st.open_interest * st.mark,
-			           (long long)t);
+			simex_buf_printf(&r->body,
+			                 "{\"symbol\":\"%s\",\"sumOpenInterest\":\"%.8f\","
+			                 "\"sumOpenInterestValue\":\"%.8f\",\"timestamp\":%lld}",
+			                 in->symbol, st.open_interest, st.open_interest * st.mark,
+			                 (long long)t);
 		else if (which == 4)
-			buf_printf(&r->body,
-			           "{\"buySellRatio\":\"%.4f\",\"sellVol\":\"%.4f\",\"buyVol\":\"%."
-			           "4f\","
-			           "\"timestamp\":%lld}",
-			           st.taker_ratio, 1000.0, 1000.0 * st.taker_ratio, (long long)t);
+			simex_buf_printf(
+			        &r->body,
+			        "{\"buySellRatio\":\"%.4f\",\"sellVol\":\"%.4f\",\"buyVol\":\"%."
+			        "4f\","
+			        "\"timestamp\":%lld}",
+			        st.taker_ratio, 1000.0, 1000.0 * st.taker_ratio, (long long)t);
 		else {
 			double ls = which == 1   ? st.ls_global
 			            : which == 2 ? st.ls_top_accounts
 			                         : st.ls_top_positions;
 			/* Binance gives timestamp as a number here; some endpoints send a string. */
-			buf_printf(&r->body,
-			           "{\"symbol\":\"%s\",\"longShortRatio\":\"%.4f\",\"longAccount\":"
-			           "\"%.4f\",\"shortAccount\":\"%.4f\",\"timestamp\":%s%lld%s}",
-			           in->symbol, ls, ls / (1 + ls), 1 / (1 + ls),
-			           which == 3 ? "\"" : "", (long long)t, which == 3 ? "\"" : "");
+			simex_buf_printf(
+			        &r->body,
+			        "{\"symbol\":\"%s\",\"longShortRatio\":\"%.4f\",\"longAccount\":"
+			        "\"%.4f\",\"shortAccount\":\"%.4f\",\"timestamp\":%s%lld%s}",
+			        in->symbol, ls, ls / (1 + ls), 1 / (1 + ls), which == 3 ? "\"" : "",
+			        (long long)t, which == 3 ? "\"" : "");
 		}
 	}
-	buf_printf(&r->body, "]");
+	simex_buf_printf(&r->body, "]");
 }
 
 static void h_oi_hist(Simex *s, const Args *q, Reply *r)
@@ -413,12 +389,13 @@ static void put_book_ticker(Simex *s, Buf *b, int i)
 	const SimInstrument *in = sim_model_instrument(s->model, i);
 	SimState st;
 	sim_model_state(s->model, i, &st);
-	int pd = decimals(in->tick), qd = decimals(in->step);
-	buf_printf(b,
-	           "{\"symbol\":\"%s\",\"bidPrice\":\"%.*f\",\"bidQty\":\"%.*f\",\"askPrice\":"
-	           "\"%.*f\",\"askQty\":\"%.*f\",\"time\":%lld}",
-	           in->symbol, pd, st.bid, qd, st.bid_qty, pd, st.ask, qd, st.ask_qty,
-	           (long long)clock_now(&s->clock));
+	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
+	simex_buf_printf(
+	        b,
+	        "{\"symbol\":\"%s\",\"bidPrice\":\"%.*f\",\"bidQty\":\"%.*f\",\"askPrice\":"
+	        "\"%.*f\",\"askQty\":\"%.*f\",\"time\":%lld}",
+	        in->symbol, pd, st.bid, qd, st.bid_qty, pd, st.ask, qd, st.ask_qty,
+	        (long long)clock_now(&s->clock));
 }
 
 static void h_book_ticker(Simex *s, const Args *q, Reply *r)
@@ -429,13 +406,13 @@ static void h_book_ticker(Simex *s, const Args *q, Reply *r)
 			put_book_ticker(s, &r->body, i);
 		return;
 	}
-	buf_printf(&r->body, "[");
+	simex_buf_printf(&r->body, "[");
 	for (int i = 0; i < s->ninst; i++) {
 		if (i)
-			buf_printf(&r->body, ",");
+			simex_buf_printf(&r->body, ",");
 		put_book_ticker(s, &r->body, i);
 	}
-	buf_printf(&r->body, "]");
+	simex_buf_printf(&r->body, "]");
 }
 
 static void h_depth(Simex *s, const Args *q, Reply *r)
@@ -449,30 +426,30 @@ static void h_depth(Simex *s, const Args *q, Reply *r)
 	const SimInstrument *in = sim_model_instrument(s->model, i);
 	SimState st;
 	sim_model_state(s->model, i, &st);
-	int pd = decimals(in->tick), qd = decimals(in->step);
+	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
 	int64_t now = clock_now(&s->clock);
-	buf_printf(&r->body, "{\"lastUpdateId\":%lld,\"E\":%lld,\"T\":%lld,\"bids\":[",
-	           (long long)(now / 100), (long long)now, (long long)now);
+	simex_buf_printf(&r->body, "{\"lastUpdateId\":%lld,\"E\":%lld,\"T\":%lld,\"bids\":[",
+	                 (long long)(now / 100), (long long)now, (long long)now);
 	for (int k = 0; k < limit; k++)
-		buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
-		           st.bid - k * in->tick, qd, st.bid_qty * (1 + 0.1 * k));
-	buf_printf(&r->body, "],\"asks\":[");
+		simex_buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
+		                 st.bid - k * in->tick, qd, st.bid_qty * (1 + 0.1 * k));
+	simex_buf_printf(&r->body, "],\"asks\":[");
 	for (int k = 0; k < limit; k++)
-		buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
-		           st.ask + k * in->tick, qd, st.ask_qty * (1 + 0.1 * k));
-	buf_printf(&r->body, "]}");
+		simex_buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
+		                 st.ask + k * in->tick, qd, st.ask_qty * (1 + 0.1 * k));
+	simex_buf_printf(&r->body, "]}");
 }
 
 static void h_ping(Simex *s, const Args *q, Reply *r)
 {
 	(void)s, (void)q;
-	buf_printf(&r->body, "{}");
+	simex_buf_printf(&r->body, "{}");
 }
 
 static void h_time(Simex *s, const Args *q, Reply *r)
 {
 	(void)q;
-	buf_printf(&r->body, "{\"serverTime\":%lld}", (long long)clock_now(&s->clock));
+	simex_buf_printf(&r->body, "{\"serverTime\":%lld}", (long long)clock_now(&s->clock));
 }
 
 static void h_stats(Simex *s, const Args *q, Reply *r)
@@ -480,13 +457,14 @@ static void h_stats(Simex *s, const Args *q, Reply *r)
 	(void)q;
 	SimexStats st;
 	simex_get_stats(s, &st);
-	buf_printf(&r->body,
-	           "{\"requests\":%llu,\"weight_used\":%llu,\"rate_limited\":%llu,\"banned\":%llu,"
-	           "\"violations\":%llu,\"errors\":%llu,\"time\":%lld}",
-	           (unsigned long long)st.requests, (unsigned long long)st.weight_used,
-	           (unsigned long long)st.rate_limited, (unsigned long long)st.banned,
-	           (unsigned long long)st.violations, (unsigned long long)st.errors,
-	           (long long)clock_now(&s->clock));
+	simex_buf_printf(
+	        &r->body,
+	        "{\"requests\":%llu,\"weight_used\":%llu,\"rate_limited\":%llu,\"banned\":%llu,"
+	        "\"violations\":%llu,\"errors\":%llu,\"time\":%lld}",
+	        (unsigned long long)st.requests, (unsigned long long)st.weight_used,
+	        (unsigned long long)st.rate_limited, (unsigned long long)st.banned,
+	        (unsigned long long)st.violations, (unsigned long long)st.errors,
+	        (long long)clock_now(&s->clock));
 }
 
 static int w_klines(const Args *q)
@@ -595,6 +573,7 @@ typedef struct {
 	Reply reply;
 	size_t sent;
 	int headers_sent;
+	void *ws; /* the WebSocket connection's state (stream.c) */
 } Pss;
 
 static int send_headers(struct lws *wsi, Simex *s, Pss *pss)
@@ -674,6 +653,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		pss->reply.body.p = NULL;
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	}
+	case LWS_CALLBACK_ESTABLISHED:
+	case LWS_CALLBACK_RECEIVE:
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+	case LWS_CALLBACK_CLOSED: return simex_ws_callback(s, wsi, reason, &pss->ws, in, len);
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		if (pss) {
@@ -695,6 +678,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 {
 	Simex *s = lws_container_of(sul, Simex, tick);
 	sim_model_advance(s->model, clock_now(&s->clock));
+	simex_ws_tick(s);
 	lws_sul_schedule(s->ctx, 0, &s->tick, on_tick, 100 * LWS_US_PER_MS);
 }
 
@@ -709,6 +693,10 @@ static void *simex_main(void *arg)
 	info.user = s;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.keepalive_timeout = 30;
+	/* Binance pings every 3 minutes and drops a client silent for 10 */
+	static const lws_retry_bo_t idle = {.secs_since_valid_ping = 180,
+	                                    .secs_since_valid_hangup = 600};
+	info.retry_and_idle_policy = &idle;
 	s->ctx = lws_create_context(&info);
 	pthread_mutex_lock(&s->start_lock);
 	if (!s->ctx) {
@@ -758,6 +746,7 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 	        sim_model_new(s->inst, s->ninst, o->seed,
 	                      start - (int64_t)o->history_minutes * FB_MINUTE_MS, o->missing_rate);
 	sim_model_advance(s->model, start);
+	rng_seed(&s->fault_rng, o->seed ^ UINT64_C(0xfa017));
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->start_lock, NULL);
 	pthread_cond_init(&s->start_cond, NULL);
@@ -819,7 +808,7 @@ static int write_truth(Simex *s, int64_t now)
 			continue;
 		for (int i = 0; i < s->ninst; i++) {
 			const SimInstrument *in = sim_model_instrument(s->model, i);
-			int pd = decimals(in->tick), qd = decimals(in->step);
+			int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
 			for (int64_t t = first - ((first - off) % ivl + ivl) % ivl; t + ivl <= now;
 			     t += ivl) {
 				Candle c;

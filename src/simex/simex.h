@@ -15,15 +15,22 @@
 typedef struct {
 	int port; /* 0: any free port */
 	uint64_t seed;
-	double speed;                /* simulated ms per real ms */
-	int64_t start_ms;            /* simulated time at start; 0: now */
-	int history_minutes;         /* market generated before the start */
-	const char *instruments;     /* data/instruments.csv */
-	double missing_rate;         /* share of 1m candles missing at the source */
-	int weight_limit;            /* per window (Binance: 2400 per minute) */
-	int weight_window_s;         /* the window in real seconds (Binance: 60) */
-	int ban_s;                   /* 418 ban length */
-	int slow_ms;                 /* delay every REST answer by this much */
+	double speed;            /* simulated ms per real ms */
+	int64_t start_ms;        /* simulated time at start; 0: now */
+	int history_minutes;     /* market generated before the start */
+	const char *instruments; /* data/instruments.csv */
+	double missing_rate;     /* share of 1m candles missing at the source */
+	int weight_limit;        /* per window (Binance: 2400 per minute) */
+	int weight_window_s;     /* the window in real seconds (Binance: 60) */
+	int ban_s;               /* 418 ban length */
+	int slow_ms;             /* delay every REST answer by this much */
+	/* WebSocket faults */
+	int ws_drop_every_s;         /* close every connection this often (0: never) */
+	int ws_silence_every_s;      /* go silent, without closing, this often ... */
+	int ws_silence_s;            /* ... for this long */
+	double malformed_rate;       /* share of messages sent garbled or truncated */
+	double duplicate_rate;       /* share of messages sent twice */
+	double reorder_rate;         /* share of messages swapped with the one before */
 	const char *truth_path;      /* write every closed candle here on stop (NULL: no) */
 	const char *truth_intervals; /* e.g. "1m 5m 1h" */
 } SimexOptions;

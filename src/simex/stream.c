@@ -1,0 +1,585 @@
+/* simex WebSocket streams, Binance's way:
+ *  - routed paths: /market/stream for kline, aggTrade, markPrice, tickers and forceOrder;
+ *    /public/stream for bookTicker and depth. A stream on the wrong path is acknowledged and
+ *    then never delivers. /ws/<stream> and /stream?streams= are accepted as the old raw and
+ *    combined endpoints.
+ *  - streams in the URL (?streams=a/b/c) and live SUBSCRIBE / UNSUBSCRIBE /
+ *    LIST_SUBSCRIPTIONS; at most 200 streams and 10 incoming messages per second per
+ *    connection, or the connection is closed with 1008.
+ *  - every 100 ms (real time) each connection gets what its streams produced: kline updates
+ *    and every closed candle exactly once, mark prices, trades, book tops, tickers.
+ *  - faults: connections dropped every N seconds, silences without a close, malformed and
+ *    truncated frames, duplicated and out-of-order messages.
+ * Simex thread only. */
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "simex/internal.h"
+
+#define WS_MAX_STREAMS 200
+#define WS_MAX_QUEUE 20000
+#define WS_MAX_IN_PER_S 10
+
+enum { ROUTE_ANY = 0, ROUTE_MARKET, ROUTE_PUBLIC };
+enum { ST_KLINE = 1, ST_AGG, ST_MARK, ST_BOOK, ST_DEPTH, ST_FORCE, ST_ALL_MARK, ST_ALL_TICKER,
+       ST_ALL_MINI, ST_ALL_FORCE, ST_ALL_BOOK };
+
+typedef struct {
+	char name[64];
+	int type, sym, silent;
+	char interval[8];
+	int64_t last_closed; /* kline: open time of the newest closed candle sent */
+} Sub;
+
+struct WsConn {
+	WsConn *next;
+	struct lws *wsi;
+	int route, combined;
+	Sub subs[WS_MAX_STREAMS];
+	int nsubs;
+	char **out;
+	size_t head, count, cap;
+	int64_t in_window, in_count;
+	int close_code;
+	char *rx; /* an incoming message being reassembled */
+	size_t rxlen;
+};
+
+static void enqueue(WsConn *c, char *msg)
+{
+	if (c->count == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 64;
+		char **n = xmalloc(ncap * sizeof *n);
+		for (size_t i = 0; i < c->count; i++)
+			n[i] = c->out[(c->head + i) % c->cap];
+		free(c->out);
+		c->out = n;
+		c->head = 0;
+		c->cap = ncap;
+	}
+	c->out[(c->head + c->count++) % c->cap] = msg;
+}
+
+/* Queues msg (taking ownership) with the configured faults applied. */
+static void send_msg(Simex *s, WsConn *c, char *msg)
+{
+	if (c->count >= WS_MAX_QUEUE) { /* a consumer this slow is cut off, as Binance does */
+		free(msg);
+		if (!c->close_code)
+			c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+		return;
+	}
+	const SimexOptions *o = &s->opt;
+	if (o->malformed_rate > 0 && rng_uniform(&s->fault_rng) < o->malformed_rate) {
+		size_t n = strlen(msg);
+		if (rng_uniform(&s->fault_rng) < 0.5)
+			msg[n / 2] = '\0'; /* truncated */
+		else
+			memcpy(msg, "{\"e\":", n < 5 ? n : 5); /* garbage */
+	}
+	if (o->duplicate_rate > 0 && rng_uniform(&s->fault_rng) < o->duplicate_rate)
+		enqueue(c, xstrdup(msg));
+	if (o->reorder_rate > 0 && c->count > 0 && rng_uniform(&s->fault_rng) < o->reorder_rate) {
+		size_t last = (c->head + c->count - 1) % c->cap;
+		char *prev = c->out[last];
+		c->out[last] = msg;
+		enqueue(c, prev);
+		return;
+	}
+	enqueue(c, msg);
+}
+
+static char *wrap(const WsConn *c, const Sub *sub, Buf *data)
+{
+	char *m = c->combined ? xasprintf("{\"stream\":\"%s\",\"data\":%s}", sub->name, data->p)
+	                      : xstrdup(data->p);
+	data->len = 0;
+	if (data->p)
+		data->p[0] = '\0';
+	return m;
+}
+
+/* Parses "btcusdt@kline_1m" and friends. Returns 0, or -1 for a name simex does not know. */
+static int parse_stream(Simex *s, const char *name, Sub *sub)
+{
+	memset(sub, 0, sizeof *sub);
+	if (strlen(name) >= sizeof sub->name)
+		return -1;
+	snprintf(sub->name, sizeof sub->name, "%s", name);
+	static const struct {
+		const char *name;
+		int type;
+	} all[] = {{"!markPrice@arr", ST_ALL_MARK},  {"!markPrice@arr@1s", ST_ALL_MARK},
+	           {"!ticker@arr", ST_ALL_TICKER},   {"!miniTicker@arr", ST_ALL_MINI},
+	           {"!forceOrder@arr", ST_ALL_FORCE}, {"!bookTicker", ST_ALL_BOOK}};
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		if (strcmp(name, all[i].name) == 0) {
+			sub->type = all[i].type;
+			sub->sym = -1;
+			return 0;
+		}
+	const char *at = strchr(name, '@');
+	if (!at || at == name || at - name >= FB_SYMBOL_LEN)
+		return -1;
+	char sym[FB_SYMBOL_LEN];
+	for (int i = 0; i < at - name; i++) {
+		char ch = name[i];
+		if (ch >= 'a' && ch <= 'z')
+			ch = (char)(ch - 'a' + 'A');
+		else if (!(ch >= '0' && ch <= '9'))
+			return -1;
+		sym[i] = ch;
+	}
+	sym[at - name] = '\0';
+	if ((sub->sym = sim_model_find(s->model, sym)) < 0)
+		return -1;
+	const char *t = at + 1;
+	if (strncmp(t, "kline_", 6) == 0 && fb_interval_ms(t + 6) > 0) {
+		sub->type = ST_KLINE;
+		snprintf(sub->interval, sizeof sub->interval, "%s", t + 6);
+		int64_t ivl = fb_interval_ms(sub->interval), off = fb_interval_offset_ms(sub->interval);
+		int64_t now = clock_now(&s->clock);
+		sub->last_closed = now - ((now - off) % ivl + ivl) % ivl - ivl;
+	} else if (strcmp(t, "aggTrade") == 0)
+		sub->type = ST_AGG;
+	else if (strcmp(t, "markPrice") == 0 || strcmp(t, "markPrice@1s") == 0)
+		sub->type = ST_MARK;
+	else if (strcmp(t, "bookTicker") == 0)
+		sub->type = ST_BOOK;
+	else if (strncmp(t, "depth5", 6) == 0)
+		sub->type = ST_DEPTH;
+	else if (strcmp(t, "forceOrder") == 0)
+		sub->type = ST_FORCE;
+	else
+		return -1;
+	return 0;
+}
+
+static int route_of(int type)
+{
+	return type == ST_BOOK || type == ST_DEPTH || type == ST_ALL_BOOK ? ROUTE_PUBLIC
+	                                                                  : ROUTE_MARKET;
+}
+
+/* Adds a stream; returns 0, 1 if it was there already, -1 unknown, -2 over the limit. */
+static int subscribe(Simex *s, WsConn *c, const char *name)
+{
+	for (int i = 0; i < c->nsubs; i++)
+		if (strcmp(c->subs[i].name, name) == 0)
+			return 1;
+	if (c->nsubs == WS_MAX_STREAMS)
+		return -2;
+	Sub sub;
+	if (parse_stream(s, name, &sub))
+		return -1;
+	/* acknowledged either way; on the wrong route it just never delivers */
+	sub.silent = c->route != ROUTE_ANY && route_of(sub.type) != c->route;
+	c->subs[c->nsubs++] = sub;
+	return 0;
+}
+
+static void unsubscribe(WsConn *c, const char *name)
+{
+	for (int i = 0; i < c->nsubs; i++)
+		if (strcmp(c->subs[i].name, name) == 0) {
+			c->subs[i] = c->subs[--c->nsubs];
+			return;
+		}
+}
+
+static void reply(Simex *s, WsConn *c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void reply(Simex *s, WsConn *c, const char *fmt, ...)
+{
+	(void)s;
+	va_list ap;
+	va_start(ap, fmt);
+	char buf[512];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	enqueue(c, xstrdup(buf)); /* replies are never subject to faults */
+}
+
+/* {"method":"SUBSCRIBE","params":[...],"id":1} */
+static void on_request(Simex *s, WsConn *c, const char *text, size_t len)
+{
+	json_error_t e;
+	json_t *root = json_loadb(text, len, 0, &e);
+	const char *method = json_string_value(json_object_get(root, "method"));
+	json_t *id = json_object_get(root, "id");
+	long long idv = json_is_integer(id) ? (long long)json_integer_value(id) : 0;
+	if (!root || !method || !json_is_integer(id)) {
+		reply(s, c, "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON\"},\"id\":null}");
+		json_decref(root);
+		return;
+	}
+	json_t *params = json_object_get(root, "params"), *p;
+	size_t i;
+	if (strcmp(method, "LIST_SUBSCRIPTIONS") == 0) {
+		Buf b = {NULL, 0, 0};
+		simex_buf_printf(&b, "{\"result\":[");
+		for (int k = 0; k < c->nsubs; k++)
+			simex_buf_printf(&b, "%s\"%s\"", k ? "," : "", c->subs[k].name);
+		simex_buf_printf(&b, "],\"id\":%lld}", idv);
+		enqueue(c, b.p);
+	} else if (strcmp(method, "SUBSCRIBE") == 0 || strcmp(method, "UNSUBSCRIBE") == 0) {
+		int sub = method[0] == 'S', bad = !json_is_array(params);
+		json_array_foreach(params, i, p)
+		{
+			const char *name = json_string_value(p);
+			if (!name) {
+				bad = 1;
+				continue;
+			}
+			if (!sub)
+				unsubscribe(c, name);
+			else {
+				int rc = subscribe(s, c, name);
+				if (rc == -2) {
+					c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+					log_info("simex", "closing a connection over %d streams", WS_MAX_STREAMS);
+					break;
+				}
+				bad |= rc == -1;
+			}
+		}
+		if (bad)
+			reply(s, c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown stream\"},"
+			            "\"id\":%lld}",
+			      idv);
+		else
+			reply(s, c, "{\"result\":null,\"id\":%lld}", idv);
+	} else {
+		reply(s, c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown method\"},"
+		            "\"id\":%lld}",
+		      idv);
+	}
+	json_decref(root);
+}
+
+static void put_kline(Buf *b, const SimInstrument *in, const Candle *k, int64_t now)
+{
+	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
+	simex_buf_printf(b,
+	                 "{\"e\":\"kline\",\"E\":%lld,\"s\":\"%s\",\"k\":{\"t\":%lld,\"T\":%lld,"
+	                 "\"s\":\"%s\",\"i\":\"%s\",\"f\":1,\"L\":2,\"o\":\"%.*f\",\"c\":\"%.*f\","
+	                 "\"h\":\"%.*f\",\"l\":\"%.*f\",\"v\":\"%.*f\",\"n\":%lld,\"x\":%s,"
+	                 "\"q\":\"%.8f\",\"V\":\"%.*f\",\"Q\":\"%.8f\",\"B\":\"0\"}}",
+	                 (long long)now, in->symbol, (long long)k->open_time, (long long)k->close_time,
+	                 in->symbol, k->interval, pd, k->open, pd, k->close, pd, k->high, pd, k->low, qd,
+	                 k->volume, (long long)k->trades, k->closed ? "true" : "false",
+	                 k->quote_volume, qd, k->taker_buy_volume, k->taker_buy_quote_volume);
+}
+
+static void put_mark(Buf *b, const SimInstrument *in, const SimState *st, int64_t now, int coin_m)
+{
+	int pd = simex_decimals(in->tick) + 2;
+	simex_buf_printf(b,
+	                 "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%.*f\",\"i\":"
+	                 "\"%.*f\",\"P\":\"%.*f\",\"r\":\"%.8f\",\"T\":%lld,\"st\":%d}",
+	                 (long long)now, coin_m ? "BTCUSD_PERP" : in->symbol, pd, st->mark, pd,
+	                 st->index, pd, st->index, st->funding_rate, (long long)st->next_funding_time,
+	                 coin_m ? 2 : 1);
+}
+
+static void put_ticker(Buf *b, const SimInstrument *in, const SimState *st, int64_t now, int mini)
+{
+	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
+	simex_buf_printf(b,
+	                 "{\"e\":\"%s\",\"E\":%lld,\"s\":\"%s\",\"c\":\"%.*f\",\"o\":\"%.*f\","
+	                 "\"h\":\"%.*f\",\"l\":\"%.*f\",\"v\":\"%.*f\",\"q\":\"%.2f\"",
+	                 mini ? "24hrMiniTicker" : "24hrTicker", (long long)now, in->symbol, pd, st->last,
+	                 pd, st->open_24h, pd, st->high_24h, pd, st->low_24h, qd, st->volume_24h,
+	                 st->quote_volume_24h);
+	if (!mini)
+		simex_buf_printf(b, ",\"P\":\"%.3f\",\"n\":%lld",
+		                 st->open_24h > 0 ? (st->last / st->open_24h - 1) * 100 : 0.0,
+		                 (long long)st->trades_24h);
+	simex_buf_printf(b, ",\"st\":1}");
+}
+
+static void put_book(Buf *b, const SimInstrument *in, const SimState *st, int64_t now, int64_t u,
+                     int depth)
+{
+	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
+	if (!depth) {
+		simex_buf_printf(b,
+		                 "{\"e\":\"bookTicker\",\"u\":%lld,\"E\":%lld,\"T\":%lld,\"s\":\"%s\","
+		                 "\"b\":\"%.*f\",\"B\":\"%.*f\",\"a\":\"%.*f\",\"A\":\"%.*f\",\"st\":1}",
+		                 (long long)u, (long long)now, (long long)now, in->symbol, pd, st->bid, qd,
+		                 st->bid_qty, pd, st->ask, qd, st->ask_qty);
+		return;
+	}
+	simex_buf_printf(b,
+	                 "{\"e\":\"depthUpdate\",\"E\":%lld,\"T\":%lld,\"s\":\"%s\",\"U\":%lld,"
+	                 "\"u\":%lld,\"pu\":%lld,\"b\":[",
+	                 (long long)now, (long long)now, in->symbol, (long long)u, (long long)u,
+	                 (long long)(u - 1));
+	for (int k = 0; k < 5; k++)
+		simex_buf_printf(b, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd, st->bid - k * in->tick,
+		                 qd, st->bid_qty * (1 + 0.2 * k));
+	simex_buf_printf(b, "],\"a\":[");
+	for (int k = 0; k < 5; k++)
+		simex_buf_printf(b, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd, st->ask + k * in->tick,
+		                 qd, st->ask_qty * (1 + 0.2 * k));
+	simex_buf_printf(b, "]}");
+}
+
+/* What one subscription produced since the last tick. */
+static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Buf *b)
+{
+	if (sub->silent)
+		return;
+	SimState st;
+	if (sub->sym >= 0) {
+		const SimInstrument *in = sim_model_instrument(s->model, sub->sym);
+		switch (sub->type) {
+		case ST_KLINE: {
+			int64_t ivl = fb_interval_ms(sub->interval);
+			Candle k;
+			/* every candle that closed since the last tick, once, oldest first */
+			for (int64_t t = sub->last_closed + ivl; t + ivl <= now; t += ivl) {
+				if (sim_model_candle(s->model, sub->sym, sub->interval, t, now, &k) == 0) {
+					put_kline(b, in, &k, now);
+					send_msg(s, c, wrap(c, sub, b));
+				}
+				sub->last_closed = t;
+			}
+			int64_t open = sub->last_closed + ivl;
+			if (sim_model_candle(s->model, sub->sym, sub->interval, open, now, &k) == 0) {
+				put_kline(b, in, &k, now);
+				send_msg(s, c, wrap(c, sub, b));
+			}
+			return;
+		}
+		case ST_MARK:
+			sim_model_state(s->model, sub->sym, &st);
+			put_mark(b, in, &st, now, 0);
+			break;
+		case ST_AGG: {
+			sim_model_state(s->model, sub->sym, &st);
+			int n = 1 + (int)(rng_uniform(&s->fault_rng) * 3);
+			for (int k = 0; k < n; k++) {
+				int buy = rng_uniform(&s->fault_rng) < 0.5;
+				simex_buf_printf(b,
+				                 "{\"e\":\"aggTrade\",\"E\":%lld,\"s\":\"%s\",\"a\":%lld,"
+				                 "\"p\":\"%.*f\",\"q\":\"%.*f\",\"f\":1,\"l\":1,\"T\":%lld,"
+				                 "\"m\":%s}",
+				                 (long long)now, in->symbol, (long long)++s->trade_id,
+				                 simex_decimals(in->tick), buy ? st.ask : st.bid,
+				                 simex_decimals(in->step), in->step * (1 + k), (long long)now,
+				                 buy ? "false" : "true");
+				send_msg(s, c, wrap(c, sub, b));
+			}
+			return;
+		}
+		case ST_BOOK:
+		case ST_DEPTH:
+			sim_model_state(s->model, sub->sym, &st);
+			put_book(b, in, &st, now, now / 10, sub->type == ST_DEPTH);
+			break;
+		case ST_FORCE:
+			if (rng_uniform(&s->fault_rng) > 0.02)
+				return;
+			sim_model_state(s->model, sub->sym, &st);
+			simex_buf_printf(b,
+			                 "{\"e\":\"forceOrder\",\"E\":%lld,\"o\":{\"s\":\"%s\",\"S\":\"%s\","
+			                 "\"o\":\"LIMIT\",\"f\":\"IOC\",\"q\":\"%.*f\",\"p\":\"%.*f\","
+			                 "\"ap\":\"%.*f\",\"X\":\"FILLED\",\"T\":%lld}}",
+			                 (long long)now, in->symbol,
+			                 rng_uniform(&s->fault_rng) < 0.5 ? "SELL" : "BUY",
+			                 simex_decimals(in->step), in->step * 10, simex_decimals(in->tick),
+			                 st.last, simex_decimals(in->tick), st.last, (long long)now);
+			break;
+		default: return;
+		}
+		send_msg(s, c, wrap(c, sub, b));
+		return;
+	}
+	if (!arr_due || sub->type == ST_ALL_FORCE || sub->type == ST_ALL_BOOK)
+		return;
+	simex_buf_printf(b, "[");
+	for (int i = 0; i < s->ninst; i++) {
+		sim_model_state(s->model, i, &st);
+		if (i)
+			simex_buf_printf(b, ",");
+		if (sub->type == ST_ALL_MARK)
+			put_mark(b, sim_model_instrument(s->model, i), &st, now, 0);
+		else
+			put_ticker(b, sim_model_instrument(s->model, i), &st, now,
+			           sub->type == ST_ALL_MINI);
+	}
+	if (sub->type == ST_ALL_MARK) { /* a COIN-M entry the feed must filter out */
+		simex_buf_printf(b, ",");
+		sim_model_state(s->model, 0, &st);
+		put_mark(b, sim_model_instrument(s->model, 0), &st, now, 1);
+	}
+	simex_buf_printf(b, "]");
+	send_msg(s, c, wrap(c, sub, b));
+}
+
+void simex_ws_tick(Simex *s)
+{
+	int64_t real = fb_mono_ms(), now = clock_now(&s->clock);
+	const SimexOptions *o = &s->opt;
+	if (o->ws_drop_every_s > 0) {
+		if (!s->next_drop)
+			s->next_drop = real + o->ws_drop_every_s * 1000;
+		if (real >= s->next_drop) {
+			s->next_drop = real + o->ws_drop_every_s * 1000;
+			for (WsConn *c = s->conns; c; c = c->next)
+				c->close_code = LWS_CLOSE_STATUS_GOINGAWAY;
+			log_info("simex", "fault: dropping every WebSocket connection");
+		}
+	}
+	if (o->ws_silence_every_s > 0) {
+		if (!s->next_silence)
+			s->next_silence = real + o->ws_silence_every_s * 1000;
+		if (real >= s->next_silence) {
+			s->next_silence = real + o->ws_silence_every_s * 1000;
+			s->silent_until = real + o->ws_silence_s * 1000;
+			log_info("simex", "fault: silence for %d s", o->ws_silence_s);
+		}
+	}
+	int arr_due = real >= s->next_arr;
+	if (arr_due)
+		s->next_arr = real + 1000;
+	Buf b = {NULL, 0, 0};
+	for (WsConn *c = s->conns; c; c = c->next) {
+		if (real < s->silent_until) {
+			/* silent: nothing is sent, and nothing is lost either: the kline positions do
+			 * not move, so the candles closed meanwhile come out when it speaks again */
+			continue;
+		}
+		for (int i = 0; i < c->nsubs; i++)
+			produce(s, c, &c->subs[i], now, arr_due, &b);
+		if (c->count || c->close_code)
+			lws_callback_on_writable(c->wsi);
+	}
+	free(b.p);
+}
+
+void simex_ws_stats(Simex *s, int *connections, uint64_t *messages)
+{
+	int n = 0;
+	for (WsConn *c = s->conns; c; c = c->next)
+		n++;
+	*connections = n;
+	*messages = 0;
+}
+
+static WsConn *conn_new(Simex *s, struct lws *wsi)
+{
+	WsConn *c = xcalloc(1, sizeof *c);
+	c->wsi = wsi;
+	char uri[256] = "";
+	lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
+	c->combined = 1;
+	if (strcmp(uri, "/market/stream") == 0)
+		c->route = ROUTE_MARKET;
+	else if (strcmp(uri, "/public/stream") == 0)
+		c->route = ROUTE_PUBLIC;
+	else if (strncmp(uri, "/ws/", 4) == 0) {
+		c->combined = 0;
+		subscribe(s, c, uri + 4);
+	}
+	char frag[4096];
+	for (int k = 0; lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, k) > 0;
+	     k++) {
+		if (strncmp(frag, "streams=", 8) != 0)
+			continue;
+		for (char *save, *t = strtok_r(frag + 8, "/", &save); t; t = strtok_r(NULL, "/", &save))
+			if (subscribe(s, c, t) == -2)
+				c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+	}
+	c->next = s->conns;
+	s->conns = c;
+	return c;
+}
+
+static void conn_free(Simex *s, WsConn *c)
+{
+	for (WsConn **p = &s->conns; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	for (size_t i = 0; i < c->count; i++)
+		free(c->out[(c->head + i) % c->cap]);
+	free(c->out);
+	free(c->rx);
+	free(c);
+}
+
+int simex_ws_callback(Simex *s, struct lws *wsi, enum lws_callback_reasons reason, void **slot,
+                      void *in, size_t len)
+{
+	WsConn *c = *slot;
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED:
+		*slot = conn_new(s, wsi);
+		if (((WsConn *)*slot)->close_code)
+			lws_callback_on_writable(wsi);
+		return 0;
+	case LWS_CALLBACK_RECEIVE: {
+		if (!c)
+			return -1;
+		int64_t sec = fb_mono_ms() / 1000;
+		if (sec != c->in_window) {
+			c->in_window = sec;
+			c->in_count = 0;
+		}
+		c->rx = xrealloc(c->rx, c->rxlen + len + 1);
+		memcpy(c->rx + c->rxlen, in, len);
+		c->rxlen += len;
+		if (!lws_is_final_fragment(wsi))
+			return 0;
+		if (++c->in_count > WS_MAX_IN_PER_S) {
+			log_info("simex", "closing a connection sending over %d messages a second",
+			         WS_MAX_IN_PER_S);
+			c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+		} else
+			on_request(s, c, c->rx, c->rxlen);
+		c->rxlen = 0;
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	case LWS_CALLBACK_SERVER_WRITEABLE: {
+		if (!c)
+			return 0;
+		if (c->count == 0 && c->close_code) {
+			lws_close_reason(wsi, (enum lws_close_status)c->close_code, NULL, 0);
+			return -1;
+		}
+		if (c->count == 0)
+			return 0;
+		char *m = c->out[c->head];
+		c->head = (c->head + 1) % c->cap;
+		c->count--;
+		size_t n = strlen(m);
+		unsigned char *buf = xmalloc(LWS_PRE + n);
+		memcpy(buf + LWS_PRE, m, n);
+		int w = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT);
+		free(buf);
+		free(m);
+		if (w < (int)n)
+			return -1;
+		if (c->count || c->close_code)
+			lws_callback_on_writable(wsi);
+		return 0;
+	}
+	case LWS_CALLBACK_CLOSED:
+		if (c) {
+			conn_free(s, c);
+			*slot = NULL;
+		}
+		return 0;
+	default: return 0;
+	}
+}
