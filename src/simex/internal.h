@@ -54,7 +54,6 @@ struct Simex {
 	int64_t trade_id;
 };
 
-
 /* stream.c: the WebSocket side, called from server.c's protocol callback and timer. */
 int simex_ws_callback(Simex *s, struct lws *wsi, enum lws_callback_reasons reason, void **slot,
                       void *in, size_t len);

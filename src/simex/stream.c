@@ -23,13 +23,24 @@
 #include "core/xmalloc.h"
 #include "simex/internal.h"
 
-#define WS_MAX_STREAMS 200
-#define WS_MAX_QUEUE 20000
+#define WS_MAX_STREAMS  200
+#define WS_MAX_QUEUE    20000
 #define WS_MAX_IN_PER_S 10
 
 enum { ROUTE_ANY = 0, ROUTE_MARKET, ROUTE_PUBLIC };
-enum { ST_KLINE = 1, ST_AGG, ST_MARK, ST_BOOK, ST_DEPTH, ST_FORCE, ST_ALL_MARK, ST_ALL_TICKER,
-       ST_ALL_MINI, ST_ALL_FORCE, ST_ALL_BOOK };
+enum {
+	ST_KLINE = 1,
+	ST_AGG,
+	ST_MARK,
+	ST_BOOK,
+	ST_DEPTH,
+	ST_FORCE,
+	ST_ALL_MARK,
+	ST_ALL_TICKER,
+	ST_ALL_MINI,
+	ST_ALL_FORCE,
+	ST_ALL_BOOK
+};
 
 typedef struct {
 	char name[64];
@@ -116,8 +127,8 @@ static int parse_stream(Simex *s, const char *name, Sub *sub)
 	static const struct {
 		const char *name;
 		int type;
-	} all[] = {{"!markPrice@arr", ST_ALL_MARK},  {"!markPrice@arr@1s", ST_ALL_MARK},
-	           {"!ticker@arr", ST_ALL_TICKER},   {"!miniTicker@arr", ST_ALL_MINI},
+	} all[] = {{"!markPrice@arr", ST_ALL_MARK},   {"!markPrice@arr@1s", ST_ALL_MARK},
+	           {"!ticker@arr", ST_ALL_TICKER},    {"!miniTicker@arr", ST_ALL_MINI},
 	           {"!forceOrder@arr", ST_ALL_FORCE}, {"!bookTicker", ST_ALL_BOOK}};
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
 		if (strcmp(name, all[i].name) == 0) {
@@ -144,7 +155,8 @@ static int parse_stream(Simex *s, const char *name, Sub *sub)
 	if (strncmp(t, "kline_", 6) == 0 && fb_interval_ms(t + 6) > 0) {
 		sub->type = ST_KLINE;
 		snprintf(sub->interval, sizeof sub->interval, "%s", t + 6);
-		int64_t ivl = fb_interval_ms(sub->interval), off = fb_interval_offset_ms(sub->interval);
+		int64_t ivl = fb_interval_ms(sub->interval),
+		        off = fb_interval_offset_ms(sub->interval);
 		int64_t now = clock_now(&s->clock);
 		sub->last_closed = now - ((now - off) % ivl + ivl) % ivl - ivl;
 	} else if (strcmp(t, "aggTrade") == 0)
@@ -243,21 +255,24 @@ static void on_request(Simex *s, WsConn *c, const char *text, size_t len)
 				int rc = subscribe(s, c, name);
 				if (rc == -2) {
 					c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
-					log_info("simex", "closing a connection over %d streams", WS_MAX_STREAMS);
+					log_info("simex", "closing a connection over %d streams",
+					         WS_MAX_STREAMS);
 					break;
 				}
 				bad |= rc == -1;
 			}
 		}
 		if (bad)
-			reply(s, c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown stream\"},"
-			            "\"id\":%lld}",
+			reply(s, c,
+			      "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown stream\"},"
+			      "\"id\":%lld}",
 			      idv);
 		else
 			reply(s, c, "{\"result\":null,\"id\":%lld}", idv);
 	} else {
-		reply(s, c, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown method\"},"
-		            "\"id\":%lld}",
+		reply(s, c,
+		      "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown method\"},"
+		      "\"id\":%lld}",
 		      idv);
 	}
 	json_decref(root);
@@ -271,10 +286,11 @@ static void put_kline(Buf *b, const SimInstrument *in, const Candle *k, int64_t 
 	                 "\"s\":\"%s\",\"i\":\"%s\",\"f\":1,\"L\":2,\"o\":\"%.*f\",\"c\":\"%.*f\","
 	                 "\"h\":\"%.*f\",\"l\":\"%.*f\",\"v\":\"%.*f\",\"n\":%lld,\"x\":%s,"
 	                 "\"q\":\"%.8f\",\"V\":\"%.*f\",\"Q\":\"%.8f\",\"B\":\"0\"}}",
-	                 (long long)now, in->symbol, (long long)k->open_time, (long long)k->close_time,
-	                 in->symbol, k->interval, pd, k->open, pd, k->close, pd, k->high, pd, k->low, qd,
-	                 k->volume, (long long)k->trades, k->closed ? "true" : "false",
-	                 k->quote_volume, qd, k->taker_buy_volume, k->taker_buy_quote_volume);
+	                 (long long)now, in->symbol, (long long)k->open_time,
+	                 (long long)k->close_time, in->symbol, k->interval, pd, k->open, pd,
+	                 k->close, pd, k->high, pd, k->low, qd, k->volume, (long long)k->trades,
+	                 k->closed ? "true" : "false", k->quote_volume, qd, k->taker_buy_volume,
+	                 k->taker_buy_quote_volume);
 }
 
 static void put_mark(Buf *b, const SimInstrument *in, const SimState *st, int64_t now, int coin_m)
@@ -284,8 +300,8 @@ static void put_mark(Buf *b, const SimInstrument *in, const SimState *st, int64_
 	                 "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%.*f\",\"i\":"
 	                 "\"%.*f\",\"P\":\"%.*f\",\"r\":\"%.8f\",\"T\":%lld,\"st\":%d}",
 	                 (long long)now, coin_m ? "BTCUSD_PERP" : in->symbol, pd, st->mark, pd,
-	                 st->index, pd, st->index, st->funding_rate, (long long)st->next_funding_time,
-	                 coin_m ? 2 : 1);
+	                 st->index, pd, st->index, st->funding_rate,
+	                 (long long)st->next_funding_time, coin_m ? 2 : 1);
 }
 
 static void put_ticker(Buf *b, const SimInstrument *in, const SimState *st, int64_t now, int mini)
@@ -294,9 +310,9 @@ static void put_ticker(Buf *b, const SimInstrument *in, const SimState *st, int6
 	simex_buf_printf(b,
 	                 "{\"e\":\"%s\",\"E\":%lld,\"s\":\"%s\",\"c\":\"%.*f\",\"o\":\"%.*f\","
 	                 "\"h\":\"%.*f\",\"l\":\"%.*f\",\"v\":\"%.*f\",\"q\":\"%.2f\"",
-	                 mini ? "24hrMiniTicker" : "24hrTicker", (long long)now, in->symbol, pd, st->last,
-	                 pd, st->open_24h, pd, st->high_24h, pd, st->low_24h, qd, st->volume_24h,
-	                 st->quote_volume_24h);
+	                 mini ? "24hrMiniTicker" : "24hrTicker", (long long)now, in->symbol, pd,
+	                 st->last, pd, st->open_24h, pd, st->high_24h, pd, st->low_24h, qd,
+	                 st->volume_24h, st->quote_volume_24h);
 	if (!mini)
 		simex_buf_printf(b, ",\"P\":\"%.3f\",\"n\":%lld",
 		                 st->open_24h > 0 ? (st->last / st->open_24h - 1) * 100 : 0.0,
@@ -309,11 +325,12 @@ static void put_book(Buf *b, const SimInstrument *in, const SimState *st, int64_
 {
 	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
 	if (!depth) {
-		simex_buf_printf(b,
-		                 "{\"e\":\"bookTicker\",\"u\":%lld,\"E\":%lld,\"T\":%lld,\"s\":\"%s\","
-		                 "\"b\":\"%.*f\",\"B\":\"%.*f\",\"a\":\"%.*f\",\"A\":\"%.*f\",\"st\":1}",
-		                 (long long)u, (long long)now, (long long)now, in->symbol, pd, st->bid, qd,
-		                 st->bid_qty, pd, st->ask, qd, st->ask_qty);
+		simex_buf_printf(
+		        b,
+		        "{\"e\":\"bookTicker\",\"u\":%lld,\"E\":%lld,\"T\":%lld,\"s\":\"%s\","
+		        "\"b\":\"%.*f\",\"B\":\"%.*f\",\"a\":\"%.*f\",\"A\":\"%.*f\",\"st\":1}",
+		        (long long)u, (long long)now, (long long)now, in->symbol, pd, st->bid, qd,
+		        st->bid_qty, pd, st->ask, qd, st->ask_qty);
 		return;
 	}
 	simex_buf_printf(b,
@@ -322,12 +339,12 @@ static void put_book(Buf *b, const SimInstrument *in, const SimState *st, int64_
 	                 (long long)now, (long long)now, in->symbol, (long long)u, (long long)u,
 	                 (long long)(u - 1));
 	for (int k = 0; k < 5; k++)
-		simex_buf_printf(b, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd, st->bid - k * in->tick,
-		                 qd, st->bid_qty * (1 + 0.2 * k));
+		simex_buf_printf(b, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
+		                 st->bid - k * in->tick, qd, st->bid_qty * (1 + 0.2 * k));
 	simex_buf_printf(b, "],\"a\":[");
 	for (int k = 0; k < 5; k++)
-		simex_buf_printf(b, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd, st->ask + k * in->tick,
-		                 qd, st->ask_qty * (1 + 0.2 * k));
+		simex_buf_printf(b, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
+		                 st->ask + k * in->tick, qd, st->ask_qty * (1 + 0.2 * k));
 	simex_buf_printf(b, "]}");
 }
 
@@ -345,14 +362,16 @@ static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Buf
 			Candle k;
 			/* every candle that closed since the last tick, once, oldest first */
 			for (int64_t t = sub->last_closed + ivl; t + ivl <= now; t += ivl) {
-				if (sim_model_candle(s->model, sub->sym, sub->interval, t, now, &k) == 0) {
+				if (sim_model_candle(s->model, sub->sym, sub->interval, t, now,
+				                     &k) == 0) {
 					put_kline(b, in, &k, now);
 					send_msg(s, c, wrap(c, sub, b));
 				}
 				sub->last_closed = t;
 			}
 			int64_t open = sub->last_closed + ivl;
-			if (sim_model_candle(s->model, sub->sym, sub->interval, open, now, &k) == 0) {
+			if (sim_model_candle(s->model, sub->sym, sub->interval, open, now, &k) ==
+			    0) {
 				put_kline(b, in, &k, now);
 				send_msg(s, c, wrap(c, sub, b));
 			}
@@ -367,14 +386,15 @@ static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Buf
 			int n = 1 + (int)(rng_uniform(&s->fault_rng) * 3);
 			for (int k = 0; k < n; k++) {
 				int buy = rng_uniform(&s->fault_rng) < 0.5;
-				simex_buf_printf(b,
-				                 "{\"e\":\"aggTrade\",\"E\":%lld,\"s\":\"%s\",\"a\":%lld,"
-				                 "\"p\":\"%.*f\",\"q\":\"%.*f\",\"f\":1,\"l\":1,\"T\":%lld,"
-				                 "\"m\":%s}",
-				                 (long long)now, in->symbol, (long long)++s->trade_id,
-				                 simex_decimals(in->tick), buy ? st.ask : st.bid,
-				                 simex_decimals(in->step), in->step * (1 + k), (long long)now,
-				                 buy ? "false" : "true");
+				simex_buf_printf(
+				        b,
+				        "{\"e\":\"aggTrade\",\"E\":%lld,\"s\":\"%s\",\"a\":%lld,"
+				        "\"p\":\"%.*f\",\"q\":\"%.*f\",\"f\":1,\"l\":1,\"T\":%lld,"
+				        "\"m\":%s}",
+				        (long long)now, in->symbol, (long long)++s->trade_id,
+				        simex_decimals(in->tick), buy ? st.ask : st.bid,
+				        simex_decimals(in->step), in->step * (1 + k),
+				        (long long)now, buy ? "false" : "true");
 				send_msg(s, c, wrap(c, sub, b));
 			}
 			return;
@@ -388,14 +408,15 @@ static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Buf
 			if (rng_uniform(&s->fault_rng) > 0.02)
 				return;
 			sim_model_state(s->model, sub->sym, &st);
-			simex_buf_printf(b,
-			                 "{\"e\":\"forceOrder\",\"E\":%lld,\"o\":{\"s\":\"%s\",\"S\":\"%s\","
-			                 "\"o\":\"LIMIT\",\"f\":\"IOC\",\"q\":\"%.*f\",\"p\":\"%.*f\","
-			                 "\"ap\":\"%.*f\",\"X\":\"FILLED\",\"T\":%lld}}",
-			                 (long long)now, in->symbol,
-			                 rng_uniform(&s->fault_rng) < 0.5 ? "SELL" : "BUY",
-			                 simex_decimals(in->step), in->step * 10, simex_decimals(in->tick),
-			                 st.last, simex_decimals(in->tick), st.last, (long long)now);
+			simex_buf_printf(
+			        b,
+			        "{\"e\":\"forceOrder\",\"E\":%lld,\"o\":{\"s\":\"%s\",\"S\":\"%s\","
+			        "\"o\":\"LIMIT\",\"f\":\"IOC\",\"q\":\"%.*f\",\"p\":\"%.*f\","
+			        "\"ap\":\"%.*f\",\"X\":\"FILLED\",\"T\":%lld}}",
+			        (long long)now, in->symbol,
+			        rng_uniform(&s->fault_rng) < 0.5 ? "SELL" : "BUY",
+			        simex_decimals(in->step), in->step * 10, simex_decimals(in->tick),
+			        st.last, simex_decimals(in->tick), st.last, (long long)now);
 			break;
 		default: return;
 		}
@@ -490,11 +511,12 @@ static WsConn *conn_new(Simex *s, struct lws *wsi)
 		subscribe(s, c, uri + 4);
 	}
 	char frag[4096];
-	for (int k = 0; lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, k) > 0;
-	     k++) {
+	for (int k = 0;
+	     lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, k) > 0; k++) {
 		if (strncmp(frag, "streams=", 8) != 0)
 			continue;
-		for (char *save, *t = strtok_r(frag + 8, "/", &save); t; t = strtok_r(NULL, "/", &save))
+		for (char *save, *t = strtok_r(frag + 8, "/", &save); t;
+		     t = strtok_r(NULL, "/", &save))
 			if (subscribe(s, c, t) == -2)
 				c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
 	}
