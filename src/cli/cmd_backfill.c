@@ -121,7 +121,8 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 		for (int j = 0; j < nivs && !signals_stop_requested(); j++) {
 			BackfillReport r = {0};
 			int64_t from = since >= 0 ? since : now - lookback * fb_interval_ms(ivs[j]);
-			if (backfill_series(rc, st, exchange, syms[i], ivs[j], from, now, &r, err,
+			BackfillTarget to = {st, NULL};
+			if (backfill_series(rc, &to, exchange, syms[i], ivs[j], from, now, &r, err,
 			                    sizeof err)) {
 				cli_error("backfill %s %s: %s", syms[i], ivs[j], err);
 				failures++;

@@ -16,6 +16,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/binance.h"
+#include "store/writer.h"
 
 #define BACKFILL_PAGE     1000
 #define BACKFILL_GRACE_MS 5000
@@ -101,27 +102,46 @@ static int find_missing(Store *st, int64_t series, int64_t first, int64_t last, 
 	return bad ? db_err(st, err, errlen) : 0;
 }
 
-static int record_hole(Store *st, int64_t series, int64_t from, int64_t to, int64_t now)
+/* Where backfilled rows go: straight into the Store (the backfill command) or through the
+ * store writer (the collector, whose writer thread is the only one that writes). */
+static int record_hole(const BackfillTarget *to, const char *exchange, const char *symbol,
+                       const char *interval, int64_t from, int64_t upto, int64_t now)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "INSERT INTO source_gaps (series_id, from_time, to_time, found_ms) "
-	                       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
-	                       "to_time = max(to_time, excluded.to_time)",
-	                       -1, &s, NULL) != SQLITE_OK)
+	StoreRecord r = {.type = STORE_REC_SOURCE_GAP};
+	records_copy_field(r.u.gap.exchange, sizeof r.u.gap.exchange, exchange);
+	records_copy_field(r.u.gap.symbol, sizeof r.u.gap.symbol, symbol);
+	records_copy_field(r.u.gap.interval, sizeof r.u.gap.interval, interval);
+	r.u.gap.from = from;
+	r.u.gap.to = upto;
+	r.u.gap.found_ms = now;
+	if (to->writer)
+		return store_writer_put(to->writer, &r);
+	return store_put_source_gap(to->st, &r.u.gap) < 0 ? -1 : 0;
+}
+
+static int put_candles(const BackfillTarget *to, Candle *c, long k, StorePutCounts *pc)
+{
+	if (to->writer) {
+		for (long i = 0; i < k; i++) {
+			StoreRecord r = {.type = STORE_REC_CANDLE};
+			r.u.candle = c[i];
+			if (store_writer_put(to->writer, &r))
+				return -1;
+		}
+		pc->inserted += (size_t)k; /* queued; the writer tells new from updated */
+		return 0;
+	}
+	if (store_begin(to->st) || store_put_candles(to->st, c, (size_t)k, pc) ||
+	    store_commit(to->st)) {
+		store_rollback(to->st);
 		return -1;
-	sqlite3_bind_int64(s, 1, series);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
-	sqlite3_bind_int64(s, 4, now);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	}
+	return 0;
 }
 
 /* Fetches one gap page by page. Returns 0 or -1. */
-static int fill_gap(RestClient *rc, Store *st, const char *exchange, const char *symbol,
-                    const char *interval, int64_t series, Range gap, int64_t ivl, int64_t now,
+static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchange,
+                    const char *symbol, const char *interval, Range gap, int64_t ivl, int64_t now,
                     BackfillReport *rep, char *err, size_t errlen)
 {
 	int64_t cur = gap.from;
@@ -154,10 +174,11 @@ static int fill_gap(RestClient *rc, Store *st, const char *exchange, const char 
 			    (k == 0 || c[i].open_time > c[k - 1].open_time))
 				c[k++] = c[i];
 		StorePutCounts pc = {0, 0, 0};
-		if (k && (store_begin(st) || store_put_candles(st, c, (size_t)k, &pc))) {
-			store_rollback(st);
+		if (k && put_candles(to, c, k, &pc)) {
 			free(c);
-			return db_err(st, err, errlen);
+			snprintf(err, errlen, "storing candles failed%s%s", to->writer ? "" : ": ",
+			         to->writer ? " (the writer is stopping)" : store_errmsg(to->st));
+			return -1;
 		}
 		int64_t t = cur;
 		for (long i = 0; i <= k; i++) {
@@ -165,10 +186,10 @@ static int fill_gap(RestClient *rc, Store *st, const char *exchange, const char 
 			int64_t next = i < k ? c[i].open_time : (n < limit ? gap.to + ivl : t);
 			if (next > t) {
 				int64_t hole_to = next - ivl;
-				if (record_hole(st, series, t, hole_to, now)) {
-					store_rollback(st);
+				if (record_hole(to, exchange, symbol, interval, t, hole_to, now)) {
 					free(c);
-					return db_err(st, err, errlen);
+					snprintf(err, errlen, "recording a source gap failed");
+					return -1;
 				}
 				holes++;
 				rep->candles_unfillable += (long)((hole_to - t) / ivl + 1);
@@ -178,11 +199,6 @@ static int fill_gap(RestClient *rc, Store *st, const char *exchange, const char 
 			}
 			if (i < k)
 				t = c[i].open_time + ivl;
-		}
-		if (k && store_commit(st)) {
-			store_rollback(st);
-			free(c);
-			return db_err(st, err, errlen);
 		}
 		rep->candles_added += (long)pc.inserted;
 		rep->candles_updated += (long)pc.updated;
@@ -197,9 +213,9 @@ static int fill_gap(RestClient *rc, Store *st, const char *exchange, const char 
 	return 0;
 }
 
-int backfill_series(RestClient *rc, Store *st, const char *exchange, const char *symbol,
-                    const char *interval, int64_t since, int64_t now, BackfillReport *rep,
-                    char *err, size_t errlen)
+int backfill_series(RestClient *rc, const BackfillTarget *to, const char *exchange,
+                    const char *symbol, const char *interval, int64_t since, int64_t now,
+                    BackfillReport *rep, char *err, size_t errlen)
 {
 	int64_t ivl = fb_interval_ms(interval), off = fb_interval_offset_ms(interval);
 	if (ivl <= 0) {
@@ -214,17 +230,18 @@ int backfill_series(RestClient *rc, Store *st, const char *exchange, const char 
 		last -= ivl;
 	if (first > last)
 		return 0;
-	int64_t series = store_series_id(st, exchange, symbol, interval, 1);
-	if (series <= 0)
-		return db_err(st, err, errlen);
+	/* through a writer, to->st is a reader: a series it does not know yet has nothing */
+	int64_t series = store_series_id(to->st, exchange, symbol, interval, !to->writer);
+	if (series < 0 || (series == 0 && !to->writer))
+		return db_err(to->st, err, errlen);
 	Ranges missing = {NULL, 0, 0};
-	int status = find_missing(st, series, first, last, ivl, &missing, &rep->known_unfillable,
-	                          err, errlen);
+	int status = find_missing(to->st, series, first, last, ivl, &missing,
+	                          &rep->known_unfillable, err, errlen);
 	if (status == 0)
 		rep->gaps_found += (long)missing.n;
 	for (size_t i = 0; status == 0 && i < missing.n; i++)
-		status = fill_gap(rc, st, exchange, symbol, interval, series, missing.v[i], ivl,
-		                  now, rep, err, errlen);
+		status = fill_gap(rc, to, exchange, symbol, interval, missing.v[i], ivl, now, rep,
+		                  err, errlen);
 	free(missing.v);
 	return status;
 }

@@ -22,10 +22,20 @@ typedef struct {
 	long malformed;          /* rows the exchange sent that failed checks */
 } BackfillReport;
 
+typedef struct StoreWriter StoreWriter;
+
+/* Where the rows go. Without a writer, st is written directly (one transaction per page);
+ * with one, st is only read (to find what is missing) and rows go through the writer thread,
+ * which is then the only thread writing. */
+typedef struct {
+	Store *st;
+	StoreWriter *writer;
+} BackfillTarget;
+
 /* Backfills one series from since to the last candle closed at now (the exchange's time).
  * Adds to rep. Returns 0, or -1 with err (REST or database failure; what was stored stays). */
-int backfill_series(RestClient *rc, Store *st, const char *exchange, const char *symbol,
-                    const char *interval, int64_t since, int64_t now, BackfillReport *rep,
-                    char *err, size_t errlen);
+int backfill_series(RestClient *rc, const BackfillTarget *to, const char *exchange,
+                    const char *symbol, const char *interval, int64_t since, int64_t now,
+                    BackfillReport *rep, char *err, size_t errlen);
 
 #endif

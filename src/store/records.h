@@ -58,6 +58,14 @@ typedef struct {
 	char message[160];
 } AlertRecord;
 
+/* Candles the exchange itself does not have: open times from..to of one series. */
+typedef struct {
+	char exchange[FB_EXCHANGE_LEN];
+	char symbol[FB_SYMBOL_LEN];
+	char interval[FB_INTERVAL_LEN];
+	int64_t from, to, found_ms;
+} SourceGap;
+
 /* Copies src into a fixed field, truncating; always NUL-terminates. */
 void records_copy_field(char *dst, size_t dstlen, const char *src);
 

@@ -47,6 +47,7 @@ enum {
 	ST_METRIC,
 	ST_LIQ,
 	ST_ALERT,
+	ST_SOURCE_GAP,
 	ST_CANDLE_INS_CHUNK, /* built at run time: CANDLE_CHUNK rows */
 	ST_COUNT
 };
@@ -78,6 +79,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                       "WHERE value IS NOT excluded.value",
         [ST_LIQ] = "INSERT INTO liquidations (exchange, symbol, ts, side, price, qty) "
                    "VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT DO NOTHING",
+        [ST_SOURCE_GAP] = "INSERT INTO source_gaps (series_id, from_time, to_time, found_ms) "
+                          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+                          "to_time = max(to_time, excluded.to_time)",
         [ST_ALERT] = "INSERT INTO alerts (ts, exchange, symbol, interval, rule, severity, value, "
                      "message) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
 };
@@ -534,6 +538,19 @@ int store_put_liquidation(Store *st, const Liquidation *l)
 	sqlite3_bind_double(s, 6, l->qty);
 	int n = run(st, s);
 	return n < 0 ? -1 : n ? STORE_INSERTED : STORE_UNCHANGED;
+}
+
+int store_put_source_gap(Store *st, const SourceGap *g)
+{
+	int64_t series = store_series_id(st, g->exchange, g->symbol, g->interval, 1);
+	sqlite3_stmt *s = stmt(st, ST_SOURCE_GAP);
+	if (series <= 0 || !s)
+		return -1;
+	sqlite3_bind_int64(s, 1, series);
+	sqlite3_bind_int64(s, 2, g->from);
+	sqlite3_bind_int64(s, 3, g->to);
+	sqlite3_bind_int64(s, 4, g->found_ms);
+	return run(st, s) >= 0 ? STORE_INSERTED : -1;
 }
 
 int store_put_alert(Store *st, const AlertRecord *a)

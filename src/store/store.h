@@ -58,6 +58,8 @@ typedef struct {
 int store_put_candles(Store *st, const Candle *c, size_t n, StorePutCounts *counts);
 int store_put_metric(Store *st, const MarketMetric *m);
 int store_put_liquidation(Store *st, const Liquidation *l);
+/* Records (or widens) a range of candles missing at the source. Returns STORE_INSERTED or -1. */
+int store_put_source_gap(Store *st, const SourceGap *g);
 /* Alerts are appended; returns STORE_INSERTED or -1. */
 int store_put_alert(Store *st, const AlertRecord *a);
 const char *store_errmsg(Store *st);

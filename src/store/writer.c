@@ -43,6 +43,7 @@ static int write_one(Store *st, const StoreRecord *r)
 	case STORE_REC_METRIC: return store_put_metric(st, &r->u.metric);
 	case STORE_REC_LIQUIDATION: return store_put_liquidation(st, &r->u.liquidation);
 	case STORE_REC_ALERT: return store_put_alert(st, &r->u.alert);
+	case STORE_REC_SOURCE_GAP: return store_put_source_gap(st, &r->u.gap);
 	}
 	return -1;
 }

@@ -19,6 +19,7 @@ typedef enum {
 	STORE_REC_METRIC,
 	STORE_REC_LIQUIDATION,
 	STORE_REC_ALERT,
+	STORE_REC_SOURCE_GAP,
 } StoreRecordType;
 
 typedef struct {
@@ -29,6 +30,7 @@ typedef struct {
 		MarketMetric metric;
 		Liquidation liquidation;
 		AlertRecord alert;
+		SourceGap gap;
 	} u;
 } StoreRecord;
 

@@ -1,0 +1,406 @@
+/* Feed WebSocket client on libwebsockets (client only, no listening socket). A 250 ms timer
+ * drives connection attempts, staleness checks and the proactive reconnect; everything runs
+ * on the ws thread. */
+#include "feed/ws.h"
+
+#include <libwebsockets.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/rng.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "feed/binance.h"
+
+#define WS_EVENTS_PER_MSG 64
+
+static const int64_t backoff_ms[] = {500, 1000, 2000, 4000, 8000, 16000, 30000};
+#define NBACKOFF (int)(sizeof backoff_ms / sizeof backoff_ms[0])
+
+typedef struct {
+	char name[64];
+	int64_t last_seen; /* mono ms, 0: never since subscribing */
+	int flagged;
+} Stream;
+
+typedef struct {
+	FeedWs *owner;
+	int index;
+	char path[8192];
+	Stream *streams;
+	int nstreams;
+	struct lws *wsi;
+	int connected, ever_connected, backoff;
+	int64_t next_attempt, connected_at, last_msg, healthy_since;
+	char *rx;
+	size_t rxlen, rxcap;
+} Conn;
+
+struct FeedWs {
+	FeedWsOptions o;
+	char host[256], scheme[8];
+	int port, ssl;
+	char *url, *exchange;
+	Conn *conns;
+	int nconns;
+	struct lws_context *ctx;
+	lws_sorted_usec_list_t tick;
+	pthread_t thread;
+	atomic_int stop;
+	Rng rng;
+	pthread_mutex_t lock;
+	FeedWsStats stats; /* lock */
+};
+
+static void bump(FeedWs *w, uint64_t *field, uint64_t n)
+{
+	pthread_mutex_lock(&w->lock);
+	*field += n;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static int parse_url(FeedWs *w, const char *url, char *err, size_t errlen)
+{
+	const char *p = strstr(url, "://");
+	if (!p || (strncmp(url, "ws", 2) != 0)) {
+		snprintf(err, errlen, "%s: expected ws://host[:port] or wss://host[:port]", url);
+		return -1;
+	}
+	snprintf(w->scheme, sizeof w->scheme, "%.*s", (int)(p - url), url);
+	w->ssl = strcmp(w->scheme, "wss") == 0;
+	if (!w->ssl && strcmp(w->scheme, "ws") != 0) {
+		snprintf(err, errlen, "%s: unknown scheme %s", url, w->scheme);
+		return -1;
+	}
+	p += 3;
+	size_t hl = strcspn(p, ":/");
+	if (!hl || hl >= sizeof w->host) {
+		snprintf(err, errlen, "%s: no host", url);
+		return -1;
+	}
+	snprintf(w->host, sizeof w->host, "%.*s", (int)hl, p);
+	w->port = w->ssl ? 443 : 80;
+	if (p[hl] == ':')
+		w->port = atoi(p + hl + 1);
+	return 0;
+}
+
+static int is_public(const char *stream)
+{
+	return strstr(stream, "@bookTicker") || strstr(stream, "@depth") ||
+	       strcmp(stream, "!bookTicker") == 0;
+}
+
+static void connect_one(FeedWs *w, Conn *c)
+{
+	struct lws_client_connect_info ci;
+	memset(&ci, 0, sizeof ci);
+	ci.context = w->ctx;
+	ci.address = w->host;
+	ci.port = w->port;
+	ci.path = c->path;
+	ci.host = w->host;
+	ci.origin = w->host;
+	ci.ssl_connection = w->ssl ? LCCSCF_USE_SSL : 0;
+	ci.protocol = NULL;
+	ci.local_protocol_name = "feed";
+	ci.pwsi = &c->wsi;
+	ci.opaque_user_data = c;
+	if (!lws_client_connect_via_info(&ci)) {
+		c->wsi = NULL;
+		int64_t d = backoff_ms[c->backoff < NBACKOFF ? c->backoff : NBACKOFF - 1];
+		c->next_attempt = fb_mono_ms() + d + (int64_t)(rng_uniform(&w->rng) * (double)d * 0.3);
+		if (c->backoff < NBACKOFF - 1)
+			c->backoff++;
+	}
+}
+
+/* Schedules the next attempt after a failure or a close. */
+static void schedule_retry(FeedWs *w, Conn *c, const char *why)
+{
+	int64_t d = backoff_ms[c->backoff < NBACKOFF ? c->backoff : NBACKOFF - 1];
+	d += (int64_t)(rng_uniform(&w->rng) * (double)d * 0.3); /* jitter */
+	c->next_attempt = fb_mono_ms() + d;
+	if (c->backoff < NBACKOFF - 1)
+		c->backoff++;
+	log_warn("ws", "connection %d: %s; reconnecting in %lld ms", c->index, why, (long long)d);
+}
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+	FeedWs *w = lws_container_of(sul, FeedWs, tick);
+	int64_t now = fb_mono_ms();
+	int connected = 0;
+	for (int i = 0; i < w->nconns; i++) {
+		Conn *c = &w->conns[i];
+		if (!c->wsi && !c->connected && now >= c->next_attempt && !atomic_load(&w->stop)) {
+			c->next_attempt = now + 3600 * 1000; /* until the attempt reports back */
+			connect_one(w, c);
+			continue;
+		}
+		if (!c->connected)
+			continue;
+		connected++;
+		if (now - c->last_msg > (int64_t)w->o.stale_s * 1000) {
+			log_warn("ws", "connection %d: no message for %d s: treating it as dead", c->index,
+			         w->o.stale_s);
+			bump(w, &w->stats.stale, 1);
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			continue;
+		}
+		if (now - c->connected_at > w->o.max_age_s * 1000) {
+			log_info("ws", "connection %d: reconnecting before the 24 h limit", c->index);
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			continue;
+		}
+		if (c->backoff && now - c->healthy_since > 60000)
+			c->backoff = 0; /* a minute of health resets the backoff */
+		for (int k = 0; k < c->nstreams; k++) {
+			Stream *st = &c->streams[k];
+			if (!st->last_seen && !st->flagged &&
+			    now - c->connected_at > (int64_t)w->o.silent_stream_s * 1000) {
+				st->flagged = 1;
+				bump(w, &w->stats.silent_streams, 1);
+				log_warn("ws", "stream %s: subscribed but silent for %d s (wrong route?)",
+				         st->name, w->o.silent_stream_s);
+			}
+		}
+	}
+	pthread_mutex_lock(&w->lock);
+	w->stats.connected = connected;
+	pthread_mutex_unlock(&w->lock);
+	if (!atomic_load(&w->stop))
+		lws_sul_schedule(w->ctx, 0, &w->tick, on_tick, 250 * LWS_US_PER_MS);
+}
+
+/* The stream name of a combined message, from its first bytes. */
+static void mark_seen(Conn *c, const char *msg, size_t len, int64_t now)
+{
+	static const char key[] = "{\"stream\":\"";
+	if (len < sizeof key || memcmp(msg, key, sizeof key - 1) != 0)
+		return;
+	const char *name = msg + sizeof key - 1, *end = memchr(name, '"', len - (sizeof key - 1));
+	if (!end)
+		return;
+	size_t n = (size_t)(end - name);
+	for (int k = 0; k < c->nstreams; k++)
+		if (strlen(c->streams[k].name) == n && memcmp(c->streams[k].name, name, n) == 0) {
+			c->streams[k].last_seen = now;
+			return;
+		}
+}
+
+static void on_message(FeedWs *w, Conn *c, const char *msg, size_t len)
+{
+	Event ev[WS_EVENTS_PER_MSG];
+	char why[256];
+	int64_t now = fb_mono_ms();
+	c->last_msg = now;
+	mark_seen(c, msg, len, now);
+	int n = binance_parse_ws(msg, len, w->exchange, fb_now_ms(), ev, WS_EVENTS_PER_MSG, why,
+	                         sizeof why);
+	pthread_mutex_lock(&w->lock);
+	w->stats.messages++;
+	w->stats.last_message_ms = fb_now_ms();
+	if (n < 0)
+		w->stats.malformed++;
+	else
+		w->stats.events += (uint64_t)n;
+	pthread_mutex_unlock(&w->lock);
+	if (n < 0) {
+		log_debug("ws", "malformed message skipped: %s", why);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (w->o.on_event)
+			w->o.on_event(w->o.arg, &ev[i]);
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+	(void)user;
+	Conn *c = lws_get_opaque_user_data(wsi);
+	FeedWs *w = c ? c->owner : NULL;
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_ESTABLISHED: {
+		int64_t now = fb_mono_ms();
+		c->connected = 1;
+		c->connected_at = c->last_msg = c->healthy_since = now;
+		for (int k = 0; k < c->nstreams; k++)
+			c->streams[k].last_seen = 0;
+		bump(w, &w->stats.connects, 1);
+		if (c->ever_connected) {
+			bump(w, &w->stats.reconnects, 1);
+			log_info("ws", "connection %d: reconnected (%d streams)", c->index, c->nstreams);
+			if (w->o.on_reconnect) {
+				const char **names = xmalloc((size_t)c->nstreams * sizeof *names);
+				for (int k = 0; k < c->nstreams; k++)
+					names[k] = c->streams[k].name;
+				w->o.on_reconnect(w->o.arg, names, c->nstreams);
+				free(names);
+			}
+		} else
+			log_info("ws", "connection %d: connected (%d streams)", c->index, c->nstreams);
+		c->ever_connected = 1;
+		return 0;
+	}
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (!c)
+			return 0;
+		if (c->rxlen + len + 1 > c->rxcap) {
+			if (c->rxlen + len > (8u << 20)) { /* never grow without bound */
+				log_warn("ws", "connection %d: message over 8 MB dropped", c->index);
+				c->rxlen = 0;
+				bump(w, &w->stats.malformed, 1);
+				return 0;
+			}
+			c->rxcap = (c->rxlen + len + 1) * 2;
+			c->rx = xrealloc(c->rx, c->rxcap);
+		}
+		memcpy(c->rx + c->rxlen, in, len);
+		c->rxlen += len;
+		if (lws_is_final_fragment(wsi)) {
+			on_message(w, c, c->rx, c->rxlen);
+			c->rxlen = 0;
+		}
+		return 0;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (c) {
+			c->wsi = NULL;
+			c->connected = 0;
+			schedule_retry(w, c, in ? (const char *)in : "connection failed");
+		}
+		return 0;
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		if (c) {
+			c->wsi = NULL;
+			c->connected = 0;
+			c->rxlen = 0;
+			if (!atomic_load(&w->stop))
+				schedule_retry(w, c, "closed");
+		}
+		return 0;
+	default: break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{"feed", callback, 0, 0, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void *ws_main(void *arg)
+{
+	FeedWs *w = arg;
+	lws_sul_schedule(w->ctx, 0, &w->tick, on_tick, 1);
+	while (!atomic_load(&w->stop))
+		if (lws_service(w->ctx, 0) < 0)
+			break;
+	return NULL;
+}
+
+/* Builds the connections: streams grouped by route, at most max_streams each. */
+static void plan(FeedWs *w, char *const *streams, int n)
+{
+	w->conns = xcalloc((size_t)n + 2, sizeof *w->conns);
+	for (int pub = 0; pub <= 1; pub++) {
+		Conn *c = NULL;
+		for (int i = 0; i < n; i++) {
+			if (is_public(streams[i]) != pub)
+				continue;
+			if (!c || c->nstreams == w->o.max_streams) {
+				c = &w->conns[w->nconns];
+				c->owner = w;
+				c->index = w->nconns++;
+				c->streams = xcalloc((size_t)w->o.max_streams, sizeof *c->streams);
+				snprintf(c->path, sizeof c->path, "/%s/stream?streams=",
+				         pub ? "public" : "market");
+			}
+			Stream *st = &c->streams[c->nstreams++];
+			snprintf(st->name, sizeof st->name, "%s", streams[i]);
+			size_t used = strlen(c->path);
+			snprintf(c->path + used, sizeof c->path - used, "%s%s",
+			         c->nstreams > 1 ? "/" : "", streams[i]);
+		}
+	}
+}
+
+FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char *err,
+                      size_t errlen)
+{
+	FeedWs *w = xcalloc(1, sizeof *w);
+	w->o = *o;
+	if (w->o.stale_s <= 0)
+		w->o.stale_s = 30;
+	if (w->o.silent_stream_s <= 0)
+		w->o.silent_stream_s = 60;
+	if (w->o.max_streams <= 0 || w->o.max_streams > 200)
+		w->o.max_streams = 200;
+	if (w->o.max_age_s <= 0)
+		w->o.max_age_s = 23 * 3600;
+	if (parse_url(w, o->url, err, errlen)) {
+		free(w);
+		return NULL;
+	}
+	w->url = xstrdup(o->url);
+	w->exchange = xstrdup(o->exchange);
+	w->o.url = w->url;
+	w->o.exchange = w->exchange;
+	rng_seed(&w->rng, (uint64_t)fb_now_ms());
+	pthread_mutex_init(&w->lock, NULL);
+	plan(w, streams, n);
+	w->stats.connections = w->nconns;
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof info);
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.options = w->ssl ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
+	info.fd_limit_per_thread = 64 + (unsigned)w->nconns;
+	lws_set_log_level(LLL_ERR, NULL);
+	w->ctx = lws_create_context(&info);
+	if (!w->ctx || pthread_create(&w->thread, NULL, ws_main, w)) {
+		snprintf(err, errlen, "cannot start the WebSocket client");
+		if (w->ctx)
+			lws_context_destroy(w->ctx);
+		for (int i = 0; i < w->nconns; i++)
+			free(w->conns[i].streams);
+		free(w->conns);
+		free(w->url);
+		free(w->exchange);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void feed_ws_get_stats(FeedWs *w, FeedWsStats *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->stats;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void feed_ws_stop(FeedWs *w)
+{
+	if (!w)
+		return;
+	atomic_store(&w->stop, 1);
+	lws_cancel_service(w->ctx);
+	pthread_join(w->thread, NULL);
+	lws_context_destroy(w->ctx); /* closes what is still open (callbacks run here, safely) */
+	for (int i = 0; i < w->nconns; i++) {
+		free(w->conns[i].streams);
+		free(w->conns[i].rx);
+	}
+	free(w->conns);
+	free(w->url);
+	free(w->exchange);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}

@@ -1,0 +1,46 @@
+/* The feed's WebSocket side: combined streams split over connections of at most 200 streams,
+ * each on its routed path (/public/stream for book streams, /market/stream for the rest).
+ * Reconnects with exponential backoff and jitter (reset after a minute of health), treats a
+ * connection with no message for stale_s as dead, flags streams that were subscribed but
+ * never delivered, and reconnects before a connection's 24 hours are up.
+ *
+ * Threads: the ws thread owns the lws context and every connection; the on_event and
+ * on_reconnect callbacks run on it. Other threads call only feed_ws_stop() and
+ * feed_ws_get_stats() (which take a lock). */
+#ifndef FB_FEED_WS_H
+#define FB_FEED_WS_H
+
+#include <stdint.h>
+
+#include "quant/event.h"
+
+typedef struct {
+	const char *url;      /* ws://127.0.0.1:PORT or wss://fstream.binance.com */
+	const char *exchange; /* label stored with the data */
+	int stale_s;          /* no message for this long: reconnect (default 30) */
+	int silent_stream_s;  /* a stream silent this long after subscribing is flagged (60) */
+	int max_streams;      /* per connection, at most 200 */
+	int64_t max_age_s;    /* reconnect before this (default 23 h) */
+	void (*on_event)(void *arg, const Event *ev);
+	/* after a reconnect, with the connection's streams, so the owner can fetch what was
+	 * missed */
+	void (*on_reconnect)(void *arg, const char *const *streams, int n);
+	void *arg;
+} FeedWsOptions;
+
+typedef struct {
+	uint64_t messages, events, malformed, connects, reconnects, stale, silent_streams;
+	int connections, connected;
+	int64_t last_message_ms; /* wall clock */
+} FeedWsStats;
+
+typedef struct FeedWs FeedWs;
+
+/* Starts the ws thread with these stream names (copied). Returns NULL with err. */
+FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char *err,
+                      size_t errlen);
+void feed_ws_get_stats(FeedWs *w, FeedWsStats *out);
+/* Closes every connection and joins the thread. NULL does nothing. */
+void feed_ws_stop(FeedWs *w);
+
+#endif
