@@ -15,6 +15,8 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 
+#include <libwebsockets.h>
+
 const CliCommand cli_commands[] = {
         {"demo", cmd_demo, "", "start the offline demo (simulator and live dashboard)", 1},
         {"import", cmd_import,
@@ -30,11 +32,14 @@ const CliCommand cli_commands[] = {
         {"backfill", cmd_backfill,
          "[--symbol S[,S...]] [--interval I[,I...]] [--since T] [--top N]",
          "fetch missing candles over REST and report the gaps", 1},
+        {"collect", cmd_collect, "[--health-port N]",
+         "collect the market into the database (feed and store, no screen)", 1},
+        {"health", cmd_health, "[--port N]", "print a running collector's health", 0},
         {"simex", cmd_simex,
          "[--port N] [--seed N] [--speed X] [--start T] [--history-minutes N] "
          "[--instruments FILE] [--missing-rate P] [--weight-limit N] [--weight-window S] "
          "[--ban-seconds N] [--ws-drop-every S] [--ws-silence-every S --ws-silence S] "
-         "[--malformed-rate P] [--duplicate-rate P] [--reorder-rate P] "
+         "[--malformed-rate P] [--duplicate-rate P] [--reorder-rate P] [--reroute-book] "
          "[--slow-ms N] [--truth FILE] [--truth-intervals LIST]",
          "run the local exchange simulator on 127.0.0.1", 1},
         {"config", cmd_config, "",
@@ -176,8 +181,21 @@ static int extract_globals(CliContext *ctx, int argc, char **argv)
 	return out;
 }
 
+/* libwebsockets' own messages go to our log, never straight to the terminal. */
+static void lws_to_log(int level, const char *line)
+{
+	char msg[512];
+	snprintf(msg, sizeof msg, "%s", line);
+	msg[strcspn(msg, "\r\n")] = '\0';
+	if (level & LLL_ERR)
+		log_warn("lws", "%s", msg);
+	else
+		log_debug("lws", "%s", msg);
+}
+
 int cli_main(int argc, char **argv, char *const *envp)
 {
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_to_log);
 	CliContext ctx = {0};
 	ctx.envp = envp;
 	ctx.set_flags = xcalloc((size_t)argc + 1, sizeof(char *));

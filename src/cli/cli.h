@@ -40,6 +40,8 @@ int cmd_config(CliContext *ctx, int argc, char **argv);
 int cmd_demo(CliContext *ctx, int argc, char **argv);
 int cmd_simex(CliContext *ctx, int argc, char **argv);
 int cmd_backfill(CliContext *ctx, int argc, char **argv);
+int cmd_collect(CliContext *ctx, int argc, char **argv);
+int cmd_health(CliContext *ctx, int argc, char **argv);
 
 /* Prints "futuresboard: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

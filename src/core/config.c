@@ -47,6 +47,12 @@ static const KeyDef keys[] = {
         {"feed", "top_n", T_INT, "20", 1, 200, NULL, 0},
         {"feed", "intervals", T_INTERVALS, "1m 5m 15m 1h 4h 1d", 0, 0, NULL, 0},
         {"feed", "lookback", T_INT, "1000", 1, 100000, NULL, 0},
+        {"feed", "stale_s", T_INT, "30", 2, 3600, NULL, 0},
+        {"feed", "silent_stream_s", T_INT, "60", 2, 3600, NULL, 0},
+        {"feed", "backoff_reset_s", T_INT, "60", 1, 3600, NULL, 0},
+        {"feed", "poll_s", T_INT, "300", 5, 86400, NULL, 0},
+        {"feed", "gap_check_s", T_INT, "60", 5, 86400, NULL, 0},
+        {"health", "port", T_INT, "8787", 0, 65535, NULL, 0},
         {"ui", "refresh_ms", T_INT, "1000", 50, 60000, NULL, 1},
         {"ui", "color", T_ENUM, "auto", 0, 0, "auto 256 16 none", 1},
 };

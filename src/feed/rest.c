@@ -67,6 +67,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	return k;
 }
 
+/* Aborts a transfer in flight when a stop is asked, so stopping never waits for a timeout. */
+static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)dt, (void)dn, (void)ut, (void)un;
+	RestClient *c = arg;
+	return c->should_stop && c->should_stop() ? 1 : 0;
+}
+
 RestClient *rest_new(const char *base_url, int weight_limit, int timeout_ms,
                      int (*should_stop)(void))
 {
@@ -95,6 +103,9 @@ RestClient *rest_new(const char *base_url, int weight_limit, int timeout_ms,
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "futuresboard/" FB_VERSION);
 	curl_easy_setopt(c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
 	return c;
 }
 

@@ -23,7 +23,8 @@ static const int64_t backoff_ms[] = {500, 1000, 2000, 4000, 8000, 16000, 30000};
 
 typedef struct {
 	char name[64];
-	int64_t last_seen; /* mono ms, 0: never since subscribing */
+	int64_t subscribed_at; /* mono ms of the first connection that asked for it */
+	int64_t last_seen;     /* mono ms, 0: never; kept across reconnects */
 	int flagged;
 } Stream;
 
@@ -113,7 +114,8 @@ static void connect_one(FeedWs *w, Conn *c)
 	if (!lws_client_connect_via_info(&ci)) {
 		c->wsi = NULL;
 		int64_t d = backoff_ms[c->backoff < NBACKOFF ? c->backoff : NBACKOFF - 1];
-		c->next_attempt = fb_mono_ms() + d + (int64_t)(rng_uniform(&w->rng) * (double)d * 0.3);
+		c->next_attempt =
+		        fb_mono_ms() + d + (int64_t)(rng_uniform(&w->rng) * (double)d * 0.3);
 		if (c->backoff < NBACKOFF - 1)
 			c->backoff++;
 	}
@@ -146,26 +148,36 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 			continue;
 		connected++;
 		if (now - c->last_msg > (int64_t)w->o.stale_s * 1000) {
-			log_warn("ws", "connection %d: no message for %d s: treating it as dead", c->index,
-			         w->o.stale_s);
+			log_warn("ws", "connection %d: no message for %d s: treating it as dead",
+			         c->index, w->o.stale_s);
 			bump(w, &w->stats.stale, 1);
 			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 			continue;
 		}
 		if (now - c->connected_at > w->o.max_age_s * 1000) {
-			log_info("ws", "connection %d: reconnecting before the 24 h limit", c->index);
+			log_info("ws", "connection %d: reconnecting before the 24 h limit",
+			         c->index);
 			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 			continue;
 		}
-		if (c->backoff && now - c->healthy_since > 60000)
-			c->backoff = 0; /* a minute of health resets the backoff */
+		if (c->backoff && now - c->healthy_since > (int64_t)w->o.backoff_reset_s * 1000)
+			c->backoff = 0; /* a healthy period resets the backoff */
+	}
+	/* A stream that never delivered, over however many connections, is subscribed but
+	 * silent: on Binance, typically a stream sent to the wrong route. */
+	for (int i = 0; i < w->nconns; i++) {
+		Conn *c = &w->conns[i];
 		for (int k = 0; k < c->nstreams; k++) {
 			Stream *st = &c->streams[k];
-			if (!st->last_seen && !st->flagged &&
-			    now - c->connected_at > (int64_t)w->o.silent_stream_s * 1000) {
+			/* liquidations come when they come: a quiet forceOrder stream proves nothing */
+			if (strstr(st->name, "forceOrder"))
+				continue;
+			if (st->subscribed_at && !st->last_seen && !st->flagged &&
+			    now - st->subscribed_at > (int64_t)w->o.silent_stream_s * 1000) {
 				st->flagged = 1;
 				bump(w, &w->stats.silent_streams, 1);
-				log_warn("ws", "stream %s: subscribed but silent for %d s (wrong route?)",
+				log_warn("ws",
+				         "stream %s: subscribed but silent for %d s (wrong route?)",
 				         st->name, w->o.silent_stream_s);
 			}
 		}
@@ -232,11 +244,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		c->connected = 1;
 		c->connected_at = c->last_msg = c->healthy_since = now;
 		for (int k = 0; k < c->nstreams; k++)
-			c->streams[k].last_seen = 0;
+			if (!c->streams[k].subscribed_at)
+				c->streams[k].subscribed_at = now;
 		bump(w, &w->stats.connects, 1);
 		if (c->ever_connected) {
 			bump(w, &w->stats.reconnects, 1);
-			log_info("ws", "connection %d: reconnected (%d streams)", c->index, c->nstreams);
+			log_info("ws", "connection %d: reconnected (%d streams)", c->index,
+			         c->nstreams);
 			if (w->o.on_reconnect) {
 				const char **names = xmalloc((size_t)c->nstreams * sizeof *names);
 				for (int k = 0; k < c->nstreams; k++)
@@ -245,7 +259,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 				free(names);
 			}
 		} else
-			log_info("ws", "connection %d: connected (%d streams)", c->index, c->nstreams);
+			log_info("ws", "connection %d: connected (%d streams)", c->index,
+			         c->nstreams);
 		c->ever_connected = 1;
 		return 0;
 	}
@@ -254,7 +269,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			return 0;
 		if (c->rxlen + len + 1 > c->rxcap) {
 			if (c->rxlen + len > (8u << 20)) { /* never grow without bound */
-				log_warn("ws", "connection %d: message over 8 MB dropped", c->index);
+				log_warn("ws", "connection %d: message over 8 MB dropped",
+				         c->index);
 				c->rxlen = 0;
 				bump(w, &w->stats.malformed, 1);
 				return 0;
@@ -291,8 +307,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-	{"feed", callback, 0, 0, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0},
+        {"feed", callback, 0, 0, 0, NULL, 0},
+        {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 static void *ws_main(void *arg)
@@ -319,8 +335,8 @@ static void plan(FeedWs *w, char *const *streams, int n)
 				c->owner = w;
 				c->index = w->nconns++;
 				c->streams = xcalloc((size_t)w->o.max_streams, sizeof *c->streams);
-				snprintf(c->path, sizeof c->path, "/%s/stream?streams=",
-				         pub ? "public" : "market");
+				snprintf(c->path, sizeof c->path,
+				         "/%s/stream?streams=", pub ? "public" : "market");
 			}
 			Stream *st = &c->streams[c->nstreams++];
 			snprintf(st->name, sizeof st->name, "%s", streams[i]);
@@ -331,8 +347,7 @@ static void plan(FeedWs *w, char *const *streams, int n)
 	}
 }
 
-FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char *err,
-                      size_t errlen)
+FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char *err, size_t errlen)
 {
 	FeedWs *w = xcalloc(1, sizeof *w);
 	w->o = *o;
@@ -344,6 +359,8 @@ FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char 
 		w->o.max_streams = 200;
 	if (w->o.max_age_s <= 0)
 		w->o.max_age_s = 23 * 3600;
+	if (w->o.backoff_reset_s <= 0)
+		w->o.backoff_reset_s = 60;
 	if (parse_url(w, o->url, err, errlen)) {
 		free(w);
 		return NULL;
@@ -362,7 +379,6 @@ FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char 
 	info.protocols = protocols;
 	info.options = w->ssl ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
 	info.fd_limit_per_thread = 64 + (unsigned)w->nconns;
-	lws_set_log_level(LLL_ERR, NULL);
 	w->ctx = lws_create_context(&info);
 	if (!w->ctx || pthread_create(&w->thread, NULL, ws_main, w)) {
 		snprintf(err, errlen, "cannot start the WebSocket client");

@@ -21,6 +21,7 @@ typedef struct {
 	int silent_stream_s;  /* a stream silent this long after subscribing is flagged (60) */
 	int max_streams;      /* per connection, at most 200 */
 	int64_t max_age_s;    /* reconnect before this (default 23 h) */
+	int backoff_reset_s;  /* this long connected resets the backoff (default 60) */
 	void (*on_event)(void *arg, const Event *ev);
 	/* after a reconnect, with the connection's streams, so the owner can fetch what was
 	 * missed */

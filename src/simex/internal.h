@@ -11,15 +11,10 @@
 
 #include "core/clock.h"
 #include "core/rng.h"
+#include "core/strbuf.h"
 #include "simex/model.h"
 #include "simex/simex.h"
 
-typedef struct {
-	char *p;
-	size_t len, cap;
-} Buf;
-
-void simex_buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Decimals shown for a tick or step size (0.01 -> 2, 1 -> 0). */
 int simex_decimals(double step);
 

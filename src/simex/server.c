@@ -21,22 +21,6 @@
 
 /* ---- a growable text buffer ---- */
 
-void simex_buf_printf(Buf *b, const char *fmt, ...)
-{
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && b->p && (size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->cap = (b->cap ? b->cap * 2 : 4096) + (size_t)(n > 0 ? n : 0);
-		b->p = xrealloc(b->p, b->cap);
-	}
-}
-
 int simex_decimals(double step)
 {
 	int d = 0;
@@ -72,7 +56,7 @@ static int64_t arg_int(const Args *q, const char *key, int64_t def)
 
 typedef struct {
 	int status;
-	Buf body;
+	StrBuf body;
 	int retry_after; /* seconds, 0: none */
 } Reply;
 
@@ -80,7 +64,7 @@ static void reply_error(Reply *r, int status, int code, const char *msg)
 {
 	r->status = status;
 	r->body.len = 0;
-	simex_buf_printf(&r->body, "{\"code\":%d,\"msg\":\"%s\"}", code, msg);
+	strbuf_printf(&r->body, "{\"code\":%d,\"msg\":\"%s\"}", code, msg);
 }
 
 /* Instrument index named by ?symbol=, or -1 after replying with Binance's error. */
@@ -94,10 +78,10 @@ static int want_symbol(Simex *s, const Args *q, Reply *r)
 	return i;
 }
 
-static void put_candle_row(Buf *b, const SimInstrument *in, const Candle *c)
+static void put_candle_row(StrBuf *b, const SimInstrument *in, const Candle *c)
 {
 	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
-	simex_buf_printf(
+	strbuf_printf(
 	        b,
 	        "[%lld,\"%.*f\",\"%.*f\",\"%.*f\",\"%.*f\",\"%.*f\",%lld,\"%.8f\",%lld,\"%.*f\","
 	        "\"%.8f\",\"0\"]",
@@ -137,23 +121,23 @@ static void h_klines(Simex *s, const Args *q, Reply *r)
 	}
 	if (t < first - ivl)
 		t = first - ((first - off) % ivl + ivl) % ivl;
-	simex_buf_printf(&r->body, "[");
+	strbuf_printf(&r->body, "[");
 	int n = 0;
 	for (; t <= last_open && n < limit; t += ivl) {
 		Candle c;
 		if (sim_model_candle(s->model, i, interval, t, now, &c))
 			continue;
 		if (n++)
-			simex_buf_printf(&r->body, ",");
+			strbuf_printf(&r->body, ",");
 		put_candle_row(&r->body, sim_model_instrument(s->model, i), &c);
 	}
-	simex_buf_printf(&r->body, "]");
+	strbuf_printf(&r->body, "]");
 }
 
 static void h_exchange_info(Simex *s, const Args *q, Reply *r)
 {
 	(void)q;
-	simex_buf_printf(
+	strbuf_printf(
 	        &r->body,
 	        "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":[{\"rateLimitType\":"
 	        "\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d}],"
@@ -163,7 +147,7 @@ static void h_exchange_info(Simex *s, const Args *q, Reply *r)
 		const SimInstrument *in = sim_model_instrument(s->model, i);
 		char base[FB_SYMBOL_LEN];
 		snprintf(base, sizeof base, "%.*s", (int)strlen(in->symbol) - 4, in->symbol);
-		simex_buf_printf(
+		strbuf_printf(
 		        &r->body,
 		        "%s{\"symbol\":\"%s\",\"pair\":\"%s\",\"contractType\":\"PERPETUAL\","
 		        "\"status\":\"TRADING\",\"baseAsset\":\"%s\",\"quoteAsset\":\"USDT\","
@@ -175,7 +159,7 @@ static void h_exchange_info(Simex *s, const Args *q, Reply *r)
 		        simex_decimals(in->step), in->step);
 	}
 	/* Symbols the feed must leave out: a quarterly contract, one not trading, a USDC one. */
-	simex_buf_printf(
+	strbuf_printf(
 	        &r->body,
 	        ",{\"symbol\":\"BTCUSDT_261225\",\"pair\":\"BTCUSDT\",\"contractType\":"
 	        "\"CURRENT_QUARTER\",\"status\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":"
@@ -189,14 +173,14 @@ static void h_exchange_info(Simex *s, const Args *q, Reply *r)
 	        "]}");
 }
 
-static void put_ticker(Simex *s, Buf *b, int i)
+static void put_ticker(Simex *s, StrBuf *b, int i)
 {
 	const SimInstrument *in = sim_model_instrument(s->model, i);
 	SimState st;
 	sim_model_state(s->model, i, &st);
 	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
 	int64_t now = clock_now(&s->clock);
-	simex_buf_printf(
+	strbuf_printf(
 	        b,
 	        "{\"symbol\":\"%s\",\"priceChange\":\"%.*f\",\"priceChangePercent\":\"%.3f\","
 	        "\"weightedAvgPrice\":\"%.*f\",\"lastPrice\":\"%.*f\",\"lastQty\":\"%.*f\","
@@ -219,27 +203,27 @@ static void h_ticker24(Simex *s, const Args *q, Reply *r)
 			put_ticker(s, &r->body, i);
 		return;
 	}
-	simex_buf_printf(&r->body, "[");
+	strbuf_printf(&r->body, "[");
 	for (int i = 0; i < s->ninst; i++) {
 		if (i)
-			simex_buf_printf(&r->body, ",");
+			strbuf_printf(&r->body, ",");
 		put_ticker(s, &r->body, i);
 	}
-	simex_buf_printf(&r->body, "]");
+	strbuf_printf(&r->body, "]");
 }
 
-static void put_premium(Simex *s, Buf *b, int i)
+static void put_premium(Simex *s, StrBuf *b, int i)
 {
 	const SimInstrument *in = sim_model_instrument(s->model, i);
 	SimState st;
 	sim_model_state(s->model, i, &st);
 	int pd = simex_decimals(in->tick) + 2;
-	simex_buf_printf(b,
-	                 "{\"symbol\":\"%s\",\"markPrice\":\"%.*f\",\"indexPrice\":\"%.*f\","
-	                 "\"estimatedSettlePrice\":\"%.*f\",\"lastFundingRate\":\"%.8f\","
-	                 "\"interestRate\":\"0.00010000\",\"nextFundingTime\":%lld,\"time\":%lld}",
-	                 in->symbol, pd, st.mark, pd, st.index, pd, st.index, st.funding_rate,
-	                 (long long)st.next_funding_time, (long long)clock_now(&s->clock));
+	strbuf_printf(b,
+	              "{\"symbol\":\"%s\",\"markPrice\":\"%.*f\",\"indexPrice\":\"%.*f\","
+	              "\"estimatedSettlePrice\":\"%.*f\",\"lastFundingRate\":\"%.8f\","
+	              "\"interestRate\":\"0.00010000\",\"nextFundingTime\":%lld,\"time\":%lld}",
+	              in->symbol, pd, st.mark, pd, st.index, pd, st.index, st.funding_rate,
+	              (long long)st.next_funding_time, (long long)clock_now(&s->clock));
 }
 
 static void h_premium(Simex *s, const Args *q, Reply *r)
@@ -250,13 +234,13 @@ static void h_premium(Simex *s, const Args *q, Reply *r)
 			put_premium(s, &r->body, i);
 		return;
 	}
-	simex_buf_printf(&r->body, "[");
+	strbuf_printf(&r->body, "[");
 	for (int i = 0; i < s->ninst; i++) {
 		if (i)
-			simex_buf_printf(&r->body, ",");
+			strbuf_printf(&r->body, ",");
 		put_premium(s, &r->body, i);
 	}
-	simex_buf_printf(&r->body, "]");
+	strbuf_printf(&r->body, "]");
 }
 
 static void h_funding_rate(Simex *s, const Args *q, Reply *r)
@@ -279,15 +263,14 @@ static void h_funding_rate(Simex *s, const Args *q, Reply *r)
 			m++;
 		k0 = m > (size_t)limit ? m - (size_t)limit : 0;
 	}
-	simex_buf_printf(&r->body, "[");
+	strbuf_printf(&r->body, "[");
 	for (size_t k = k0; k < n && f[k].time <= end && count < (size_t)limit; k++)
-		simex_buf_printf(
-		        &r->body,
-		        "%s{\"symbol\":\"%s\",\"fundingTime\":%lld,\"fundingRate\":\"%.8f\","
-		        "\"markPrice\":\"%.8f\"}",
-		        count++ ? "," : "", sim_model_instrument(s->model, i)->symbol,
-		        (long long)f[k].time, f[k].rate, f[k].mark);
-	simex_buf_printf(&r->body, "]");
+		strbuf_printf(&r->body,
+		              "%s{\"symbol\":\"%s\",\"fundingTime\":%lld,\"fundingRate\":\"%.8f\","
+		              "\"markPrice\":\"%.8f\"}",
+		              count++ ? "," : "", sim_model_instrument(s->model, i)->symbol,
+		              (long long)f[k].time, f[k].rate, f[k].mark);
+	strbuf_printf(&r->body, "]");
 }
 
 static void h_open_interest(Simex *s, const Args *q, Reply *r)
@@ -297,10 +280,9 @@ static void h_open_interest(Simex *s, const Args *q, Reply *r)
 		return;
 	SimState st;
 	sim_model_state(s->model, i, &st);
-	simex_buf_printf(&r->body, "{\"openInterest\":\"%.*f\",\"symbol\":\"%s\",\"time\":%lld}",
-	                 simex_decimals(sim_model_instrument(s->model, i)->step), st.open_interest,
-	                 sim_model_instrument(s->model, i)->symbol,
-	                 (long long)clock_now(&s->clock));
+	strbuf_printf(&r->body, "{\"openInterest\":\"%.*f\",\"symbol\":\"%s\",\"time\":%lld}",
+	              simex_decimals(sim_model_instrument(s->model, i)->step), st.open_interest,
+	              sim_model_instrument(s->model, i)->symbol, (long long)clock_now(&s->clock));
 }
 
 /* /futures/data/...: 5m snapshots, which = 0 OI, 1 global LS, 2 top accounts, 3 top
@@ -327,21 +309,21 @@ static void h_history(Simex *s, const Args *q, Reply *r, int which)
 	int64_t t = start != INT64_MIN ? start - start % p + (start % p ? p : 0)
 	                               : end - end % p - (limit - 1) * p;
 	const SimInstrument *in = sim_model_instrument(s->model, i);
-	simex_buf_printf(&r->body, "[");
+	strbuf_printf(&r->body, "[");
 	int n = 0;
 	for (; t <= end && n < limit; t += p) {
 		SimState st;
 		if (sim_model_history(s->model, i, t, &st))
 			continue;
-		simex_buf_printf(&r->body, "%s", n++ ? "," : "");
+		strbuf_printf(&r->body, "%s", n++ ? "," : "");
 		if (which == 0)
-			simex_buf_printf(&r->body,
-			                 "{\"symbol\":\"%s\",\"sumOpenInterest\":\"%.8f\","
-			                 "\"sumOpenInterestValue\":\"%.8f\",\"timestamp\":%lld}",
-			                 in->symbol, st.open_interest, st.open_interest * st.mark,
-			                 (long long)t);
+			strbuf_printf(&r->body,
+			              "{\"symbol\":\"%s\",\"sumOpenInterest\":\"%.8f\","
+			              "\"sumOpenInterestValue\":\"%.8f\",\"timestamp\":%lld}",
+			              in->symbol, st.open_interest, st.open_interest * st.mark,
+			              (long long)t);
 		else if (which == 4)
-			simex_buf_printf(
+			strbuf_printf(
 			        &r->body,
 			        "{\"buySellRatio\":\"%.4f\",\"sellVol\":\"%.4f\",\"buyVol\":\"%."
 			        "4f\","
@@ -352,7 +334,7 @@ static void h_history(Simex *s, const Args *q, Reply *r, int which)
 			            : which == 2 ? st.ls_top_accounts
 			                         : st.ls_top_positions;
 			/* Binance gives timestamp as a number here; some endpoints send a string. */
-			simex_buf_printf(
+			strbuf_printf(
 			        &r->body,
 			        "{\"symbol\":\"%s\",\"longShortRatio\":\"%.4f\",\"longAccount\":"
 			        "\"%.4f\",\"shortAccount\":\"%.4f\",\"timestamp\":%s%lld%s}",
@@ -360,7 +342,7 @@ static void h_history(Simex *s, const Args *q, Reply *r, int which)
 			        (long long)t, which == 3 ? "\"" : "");
 		}
 	}
-	simex_buf_printf(&r->body, "]");
+	strbuf_printf(&r->body, "]");
 }
 
 static void h_oi_hist(Simex *s, const Args *q, Reply *r)
@@ -384,18 +366,17 @@ static void h_taker(Simex *s, const Args *q, Reply *r)
 	h_history(s, q, r, 4);
 }
 
-static void put_book_ticker(Simex *s, Buf *b, int i)
+static void put_book_ticker(Simex *s, StrBuf *b, int i)
 {
 	const SimInstrument *in = sim_model_instrument(s->model, i);
 	SimState st;
 	sim_model_state(s->model, i, &st);
 	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
-	simex_buf_printf(
-	        b,
-	        "{\"symbol\":\"%s\",\"bidPrice\":\"%.*f\",\"bidQty\":\"%.*f\",\"askPrice\":"
-	        "\"%.*f\",\"askQty\":\"%.*f\",\"time\":%lld}",
-	        in->symbol, pd, st.bid, qd, st.bid_qty, pd, st.ask, qd, st.ask_qty,
-	        (long long)clock_now(&s->clock));
+	strbuf_printf(b,
+	              "{\"symbol\":\"%s\",\"bidPrice\":\"%.*f\",\"bidQty\":\"%.*f\",\"askPrice\":"
+	              "\"%.*f\",\"askQty\":\"%.*f\",\"time\":%lld}",
+	              in->symbol, pd, st.bid, qd, st.bid_qty, pd, st.ask, qd, st.ask_qty,
+	              (long long)clock_now(&s->clock));
 }
 
 static void h_book_ticker(Simex *s, const Args *q, Reply *r)
@@ -406,13 +387,13 @@ static void h_book_ticker(Simex *s, const Args *q, Reply *r)
 			put_book_ticker(s, &r->body, i);
 		return;
 	}
-	simex_buf_printf(&r->body, "[");
+	strbuf_printf(&r->body, "[");
 	for (int i = 0; i < s->ninst; i++) {
 		if (i)
-			simex_buf_printf(&r->body, ",");
+			strbuf_printf(&r->body, ",");
 		put_book_ticker(s, &r->body, i);
 	}
-	simex_buf_printf(&r->body, "]");
+	strbuf_printf(&r->body, "]");
 }
 
 static void h_depth(Simex *s, const Args *q, Reply *r)
@@ -428,28 +409,28 @@ static void h_depth(Simex *s, const Args *q, Reply *r)
 	sim_model_state(s->model, i, &st);
 	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
 	int64_t now = clock_now(&s->clock);
-	simex_buf_printf(&r->body, "{\"lastUpdateId\":%lld,\"E\":%lld,\"T\":%lld,\"bids\":[",
-	                 (long long)(now / 100), (long long)now, (long long)now);
+	strbuf_printf(&r->body, "{\"lastUpdateId\":%lld,\"E\":%lld,\"T\":%lld,\"bids\":[",
+	              (long long)(now / 100), (long long)now, (long long)now);
 	for (int k = 0; k < limit; k++)
-		simex_buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
-		                 st.bid - k * in->tick, qd, st.bid_qty * (1 + 0.1 * k));
-	simex_buf_printf(&r->body, "],\"asks\":[");
+		strbuf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
+		              st.bid - k * in->tick, qd, st.bid_qty * (1 + 0.1 * k));
+	strbuf_printf(&r->body, "],\"asks\":[");
 	for (int k = 0; k < limit; k++)
-		simex_buf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
-		                 st.ask + k * in->tick, qd, st.ask_qty * (1 + 0.1 * k));
-	simex_buf_printf(&r->body, "]}");
+		strbuf_printf(&r->body, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
+		              st.ask + k * in->tick, qd, st.ask_qty * (1 + 0.1 * k));
+	strbuf_printf(&r->body, "]}");
 }
 
 static void h_ping(Simex *s, const Args *q, Reply *r)
 {
 	(void)s, (void)q;
-	simex_buf_printf(&r->body, "{}");
+	strbuf_printf(&r->body, "{}");
 }
 
 static void h_time(Simex *s, const Args *q, Reply *r)
 {
 	(void)q;
-	simex_buf_printf(&r->body, "{\"serverTime\":%lld}", (long long)clock_now(&s->clock));
+	strbuf_printf(&r->body, "{\"serverTime\":%lld}", (long long)clock_now(&s->clock));
 }
 
 static void h_stats(Simex *s, const Args *q, Reply *r)
@@ -457,7 +438,7 @@ static void h_stats(Simex *s, const Args *q, Reply *r)
 	(void)q;
 	SimexStats st;
 	simex_get_stats(s, &st);
-	simex_buf_printf(
+	strbuf_printf(
 	        &r->body,
 	        "{\"requests\":%llu,\"weight_used\":%llu,\"rate_limited\":%llu,\"banned\":%llu,"
 	        "\"violations\":%llu,\"errors\":%llu,\"time\":%lld}",
@@ -750,7 +731,6 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->start_lock, NULL);
 	pthread_cond_init(&s->start_cond, NULL);
-	lws_set_log_level(LLL_ERR, NULL);
 	if (pthread_create(&s->thread, NULL, simex_main, s)) {
 		snprintf(err, errlen, "cannot start the simex thread");
 		sim_model_free(s->model);

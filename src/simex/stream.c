@@ -107,13 +107,11 @@ static void send_msg(Simex *s, WsConn *c, char *msg)
 	enqueue(c, msg);
 }
 
-static char *wrap(const WsConn *c, const Sub *sub, Buf *data)
+static char *wrap(const WsConn *c, const Sub *sub, StrBuf *data)
 {
 	char *m = c->combined ? xasprintf("{\"stream\":\"%s\",\"data\":%s}", sub->name, data->p)
 	                      : xstrdup(data->p);
-	data->len = 0;
-	if (data->p)
-		data->p[0] = '\0';
+	strbuf_reset(data);
 	return m;
 }
 
@@ -174,10 +172,13 @@ static int parse_stream(Simex *s, const char *name, Sub *sub)
 	return 0;
 }
 
-static int route_of(int type)
+/* The route a stream type is served on; --reroute-book moves the book streams to /market,
+ * as an exchange-side change would, so clients that follow the documented routes get them
+ * acknowledged and silent. */
+static int route_of(const Simex *s, int type)
 {
-	return type == ST_BOOK || type == ST_DEPTH || type == ST_ALL_BOOK ? ROUTE_PUBLIC
-	                                                                  : ROUTE_MARKET;
+	int book = type == ST_BOOK || type == ST_DEPTH || type == ST_ALL_BOOK;
+	return book && !s->opt.reroute_book ? ROUTE_PUBLIC : ROUTE_MARKET;
 }
 
 /* Adds a stream; returns 0, 1 if it was there already, -1 unknown, -2 over the limit. */
@@ -192,7 +193,7 @@ static int subscribe(Simex *s, WsConn *c, const char *name)
 	if (parse_stream(s, name, &sub))
 		return -1;
 	/* acknowledged either way; on the wrong route it just never delivers */
-	sub.silent = c->route != ROUTE_ANY && route_of(sub.type) != c->route;
+	sub.silent = c->route != ROUTE_ANY && route_of(s, sub.type) != c->route;
 	c->subs[c->nsubs++] = sub;
 	return 0;
 }
@@ -234,11 +235,11 @@ static void on_request(Simex *s, WsConn *c, const char *text, size_t len)
 	json_t *params = json_object_get(root, "params"), *p;
 	size_t i;
 	if (strcmp(method, "LIST_SUBSCRIPTIONS") == 0) {
-		Buf b = {NULL, 0, 0};
-		simex_buf_printf(&b, "{\"result\":[");
+		StrBuf b = {NULL, 0, 0};
+		strbuf_printf(&b, "{\"result\":[");
 		for (int k = 0; k < c->nsubs; k++)
-			simex_buf_printf(&b, "%s\"%s\"", k ? "," : "", c->subs[k].name);
-		simex_buf_printf(&b, "],\"id\":%lld}", idv);
+			strbuf_printf(&b, "%s\"%s\"", k ? "," : "", c->subs[k].name);
+		strbuf_printf(&b, "],\"id\":%lld}", idv);
 		enqueue(c, b.p);
 	} else if (strcmp(method, "SUBSCRIBE") == 0 || strcmp(method, "UNSUBSCRIBE") == 0) {
 		int sub = method[0] == 'S', bad = !json_is_array(params);
@@ -278,54 +279,55 @@ static void on_request(Simex *s, WsConn *c, const char *text, size_t len)
 	json_decref(root);
 }
 
-static void put_kline(Buf *b, const SimInstrument *in, const Candle *k, int64_t now)
+static void put_kline(StrBuf *b, const SimInstrument *in, const Candle *k, int64_t now)
 {
 	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
-	simex_buf_printf(b,
-	                 "{\"e\":\"kline\",\"E\":%lld,\"s\":\"%s\",\"k\":{\"t\":%lld,\"T\":%lld,"
-	                 "\"s\":\"%s\",\"i\":\"%s\",\"f\":1,\"L\":2,\"o\":\"%.*f\",\"c\":\"%.*f\","
-	                 "\"h\":\"%.*f\",\"l\":\"%.*f\",\"v\":\"%.*f\",\"n\":%lld,\"x\":%s,"
-	                 "\"q\":\"%.8f\",\"V\":\"%.*f\",\"Q\":\"%.8f\",\"B\":\"0\"}}",
-	                 (long long)now, in->symbol, (long long)k->open_time,
-	                 (long long)k->close_time, in->symbol, k->interval, pd, k->open, pd,
-	                 k->close, pd, k->high, pd, k->low, qd, k->volume, (long long)k->trades,
-	                 k->closed ? "true" : "false", k->quote_volume, qd, k->taker_buy_volume,
-	                 k->taker_buy_quote_volume);
+	strbuf_printf(b,
+	              "{\"e\":\"kline\",\"E\":%lld,\"s\":\"%s\",\"k\":{\"t\":%lld,\"T\":%lld,"
+	              "\"s\":\"%s\",\"i\":\"%s\",\"f\":1,\"L\":2,\"o\":\"%.*f\",\"c\":\"%.*f\","
+	              "\"h\":\"%.*f\",\"l\":\"%.*f\",\"v\":\"%.*f\",\"n\":%lld,\"x\":%s,"
+	              "\"q\":\"%.8f\",\"V\":\"%.*f\",\"Q\":\"%.8f\",\"B\":\"0\"}}",
+	              (long long)now, in->symbol, (long long)k->open_time, (long long)k->close_time,
+	              in->symbol, k->interval, pd, k->open, pd, k->close, pd, k->high, pd, k->low,
+	              qd, k->volume, (long long)k->trades, k->closed ? "true" : "false",
+	              k->quote_volume, qd, k->taker_buy_volume, k->taker_buy_quote_volume);
 }
 
-static void put_mark(Buf *b, const SimInstrument *in, const SimState *st, int64_t now, int coin_m)
+static void put_mark(StrBuf *b, const SimInstrument *in, const SimState *st, int64_t now,
+                     int coin_m)
 {
 	int pd = simex_decimals(in->tick) + 2;
-	simex_buf_printf(b,
-	                 "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%.*f\",\"i\":"
-	                 "\"%.*f\",\"P\":\"%.*f\",\"r\":\"%.8f\",\"T\":%lld,\"st\":%d}",
-	                 (long long)now, coin_m ? "BTCUSD_PERP" : in->symbol, pd, st->mark, pd,
-	                 st->index, pd, st->index, st->funding_rate,
-	                 (long long)st->next_funding_time, coin_m ? 2 : 1);
+	strbuf_printf(b,
+	              "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%.*f\",\"i\":"
+	              "\"%.*f\",\"P\":\"%.*f\",\"r\":\"%.8f\",\"T\":%lld,\"st\":%d}",
+	              (long long)now, coin_m ? "BTCUSD_PERP" : in->symbol, pd, st->mark, pd,
+	              st->index, pd, st->index, st->funding_rate, (long long)st->next_funding_time,
+	              coin_m ? 2 : 1);
 }
 
-static void put_ticker(Buf *b, const SimInstrument *in, const SimState *st, int64_t now, int mini)
+static void put_ticker(StrBuf *b, const SimInstrument *in, const SimState *st, int64_t now,
+                       int mini)
 {
 	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
-	simex_buf_printf(b,
-	                 "{\"e\":\"%s\",\"E\":%lld,\"s\":\"%s\",\"c\":\"%.*f\",\"o\":\"%.*f\","
-	                 "\"h\":\"%.*f\",\"l\":\"%.*f\",\"v\":\"%.*f\",\"q\":\"%.2f\"",
-	                 mini ? "24hrMiniTicker" : "24hrTicker", (long long)now, in->symbol, pd,
-	                 st->last, pd, st->open_24h, pd, st->high_24h, pd, st->low_24h, qd,
-	                 st->volume_24h, st->quote_volume_24h);
+	strbuf_printf(b,
+	              "{\"e\":\"%s\",\"E\":%lld,\"s\":\"%s\",\"c\":\"%.*f\",\"o\":\"%.*f\","
+	              "\"h\":\"%.*f\",\"l\":\"%.*f\",\"v\":\"%.*f\",\"q\":\"%.2f\"",
+	              mini ? "24hrMiniTicker" : "24hrTicker", (long long)now, in->symbol, pd,
+	              st->last, pd, st->open_24h, pd, st->high_24h, pd, st->low_24h, qd,
+	              st->volume_24h, st->quote_volume_24h);
 	if (!mini)
-		simex_buf_printf(b, ",\"P\":\"%.3f\",\"n\":%lld",
-		                 st->open_24h > 0 ? (st->last / st->open_24h - 1) * 100 : 0.0,
-		                 (long long)st->trades_24h);
-	simex_buf_printf(b, ",\"st\":1}");
+		strbuf_printf(b, ",\"P\":\"%.3f\",\"n\":%lld",
+		              st->open_24h > 0 ? (st->last / st->open_24h - 1) * 100 : 0.0,
+		              (long long)st->trades_24h);
+	strbuf_printf(b, ",\"st\":1}");
 }
 
-static void put_book(Buf *b, const SimInstrument *in, const SimState *st, int64_t now, int64_t u,
+static void put_book(StrBuf *b, const SimInstrument *in, const SimState *st, int64_t now, int64_t u,
                      int depth)
 {
 	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
 	if (!depth) {
-		simex_buf_printf(
+		strbuf_printf(
 		        b,
 		        "{\"e\":\"bookTicker\",\"u\":%lld,\"E\":%lld,\"T\":%lld,\"s\":\"%s\","
 		        "\"b\":\"%.*f\",\"B\":\"%.*f\",\"a\":\"%.*f\",\"A\":\"%.*f\",\"st\":1}",
@@ -333,23 +335,23 @@ static void put_book(Buf *b, const SimInstrument *in, const SimState *st, int64_
 		        st->bid_qty, pd, st->ask, qd, st->ask_qty);
 		return;
 	}
-	simex_buf_printf(b,
-	                 "{\"e\":\"depthUpdate\",\"E\":%lld,\"T\":%lld,\"s\":\"%s\",\"U\":%lld,"
-	                 "\"u\":%lld,\"pu\":%lld,\"b\":[",
-	                 (long long)now, (long long)now, in->symbol, (long long)u, (long long)u,
-	                 (long long)(u - 1));
+	strbuf_printf(b,
+	              "{\"e\":\"depthUpdate\",\"E\":%lld,\"T\":%lld,\"s\":\"%s\",\"U\":%lld,"
+	              "\"u\":%lld,\"pu\":%lld,\"b\":[",
+	              (long long)now, (long long)now, in->symbol, (long long)u, (long long)u,
+	              (long long)(u - 1));
 	for (int k = 0; k < 5; k++)
-		simex_buf_printf(b, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
-		                 st->bid - k * in->tick, qd, st->bid_qty * (1 + 0.2 * k));
-	simex_buf_printf(b, "],\"a\":[");
+		strbuf_printf(b, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd, st->bid - k * in->tick,
+		              qd, st->bid_qty * (1 + 0.2 * k));
+	strbuf_printf(b, "],\"a\":[");
 	for (int k = 0; k < 5; k++)
-		simex_buf_printf(b, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd,
-		                 st->ask + k * in->tick, qd, st->ask_qty * (1 + 0.2 * k));
-	simex_buf_printf(b, "]}");
+		strbuf_printf(b, "%s[\"%.*f\",\"%.*f\"]", k ? "," : "", pd, st->ask + k * in->tick,
+		              qd, st->ask_qty * (1 + 0.2 * k));
+	strbuf_printf(b, "]}");
 }
 
 /* What one subscription produced since the last tick. */
-static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Buf *b)
+static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, StrBuf *b)
 {
 	if (sub->silent)
 		return;
@@ -386,7 +388,7 @@ static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Buf
 			int n = 1 + (int)(rng_uniform(&s->fault_rng) * 3);
 			for (int k = 0; k < n; k++) {
 				int buy = rng_uniform(&s->fault_rng) < 0.5;
-				simex_buf_printf(
+				strbuf_printf(
 				        b,
 				        "{\"e\":\"aggTrade\",\"E\":%lld,\"s\":\"%s\",\"a\":%lld,"
 				        "\"p\":\"%.*f\",\"q\":\"%.*f\",\"f\":1,\"l\":1,\"T\":%lld,"
@@ -408,7 +410,7 @@ static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Buf
 			if (rng_uniform(&s->fault_rng) > 0.02)
 				return;
 			sim_model_state(s->model, sub->sym, &st);
-			simex_buf_printf(
+			strbuf_printf(
 			        b,
 			        "{\"e\":\"forceOrder\",\"E\":%lld,\"o\":{\"s\":\"%s\",\"S\":\"%s\","
 			        "\"o\":\"LIMIT\",\"f\":\"IOC\",\"q\":\"%.*f\",\"p\":\"%.*f\","
@@ -425,11 +427,11 @@ static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Buf
 	}
 	if (!arr_due || sub->type == ST_ALL_FORCE || sub->type == ST_ALL_BOOK)
 		return;
-	simex_buf_printf(b, "[");
+	strbuf_printf(b, "[");
 	for (int i = 0; i < s->ninst; i++) {
 		sim_model_state(s->model, i, &st);
 		if (i)
-			simex_buf_printf(b, ",");
+			strbuf_printf(b, ",");
 		if (sub->type == ST_ALL_MARK)
 			put_mark(b, sim_model_instrument(s->model, i), &st, now, 0);
 		else
@@ -437,11 +439,11 @@ static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Buf
 			           sub->type == ST_ALL_MINI);
 	}
 	if (sub->type == ST_ALL_MARK) { /* a COIN-M entry the feed must filter out */
-		simex_buf_printf(b, ",");
+		strbuf_printf(b, ",");
 		sim_model_state(s->model, 0, &st);
 		put_mark(b, sim_model_instrument(s->model, 0), &st, now, 1);
 	}
-	simex_buf_printf(b, "]");
+	strbuf_printf(b, "]");
 	send_msg(s, c, wrap(c, sub, b));
 }
 
@@ -471,7 +473,7 @@ void simex_ws_tick(Simex *s)
 	int arr_due = real >= s->next_arr;
 	if (arr_due)
 		s->next_arr = real + 1000;
-	Buf b = {NULL, 0, 0};
+	StrBuf b = {NULL, 0, 0};
 	for (WsConn *c = s->conns; c; c = c->next) {
 		if (real < s->silent_until) {
 			/* silent: nothing is sent, and nothing is lost either: the kline positions do

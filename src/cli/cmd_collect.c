@@ -1,0 +1,137 @@
+/* futuresboard collect: the headless collector (feed + store). A lock file beside the
+ * database keeps a second collector off it. SIGINT/SIGTERM stop it with the queue flushed;
+ * SIGHUP reloads what may change live. Main thread. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "core/signals.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "feed/collector.h"
+
+/* Takes the lock file; returns its descriptor, or -1 after an error message. */
+static int take_lock(const char *db)
+{
+	char *path = xasprintf("%s.lock", db);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		cli_error("collect: %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		char pid[32] = "";
+		ssize_t n = read(fd, pid, sizeof pid - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		cli_error("collect: another collector%s%s%s is writing %s (lock %s)",
+		          pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", db, path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	char buf[32];
+	int len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || write(fd, buf, (size_t)len) != len)
+		log_warn("collect", "%s: cannot record the pid", path);
+	free(path);
+	return fd;
+}
+
+int cmd_collect(CliContext *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"health-port", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int health = (int)config_get_int(ctx->cfg, "health", "port"), c;
+	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': health = atoi(optarg); break; /* -1: any free port (printed) */
+		case 'h': cli_usage("collect"); return CLI_OK;
+		default: return cli_usage("collect");
+		}
+	}
+	if (optind < argc) {
+		cli_error("collect: unexpected argument '%s'", argv[optind]);
+		return cli_usage("collect");
+	}
+	char *db = config_get_path(ctx->cfg, "store", "database");
+	Store *probe = cli_open_store(ctx, 0); /* creates and migrates before the threads start */
+	if (!probe) {
+		free(db);
+		return CLI_FAIL;
+	}
+	store_close(probe);
+	int lock = take_lock(db);
+	if (lock < 0) {
+		free(db);
+		return CLI_FAIL;
+	}
+	CollectorOptions o = {0};
+	o.db_path = db;
+	o.rest_url = config_get_str(ctx->cfg, "binance", "rest_url");
+	o.ws_url = config_get_str(ctx->cfg, "binance", "ws_url");
+	o.exchange = config_get_str(ctx->cfg, "binance", "label");
+	o.top_n = (int)config_get_int(ctx->cfg, "feed", "top_n");
+	o.lookback = (int)config_get_int(ctx->cfg, "feed", "lookback");
+	o.weight_limit = (int)config_get_int(ctx->cfg, "binance", "weight_limit");
+	o.timeout_ms = (int)config_get_int(ctx->cfg, "binance", "timeout_ms");
+	o.stale_s = (int)config_get_int(ctx->cfg, "feed", "stale_s");
+	o.silent_stream_s = (int)config_get_int(ctx->cfg, "feed", "silent_stream_s");
+	o.backoff_reset_s = (int)config_get_int(ctx->cfg, "feed", "backoff_reset_s");
+	o.poll_s = (int)config_get_int(ctx->cfg, "feed", "poll_s");
+	o.gap_check_s = (int)config_get_int(ctx->cfg, "feed", "gap_check_s");
+	o.health_port = health;
+	o.writer.queue_capacity = (size_t)config_get_int(ctx->cfg, "store", "queue_capacity");
+	o.writer.batch_size = (size_t)config_get_int(ctx->cfg, "store", "batch_size");
+	o.writer.flush_ms = (int)config_get_int(ctx->cfg, "store", "flush_ms");
+	o.writer.busy_timeout_ms = (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms");
+	char ivs[256];
+	snprintf(ivs, sizeof ivs, "%s", config_get_str(ctx->cfg, "feed", "intervals"));
+	for (char *save, *t = strtok_r(ivs, ", ", &save); t && o.nintervals < COLLECTOR_MAX_INTERVALS;
+	     t = strtok_r(NULL, ", ", &save))
+		snprintf(o.intervals[o.nintervals++], sizeof o.intervals[0], "%s", t);
+
+	char err[1024];
+	signals_install();
+	Collector *col = collector_start(&o, err, sizeof err);
+	if (!col) {
+		cli_error("collect: %s", err);
+		close(lock);
+		free(db);
+		return CLI_FAIL;
+	}
+	if (collector_health_port(col))
+		printf("collect: health on http://127.0.0.1:%d/health\n", collector_health_port(col));
+	printf("collect: writing %s; stop with Ctrl-C\n", db);
+	fflush(stdout);
+	log_info("collect", "started: %s, %d symbols, %s", o.rest_url, o.top_n,
+	         config_get_str(ctx->cfg, "feed", "intervals"));
+	while (!signals_stop_requested()) {
+		struct pollfd p = {.fd = signals_fd(), .events = POLLIN};
+		poll(&p, 1, 1000);
+		signals_drain();
+		if (signals_take_reload())
+			cli_reload_config(ctx);
+	}
+	int64_t t0 = fb_mono_ms();
+	uint64_t lost = collector_stop(col);
+	log_info("collect", "stopped in %lld ms; %llu records lost", (long long)(fb_mono_ms() - t0),
+	         (unsigned long long)lost);
+	printf("collect: stopped in %lld ms, queue flushed%s\n", (long long)(fb_mono_ms() - t0),
+	       lost ? " with losses" : "");
+	close(lock);
+	free(db);
+	return lost ? CLI_FAIL : CLI_OK;
+}

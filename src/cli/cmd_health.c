@@ -1,0 +1,68 @@
+/* futuresboard health: asks a running collector for /health and prints it; exits 0 when it
+ * is ready, 1 when not (or not reachable). Main thread. */
+#include <curl/curl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static size_t out_cb(char *p, size_t size, size_t n, void *arg)
+{
+	return fwrite(p, size, n, arg);
+}
+
+static long get(const char *url, FILE *out)
+{
+	CURL *c = curl_easy_init();
+	long status = -1;
+	if (!c)
+		return -1;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 3000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, out_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+int cmd_health(CliContext *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"port", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int port = (int)config_get_int(ctx->cfg, "health", "port"), c;
+	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': port = atoi(optarg); break;
+		case 'h': cli_usage("health"); return CLI_OK;
+		default: return cli_usage("health");
+		}
+	}
+	if (port <= 0 || port > 65535) {
+		cli_error("health: the health server is off (health.port = 0)");
+		return CLI_USAGE;
+	}
+	char url[128];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/health", port);
+	long status = get(url, stdout);
+	if (status != 200) {
+		cli_error("health: no collector answers on 127.0.0.1:%d", port);
+		return CLI_FAIL;
+	}
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/ready", port);
+	FILE *null = fopen("/dev/null", "w");
+	status = get(url, null ? null : stdout);
+	if (null)
+		fclose(null);
+	if (status != 200) {
+		cli_error("health: the collector is not ready");
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}

@@ -1,0 +1,17 @@
+/* A growable text buffer for building answers (JSON, CSV, Prometheus text). Owner: the
+ * thread that builds it. */
+#ifndef FB_CORE_STRBUF_H
+#define FB_CORE_STRBUF_H
+
+#include <stddef.h>
+
+typedef struct {
+	char *p; /* NUL-terminated once anything was written; caller frees */
+	size_t len, cap;
+} StrBuf;
+
+void strbuf_printf(StrBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Empties the buffer, keeping its memory. */
+void strbuf_reset(StrBuf *b);
+
+#endif

@@ -1,0 +1,571 @@
+/* Collector: wiring of the rest thread, the ws thread, the store writer and the health
+ * server, plus the small adapter that turns stream events into stored rows (until the quant
+ * engine sits in between): candles as they come (a closed one is never dropped), and per
+ * symbol and minute one row each of mark price, index price, funding estimate, book imbalance
+ * and cumulative taker flow. */
+#include "feed/collector.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/numparse.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "feed/backfill.h"
+#include "feed/binance.h"
+#include "feed/health.h"
+#include "feed/rest.h"
+#include "feed/universe.h"
+#include "feed/ws.h"
+#include "store/store.h"
+
+enum { JOB_UNIVERSE, JOB_BACKFILL, JOB_OPEN_INTEREST, JOB_RATIOS, JOB_PREMIUM, JOB_WS, NJOBS };
+static const char *const job_names[NJOBS] = {"universe", "backfill", "open_interest",
+                                             "ratios",   "premium",  "websocket"};
+
+typedef struct {
+	int64_t last_success_ms, last_attempt_ms;
+	int consecutive_failures;
+	int allowed_age_s;
+	char last_error[160];
+} Job;
+
+/* Per-symbol minute state for the metric rows; ws thread only. */
+typedef struct {
+	char symbol[FB_SYMBOL_LEN];
+	int64_t mark_minute, book_minute, cvd_minute;
+	double cvd;
+} SymState;
+
+typedef struct {
+	char symbol[FB_SYMBOL_LEN];
+	char interval[8];
+} BackfillRequest;
+
+struct Collector {
+	CollectorOptions o;
+	char *db_path, *rest_url, *ws_url, *exchange;
+	StoreWriter *writer;
+	FeedWs *ws;
+	Health *health;
+	pthread_t rest_thread;
+	atomic_int stop, ready;
+	/* jobs: rest and ws threads write, health thread reads */
+	pthread_mutex_t lock;
+	Job jobs[NJOBS];                 /* lock */
+	BackfillRequest *requests;       /* lock: asked for by the ws thread after reconnects */
+	size_t nrequests, rcap;          /* lock */
+	uint64_t records_queued, open_dropped_seen; /* lock */
+	char (*symbols)[FB_SYMBOL_LEN];  /* set by the rest thread before the ws thread starts */
+	int nsymbols;
+	SymState *sym;                   /* ws thread */
+	int64_t started_ms;
+};
+
+static Collector *g_stop_owner; /* for the REST client's should_stop */
+
+static int should_stop(void) { return g_stop_owner && atomic_load(&g_stop_owner->stop); }
+
+static void job_done(Collector *c, int j, const char *err)
+{
+	pthread_mutex_lock(&c->lock);
+	Job *job = &c->jobs[j];
+	job->last_attempt_ms = fb_now_ms();
+	int first = 0, recovered = 0;
+	if (err) {
+		first = job->consecutive_failures++ == 0;
+		snprintf(job->last_error, sizeof job->last_error, "%s", err);
+	} else {
+		recovered = job->consecutive_failures > 0;
+		job->consecutive_failures = 0;
+		job->last_success_ms = job->last_attempt_ms;
+	}
+	pthread_mutex_unlock(&c->lock);
+	/* transitions only, so a job that keeps failing does not flood the log */
+	if (first)
+		log_warn("collect", "%s: %s", job_names[j], err);
+	if (recovered)
+		log_info("collect", "%s: working again", job_names[j]);
+}
+
+static void put(Collector *c, const StoreRecord *r)
+{
+	if (store_writer_put(c->writer, r) == 0) {
+		pthread_mutex_lock(&c->lock);
+		c->records_queued++;
+		pthread_mutex_unlock(&c->lock);
+	}
+}
+
+static void put_metric(Collector *c, const char *symbol, const char *metric, int64_t ts,
+                       double v)
+{
+	if (!isfinite(v))
+		return;
+	StoreRecord r = {.type = STORE_REC_METRIC};
+	records_copy_field(r.u.metric.exchange, sizeof r.u.metric.exchange, c->exchange);
+	records_copy_field(r.u.metric.symbol, sizeof r.u.metric.symbol, symbol);
+	records_copy_field(r.u.metric.metric, sizeof r.u.metric.metric, metric);
+	r.u.metric.ts = ts;
+	r.u.metric.value = v;
+	put(c, &r);
+}
+
+static SymState *sym_state(Collector *c, const char *symbol)
+{
+	for (int i = 0; i < c->nsymbols; i++)
+		if (strcmp(c->sym[i].symbol, symbol) == 0)
+			return &c->sym[i];
+	return NULL; /* a symbol we do not track (an all-market stream) */
+}
+
+/* ws thread */
+static void on_event(void *arg, const Event *ev)
+{
+	Collector *c = arg;
+	SymState *s = sym_state(c, ev->symbol);
+	int64_t minute = ev->ts - ev->ts % FB_MINUTE_MS;
+	switch (ev->type) {
+	case EV_CANDLE: {
+		if (!s)
+			return;
+		StoreRecord r = {.type = STORE_REC_CANDLE};
+		r.u.candle = ev->u.candle;
+		put(c, &r);
+		return;
+	}
+	case EV_MARK:
+		if (!s || minute == s->mark_minute)
+			return;
+		s->mark_minute = minute;
+		put_metric(c, ev->symbol, "mark_price", ev->ts, ev->u.mark.mark);
+		put_metric(c, ev->symbol, "index_price", ev->ts, ev->u.mark.index);
+		put_metric(c, ev->symbol, "funding_rate_est", ev->ts, ev->u.mark.funding_rate);
+		return;
+	case EV_BOOK_TOP: {
+		const BookEvent *b = &ev->u.book;
+		if (!s || minute == s->book_minute || b->bid_qty + b->ask_qty <= 0)
+			return;
+		s->book_minute = minute;
+		put_metric(c, ev->symbol, "book_imbalance", ev->ts,
+		           (b->bid_qty - b->ask_qty) / (b->bid_qty + b->ask_qty));
+		return;
+	}
+	case EV_AGG_TRADE:
+		if (!s)
+			return;
+		s->cvd += (ev->u.trade.buyer_is_maker ? -1 : 1) * ev->u.trade.qty * ev->u.trade.price;
+		if (minute != s->cvd_minute) {
+			s->cvd_minute = minute;
+			put_metric(c, ev->symbol, "cvd", ev->ts, s->cvd);
+		}
+		return;
+	case EV_LIQUIDATION: {
+		StoreRecord r = {.type = STORE_REC_LIQUIDATION};
+		Liquidation *l = &r.u.liquidation;
+		records_copy_field(l->exchange, sizeof l->exchange, c->exchange);
+		records_copy_field(l->symbol, sizeof l->symbol, ev->symbol);
+		records_copy_field(l->side, sizeof l->side, ev->u.liq.side);
+		l->ts = ev->ts;
+		l->price = ev->u.liq.price;
+		l->qty = ev->u.liq.qty;
+		put(c, &r);
+		return;
+	}
+	default: return;
+	}
+}
+
+/* ws thread: after a reconnect, the rest thread fetches what the gap may have cost. */
+static void on_reconnect(void *arg, const char *const *streams, int n)
+{
+	Collector *c = arg;
+	pthread_mutex_lock(&c->lock);
+	for (int i = 0; i < n; i++) {
+		const char *k = strstr(streams[i], "@kline_");
+		if (!k)
+			continue;
+		if (c->nrequests == c->rcap)
+			c->requests = xrealloc(c->requests, (c->rcap = c->rcap ? c->rcap * 2 : 64) *
+			                                            sizeof *c->requests);
+		BackfillRequest *r = &c->requests[c->nrequests++];
+		size_t sl = (size_t)(k - streams[i]);
+		for (size_t j = 0; j < sl && j < sizeof r->symbol - 1; j++)
+			r->symbol[j] = (char)(streams[i][j] >= 'a' && streams[i][j] <= 'z'
+			                              ? streams[i][j] - 'a' + 'A'
+			                              : streams[i][j]);
+		r->symbol[sl < sizeof r->symbol ? sl : sizeof r->symbol - 1] = '\0';
+		snprintf(r->interval, sizeof r->interval, "%s", k + 7);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* rest thread: backfills one series through the writer. */
+static int backfill_one(Collector *c, RestClient *rc, Store *reader, const char *symbol,
+                        const char *interval, int64_t now)
+{
+	char err[512];
+	BackfillReport r = {0};
+	BackfillTarget to = {reader, c->writer};
+	int64_t since = now - (int64_t)c->o.lookback * fb_interval_ms(interval);
+	if (backfill_series(rc, &to, c->exchange, symbol, interval, since, now, &r, err,
+	                    sizeof err)) {
+		job_done(c, JOB_BACKFILL, err);
+		return -1;
+	}
+	if (r.gaps_found)
+		log_info("collect", "backfill %s %s: gaps_found=%ld gaps_fixed=%ld candles_added=%ld "
+		                    "gaps_unfillable=%ld",
+		         symbol, interval, r.gaps_found, r.gaps_fixed, r.candles_added,
+		         r.gaps_unfillable);
+	return 0;
+}
+
+/* rest thread: the polled metrics of one symbol. */
+static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_t now)
+{
+	char path[256], err[512], *body;
+	size_t len;
+	snprintf(path, sizeof path, "/fapi/v1/openInterest?symbol=%s", symbol);
+	if (rest_get(rc, path, 1, &body, &len, err, sizeof err) == 0) {
+		json_error_t e;
+		json_t *root = json_loadb(body, len, 0, &e);
+		const char *oi = json_string_value(json_object_get(root, "openInterest"));
+		json_t *t = json_object_get(root, "time");
+		double v;
+		if (oi && fb_parse_double(oi, &v) == 0 && json_is_integer(t)) {
+			put_metric(c, symbol, "open_interest", (int64_t)json_integer_value(t), v);
+			job_done(c, JOB_OPEN_INTEREST, NULL);
+		} else
+			job_done(c, JOB_OPEN_INTEREST, "openInterest: malformed answer");
+		json_decref(root);
+		free(body);
+	} else
+		job_done(c, JOB_OPEN_INTEREST, err);
+	static const struct {
+		const char *path, *field, *metric;
+	} ratios[] = {
+		{"/futures/data/globalLongShortAccountRatio", "longShortRatio", "ls_ratio_global"},
+		{"/futures/data/topLongShortAccountRatio", "longShortRatio", "ls_ratio_top_accounts"},
+		{"/futures/data/topLongShortPositionRatio", "longShortRatio", "ls_ratio_top_positions"},
+		{"/futures/data/takerlongshortRatio", "buySellRatio", "taker_buy_sell_ratio"},
+		{"/futures/data/openInterestHist", "sumOpenInterestValue", "open_interest_value"},
+	};
+	for (size_t i = 0; i < sizeof ratios / sizeof *ratios && !should_stop(); i++) {
+		snprintf(path, sizeof path, "%s?symbol=%s&period=5m&limit=1", ratios[i].path, symbol);
+		if (rest_get(rc, path, 1, &body, &len, err, sizeof err)) {
+			job_done(c, JOB_RATIOS, err);
+			continue;
+		}
+		json_error_t e;
+		json_t *root = json_loadb(body, len, 0, &e), *row = json_array_get(root, 0);
+		const char *val = json_string_value(json_object_get(row, ratios[i].field));
+		json_t *ts = json_object_get(row, "timestamp");
+		int64_t t = json_is_integer(ts) ? (int64_t)json_integer_value(ts)
+		            : json_is_string(ts) ? strtoll(json_string_value(ts), NULL, 10)
+		                                 : 0;
+		double v;
+		if (val && t > 0 && fb_parse_double(val, &v) == 0) {
+			put_metric(c, symbol, ratios[i].metric, t, v);
+			job_done(c, JOB_RATIOS, NULL);
+		} else if (row)
+			job_done(c, JOB_RATIOS, "ratio: malformed answer");
+		json_decref(root);
+		free(body);
+	}
+	(void)now;
+}
+
+static void *rest_main(void *arg)
+{
+	Collector *c = arg;
+	char err[512];
+	RestClient *rc = rest_new(c->rest_url, c->o.weight_limit, c->o.timeout_ms, should_stop);
+	Store *reader = store_open(c->db_path, STORE_READONLY, 5000, err, sizeof err);
+	if (!rc || !reader) {
+		log_error("collect", "rest thread: %s", rc ? err : "cannot start libcurl");
+		job_done(c, JOB_UNIVERSE, rc ? err : "cannot start libcurl");
+		goto out;
+	}
+	/* 1. the universe */
+	UniverseEntry *uni = NULL;
+	long n = -1;
+	for (int delay = 1000; n < 0 && !should_stop(); delay = delay < 30000 ? delay * 2 : 30000) {
+		n = universe_top(rc, c->o.top_n, &uni, err, sizeof err);
+		job_done(c, JOB_UNIVERSE, n < 0 ? err : NULL);
+		if (n < 0)
+			for (int t = 0; t < delay && !should_stop(); t += 100)
+				sleep_ms(100);
+	}
+	if (n < 0)
+		goto out;
+	c->symbols = xcalloc((size_t)n + 1, sizeof *c->symbols);
+	c->sym = xcalloc((size_t)n + 1, sizeof *c->sym);
+	for (long i = 0; i < n; i++) {
+		memcpy(c->symbols[i], uni[i].symbol, FB_SYMBOL_LEN);
+		memcpy(c->sym[i].symbol, uni[i].symbol, FB_SYMBOL_LEN);
+	}
+	c->nsymbols = (int)n;
+	free(uni);
+	log_info("collect", "tracking the top %d symbols by 24h quote volume", c->nsymbols);
+
+	/* 2. the streams (before the backfill, so nothing closes unseen in between) */
+	int nstreams = 0;
+	char **streams = xcalloc((size_t)c->nsymbols * (c->o.nintervals + 4) + 1, sizeof *streams);
+	for (int i = 0; i < c->nsymbols; i++) {
+		char lower[FB_SYMBOL_LEN];
+		for (int k = 0; k < FB_SYMBOL_LEN; k++)
+			lower[k] = (char)(c->symbols[i][k] >= 'A' && c->symbols[i][k] <= 'Z'
+			                          ? c->symbols[i][k] - 'A' + 'a'
+			                          : c->symbols[i][k]);
+		for (int j = 0; j < c->o.nintervals; j++)
+			streams[nstreams++] = xasprintf("%s@kline_%s", lower, c->o.intervals[j]);
+		streams[nstreams++] = xasprintf("%s@markPrice@1s", lower);
+		streams[nstreams++] = xasprintf("%s@aggTrade", lower);
+		streams[nstreams++] = xasprintf("%s@forceOrder", lower);
+		streams[nstreams++] = xasprintf("%s@bookTicker", lower);
+	}
+	FeedWsOptions wo = {.url = c->ws_url, .exchange = c->exchange, .stale_s = c->o.stale_s,
+	                    .silent_stream_s = c->o.silent_stream_s,
+	                    .backoff_reset_s = c->o.backoff_reset_s, .on_event = on_event,
+	                    .on_reconnect = on_reconnect, .arg = c};
+	c->ws = feed_ws_start(&wo, streams, nstreams, err, sizeof err);
+	for (int i = 0; i < nstreams; i++)
+		free(streams[i]);
+	free(streams);
+	if (!c->ws) {
+		job_done(c, JOB_WS, err);
+		goto out;
+	}
+
+	/* 3. the lookback */
+	int64_t now = universe_server_time(rc, err, sizeof err);
+	if (now < 0)
+		now = fb_now_ms();
+	int failures = 0;
+	for (int i = 0; i < c->nsymbols && !should_stop(); i++)
+		for (int j = 0; j < c->o.nintervals && !should_stop(); j++)
+			failures += backfill_one(c, rc, reader, c->symbols[i], c->o.intervals[j], now) != 0;
+	if (!failures)
+		job_done(c, JOB_BACKFILL, NULL);
+	atomic_store(&c->ready, 1);
+	log_info("collect", "initial backfill done; ready");
+
+	/* 4. polls, reconnect backfills and periodic sweeps */
+	int64_t next_poll = 0, next_sweep = fb_mono_ms() + (int64_t)c->o.gap_check_s * 1000;
+	while (!should_stop()) {
+		pthread_mutex_lock(&c->lock);
+		BackfillRequest *req = c->requests;
+		size_t nreq = c->nrequests;
+		c->requests = NULL;
+		c->nrequests = c->rcap = 0;
+		pthread_mutex_unlock(&c->lock);
+		if (nreq) {
+			now = universe_server_time(rc, err, sizeof err);
+			for (size_t i = 0; i < nreq && now > 0 && !should_stop(); i++)
+				backfill_one(c, rc, reader, req[i].symbol, req[i].interval, now);
+		}
+		free(req);
+		if (fb_mono_ms() >= next_sweep) {
+			next_sweep = fb_mono_ms() + (int64_t)c->o.gap_check_s * 1000;
+			now = universe_server_time(rc, err, sizeof err);
+			failures = 0;
+			for (int i = 0; i < c->nsymbols && now > 0 && !should_stop(); i++)
+				for (int j = 0; j < c->o.nintervals && !should_stop(); j++)
+					failures += backfill_one(c, rc, reader, c->symbols[i],
+					                         c->o.intervals[j], now) != 0;
+			if (now > 0 && !failures)
+				job_done(c, JOB_BACKFILL, NULL);
+		}
+		if (fb_mono_ms() >= next_poll) {
+			next_poll = fb_mono_ms() + (int64_t)c->o.poll_s * 1000;
+			now = fb_now_ms();
+			for (int i = 0; i < c->nsymbols && !should_stop(); i++)
+				poll_symbol(c, rc, c->symbols[i], now);
+			char *body;
+			size_t len;
+			if (rest_get(rc, "/fapi/v1/premiumIndex", 10, &body, &len, err, sizeof err) == 0) {
+				job_done(c, JOB_PREMIUM, NULL);
+				free(body);
+			} else
+				job_done(c, JOB_PREMIUM, err);
+		}
+		FeedWsStats ws;
+		feed_ws_get_stats(c->ws, &ws);
+		job_done(c, JOB_WS, ws.connected == ws.connections ? NULL : "not every connection is up");
+		for (int t = 0; t < 10 && !should_stop(); t++)
+			sleep_ms(50);
+	}
+out:
+	store_close(reader);
+	rest_free(rc);
+	return NULL;
+}
+
+Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
+{
+	Collector *c = xcalloc(1, sizeof *c);
+	c->o = *o;
+	c->db_path = xstrdup(o->db_path);
+	c->rest_url = xstrdup(o->rest_url);
+	c->ws_url = xstrdup(o->ws_url);
+	c->exchange = xstrdup(o->exchange);
+	if (c->o.poll_s <= 0)
+		c->o.poll_s = 300;
+	if (c->o.gap_check_s <= 0)
+		c->o.gap_check_s = 60;
+	pthread_mutex_init(&c->lock, NULL);
+	static const int allowed[NJOBS] = {3600, 600, 900, 900, 900, 60};
+	for (int j = 0; j < NJOBS; j++)
+		c->jobs[j].allowed_age_s = allowed[j];
+	c->started_ms = fb_now_ms();
+	g_stop_owner = c;
+	c->writer = store_writer_start(o->db_path, &o->writer, err, errlen);
+	if (!c->writer)
+		goto fail;
+	if (o->health_port != 0) {
+		c->health = health_start(o->health_port < 0 ? 0 : o->health_port, c, err, errlen);
+		if (!c->health)
+			goto fail;
+	}
+	if (pthread_create(&c->rest_thread, NULL, rest_main, c)) {
+		snprintf(err, errlen, "cannot start the rest thread");
+		goto fail;
+	}
+	return c;
+fail:
+	health_stop(c->health);
+	store_writer_stop(c->writer);
+	g_stop_owner = NULL;
+	free(c->db_path);
+	free(c->rest_url);
+	free(c->ws_url);
+	free(c->exchange);
+	free(c);
+	return NULL;
+}
+
+int collector_health_port(const Collector *c) { return c->health ? health_port(c->health) : 0; }
+int collector_ready(Collector *c) { return atomic_load(&c->ready); }
+
+void collector_health_json(Collector *c, StrBuf *b)
+{
+	int64_t now = fb_now_ms();
+	FeedWsStats ws = {0};
+	if (atomic_load(&c->ready) && c->ws)
+		feed_ws_get_stats(c->ws, &ws);
+	StoreWriterStats st;
+	store_writer_get_stats(c->writer, &st);
+	strbuf_printf(b, "{\"ready\":%s,\"uptime_s\":%lld,\"jobs\":{",
+	              atomic_load(&c->ready) ? "true" : "false",
+	              (long long)((now - c->started_ms) / 1000));
+	pthread_mutex_lock(&c->lock);
+	for (int j = 0; j < NJOBS; j++) {
+		const Job *job = &c->jobs[j];
+		int64_t age = job->last_success_ms ? (now - job->last_success_ms) / 1000 : -1;
+		int64_t stalled = age < 0 ? (now - c->started_ms) / 1000 - job->allowed_age_s
+		                          : age - job->allowed_age_s;
+		json_t *e = json_string(job->last_error); /* escapes whatever came from outside */
+		char *esc = json_dumps(e, JSON_ENCODE_ANY);
+		strbuf_printf(b,
+		              "%s\"%s\":{\"last_success_ts\":%lld,\"last_error\":%s,"
+		              "\"consecutive_failures\":%d,\"age_s\":%lld,\"allowed_age_s\":%d,"
+		              "\"stalled_by_s\":%lld}",
+		              j ? "," : "", job_names[j], (long long)job->last_success_ms,
+		              esc ? esc : "\"\"", job->consecutive_failures, (long long)age,
+		              job->allowed_age_s, (long long)(stalled > 0 ? stalled : 0));
+		free(esc);
+		json_decref(e);
+	}
+	uint64_t queued = c->records_queued;
+	pthread_mutex_unlock(&c->lock);
+	strbuf_printf(b,
+	              "},\"websocket\":{\"connections\":%d,\"connected\":%d,\"messages\":%llu,"
+	              "\"events\":%llu,\"malformed\":%llu,\"reconnects\":%llu,\"stale\":%llu,"
+	              "\"silent_streams\":%llu,\"last_message_ms\":%lld},"
+	              "\"store\":{\"queue_depth\":%zu,\"records_queued\":%llu,\"rows_written\":%llu,"
+	              "\"transactions\":%llu,\"open_dropped\":%llu,\"write_errors\":%llu}}",
+	              ws.connections, ws.connected, (unsigned long long)ws.messages,
+	              (unsigned long long)ws.events, (unsigned long long)ws.malformed,
+	              (unsigned long long)ws.reconnects, (unsigned long long)ws.stale,
+	              (unsigned long long)ws.silent_streams, (long long)ws.last_message_ms,
+	              st.queue_depth, (unsigned long long)queued,
+	              (unsigned long long)st.rows_written, (unsigned long long)st.transactions,
+	              (unsigned long long)st.open_dropped, (unsigned long long)st.write_errors);
+}
+
+void collector_metrics(Collector *c, StrBuf *b)
+{
+	FeedWsStats ws = {0};
+	if (atomic_load(&c->ready) && c->ws)
+		feed_ws_get_stats(c->ws, &ws);
+	StoreWriterStats st;
+	store_writer_get_stats(c->writer, &st);
+	strbuf_printf(b,
+	              "# HELP futuresboard_ready 1 when the collector is ready.\n"
+	              "# TYPE futuresboard_ready gauge\nfuturesboard_ready %d\n"
+	              "# HELP futuresboard_ws_messages_total WebSocket messages received.\n"
+	              "# TYPE futuresboard_ws_messages_total counter\n"
+	              "futuresboard_ws_messages_total %llu\n"
+	              "# HELP futuresboard_ws_malformed_total Messages that failed to parse.\n"
+	              "# TYPE futuresboard_ws_malformed_total counter\n"
+	              "futuresboard_ws_malformed_total %llu\n"
+	              "# HELP futuresboard_ws_reconnects_total WebSocket reconnects.\n"
+	              "# TYPE futuresboard_ws_reconnects_total counter\n"
+	              "futuresboard_ws_reconnects_total %llu\n"
+	              "# HELP futuresboard_ws_connected Connections up.\n"
+	              "# TYPE futuresboard_ws_connected gauge\nfuturesboard_ws_connected %d\n"
+	              "# HELP futuresboard_store_queue_depth Records waiting for the writer.\n"
+	              "# TYPE futuresboard_store_queue_depth gauge\n"
+	              "futuresboard_store_queue_depth %zu\n"
+	              "# HELP futuresboard_store_rows_written_total Rows inserted or updated.\n"
+	              "# TYPE futuresboard_store_rows_written_total counter\n"
+	              "futuresboard_store_rows_written_total %llu\n"
+	              "# HELP futuresboard_store_open_dropped_total Open-candle updates dropped.\n"
+	              "# TYPE futuresboard_store_open_dropped_total counter\n"
+	              "futuresboard_store_open_dropped_total %llu\n",
+	              atomic_load(&c->ready), (unsigned long long)ws.messages,
+	              (unsigned long long)ws.malformed, (unsigned long long)ws.reconnects,
+	              ws.connected, st.queue_depth, (unsigned long long)st.rows_written,
+	              (unsigned long long)st.open_dropped);
+	pthread_mutex_lock(&c->lock);
+	for (int j = 0; j < NJOBS; j++)
+		strbuf_printf(b, "futuresboard_job_consecutive_failures{job=\"%s\"} %d\n",
+		              job_names[j], c->jobs[j].consecutive_failures);
+	pthread_mutex_unlock(&c->lock);
+}
+
+uint64_t collector_stop(Collector *c)
+{
+	if (!c)
+		return 0;
+	atomic_store(&c->stop, 1);
+	pthread_join(c->rest_thread, NULL); /* it started the ws thread; stop that next */
+	feed_ws_stop(c->ws);
+	health_stop(c->health);
+	uint64_t lost = store_writer_stop(c->writer);
+	g_stop_owner = NULL;
+	free(c->symbols);
+	free(c->sym);
+	free(c->requests);
+	free(c->db_path);
+	free(c->rest_url);
+	free(c->ws_url);
+	free(c->exchange);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+	return lost;
+}

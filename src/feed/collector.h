@@ -1,0 +1,51 @@
+/* The collector: feed and store without a screen. Threads, started in this order and joined
+ * in reverse:
+ *   store writer  - the only thread that writes the database;
+ *   rest thread   - ranks the universe, starts the WebSocket side, backfills the lookback,
+ *                   then polls open interest, long/short and taker ratios and premium, and
+ *                   backfills whatever a reconnect may have missed;
+ *   ws thread     - (feed/ws.c) streams; turns events into records for the writer;
+ *   health thread - serves /live, /ready, /health and /metrics on 127.0.0.1.
+ * The main thread starts it, waits for a signal and stops it. */
+#ifndef FB_FEED_COLLECTOR_H
+#define FB_FEED_COLLECTOR_H
+
+#include <stdint.h>
+
+#include "core/strbuf.h"
+#include "store/writer.h"
+
+#define COLLECTOR_MAX_INTERVALS 16
+
+typedef struct {
+	const char *db_path;
+	const char *rest_url, *ws_url, *exchange;
+	int top_n;
+	char intervals[COLLECTOR_MAX_INTERVALS][8];
+	int nintervals;
+	int lookback;
+	int weight_limit, timeout_ms;
+	int stale_s, silent_stream_s, backoff_reset_s;
+	int poll_s;      /* open interest, ratios, premium (default 300) */
+	int gap_check_s; /* backfill sweep over every series (default 60) */
+	int health_port; /* 0: no health server; -1: any free port */
+	StoreWriterOptions writer;
+} CollectorOptions;
+
+typedef struct Collector Collector;
+
+/* Starts everything. Returns NULL with err. */
+Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen);
+/* The health server's port, or 0 when it is off. */
+int collector_health_port(const Collector *c);
+/* 1 once the initial backfill is done and the streams are up. */
+int collector_ready(Collector *c);
+/* The /health document (JSON). */
+void collector_health_json(Collector *c, StrBuf *out);
+/* The /metrics document (Prometheus text format). */
+void collector_metrics(Collector *c, StrBuf *out);
+/* Stops every thread (the writer flushes first). Returns the number of records that could not
+ * be written (0 on a clean stop). */
+uint64_t collector_stop(Collector *c);
+
+#endif

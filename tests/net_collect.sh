@@ -1,0 +1,109 @@
+#!/bin/sh
+# Network integration on loopback only: futuresboard collect against futuresboard simex at
+# 60x speed with faults on (connections dropped, silences, garbled, duplicated and reordered
+# frames, book streams moved to the other route). Then:
+#   every 1m and 5m candle simex produced for the tracked symbols is stored exactly once with
+#   identical values; reconnects happened and were logged; stale connections and silent
+#   (wrong-route) streams were detected; malformed frames were counted, never fatal; no REST
+#   request went out inside a Retry-After window; /ready and /health answered; the stop took
+#   under 2 s with the queue flushed; a second collector is refused.
+# Usage: net_collect.sh BINARY WORKDIR
+set -u
+FB=$1 WORK=$2
+rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+has() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/    /' "$1" | head -20 >&2; fi; }
+json_num() { sed -n "s/.*\"$1\":\([0-9-]*\).*/\1/p" "$2" | head -1; }
+wait_line() { # FILE PATTERN
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 150 ] && return 1
+		sleep 0.1
+	done
+}
+
+"$FB" simex --port 0 --seed 21 --speed 60 --history-minutes 1200 --ws-drop-every 7 \
+	--ws-silence-every 11 --ws-silence 4 --malformed-rate 0.01 --duplicate-rate 0.02 \
+	--reorder-rate 0.02 --reroute-book --truth "$WORK/truth.csv" --truth-intervals "1m 5m" \
+	>"$WORK/simex.out" 2>"$WORK/simex.err" &
+SIMEX=$!
+wait_line "$WORK/simex.out" listening || { bad "simex did not start"; exit 1; }
+PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex.out")
+FBX="$FB --db $WORK/c.db --set binance.rest_url=http://127.0.0.1:$PORT
+  --set binance.ws_url=ws://127.0.0.1:$PORT --set binance.label=simex --set feed.top_n=5
+  --set feed.intervals=1m,5m --set feed.stale_s=2 --set feed.silent_stream_s=4
+  --set feed.gap_check_s=5 --set feed.backoff_reset_s=3 --set log.file=$WORK/collect.log --set log.level=info"
+$FBX collect --health-port -1 >"$WORK/collect.out" 2>"$WORK/collect.err" &
+COLLECT=$!
+wait_line "$WORK/collect.out" "health on" || bad "collect did not print its health address"
+HP=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/collect.out" | head -1)
+sleep 25
+
+# a second collector on the same database is refused
+$FBX collect --health-port 0 >"$WORK/second.out" 2>&1 && bad "a second collector started" || ok
+has "$WORK/second.out" "another collector (pid $COLLECT) is writing" "lock message"
+
+curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HP/ready" >"$WORK/ready"
+has "$WORK/ready" 200 "/ready"
+curl -s "http://127.0.0.1:$HP/health" >"$WORK/health.json"
+curl -s "http://127.0.0.1:$HP/metrics" >"$WORK/metrics.txt"
+$FBX health --port "$HP" >/dev/null 2>&1 && ok || bad "futuresboard health says not ready"
+[ "$(json_num reconnects "$WORK/health.json")" -gt 0 ] && ok || bad "no reconnects: $(cat "$WORK/health.json")"
+[ "$(json_num stale "$WORK/health.json")" -gt 0 ] && ok || bad "silences not detected as stale"
+# exactly the five book streams simex moved to the other route
+[ "$(json_num silent_streams "$WORK/health.json")" = 5 ] && ok || bad "wrong-route streams: $(json_num silent_streams "$WORK/health.json") flagged, expected the 5 book streams"
+[ "$(json_num malformed "$WORK/health.json")" -gt 0 ] && ok || bad "malformed frames not counted"
+has "$WORK/health.json" '"stalled_by_s":' "health job fields"
+has "$WORK/metrics.txt" "futuresboard_ws_reconnects_total" "metrics"
+curl -s "http://127.0.0.1:$PORT/simex/stats" >"$WORK/simex.stats"
+has "$WORK/simex.stats" '"violations":0,' "no request inside a Retry-After window"
+
+kill -INT "$COLLECT"
+wait "$COLLECT"
+rc=$?
+[ "$rc" = 0 ] && ok || bad "collect exit $rc: $(tail -3 "$WORK/collect.err")"
+ms=$(sed -n 's/collect: stopped in \([0-9]*\) ms.*/\1/p' "$WORK/collect.out")
+[ -n "$ms" ] && [ "$ms" -lt 2000 ] && ok || bad "stop took ${ms:-?} ms"
+has "$WORK/collect.out" "queue flushed" "clean stop"
+has "$WORK/collect.log" "reconnected" "reconnects logged"
+has "$WORK/collect.log" "subscribed but silent" "silent streams logged"
+kill -TERM "$SIMEX"
+wait "$SIMEX"
+
+"$FB" --db "$WORK/truth.db" import --kind klines "$WORK/truth.csv" >/dev/null 2>&1 && ok || bad "truth import"
+# The window: from the first stored candle to ten simulated minutes before the last closed one
+# (what closed in the final seconds may still have been on its way when the collector stopped).
+read -r wrong lost dups n <<EOF2
+$(sqlite3 -separator ' ' "$WORK/c.db" "ATTACH '$WORK/truth.db' AS t;
+  CREATE TEMP TABLE a AS SELECT * FROM main.v_candles WHERE closed = 1;
+  CREATE TEMP TABLE b AS SELECT v.* FROM t.v_candles AS v
+    WHERE v.symbol IN (SELECT DISTINCT symbol FROM a);
+  CREATE INDEX temp.ai ON a (symbol, interval, open_time);
+  CREATE INDEX temp.bi ON b (symbol, interval, open_time);
+  CREATE TEMP TABLE w AS SELECT symbol, interval, min(open_time) AS lo,
+    max(open_time) - 600000 AS hi FROM a GROUP BY 1, 2;
+  SELECT
+   (SELECT count(*) FROM a JOIN w USING (symbol, interval) WHERE a.open_time <= w.hi
+      AND NOT EXISTS (SELECT 1 FROM b WHERE b.symbol = a.symbol AND b.interval = a.interval
+       AND b.open_time = a.open_time AND b.open = a.open AND b.high = a.high AND b.low = a.low
+       AND b.close = a.close AND b.volume = a.volume AND b.quote_volume = a.quote_volume
+       AND b.trades = a.trades AND b.taker_buy_volume = a.taker_buy_volume
+       AND b.taker_buy_quote_volume = a.taker_buy_quote_volume)),
+   (SELECT count(*) FROM b JOIN w USING (symbol, interval)
+      WHERE b.open_time BETWEEN w.lo AND w.hi AND NOT EXISTS (SELECT 1 FROM a
+        WHERE a.symbol = b.symbol AND a.interval = b.interval AND a.open_time = b.open_time)),
+   (SELECT count(*) - count(DISTINCT series_id || ':' || open_time) FROM main.candles),
+   (SELECT count(*) FROM b JOIN w USING (symbol, interval) WHERE b.open_time BETWEEN w.lo AND w.hi);")
+EOF2
+[ "$wrong" = 0 ] && ok || bad "$wrong stored candles differ from simex's"
+[ "$lost" = 0 ] && ok || bad "$lost of simex's candles were not stored"
+[ "$dups" = 0 ] && ok || bad "$dups duplicate candles"
+[ "${n:-0}" -gt 4000 ] && ok || bad "only ${n:-0} candles compared"
+echo "compared $n candles"
+[ "$(sqlite3 "$WORK/c.db" "SELECT count(DISTINCT metric) FROM market_metrics")" -ge 5 ] && ok || bad "metrics missing: $(sqlite3 "$WORK/c.db" "SELECT DISTINCT metric FROM market_metrics")"
+
+echo "net_collect: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
