@@ -35,7 +35,8 @@ stop_simex() {
 }
 
 # --- 1. ground truth ---
-start_simex truth --seed 11 --speed 60 --history-minutes 1500 --missing-rate 0.003 \
+# The simulated clock all but stands still here, so the second run sees the same market.
+start_simex truth --seed 11 --speed 0.001 --history-minutes 1500 --missing-rate 0.003 \
 	--truth "$WORK/truth.csv" --truth-intervals "1m 5m 15m 1h" || exit 1
 FBX="$FB --db $WORK/bf.db --set binance.rest_url=http://127.0.0.1:$PORT --set binance.label=simex"
 $FBX backfill --top 5 --interval 1m,5m,15m,1h >"$WORK/run1" 2>"$WORK/run1.err" && ok || bad "first backfill failed: $(cat "$WORK/run1.err")"

@@ -553,10 +553,10 @@ uint64_t collector_stop(Collector *c)
 	if (!c)
 		return 0;
 	atomic_store(&c->stop, 1);
-	pthread_join(c->rest_thread, NULL); /* it started the ws thread; stop that next */
+	pthread_join(c->rest_thread, NULL); /* it started the ws thread */
+	health_stop(c->health);             /* it reads the ws thread's stats: first */
 	feed_ws_stop(c->ws);
-	health_stop(c->health);
-	uint64_t lost = store_writer_stop(c->writer);
+	uint64_t lost = store_writer_stop(c->writer); /* last: it flushes what the others sent */
 	g_stop_owner = NULL;
 	free(c->symbols);
 	free(c->sym);
