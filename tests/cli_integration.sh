@@ -115,10 +115,12 @@ expect 0 "import after kill" -- "$FB" --db "$WORK/kill.db" import "$WORK/BIGUSDT
 has "$WORK/out" "400000 read, $((400000 - n)) inserted, 0 updated, $n unchanged, 0 rejected" "resume counts"
 expect 0 "db check after resume" -- "$FB" --db "$WORK/kill.db" db check
 
-# the demo says plainly what is missing, and keeps to its own database
-expect 0 "demo" -- env XDG_DATA_HOME="$WORK/xdg" "$FB" demo
-has "$WORK/out" "Not built yet: the exchange simulator" "demo message"
-has "$WORK/out" "database: $WORK/xdg/futuresboard/demo.db" "demo database"
+# the demo runs simulator and collector offline, shows a table, keeps to its own database
+expect 0 "demo" -- env XDG_DATA_HOME="$WORK/xdg" "$FB" demo --seconds 8 --speed 30
+has "$WORK/out" "futuresboard demo: simulated market at 30x" "demo header"
+has "$WORK/out" "BTCUSDT" "demo table"
+has "$WORK/out" "The live dashboard is not built yet" "demo says what is missing"
+has "$WORK/out" "the data stays in $WORK/xdg/futuresboard/demo.db" "demo database"
 [ ! -e "$WORK/xdg/futuresboard/futuresboard.db" ] && ok || bad "demo touched the main database"
 
 # the man page renders without warnings, and names every command

@@ -18,7 +18,8 @@
 #include <libwebsockets.h>
 
 const CliCommand cli_commands[] = {
-        {"demo", cmd_demo, "", "start the offline demo (simulator and live dashboard)", 1},
+        {"demo", cmd_demo, "[--seconds N] [--speed X]",
+         "start the offline demo: simulator, collector and a live table", 1},
         {"import", cmd_import,
          "[--symbol S] [--interval I] [--exchange E] [--kind klines|funding] [--max-rejects N] "
          "FILE|- ...",

@@ -50,9 +50,9 @@ static int take_lock(const char *db)
 int cmd_collect(CliContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"health-port", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"health-port", required_argument, NULL, 'p'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	int health = (int)config_get_int(ctx->cfg, "health", "port"), c;
 	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
@@ -99,8 +99,8 @@ int cmd_collect(CliContext *ctx, int argc, char **argv)
 	o.writer.busy_timeout_ms = (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms");
 	char ivs[256];
 	snprintf(ivs, sizeof ivs, "%s", config_get_str(ctx->cfg, "feed", "intervals"));
-	for (char *save, *t = strtok_r(ivs, ", ", &save); t && o.nintervals < COLLECTOR_MAX_INTERVALS;
-	     t = strtok_r(NULL, ", ", &save))
+	for (char *save, *t = strtok_r(ivs, ", ", &save);
+	     t && o.nintervals < COLLECTOR_MAX_INTERVALS; t = strtok_r(NULL, ", ", &save))
 		snprintf(o.intervals[o.nintervals++], sizeof o.intervals[0], "%s", t);
 
 	char err[1024];
@@ -113,7 +113,8 @@ int cmd_collect(CliContext *ctx, int argc, char **argv)
 		return CLI_FAIL;
 	}
 	if (collector_health_port(col))
-		printf("collect: health on http://127.0.0.1:%d/health\n", collector_health_port(col));
+		printf("collect: health on http://127.0.0.1:%d/health\n",
+		       collector_health_port(col));
 	printf("collect: writing %s; stop with Ctrl-C\n", db);
 	fflush(stdout);
 	log_info("collect", "started: %s, %d symbols, %s", o.rest_url, o.top_n,

@@ -32,9 +32,9 @@ static long get(const char *url, FILE *out)
 int cmd_health(CliContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"port", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"port", required_argument, NULL, 'p'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	int port = (int)config_get_int(ctx->cfg, "health", "port"), c;
 	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {

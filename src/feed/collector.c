@@ -59,19 +59,22 @@ struct Collector {
 	atomic_int stop, ready;
 	/* jobs: rest and ws threads write, health thread reads */
 	pthread_mutex_t lock;
-	Job jobs[NJOBS];                 /* lock */
-	BackfillRequest *requests;       /* lock: asked for by the ws thread after reconnects */
-	size_t nrequests, rcap;          /* lock */
+	Job jobs[NJOBS];           /* lock */
+	BackfillRequest *requests; /* lock: asked for by the ws thread after reconnects */
+	size_t nrequests, rcap;    /* lock */
 	uint64_t records_queued, open_dropped_seen; /* lock */
-	char (*symbols)[FB_SYMBOL_LEN];  /* set by the rest thread before the ws thread starts */
+	char (*symbols)[FB_SYMBOL_LEN]; /* set by the rest thread before the ws thread starts */
 	int nsymbols;
-	SymState *sym;                   /* ws thread */
+	SymState *sym; /* ws thread */
 	int64_t started_ms;
 };
 
 static Collector *g_stop_owner; /* for the REST client's should_stop */
 
-static int should_stop(void) { return g_stop_owner && atomic_load(&g_stop_owner->stop); }
+static int should_stop(void)
+{
+	return g_stop_owner && atomic_load(&g_stop_owner->stop);
+}
 
 static void job_done(Collector *c, int j, const char *err)
 {
@@ -104,8 +107,7 @@ static void put(Collector *c, const StoreRecord *r)
 	}
 }
 
-static void put_metric(Collector *c, const char *symbol, const char *metric, int64_t ts,
-                       double v)
+static void put_metric(Collector *c, const char *symbol, const char *metric, int64_t ts, double v)
 {
 	if (!isfinite(v))
 		return;
@@ -161,7 +163,8 @@ static void on_event(void *arg, const Event *ev)
 	case EV_AGG_TRADE:
 		if (!s)
 			return;
-		s->cvd += (ev->u.trade.buyer_is_maker ? -1 : 1) * ev->u.trade.qty * ev->u.trade.price;
+		s->cvd +=
+		        (ev->u.trade.buyer_is_maker ? -1 : 1) * ev->u.trade.qty * ev->u.trade.price;
 		if (minute != s->cvd_minute) {
 			s->cvd_minute = minute;
 			put_metric(c, ev->symbol, "cvd", ev->ts, s->cvd);
@@ -227,8 +230,9 @@ static int backfill_one(Collector *c, RestClient *rc, Store *reader, const char 
 		return -1;
 	}
 	if (r.gaps_found)
-		log_info("collect", "backfill %s %s: gaps_found=%ld gaps_fixed=%ld candles_added=%ld "
-		                    "gaps_unfillable=%ld",
+		log_info("collect",
+		         "backfill %s %s: gaps_found=%ld gaps_fixed=%ld candles_added=%ld "
+		         "gaps_unfillable=%ld",
 		         symbol, interval, r.gaps_found, r.gaps_fixed, r.candles_added,
 		         r.gaps_unfillable);
 	return 0;
@@ -258,14 +262,17 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 	static const struct {
 		const char *path, *field, *metric;
 	} ratios[] = {
-		{"/futures/data/globalLongShortAccountRatio", "longShortRatio", "ls_ratio_global"},
-		{"/futures/data/topLongShortAccountRatio", "longShortRatio", "ls_ratio_top_accounts"},
-		{"/futures/data/topLongShortPositionRatio", "longShortRatio", "ls_ratio_top_positions"},
-		{"/futures/data/takerlongshortRatio", "buySellRatio", "taker_buy_sell_ratio"},
-		{"/futures/data/openInterestHist", "sumOpenInterestValue", "open_interest_value"},
+	        {"/futures/data/globalLongShortAccountRatio", "longShortRatio", "ls_ratio_global"},
+	        {"/futures/data/topLongShortAccountRatio", "longShortRatio",
+	         "ls_ratio_top_accounts"},
+	        {"/futures/data/topLongShortPositionRatio", "longShortRatio",
+	         "ls_ratio_top_positions"},
+	        {"/futures/data/takerlongshortRatio", "buySellRatio", "taker_buy_sell_ratio"},
+	        {"/futures/data/openInterestHist", "sumOpenInterestValue", "open_interest_value"},
 	};
 	for (size_t i = 0; i < sizeof ratios / sizeof *ratios && !should_stop(); i++) {
-		snprintf(path, sizeof path, "%s?symbol=%s&period=5m&limit=1", ratios[i].path, symbol);
+		snprintf(path, sizeof path, "%s?symbol=%s&period=5m&limit=1", ratios[i].path,
+		         symbol);
 		if (rest_get(rc, path, 1, &body, &len, err, sizeof err)) {
 			job_done(c, JOB_RATIOS, err);
 			continue;
@@ -274,7 +281,7 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 		json_t *root = json_loadb(body, len, 0, &e), *row = json_array_get(root, 0);
 		const char *val = json_string_value(json_object_get(row, ratios[i].field));
 		json_t *ts = json_object_get(row, "timestamp");
-		int64_t t = json_is_integer(ts) ? (int64_t)json_integer_value(ts)
+		int64_t t = json_is_integer(ts)  ? (int64_t)json_integer_value(ts)
 		            : json_is_string(ts) ? strtoll(json_string_value(ts), NULL, 10)
 		                                 : 0;
 		double v;
@@ -338,10 +345,14 @@ static void *rest_main(void *arg)
 		streams[nstreams++] = xasprintf("%s@forceOrder", lower);
 		streams[nstreams++] = xasprintf("%s@bookTicker", lower);
 	}
-	FeedWsOptions wo = {.url = c->ws_url, .exchange = c->exchange, .stale_s = c->o.stale_s,
+	FeedWsOptions wo = {.url = c->ws_url,
+	                    .exchange = c->exchange,
+	                    .stale_s = c->o.stale_s,
 	                    .silent_stream_s = c->o.silent_stream_s,
-	                    .backoff_reset_s = c->o.backoff_reset_s, .on_event = on_event,
-	                    .on_reconnect = on_reconnect, .arg = c};
+	                    .backoff_reset_s = c->o.backoff_reset_s,
+	                    .on_event = on_event,
+	                    .on_reconnect = on_reconnect,
+	                    .arg = c};
 	c->ws = feed_ws_start(&wo, streams, nstreams, err, sizeof err);
 	for (int i = 0; i < nstreams; i++)
 		free(streams[i]);
@@ -358,7 +369,8 @@ static void *rest_main(void *arg)
 	int failures = 0;
 	for (int i = 0; i < c->nsymbols && !should_stop(); i++)
 		for (int j = 0; j < c->o.nintervals && !should_stop(); j++)
-			failures += backfill_one(c, rc, reader, c->symbols[i], c->o.intervals[j], now) != 0;
+			failures += backfill_one(c, rc, reader, c->symbols[i], c->o.intervals[j],
+			                         now) != 0;
 	if (!failures)
 		job_done(c, JOB_BACKFILL, NULL);
 	atomic_store(&c->ready, 1);
@@ -397,7 +409,8 @@ static void *rest_main(void *arg)
 				poll_symbol(c, rc, c->symbols[i], now);
 			char *body;
 			size_t len;
-			if (rest_get(rc, "/fapi/v1/premiumIndex", 10, &body, &len, err, sizeof err) == 0) {
+			if (rest_get(rc, "/fapi/v1/premiumIndex", 10, &body, &len, err,
+			             sizeof err) == 0) {
 				job_done(c, JOB_PREMIUM, NULL);
 				free(body);
 			} else
@@ -405,7 +418,8 @@ static void *rest_main(void *arg)
 		}
 		FeedWsStats ws;
 		feed_ws_get_stats(c->ws, &ws);
-		job_done(c, JOB_WS, ws.connected == ws.connections ? NULL : "not every connection is up");
+		job_done(c, JOB_WS,
+		         ws.connected == ws.connections ? NULL : "not every connection is up");
 		for (int t = 0; t < 10 && !should_stop(); t++)
 			sleep_ms(50);
 	}
@@ -458,8 +472,14 @@ fail:
 	return NULL;
 }
 
-int collector_health_port(const Collector *c) { return c->health ? health_port(c->health) : 0; }
-int collector_ready(Collector *c) { return atomic_load(&c->ready); }
+int collector_health_port(const Collector *c)
+{
+	return c->health ? health_port(c->health) : 0;
+}
+int collector_ready(Collector *c)
+{
+	return atomic_load(&c->ready);
+}
 
 void collector_health_json(Collector *c, StrBuf *b)
 {
@@ -492,19 +512,20 @@ void collector_health_json(Collector *c, StrBuf *b)
 	}
 	uint64_t queued = c->records_queued;
 	pthread_mutex_unlock(&c->lock);
-	strbuf_printf(b,
-	              "},\"websocket\":{\"connections\":%d,\"connected\":%d,\"messages\":%llu,"
-	              "\"events\":%llu,\"malformed\":%llu,\"reconnects\":%llu,\"stale\":%llu,"
-	              "\"silent_streams\":%llu,\"last_message_ms\":%lld},"
-	              "\"store\":{\"queue_depth\":%zu,\"records_queued\":%llu,\"rows_written\":%llu,"
-	              "\"transactions\":%llu,\"open_dropped\":%llu,\"write_errors\":%llu}}",
-	              ws.connections, ws.connected, (unsigned long long)ws.messages,
-	              (unsigned long long)ws.events, (unsigned long long)ws.malformed,
-	              (unsigned long long)ws.reconnects, (unsigned long long)ws.stale,
-	              (unsigned long long)ws.silent_streams, (long long)ws.last_message_ms,
-	              st.queue_depth, (unsigned long long)queued,
-	              (unsigned long long)st.rows_written, (unsigned long long)st.transactions,
-	              (unsigned long long)st.open_dropped, (unsigned long long)st.write_errors);
+	strbuf_printf(
+	        b,
+	        "},\"websocket\":{\"connections\":%d,\"connected\":%d,\"messages\":%llu,"
+	        "\"events\":%llu,\"malformed\":%llu,\"reconnects\":%llu,\"stale\":%llu,"
+	        "\"silent_streams\":%llu,\"last_message_ms\":%lld},"
+	        "\"store\":{\"queue_depth\":%zu,\"records_queued\":%llu,\"rows_written\":%llu,"
+	        "\"transactions\":%llu,\"open_dropped\":%llu,\"write_errors\":%llu}}",
+	        ws.connections, ws.connected, (unsigned long long)ws.messages,
+	        (unsigned long long)ws.events, (unsigned long long)ws.malformed,
+	        (unsigned long long)ws.reconnects, (unsigned long long)ws.stale,
+	        (unsigned long long)ws.silent_streams, (long long)ws.last_message_ms,
+	        st.queue_depth, (unsigned long long)queued, (unsigned long long)st.rows_written,
+	        (unsigned long long)st.transactions, (unsigned long long)st.open_dropped,
+	        (unsigned long long)st.write_errors);
 }
 
 void collector_metrics(Collector *c, StrBuf *b)

@@ -55,8 +55,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		}
 		unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start,
 		                                  *end = buf + sizeof buf - 1;
-		if (lws_add_http_common_headers(wsi, (unsigned int)pss->status, type, pss->body.len, &p,
-		                                end) ||
+		if (lws_add_http_common_headers(wsi, (unsigned int)pss->status, type, pss->body.len,
+		                                &p, end) ||
 		    lws_finalize_write_http_header(wsi, start, &p, end))
 			return 1;
 		lws_callback_on_writable(wsi);
@@ -69,7 +69,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		unsigned char *buf = xmalloc(LWS_PRE + n + 1);
 		memcpy(buf + LWS_PRE, pss->body.p + pss->sent, n);
 		int final = n == left;
-		int w = lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
+		int w = lws_write(wsi, buf + LWS_PRE, n,
+		                  final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
 		free(buf);
 		if (w != (int)n)
 			return -1;
@@ -94,8 +95,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-	{"health", callback, sizeof(Pss), 0, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0},
+        {"health", callback, sizeof(Pss), 0, 0, NULL, 0},
+        {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
 static void *health_main(void *arg)
@@ -134,7 +135,10 @@ Health *health_start(int port, Collector *c, char *err, size_t errlen)
 	return h;
 }
 
-int health_port(const Health *h) { return h->port; }
+int health_port(const Health *h)
+{
+	return h->port;
+}
 
 void health_stop(Health *h)
 {

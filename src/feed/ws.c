@@ -17,6 +17,12 @@
 #include "feed/binance.h"
 
 #define WS_EVENTS_PER_MSG 64
+/* Streams named in the connection URL; the rest are sent as SUBSCRIBE messages of at most
+ * WS_SUB_BATCH streams, one every WS_SUB_PACE_MS (Binance allows 10 messages a second and
+ * advises staying near 4). */
+#define WS_URL_STREAMS 20
+#define WS_SUB_BATCH   50
+#define WS_SUB_PACE_MS 250
 
 static const int64_t backoff_ms[] = {500, 1000, 2000, 4000, 8000, 16000, 30000};
 #define NBACKOFF (int)(sizeof backoff_ms / sizeof backoff_ms[0])
@@ -31,12 +37,13 @@ typedef struct {
 typedef struct {
 	FeedWs *owner;
 	int index;
-	char path[8192];
+	char path[2048];
 	Stream *streams;
 	int nstreams;
 	struct lws *wsi;
 	int connected, ever_connected, backoff;
-	int64_t next_attempt, connected_at, last_msg, healthy_since;
+	int next_sub, sub_id; /* next stream to SUBSCRIBE, request id */
+	int64_t next_attempt, connected_at, last_msg, healthy_since, next_sub_at;
 	char *rx;
 	size_t rxlen, rxcap;
 } Conn;
@@ -160,6 +167,8 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 			continue;
 		}
+		if (c->next_sub < c->nstreams && now >= c->next_sub_at)
+			lws_callback_on_writable(c->wsi);
 		if (c->backoff && now - c->healthy_since > (int64_t)w->o.backoff_reset_s * 1000)
 			c->backoff = 0; /* a healthy period resets the backoff */
 	}
@@ -243,9 +252,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		int64_t now = fb_mono_ms();
 		c->connected = 1;
 		c->connected_at = c->last_msg = c->healthy_since = now;
-		for (int k = 0; k < c->nstreams; k++)
+		c->next_sub = c->nstreams < WS_URL_STREAMS ? c->nstreams : WS_URL_STREAMS;
+		c->next_sub_at = now;
+		for (int k = 0; k < c->next_sub; k++)
 			if (!c->streams[k].subscribed_at)
 				c->streams[k].subscribed_at = now;
+		if (c->next_sub < c->nstreams)
+			lws_callback_on_writable(wsi);
 		bump(w, &w->stats.connects, 1);
 		if (c->ever_connected) {
 			bump(w, &w->stats.reconnects, 1);
@@ -285,6 +298,25 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			c->rxlen = 0;
 		}
 		return 0;
+	case LWS_CALLBACK_CLIENT_WRITEABLE: {
+		if (!c || !c->connected || c->next_sub >= c->nstreams ||
+		    fb_mono_ms() < c->next_sub_at)
+			return 0;
+		char *msg = xmalloc(LWS_PRE + 96 + WS_SUB_BATCH * 68), *p = msg + LWS_PRE;
+		int n = sprintf(p, "{\"method\":\"SUBSCRIBE\",\"params\":[");
+		int64_t now = fb_mono_ms();
+		for (int k = 0; k < WS_SUB_BATCH && c->next_sub < c->nstreams; k++, c->next_sub++) {
+			Stream *st = &c->streams[c->next_sub];
+			n += sprintf(p + n, "%s\"%s\"", k ? "," : "", st->name);
+			if (!st->subscribed_at)
+				st->subscribed_at = now;
+		}
+		n += sprintf(p + n, "],\"id\":%d}", ++c->sub_id);
+		int wr = lws_write(wsi, (unsigned char *)p, (size_t)n, LWS_WRITE_TEXT);
+		free(msg);
+		c->next_sub_at = now + WS_SUB_PACE_MS;
+		return wr < n ? -1 : 0;
+	}
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (c) {
 			c->wsi = NULL;
@@ -340,9 +372,11 @@ static void plan(FeedWs *w, char *const *streams, int n)
 			}
 			Stream *st = &c->streams[c->nstreams++];
 			snprintf(st->name, sizeof st->name, "%s", streams[i]);
-			size_t used = strlen(c->path);
-			snprintf(c->path + used, sizeof c->path - used, "%s%s",
-			         c->nstreams > 1 ? "/" : "", streams[i]);
+			if (c->nstreams <= WS_URL_STREAMS) {
+				size_t used = strlen(c->path);
+				snprintf(c->path + used, sizeof c->path - used, "%s%s",
+				         c->nstreams > 1 ? "/" : "", streams[i]);
+			}
 		}
 	}
 }
@@ -379,6 +413,8 @@ FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char 
 	info.protocols = protocols;
 	info.options = w->ssl ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
 	info.fd_limit_per_thread = 64 + (unsigned)w->nconns;
+	/* 200 streams in a URL come to about 5 KB */
+	info.max_http_header_data = 16384;
 	w->ctx = lws_create_context(&info);
 	if (!w->ctx || pthread_create(&w->thread, NULL, ws_main, w)) {
 		snprintf(err, errlen, "cannot start the WebSocket client");

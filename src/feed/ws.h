@@ -1,5 +1,6 @@
 /* The feed's WebSocket side: combined streams split over connections of at most 200 streams,
- * each on its routed path (/public/stream for book streams, /market/stream for the rest).
+ * each on its routed path (/public/stream for book streams, /market/stream for the rest); the
+ * first streams go in the URL, the others follow as paced SUBSCRIBE messages.
  * Reconnects with exponential backoff and jitter (reset after a minute of health), treats a
  * connection with no message for stale_s as dead, flags streams that were subscribed but
  * never delivered, and reconnects before a connection's 24 hours are up.

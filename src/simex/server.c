@@ -674,6 +674,8 @@ static void *simex_main(void *arg)
 	info.user = s;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.keepalive_timeout = 30;
+	/* 200 streams in a URL come to about 5 KB */
+	info.max_http_header_data = 16384;
 	/* Binance pings every 3 minutes and drops a client silent for 10 */
 	static const lws_retry_bo_t idle = {.secs_since_valid_ping = 180,
 	                                    .secs_since_valid_hangup = 600};
