@@ -5,10 +5,8 @@ set -u
 FB=$1 FIX=$2 WORK=$3 SRC=$4
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
 DB="$WORK/it.db"
-passed=0 failed=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 # expect STATUS DESCRIPTION -- command...: runs it, checks the exit status
 expect() {
 	want=$1 what=$2
@@ -19,9 +17,6 @@ expect() {
 		bad "$what: exit $got, expected $want"
 		sed 's/^/    /' "$WORK/out" "$WORK/err" >&2
 	fi
-}
-has() { # has FILE TEXT DESCRIPTION
-	if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/    /' "$1" >&2; fi
 }
 
 # import: good files of every layout, one summary line each
@@ -132,5 +127,4 @@ for cmd in demo import export "db check" "db stats" config simex backfill collec
 	grep -q "^\.B futuresboard $cmd" "$SRC/man/futuresboard.1" && ok || bad "man page lacks $cmd"
 done
 
-echo "cli_integration: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary cli_integration

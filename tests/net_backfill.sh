@@ -9,10 +9,7 @@
 set -u
 FB=$1 WORK=$2
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-has() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/    /' "$1" >&2; fi; }
+. "$(dirname "$0")/lib.sh"
 field() { sed -n "s/.*backfill: .* $1=\([0-9]*\).*/\1/p" "$2"; }
 
 # start_simex NAME ARGS...: starts simex, sets PORT and PID
@@ -104,5 +101,4 @@ has "$WORK/slow.err" "Timeout was reached" "timeout named"
 [ $(($(date +%s) - start)) -lt 30 ] && ok || bad "slow exchange: took too long"
 stop_simex "$PID"
 
-echo "net_backfill: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary net_backfill

@@ -11,19 +11,8 @@
 set -u
 FB=$1 WORK=$2
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-has() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/    /' "$1" | head -20 >&2; fi; }
+. "$(dirname "$0")/lib.sh"
 json_num() { sed -n "s/.*\"$1\":\([0-9-]*\).*/\1/p" "$2" | head -1; }
-wait_line() { # FILE PATTERN
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 150 ] && return 1
-		sleep 0.1
-	done
-}
 
 "$FB" simex --port 0 --seed 21 --speed 60 --history-minutes 1200 --ws-drop-every 7 \
 	--ws-silence-every 11 --ws-silence 4 --malformed-rate 0.01 --duplicate-rate 0.02 \
@@ -105,5 +94,4 @@ EOF2
 echo "compared $n candles"
 [ "$(sqlite3 "$WORK/c.db" "SELECT count(DISTINCT metric) FROM market_metrics")" -ge 5 ] && ok || bad "metrics missing: $(sqlite3 "$WORK/c.db" "SELECT DISTINCT metric FROM market_metrics")"
 
-echo "net_collect: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary net_collect

@@ -195,21 +195,27 @@ static void put_ticker(Simex *s, StrBuf *b, int i)
 	        (long long)st.trades_24h, (long long)st.trades_24h);
 }
 
-static void h_ticker24(Simex *s, const Args *q, Reply *r)
+/* Endpoints that answer for ?symbol= or, without it, for every symbol as an array. */
+static void one_or_all(Simex *s, const Args *q, Reply *r, void (*put)(Simex *, StrBuf *, int))
 {
 	if (arg(q, "symbol")) {
 		int i = want_symbol(s, q, r);
 		if (i >= 0)
-			put_ticker(s, &r->body, i);
+			put(s, &r->body, i);
 		return;
 	}
 	strbuf_printf(&r->body, "[");
 	for (int i = 0; i < s->ninst; i++) {
 		if (i)
 			strbuf_printf(&r->body, ",");
-		put_ticker(s, &r->body, i);
+		put(s, &r->body, i);
 	}
 	strbuf_printf(&r->body, "]");
+}
+
+static void h_ticker24(Simex *s, const Args *q, Reply *r)
+{
+	one_or_all(s, q, r, put_ticker);
 }
 
 static void put_premium(Simex *s, StrBuf *b, int i)
@@ -228,19 +234,7 @@ static void put_premium(Simex *s, StrBuf *b, int i)
 
 static void h_premium(Simex *s, const Args *q, Reply *r)
 {
-	if (arg(q, "symbol")) {
-		int i = want_symbol(s, q, r);
-		if (i >= 0)
-			put_premium(s, &r->body, i);
-		return;
-	}
-	strbuf_printf(&r->body, "[");
-	for (int i = 0; i < s->ninst; i++) {
-		if (i)
-			strbuf_printf(&r->body, ",");
-		put_premium(s, &r->body, i);
-	}
-	strbuf_printf(&r->body, "]");
+	one_or_all(s, q, r, put_premium);
 }
 
 static void h_funding_rate(Simex *s, const Args *q, Reply *r)
@@ -381,19 +375,7 @@ static void put_book_ticker(Simex *s, StrBuf *b, int i)
 
 static void h_book_ticker(Simex *s, const Args *q, Reply *r)
 {
-	if (arg(q, "symbol")) {
-		int i = want_symbol(s, q, r);
-		if (i >= 0)
-			put_book_ticker(s, &r->body, i);
-		return;
-	}
-	strbuf_printf(&r->body, "[");
-	for (int i = 0; i < s->ninst; i++) {
-		if (i)
-			strbuf_printf(&r->body, ",");
-		put_book_ticker(s, &r->body, i);
-	}
-	strbuf_printf(&r->body, "]");
+	one_or_all(s, q, r, put_book_ticker);
 }
 
 static void h_depth(Simex *s, const Args *q, Reply *r)

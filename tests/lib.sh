@@ -1,0 +1,25 @@
+# Helpers shared by the shell tests (sourced). Each check adds to passed or failed; a script
+# ends with: summary NAME.
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+# has FILE TEXT DESCRIPTION: the file contains the text
+has() {
+	if grep -qF -- "$2" "$1"; then ok; else
+		bad "$3: '$2' not in $1"
+		sed 's/^/    /' "$1" | head -40 >&2
+	fi
+}
+# wait_line FILE PATTERN: waits up to 15 s for a line matching PATTERN
+wait_line() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 150 ] && return 1
+		sleep 0.1
+	done
+}
+summary() {
+	echo "$1: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
