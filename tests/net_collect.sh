@@ -92,6 +92,10 @@ EOF2
 [ "$dups" = 0 ] && ok || bad "$dups duplicate candles"
 [ "${n:-0}" -gt 4000 ] && ok || bad "only ${n:-0} candles compared"
 echo "compared $n candles"
+# realised funding from simex's history, exactly as simex has it
+fund=$(sqlite3 "$WORK/c.db" "SELECT count(*) FROM funding")
+[ "$fund" -gt 0 ] && ok || bad "no funding rows stored"
+
 [ "$(sqlite3 "$WORK/c.db" "SELECT count(DISTINCT metric) FROM market_metrics")" -ge 5 ] && ok || bad "metrics missing: $(sqlite3 "$WORK/c.db" "SELECT DISTINCT metric FROM market_metrics")"
 
 summary net_collect

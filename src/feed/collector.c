@@ -293,6 +293,22 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 		json_decref(root);
 		free(body);
 	}
+	/* realised funding, newest first ten (8-hourly: ten cover three days) */
+	snprintf(path, sizeof path, "/fapi/v1/fundingRate?symbol=%s&limit=10", symbol);
+	if (!should_stop() && rest_get(rc, path, 1, &body, &len, err, sizeof err) == 0) {
+		FundingRate *f;
+		long bad;
+		char why[256];
+		long nf = binance_parse_funding(body, len, c->exchange, &f, &bad, why, sizeof why);
+		for (long i = 0; i < nf; i++) {
+			StoreRecord r = {.type = STORE_REC_FUNDING};
+			r.u.funding = f[i];
+			put(c, &r);
+		}
+		job_done(c, JOB_PREMIUM, nf < 0 ? why : NULL);
+		free(f);
+		free(body);
+	}
 	(void)now;
 }
 

@@ -187,10 +187,12 @@ static void step_symbol(SimModel *m, Sym *s, double rm, int64_t open_time)
 	Rng *r = &s->rng;
 	const SimInstrument *in = &s->inst;
 	double base_var = pow(in->vol, 2) / MIN_PER_DAY;
-	double shock = rng_student(r, 4);
-	double ri = in->beta * rm + sqrt(s->var) * regime_scale[m->regime] * shock;
-	s->var = base_var * 0.01 + 0.06 * ri * ri + 0.93 * s->var;
-	s->var = clamp(s->var, base_var * 0.1, base_var * 40);
+	/* GARCH(1,1) on the symbol's own innovation: the market part and the regime scale do not
+	 * feed back into it */
+	double e = sqrt(s->var) * rng_student(r, 5);
+	double ri = in->beta * rm + regime_scale[m->regime] * e;
+	s->var = base_var * 0.01 + 0.06 * e * e + 0.93 * s->var;
+	s->var = clamp(s->var, base_var * 0.2, base_var * 10);
 
 	/* path: six steps whose returns add up to ri, plus bridge noise */
 	double o = s->last, p = o, hi = o, lo = o;
@@ -292,11 +294,12 @@ void sim_model_advance(SimModel *m, int64_t t)
 		if (rng_uniform(r) > regime_stay[m->regime])
 			m->regime = (m->regime + 1 + (int)(rng_uniform(r) * 2)) % 3;
 		double target = pow(0.03, 2) / MIN_PER_DAY;
-		double rm = sqrt(m->mvar) * regime_scale[m->regime] * rng_student(r, 5);
-		m->drift += -m->drift / 720.0 + 0.000002 * rng_normal(r);
-		rm += m->drift;
-		m->mvar = target * 0.01 + 0.06 * rm * rm + 0.93 * m->mvar;
-		m->mvar = clamp(m->mvar, target * 0.1, target * 50);
+		double e = sqrt(m->mvar) * rng_student(r, 5);
+		/* a slow drift: trends of a fraction of a percent a day */
+		m->drift += -m->drift / 720.0 + 0.0000002 * rng_normal(r);
+		double rm = regime_scale[m->regime] * e + m->drift;
+		m->mvar = target * 0.01 + 0.06 * e * e + 0.93 * m->mvar;
+		m->mvar = clamp(m->mvar, target * 0.2, target * 10);
 		for (int i = 0; i < m->n; i++)
 			step_symbol(m, &m->sym[i], rm, open_time);
 		m->nminutes++;
