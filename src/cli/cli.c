@@ -37,7 +37,7 @@ const CliCommand cli_commands[] = {
          "collect the market into the database (feed and store, no screen)", 1},
         {"health", cmd_health, "[--port N]", "print a running collector's health", 0},
         {"simex", cmd_simex,
-         "[--port N] [--seed N] [--speed X] [--start T] [--history-minutes N] "
+         "[--port N] [--seed N] [--speed X] [--start T] [--history-minutes N] [--history DB] "
          "[--instruments FILE] [--missing-rate P] [--weight-limit N] [--weight-window S] "
          "[--ban-seconds N] [--ws-drop-every S] [--ws-silence-every S --ws-silence S] "
          "[--malformed-rate P] [--duplicate-rate P] [--reorder-rate P] [--reroute-book] "

@@ -35,6 +35,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	        {"duplicate-rate", required_argument, NULL, 'U'},
 	        {"reorder-rate", required_argument, NULL, 'R'},
 	        {"reroute-book", no_argument, NULL, 'B'},
+	        {"history", required_argument, NULL, 'Y'},
 	        {"truth", required_argument, NULL, 't'},
 	        {"truth-intervals", required_argument, NULL, 'T'},
 	        {"help", no_argument, NULL, 'h'},
@@ -45,7 +46,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	o.instruments = FB_DATA_DIR "/instruments.csv";
 	int c;
 	double d;
-	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:Bt:T:h", opts,
+	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:t:T:h", opts,
 	                        NULL)) != -1) {
 		switch (c) {
 		case 'p': o.port = atoi(optarg); break;
@@ -92,6 +93,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 			             : &o.reorder_rate) = d;
 			break;
 		case 'B': o.reroute_book = 1; break;
+		case 'Y': o.history_db = optarg; break;
 		case 't': o.truth_path = optarg; break;
 		case 'T': o.truth_intervals = optarg; break;
 		case 'h': cli_usage("simex"); return CLI_OK;

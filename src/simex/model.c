@@ -17,6 +17,7 @@
 #include "core/rng.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "store/store.h"
 
 #define SUBSTEPS    6
 #define MIN_PER_DAY 1440.0
@@ -45,6 +46,9 @@ typedef struct {
 	size_t nfunding, fcap;
 	Snap *snaps; /* one per 5 minutes from the first bar */
 	size_t nsnaps, scap;
+	Bar *src; /* history mode: every stored bar, played as time passes */
+	size_t nsrc;
+	int64_t *src_time; /* history mode, while loading: open time of each src bar */
 } Sym;
 
 struct SimModel {
@@ -56,6 +60,8 @@ struct SimModel {
 	int64_t first_open; /* open time of bar 0 */
 	size_t nminutes;    /* bars generated per symbol */
 	double missing_rate;
+	int64_t bar_ms; /* 1m generated; the finest stored interval in history mode */
+	int history;    /* bars come from Sym.src */
 };
 
 static const double regime_scale[3] = {0.6, 1.0, 2.3};
@@ -119,6 +125,7 @@ SimModel *sim_model_new(const SimInstrument *inst, int n, uint64_t seed, int64_t
 	m->sym = xcalloc((size_t)n, sizeof *m->sym);
 	m->first_open = start_ms - start_ms % FB_MINUTE_MS;
 	m->missing_rate = missing_rate;
+	m->bar_ms = FB_MINUTE_MS;
 	rng_seed(&m->market, seed);
 	m->mvar = pow(0.03, 2) / MIN_PER_DAY;
 	m->regime = 1;
@@ -145,6 +152,8 @@ void sim_model_free(SimModel *m)
 		free(m->sym[i].bars);
 		free(m->sym[i].funding);
 		free(m->sym[i].snaps);
+		free(m->sym[i].src);
+		free(m->sym[i].src_time);
 	}
 	free(m->sym);
 	free(m);
@@ -180,6 +189,8 @@ static double clamp(double v, double lo, double hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
 }
+
+static void after_bar(SimModel *m, Sym *s, const Bar *bar, double ri, int64_t open_time);
 
 /* One minute for one symbol, given the market's return. */
 static void step_symbol(SimModel *m, Sym *s, double rm, int64_t open_time)
@@ -247,6 +258,15 @@ static void step_symbol(SimModel *m, Sym *s, double rm, int64_t open_time)
 	b.tbqv = b.tbv * vwap;
 	b.trades = (int64_t)(b.qv / (1500.0 * exp(0.3 * rng_normal(r)))) + (b.v > 0);
 	b.missing = m->missing_rate > 0 && rng_uniform(r) < m->missing_rate;
+	after_bar(m, s, &b, ri, open_time);
+}
+
+/* Everything that follows a bar, generated or played from history: the derivatives, the bar
+ * itself, and the funding and 5-minute snapshots that fall at its close. */
+static void after_bar(SimModel *m, Sym *s, const Bar *bar, double ri, int64_t open_time)
+{
+	Rng *r = &s->rng;
+	Bar b = *bar;
 	s->last = b.c;
 	s->taker_ratio = b.v > b.tbv ? b.tbv / (b.v - b.tbv) : 1;
 
@@ -263,7 +283,7 @@ static void step_symbol(SimModel *m, Sym *s, double rm, int64_t open_time)
 	}
 	s->bars[s->nbars++] = b;
 
-	int64_t close_time = open_time + FB_MINUTE_MS;
+	int64_t close_time = open_time + m->bar_ms;
 	if (close_time % FUNDING_MS == 0) {
 		if (s->nfunding == s->fcap) {
 			s->fcap = s->fcap ? s->fcap * 2 : 64;
@@ -273,7 +293,7 @@ static void step_symbol(SimModel *m, Sym *s, double rm, int64_t open_time)
 		sim_model_state(m, (int)(s - m->sym), &st);
 		s->funding[s->nfunding++] = (SimFunding){close_time, st.funding_rate, st.mark};
 	}
-	if (close_time % (5 * FB_MINUTE_MS) == 0) {
+	if (close_time % (m->bar_ms > 5 * FB_MINUTE_MS ? m->bar_ms : 5 * FB_MINUTE_MS) == 0) {
 		if (s->nsnaps == s->scap) {
 			s->scap = s->scap ? s->scap * 2 : 1024;
 			s->snaps = xrealloc(s->snaps, s->scap * sizeof *s->snaps);
@@ -286,8 +306,43 @@ static void step_symbol(SimModel *m, Sym *s, double rm, int64_t open_time)
 	}
 }
 
+/* History mode: the next stored bar of every symbol (a hole in the data is a bar missing at
+ * the source), with the path inside it drawn straight from open to close. */
+static void play_bar(SimModel *m, Sym *s, size_t k, int64_t open_time)
+{
+	Bar b = k < s->nsrc ? s->src[k] : (Bar){.missing = 1};
+	if (b.missing) {
+		b.o = b.h = b.l = b.c = s->last;
+		b.v = b.qv = b.tbv = b.tbqv = 0;
+		b.trades = 0;
+		b.missing = 1;
+	}
+	double ri = s->last > 0 && b.c > 0 ? log(b.c / s->last) : 0;
+	for (int j = 0; j < SUBSTEPS; j++) {
+		double f = (double)(j + 1) / SUBSTEPS;
+		s->sub_c[j] =
+		        j == SUBSTEPS - 1 ? b.c : round_to(b.o + (b.c - b.o) * f, s->inst.tick);
+		s->sub_h[j] =
+		        j == SUBSTEPS - 1 ? b.h : fmax(b.o, fmin(b.h, fmax(s->sub_c[j], b.o)));
+		s->sub_l[j] =
+		        j == SUBSTEPS - 1 ? b.l : fmin(b.o, fmax(b.l, fmin(s->sub_c[j], b.o)));
+		s->sub_v[j] = b.v * f;
+		s->sub_tb[j] = b.tbv * f;
+	}
+	after_bar(m, s, &b, ri, open_time);
+}
+
 void sim_model_advance(SimModel *m, int64_t t)
 {
+	if (m->history) {
+		while (m->first_open + (int64_t)m->nminutes * m->bar_ms <= t) {
+			int64_t open_time = m->first_open + (int64_t)m->nminutes * m->bar_ms;
+			for (int i = 0; i < m->n; i++)
+				play_bar(m, &m->sym[i], m->nminutes, open_time);
+			m->nminutes++;
+		}
+		return;
+	}
 	while (m->first_open + (int64_t)m->nminutes * FB_MINUTE_MS <= t) {
 		int64_t open_time = m->first_open + (int64_t)m->nminutes * FB_MINUTE_MS;
 		Rng *r = &m->market;
@@ -312,15 +367,15 @@ static int bar_at(const SimModel *m, const Sym *s, size_t k, int64_t now, Bar *o
 {
 	if (k >= s->nbars || s->bars[k].missing)
 		return -1;
-	int64_t open_time = m->first_open + (int64_t)k * FB_MINUTE_MS;
+	int64_t open_time = m->first_open + (int64_t)k * m->bar_ms;
 	if (now < open_time)
 		return -1;
 	*out = s->bars[k];
 	*open = 0;
-	if (now < open_time + FB_MINUTE_MS) {
+	if (now < open_time + m->bar_ms) {
 		if (k != s->nbars - 1)
 			return -1; /* only the newest minute can be in progress */
-		int j = (int)((now - open_time) / (FB_MINUTE_MS / SUBSTEPS));
+		int j = (int)((now - open_time) / (m->bar_ms / SUBSTEPS));
 		out->c = s->sub_c[j];
 		out->h = s->sub_h[j];
 		out->l = s->sub_l[j];
@@ -339,11 +394,11 @@ int sim_model_candle(const SimModel *m, int i, const char *interval, int64_t ope
                      Candle *out)
 {
 	int64_t ivl = fb_interval_ms(interval);
-	if (ivl <= 0 || i < 0 || i >= m->n || open_time < m->first_open)
-		return -1;
+	if (ivl < m->bar_ms || ivl % m->bar_ms || i < 0 || i >= m->n || open_time < m->first_open)
+		return -1; /* finer than the bars: in history mode, data that does not exist */
 	const Sym *s = &m->sym[i];
-	size_t k0 = (size_t)((open_time - m->first_open) / FB_MINUTE_MS);
-	size_t nmin = (size_t)(ivl / FB_MINUTE_MS);
+	size_t k0 = (size_t)((open_time - m->first_open) / m->bar_ms);
+	size_t nmin = (size_t)(ivl / m->bar_ms);
 	int any = 0, open = 0;
 	memset(out, 0, sizeof *out);
 	for (size_t k = k0; k < k0 + nmin; k++) {
@@ -392,7 +447,7 @@ void sim_model_state(const SimModel *m, int i, SimState *o)
 	/* Binance: F = P + clamp(I - P, -0.05 %, 0.05 %), I = 0.01 % per 8h */
 	o->funding_rate =
 	        clamp(s->premium + clamp(0.0001 - s->premium, -0.0005, 0.0005), -0.0075, 0.0075);
-	int64_t now = m->first_open + (int64_t)s->nbars * FB_MINUTE_MS;
+	int64_t now = m->first_open + (int64_t)s->nbars * m->bar_ms;
 	o->next_funding_time = (now / FUNDING_MS + 1) * FUNDING_MS;
 	o->open_interest = round_to(s->oi, s->inst.step);
 	o->ls_global = exp(0.25 + s->crowd);
@@ -408,7 +463,7 @@ void sim_model_state(const SimModel *m, int i, SimState *o)
 	o->ask_qty =
 	        round_to(s->inst.quote_volume_24h / 2e5 / s->last * (0.8 + 0.4 * tanh(s->crowd)),
 	                 s->inst.step);
-	size_t n = s->nbars < 1440 ? s->nbars : 1440;
+	size_t day = (size_t)(FB_DAY_MS / m->bar_ms), n = s->nbars < day ? s->nbars : day;
 	o->open_24h = n ? s->bars[s->nbars - n].o : s->last;
 	o->high_24h = o->low_24h = o->open_24h;
 	for (size_t k = s->nbars - n; k < s->nbars; k++) {
@@ -430,10 +485,11 @@ const SimFunding *sim_model_funding(const SimModel *m, int i, size_t *n)
 int sim_model_history(const SimModel *m, int i, int64_t t, SimState *out)
 {
 	const Sym *s = &m->sym[i];
-	int64_t first = m->first_open - m->first_open % (5 * FB_MINUTE_MS) + 5 * FB_MINUTE_MS;
-	if (t < first || t % (5 * FB_MINUTE_MS) != 0)
+	int64_t step = m->bar_ms > 5 * FB_MINUTE_MS ? m->bar_ms : 5 * FB_MINUTE_MS;
+	int64_t first = m->first_open - m->first_open % step + step;
+	if (t < first || t % step != 0)
 		return -1;
-	size_t k = (size_t)((t - first) / (5 * FB_MINUTE_MS));
+	size_t k = (size_t)((t - first) / step);
 	if (k >= s->nsnaps)
 		return -1;
 	memset(out, 0, sizeof *out);
@@ -445,4 +501,180 @@ int sim_model_history(const SimModel *m, int i, int64_t t, SimState *out)
 	out->taker_ratio = sn->taker_ratio;
 	out->mark = sn->mark;
 	return 0;
+}
+
+/* Decimals that hold every value of v (up to 8): a tick or step size read off the data. */
+static double grid_of(const double *v, size_t n)
+{
+	for (int d = 0; d <= 8; d++) {
+		double scale = pow(10, d);
+		size_t k;
+		for (k = 0; k < n; k++) {
+			double x = v[k] * scale;
+			if (fabs(x - round(x)) >
+			    1e-9 * fmax(1, fabs(x))) /* only representation error */
+				break;
+		}
+		if (k == n)
+			return 1 / scale;
+	}
+	return 1e-8;
+}
+
+SimModel *sim_model_new_history(const char *db_path, uint64_t seed, char *err, size_t errlen)
+{
+	Store *st = store_open(db_path, STORE_READONLY, 5000, err, errlen);
+	if (!st)
+		return NULL;
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	SimModel *m = NULL;
+	/* the finest interval stored, and its span */
+	int64_t bar_ms = INT64_MAX;
+	char interval[FB_INTERVAL_LEN] = "";
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT DISTINCT interval FROM series WHERE id IN "
+	                       "(SELECT DISTINCT series_id FROM candles)",
+	                       -1, &q, NULL) != SQLITE_OK)
+		goto db_fail;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *iv = (const char *)sqlite3_column_text(q, 0);
+		int64_t ms = fb_interval_ms(iv);
+		if (ms > 0 && ms < bar_ms) {
+			bar_ms = ms;
+			records_copy_field(interval, sizeof interval, iv);
+		}
+	}
+	sqlite3_finalize(q);
+	if (bar_ms == INT64_MAX) {
+		snprintf(err, errlen, "%s: no candles to play (import some first)", db_path);
+		store_close(st);
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(
+	            db,
+	            "SELECT s.symbol, c.open_time, c.open, c.high, c.low, c.close, c.volume, "
+	            "c.quote_volume, c.trades, c.taker_buy_volume, c.taker_buy_quote_volume "
+	            "FROM series s JOIN candles c ON c.series_id = s.id "
+	            "WHERE s.interval = ?1 AND c.closed = 1 ORDER BY s.symbol, c.open_time",
+	            -1, &q, NULL) != SQLITE_OK)
+		goto db_fail;
+	sqlite3_bind_text(q, 1, interval, -1, SQLITE_STATIC);
+	m = xcalloc(1, sizeof *m);
+	m->history = 1;
+	m->bar_ms = bar_ms;
+	m->first_open = INT64_MAX;
+	rng_seed(&m->market, seed);
+	/* first pass into per-symbol lists, aligned to the common grid afterwards */
+	int cap = 0;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *sym = (const char *)sqlite3_column_text(q, 0);
+		if (!m->n || strcmp(m->sym[m->n - 1].inst.symbol, sym) != 0) {
+			if (m->n == cap)
+				m->sym = xrealloc(m->sym, (size_t)(cap = cap ? cap * 2 : 16) *
+				                                  sizeof *m->sym);
+			memset(&m->sym[m->n], 0, sizeof *m->sym);
+			records_copy_field(m->sym[m->n].inst.symbol, FB_SYMBOL_LEN, sym);
+			m->n++;
+		}
+		Sym *s = &m->sym[m->n - 1];
+		if (s->nsrc == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 4096;
+			s->src = xrealloc(s->src, s->cap * sizeof *s->src);
+			s->src_time = xrealloc(s->src_time, s->cap * sizeof *s->src_time);
+		}
+		s->src_time[s->nsrc] = sqlite3_column_int64(q, 1);
+		Bar *b = &s->src[s->nsrc++];
+		memset(b, 0, sizeof *b);
+		int64_t ot = sqlite3_column_int64(q, 1);
+		b->o = sqlite3_column_double(q, 2);
+		b->h = sqlite3_column_double(q, 3);
+		b->l = sqlite3_column_double(q, 4);
+		b->c = sqlite3_column_double(q, 5);
+		b->v = sqlite3_column_double(q, 6);
+		double vwap = (b->o + b->h + b->l + b->c) / 4;
+		b->qv = sqlite3_column_type(q, 7) == SQLITE_NULL ? b->v * vwap
+		                                                 : sqlite3_column_double(q, 7);
+		b->trades = sqlite3_column_type(q, 8) == SQLITE_NULL ? (int64_t)(b->qv / 1500) + 1
+		                                                     : sqlite3_column_int64(q, 8);
+		/* without taker flow in the data, half the volume is taken as buying */
+		b->tbv = sqlite3_column_type(q, 9) == SQLITE_NULL ? b->v / 2
+		                                                  : sqlite3_column_double(q, 9);
+		b->tbqv = sqlite3_column_type(q, 10) == SQLITE_NULL ? b->qv / 2
+		                                                    : sqlite3_column_double(q, 10);
+		b->trades = b->trades < 0 ? 0 : b->trades;
+		if (ot < m->first_open)
+			m->first_open = ot;
+	}
+	sqlite3_finalize(q);
+	store_close(st);
+	/* align every symbol to the common grid; holes are missing bars */
+	int64_t last = m->first_open;
+	for (int i = 0; i < m->n; i++)
+		if (m->sym[i].nsrc && m->sym[i].src_time[m->sym[i].nsrc - 1] > last)
+			last = m->sym[i].src_time[m->sym[i].nsrc - 1];
+	size_t nbars = (size_t)((last - m->first_open) / bar_ms) + 1;
+	for (int i = 0; i < m->n; i++) {
+		Sym *s = &m->sym[i];
+		Bar *grid = xcalloc(nbars, sizeof *grid);
+		for (size_t k = 0; k < nbars; k++)
+			grid[k].missing = 1;
+		double *closes = xmalloc((s->nsrc ? s->nsrc : 1) * sizeof *closes);
+		double *vols = xmalloc((s->nsrc ? s->nsrc : 1) * sizeof *vols);
+		double qv_sum = 0, r2 = 0;
+		for (size_t k = 0; k < s->nsrc; k++) {
+			int64_t ot = s->src_time[k];
+			size_t at = (size_t)((ot - m->first_open) / bar_ms);
+			Bar b = s->src[k];
+			b.missing =
+			        (ot - m->first_open) % bar_ms != 0; /* off the grid: not played */
+			grid[at] = b;
+			closes[k] = b.c;
+			vols[k] = b.v;
+			qv_sum += b.qv;
+			if (k)
+				r2 += pow(log(b.c / s->src[k - 1].c), 2);
+		}
+		size_t sample = s->nsrc < 2000 ? s->nsrc : 2000;
+		SimInstrument *in = &s->inst;
+		in->price = s->nsrc ? s->src[0].o : 1;
+		in->tick = grid_of(closes, sample);
+		in->step = grid_of(vols, sample);
+		in->quote_volume_24h =
+		        s->nsrc ? qv_sum / (double)s->nsrc * (double)(FB_DAY_MS / bar_ms) : 0;
+		in->beta = 1;
+		in->vol = s->nsrc > 1
+		                  ? sqrt(r2 / (double)(s->nsrc - 1) * (double)(FB_DAY_MS / bar_ms))
+		                  : 0.03;
+		free(closes);
+		free(vols);
+		free(s->src);
+		free(s->src_time);
+		s->src_time = NULL;
+		s->src = grid;
+		s->nsrc = nbars;
+		s->cap = 0;
+		rng_seed(&s->rng, seed ^ rng_hash(in->symbol));
+		s->last = in->price;
+		s->premium = 0.0001;
+		s->oi = in->quote_volume_24h * 0.5 / in->price;
+		s->taker_ratio = 1;
+	}
+	return m;
+db_fail:
+	snprintf(err, errlen, "%s: %s", db_path, sqlite3_errmsg(db));
+	store_close(st);
+	return NULL;
+}
+
+int64_t sim_model_last_open(const SimModel *m)
+{
+	if (!m->history || !m->n)
+		return INT64_MAX;
+	return m->first_open + (int64_t)(m->sym[0].nsrc - 1) * m->bar_ms;
+}
+
+int64_t sim_model_bar_ms(const SimModel *m)
+{
+	return m->bar_ms;
 }

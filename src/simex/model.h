@@ -47,6 +47,16 @@ typedef struct SimModel SimModel;
  * missing_rate: the share of 1m bars the exchange "lost" (never served). */
 SimModel *sim_model_new(const SimInstrument *inst, int n, uint64_t seed, int64_t start_ms,
                         double missing_rate);
+/* History mode: a market played from the candles stored in db_path. Every symbol stored at
+ * the finest interval found there becomes an instrument (tick and step sizes read off the
+ * data); those bars are the market, holes in them are candles missing at the source, and
+ * coarser intervals are aggregated from them (finer ones do not exist). Open interest,
+ * funding and ratios are modelled from the played returns. Returns NULL with err. */
+SimModel *sim_model_new_history(const char *db_path, uint64_t seed, char *err, size_t errlen);
+/* Length of the model's bars: 1m, or the stored interval in history mode. */
+int64_t sim_model_bar_ms(const SimModel *m);
+/* Open time of the last stored bar (history mode), or INT64_MAX. */
+int64_t sim_model_last_open(const SimModel *m);
 void sim_model_free(SimModel *m);
 /* Generates every bar that opens at or before t. */
 void sim_model_advance(SimModel *m, int64_t t);

@@ -700,16 +700,35 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 {
 	Simex *s = xcalloc(1, sizeof *s);
 	s->opt = *o;
-	s->ninst = sim_instruments_load(o->instruments, &s->inst, err, errlen);
-	if (s->ninst < 0) {
-		free(s);
-		return NULL;
-	}
 	int64_t start = o->start_ms ? o->start_ms : fb_now_ms();
+	if (o->history_db) {
+		s->model = sim_model_new_history(o->history_db, o->seed, err, errlen);
+		if (!s->model) {
+			free(s);
+			return NULL;
+		}
+		s->ninst = sim_model_count(s->model);
+		/* by default the replay starts history_minutes into the stored data */
+		int64_t first = sim_model_first_open(s->model),
+		        last = sim_model_last_open(s->model);
+		if (!o->start_ms)
+			start = first + (int64_t)o->history_minutes * FB_MINUTE_MS;
+		if (start > last + sim_model_bar_ms(s->model))
+			start = last +
+			        sim_model_bar_ms(s->model); /* just after the last bar closed */
+		log_info("simex", "history: %d symbols from %s, bars from %lld to %lld", s->ninst,
+		         o->history_db, (long long)first, (long long)last);
+	} else {
+		s->ninst = sim_instruments_load(o->instruments, &s->inst, err, errlen);
+		if (s->ninst < 0) {
+			free(s);
+			return NULL;
+		}
+		s->model = sim_model_new(s->inst, s->ninst, o->seed,
+		                         start - (int64_t)o->history_minutes * FB_MINUTE_MS,
+		                         o->missing_rate);
+	}
 	clock_init_sim(&s->clock, start, o->speed);
-	s->model =
-	        sim_model_new(s->inst, s->ninst, o->seed,
-	                      start - (int64_t)o->history_minutes * FB_MINUTE_MS, o->missing_rate);
 	sim_model_advance(s->model, start);
 	rng_seed(&s->fault_rng, o->seed ^ UINT64_C(0xfa017));
 	pthread_mutex_init(&s->lock, NULL);

@@ -19,6 +19,7 @@ typedef struct {
 	int64_t start_ms;        /* simulated time at start; 0: now */
 	int history_minutes;     /* market generated before the start */
 	const char *instruments; /* data/instruments.csv */
+	const char *history_db;  /* play the candles stored here instead of the model (NULL: no) */
 	double missing_rate;     /* share of 1m candles missing at the source */
 	int weight_limit;        /* per window (Binance: 2400 per minute) */
 	int weight_window_s;     /* the window in real seconds (Binance: 60) */
