@@ -16,7 +16,7 @@ json_num() { sed -n "s/.*\"$1\":\([0-9-]*\).*/\1/p" "$2" | head -1; }
 
 "$FB" simex --port 0 --seed 21 --speed 60 --history-minutes 1200 --ws-drop-every 7 \
 	--ws-silence-every 11 --ws-silence 4 --malformed-rate 0.01 --duplicate-rate 0.02 \
-	--reorder-rate 0.02 --reroute-book --truth "$WORK/truth.csv" --truth-intervals "1m 5m" \
+	--reorder-rate 0.02 --reroute-book --burst-every 9 --burst 2 --truth "$WORK/truth.csv" --truth-intervals "1m 5m" \
 	>"$WORK/simex.out" 2>"$WORK/simex.err" &
 SIMEX=$!
 wait_line "$WORK/simex.out" listening || { bad "simex did not start"; exit 1; }
@@ -49,6 +49,7 @@ has "$WORK/health.json" '"stalled_by_s":' "health job fields"
 has "$WORK/metrics.txt" "futuresboard_ws_reconnects_total" "metrics"
 curl -s "http://127.0.0.1:$PORT/simex/stats" >"$WORK/simex.stats"
 has "$WORK/simex.stats" '"violations":0,' "no request inside a Retry-After window"
+grep -q '"rate_limited":[1-9]' "$WORK/simex.stats" && ok || bad "no 429 burst reached the collector: $(cat "$WORK/simex.stats")"
 
 kill -INT "$COLLECT"
 wait "$COLLECT"

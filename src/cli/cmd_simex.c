@@ -36,6 +36,8 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	        {"reorder-rate", required_argument, NULL, 'R'},
 	        {"reroute-book", no_argument, NULL, 'B'},
 	        {"history", required_argument, NULL, 'Y'},
+	        {"burst-every", required_argument, NULL, 'G'},
+	        {"burst", required_argument, NULL, 'g'},
 	        {"truth", required_argument, NULL, 't'},
 	        {"truth-intervals", required_argument, NULL, 'T'},
 	        {"help", no_argument, NULL, 'h'},
@@ -46,7 +48,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	o.instruments = FB_DATA_DIR "/instruments.csv";
 	int c;
 	double d;
-	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:t:T:h", opts,
+	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:G:g:t:T:h", opts,
 	                        NULL)) != -1) {
 		switch (c) {
 		case 'p': o.port = atoi(optarg); break;
@@ -94,6 +96,8 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 			break;
 		case 'B': o.reroute_book = 1; break;
 		case 'Y': o.history_db = optarg; break;
+		case 'G': o.burst_every_s = atoi(optarg); break;
+		case 'g': o.burst_s = atoi(optarg); break;
 		case 't': o.truth_path = optarg; break;
 		case 'T': o.truth_intervals = optarg; break;
 		case 'h': cli_usage("simex"); return CLI_OK;

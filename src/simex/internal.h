@@ -32,7 +32,7 @@ struct Simex {
 	pthread_t thread;
 	atomic_int stop;
 	/* rate limiting, simex thread */
-	int64_t window, retry_until, ban_until;
+	int64_t window, retry_until, ban_until, started_real;
 	int used;
 	/* stats */
 	pthread_mutex_t lock;

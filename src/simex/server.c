@@ -510,6 +510,18 @@ static void handle(Simex *s, const char *path, const Args *q, Reply *r)
 		reply_error(r, 418, -1003, "Way too many requests; IP banned.");
 		return;
 	}
+	/* fault: a burst of 429s, as an exchange under load sends them, whatever the weight */
+	if (s->opt.burst_every_s > 0 && s->opt.burst_s > 0) {
+		int64_t period = (int64_t)s->opt.burst_every_s * 1000;
+		int64_t into = (now - s->started_real) % period;
+		if (now - s->started_real >= period && into < (int64_t)s->opt.burst_s * 1000) {
+			count(s, &s->stats.rate_limited, 1);
+			s->retry_until = now - into + (int64_t)s->opt.burst_s * 1000;
+			r->retry_after = (int)((s->retry_until - now + 999) / 1000);
+			reply_error(r, 429, -1003, "Too many requests; current limit is exceeded.");
+			return;
+		}
+	}
 	int w = routes[k].weight_fn ? routes[k].weight_fn(q) : routes[k].weight;
 	int64_t window_ms = (int64_t)s->opt.weight_window_s * 1000;
 	if (now / window_ms != s->window) {
@@ -730,6 +742,7 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 	}
 	clock_init_sim(&s->clock, start, o->speed);
 	sim_model_advance(s->model, start);
+	s->started_real = fb_now_ms();
 	rng_seed(&s->fault_rng, o->seed ^ UINT64_C(0xfa017));
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->start_lock, NULL);

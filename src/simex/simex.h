@@ -24,6 +24,8 @@ typedef struct {
 	int weight_limit;        /* per window (Binance: 2400 per minute) */
 	int weight_window_s;     /* the window in real seconds (Binance: 60) */
 	int ban_s;               /* 418 ban length */
+	int burst_every_s;       /* every this many seconds, ... */
+	int burst_s;             /* ... answer everything with 429 for this long (0: never) */
 	int slow_ms;             /* delay every REST answer by this much */
 	/* WebSocket faults */
 	int ws_drop_every_s;         /* close every connection this often (0: never) */
