@@ -92,6 +92,7 @@ int cmd_collect(CliContext *ctx, int argc, char **argv)
 	o.backoff_reset_s = (int)config_get_int(ctx->cfg, "feed", "backoff_reset_s");
 	o.poll_s = (int)config_get_int(ctx->cfg, "feed", "poll_s");
 	o.gap_check_s = (int)config_get_int(ctx->cfg, "feed", "gap_check_s");
+	o.rank_s = (int)config_get_int(ctx->cfg, "feed", "rank_s");
 	o.health_port = health;
 	o.writer.queue_capacity = (size_t)config_get_int(ctx->cfg, "store", "queue_capacity");
 	o.writer.batch_size = (size_t)config_get_int(ctx->cfg, "store", "batch_size");

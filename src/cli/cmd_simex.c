@@ -38,6 +38,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	        {"history", required_argument, NULL, 'Y'},
 	        {"burst-every", required_argument, NULL, 'G'},
 	        {"burst", required_argument, NULL, 'g'},
+	        {"churn", required_argument, NULL, 'C'},
 	        {"truth", required_argument, NULL, 't'},
 	        {"truth-intervals", required_argument, NULL, 'T'},
 	        {"help", no_argument, NULL, 'h'},
@@ -48,8 +49,8 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	o.instruments = FB_DATA_DIR "/instruments.csv";
 	int c;
 	double d;
-	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:G:g:t:T:h", opts,
-	                        NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:G:g:C:t:T:h",
+	                        opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o.port = atoi(optarg); break;
 		case 's': o.seed = strtoull(optarg, NULL, 10); break;
@@ -98,6 +99,14 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 		case 'Y': o.history_db = optarg; break;
 		case 'G': o.burst_every_s = atoi(optarg); break;
 		case 'g': o.burst_s = atoi(optarg); break;
+		case 'C':
+			if (fb_parse_double(optarg, &d) || d <= 0 || d > 1000) {
+				cli_error("simex: --churn %s: expected a number from 0 to 1000",
+				          optarg);
+				return CLI_USAGE;
+			}
+			o.churn = d;
+			break;
 		case 't': o.truth_path = optarg; break;
 		case 'T': o.truth_intervals = optarg; break;
 		case 'h': cli_usage("simex"); return CLI_OK;

@@ -52,6 +52,7 @@ static const KeyDef keys[] = {
         {"feed", "backoff_reset_s", T_INT, "60", 1, 3600, NULL, 0},
         {"feed", "poll_s", T_INT, "300", 5, 86400, NULL, 0},
         {"feed", "gap_check_s", T_INT, "60", 5, 86400, NULL, 0},
+        {"feed", "rank_s", T_INT, "300", 5, 86400, NULL, 0},
         {"health", "port", T_INT, "8787", 0, 65535, NULL, 0},
         {"ui", "refresh_ms", T_INT, "1000", 50, 60000, NULL, 1},
         {"ui", "color", T_ENUM, "auto", 0, 0, "auto 256 16 none", 1},

@@ -66,6 +66,11 @@ struct Collector {
 	char (*symbols)[FB_SYMBOL_LEN]; /* set by the rest thread before the ws thread starts */
 	int nsymbols;
 	SymState *sym; /* ws thread */
+	int nsym;      /* ws thread */
+	/* a new symbol set from a re-rank, for the ws thread to adopt; lock */
+	char (*next_syms)[FB_SYMBOL_LEN];
+	int nnext;
+	atomic_int syms_changed;
 	int64_t started_ms;
 };
 
@@ -120,9 +125,29 @@ static void put_metric(Collector *c, const char *symbol, const char *metric, int
 	put(c, &r);
 }
 
+/* ws thread: adopts the symbol set of a re-rank, keeping the state of symbols that stay. */
+static void adopt_symbols(Collector *c)
+{
+	pthread_mutex_lock(&c->lock);
+	SymState *ns = xcalloc((size_t)c->nnext + 1, sizeof *ns);
+	for (int i = 0; i < c->nnext; i++) {
+		memcpy(ns[i].symbol, c->next_syms[i], FB_SYMBOL_LEN);
+		for (int j = 0; j < c->nsym; j++)
+			if (strcmp(c->sym[j].symbol, ns[i].symbol) == 0)
+				ns[i] = c->sym[j];
+	}
+	free(c->sym);
+	c->sym = ns;
+	c->nsym = c->nnext;
+	atomic_store(&c->syms_changed, 0);
+	pthread_mutex_unlock(&c->lock);
+}
+
 static SymState *sym_state(Collector *c, const char *symbol)
 {
-	for (int i = 0; i < c->nsymbols; i++)
+	if (atomic_load(&c->syms_changed))
+		adopt_symbols(c);
+	for (int i = 0; i < c->nsym; i++)
 		if (strcmp(c->sym[i].symbol, symbol) == 0)
 			return &c->sym[i];
 	return NULL; /* a symbol we do not track (an all-market stream) */
@@ -312,6 +337,83 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 	(void)now;
 }
 
+/* The streams of one symbol (caller frees each and the array); returns how many. */
+static int symbol_streams(const Collector *c, const char *symbol, char **out)
+{
+	char lower[FB_SYMBOL_LEN];
+	int n = 0;
+	for (int k = 0; k < FB_SYMBOL_LEN; k++)
+		lower[k] = (char)(symbol[k] >= 'A' && symbol[k] <= 'Z' ? symbol[k] - 'A' + 'a'
+		                                                       : symbol[k]);
+	for (int j = 0; j < c->o.nintervals; j++)
+		out[n++] = xasprintf("%s@kline_%s", lower, c->o.intervals[j]);
+	out[n++] = xasprintf("%s@markPrice@1s", lower);
+	out[n++] = xasprintf("%s@aggTrade", lower);
+	out[n++] = xasprintf("%s@forceOrder", lower);
+	out[n++] = xasprintf("%s@bookTicker", lower);
+	return n;
+}
+
+static int has_symbol(char (*list)[FB_SYMBOL_LEN], int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* rest thread: ranks again; symbols that entered are subscribed and backfilled, those that
+ * left are unsubscribed. */
+static void rerank(Collector *c, RestClient *rc, Store *reader)
+{
+	char err[512];
+	UniverseEntry *uni;
+	long n = universe_top(rc, c->o.top_n, &uni, err, sizeof err);
+	job_done(c, JOB_UNIVERSE, n < 0 ? err : NULL);
+	if (n < 0)
+		return;
+	char(*now_syms)[FB_SYMBOL_LEN] = xcalloc((size_t)n + 1, FB_SYMBOL_LEN);
+	for (long i = 0; i < n; i++)
+		memcpy(now_syms[i], uni[i].symbol, FB_SYMBOL_LEN);
+	free(uni);
+	int per = c->o.nintervals + 4, nadd = 0, ndel = 0;
+	char **add = xcalloc((size_t)(n * per) + 1, sizeof *add);
+	char **del = xcalloc((size_t)(c->nsymbols * per) + 1, sizeof *del);
+	for (long i = 0; i < n; i++)
+		if (!has_symbol(c->symbols, c->nsymbols, now_syms[i]))
+			nadd += symbol_streams(c, now_syms[i], add + nadd);
+	for (int i = 0; i < c->nsymbols; i++)
+		if (!has_symbol(now_syms, (int)n, c->symbols[i]))
+			ndel += symbol_streams(c, c->symbols[i], del + ndel);
+	if (nadd || ndel) {
+		log_info("collect", "re-ranked: %d symbols in, %d out", nadd / per, ndel / per);
+		pthread_mutex_lock(&c->lock);
+		free(c->next_syms);
+		c->next_syms = xcalloc((size_t)n + 1, FB_SYMBOL_LEN);
+		memcpy(c->next_syms, now_syms, (size_t)n * FB_SYMBOL_LEN);
+		c->nnext = (int)n;
+		atomic_store(&c->syms_changed, 1);
+		pthread_mutex_unlock(&c->lock);
+		feed_ws_subscribe(c->ws, add, nadd, del, ndel);
+		int64_t t = universe_server_time(rc, err, sizeof err);
+		for (long i = 0; i < n && t > 0 && !should_stop(); i++)
+			if (!has_symbol(c->symbols, c->nsymbols, now_syms[i]))
+				for (int j = 0; j < c->o.nintervals; j++)
+					backfill_one(c, rc, reader, now_syms[i], c->o.intervals[j],
+					             t);
+		free(c->symbols);
+		c->symbols = now_syms;
+		c->nsymbols = (int)n;
+	} else
+		free(now_syms);
+	for (int i = 0; i < nadd; i++)
+		free(add[i]);
+	for (int i = 0; i < ndel; i++)
+		free(del[i]);
+	free(add);
+	free(del);
+}
+
 static void *rest_main(void *arg)
 {
 	Collector *c = arg;
@@ -341,26 +443,15 @@ static void *rest_main(void *arg)
 		memcpy(c->symbols[i], uni[i].symbol, FB_SYMBOL_LEN);
 		memcpy(c->sym[i].symbol, uni[i].symbol, FB_SYMBOL_LEN);
 	}
-	c->nsymbols = (int)n;
+	c->nsymbols = c->nsym = (int)n;
 	free(uni);
 	log_info("collect", "tracking the top %d symbols by 24h quote volume", c->nsymbols);
 
 	/* 2. the streams (before the backfill, so nothing closes unseen in between) */
 	int nstreams = 0;
 	char **streams = xcalloc((size_t)c->nsymbols * (c->o.nintervals + 4) + 1, sizeof *streams);
-	for (int i = 0; i < c->nsymbols; i++) {
-		char lower[FB_SYMBOL_LEN];
-		for (int k = 0; k < FB_SYMBOL_LEN; k++)
-			lower[k] = (char)(c->symbols[i][k] >= 'A' && c->symbols[i][k] <= 'Z'
-			                          ? c->symbols[i][k] - 'A' + 'a'
-			                          : c->symbols[i][k]);
-		for (int j = 0; j < c->o.nintervals; j++)
-			streams[nstreams++] = xasprintf("%s@kline_%s", lower, c->o.intervals[j]);
-		streams[nstreams++] = xasprintf("%s@markPrice@1s", lower);
-		streams[nstreams++] = xasprintf("%s@aggTrade", lower);
-		streams[nstreams++] = xasprintf("%s@forceOrder", lower);
-		streams[nstreams++] = xasprintf("%s@bookTicker", lower);
-	}
+	for (int i = 0; i < c->nsymbols; i++)
+		nstreams += symbol_streams(c, c->symbols[i], streams + nstreams);
 	FeedWsOptions wo = {.url = c->ws_url,
 	                    .exchange = c->exchange,
 	                    .stale_s = c->o.stale_s,
@@ -394,6 +485,7 @@ static void *rest_main(void *arg)
 
 	/* 4. polls, reconnect backfills and periodic sweeps */
 	int64_t next_poll = 0, next_sweep = fb_mono_ms() + (int64_t)c->o.gap_check_s * 1000;
+	int64_t next_rank = fb_mono_ms() + (int64_t)c->o.rank_s * 1000;
 	while (!should_stop()) {
 		pthread_mutex_lock(&c->lock);
 		BackfillRequest *req = c->requests;
@@ -407,6 +499,10 @@ static void *rest_main(void *arg)
 				backfill_one(c, rc, reader, req[i].symbol, req[i].interval, now);
 		}
 		free(req);
+		if (fb_mono_ms() >= next_rank) {
+			next_rank = fb_mono_ms() + (int64_t)c->o.rank_s * 1000;
+			rerank(c, rc, reader);
+		}
 		if (fb_mono_ms() >= next_sweep) {
 			next_sweep = fb_mono_ms() + (int64_t)c->o.gap_check_s * 1000;
 			now = universe_server_time(rc, err, sizeof err);
@@ -457,6 +553,8 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 		c->o.poll_s = 300;
 	if (c->o.gap_check_s <= 0)
 		c->o.gap_check_s = 60;
+	if (c->o.rank_s <= 0)
+		c->o.rank_s = 300;
 	pthread_mutex_init(&c->lock, NULL);
 	static const int allowed[NJOBS] = {3600, 600, 900, 900, 900, 60};
 	for (int j = 0; j < NJOBS; j++)
@@ -597,6 +695,7 @@ uint64_t collector_stop(Collector *c)
 	g_stop_owner = NULL;
 	free(c->symbols);
 	free(c->sym);
+	free(c->next_syms);
 	free(c->requests);
 	free(c->db_path);
 	free(c->rest_url);

@@ -28,6 +28,7 @@ typedef struct {
 	int stale_s, silent_stream_s, backoff_reset_s;
 	int poll_s;      /* open interest, ratios, premium (default 300) */
 	int gap_check_s; /* backfill sweep over every series (default 60) */
+	int rank_s;      /* re-rank the universe; subscriptions follow (default 300) */
 	int health_port; /* 0: no health server; -1: any free port */
 	StoreWriterOptions writer;
 } CollectorOptions;

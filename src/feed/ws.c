@@ -43,6 +43,9 @@ typedef struct {
 	struct lws *wsi;
 	int connected, ever_connected, backoff;
 	int next_sub, sub_id; /* next stream to SUBSCRIBE, request id */
+	int public_route;
+	char (*unsub)[64]; /* streams to UNSUBSCRIBE (they are out of the list already) */
+	int nunsub;
 	int64_t next_attempt, connected_at, last_msg, healthy_since, next_sub_at;
 	char *rx;
 	size_t rxlen, rxcap;
@@ -53,8 +56,11 @@ struct FeedWs {
 	char host[256], scheme[8];
 	int port, ssl;
 	char *url, *exchange;
-	Conn *conns;
-	int nconns;
+	Conn **conns; /* pointers: a Conn's address is the wsi's user data and must not move */
+	int nconns, cap_conns;
+	/* subscription changes asked for by other threads; lock */
+	char (*pend_add)[64], (*pend_del)[64];
+	int npend_add, npend_del;
 	struct lws_context *ctx;
 	lws_sorted_usec_list_t tick;
 	pthread_t thread;
@@ -145,7 +151,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 	int64_t now = fb_mono_ms();
 	int connected = 0;
 	for (int i = 0; i < w->nconns; i++) {
-		Conn *c = &w->conns[i];
+		Conn *c = w->conns[i];
 		if (!c->wsi && !c->connected && now >= c->next_attempt && !atomic_load(&w->stop)) {
 			c->next_attempt = now + 3600 * 1000; /* until the attempt reports back */
 			connect_one(w, c);
@@ -167,7 +173,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 			continue;
 		}
-		if (c->next_sub < c->nstreams && now >= c->next_sub_at)
+		if ((c->next_sub < c->nstreams || c->nunsub) && now >= c->next_sub_at)
 			lws_callback_on_writable(c->wsi);
 		if (c->backoff && now - c->healthy_since > (int64_t)w->o.backoff_reset_s * 1000)
 			c->backoff = 0; /* a healthy period resets the backoff */
@@ -175,7 +181,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 	/* A stream that never delivered, over however many connections, is subscribed but
 	 * silent: on Binance, typically a stream sent to the wrong route. */
 	for (int i = 0; i < w->nconns; i++) {
-		Conn *c = &w->conns[i];
+		Conn *c = w->conns[i];
 		for (int k = 0; k < c->nstreams; k++) {
 			Stream *st = &c->streams[k];
 			/* liquidations come when they come: a quiet forceOrder stream proves nothing */
@@ -241,6 +247,8 @@ static void on_message(FeedWs *w, Conn *c, const char *msg, size_t len)
 			w->o.on_event(w->o.arg, &ev[i]);
 }
 
+static void apply_pending(FeedWs *w);
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
@@ -252,6 +260,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		int64_t now = fb_mono_ms();
 		c->connected = 1;
 		c->connected_at = c->last_msg = c->healthy_since = now;
+		c->nunsub = 0; /* a new connection has only what the URL and SUBSCRIBE give it */
 		c->next_sub = c->nstreams < WS_URL_STREAMS ? c->nstreams : WS_URL_STREAMS;
 		c->next_sub_at = now;
 		for (int k = 0; k < c->next_sub; k++)
@@ -299,12 +308,26 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		}
 		return 0;
 	case LWS_CALLBACK_CLIENT_WRITEABLE: {
-		if (!c || !c->connected || c->next_sub >= c->nstreams ||
+		if (!c || !c->connected || (c->next_sub >= c->nstreams && !c->nunsub) ||
 		    fb_mono_ms() < c->next_sub_at)
 			return 0;
 		char *msg = xmalloc(LWS_PRE + 96 + WS_SUB_BATCH * 68), *p = msg + LWS_PRE;
-		int n = sprintf(p, "{\"method\":\"SUBSCRIBE\",\"params\":[");
 		int64_t now = fb_mono_ms();
+		int n;
+		if (c->nunsub) {
+			n = sprintf(p, "{\"method\":\"UNSUBSCRIBE\",\"params\":[");
+			int k = 0;
+			for (; k < WS_SUB_BATCH && k < c->nunsub; k++)
+				n += sprintf(p + n, "%s\"%s\"", k ? "," : "", c->unsub[k]);
+			memmove(c->unsub, c->unsub + k, (size_t)(c->nunsub - k) * sizeof *c->unsub);
+			c->nunsub -= k;
+			n += sprintf(p + n, "],\"id\":%d}", ++c->sub_id);
+			int wr = lws_write(wsi, (unsigned char *)p, (size_t)n, LWS_WRITE_TEXT);
+			free(msg);
+			c->next_sub_at = now + WS_SUB_PACE_MS;
+			return wr < n ? -1 : 0;
+		}
+		n = sprintf(p, "{\"method\":\"SUBSCRIBE\",\"params\":[");
 		for (int k = 0; k < WS_SUB_BATCH && c->next_sub < c->nstreams; k++, c->next_sub++) {
 			Stream *st = &c->streams[c->next_sub];
 			n += sprintf(p + n, "%s\"%s\"", k ? "," : "", st->name);
@@ -317,6 +340,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		c->next_sub_at = now + WS_SUB_PACE_MS;
 		return wr < n ? -1 : 0;
 	}
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		if (lws_get_context(wsi) && (w = lws_context_user(lws_get_context(wsi))) != NULL)
+			apply_pending(w);
+		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (c) {
 			c->wsi = NULL;
@@ -353,32 +380,111 @@ static void *ws_main(void *arg)
 	return NULL;
 }
 
-/* Builds the connections: streams grouped by route, at most max_streams each. */
-static void plan(FeedWs *w, char *const *streams, int n)
+static Conn *conn_new(FeedWs *w, int pub)
 {
-	w->conns = xcalloc((size_t)n + 2, sizeof *w->conns);
-	for (int pub = 0; pub <= 1; pub++) {
-		Conn *c = NULL;
-		for (int i = 0; i < n; i++) {
-			if (is_public(streams[i]) != pub)
+	if (w->nconns == w->cap_conns)
+		w->conns = xrealloc(w->conns,
+		                    (size_t)(w->cap_conns = w->cap_conns ? w->cap_conns * 2 : 4) *
+		                            sizeof *w->conns);
+	Conn *c = xcalloc(1, sizeof *c);
+	c->owner = w;
+	c->index = w->nconns;
+	c->public_route = pub;
+	c->streams = xcalloc((size_t)w->o.max_streams, sizeof *c->streams);
+	w->conns[w->nconns++] = c;
+	return c;
+}
+
+/* The connection URL: the route and the first streams (the rest are SUBSCRIBEd). */
+static void conn_path(Conn *c)
+{
+	int n = snprintf(c->path, sizeof c->path,
+	                 "/%s/stream?streams=", c->public_route ? "public" : "market");
+	for (int k = 0; k < c->nstreams && k < WS_URL_STREAMS; k++)
+		n += snprintf(c->path + n, sizeof c->path - (size_t)n, "%s%s", k ? "/" : "",
+		              c->streams[k].name);
+}
+
+/* Adds a stream to a connection on its route with room, or a new one. */
+static void add_stream(FeedWs *w, const char *name)
+{
+	int pub = is_public(name);
+	for (int i = 0; i < w->nconns; i++)
+		for (int k = 0; k < w->conns[i]->nstreams; k++)
+			if (strcmp(w->conns[i]->streams[k].name, name) == 0)
+				return; /* already there */
+	Conn *c = NULL;
+	for (int i = 0; i < w->nconns && !c; i++)
+		if (w->conns[i]->public_route == pub && w->conns[i]->nstreams < w->o.max_streams)
+			c = w->conns[i];
+	if (!c)
+		c = conn_new(w, pub);
+	Stream *st = &c->streams[c->nstreams++];
+	memset(st, 0, sizeof *st);
+	snprintf(st->name, sizeof st->name, "%s", name);
+	conn_path(c);
+}
+
+/* Takes a stream out; a connected connection UNSUBSCRIBEs it. */
+static void remove_stream(FeedWs *w, const char *name)
+{
+	for (int i = 0; i < w->nconns; i++) {
+		Conn *c = w->conns[i];
+		for (int k = 0; k < c->nstreams; k++) {
+			if (strcmp(c->streams[k].name, name) != 0)
 				continue;
-			if (!c || c->nstreams == w->o.max_streams) {
-				c = &w->conns[w->nconns];
-				c->owner = w;
-				c->index = w->nconns++;
-				c->streams = xcalloc((size_t)w->o.max_streams, sizeof *c->streams);
-				snprintf(c->path, sizeof c->path,
-				         "/%s/stream?streams=", pub ? "public" : "market");
+			if (c->connected && k < c->next_sub) {
+				c->unsub = xrealloc(c->unsub,
+				                    (size_t)(c->nunsub + 1) * sizeof *c->unsub);
+				snprintf(c->unsub[c->nunsub++], 64, "%s", name);
 			}
-			Stream *st = &c->streams[c->nstreams++];
-			snprintf(st->name, sizeof st->name, "%s", streams[i]);
-			if (c->nstreams <= WS_URL_STREAMS) {
-				size_t used = strlen(c->path);
-				snprintf(c->path + used, sizeof c->path - used, "%s%s",
-				         c->nstreams > 1 ? "/" : "", streams[i]);
-			}
+			memmove(&c->streams[k], &c->streams[k + 1],
+			        (size_t)(c->nstreams - k - 1) * sizeof *c->streams);
+			c->nstreams--;
+			if (k < c->next_sub)
+				c->next_sub--;
+			conn_path(c);
+			return;
 		}
 	}
+}
+
+/* ws thread: applies what feed_ws_subscribe() asked for. */
+static void apply_pending(FeedWs *w)
+{
+	pthread_mutex_lock(&w->lock);
+	for (int i = 0; i < w->npend_del; i++)
+		remove_stream(w, w->pend_del[i]);
+	for (int i = 0; i < w->npend_add; i++)
+		add_stream(w, w->pend_add[i]);
+	if (w->npend_add || w->npend_del)
+		log_info("ws", "subscriptions: %d added, %d removed", w->npend_add, w->npend_del);
+	w->npend_add = w->npend_del = 0;
+	w->stats.connections = w->nconns;
+	pthread_mutex_unlock(&w->lock);
+}
+
+int feed_ws_subscribe(FeedWs *w, char *const *add, int nadd, char *const *del, int ndel)
+{
+	pthread_mutex_lock(&w->lock);
+	w->pend_add =
+	        xrealloc(w->pend_add, (size_t)(w->npend_add + nadd + 1) * sizeof *w->pend_add);
+	w->pend_del =
+	        xrealloc(w->pend_del, (size_t)(w->npend_del + ndel + 1) * sizeof *w->pend_del);
+	for (int i = 0; i < nadd; i++)
+		snprintf(w->pend_add[w->npend_add++], 64, "%s", add[i]);
+	for (int i = 0; i < ndel; i++)
+		snprintf(w->pend_del[w->npend_del++], 64, "%s", del[i]);
+	pthread_mutex_unlock(&w->lock);
+	lws_cancel_service(w->ctx);
+	return 0;
+}
+
+/* Builds the first connections: streams grouped by route, at most max_streams each. */
+static void plan(FeedWs *w, char *const *streams, int n)
+{
+	for (int i = 0; i < n; i++)
+		add_stream(w, streams[i]);
 }
 
 FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char *err, size_t errlen)
@@ -413,6 +519,7 @@ FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char 
 	info.protocols = protocols;
 	info.options = w->ssl ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
 	info.fd_limit_per_thread = 64 + (unsigned)w->nconns;
+	info.user = w;
 	/* 200 streams in a URL come to about 5 KB */
 	info.max_http_header_data = 16384;
 	w->ctx = lws_create_context(&info);
@@ -420,8 +527,10 @@ FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char 
 		snprintf(err, errlen, "cannot start the WebSocket client");
 		if (w->ctx)
 			lws_context_destroy(w->ctx);
-		for (int i = 0; i < w->nconns; i++)
-			free(w->conns[i].streams);
+		for (int i = 0; i < w->nconns; i++) {
+			free(w->conns[i]->streams);
+			free(w->conns[i]);
+		}
 		free(w->conns);
 		free(w->url);
 		free(w->exchange);
@@ -447,10 +556,14 @@ void feed_ws_stop(FeedWs *w)
 	pthread_join(w->thread, NULL);
 	lws_context_destroy(w->ctx); /* closes what is still open (callbacks run here, safely) */
 	for (int i = 0; i < w->nconns; i++) {
-		free(w->conns[i].streams);
-		free(w->conns[i].rx);
+		free(w->conns[i]->streams);
+		free(w->conns[i]->rx);
+		free(w->conns[i]->unsub);
+		free(w->conns[i]);
 	}
 	free(w->conns);
+	free(w->pend_add);
+	free(w->pend_del);
 	free(w->url);
 	free(w->exchange);
 	pthread_mutex_destroy(&w->lock);

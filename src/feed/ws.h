@@ -42,6 +42,10 @@ typedef struct FeedWs FeedWs;
 FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char *err,
                       size_t errlen);
 void feed_ws_get_stats(FeedWs *w, FeedWsStats *out);
+/* Any thread: subscribe to add[] and unsubscribe from del[] (names copied). The ws thread
+ * applies it at once: SUBSCRIBE/UNSUBSCRIBE on live connections (paced), new connections
+ * when the others are full. Returns 0. */
+int feed_ws_subscribe(FeedWs *w, char *const *add, int nadd, char *const *del, int ndel);
 /* Closes every connection and joins the thread. NULL does nothing. */
 void feed_ws_stop(FeedWs *w);
 

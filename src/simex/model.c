@@ -61,6 +61,7 @@ struct SimModel {
 	size_t nminutes;    /* bars generated per symbol */
 	double missing_rate;
 	int64_t bar_ms; /* 1m generated; the finest stored interval in history mode */
+	double churn;   /* how fast interest, and so the volume ranking, wanders (1: normal) */
 	int history;    /* bars come from Sym.src */
 };
 
@@ -126,6 +127,7 @@ SimModel *sim_model_new(const SimInstrument *inst, int n, uint64_t seed, int64_t
 	m->first_open = start_ms - start_ms % FB_MINUTE_MS;
 	m->missing_rate = missing_rate;
 	m->bar_ms = FB_MINUTE_MS;
+	m->churn = 1;
 	rng_seed(&m->market, seed);
 	m->mvar = pow(0.03, 2) / MIN_PER_DAY;
 	m->regime = 1;
@@ -210,7 +212,7 @@ static void step_symbol(SimModel *m, Sym *s, double rm, int64_t open_time)
 	double step_sd = sqrt(s->var) / sqrt((double)SUBSTEPS) * 0.5;
 	double sigma_min = sqrt(base_var);
 	double z = ri / sigma_min;
-	s->interest += -s->interest / 360.0 + 0.05 * rng_normal(r);
+	s->interest += -s->interest / 360.0 * m->churn + 0.05 * m->churn * rng_normal(r);
 	double activity = exp(s->interest + 0.35 * rng_normal(r)) * (0.6 + 0.5 * fabs(z));
 	double qv_min = in->quote_volume_24h / MIN_PER_DAY * activity;
 	double lean = clamp(0.5 + 0.2 * tanh(z) + 0.04 * rng_normal(r), 0.05, 0.95);
@@ -677,4 +679,9 @@ int64_t sim_model_last_open(const SimModel *m)
 int64_t sim_model_bar_ms(const SimModel *m)
 {
 	return m->bar_ms;
+}
+
+void sim_model_set_churn(SimModel *m, double churn)
+{
+	m->churn = churn > 0 ? churn : 1;
 }

@@ -58,6 +58,8 @@ int64_t sim_model_bar_ms(const SimModel *m);
 /* Open time of the last stored bar (history mode), or INT64_MAX. */
 int64_t sim_model_last_open(const SimModel *m);
 void sim_model_free(SimModel *m);
+/* Makes the 24h-volume ranking wander churn times faster (1: normal). */
+void sim_model_set_churn(SimModel *m, double churn);
 /* Generates every bar that opens at or before t. */
 void sim_model_advance(SimModel *m, int64_t t);
 int sim_model_count(const SimModel *m);

@@ -704,6 +704,7 @@ void simex_options_default(SimexOptions *o)
 	o->instruments = "data/instruments.csv";
 	o->weight_limit = 2400;
 	o->weight_window_s = 60;
+	o->churn = 1;
 	o->ban_s = 120;
 	o->truth_intervals = "1m 5m 15m 1h 4h 1d";
 }
@@ -740,6 +741,7 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 		                         start - (int64_t)o->history_minutes * FB_MINUTE_MS,
 		                         o->missing_rate);
 	}
+	sim_model_set_churn(s->model, o->churn);
 	clock_init_sim(&s->clock, start, o->speed);
 	sim_model_advance(s->model, start);
 	s->started_real = fb_now_ms();

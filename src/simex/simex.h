@@ -34,6 +34,7 @@ typedef struct {
 	double malformed_rate;       /* share of messages sent garbled or truncated */
 	double duplicate_rate;       /* share of messages sent twice */
 	double reorder_rate;         /* share of messages swapped with the one before */
+	double churn;                /* ranking churn speed (1: normal) */
 	int reroute_book;            /* serve the book streams on /market instead of /public */
 	const char *truth_path;      /* write every closed candle here on stop (NULL: no) */
 	const char *truth_intervals; /* e.g. "1m 5m 1h" */

@@ -1,0 +1,111 @@
+/* Feed WebSocket client against simex in this process, on 127.0.0.1: streams split at 200 per
+ * connection, live SUBSCRIBE/UNSUBSCRIBE, events parsed from real frames. */
+#include "testutil.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/xmalloc.h"
+#include "feed/ws.h"
+#include "simex/simex.h"
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static long btc, eth, candles;
+
+static void on_event(void *arg, const Event *ev)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	if (strcmp(ev->symbol, "BTCUSDT") == 0)
+		btc++;
+	if (strcmp(ev->symbol, "ETHUSDT") == 0)
+		eth++;
+	if (ev->type == EV_CANDLE)
+		candles++;
+	pthread_mutex_unlock(&lock);
+}
+
+static void counts(long *b, long *e)
+{
+	pthread_mutex_lock(&lock);
+	*b = btc;
+	*e = eth;
+	pthread_mutex_unlock(&lock);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static void test_subscribe_live(void **state)
+{
+	(void)state;
+	char err[512], url[64];
+	SimexOptions so;
+	simex_options_default(&so);
+	so.instruments = FB_SOURCE_DIR "/data/instruments.csv";
+	so.speed = 60;
+	so.history_minutes = 60;
+	Simex *sx = simex_start(&so, err, sizeof err);
+	assert_non_null(sx);
+	snprintf(url, sizeof url, "ws://127.0.0.1:%d", simex_port(sx));
+
+	/* six kline streams for each of 37 symbols, plus BTC's: over 200, so two connections */
+	char *streams[400];
+	int n = 0;
+	streams[n++] = xstrdup("btcusdt@kline_1m");
+	const char *ivs[] = {"1m", "5m", "15m", "1h", "4h", "1d"};
+	const char *syms[] = {"solusdt", "xrpusdt", "dogeusdt", "bnbusdt", "suiusdt", "adausdt",
+	                      "linkusdt", "avaxusdt", "trxusdt", "ltcusdt", "dotusdt", "bchusdt",
+	                      "wifusdt", "enausdt", "hbarusdt", "nearusdt", "uniusdt", "aaveusdt",
+	                      "aptusdt", "arbusdt", "opusdt", "filusdt", "atomusdt", "etcusdt",
+	                      "injusdt", "tiausdt", "seiusdt", "wldusdt", "ondousdt", "taousdt",
+	                      "fetusdt", "renderusdt", "jupusdt", "ordiusdt", "stxusdt", "algousdt",
+	                      "xlmusdt"};
+	for (size_t s = 0; s < sizeof syms / sizeof *syms; s++)
+		for (int i = 0; i < 6; i++)
+			streams[n++] = xasprintf("%s@kline_%s", syms[s], ivs[i]);
+	assert_true(n > 200);
+	FeedWsOptions o = {.url = url, .exchange = "simex", .on_event = on_event};
+	FeedWs *w = feed_ws_start(&o, streams, n, err, sizeof err);
+	assert_non_null(w);
+	long b0, e0, b1, e1;
+	for (int t = 0; t < 100 && (counts(&b0, &e0), b0 == 0); t++)
+		sleep_ms(50);
+	FeedWsStats st;
+	feed_ws_get_stats(w, &st);
+	assert_int_equal(st.connections, 2); /* at most 200 streams each */
+	assert_true(b0 > 0);
+	assert_int_equal(e0, 0);
+
+	char *add[] = {"ethusdt@kline_1m"}, *del[] = {"btcusdt@kline_1m"};
+	assert_int_equal(feed_ws_subscribe(w, add, 1, del, 1), 0);
+	sleep_ms(800); /* the change goes out within a few 250 ms ticks */
+	counts(&b0, &e0);
+	sleep_ms(1200);
+	counts(&b1, &e1);
+	assert_true(e1 > e0);  /* ETH flows now */
+	assert_int_equal(b1, b0); /* and BTC has stopped */
+	feed_ws_get_stats(w, &st);
+	assert_int_equal(st.malformed, 0);
+	assert_true(st.connected == 2);
+	feed_ws_stop(w);
+	simex_stop(sx);
+	for (int i = 0; i < n; i++)
+		free(streams[i]);
+	pthread_mutex_lock(&lock);
+	assert_true(candles > 0);
+	pthread_mutex_unlock(&lock);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_subscribe_live),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
