@@ -59,13 +59,13 @@ static void test_subscribe_live(void **state)
 	int n = 0;
 	streams[n++] = xstrdup("btcusdt@kline_1m");
 	const char *ivs[] = {"1m", "5m", "15m", "1h", "4h", "1d"};
-	const char *syms[] = {"solusdt", "xrpusdt", "dogeusdt", "bnbusdt", "suiusdt", "adausdt",
-	                      "linkusdt", "avaxusdt", "trxusdt", "ltcusdt", "dotusdt", "bchusdt",
-	                      "wifusdt", "enausdt", "hbarusdt", "nearusdt", "uniusdt", "aaveusdt",
-	                      "aptusdt", "arbusdt", "opusdt", "filusdt", "atomusdt", "etcusdt",
-	                      "injusdt", "tiausdt", "seiusdt", "wldusdt", "ondousdt", "taousdt",
-	                      "fetusdt", "renderusdt", "jupusdt", "ordiusdt", "stxusdt", "algousdt",
-	                      "xlmusdt"};
+	const char *syms[] = {
+	        "solusdt",  "xrpusdt",  "dogeusdt", "bnbusdt",    "suiusdt", "adausdt",  "linkusdt",
+	        "avaxusdt", "trxusdt",  "ltcusdt",  "dotusdt",    "bchusdt", "wifusdt",  "enausdt",
+	        "hbarusdt", "nearusdt", "uniusdt",  "aaveusdt",   "aptusdt", "arbusdt",  "opusdt",
+	        "filusdt",  "atomusdt", "etcusdt",  "injusdt",    "tiausdt", "seiusdt",  "wldusdt",
+	        "ondousdt", "taousdt",  "fetusdt",  "renderusdt", "jupusdt", "ordiusdt", "stxusdt",
+	        "algousdt", "xlmusdt"};
 	for (size_t s = 0; s < sizeof syms / sizeof *syms; s++)
 		for (int i = 0; i < 6; i++)
 			streams[n++] = xasprintf("%s@kline_%s", syms[s], ivs[i]);
@@ -88,7 +88,7 @@ static void test_subscribe_live(void **state)
 	counts(&b0, &e0);
 	sleep_ms(1200);
 	counts(&b1, &e1);
-	assert_true(e1 > e0);  /* ETH flows now */
+	assert_true(e1 > e0);     /* ETH flows now */
 	assert_int_equal(b1, b0); /* and BTC has stopped */
 	feed_ws_get_stats(w, &st);
 	assert_int_equal(st.malformed, 0);
@@ -105,7 +105,7 @@ static void test_subscribe_live(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_subscribe_live),
+	        cmocka_unit_test(test_subscribe_live),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,7 +41,8 @@ const CliCommand cli_commands[] = {
          "[--instruments FILE] [--missing-rate P] [--weight-limit N] [--weight-window S] "
          "[--ban-seconds N] [--ws-drop-every S] [--ws-silence-every S --ws-silence S] "
          "[--malformed-rate P] [--duplicate-rate P] [--reorder-rate P] [--reroute-book] "
-         "[--slow-ms N] [--burst-every S --burst S] [--churn X] [--truth FILE] [--truth-intervals "
+         "[--slow-ms N] [--burst-every S --burst S] [--churn X] [--firehose N] [--truth FILE] "
+         "[--truth-intervals "
          "LIST]",
          "run the local exchange simulator on 127.0.0.1", 1},
         {"config", cmd_config, "",

@@ -39,6 +39,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	        {"burst-every", required_argument, NULL, 'G'},
 	        {"burst", required_argument, NULL, 'g'},
 	        {"churn", required_argument, NULL, 'C'},
+	        {"firehose", required_argument, NULL, 'F'},
 	        {"truth", required_argument, NULL, 't'},
 	        {"truth-intervals", required_argument, NULL, 'T'},
 	        {"help", no_argument, NULL, 'h'},
@@ -49,7 +50,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	o.instruments = FB_DATA_DIR "/instruments.csv";
 	int c;
 	double d;
-	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:G:g:C:t:T:h",
+	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:G:g:C:F:t:T:h",
 	                        opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o.port = atoi(optarg); break;
@@ -107,6 +108,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 			}
 			o.churn = d;
 			break;
+		case 'F': o.firehose = atoi(optarg); break;
 		case 't': o.truth_path = optarg; break;
 		case 'T': o.truth_intervals = optarg; break;
 		case 'h': cli_usage("simex"); return CLI_OK;

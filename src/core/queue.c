@@ -1,6 +1,7 @@
 /* Bounded queue: a ring buffer under one mutex with two condition variables. Items are copied;
  * the consumer copies a whole batch out under the lock and works on it unlocked, so a lock is
- * held only for memcpy. */
+ * held only for memcpy. A side is signalled only when it waits, so a busy queue costs no
+ * system call per item. */
 #include "core/queue.h"
 
 #include <errno.h>
@@ -17,6 +18,8 @@ struct Queue {
 	unsigned char *buf;
 	size_t cap, size, head, count; /* lock */
 	int closed, woken;             /* lock */
+	int consumer_waiting;          /* lock: signal only then, no futex call per push */
+	int producers_waiting;         /* lock */
 };
 
 Queue *queue_new(size_t capacity, size_t item_size)
@@ -52,14 +55,18 @@ static void put_locked(Queue *q, const void *item)
 	size_t tail = (q->head + q->count) % q->cap;
 	memcpy(q->buf + tail * q->size, item, q->size);
 	q->count++;
-	pthread_cond_signal(&q->not_empty);
+	if (q->consumer_waiting)
+		pthread_cond_signal(&q->not_empty);
 }
 
 int queue_push(Queue *q, const void *item)
 {
 	pthread_mutex_lock(&q->lock);
-	while (q->count == q->cap && !q->closed)
+	while (q->count == q->cap && !q->closed) {
+		q->producers_waiting++;
 		pthread_cond_wait(&q->not_full, &q->lock);
+		q->producers_waiting--;
+	}
 	if (q->closed) {
 		pthread_mutex_unlock(&q->lock);
 		return -1;
@@ -97,9 +104,12 @@ size_t queue_pop_batch(Queue *q, void *out, size_t max, int timeout_ms)
 	}
 	pthread_mutex_lock(&q->lock);
 	while (q->count == 0 && !q->closed && !q->woken && timeout_ms != 0) {
-		if (timeout_ms < 0)
-			pthread_cond_wait(&q->not_empty, &q->lock);
-		else if (pthread_cond_timedwait(&q->not_empty, &q->lock, &deadline) == ETIMEDOUT)
+		q->consumer_waiting = 1;
+		int rc = timeout_ms < 0
+		                 ? pthread_cond_wait(&q->not_empty, &q->lock)
+		                 : pthread_cond_timedwait(&q->not_empty, &q->lock, &deadline);
+		q->consumer_waiting = 0;
+		if (rc == ETIMEDOUT)
 			break;
 	}
 	q->woken = 0;
@@ -109,7 +119,7 @@ size_t queue_pop_batch(Queue *q, void *out, size_t max, int timeout_ms)
 		q->head = (q->head + 1) % q->cap;
 	}
 	q->count -= n;
-	if (n)
+	if (n && q->producers_waiting)
 		pthread_cond_broadcast(&q->not_full);
 	pthread_mutex_unlock(&q->lock);
 	return n;

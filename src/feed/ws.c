@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/log.h"
 #include "core/rng.h"
 #include "core/timeutil.h"
@@ -44,6 +45,7 @@ typedef struct {
 	int connected, ever_connected, backoff;
 	int next_sub, sub_id; /* next stream to SUBSCRIBE, request id */
 	int public_route;
+	int last_stream;   /* index of the stream the last message was for */
 	char (*unsub)[64]; /* streams to UNSUBSCRIBE (they are out of the list already) */
 	int nunsub;
 	int64_t next_attempt, connected_at, last_msg, healthy_since, next_sub_at;
@@ -214,9 +216,17 @@ static void mark_seen(Conn *c, const char *msg, size_t len, int64_t now)
 	if (!end)
 		return;
 	size_t n = (size_t)(end - name);
+	/* a stream's messages come in runs: try the last one first */
+	int last = c->last_stream;
+	if (last < c->nstreams && strncmp(c->streams[last].name, name, n) == 0 &&
+	    c->streams[last].name[n] == '\0') {
+		c->streams[last].last_seen = now;
+		return;
+	}
 	for (int k = 0; k < c->nstreams; k++)
-		if (strlen(c->streams[k].name) == n && memcmp(c->streams[k].name, name, n) == 0) {
+		if (strncmp(c->streams[k].name, name, n) == 0 && c->streams[k].name[n] == '\0') {
 			c->streams[k].last_seen = now;
+			c->last_stream = k;
 			return;
 		}
 }
@@ -228,8 +238,10 @@ static void on_message(FeedWs *w, Conn *c, const char *msg, size_t len)
 	int64_t now = fb_mono_ms();
 	c->last_msg = now;
 	mark_seen(c, msg, len, now);
+	arena_begin(); /* the parse tree lives only for this call */
 	int n = binance_parse_ws(msg, len, w->exchange, fb_now_ms(), ev, WS_EVENTS_PER_MSG, why,
 	                         sizeof why);
+	arena_end();
 	pthread_mutex_lock(&w->lock);
 	w->stats.messages++;
 	w->stats.last_message_ms = fb_now_ms();
@@ -510,6 +522,7 @@ FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char 
 	w->o.url = w->url;
 	w->o.exchange = w->exchange;
 	rng_seed(&w->rng, (uint64_t)fb_now_ms());
+	arena_install_jansson();
 	pthread_mutex_init(&w->lock, NULL);
 	plan(w, streams, n);
 	w->stats.connections = w->nconns;

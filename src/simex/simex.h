@@ -35,6 +35,7 @@ typedef struct {
 	double duplicate_rate;       /* share of messages sent twice */
 	double reorder_rate;         /* share of messages swapped with the one before */
 	double churn;                /* ranking churn speed (1: normal) */
+	int firehose;                /* benchmark: extra kline updates per stream per 100 ms */
 	int reroute_book;            /* serve the book streams on /market instead of /public */
 	const char *truth_path;      /* write every closed candle here on stop (NULL: no) */
 	const char *truth_intervals; /* e.g. "1m 5m 1h" */

@@ -81,7 +81,8 @@ static void enqueue(WsConn *c, char *msg)
 /* Queues msg (taking ownership) with the configured faults applied. */
 static void send_msg(Simex *s, WsConn *c, char *msg)
 {
-	if (c->count >= WS_MAX_QUEUE) { /* a consumer this slow is cut off, as Binance does */
+	if (c->count >= (s->opt.firehose ? WS_MAX_QUEUE * 50 : WS_MAX_QUEUE)) {
+		/* a consumer this slow is cut off, as Binance does */
 		free(msg);
 		if (!c->close_code)
 			c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
@@ -375,7 +376,11 @@ static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Str
 			if (sim_model_candle(s->model, sub->sym, sub->interval, open, now, &k) ==
 			    0) {
 				put_kline(b, in, &k, now);
-				send_msg(s, c, wrap(c, sub, b));
+				char *m = wrap(c, sub, b);
+				/* firehose (benchmarks): the same update many times over */
+				for (int f = 0; f < s->opt.firehose; f++)
+					send_msg(s, c, xstrdup(m));
+				send_msg(s, c, m);
 			}
 			return;
 		}

@@ -48,6 +48,23 @@ static int write_one(Store *st, const StoreRecord *r)
 	return -1;
 }
 
+/* 1 if a later record of the batch updates the same still-open candle, so this one's state
+ * would be overwritten anyway. Looks a short way ahead: updates of one candle come in runs. */
+static int superseded(const StoreRecord *recs, size_t n, size_t i)
+{
+	const Candle *c = &recs[i].u.candle;
+	if (recs[i].type != STORE_REC_CANDLE || c->closed)
+		return 0;
+	for (size_t j = i + 1; j < n && j < i + 64; j++) {
+		const Candle *d = &recs[j].u.candle;
+		if (recs[j].type == STORE_REC_CANDLE && d->open_time == c->open_time &&
+		    strcmp(d->symbol, c->symbol) == 0 && strcmp(d->interval, c->interval) == 0 &&
+		    strcmp(d->exchange, c->exchange) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Writes a batch in one transaction; returns 0 or -1 (rolled back). */
 static int write_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
 {
@@ -55,6 +72,10 @@ static int write_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
 	if (store_begin(w->st))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
+		if (superseded(recs, n, i)) {
+			unchanged++;
+			continue;
+		}
 		int rc = write_one(w->st, &recs[i]);
 		if (rc < 0) {
 			log_error("store", "write failed: %s", store_errmsg(w->st));
