@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsontok.h"
 #include "core/numparse.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
@@ -290,28 +291,58 @@ int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen)
 	return code;
 }
 
-/* ---- WebSocket ---- */
+/* ---- WebSocket ----
+ * The hot path: messages are tokenized in place (core/jsontok) rather than built into a
+ * jansson tree, with the same checks on every field. */
 
-static int ws_kline(const json_t *d, const char *exchange, int64_t now, Event *ev)
+typedef struct {
+	const char *s;
+	const JsonTok *t;
+} J;
+
+static int tnum(const J *j, int obj, const char *key, double *out)
 {
-	const json_t *k = json_object_get(d, "k");
+	return jt_double(j->s, j->t, jt_get(j->s, j->t, obj, key), out);
+}
+
+static int tint(const J *j, int obj, const char *key, int64_t *out)
+{
+	return jt_int(j->s, j->t, jt_get(j->s, j->t, obj, key), out);
+}
+
+static int tstr(const J *j, int obj, const char *key, char *out, size_t outlen)
+{
+	return jt_str(j->s, j->t, jt_get(j->s, j->t, obj, key), out, outlen);
+}
+
+static int tsym(const J *j, int obj, const char *key, char *out)
+{
+	char buf[FB_SYMBOL_LEN];
+	if (tstr(j, obj, key, buf, sizeof buf) || !binance_symbol_valid(buf))
+		return -1;
+	memcpy(out, buf, FB_SYMBOL_LEN);
+	return 0;
+}
+
+static int ws_kline(const J *j, int d, const char *exchange, Event *ev)
+{
+	int k = jt_get(j->s, j->t, d, "k");
 	Candle *c = &ev->u.candle;
 	memset(c, 0, sizeof *c);
-	const char *ivl = get_str(k, "i");
+	char ivl[FB_INTERVAL_LEN];
 	int64_t trades;
-	json_t *x = json_object_get(k, "x");
-	if (!k || get_symbol(k, "s", c->symbol) || !ivl || fb_interval_ms(ivl) <= 0 ||
-	    get_int(k, "t", &c->open_time) || get_int(k, "T", &c->close_time) ||
-	    get_num(k, "o", &c->open) || get_num(k, "h", &c->high) || get_num(k, "l", &c->low) ||
-	    get_num(k, "c", &c->close) || get_num(k, "v", &c->volume) ||
-	    get_num(k, "q", &c->quote_volume) || get_int(k, "n", &trades) ||
-	    get_num(k, "V", &c->taker_buy_volume) || get_num(k, "Q", &c->taker_buy_quote_volume) ||
-	    !json_is_boolean(x) || !candle_sane(c) ||
+	int x = jt_bool(j->t, jt_get(j->s, j->t, k, "x"));
+	if (k < 0 || tsym(j, k, "s", c->symbol) || tstr(j, k, "i", ivl, sizeof ivl) ||
+	    fb_interval_ms(ivl) <= 0 || tint(j, k, "t", &c->open_time) ||
+	    tint(j, k, "T", &c->close_time) || tnum(j, k, "o", &c->open) ||
+	    tnum(j, k, "h", &c->high) || tnum(j, k, "l", &c->low) || tnum(j, k, "c", &c->close) ||
+	    tnum(j, k, "v", &c->volume) || tnum(j, k, "q", &c->quote_volume) ||
+	    tint(j, k, "n", &trades) || tnum(j, k, "V", &c->taker_buy_volume) ||
+	    tnum(j, k, "Q", &c->taker_buy_quote_volume) || x < 0 || !candle_sane(c) ||
 	    c->close_time != c->open_time + fb_interval_ms(ivl) - 1)
 		return -1;
 	c->trades = trades;
-	c->closed = json_is_true(x);
-	(void)now;
+	c->closed = x;
 	records_copy_field(c->exchange, sizeof c->exchange, exchange);
 	records_copy_field(c->interval, sizeof c->interval, ivl);
 	ev->type = EV_CANDLE;
@@ -320,71 +351,72 @@ static int ws_kline(const json_t *d, const char *exchange, int64_t now, Event *e
 	return 0;
 }
 
-static int ws_entry(const json_t *d, const char *exchange, int64_t now, Event *ev)
+static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event *ev)
 {
-	const char *e = get_str(d, "e");
+	char e[24];
 	memset(ev, 0, sizeof *ev);
-	if (!e)
+	if (j->t[d].type != JT_OBJECT || tstr(j, d, "e", e, sizeof e))
 		return -1;
 	if (strcmp(e, "kline") == 0)
-		return ws_kline(d, exchange, now, ev);
+		return ws_kline(j, d, exchange, ev);
 	if (strcmp(e, "forceOrder") == 0) {
-		const json_t *o = json_object_get(d, "o");
+		int o = jt_get(j->s, j->t, d, "o");
 		LiquidationEvent *l = &ev->u.liq;
-		const char *side = get_str(o, "S");
+		char side[8];
 		ev->type = EV_LIQUIDATION;
-		if (!o || get_symbol(o, "s", ev->symbol) || !side ||
+		if (o < 0 || tsym(j, o, "s", ev->symbol) || tstr(j, o, "S", side, sizeof side) ||
 		    (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0) ||
-		    get_num(o, "q", &l->qty) || get_num(o, "ap", &l->price) ||
-		    get_int(o, "T", &ev->ts))
+		    tnum(j, o, "q", &l->qty) || tnum(j, o, "ap", &l->price) ||
+		    tint(j, o, "T", &ev->ts))
 			return -1;
 		records_copy_field(l->side, sizeof l->side, side);
 		return 0;
 	}
-	if (get_symbol(d, "s", ev->symbol))
+	if (tsym(j, d, "s", ev->symbol))
 		return -1;
-	if (get_int(d, "E", &ev->ts))
+	if (tint(j, d, "E", &ev->ts))
 		ev->ts = now;
 	if (strcmp(e, "markPriceUpdate") == 0) {
 		MarkEvent *m = &ev->u.mark;
 		ev->type = EV_MARK;
-		if (get_num(d, "p", &m->mark) || get_num(d, "i", &m->index) ||
-		    get_num(d, "r", &m->funding_rate) || get_int(d, "T", &m->next_funding_time) ||
+		if (tnum(j, d, "p", &m->mark) || tnum(j, d, "i", &m->index) ||
+		    tnum(j, d, "r", &m->funding_rate) || tint(j, d, "T", &m->next_funding_time) ||
 		    m->mark <= 0)
 			return -1;
-		if (get_num(d, "P", &m->settle))
+		if (tnum(j, d, "P", &m->settle))
 			m->settle = NAN;
 		return 0;
 	}
 	if (strcmp(e, "aggTrade") == 0) {
 		TradeEvent *t = &ev->u.trade;
-		json_t *m = json_object_get(d, "m");
+		int m = jt_bool(j->t, jt_get(j->s, j->t, d, "m"));
 		ev->type = EV_AGG_TRADE;
-		if (get_int(d, "a", &t->id) || get_num(d, "p", &t->price) ||
-		    get_num(d, "q", &t->qty) || get_int(d, "T", &ev->ts) || !json_is_boolean(m) ||
+		if (tint(j, d, "a", &t->id) || tnum(j, d, "p", &t->price) ||
+		    tnum(j, d, "q", &t->qty) || tint(j, d, "T", &ev->ts) || m < 0 ||
 		    t->price <= 0 || t->qty < 0)
 			return -1;
-		t->buyer_is_maker = json_is_true(m);
+		t->buyer_is_maker = m;
 		return 0;
 	}
 	if (strcmp(e, "bookTicker") == 0) {
 		BookEvent *b = &ev->u.book;
 		ev->type = EV_BOOK_TOP;
-		if (get_num(d, "b", &b->bid) || get_num(d, "B", &b->bid_qty) ||
-		    get_num(d, "a", &b->ask) || get_num(d, "A", &b->ask_qty) ||
-		    get_int(d, "u", &b->update_id) || b->bid_qty < 0 || b->ask_qty < 0)
+		if (tnum(j, d, "b", &b->bid) || tnum(j, d, "B", &b->bid_qty) ||
+		    tnum(j, d, "a", &b->ask) || tnum(j, d, "A", &b->ask_qty) ||
+		    tint(j, d, "u", &b->update_id) || b->bid_qty < 0 || b->ask_qty < 0)
 			return -1;
 		return 0;
 	}
 	if (strcmp(e, "depthUpdate") == 0) { /* <symbol>@depth5: the first levels are the top */
 		BookEvent *b = &ev->u.book;
-		json_t *bids = json_object_get(d, "b"), *asks = json_object_get(d, "a");
+		int b0 = jt_index(j->t, jt_get(j->s, j->t, d, "b"), 0);
+		int a0 = jt_index(j->t, jt_get(j->s, j->t, d, "a"), 0);
 		ev->type = EV_BOOK_TOP;
-		json_t *b0 = json_array_get(bids, 0), *a0 = json_array_get(asks, 0);
-		if (!b0 || !a0 || num_of(json_array_get(b0, 0), &b->bid) ||
-		    num_of(json_array_get(b0, 1), &b->bid_qty) ||
-		    num_of(json_array_get(a0, 0), &b->ask) ||
-		    num_of(json_array_get(a0, 1), &b->ask_qty) || get_int(d, "u", &b->update_id))
+		if (b0 < 0 || a0 < 0 || jt_double(j->s, j->t, jt_index(j->t, b0, 0), &b->bid) ||
+		    jt_double(j->s, j->t, jt_index(j->t, b0, 1), &b->bid_qty) ||
+		    jt_double(j->s, j->t, jt_index(j->t, a0, 0), &b->ask) ||
+		    jt_double(j->s, j->t, jt_index(j->t, a0, 1), &b->ask_qty) ||
+		    tint(j, d, "u", &b->update_id))
 			return -1;
 		return 0;
 	}
@@ -392,14 +424,14 @@ static int ws_entry(const json_t *d, const char *exchange, int64_t now, Event *e
 		TickerEvent *t = &ev->u.ticker;
 		ev->type = EV_TICKER_24H;
 		double open;
-		if (get_num(d, "c", &t->last) || get_num(d, "v", &t->volume) ||
-		    get_num(d, "q", &t->quote_volume))
+		if (tnum(j, d, "c", &t->last) || tnum(j, d, "v", &t->volume) ||
+		    tnum(j, d, "q", &t->quote_volume))
 			return -1;
-		if (get_num(d, "P", &t->change_pct))
-			t->change_pct = get_num(d, "o", &open) == 0 && open > 0
+		if (tnum(j, d, "P", &t->change_pct))
+			t->change_pct = tnum(j, d, "o", &open) == 0 && open > 0
 			                        ? (t->last / open - 1) * 100
 			                        : NAN;
-		if (get_int(d, "n", &t->trades))
+		if (tint(j, d, "n", &t->trades))
 			t->trades = -1;
 		return 0;
 	}
@@ -409,37 +441,54 @@ static int ws_entry(const json_t *d, const char *exchange, int64_t now, Event *e
 int binance_parse_ws(const char *msg, size_t len, const char *exchange, int64_t now, Event *out,
                      int max, char *why, size_t whylen)
 {
-	json_t *root = load(msg, len, why, whylen);
-	if (!root)
+	/* tokens: a small buffer per thread, grown for the all-market arrays */
+	static _Thread_local JsonTok small[512];
+	static _Thread_local JsonTok *big;
+	static _Thread_local int big_n;
+	JsonTok *t = small;
+	int n = jt_parse(msg, len, t, 512);
+	while (n == -2) {
+		int want = big_n ? big_n * 4 : 4096;
+		if (want > (1 << 22)) {
+			snprintf(why, whylen, "message too large");
+			return -1;
+		}
+		big = xrealloc(big, (size_t)want * sizeof *big);
+		big_n = want;
+		t = big;
+		n = jt_parse(msg, len, t, big_n);
+	}
+	if (n < 0) {
+		snprintf(why, whylen, "not JSON (%zu bytes)", len);
 		return -1;
-	const json_t *d = root;
-	if (json_is_object(root) && json_object_get(root, "stream")) {
-		d = json_object_get(root, "data");
-		if (!d) {
+	}
+	J j = {msg, t};
+	int d = 0;
+	if (t[0].type == JT_OBJECT && jt_get(msg, t, 0, "stream") >= 0) {
+		d = jt_get(msg, t, 0, "data");
+		if (d < 0) {
 			snprintf(why, whylen, "combined message without data");
-			json_decref(root);
 			return -1;
 		}
 	}
-	if (json_is_object(d) && json_object_get(d, "id") && !json_object_get(d, "e")) {
-		json_decref(root); /* a reply to SUBSCRIBE and the like */
-		return 0;
-	}
-	int n = 0, rc = 0;
-	size_t count = json_is_array(d) ? json_array_size(d) : 1;
-	for (size_t i = 0; i < count && n < max; i++) {
-		const json_t *e = json_is_array(d) ? json_array_get(d, i) : d;
-		json_t *st = json_object_get(e, "st");
-		if (st && json_is_integer(st) && json_integer_value(st) != 1)
+	if (t[d].type == JT_OBJECT && jt_get(msg, t, d, "id") >= 0 && jt_get(msg, t, d, "e") < 0)
+		return 0; /* a reply to SUBSCRIBE and the like */
+	int count = t[d].type == JT_ARRAY ? jt_count(t, d) : 1, got = 0;
+	int e = t[d].type == JT_ARRAY ? d + 1 : d;
+	for (int i = 0; i < count && got < max; i++, e = t[e].next) {
+		int st = t[e].type == JT_OBJECT ? jt_get(msg, t, e, "st") : -1;
+		int64_t stv;
+		if (st >= 0 && t[st].type == JT_NUMBER && jt_int(msg, t, st, &stv) == 0 && stv != 1)
 			continue; /* COIN-M entries of a merged all-market stream */
-		if (ws_entry(e, exchange, now, &out[n]) == 0)
-			n++;
-		else if (!json_is_array(d)) {
-			const char *type = json_is_object(e) ? get_str(e, "e") : NULL;
-			snprintf(why, whylen, "malformed %s message", type ? type : "unknown");
-			rc = -1;
+		if (ws_entry(&j, e, exchange, now, &out[got]) == 0)
+			got++;
+		else if (t[d].type != JT_ARRAY) {
+			char type[24] = "";
+			if (t[e].type == JT_OBJECT)
+				tstr(&j, e, "e", type, sizeof type);
+			snprintf(why, whylen, "malformed %s message", type[0] ? type : "unknown");
+			return -1;
 		}
 	}
-	json_decref(root);
-	return rc < 0 ? -1 : n;
+	return got;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsontok.h"
 #include "core/numparse.h"
 #include "core/timeutil.h"
 #include "store/csv.h"
@@ -31,6 +32,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		char buf[64];
 		fb_time_format(ms, buf, sizeof buf);
 		CHECK(fb_time_parse(buf, &back) == 0 && back == ms);
+	}
+	/* the tokenizer: every token inside the text, subtrees nested properly */
+	JsonTok tok[256];
+	int nt = jt_parse((const char *)data, size, tok, 256);
+	for (int i = 0; i < nt; i++) {
+		CHECK(tok[i].start >= 0 && tok[i].end <= (int)size && tok[i].start <= tok[i].end);
+		CHECK(tok[i].next > i && tok[i].next <= nt);
 	}
 	char *fields[CSV_MAX_FIELDS];
 	int n = csv_split(s, fields, CSV_MAX_FIELDS);

@@ -1,0 +1,285 @@
+/* Strict JSON tokenizer. A recursive-descent scanner over the bytes with an explicit depth
+ * limit; tokens are appended in pre-order and a container's next is set when it closes. */
+#include "core/jsontok.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/numparse.h"
+
+typedef struct {
+	const char *s;
+	size_t len, pos;
+	JsonTok *t;
+	int max, n, depth, full;
+} P;
+
+static void ws(P *p)
+{
+	while (p->pos < p->len && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
+	                           p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
+		p->pos++;
+}
+
+static int add(P *p, JtType type, int start)
+{
+	if (p->n == p->max) {
+		p->full = 1;
+		return -1;
+	}
+	JsonTok *t = &p->t[p->n];
+	t->type = type;
+	t->start = start;
+	t->end = start;
+	t->next = p->n + 1;
+	t->escaped = 0;
+	return p->n++;
+}
+
+static int hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int string(P *p)
+{
+	p->pos++; /* the opening quote */
+	int i = add(p, JT_STRING, (int)p->pos);
+	if (i < 0)
+		return -1;
+	while (p->pos < p->len) {
+		unsigned char c = (unsigned char)p->s[p->pos];
+		if (c == '"') {
+			p->t[i].end = (int)p->pos++;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1; /* raw control characters are not allowed */
+		if (c == '\\') {
+			p->t[i].escaped = 1;
+			if (++p->pos >= p->len)
+				return -1;
+			char e = p->s[p->pos];
+			if (e == 'u') {
+				if (p->pos + 4 >= p->len || !hex(p->s[p->pos + 1]) || !hex(p->s[p->pos + 2]) ||
+				    !hex(p->s[p->pos + 3]) || !hex(p->s[p->pos + 4]))
+					return -1;
+				p->pos += 4;
+			} else if (!strchr("\"\\/bfnrt", e) || e == '\0')
+				return -1;
+		}
+		p->pos++;
+	}
+	return -1;
+}
+
+static int number(P *p)
+{
+	size_t st = p->pos;
+	if (p->s[p->pos] == '-')
+		p->pos++;
+	if (p->pos >= p->len)
+		return -1;
+	if (p->s[p->pos] == '0')
+		p->pos++;
+	else if (p->s[p->pos] >= '1' && p->s[p->pos] <= '9')
+		while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9')
+			p->pos++;
+	else
+		return -1;
+	if (p->pos < p->len && p->s[p->pos] == '.') {
+		size_t d = ++p->pos;
+		while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9')
+			p->pos++;
+		if (p->pos == d)
+			return -1;
+	}
+	if (p->pos < p->len && (p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
+		p->pos++;
+		if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-'))
+			p->pos++;
+		size_t d = p->pos;
+		while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9')
+			p->pos++;
+		if (p->pos == d)
+			return -1;
+	}
+	int i = add(p, JT_NUMBER, (int)st);
+	if (i < 0)
+		return -1;
+	p->t[i].end = (int)p->pos;
+	return 0;
+}
+
+static int literal(P *p, const char *word, JtType type)
+{
+	size_t n = strlen(word);
+	if (p->len - p->pos < n || memcmp(p->s + p->pos, word, n) != 0)
+		return -1;
+	int i = add(p, type, (int)p->pos);
+	if (i < 0)
+		return -1;
+	p->pos += n;
+	p->t[i].end = (int)p->pos;
+	return 0;
+}
+
+static int value(P *p);
+
+static int container(P *p, int object)
+{
+	if (++p->depth > 64)
+		return -1;
+	int i = add(p, object ? JT_OBJECT : JT_ARRAY, (int)p->pos);
+	if (i < 0)
+		return -1;
+	p->pos++;
+	ws(p);
+	char close = object ? '}' : ']';
+	if (p->pos < p->len && p->s[p->pos] == close) {
+		p->pos++;
+	} else {
+		for (;;) {
+			if (object) {
+				ws(p);
+				int key = p->n;
+				if (p->pos >= p->len || p->s[p->pos] != '"' || string(p))
+					return -1;
+				/* a key twice makes the message ambiguous: malformed */
+				size_t kl = (size_t)(p->t[key].end - p->t[key].start);
+				for (int k = i + 1; k < key; k = p->t[k + 1].next)
+					if ((size_t)(p->t[k].end - p->t[k].start) == kl &&
+					    memcmp(p->s + p->t[k].start, p->s + p->t[key].start, kl) == 0)
+						return -1;
+				ws(p);
+				if (p->pos >= p->len || p->s[p->pos] != ':')
+					return -1;
+				p->pos++;
+			}
+			if (value(p))
+				return -1;
+			ws(p);
+			if (p->pos >= p->len)
+				return -1;
+			if (p->s[p->pos] == ',') {
+				p->pos++;
+				continue;
+			}
+			if (p->s[p->pos] != close)
+				return -1;
+			p->pos++;
+			break;
+		}
+	}
+	p->t[i].end = (int)p->pos;
+	p->t[i].next = p->n;
+	p->depth--;
+	return 0;
+}
+
+static int value(P *p)
+{
+	ws(p);
+	if (p->pos >= p->len)
+		return -1;
+	switch (p->s[p->pos]) {
+	case '{': return container(p, 1);
+	case '[': return container(p, 0);
+	case '"': return string(p);
+	case 't': return literal(p, "true", JT_TRUE);
+	case 'f': return literal(p, "false", JT_FALSE);
+	case 'n': return literal(p, "null", JT_NULL);
+	default: return number(p);
+	}
+}
+
+int jt_parse(const char *s, size_t len, JsonTok *t, int max)
+{
+	P p = {s, len, 0, t, max, 0, 0, 0};
+	if (value(&p))
+		return p.full ? -2 : -1;
+	ws(&p);
+	return p.pos == len ? p.n : -1;
+}
+
+int jt_get(const char *s, const JsonTok *t, int obj, const char *key)
+{
+	if (obj < 0 || t[obj].type != JT_OBJECT)
+		return -1;
+	size_t kl = strlen(key);
+	for (int k = obj + 1; k < t[obj].next; k = t[k + 1].next) {
+		/* k: a key (string token), k + 1: its value */
+		if (!t[k].escaped && (size_t)(t[k].end - t[k].start) == kl &&
+		    memcmp(s + t[k].start, key, kl) == 0)
+			return k + 1;
+	}
+	return -1;
+}
+
+int jt_index(const JsonTok *t, int arr, int i)
+{
+	if (arr < 0 || t[arr].type != JT_ARRAY)
+		return -1;
+	int k = arr + 1;
+	for (int j = 0; k < t[arr].next; j++, k = t[k].next)
+		if (j == i)
+			return k;
+	return -1;
+}
+
+int jt_count(const JsonTok *t, int tok)
+{
+	if (tok < 0 || (t[tok].type != JT_ARRAY && t[tok].type != JT_OBJECT))
+		return 0;
+	int n = 0, obj = t[tok].type == JT_OBJECT;
+	for (int k = tok + 1; k < t[tok].next; k = obj ? t[k + 1].next : t[k].next)
+		n++;
+	return n;
+}
+
+int jt_str(const char *s, const JsonTok *t, int tok, char *out, size_t outlen)
+{
+	if (tok < 0 || t[tok].type != JT_STRING || t[tok].escaped)
+		return -1;
+	size_t n = (size_t)(t[tok].end - t[tok].start);
+	if (n >= outlen)
+		return -1;
+	memcpy(out, s + t[tok].start, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int jt_double(const char *s, const JsonTok *t, int tok, double *out)
+{
+	char buf[64];
+	if (tok < 0 || (t[tok].type != JT_STRING && t[tok].type != JT_NUMBER))
+		return -1;
+	size_t n = (size_t)(t[tok].end - t[tok].start);
+	if (n == 0 || n >= sizeof buf || t[tok].escaped)
+		return -1;
+	memcpy(buf, s + t[tok].start, n);
+	buf[n] = '\0';
+	return fb_parse_double(buf, out);
+}
+
+int jt_int(const char *s, const JsonTok *t, int tok, int64_t *out)
+{
+	if (tok < 0 || (t[tok].type != JT_STRING && t[tok].type != JT_NUMBER))
+		return -1;
+	const char *p = s + t[tok].start, *e = s + t[tok].end;
+	if (p == e || e - p > 18)
+		return -1;
+	int64_t v = 0;
+	for (; p < e; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int jt_bool(const JsonTok *t, int tok)
+{
+	return tok < 0 ? -1 : t[tok].type == JT_TRUE ? 1 : t[tok].type == JT_FALSE ? 0 : -1;
+}
