@@ -14,8 +14,15 @@ static void test_accepts(void **state)
 {
 	(void)state;
 	JsonTok t[64];
-	const char *ok[] = {"{}", "[]", "0", "-0.5e+10", "\"a\\u00e9\\n\"", "true", " null ",
-	                    "{\"a\":[1,{\"b\":false}],\"c\":\"x\"}", "[1.5,-2,3e2,\"s\"]",
+	const char *ok[] = {"{}",
+	                    "[]",
+	                    "0",
+	                    "-0.5e+10",
+	                    "\"a\\u00e9\\n\"",
+	                    "true",
+	                    " null ",
+	                    "{\"a\":[1,{\"b\":false}],\"c\":\"x\"}",
+	                    "[1.5,-2,3e2,\"s\"]",
 	                    "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\"}}"};
 	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
 		if (parse(ok[i], t, 64) < 1) {
@@ -28,11 +35,29 @@ static void test_refuses(void **state)
 {
 	(void)state;
 	JsonTok t[128];
-	const char *bad[] = {"",          "{",           "[1,]",        "{\"a\":1,}", "01",
-	                     "1.",        ".5",          "-",           "1e",         "tru",
-	                     "\"a",       "\"\\x\"",     "\"\\u12g4\"", "\"a\tb\"",   "{a:1}",
-	                     "{\"a\" 1}", "[1 2]",       "{} {}",       "[1]x",       "'a'",
-	                     "{\"a\":1,\"a\":2}", "NaN", "[\"\\u12\"]"};
+	const char *bad[] = {"",
+	                     "{",
+	                     "[1,]",
+	                     "{\"a\":1,}",
+	                     "01",
+	                     "1.",
+	                     ".5",
+	                     "-",
+	                     "1e",
+	                     "tru",
+	                     "\"a",
+	                     "\"\\x\"",
+	                     "\"\\u12g4\"",
+	                     "\"a\tb\"",
+	                     "{a:1}",
+	                     "{\"a\" 1}",
+	                     "[1 2]",
+	                     "{} {}",
+	                     "[1]x",
+	                     "'a'",
+	                     "{\"a\":1,\"a\":2}",
+	                     "NaN",
+	                     "[\"\\u12\"]"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
 		if (parse(bad[i], t, 128) >= 0) {
 			print_error("accepted: %s\n", bad[i]);
@@ -42,7 +67,7 @@ static void test_refuses(void **state)
 	memset(deep, '[', 70);
 	memset(deep + 70, ']', 70);
 	deep[140] = '\0';
-	assert_int_equal(parse(deep, t, 128), -1); /* deeper than 64 */
+	assert_int_equal(parse(deep, t, 128), -1);        /* deeper than 64 */
 	assert_int_equal(parse("[1,2,3,4,5]", t, 3), -2); /* not enough tokens */
 }
 
@@ -82,9 +107,9 @@ static void test_lookups(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_accepts),
-		cmocka_unit_test(test_refuses),
-		cmocka_unit_test(test_lookups),
+	        cmocka_unit_test(test_accepts),
+	        cmocka_unit_test(test_refuses),
+	        cmocka_unit_test(test_lookups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * connection, live SUBSCRIBE/UNSUBSCRIBE, events parsed from real frames. */
 #include "testutil.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,10 +103,72 @@ static void test_subscribe_live(void **state)
 	pthread_mutex_unlock(&lock);
 }
 
+/* trades per minute against the closed 1m candles */
+#define MINUTES 64
+static double traded[MINUTES], bought[MINUTES], vol[MINUTES], tbv[MINUTES];
+static int64_t base_minute;
+
+static void on_trade_event(void *arg, const Event *ev)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	if (!base_minute)
+		base_minute = ev->ts - ev->ts % 60000;
+	int64_t slot = (ev->ts - ev->ts % 60000 - base_minute) / 60000;
+	if (slot >= 0 && slot < MINUTES) {
+		if (ev->type == EV_AGG_TRADE) {
+			traded[slot] += ev->u.trade.qty;
+			if (!ev->u.trade.buyer_is_maker)
+				bought[slot] += ev->u.trade.qty;
+		} else if (ev->type == EV_CANDLE && ev->u.candle.closed) {
+			vol[slot] = ev->u.candle.volume;
+			tbv[slot] = ev->u.candle.taker_buy_volume;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+static void test_trades_build_candles(void **state)
+{
+	(void)state;
+	char err[512], url[64];
+	SimexOptions so;
+	simex_options_default(&so);
+	so.instruments = FB_SOURCE_DIR "/data/instruments.csv";
+	so.speed = 60;
+	so.history_minutes = 30;
+	Simex *sx = simex_start(&so, err, sizeof err);
+	assert_non_null(sx);
+	snprintf(url, sizeof url, "ws://127.0.0.1:%d", simex_port(sx));
+	char *streams[] = {"ethusdt@aggTrade", "ethusdt@kline_1m"};
+	FeedWsOptions o = {.url = url, .exchange = "simex", .on_event = on_trade_event};
+	FeedWs *w = feed_ws_start(&o, streams, 2, err, sizeof err);
+	assert_non_null(w);
+	sleep_ms(5000);
+	feed_ws_stop(w);
+	simex_stop(sx);
+	/* the first minute was joined half way; every later closed minute must add up */
+	int checked = 0;
+	for (int i = 1; i < MINUTES; i++) {
+		if (vol[i] <= 0)
+			continue;
+		if (fabs(traded[i] - vol[i]) > 1e-9 * vol[i] ||
+		    fabs(bought[i] - tbv[i]) > 1e-9 * vol[i]) {
+			print_error("minute %d: trades %.6f (buys %.6f), candle %.6f (taker buys "
+			            "%.6f)\n",
+			            i, traded[i], bought[i], vol[i], tbv[i]);
+			fail();
+		}
+		checked++;
+	}
+	assert_true(checked >= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_subscribe_live),
+	        cmocka_unit_test(test_trades_build_candles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

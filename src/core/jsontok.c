@@ -61,8 +61,9 @@ static int string(P *p)
 				return -1;
 			char e = p->s[p->pos];
 			if (e == 'u') {
-				if (p->pos + 4 >= p->len || !hex(p->s[p->pos + 1]) || !hex(p->s[p->pos + 2]) ||
-				    !hex(p->s[p->pos + 3]) || !hex(p->s[p->pos + 4]))
+				if (p->pos + 4 >= p->len || !hex(p->s[p->pos + 1]) ||
+				    !hex(p->s[p->pos + 2]) || !hex(p->s[p->pos + 3]) ||
+				    !hex(p->s[p->pos + 4]))
 					return -1;
 				p->pos += 4;
 			} else if (!strchr("\"\\/bfnrt", e) || e == '\0')
@@ -149,7 +150,8 @@ static int container(P *p, int object)
 				size_t kl = (size_t)(p->t[key].end - p->t[key].start);
 				for (int k = i + 1; k < key; k = p->t[k + 1].next)
 					if ((size_t)(p->t[k].end - p->t[k].start) == kl &&
-					    memcmp(p->s + p->t[k].start, p->s + p->t[key].start, kl) == 0)
+					    memcmp(p->s + p->t[k].start, p->s + p->t[key].start,
+					           kl) == 0)
 						return -1;
 				ws(p);
 				if (p->pos >= p->len || p->s[p->pos] != ':')

@@ -47,6 +47,8 @@ typedef struct {
 	int type, sym, silent;
 	char interval[8];
 	int64_t last_closed; /* kline: open time of the newest closed candle sent */
+	int64_t trade_open;  /* aggTrade: the minute being traded, and its volume so far */
+	double trade_v, trade_tbv;
 } Sub;
 
 struct WsConn {
@@ -389,21 +391,47 @@ static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Str
 			put_mark(b, in, &st, now, 0);
 			break;
 		case ST_AGG: {
-			sim_model_state(s->model, sub->sym, &st);
-			int n = 1 + (int)(rng_uniform(&s->fault_rng) * 3);
-			for (int k = 0; k < n; k++) {
-				int buy = rng_uniform(&s->fault_rng) < 0.5;
-				strbuf_printf(
-				        b,
-				        "{\"e\":\"aggTrade\",\"E\":%lld,\"s\":\"%s\",\"a\":%lld,"
-				        "\"p\":\"%.*f\",\"q\":\"%.*f\",\"f\":1,\"l\":1,\"T\":%lld,"
-				        "\"m\":%s}",
-				        (long long)now, in->symbol, (long long)++s->trade_id,
-				        simex_decimals(in->tick), buy ? st.ask : st.bid,
-				        simex_decimals(in->step), in->step * (1 + k),
-				        (long long)now, buy ? "false" : "true");
-				send_msg(s, c, wrap(c, sub, b));
+			/* Trades build the 1m candles: in each minute their quantities add up to the
+			 * candle's volume, taker buys to its taker-buy volume. */
+			int64_t minute = now - now % FB_MINUTE_MS;
+			Candle k;
+			if (!sub->trade_open) { /* joined mid-minute: earlier trades are not replayed */
+				sub->trade_open = minute;
+				if (sim_model_candle(s->model, sub->sym, "1m", minute, now, &k) ==
+				    0) {
+					sub->trade_v = k.volume;
+					sub->trade_tbv = k.taker_buy_volume;
+				}
+				return;
 			}
+			for (int64_t t = sub->trade_open; t <= minute; t += FB_MINUTE_MS) {
+				if (t != sub->trade_open)
+					sub->trade_v = sub->trade_tbv = 0;
+				if (sim_model_candle(s->model, sub->sym, "1m", t, now, &k))
+					continue; /* missing at the source: no trades either */
+				int64_t when = t < minute ? t + FB_MINUTE_MS - 1 : now;
+				double buy = k.taker_buy_volume - sub->trade_tbv;
+				double sell = (k.volume - sub->trade_v) - buy;
+				const double part[2] = {buy, sell};
+				for (int side = 0; side < 2; side++) {
+					if (part[side] < in->step / 2)
+						continue;
+					strbuf_printf(
+					        b,
+					        "{\"e\":\"aggTrade\",\"E\":%lld,\"s\":\"%s\",\"a\":"
+					        "%lld,"
+					        "\"p\":\"%.*f\",\"q\":\"%.*f\",\"f\":1,\"l\":1,"
+					        "\"T\":%lld,\"m\":%s}",
+					        (long long)now, in->symbol,
+					        (long long)++s->trade_id, simex_decimals(in->tick),
+					        k.close, simex_decimals(in->step), part[side],
+					        (long long)when, side ? "true" : "false");
+					send_msg(s, c, wrap(c, sub, b));
+				}
+				sub->trade_v = k.volume;
+				sub->trade_tbv = k.taker_buy_volume;
+			}
+			sub->trade_open = minute;
 			return;
 		}
 		case ST_BOOK:
