@@ -42,18 +42,26 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static void test_subscribe_live(void **state)
+/* simex at 60x on a free port; url receives its WebSocket address */
+static Simex *start_simex(int history_minutes, char *url, size_t urllen)
 {
-	(void)state;
-	char err[512], url[64];
+	char err[512];
 	SimexOptions so;
 	simex_options_default(&so);
 	so.instruments = FB_SOURCE_DIR "/data/instruments.csv";
 	so.speed = 60;
-	so.history_minutes = 60;
+	so.history_minutes = history_minutes;
 	Simex *sx = simex_start(&so, err, sizeof err);
 	assert_non_null(sx);
-	snprintf(url, sizeof url, "ws://127.0.0.1:%d", simex_port(sx));
+	snprintf(url, urllen, "ws://127.0.0.1:%d", simex_port(sx));
+	return sx;
+}
+
+static void test_subscribe_live(void **state)
+{
+	(void)state;
+	char err[512], url[64];
+	Simex *sx = start_simex(60, url, sizeof url);
 
 	/* six kline streams for each of 37 symbols, plus BTC's: over 200, so two connections */
 	char *streams[400];
@@ -132,14 +140,7 @@ static void test_trades_build_candles(void **state)
 {
 	(void)state;
 	char err[512], url[64];
-	SimexOptions so;
-	simex_options_default(&so);
-	so.instruments = FB_SOURCE_DIR "/data/instruments.csv";
-	so.speed = 60;
-	so.history_minutes = 30;
-	Simex *sx = simex_start(&so, err, sizeof err);
-	assert_non_null(sx);
-	snprintf(url, sizeof url, "ws://127.0.0.1:%d", simex_port(sx));
+	Simex *sx = start_simex(30, url, sizeof url);
 	char *streams[] = {"ethusdt@aggTrade", "ethusdt@kline_1m"};
 	FeedWsOptions o = {.url = url, .exchange = "simex", .on_event = on_trade_event};
 	FeedWs *w = feed_ws_start(&o, streams, 2, err, sizeof err);

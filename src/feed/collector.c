@@ -59,10 +59,10 @@ struct Collector {
 	atomic_int stop, ready;
 	/* jobs: rest and ws threads write, health thread reads */
 	pthread_mutex_t lock;
-	Job jobs[NJOBS];           /* lock */
-	BackfillRequest *requests; /* lock: asked for by the ws thread after reconnects */
-	size_t nrequests, rcap;    /* lock */
-	uint64_t records_queued, open_dropped_seen; /* lock */
+	Job jobs[NJOBS];                     /* lock */
+	BackfillRequest *requests;           /* lock: asked for by the ws thread after reconnects */
+	size_t nrequests, rcap;              /* lock */
+	atomic_uint_fast64_t records_queued; /* ws and rest threads add, health reads */
 	char (*symbols)[FB_SYMBOL_LEN]; /* set by the rest thread before the ws thread starts */
 	int nsymbols;
 	SymState *sym; /* ws thread */
@@ -105,11 +105,8 @@ static void job_done(Collector *c, int j, const char *err)
 
 static void put(Collector *c, const StoreRecord *r)
 {
-	if (store_writer_put(c->writer, r) == 0) {
-		pthread_mutex_lock(&c->lock);
-		c->records_queued++;
-		pthread_mutex_unlock(&c->lock);
-	}
+	if (store_writer_put(c->writer, r) == 0)
+		atomic_fetch_add(&c->records_queued, 1);
 }
 
 static void put_metric(Collector *c, const char *symbol, const char *metric, int64_t ts, double v)
@@ -624,8 +621,8 @@ void collector_health_json(Collector *c, StrBuf *b)
 		free(esc);
 		json_decref(e);
 	}
-	uint64_t queued = c->records_queued;
 	pthread_mutex_unlock(&c->lock);
+	uint64_t queued = atomic_load(&c->records_queued);
 	strbuf_printf(
 	        b,
 	        "},\"websocket\":{\"connections\":%d,\"connected\":%d,\"messages\":%llu,"

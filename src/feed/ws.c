@@ -111,6 +111,8 @@ static int is_public(const char *stream)
 	       strcmp(stream, "!bookTicker") == 0;
 }
 
+static void schedule_retry(FeedWs *w, Conn *c, const char *why);
+
 static void connect_one(FeedWs *w, Conn *c)
 {
 	struct lws_client_connect_info ci;
@@ -128,11 +130,7 @@ static void connect_one(FeedWs *w, Conn *c)
 	ci.opaque_user_data = c;
 	if (!lws_client_connect_via_info(&ci)) {
 		c->wsi = NULL;
-		int64_t d = backoff_ms[c->backoff < NBACKOFF ? c->backoff : NBACKOFF - 1];
-		c->next_attempt =
-		        fb_mono_ms() + d + (int64_t)(rng_uniform(&w->rng) * (double)d * 0.3);
-		if (c->backoff < NBACKOFF - 1)
-			c->backoff++;
+		schedule_retry(w, c, "cannot start a connection");
 	}
 }
 
