@@ -438,30 +438,34 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 	return -1;
 }
 
+static int ws_parse_tokens(const char *msg, const JsonTok *t, const char *exchange, int64_t now,
+                           Event *out, int max, char *why, size_t whylen);
+
 int binance_parse_ws(const char *msg, size_t len, const char *exchange, int64_t now, Event *out,
                      int max, char *why, size_t whylen)
 {
-	/* tokens: a small buffer per thread, grown for the all-market arrays */
-	static _Thread_local JsonTok small[512];
-	static _Thread_local JsonTok *big;
-	static _Thread_local int big_n;
-	JsonTok *t = small;
+	/* tokens on the stack; the all-market arrays (once a second) get a heap buffer */
+	JsonTok small[512], *big = NULL, *t = small;
 	int n = jt_parse(msg, len, t, 512);
-	while (n == -2) {
-		int want = big_n ? big_n * 4 : 4096;
-		if (want > (1 << 22)) {
-			snprintf(why, whylen, "message too large");
-			return -1;
-		}
+	for (int want = 8192; n == -2 && want <= (1 << 22); want *= 4) {
 		big = xrealloc(big, (size_t)want * sizeof *big);
-		big_n = want;
 		t = big;
-		n = jt_parse(msg, len, t, big_n);
+		n = jt_parse(msg, len, t, want);
 	}
 	if (n < 0) {
-		snprintf(why, whylen, "not JSON (%zu bytes)", len);
+		snprintf(why, whylen, n == -2 ? "message too large" : "not JSON (%zu bytes)", len);
+		free(big);
 		return -1;
 	}
+	int got = ws_parse_tokens(msg, t, exchange, now, out, max, why, whylen);
+	free(big);
+	return got;
+}
+
+/* The events in a tokenized message; see binance_parse_ws. */
+static int ws_parse_tokens(const char *msg, const JsonTok *t, const char *exchange, int64_t now,
+                           Event *out, int max, char *why, size_t whylen)
+{
 	J j = {msg, t};
 	int d = 0;
 	if (t[0].type == JT_OBJECT && jt_get(msg, t, 0, "stream") >= 0) {

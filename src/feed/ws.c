@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/arena.h"
 #include "core/log.h"
 #include "core/rng.h"
 #include "core/timeutil.h"
@@ -236,10 +235,8 @@ static void on_message(FeedWs *w, Conn *c, const char *msg, size_t len)
 	int64_t now = fb_mono_ms();
 	c->last_msg = now;
 	mark_seen(c, msg, len, now);
-	arena_begin(); /* the parse tree lives only for this call */
 	int n = binance_parse_ws(msg, len, w->exchange, fb_now_ms(), ev, WS_EVENTS_PER_MSG, why,
 	                         sizeof why);
-	arena_end();
 	pthread_mutex_lock(&w->lock);
 	w->stats.messages++;
 	w->stats.last_message_ms = fb_now_ms();
@@ -520,7 +517,6 @@ FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char 
 	w->o.url = w->url;
 	w->o.exchange = w->exchange;
 	rng_seed(&w->rng, (uint64_t)fb_now_ms());
-	arena_install_jansson();
 	pthread_mutex_init(&w->lock, NULL);
 	plan(w, streams, n);
 	w->stats.connections = w->nconns;
