@@ -8,7 +8,10 @@
 
 #include "quant/indicators.h"
 
-static int near(double a, double b) { return fabs(a - b) < 1e-9 * fmax(1, fabs(b)); }
+static int near(double a, double b)
+{
+	return fabs(a - b) < 1e-9 * fmax(1, fabs(b));
+}
 #define NEAR(a, b) assert_true(near((a), (b)))
 
 static void test_ema_sma(void **state)
@@ -61,9 +64,9 @@ static void test_atr(void **state)
 	Atr a;
 	atr_init(&a, 2);
 	assert_true(isnan(atr_push(&a, 10, 8, 9)));
-	assert_true(isnan(atr_push(&a, 11, 9, 10)));  /* TR 2 */
-	NEAR(atr_push(&a, 12, 9.5, 11), 2.25);        /* TR 2.5: mean of the first two */
-	NEAR(atr_push(&a, 11.5, 10, 10.5), 1.875);    /* TR 1.5, Wilder */
+	assert_true(isnan(atr_push(&a, 11, 9, 10))); /* TR 2 */
+	NEAR(atr_push(&a, 12, 9.5, 11), 2.25);       /* TR 2.5: mean of the first two */
+	NEAR(atr_push(&a, 11.5, 10, 10.5), 1.875);   /* TR 1.5, Wilder */
 }
 
 static Candle candle(int64_t t, double h, double l, double c, double v)
@@ -175,7 +178,8 @@ static void test_against_batch(void **state)
 		/* Wilder RSI(14) and ATR(14), step by step */
 		if (i >= 1) {
 			double d = c[i] - c[i - 1], g = d > 0 ? d : 0, lo = d < 0 ? -d : 0;
-			double tr = fmax(h[i] - l[i], fmax(fabs(h[i] - c[i - 1]), fabs(l[i] - c[i - 1])));
+			double tr = fmax(h[i] - l[i],
+			                 fmax(fabs(h[i] - c[i - 1]), fabs(l[i] - c[i - 1])));
 			if (i <= 14) {
 				gain += g;
 				loss += lo;
@@ -202,9 +206,9 @@ static void test_against_batch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ema_sma),        cmocka_unit_test(test_rsi),
-		cmocka_unit_test(test_atr),            cmocka_unit_test(test_bands_vwap_z),
-		cmocka_unit_test(test_against_batch),
+	        cmocka_unit_test(test_ema_sma),       cmocka_unit_test(test_rsi),
+	        cmocka_unit_test(test_atr),           cmocka_unit_test(test_bands_vwap_z),
+	        cmocka_unit_test(test_against_batch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

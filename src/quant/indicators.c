@@ -27,9 +27,15 @@ void window_push(Window *w, double x)
 	w->sumsq += x * x;
 }
 
-int window_full(const Window *w) { return w->count == w->n; }
+int window_full(const Window *w)
+{
+	return w->count == w->n;
+}
 
-double window_mean(const Window *w) { return w->count ? w->sum / w->count : NAN; }
+double window_mean(const Window *w)
+{
+	return w->count ? w->sum / w->count : NAN;
+}
 
 double window_std(const Window *w)
 {
@@ -122,8 +128,7 @@ void vwap_init(Vwap *v)
 	v->day = INT64_MIN;
 }
 
-double vwap_push(Vwap *v, int64_t open_time, double high, double low, double close,
-                 double volume)
+double vwap_push(Vwap *v, int64_t open_time, double high, double low, double close, double volume)
 {
 	int64_t day = open_time >= 0 ? open_time / FB_DAY_MS : -1 - (-open_time - 1) / FB_DAY_MS;
 	if (day != v->day) { /* anchored at 00:00 UTC */

@@ -66,8 +66,7 @@ typedef struct {
 } Vwap;
 
 void vwap_init(Vwap *v);
-double vwap_push(Vwap *v, int64_t open_time, double high, double low, double close,
-                 double volume);
+double vwap_push(Vwap *v, int64_t open_time, double high, double low, double close, double volume);
 
 /* Everything the engine keeps per series. */
 typedef struct {
