@@ -55,7 +55,8 @@ int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : FB_SOURCE_DIR "/../shared/data/klines";
 	int passes = argc > 2 ? atoi(argv[2]) : 5;
-	static const char *syms[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT", "DOGEUSDT"};
+	static const char *syms[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT",
+	                             "BNBUSDT", "XRPUSDT", "DOGEUSDT"};
 	Candle *data[6];
 	long n[6], total = 0;
 	for (int i = 0; i < 6; i++) {
