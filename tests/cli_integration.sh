@@ -1,8 +1,8 @@
 #!/bin/sh
 # Integration: the real futuresboard binary on real files and a real SQLite database.
-# Usage: cli_integration.sh BINARY FIXTURES WORKDIR SOURCEDIR
+# Usage: cli_integration.sh BINARY WORKDIR FIXTURES SOURCEDIR
 set -u
-FB=$1 FIX=$2 WORK=$3 SRC=$4
+FB=$1 WORK=$2 FIX=$3 SRC=$4
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
 DB="$WORK/it.db"
 . "$(dirname "$0")/lib.sh"

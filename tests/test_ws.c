@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/ws.h"
 #include "simex/simex.h"
@@ -34,12 +35,6 @@ static void counts(long *b, long *e)
 	*b = btc;
 	*e = eth;
 	pthread_mutex_unlock(&lock);
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
 }
 
 /* simex at 60x on a free port; url receives its WebSocket address */
@@ -84,7 +79,7 @@ static void test_subscribe_live(void **state)
 	assert_non_null(w);
 	long b0, e0, b1, e1;
 	for (int t = 0; t < 100 && (counts(&b0, &e0), b0 == 0); t++)
-		sleep_ms(50);
+		fb_sleep_ms(50);
 	FeedWsStats st;
 	feed_ws_get_stats(w, &st);
 	assert_int_equal(st.connections, 2); /* at most 200 streams each */
@@ -93,9 +88,9 @@ static void test_subscribe_live(void **state)
 
 	char *add[] = {"ethusdt@kline_1m"}, *del[] = {"btcusdt@kline_1m"};
 	assert_int_equal(feed_ws_subscribe(w, add, 1, del, 1), 0);
-	sleep_ms(800); /* the change goes out within a few 250 ms ticks */
+	fb_sleep_ms(800); /* the change goes out within a few 250 ms ticks */
 	counts(&b0, &e0);
-	sleep_ms(1200);
+	fb_sleep_ms(1200);
 	counts(&b1, &e1);
 	assert_true(e1 > e0);     /* ETH flows now */
 	assert_int_equal(b1, b0); /* and BTC has stopped */
@@ -147,7 +142,7 @@ static void test_trades_build_candles(void **state)
 	FeedWsOptions o = {.url = url, .exchange = "simex", .on_event = on_trade_event};
 	FeedWs *w = feed_ws_start(&o, streams, 2, err, sizeof err);
 	assert_non_null(w);
-	sleep_ms(5000);
+	fb_sleep_ms(5000);
 	feed_ws_stop(w);
 	simex_stop(sx);
 	/* the minute of the first trade was joined part way; every later closed one adds up */

@@ -82,7 +82,7 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 	if (symbols_arg) {
 		nsyms = split_list(symbols_arg, syms, 256);
 		for (int i = 0; i < nsyms; i++)
-			if (!binance_symbol_valid(syms[i])) {
+			if (!records_symbol_valid(syms[i])) {
 				cli_error("--symbol %s: a symbol is upper-case letters and digits",
 				          syms[i]);
 				return CLI_USAGE;

@@ -15,16 +15,6 @@
 #include "core/xmalloc.h"
 #include "store/export.h"
 
-static int symbol_ok(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!isupper((unsigned char)*s) && !isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 int cmd_export(CliContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -47,7 +37,7 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 		case 's':
 			for (char *save, *tok = strtok_r(optarg, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save)) {
-				if (!symbol_ok(tok)) {
+				if (!records_symbol_valid(tok)) {
 					cli_error("--symbol %s: a symbol is upper-case letters and "
 					          "digits",
 					          tok);

@@ -28,6 +28,9 @@ int64_t fb_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* Wall-clock epoch ms (real time). Modules that model time take a Clock instead. */
 int64_t fb_now_ms(void);
+/* Sleeps ms milliseconds (the calling thread only). */
+void fb_sleep_ms(int ms);
+
 /* Monotonic ms, for timeouts and rates. */
 int64_t fb_mono_ms(void);
 

@@ -14,15 +14,6 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-int binance_symbol_valid(const char *s)
-{
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (!isupper((unsigned char)s[n]) && !isdigit((unsigned char)s[n]))
-			return 0;
-	return n >= 2 && n < FB_SYMBOL_LEN;
-}
-
 /* A number given as a string (Binance's way) or as a JSON number. */
 static int num_of(const json_t *v, double *out)
 {
@@ -75,7 +66,7 @@ static const char *get_str(const json_t *o, const char *key)
 static int get_symbol(const json_t *o, const char *key, char *out)
 {
 	const char *s = get_str(o, key);
-	if (!s || !binance_symbol_valid(s))
+	if (!s || !records_symbol_valid(s))
 		return -1;
 	records_copy_field(out, FB_SYMBOL_LEN, s);
 	return 0;
@@ -177,7 +168,7 @@ long binance_parse_exchange_info(const char *json, size_t len, BinanceSymbol **o
 			(*bad)++;
 			continue;
 		}
-		if (!binance_symbol_valid(name))
+		if (!records_symbol_valid(name))
 			continue;
 		records_copy_field(b.symbol, sizeof b.symbol, name);
 		records_copy_field(b.base, sizeof b.base, base);
@@ -318,7 +309,7 @@ static int tstr(const J *j, int obj, const char *key, char *out, size_t outlen)
 static int tsym(const J *j, int obj, const char *key, char *out)
 {
 	char buf[FB_SYMBOL_LEN];
-	if (tstr(j, obj, key, buf, sizeof buf) || !binance_symbol_valid(buf))
+	if (tstr(j, obj, key, buf, sizeof buf) || !records_symbol_valid(buf))
 		return -1;
 	memcpy(out, buf, FB_SYMBOL_LEN);
 	return 0;

@@ -54,7 +54,4 @@ int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen);
 int binance_parse_ws(const char *msg, size_t len, const char *exchange, int64_t now, Event *out,
                      int max, char *why, size_t whylen);
 
-/* A symbol as the exchange spells it: 2..31 upper-case letters and digits. */
-int binance_symbol_valid(const char *s);
-
 #endif

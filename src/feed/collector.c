@@ -232,12 +232,6 @@ static void on_reconnect(void *arg, const char *const *streams, int n)
 	pthread_mutex_unlock(&c->lock);
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 /* rest thread: backfills one series through the writer. */
 static int backfill_one(Collector *c, RestClient *rc, Store *reader, const char *symbol,
                         const char *interval, int64_t now)
@@ -430,7 +424,7 @@ static void *rest_main(void *arg)
 		job_done(c, JOB_UNIVERSE, n < 0 ? err : NULL);
 		if (n < 0)
 			for (int t = 0; t < delay && !should_stop(); t += 100)
-				sleep_ms(100);
+				fb_sleep_ms(100);
 	}
 	if (n < 0)
 		goto out;
@@ -530,7 +524,7 @@ static void *rest_main(void *arg)
 		job_done(c, JOB_WS,
 		         ws.connected == ws.connections ? NULL : "not every connection is up");
 		for (int t = 0; t < 10 && !should_stop(); t++)
-			sleep_ms(50);
+			fb_sleep_ms(50);
 	}
 out:
 	store_close(reader);

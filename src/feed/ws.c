@@ -235,11 +235,12 @@ static void on_message(FeedWs *w, Conn *c, const char *msg, size_t len)
 	int64_t now = fb_mono_ms();
 	c->last_msg = now;
 	mark_seen(c, msg, len, now);
-	int n = binance_parse_ws(msg, len, w->exchange, fb_now_ms(), ev, WS_EVENTS_PER_MSG, why,
+	int64_t wall = fb_now_ms();
+	int n = binance_parse_ws(msg, len, w->exchange, wall, ev, WS_EVENTS_PER_MSG, why,
 	                         sizeof why);
 	pthread_mutex_lock(&w->lock);
 	w->stats.messages++;
-	w->stats.last_message_ms = fb_now_ms();
+	w->stats.last_message_ms = wall;
 	if (n < 0)
 		w->stats.malformed++;
 	else

@@ -392,17 +392,6 @@ static void reject(const ImportOptions *opt, ImportStats *s, const char *path, l
 		        path);
 }
 
-static int valid_symbol(const char *s)
-{
-	size_t n = strlen(s);
-	if (n < 2 || n >= FB_SYMBOL_LEN)
-		return 0;
-	for (; *s; s++)
-		if (!isupper((unsigned char)*s) && !isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 static int valid_exchange(const char *s)
 {
 	size_t n = strlen(s);
@@ -542,7 +531,7 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 		const char *sym = s->symbol;
 		if (layout.col[C_SYMBOL] >= 0)
 			sym = f[layout.col[C_SYMBOL]];
-		if (!valid_symbol(sym)) {
+		if (!records_symbol_valid(sym)) {
 			if (!sym[0]) {
 				snprintf(err, errlen,
 				         "%s: no symbol: name the file like BTCUSDT-5m-2025-01.csv "

@@ -66,6 +66,9 @@ typedef struct {
 	int64_t from, to, found_ms;
 } SourceGap;
 
+/* A symbol as exchanges spell it: 2 to FB_SYMBOL_LEN - 1 upper-case letters and digits. */
+int records_symbol_valid(const char *s);
+
 /* Copies src into a fixed field, truncating; always NUL-terminates. */
 void records_copy_field(char *dst, size_t dstlen, const char *src);
 

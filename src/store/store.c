@@ -110,6 +110,15 @@ void records_copy_field(char *dst, size_t dstlen, const char *src)
 	dst[n] = '\0';
 }
 
+int records_symbol_valid(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9')))
+			return 0;
+	return n >= 2 && n < FB_SYMBOL_LEN;
+}
+
 int store_schema_version(void)
 {
 	/* The statement, at the start of a line (comments mention the pragma too). */

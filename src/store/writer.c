@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "core/queue.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "store/store.h"
 
@@ -97,12 +98,6 @@ static int write_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
 	return 0;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 static void *writer_main(void *arg)
 {
 	StoreWriter *w = arg;
@@ -121,7 +116,7 @@ static void *writer_main(void *arg)
 				atomic_fetch_add(&w->lost, n);
 				break;
 			}
-			sleep_ms(pause);
+			fb_sleep_ms(pause);
 			pause = pause < 5000 ? pause * 2 : 5000;
 		}
 		if (n == 0 || queue_depth(w->q) == 0) {

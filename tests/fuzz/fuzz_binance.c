@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	int n = binance_parse_ws(text, size, "binance", 1700000000000LL, ev, 32, why, sizeof why);
 	CHECK(n >= -1 && n <= 32);
 	for (int i = 0; i < n; i++) {
-		CHECK(binance_symbol_valid(ev[i].symbol));
+		CHECK(records_symbol_valid(ev[i].symbol));
 		if (ev[i].type == EV_CANDLE)
 			CHECK(ev[i].u.candle.high >= ev[i].u.candle.low && ev[i].u.candle.low > 0);
 	}
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	BinanceSymbol *s;
 	k = binance_parse_exchange_info(text, size, &s, &bad, why, sizeof why);
 	for (long i = 0; i < k; i++)
-		CHECK(binance_symbol_valid(s[i].symbol));
+		CHECK(records_symbol_valid(s[i].symbol));
 	free(s);
 	BinanceTicker *t;
 	k = binance_parse_tickers(text, size, &t, &bad, why, sizeof why);
