@@ -23,7 +23,7 @@
 --     carry it (e.g. the 6-column CSV layout) rather than estimated;
 --   * NULL means "the source did not say", never zero.
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- One row per candle series: an exchange's symbol at one interval. Candles refer to it by id,
 -- so each candle row carries one small integer instead of three strings: rows are about half
@@ -152,25 +152,54 @@ CREATE TABLE IF NOT EXISTS backtest_trades (
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
--- The latest derived figures per symbol and timeframe, refreshed every engine cycle.
+-- The latest derived figures per symbol and timeframe, refreshed every engine cycle: the
+-- values after the series' last closed candle (open_time), with the symbol's live gauges
+-- (open interest, ratios, funding, mark, basis, imbalance) as of updated_ms. Column names are
+-- those of "futuresboard export features"; changes are fractions (0.01 = 1 %).
 CREATE TABLE IF NOT EXISTS quant_summary (
     exchange         TEXT    NOT NULL,
     symbol           TEXT    NOT NULL,
     timeframe        TEXT    NOT NULL,
     updated_ms       INTEGER NOT NULL,
+    rank             INTEGER,
     last_price       REAL,
-    change_pct       REAL,
+    change_24h       REAL,
     quote_volume_24h REAL,
-    open_interest    REAL,
-    oi_change_pct    REAL,
-    funding_rate     REAL,
-    ls_ratio         REAL,
-    ls_change_pct    REAL,
-    imbalance        REAL,
-    cvd              REAL,
+    open_time        INTEGER,
+    trend            TEXT,
+    vol_regime       TEXT,
+    open             REAL,
+    high             REAL,
+    low              REAL,
+    close            REAL,
+    volume           REAL,
+    quote_volume     REAL,
+    trades           REAL,
+    change           REAL,
+    sma              REAL,
+    ema_fast         REAL,
+    ema_slow         REAL,
     rsi              REAL,
+    atr              REAL,
+    boll_mid         REAL,
+    boll_up          REAL,
+    boll_low         REAL,
+    vwap             REAL,
     zscore           REAL,
-    realized_vol     REAL,
-    regime           TEXT,
+    rv               REAL,
+    vol_of_vol       REAL,
+    cvd              REAL,
+    cvd_delta        REAL,
+    oi               REAL,
+    oi_change        REAL,
+    oi_z             REAL,
+    ls_ratio         REAL,
+    ls_change        REAL,
+    funding          REAL,
+    funding_annual   REAL,
+    funding_z        REAL,
+    mark             REAL,
+    basis            REAL,
+    imbalance        REAL,
     PRIMARY KEY (exchange, symbol, timeframe)
 ) WITHOUT ROWID;

@@ -97,12 +97,12 @@ static void test_bands_vwap_z(void **state)
 	indicators_update(&s, &k1, &o);
 	/* a single candle: nothing but VWAP yet */
 	assert_true(isnan(o.sma) && isnan(o.ema_fast) && isnan(o.rsi) && isnan(o.atr) &&
-	            isnan(o.boll_mid) && isnan(o.zscore) && isnan(o.change_pct));
+	            isnan(o.boll_mid) && isnan(o.zscore) && isnan(o.change));
 	NEAR(o.vwap, (10 + 8 + 1) / 3.0);
 	Candle k2 = candle(day + 60000, 11, 9, 2, 3);
 	indicators_update(&s, &k2, &o);
 	NEAR(o.vwap, ((19.0 / 3) * 1 + (22.0 / 3) * 3) / 4);
-	NEAR(o.change_pct, 100);
+	NEAR(o.change, 1);
 	Candle k3 = candle(day + 86400000LL, 12, 9.5, 3, 2); /* the next UTC day: VWAP restarts */
 	indicators_update(&s, &k3, &o);
 	NEAR(o.vwap, (12 + 9.5 + 3) / 3.0);

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "quant/features.h"
 #include "store/export.h"
 
 int cmd_export(CliContext *ctx, int argc, char **argv)
@@ -76,9 +77,17 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 		}
 	}
 	ExportTable table = EXPORT_CANDLES;
-	if (optind < argc && export_table_parse(argv[optind++], &table)) {
-		cli_error("export: unknown table '%s' (candles, funding, metrics, alerts)",
-		          argv[optind - 1]);
+	int features = optind < argc && strcmp(argv[optind], "features") == 0;
+	if (features)
+		optind++;
+	else if (optind < argc && export_table_parse(argv[optind++], &table)) {
+		cli_error(
+		        "export: unknown table '%s' (candles, funding, metrics, alerts, features)",
+		        argv[optind - 1]);
+		goto out;
+	}
+	if (features && (nsym != 1 || !flt.interval)) {
+		cli_error("export features: needs one --symbol and an --interval");
 		goto out;
 	}
 	if (optind < argc) {
@@ -102,7 +111,14 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	long rows = export_csv(st, table, &flt, out, err, sizeof err);
+	long rows;
+	if (features) {
+		QuantOptions qo;
+		quant_default_options(&qo);
+		rows = features_export(st, flt.exchange, symbols[0], flt.interval, &qo, flt.from_ms,
+		                       flt.to_ms, out, err, sizeof err);
+	} else
+		rows = export_csv(st, table, &flt, out, err, sizeof err);
 	if (rows < 0)
 		cli_error("export: %s", err);
 	if (tmp) {

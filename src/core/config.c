@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/suggest.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -65,8 +66,20 @@ typedef struct {
 	char *origin; /* "file:line", "FUTURESBOARD_X_Y", "--set a.b" or NULL for defaults */
 } Entry;
 
+/* The keys of an [alert NAME] section, in ConfigAlert.value order. */
+static const KeyDef alert_keys[CONFIG_ALERT_NKEYS] = {
+        {"alert", "when", T_STRING, NULL, 0, 0, NULL, 1},
+        {"alert", "interval", T_INTERVALS, NULL, 0, 0, NULL, 1},
+        {"alert", "cooldown", T_INT, "300", 0, 604800, NULL, 1},
+        {"alert", "severity", T_ENUM, "warn", 0, 0, "info warn crit", 1},
+        {"alert", "command", T_STRING, NULL, 0, 0, NULL, 1},
+        {"alert", "bell", T_BOOL, "no", 0, 0, NULL, 1},
+};
+
 struct Config {
 	Entry e[NKEYS];
+	ConfigAlert *alerts;
+	int nalerts;
 };
 
 static const char *const source_names[] = {"default", "user file", "--config", "environment",
@@ -88,29 +101,6 @@ static int section_known(const char *section)
 	return 0;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return 99;
-	size_t row[65];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t sub = prev + (tolower((unsigned char)a[i - 1]) !=
-			                     tolower((unsigned char)b[j - 1]));
-			size_t best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
-			row[j] = sub < best ? sub : best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 /* The closest known section (section == NULL) or key of section to word, or NULL. */
 static const char *did_you_mean(const char *section, const char *word)
 {
@@ -120,7 +110,7 @@ static const char *did_you_mean(const char *section, const char *word)
 		const char *cand = section ? keys[i].key : keys[i].section;
 		if (section && strcmp(keys[i].section, section) != 0)
 			continue;
-		size_t d = edit_distance(word, cand);
+		size_t d = fb_edit_distance(word, cand);
 		if (d < best_d) {
 			best_d = d;
 			best = cand;
@@ -278,6 +268,138 @@ static void entry_set(Entry *e, const char *value, ConfigSource src, const char 
 	e->origin = origin ? xstrdup(origin) : NULL;
 }
 
+static void alert_clear(ConfigAlert *a)
+{
+	free(a->name);
+	free(a->where);
+	free(a->file);
+	for (int k = 0; k < CONFIG_ALERT_NKEYS; k++)
+		free(a->value[k]);
+	memset(a, 0, sizeof *a);
+}
+
+static void alerts_free(ConfigAlert *a, int n)
+{
+	for (int i = 0; i < n; i++)
+		alert_clear(&a[i]);
+	free(a);
+}
+
+static void alert_copy(ConfigAlert *dst, const ConfigAlert *src)
+{
+	*dst = *src;
+	dst->name = xstrdup(src->name);
+	dst->where = xstrdup(src->where);
+	dst->file = xstrdup(src->file);
+	for (int k = 0; k < CONFIG_ALERT_NKEYS; k++)
+		dst->value[k] = src->value[k] ? xstrdup(src->value[k]) : NULL;
+}
+
+int config_alert_count(const Config *cfg)
+{
+	return cfg->nalerts;
+}
+
+const ConfigAlert *config_alert(const Config *cfg, int i)
+{
+	return i >= 0 && i < cfg->nalerts ? &cfg->alerts[i] : NULL;
+}
+
+const char *config_alert_key(int k)
+{
+	return k >= 0 && k < CONFIG_ALERT_NKEYS ? alert_keys[k].key : NULL;
+}
+
+const char *config_alert_get(const ConfigAlert *a, const char *key)
+{
+	for (int k = 0; k < CONFIG_ALERT_NKEYS; k++)
+		if (strcmp(alert_keys[k].key, key) == 0)
+			return a->value[k] ? a->value[k] : alert_keys[k].def;
+	return NULL;
+}
+
+/* "[alert NAME]": starts (or, from a higher layer, replaces) the rule NAME. Returns its index,
+ * or -1 with err. */
+static int alert_section(Config *cfg, const char *name, const char *path, int lineno,
+                         ConfigSource src, const char *where, char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+	if (!n || n >= 48 ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                 "0123456789_-.") != n) {
+		snprintf(err, errlen,
+		         "%s: alert name '%s' must be 1 to 47 letters, digits, '_', '-' or '.'",
+		         where, name);
+		return -1;
+	}
+	int i;
+	for (i = 0; i < cfg->nalerts; i++)
+		if (strcmp(cfg->alerts[i].name, name) == 0)
+			break;
+	if (i < cfg->nalerts && cfg->alerts[i].src == src &&
+	    strcmp(cfg->alerts[i].file, path) == 0) {
+		snprintf(err, errlen, "%s: [alert %s] is already defined at %s", where, name,
+		         cfg->alerts[i].where);
+		return -1;
+	}
+	if (i == cfg->nalerts)
+		cfg->alerts = xrealloc(cfg->alerts, (size_t)++cfg->nalerts * sizeof *cfg->alerts);
+	else
+		alert_clear(&cfg->alerts[i]);
+	ConfigAlert *a = &cfg->alerts[i];
+	memset(a, 0, sizeof *a);
+	a->name = xstrdup(name);
+	a->where = xstrdup(where);
+	a->file = xstrdup(path);
+	a->line = lineno;
+	a->src = src;
+	return i;
+}
+
+static int alert_key(ConfigAlert *a, const char *key, const char *value, int lineno, int col,
+                     const char *where, char *err, size_t errlen)
+{
+	for (int k = 0; k < CONFIG_ALERT_NKEYS; k++) {
+		if (strcmp(alert_keys[k].key, key) != 0)
+			continue;
+		char why[512];
+		if (!*value && k != 4) {
+			snprintf(err, errlen, "%s: [alert %s] %s: must not be empty", where,
+			         a->name, key);
+			return -1;
+		}
+		if (*value && validate(&alert_keys[k], value, why, sizeof why)) {
+			snprintf(err, errlen, "%s: [alert %s] %s: %s", where, a->name, key, why);
+			return -1;
+		}
+		if (k == 1 && strpbrk(value, " ,")) {
+			snprintf(err, errlen, "%s: [alert %s] interval: one interval, got '%s'",
+			         where, a->name, value);
+			return -1;
+		}
+		free(a->value[k]);
+		a->value[k] = xstrdup(value);
+		if (k == 0) {
+			a->when_line = lineno;
+			a->when_col = col;
+		}
+		return 0;
+	}
+	const char *best = NULL;
+	size_t bd = 3;
+	for (int k = 0; k < CONFIG_ALERT_NKEYS; k++) {
+		size_t d = fb_edit_distance(key, alert_keys[k].key);
+		if (d < bd)
+			bd = d, best = alert_keys[k].key;
+	}
+	snprintf(err, errlen,
+	         "%s: unknown key '%s' in [alert %s]%s%s%s (keys: when, interval, "
+	         "cooldown, severity, command, bell)",
+	         where, key, a->name, best ? " (did you mean '" : "", best ? best : "",
+	         best ? "'?)" : "");
+	return -1;
+}
+
 Config *config_new(void)
 {
 	Config *cfg = xcalloc(1, sizeof *cfg);
@@ -306,6 +428,7 @@ void config_free(Config *cfg)
 		free(cfg->e[i].value);
 		free(cfg->e[i].origin);
 	}
+	alerts_free(cfg->alerts, cfg->nalerts);
 	free(cfg);
 }
 
@@ -364,7 +487,7 @@ int config_load_file(Config *cfg, const char *path, ConfigSource src, int missin
 		return -1;
 	}
 	char line[4096], section[128] = "", where[4200];
-	int lineno = 0, rc = 0;
+	int lineno = 0, rc = 0, alert = -1;
 	while (fgets(line, sizeof line, f)) {
 		lineno++;
 		snprintf(where, sizeof where, "%s:%d", path, lineno);
@@ -389,6 +512,17 @@ int config_load_file(Config *cfg, const char *path, ConfigSource src, int missin
 			}
 			*close = '\0';
 			char *name = trim(s + 1);
+			alert = -1;
+			if (strncmp(name, "alert", 5) == 0 && isspace((unsigned char)name[5])) {
+				alert = alert_section(cfg, trim(name + 6), path, lineno, src, where,
+				                      err, errlen);
+				if (alert < 0) {
+					rc = -1;
+					break;
+				}
+				snprintf(section, sizeof section, "alert");
+				continue;
+			}
 			if (!section_known(name)) {
 				const char *dym = did_you_mean(NULL, name);
 				snprintf(err, errlen, "%s: unknown section [%s]%s%s%s", where, name,
@@ -427,6 +561,14 @@ int config_load_file(Config *cfg, const char *path, ConfigSource src, int missin
 			value[vlen - 1] = '\0';
 			value++;
 		}
+		if (alert >= 0) {
+			if (alert_key(&cfg->alerts[alert], key, value, lineno,
+			              (int)(value - line) + 1, where, err, errlen)) {
+				rc = -1;
+				break;
+			}
+			continue;
+		}
 		if (set_checked(cfg, section, key, value, src, where, err, errlen)) {
 			rc = -1;
 			break;
@@ -436,6 +578,13 @@ int config_load_file(Config *cfg, const char *path, ConfigSource src, int missin
 		snprintf(err, errlen, "%s: read error", path);
 		rc = -1;
 	}
+	for (int i = 0; rc == 0 && i < cfg->nalerts; i++)
+		if (cfg->alerts[i].src == src && strcmp(cfg->alerts[i].file, path) == 0 &&
+		    !cfg->alerts[i].value[0]) {
+			snprintf(err, errlen, "%s: [alert %s] has no 'when = ...' condition",
+			         cfg->alerts[i].where, cfg->alerts[i].name);
+			rc = -1;
+		}
 	fclose(f);
 	return rc;
 }
@@ -608,6 +757,15 @@ void config_print(const Config *cfg, FILE *out)
 		fprintf(out, "%-50s # %s%s%s%s\n", lhs, source_names[e->src], e->origin ? " (" : "",
 		        e->origin ? e->origin : "", e->origin ? ")" : "");
 	}
+	for (int i = 0; i < cfg->nalerts; i++) {
+		const ConfigAlert *a = &cfg->alerts[i];
+		int pad = 42 - (int)strlen(a->name);
+		fprintf(out, "\n[alert %s]%*s # %s (%s)\n", a->name, pad > 0 ? pad : 0, "",
+		        source_names[a->src], a->where);
+		for (int k = 0; k < CONFIG_ALERT_NKEYS; k++)
+			if (a->value[k])
+				fprintf(out, "%s = %s\n", alert_keys[k].key, a->value[k]);
+	}
 }
 
 int config_apply_live(Config *cfg, const Config *fresh, char *msg, size_t msglen)
@@ -634,6 +792,26 @@ int config_apply_live(Config *cfg, const Config *fresh, char *msg, size_t msglen
 		}
 		if (n > 0 && used + (size_t)n < msglen)
 			used += (size_t)n;
+	}
+	int same = cfg->nalerts == fresh->nalerts;
+	for (int i = 0; same && i < cfg->nalerts; i++) {
+		same = strcmp(cfg->alerts[i].name, fresh->alerts[i].name) == 0;
+		for (int k = 0; same && k < CONFIG_ALERT_NKEYS; k++) {
+			const char *x = cfg->alerts[i].value[k], *y = fresh->alerts[i].value[k];
+			same = (!x && !y) || (x && y && strcmp(x, y) == 0);
+		}
+	}
+	if (!same) {
+		int n = snprintf(msg + used, msglen - used, "alert rules: %d (were %d)\n",
+		                 fresh->nalerts, cfg->nalerts);
+		if (n > 0 && used + (size_t)n < msglen)
+			used += (size_t)n;
+		alerts_free(cfg->alerts, cfg->nalerts);
+		cfg->alerts = xcalloc((size_t)fresh->nalerts + 1, sizeof *cfg->alerts);
+		for (int i = 0; i < fresh->nalerts; i++)
+			alert_copy(&cfg->alerts[i], &fresh->alerts[i]);
+		cfg->nalerts = fresh->nalerts;
+		changed++;
 	}
 	return changed;
 }

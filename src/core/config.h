@@ -55,10 +55,30 @@ int config_get_bool(const Config *cfg, const char *section, const char *key);
 char *config_get_path(const Config *cfg, const char *section, const char *key);
 ConfigSource config_get_source(const Config *cfg, const char *section, const char *key);
 
+/* An [alert NAME] section. Sections come from the files (the user file and --config); a
+ * section in --config replaces the user file's section of the same name. Values are NULL when
+ * not set; config_alert_get() falls back to the defaults (cooldown 300 s, severity warn,
+ * bell no; when, interval and command have none). */
+#define CONFIG_ALERT_NKEYS 6 /* when interval cooldown severity command bell */
+typedef struct {
+	char *name;
+	char *file, *where; /* where = "file:line" of the section header */
+	int line;
+	ConfigSource src;
+	char *value[CONFIG_ALERT_NKEYS];
+	int when_line, when_col; /* where the condition's text starts, for its errors */
+} ConfigAlert;
+
+int config_alert_count(const Config *cfg);
+const ConfigAlert *config_alert(const Config *cfg, int i);
+const char *config_alert_key(int k);
+const char *config_alert_get(const ConfigAlert *a, const char *key);
+
 /* Prints the effective configuration, each value with where it came from. */
 void config_print(const Config *cfg, FILE *out);
 
-/* Reload: copies from fresh every value of a key that may change live, and reports in
+/* Reload: copies from fresh every value of a key that may change live (and the alert
+ * sections), and reports in
  * msg (one line per key) what changed and what needs a restart. Returns the number of
  * values changed live. */
 int config_apply_live(Config *cfg, const Config *fresh, char *msg, size_t msglen);

@@ -342,6 +342,12 @@ static int ws_kline(const J *j, int d, const char *exchange, Event *ev)
 	return 0;
 }
 
+static void book_imbalance(BookEvent *b)
+{
+	double sum = b->bid_qty + b->ask_qty;
+	b->imbalance = sum > 0 ? (b->bid_qty - b->ask_qty) / sum : NAN;
+}
+
 static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event *ev)
 {
 	char e[24];
@@ -396,6 +402,7 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		    tnum(j, d, "a", &b->ask) || tnum(j, d, "A", &b->ask_qty) ||
 		    tint(j, d, "u", &b->update_id) || b->bid_qty < 0 || b->ask_qty < 0)
 			return -1;
+		book_imbalance(b);
 		return 0;
 	}
 	if (strcmp(e, "depthUpdate") == 0) { /* <symbol>@depth5: the first levels are the top */
@@ -407,8 +414,9 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		    jt_double(j->s, j->t, jt_index(j->t, b0, 1), &b->bid_qty) ||
 		    jt_double(j->s, j->t, jt_index(j->t, a0, 0), &b->ask) ||
 		    jt_double(j->s, j->t, jt_index(j->t, a0, 1), &b->ask_qty) ||
-		    tint(j, d, "u", &b->update_id))
+		    tint(j, d, "u", &b->update_id) || b->bid_qty < 0 || b->ask_qty < 0)
 			return -1;
+		book_imbalance(b);
 		return 0;
 	}
 	if (strcmp(e, "24hrTicker") == 0 || strcmp(e, "24hrMiniTicker") == 0) {

@@ -16,6 +16,7 @@ typedef enum {
 	EV_RATIO,         /* long/short or taker ratio */
 	EV_LIQUIDATION,   /* forced order */
 	EV_TICKER_24H,    /* rolling 24h statistics */
+	EV_FUNDING,       /* a realised funding payment */
 } EventType;
 
 typedef enum {
@@ -37,7 +38,8 @@ typedef struct {
 } TradeEvent;
 
 typedef struct {
-	double bid, bid_qty, ask, ask_qty;
+	double bid, bid_qty, ask, ask_qty; /* NAN in replay (only the imbalance is stored) */
+	double imbalance; /* (bid_qty - ask_qty) / (bid_qty + ask_qty); the parser fills it */
 	int64_t update_id;
 } BookEvent;
 
@@ -61,6 +63,11 @@ typedef struct {
 } TickerEvent;
 
 typedef struct {
+	double rate; /* per funding period, as a fraction */
+	double mark; /* NAN when unknown */
+} FundingEvent;
+
+typedef struct {
 	EventType type;
 	int64_t ts; /* exchange time, epoch ms */
 	char symbol[FB_SYMBOL_LEN];
@@ -73,6 +80,7 @@ typedef struct {
 		RatioEvent ratio;
 		LiquidationEvent liq;
 		TickerEvent ticker;
+		FundingEvent funding;
 	} u;
 } Event;
 

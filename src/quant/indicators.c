@@ -191,7 +191,7 @@ void indicators_update(Indicators *s, const Candle *c, IndicatorValues *o)
 	} else
 		o->zscore = NAN;
 	o->vwap = vwap_push(&s->vwap, c->open_time, c->high, c->low, x, c->volume);
-	o->change_pct = s->prev_close > 0 ? (x / s->prev_close - 1) * 100 : NAN;
+	o->change = s->prev_close > 0 ? x / s->prev_close - 1 : NAN;
 	s->prev_close = x;
 	s->candles++;
 }

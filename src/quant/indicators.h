@@ -82,7 +82,7 @@ typedef struct {
 
 typedef struct {
 	double sma, ema_fast, ema_slow, rsi, atr, boll_mid, boll_up, boll_low, vwap, zscore;
-	double change_pct; /* close against the previous close */
+	double change; /* close against the previous close, as a fraction (0.01 = 1%) */
 } IndicatorValues;
 
 typedef struct {

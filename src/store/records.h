@@ -58,6 +58,21 @@ typedef struct {
 	char message[160];
 } AlertRecord;
 
+/* A row of quant_summary: the engine's latest values of one series. v[i] goes to the column
+ * names[i] (static strings); v is heap memory the store writer frees once written. */
+typedef struct {
+	char exchange[FB_EXCHANGE_LEN];
+	char symbol[FB_SYMBOL_LEN];
+	char timeframe[FB_INTERVAL_LEN];
+	int64_t updated_ms, open_time; /* open_time 0: no closed candle yet */
+	int rank;
+	char trend[8], vol_regime[8];
+	double last_price, change_24h, quote_volume_24h;
+	const char *const *names;
+	double *v;
+	int n;
+} SummaryRecord;
+
 /* Candles the exchange itself does not have: open times from..to of one series. */
 typedef struct {
 	char exchange[FB_EXCHANGE_LEN];

@@ -14,6 +14,7 @@
 
 #include "core/fsutil.h"
 #include "core/log.h"
+#include "core/strbuf.h"
 #include "core/xmalloc.h"
 
 /* migrations[v - 1] takes a database from version v to v + 1: "before" runs ahead of
@@ -31,6 +32,9 @@ static const struct {
          "  FROM candles_v1 AS c JOIN series AS s "
          "    ON s.exchange = c.exchange AND s.symbol = c.symbol AND s.interval = c.interval;"
          "DROP TABLE candles_v1;"},
+        /* 2 -> 3: quant_summary holds every feature column; it is a cache the engine
+         * rebuilds every cycle, so the old rows are dropped. */
+        {"DROP TABLE IF EXISTS quant_summary;", ""},
 };
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
@@ -101,6 +105,10 @@ struct Store {
 	 * that did not commit does not exist. */
 	SeriesEntry series[SERIES_CACHE];
 	int nseries, last_series;
+	/* quant_summary upsert, built for one column list */
+	sqlite3_stmt *summary;
+	const char *const *summary_names;
+	int summary_n;
 };
 
 void records_copy_field(char *dst, size_t dstlen, const char *src)
@@ -254,6 +262,7 @@ void store_close(Store *st)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	sqlite3_finalize(st->summary);
 	if (sqlite3_close(st->db) != SQLITE_OK)
 		log_error("store", "%s: close: %s", st->path, sqlite3_errmsg(st->db));
 	free(st->path);
@@ -575,5 +584,48 @@ int store_put_alert(Store *st, const AlertRecord *a)
 	sqlite3_bind_text(s, 6, a->severity[0] ? a->severity : "info", -1, SQLITE_STATIC);
 	bind_opt_double(s, 7, a->value);
 	sqlite3_bind_text(s, 8, a->message, -1, SQLITE_STATIC);
+	return run(st, s) == 1 ? STORE_INSERTED : -1;
+}
+
+int store_put_summary(Store *st, const SummaryRecord *r)
+{
+	if (!st->summary || st->summary_names != r->names || st->summary_n != r->n) {
+		sqlite3_finalize(st->summary);
+		st->summary = NULL;
+		StrBuf b = {0};
+		strbuf_printf(&b,
+		              "INSERT OR REPLACE INTO quant_summary (exchange, symbol, timeframe, "
+		              "updated_ms, rank, last_price, change_24h, quote_volume_24h, "
+		              "open_time, trend, vol_regime");
+		for (int i = 0; i < r->n; i++)
+			strbuf_printf(&b, ", \"%s\"", r->names[i]);
+		strbuf_printf(&b, ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11");
+		for (int i = 0; i < r->n; i++)
+			strbuf_printf(&b, ", ?%d", 12 + i);
+		strbuf_printf(&b, ")");
+		int rc = sqlite3_prepare_v2(st->db, b.p, -1, &st->summary, NULL);
+		free(b.p);
+		if (rc != SQLITE_OK)
+			return -1;
+		st->summary_names = r->names;
+		st->summary_n = r->n;
+	}
+	sqlite3_stmt *s = st->summary;
+	sqlite3_bind_text(s, 1, r->exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->timeframe, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, r->updated_ms);
+	sqlite3_bind_int(s, 5, r->rank);
+	bind_opt_double(s, 6, r->last_price);
+	bind_opt_double(s, 7, r->change_24h);
+	bind_opt_double(s, 8, r->quote_volume_24h);
+	if (r->open_time)
+		sqlite3_bind_int64(s, 9, r->open_time);
+	else
+		sqlite3_bind_null(s, 9);
+	sqlite3_bind_text(s, 10, r->trend, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, r->vol_regime, -1, SQLITE_STATIC);
+	for (int i = 0; i < r->n; i++)
+		bind_opt_double(s, 12 + i, r->v[i]);
 	return run(st, s) == 1 ? STORE_INSERTED : -1;
 }

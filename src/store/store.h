@@ -62,6 +62,8 @@ int store_put_liquidation(Store *st, const Liquidation *l);
 int store_put_source_gap(Store *st, const SourceGap *g);
 /* Alerts are appended; returns STORE_INSERTED or -1. */
 int store_put_alert(Store *st, const AlertRecord *a);
+/* Replaces the quant_summary row of (exchange, symbol, timeframe). */
+int store_put_summary(Store *st, const SummaryRecord *r);
 const char *store_errmsg(Store *st);
 
 #endif

@@ -45,6 +45,7 @@ static int write_one(Store *st, const StoreRecord *r)
 	case STORE_REC_LIQUIDATION: return store_put_liquidation(st, &r->u.liquidation);
 	case STORE_REC_ALERT: return store_put_alert(st, &r->u.alert);
 	case STORE_REC_SOURCE_GAP: return store_put_source_gap(st, &r->u.gap);
+	case STORE_REC_SUMMARY: return store_put_summary(st, &r->u.summary);
 	}
 	return -1;
 }
@@ -119,6 +120,9 @@ static void *writer_main(void *arg)
 			fb_sleep_ms(pause);
 			pause = pause < 5000 ? pause * 2 : 5000;
 		}
+		for (size_t i = 0; i < n; i++)
+			if (batch[i].type == STORE_REC_SUMMARY)
+				free(batch[i].u.summary.v);
 		if (n == 0 || queue_depth(w->q) == 0) {
 			pthread_mutex_lock(&w->sync_lock);
 			if (queue_depth(w->q) == 0 && ticket > w->sync_done) {

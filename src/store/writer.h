@@ -20,6 +20,7 @@ typedef enum {
 	STORE_REC_LIQUIDATION,
 	STORE_REC_ALERT,
 	STORE_REC_SOURCE_GAP,
+	STORE_REC_SUMMARY, /* owns u.summary.v: the writer frees it */
 } StoreRecordType;
 
 typedef struct {
@@ -31,6 +32,7 @@ typedef struct {
 		Liquidation liquidation;
 		AlertRecord alert;
 		SourceGap gap;
+		SummaryRecord summary;
 	} u;
 } StoreRecord;
 

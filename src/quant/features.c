@@ -1,0 +1,133 @@
+/* export features: replay + engine + CSV. */
+#include "quant/features.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strbuf.h"
+#include "core/timeutil.h"
+#include "quant/replay.h"
+#include "store/export.h"
+
+const char *features_header(void)
+{
+	static char header[2048];
+	if (!header[0]) {
+		size_t used = (size_t)snprintf(header, sizeof header, "time");
+		for (int i = 0; i < quant_ncolumns && used < sizeof header; i++)
+			used += (size_t)snprintf(header + used, sizeof header - used, ",%s",
+			                         quant_columns[i].name);
+	}
+	return header;
+}
+
+/* The exchange that has symbol at interval; 0, or -1 with err. */
+static int find_exchange(Store *st, const char *symbol, const char *interval, char *out,
+                         size_t outlen, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "SELECT exchange FROM series WHERE symbol = ?1 AND interval = ?2 "
+	                       "ORDER BY exchange",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, interval, -1, SQLITE_STATIC);
+	int n = 0;
+	StrBuf all = {0};
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *x = (const char *)sqlite3_column_text(s, 0);
+		if (!n)
+			records_copy_field(out, outlen, x);
+		strbuf_printf(&all, "%s%s", n ? ", " : "", x);
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (n == 0)
+		snprintf(err, errlen, "no stored candles for %s %s (see 'futuresboard db stats')",
+		         symbol, interval);
+	else if (n > 1)
+		snprintf(err, errlen,
+		         "%s %s is stored for several exchanges (%s): choose one with "
+		         "--exchange",
+		         symbol, interval, all.p);
+	free(all.p);
+	return n == 1 ? 0 : -1;
+}
+
+long features_export(Store *st, const char *exchange, const char *symbol, const char *interval,
+                     const QuantOptions *opt, int64_t from_ms, int64_t to_ms, FILE *out, char *err,
+                     size_t errlen)
+{
+	char ex[FB_EXCHANGE_LEN];
+	if (exchange)
+		records_copy_field(ex, sizeof ex, exchange);
+	else if (find_exchange(st, symbol, interval, ex, sizeof ex, err, errlen))
+		return -1;
+	QuantOptions o = *opt;
+	o.exchange = ex;
+	o.nintervals = 1;
+	snprintf(o.intervals[0], sizeof o.intervals[0], "%s", interval);
+	o.on_alert = NULL;
+	const char *syms[1] = {symbol}, *ivs[1] = {interval};
+	int64_t ivms = fb_interval_ms(interval);
+	ReplaySpec sp = {.exchange = ex,
+	                 .symbols = syms,
+	                 .nsymbols = 1,
+	                 .intervals = ivs,
+	                 .nintervals = 1,
+	                 .to_ms = to_ms == INT64_MAX ? INT64_MAX : to_ms - 1 + ivms - 1};
+	if (sqlite3_exec(store_db(st), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	ReplayReader *r = replay_open(st, &sp, err, errlen);
+	if (!r) {
+		sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	QuantEngine *q = quant_new(&o);
+	long rows = 0;
+	Event ev;
+	int rc;
+	fprintf(out, "%s\r\n", features_header());
+	while ((rc = replay_next(r, &ev, err, errlen)) == 1) {
+		quant_apply(q, &ev);
+		if (ev.type != EV_CANDLE || ev.u.candle.open_time < from_ms ||
+		    ev.u.candle.open_time >= to_ms)
+			continue;
+		const QuantValues *v = quant_values(q, symbol, interval);
+		if (!v || v->open_time != ev.u.candle.open_time)
+			continue;
+		char t[32], num[40];
+		fputs(fb_time_format(v->open_time, t, sizeof t), out);
+		for (int i = 0; i < quant_ncolumns; i++) {
+			double x = quant_column_value(v, i);
+			switch (quant_columns[i].kind) {
+			case QC_TIME: fprintf(out, ",%lld", (long long)v->open_time); break;
+			case QC_TREND: fprintf(out, ",%s", quant_trend_name((int)x)); break;
+			case QC_VOLR: fprintf(out, ",%s", quant_volr_name((int)x)); break;
+			default:
+				fprintf(out, ",%s",
+				        isfinite(x) ? export_format_double(x, num, sizeof num)
+				                    : "");
+			}
+		}
+		fputs("\r\n", out);
+		rows++;
+		if (ferror(out)) {
+			snprintf(err, errlen, "write error: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+	}
+	quant_free(q);
+	replay_close(r);
+	sqlite3_exec(store_db(st), "COMMIT", NULL, NULL, NULL);
+	return rc < 0 ? -1 : rows;
+}

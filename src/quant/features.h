@@ -1,0 +1,23 @@
+/* "export features": one CSV row per closed candle of a series with every value the engine
+ * computes, produced by replaying the store through a fresh engine from the series' first
+ * stored candle (so the values equal the live engine's). Columns: time (ISO-8601), then
+ * quant_columns in order; trend and vol_regime as labels. Reader: any thread with its own
+ * Store. */
+#ifndef FB_QUANT_FEATURES_H
+#define FB_QUANT_FEATURES_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "quant/engine.h"
+#include "store/store.h"
+
+/* The header line (without line end). */
+const char *features_header(void);
+/* Writes rows with open_time in [from_ms, to_ms). exchange NULL: the one exchange that has the
+ * series (an error when several do). Returns the number of rows, or -1 with err. */
+long features_export(Store *st, const char *exchange, const char *symbol, const char *interval,
+                     const QuantOptions *opt, int64_t from_ms, int64_t to_ms, FILE *out, char *err,
+                     size_t errlen);
+
+#endif

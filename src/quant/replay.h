@@ -1,0 +1,37 @@
+/* Replay: stored rows as engine events, in exchange-time order, so that a replay or a
+ * backtest feeds quant_apply() exactly what the live feed fed it.
+ *
+ * Sources and the events they become: closed candles (EV_CANDLE, at their close time),
+ * realised funding (EV_FUNDING), liquidations (EV_LIQUIDATION) and the market_metrics rows:
+ * mark_price, index_price and funding_rate_est of one instant become one EV_MARK;
+ * open_interest and open_interest_value EV_OPEN_INTEREST; the long/short and taker ratios
+ * EV_RATIO; book_imbalance EV_BOOK_TOP. The trade CVD the live feed stores ("cvd") counts from
+ * the moment a collector started, so it is not replayed. At equal times metrics and funding
+ * come before the candle that closes then. A reader belongs to the thread that opened it. */
+#ifndef FB_QUANT_REPLAY_H
+#define FB_QUANT_REPLAY_H
+
+#include <stdint.h>
+
+#include "quant/event.h"
+#include "store/store.h"
+
+typedef struct {
+	const char *exchange;
+	const char *const *symbols; /* NULL or nsymbols == 0: every symbol */
+	int nsymbols;
+	const char *const *intervals; /* NULL or nintervals == 0: every interval */
+	int nintervals;
+	int64_t to_ms; /* events up to this time (inclusive); INT64_MAX for all */
+	int candles_only;
+} ReplaySpec;
+
+typedef struct ReplayReader ReplayReader;
+
+/* Returns NULL with err on a database error. */
+ReplayReader *replay_open(Store *st, const ReplaySpec *spec, char *err, size_t errlen);
+/* The next event: 1, 0 at the end, -1 on a database error (message in err). */
+int replay_next(ReplayReader *r, Event *ev, char *err, size_t errlen);
+void replay_close(ReplayReader *r);
+
+#endif
