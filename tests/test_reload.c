@@ -36,14 +36,14 @@ static void test_sighup_reload(void **state)
 	assert_int_equal(signals_take_reload(), 0);
 	assert_int_equal(signals_stop_requested(), 0);
 
-	assert_int_equal(cli_reload_config(&ctx), 0);
+	assert_int_equal(cli_reload_config(&ctx, NULL), 0);
 	assert_int_equal(log_get_level(), LOG_DEBUG);
 	assert_string_equal(config_get_str(ctx.cfg, "log", "level"), "debug");
 	assert_int_equal(config_get_int(ctx.cfg, "feed", "top_n"), 20); /* needs a restart */
 
 	/* a broken file is refused and the running configuration kept */
 	free(tu_write_file(tmp, "c.ini", "[log]\nlevel = shouting\n"));
-	assert_int_equal(cli_reload_config(&ctx), -1);
+	assert_int_equal(cli_reload_config(&ctx, NULL), -1);
 	assert_int_equal(log_get_level(), LOG_DEBUG);
 	assert_string_equal(config_get_str(ctx.cfg, "log", "level"), "debug");
 

@@ -99,15 +99,21 @@ static void setup_log(CliContext *ctx, int open_file)
 	free(path);
 }
 
-int cli_reload_config(CliContext *ctx)
+int cli_reload_config(CliContext *ctx, AlertRules **rules)
 {
 	char err[1024], msg[4096];
 	Config *fresh = config_build(ctx->config_file, ctx->envp, ctx->set_flags, ctx->nset, err,
 	                             sizeof err);
-	if (!fresh) {
+	AlertRules *ar = fresh ? alert_rules_from_config(fresh, err, sizeof err) : NULL;
+	if (!fresh || !ar) {
 		log_error("config", "reload failed, keeping the running configuration: %s", err);
+		config_free(fresh);
 		return -1;
 	}
+	if (rules)
+		*rules = ar;
+	else
+		alert_rules_free(ar);
 	int changed = config_apply_live(ctx->cfg, fresh, msg, sizeof msg);
 	config_free(fresh);
 	for (char *save, *line = strtok_r(msg, "\n", &save); line;
@@ -123,6 +129,33 @@ int cli_reload_config(CliContext *ctx)
 		free(path);
 	}
 	return 0;
+}
+
+void cli_quant_options(CliContext *ctx, QuantOptions *o)
+{
+	quant_default_options(o);
+	o->ind.ema_fast = (int)config_get_int(ctx->cfg, "quant", "ema_fast");
+	o->ind.ema_slow = (int)config_get_int(ctx->cfg, "quant", "ema_slow");
+	o->rv_window = (int)config_get_int(ctx->cfg, "quant", "rv_window");
+	o->z_window = (int)config_get_int(ctx->cfg, "quant", "z_window");
+	o->corr_window = (int)config_get_int(ctx->cfg, "quant", "corr_window");
+	o->top_n = (int)config_get_int(ctx->cfg, "feed", "top_n");
+	o->exchange = config_get_str(ctx->cfg, "binance", "label");
+	char ivs[256];
+	snprintf(ivs, sizeof ivs, "%s", config_get_str(ctx->cfg, "feed", "intervals"));
+	o->nintervals = 0;
+	for (char *save, *t = strtok_r(ivs, ", ", &save); t && o->nintervals < QUANT_MAX_INTERVALS;
+	     t = strtok_r(NULL, ", ", &save))
+		snprintf(o->intervals[o->nintervals++], sizeof o->intervals[0], "%s", t);
+}
+
+AlertRules *cli_alert_rules(CliContext *ctx)
+{
+	char err[1024];
+	AlertRules *r = alert_rules_from_config(ctx->cfg, err, sizeof err);
+	if (!r)
+		cli_error("%s", err);
+	return r;
 }
 
 Store *cli_open_store(CliContext *ctx, int must_exist)

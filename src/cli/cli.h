@@ -5,6 +5,7 @@
 #define FB_CLI_CLI_H
 
 #include "core/config.h"
+#include "quant/alerts.h"
 #include "store/store.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -51,7 +52,13 @@ int cli_usage(const char *command);
  * Returns NULL after printing the error. */
 Store *cli_open_store(CliContext *ctx, int must_exist);
 /* Rebuilds the configuration from the same sources and applies what may change live (log
- * settings and others marked live). Prints what changed to the log. Returns 0 or -1. */
-int cli_reload_config(CliContext *ctx);
+ * settings, alert rules and others marked live). Prints what changed to the log. With rules
+ * not NULL, *rules gets the fresh alert rules (caller owns them). A configuration whose rules
+ * do not compile is not applied at all. Returns 0 or -1. */
+int cli_reload_config(CliContext *ctx, AlertRules **rules);
+/* The engine options from [quant] and [feed]. */
+void cli_quant_options(CliContext *ctx, QuantOptions *o);
+/* The alert rules of the configuration; NULL after printing the error. */
+AlertRules *cli_alert_rules(CliContext *ctx);
 
 #endif

@@ -104,6 +104,14 @@ int cmd_collect(CliContext *ctx, int argc, char **argv)
 	     t && o.nintervals < COLLECTOR_MAX_INTERVALS; t = strtok_r(NULL, ", ", &save))
 		snprintf(o.intervals[o.nintervals++], sizeof o.intervals[0], "%s", t);
 
+	cli_quant_options(ctx, &o.quant);
+	o.engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
+	o.rules = cli_alert_rules(ctx);
+	if (!o.rules) {
+		close(lock);
+		free(db);
+		return CLI_USAGE;
+	}
 	char err[1024];
 	signals_install();
 	Collector *col = collector_start(&o, err, sizeof err);
@@ -124,8 +132,12 @@ int cmd_collect(CliContext *ctx, int argc, char **argv)
 		struct pollfd p = {.fd = signals_fd(), .events = POLLIN};
 		poll(&p, 1, 1000);
 		signals_drain();
-		if (signals_take_reload())
-			cli_reload_config(ctx);
+		AlertRules *rules = NULL;
+		if (signals_take_reload() && cli_reload_config(ctx, &rules) == 0) {
+			log_info("config", "reload: %d alert rule%s", rules->n,
+			         rules->n == 1 ? "" : "s");
+			quant_live_set_rules(collector_engine(col), rules);
+		}
 	}
 	int64_t t0 = fb_mono_ms();
 	uint64_t lost = collector_stop(col);

@@ -22,5 +22,9 @@ int cmd_config(CliContext *ctx, int argc, char **argv)
 	printf("# precedence: default < user file < --config < environment < command line\n\n");
 	free(user);
 	config_print(ctx->cfg, stdout);
+	AlertRules *rules = cli_alert_rules(ctx); /* the conditions compile, or say where not */
+	if (!rules)
+		return CLI_USAGE;
+	alert_rules_free(rules);
 	return CLI_OK;
 }

@@ -1,7 +1,6 @@
 /* futuresboard demo: the offline demo. Starts the exchange simulator in this process, runs
- * the collector against it into a demo database, and prints what is stored as a plain table
- * every two seconds until Ctrl-C (or --seconds). The live dashboard is not built yet; the
- * table is read from the database, so it shows the whole pipeline at work. Main thread. */
+ * the collector against it into a demo database, and prints the quant engine's top table as
+ * plain text every two seconds until Ctrl-C (or --seconds). Main thread. */
 #include <getopt.h>
 #include <math.h>
 #include <poll.h>
@@ -19,58 +18,52 @@
 #include "feed/collector.h"
 #include "simex/simex.h"
 
-static void show(Store *st, double speed, int tty)
+static void num(char *buf, size_t len, double v, const char *fmt, double scale)
 {
-	static const char *sql =
-	        "SELECT s.symbol, c.close, c.open_time, "
-	        " (SELECT close FROM candles WHERE series_id = s.id AND open_time <= c.open_time - "
-	        "3600000 "
-	        "  ORDER BY open_time DESC LIMIT 1), "
-	        " (SELECT total(quote_volume) FROM candles WHERE series_id = s.id "
-	        "  AND open_time > c.open_time - 3600000), "
-	        " (SELECT value FROM market_metrics m WHERE m.symbol = s.symbol AND m.exchange = "
-	        "s.exchange "
-	        "  AND metric = 'funding_rate_est' ORDER BY ts DESC LIMIT 1), "
-	        " (SELECT value FROM market_metrics m WHERE m.symbol = s.symbol AND m.exchange = "
-	        "s.exchange "
-	        "  AND metric = 'book_imbalance' ORDER BY ts DESC LIMIT 1) "
-	        "FROM series s JOIN candles c ON c.series_id = s.id "
-	        "WHERE s.interval = '1m' AND c.open_time = (SELECT max(open_time) FROM candles "
-	        "  WHERE series_id = s.id) "
-	        "ORDER BY 5 DESC LIMIT 20";
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
-		return;
+	if (isfinite(v))
+		snprintf(buf, len, fmt, v * scale);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* The engine's latest top table (one timeframe), as plain text. */
+static void show(QuantLive *live, double speed, int tty, int tf)
+{
+	QuantSnapshot *s = quant_live_acquire(live);
 	char t[32];
 	if (tty)
 		fputs("\033[H\033[J", stdout);
-	int n = 0;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (!n++) {
-			fb_time_format(sqlite3_column_int64(q, 2), t, sizeof t);
-			printf("futuresboard demo: simulated market at %gx, %s UTC (Ctrl-C "
-			       "stops)\n\n",
-			       speed, t);
-			printf("%-12s %14s %8s %16s %10s %8s\n", "symbol", "price", "1h %",
-			       "1h volume $", "funding", "book");
-		}
-		double close = sqlite3_column_double(q, 1), prev = sqlite3_column_double(q, 3);
-		char change[16] = "-", funding[16] = "-", book[16] = "-";
-		if (sqlite3_column_type(q, 3) != SQLITE_NULL && prev > 0)
-			snprintf(change, sizeof change, "%+.2f", (close / prev - 1) * 100);
-		if (sqlite3_column_type(q, 5) != SQLITE_NULL)
-			snprintf(funding, sizeof funding, "%.4f%%",
-			         sqlite3_column_double(q, 5) * 100);
-		if (sqlite3_column_type(q, 6) != SQLITE_NULL)
-			snprintf(book, sizeof book, "%+.2f", sqlite3_column_double(q, 6));
-		printf("%-12s %14.6g %8s %16.0f %10s %8s\n", sqlite3_column_text(q, 0), close,
-		       change, sqlite3_column_double(q, 4), funding, book);
-	}
-	sqlite3_finalize(q);
-	if (!n)
+	if (!s || s->nrows == 0) {
 		printf("futuresboard demo: collecting the first candles...\n");
-	printf("\nThe live dashboard is not built yet: this table is read back from the demo "
-	       "database.\n");
+		quant_live_release(live, s);
+		fflush(stdout);
+		return;
+	}
+	fb_time_format(s->ts, t, sizeof t);
+	printf("futuresboard demo: simulated market at %gx, %s UTC, %s candles (Ctrl-C stops)\n\n",
+	       speed, t, s->intervals[tf]);
+	printf("%-11s %12s %7s %10s %6s %8s %7s %7s %6s %6s %-5s\n", "symbol", "price", "24h%",
+	       "24h vol $M", "RSI", "funding", "OI chg", "book", "vol", "z", "trend");
+	for (int r = 0; r < s->nrows; r++) {
+		const QuantTopRow *row = &s->rows[r];
+		const QuantValues *v = &row->tf[tf];
+		char ch[16], qv[16], rsi[16], fu[16], oi[16], bk[16], rv[16], z[16];
+		num(ch, sizeof ch, row->change_24h, "%+.2f", 100);
+		num(qv, sizeof qv, row->quote_volume_24h, "%.1f", 1e-6);
+		num(rsi, sizeof rsi, v->rsi, "%.1f", 1);
+		num(fu, sizeof fu, v->funding, "%.4f%%", 100);
+		num(oi, sizeof oi, v->oi_change, "%+.2f%%", 100);
+		num(bk, sizeof bk, v->imbalance, "%+.2f", 1);
+		num(rv, sizeof rv, v->rv, "%.0f%%", 100);
+		num(z, sizeof z, v->zscore, "%+.1f", 1);
+		printf("%-11s %12.6g %7s %10s %6s %8s %7s %7s %6s %6s %-5s\n", row->symbol,
+		       row->last, ch, qv, rsi, fu, oi, bk, rv, z, quant_trend_name((int)v->trend));
+	}
+	printf("\nbreadth %d up / %d down; open interest $%.0fM; OI-weighted funding %.4f%%\n",
+	       s->agg.up, s->agg.down, s->agg.total_oi_value / 1e6,
+	       s->agg.oi_weighted_funding * 100);
+	printf("The full-screen dashboard is not built yet: this is the engine's top table.\n");
+	quant_live_release(live, s);
 	fflush(stdout);
 }
 
@@ -156,6 +149,15 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	static const char *ivs[] = {"1m", "5m", "15m", "1h"};
 	for (int i = 0; i < 4; i++)
 		snprintf(o.intervals[o.nintervals++], sizeof o.intervals[0], "%s", ivs[i]);
+	cli_quant_options(ctx, &o.quant);
+	o.engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
+	o.rules = cli_alert_rules(ctx);
+	if (!o.rules) {
+		simex_stop(sx);
+		store_close(st);
+		free(db);
+		return CLI_USAGE;
+	}
 	Collector *col = collector_start(&o, err, sizeof err);
 	if (!col) {
 		cli_error("demo: %s", err);
@@ -167,14 +169,17 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	int tty = isatty(STDOUT_FILENO);
 	int64_t end = seconds > 0 ? fb_mono_ms() + (int64_t)seconds * 1000 : INT64_MAX;
 	while (!signals_stop_requested() && fb_mono_ms() < end) {
-		show(st, speed, tty);
+		show(collector_engine(col), speed, tty, 1);
 		struct pollfd p = {.fd = signals_fd(), .events = POLLIN};
 		poll(&p, 1, 2000);
 		signals_drain();
+		AlertRules *rules = NULL;
+		if (signals_take_reload() && cli_reload_config(ctx, &rules) == 0)
+			quant_live_set_rules(collector_engine(col), rules);
 	}
+	show(collector_engine(col), speed, 0, 1);
 	uint64_t lost = collector_stop(col);
 	simex_stop(sx);
-	show(st, speed, 0);
 	store_close(st);
 	printf("demo: stopped; the data stays in %s\n", db);
 	free(db);

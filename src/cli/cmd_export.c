@@ -114,7 +114,7 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 	long rows;
 	if (features) {
 		QuantOptions qo;
-		quant_default_options(&qo);
+		cli_quant_options(ctx, &qo);
 		rows = features_export(st, flt.exchange, symbols[0], flt.interval, &qo, flt.from_ms,
 		                       flt.to_ms, out, err, sizeof err);
 	} else

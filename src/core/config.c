@@ -55,6 +55,12 @@ static const KeyDef keys[] = {
         {"feed", "gap_check_s", T_INT, "60", 5, 86400, NULL, 0},
         {"feed", "rank_s", T_INT, "300", 5, 86400, NULL, 0},
         {"health", "port", T_INT, "8787", 0, 65535, NULL, 0},
+        {"quant", "ema_fast", T_INT, "12", 1, 512, NULL, 0},
+        {"quant", "ema_slow", T_INT, "26", 1, 512, NULL, 0},
+        {"quant", "rv_window", T_INT, "30", 2, 512, NULL, 0},
+        {"quant", "z_window", T_INT, "30", 2, 512, NULL, 0},
+        {"quant", "corr_window", T_INT, "100", 3, 255, NULL, 0},
+        {"quant", "cycle_ms", T_INT, "1000", 50, 60000, NULL, 0},
         {"ui", "refresh_ms", T_INT, "1000", 50, 60000, NULL, 1},
         {"ui", "color", T_ENUM, "auto", 0, 0, "auto 256 16 none", 1},
 };

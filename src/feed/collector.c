@@ -53,6 +53,7 @@ struct Collector {
 	CollectorOptions o;
 	char *db_path, *rest_url, *ws_url, *exchange;
 	StoreWriter *writer;
+	QuantLive *live;
 	FeedWs *ws;
 	Health *health;
 	pthread_t rest_thread;
@@ -122,6 +123,21 @@ static void put_metric(Collector *c, const char *symbol, const char *metric, int
 	put(c, &r);
 }
 
+/* rest thread: the 24h tickers of a ranking, for the engine's top table. */
+static void push_tickers(Collector *c, const UniverseEntry *u, long n)
+{
+	for (long i = 0; i < n; i++) {
+		Event ev = {.type = EV_TICKER_24H, .ts = u[i].close_time};
+		memcpy(ev.symbol, u[i].symbol, sizeof ev.symbol);
+		ev.u.ticker.last = u[i].last;
+		ev.u.ticker.change_pct = u[i].change_pct;
+		ev.u.ticker.quote_volume = u[i].quote_volume;
+		ev.u.ticker.volume = NAN;
+		ev.u.ticker.trades = u[i].trades;
+		quant_live_push(c->live, &ev);
+	}
+}
+
 /* ws thread: adopts the symbol set of a re-rank, keeping the state of symbols that stay. */
 static void adopt_symbols(Collector *c)
 {
@@ -156,6 +172,8 @@ static void on_event(void *arg, const Event *ev)
 	Collector *c = arg;
 	SymState *s = sym_state(c, ev->symbol);
 	int64_t minute = ev->ts - ev->ts % FB_MINUTE_MS;
+	if (s)
+		quant_live_push(c->live, ev);
 	switch (ev->type) {
 	case EV_CANDLE: {
 		if (!s)
@@ -245,6 +263,8 @@ static int backfill_one(Collector *c, RestClient *rc, Store *reader, const char 
 		job_done(c, JOB_BACKFILL, err);
 		return -1;
 	}
+	if (r.candles_added > 0 && atomic_load(&c->ready))
+		quant_live_rewarm(c->live, symbol); /* live values stay equal to a replay */
 	if (r.gaps_found)
 		log_info("collect",
 		         "backfill %s %s: gaps_found=%ld gaps_fixed=%ld candles_added=%ld "
@@ -268,6 +288,11 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 		double v;
 		if (oi && fb_parse_double(oi, &v) == 0 && json_is_integer(t)) {
 			put_metric(c, symbol, "open_interest", (int64_t)json_integer_value(t), v);
+			Event ev = {.type = EV_OPEN_INTEREST, .ts = (int64_t)json_integer_value(t)};
+			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
+			ev.u.oi.contracts = v;
+			ev.u.oi.value = NAN;
+			quant_live_push(c->live, &ev);
 			job_done(c, JOB_OPEN_INTEREST, NULL);
 		} else
 			job_done(c, JOB_OPEN_INTEREST, "openInterest: malformed answer");
@@ -277,14 +302,18 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 		job_done(c, JOB_OPEN_INTEREST, err);
 	static const struct {
 		const char *path, *field, *metric;
+		RatioKind kind; /* 0: open interest value */
 	} ratios[] = {
-	        {"/futures/data/globalLongShortAccountRatio", "longShortRatio", "ls_ratio_global"},
+	        {"/futures/data/globalLongShortAccountRatio", "longShortRatio", "ls_ratio_global",
+	         RATIO_LS_GLOBAL},
 	        {"/futures/data/topLongShortAccountRatio", "longShortRatio",
-	         "ls_ratio_top_accounts"},
+	         "ls_ratio_top_accounts", RATIO_LS_TOP_ACCOUNTS},
 	        {"/futures/data/topLongShortPositionRatio", "longShortRatio",
-	         "ls_ratio_top_positions"},
-	        {"/futures/data/takerlongshortRatio", "buySellRatio", "taker_buy_sell_ratio"},
-	        {"/futures/data/openInterestHist", "sumOpenInterestValue", "open_interest_value"},
+	         "ls_ratio_top_positions", RATIO_LS_TOP_POSITIONS},
+	        {"/futures/data/takerlongshortRatio", "buySellRatio", "taker_buy_sell_ratio",
+	         RATIO_TAKER_BUY_SELL},
+	        {"/futures/data/openInterestHist", "sumOpenInterestValue", "open_interest_value",
+	         0},
 	};
 	for (size_t i = 0; i < sizeof ratios / sizeof *ratios && !should_stop(); i++) {
 		snprintf(path, sizeof path, "%s?symbol=%s&period=5m&limit=1", ratios[i].path,
@@ -303,6 +332,16 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 		double v;
 		if (val && t > 0 && fb_parse_double(val, &v) == 0) {
 			put_metric(c, symbol, ratios[i].metric, t, v);
+			Event ev = {.type = ratios[i].kind ? EV_RATIO : EV_OPEN_INTEREST, .ts = t};
+			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
+			if (ratios[i].kind) {
+				ev.u.ratio.kind = ratios[i].kind;
+				ev.u.ratio.ratio = v;
+			} else {
+				ev.u.oi.contracts = NAN;
+				ev.u.oi.value = v;
+			}
+			quant_live_push(c->live, &ev);
 			job_done(c, JOB_RATIOS, NULL);
 		} else if (row)
 			job_done(c, JOB_RATIOS, "ratio: malformed answer");
@@ -320,6 +359,13 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 			StoreRecord r = {.type = STORE_REC_FUNDING};
 			r.u.funding = f[i];
 			put(c, &r);
+		}
+		for (long i = nf - 1; i >= 0; i--) { /* oldest first for the engine */
+			Event ev = {.type = EV_FUNDING, .ts = f[i].funding_time};
+			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
+			ev.u.funding.rate = f[i].funding_rate;
+			ev.u.funding.mark = f[i].mark_price;
+			quant_live_push(c->live, &ev);
 		}
 		job_done(c, JOB_PREMIUM, nf < 0 ? why : NULL);
 		free(f);
@@ -366,6 +412,7 @@ static void rerank(Collector *c, RestClient *rc, Store *reader)
 	char(*now_syms)[FB_SYMBOL_LEN] = xcalloc((size_t)n + 1, FB_SYMBOL_LEN);
 	for (long i = 0; i < n; i++)
 		memcpy(now_syms[i], uni[i].symbol, FB_SYMBOL_LEN);
+	push_tickers(c, uni, n);
 	free(uni);
 	int per = c->o.nintervals + 4, nadd = 0, ndel = 0;
 	char **add = xcalloc((size_t)(n * per) + 1, sizeof *add);
@@ -386,6 +433,7 @@ static void rerank(Collector *c, RestClient *rc, Store *reader)
 		atomic_store(&c->syms_changed, 1);
 		pthread_mutex_unlock(&c->lock);
 		feed_ws_subscribe(c->ws, add, nadd, del, ndel);
+		quant_live_track(c->live, (const char(*)[FB_SYMBOL_LEN])now_syms, (int)n);
 		int64_t t = universe_server_time(rc, err, sizeof err);
 		for (long i = 0; i < n && t > 0 && !should_stop(); i++)
 			if (!has_symbol(c->symbols, c->nsymbols, now_syms[i]))
@@ -435,6 +483,7 @@ static void *rest_main(void *arg)
 		memcpy(c->sym[i].symbol, uni[i].symbol, FB_SYMBOL_LEN);
 	}
 	c->nsymbols = c->nsym = (int)n;
+	push_tickers(c, uni, n);
 	free(uni);
 	log_info("collect", "tracking the top %d symbols by 24h quote volume", c->nsymbols);
 
@@ -471,6 +520,7 @@ static void *rest_main(void *arg)
 			                         now) != 0;
 	if (!failures)
 		job_done(c, JOB_BACKFILL, NULL);
+	quant_live_warm(c->live, (const char(*)[FB_SYMBOL_LEN])c->symbols, c->nsymbols);
 	atomic_store(&c->ready, 1);
 	log_info("collect", "initial backfill done; ready");
 
@@ -555,6 +605,23 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 	c->writer = store_writer_start(o->db_path, &o->writer, err, errlen);
 	if (!c->writer)
 		goto fail;
+	QuantLiveOptions lo = {.q = o->quant,
+	                       .db_path = o->db_path,
+	                       .writer = c->writer,
+	                       .cycle_ms = o->engine_cycle_ms,
+	                       .on_alert = o->on_alert,
+	                       .arg = o->alert_arg};
+	if (!lo.q.top_n) /* not filled in: the defaults */
+		quant_default_options(&lo.q);
+	lo.q.exchange = c->exchange;
+	lo.q.top_n = o->top_n;
+	lo.q.nintervals = o->nintervals < QUANT_MAX_INTERVALS ? o->nintervals : QUANT_MAX_INTERVALS;
+	for (int i = 0; i < lo.q.nintervals; i++)
+		memcpy(lo.q.intervals[i], o->intervals[i], FB_INTERVAL_LEN);
+	c->live = quant_live_start(&lo, o->rules, err, errlen);
+	c->o.rules = NULL;
+	if (!c->live)
+		goto fail;
 	if (o->health_port != 0) {
 		c->health = health_start(o->health_port < 0 ? 0 : o->health_port, c, err, errlen);
 		if (!c->health)
@@ -567,6 +634,7 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 	return c;
 fail:
 	health_stop(c->health);
+	quant_live_stop(c->live);
 	store_writer_stop(c->writer);
 	g_stop_owner = NULL;
 	free(c->db_path);
@@ -575,6 +643,11 @@ fail:
 	free(c->exchange);
 	free(c);
 	return NULL;
+}
+
+QuantLive *collector_engine(Collector *c)
+{
+	return c->live;
 }
 
 int collector_health_port(const Collector *c)
@@ -623,7 +696,7 @@ void collector_health_json(Collector *c, StrBuf *b)
 	        "\"events\":%llu,\"malformed\":%llu,\"reconnects\":%llu,\"stale\":%llu,"
 	        "\"silent_streams\":%llu,\"last_message_ms\":%lld},"
 	        "\"store\":{\"queue_depth\":%zu,\"records_queued\":%llu,\"rows_written\":%llu,"
-	        "\"transactions\":%llu,\"open_dropped\":%llu,\"write_errors\":%llu}}",
+	        "\"transactions\":%llu,\"open_dropped\":%llu,\"write_errors\":%llu},",
 	        ws.connections, ws.connected, (unsigned long long)ws.messages,
 	        (unsigned long long)ws.events, (unsigned long long)ws.malformed,
 	        (unsigned long long)ws.reconnects, (unsigned long long)ws.stale,
@@ -631,6 +704,16 @@ void collector_health_json(Collector *c, StrBuf *b)
 	        st.queue_depth, (unsigned long long)queued, (unsigned long long)st.rows_written,
 	        (unsigned long long)st.transactions, (unsigned long long)st.open_dropped,
 	        (unsigned long long)st.write_errors);
+	QuantLiveStats q;
+	quant_live_get_stats(c->live, &q);
+	strbuf_printf(b,
+	              "\"engine\":{\"warm\":%s,\"events_applied\":%llu,\"events_dropped\":%llu,"
+	              "\"queue_depth\":%zu,\"generation\":%llu,\"warmups\":%llu,\"alerts\":%llu,"
+	              "\"alert_commands\":%llu}}",
+	              q.warm ? "true" : "false", (unsigned long long)q.applied,
+	              (unsigned long long)q.dropped, q.queue_depth,
+	              (unsigned long long)q.generation, (unsigned long long)q.warmups,
+	              (unsigned long long)q.alerts, (unsigned long long)q.commands);
 }
 
 void collector_metrics(Collector *c, StrBuf *b)
@@ -682,6 +765,7 @@ uint64_t collector_stop(Collector *c)
 	pthread_join(c->rest_thread, NULL); /* it started the ws thread */
 	health_stop(c->health);             /* it reads the ws thread's stats: first */
 	feed_ws_stop(c->ws);
+	quant_live_stop(c->live); /* its last quant_summary goes to the writer */
 	uint64_t lost = store_writer_stop(c->writer); /* last: it flushes what the others sent */
 	g_stop_owner = NULL;
 	free(c->symbols);

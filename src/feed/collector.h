@@ -5,6 +5,8 @@
  *                   then polls open interest, long/short and taker ratios and premium, and
  *                   backfills whatever a reconnect may have missed;
  *   ws thread     - (feed/ws.c) streams; turns events into records for the writer;
+ *   engine thread - (quant/live.c) applies the events of both to the quant engine,
+ *                   publishes snapshots, writes quant_summary and carries out alerts;
  *   health thread - serves /live, /ready, /health and /metrics on 127.0.0.1.
  * The main thread starts it, waits for a signal and stops it. */
 #ifndef FB_FEED_COLLECTOR_H
@@ -13,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/strbuf.h"
+#include "quant/live.h"
 #include "store/writer.h"
 
 #define COLLECTOR_MAX_INTERVALS 16
@@ -31,6 +34,12 @@ typedef struct {
 	int rank_s;      /* re-rank the universe; subscriptions follow (default 300) */
 	int health_port; /* 0: no health server; -1: any free port */
 	StoreWriterOptions writer;
+	/* the engine thread: intervals, top_n and exchange are taken from above */
+	QuantOptions quant;
+	int engine_cycle_ms;
+	AlertRules *rules; /* ownership passes to the collector (NULL: none) */
+	void (*on_alert)(void *arg, const AlertRecord *a, int bell); /* engine thread */
+	void *alert_arg;
 } CollectorOptions;
 
 typedef struct Collector Collector;
@@ -45,6 +54,8 @@ int collector_ready(Collector *c);
 void collector_health_json(Collector *c, StrBuf *out);
 /* The /metrics document (Prometheus text format). */
 void collector_metrics(Collector *c, StrBuf *out);
+/* The engine thread (snapshots, rules). */
+QuantLive *collector_engine(Collector *c);
 /* Stops every thread (the writer flushes first). Returns the number of records that could not
  * be written (0 on a clean stop). */
 uint64_t collector_stop(Collector *c);

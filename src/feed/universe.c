@@ -62,6 +62,10 @@ long universe_top(RestClient *rc, int top_n, UniverseEntry **out, char *err, siz
 				v[n].quote_volume = tick[j].quote_volume;
 				v[n].tick_size = s->tick_size;
 				v[n].step_size = s->step_size;
+				v[n].last = tick[j].last;
+				v[n].change_pct = tick[j].change_pct;
+				v[n].trades = tick[j].trades;
+				v[n].close_time = tick[j].close_time;
 				n++;
 				break;
 			}

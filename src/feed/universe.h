@@ -10,6 +10,8 @@ typedef struct {
 	char symbol[FB_SYMBOL_LEN];
 	double quote_volume;
 	double tick_size, step_size;
+	double last, change_pct; /* the 24h ticker: last price, change in percent */
+	int64_t trades, close_time;
 } UniverseEntry;
 
 /* Fetches exchangeInfo and the 24h tickers and returns the top_n (or fewer) entries, best

@@ -148,6 +148,8 @@ struct QuantEngine {
 	QuantSnapshot *current;
 };
 
+static void sym_free(const QuantEngine *q, Sym *y);
+
 static uint32_t hash(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -268,12 +270,8 @@ void quant_free(QuantEngine *q)
 {
 	if (!q)
 		return;
-	for (int i = 0; i < q->nsym; i++) {
-		for (int j = 0; j < q->o.nintervals; j++)
-			free(q->sym[i]->s[j]);
-		free(q->sym[i]->fired);
-		free(q->sym[i]);
-	}
+	for (int i = 0; i < q->nsym; i++)
+		sym_free(q, q->sym[i]);
 	free(q->sym);
 	free(q->index);
 	alert_rules_free(q->rules);
@@ -281,6 +279,47 @@ void quant_free(QuantEngine *q)
 		snapshot_free(q->current);
 	pthread_mutex_destroy(&q->lock);
 	free(q);
+}
+
+static void sym_free(const QuantEngine *q, Sym *y)
+{
+	for (int j = 0; j < q->o.nintervals; j++)
+		free(y->s[j]);
+	free(y->fired);
+	free(y);
+}
+
+int quant_symbols(const QuantEngine *q, char (*out)[FB_SYMBOL_LEN], int max)
+{
+	for (int i = 0; i < q->nsym && i < max; i++)
+		memcpy(out[i], q->sym[i]->symbol, FB_SYMBOL_LEN);
+	return q->nsym;
+}
+
+void quant_drop_symbol(QuantEngine *q, const char *symbol)
+{
+	for (int i = 0; i < q->nsym; i++)
+		if (strcmp(q->sym[i]->symbol, symbol) == 0) {
+			sym_free(q, q->sym[i]);
+			q->sym[i] = q->sym[--q->nsym];
+			reindex(q);
+			return;
+		}
+}
+
+void quant_reset_symbol(QuantEngine *q, const char *symbol)
+{
+	Sym *y = find_sym(q, symbol);
+	if (!y)
+		return;
+	TickerEvent t = y->ticker;
+	int has = y->has_ticker;
+	double cvd = y->cvd_trades;
+	quant_drop_symbol(q, symbol);
+	y = get_sym(q, symbol);
+	y->ticker = t;
+	y->has_ticker = has;
+	y->cvd_trades = cvd;
 }
 
 void quant_set_rules(QuantEngine *q, AlertRules *rules)

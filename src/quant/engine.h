@@ -144,6 +144,14 @@ void quant_apply(QuantEngine *q, const Event *ev);
  * rules that keep their name carry over. */
 void quant_set_rules(QuantEngine *q, AlertRules *rules);
 
+/* The symbols the engine has state for; returns how many (all of them, even beyond max). */
+int quant_symbols(const QuantEngine *q, char (*out)[FB_SYMBOL_LEN], int max);
+/* Forgets everything about a symbol. */
+void quant_drop_symbol(QuantEngine *q, const char *symbol);
+/* Forgets what a replay of the store rebuilds (before one), keeping what the store does not
+ * hold: the 24h ticker and the trade CVD. */
+void quant_reset_symbol(QuantEngine *q, const char *symbol);
+
 /* The values of a series after its last closed candle, or NULL when it has none. */
 const QuantValues *quant_values(const QuantEngine *q, const char *symbol, const char *interval);
 /* Gaps seen in a series (closed candles that did not follow the previous one). */
