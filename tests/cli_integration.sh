@@ -91,6 +91,25 @@ has "$WORK/out" "# environment (environment FUTURESBOARD_FEED_TOP_N)" "env sourc
 has "$WORK/out" "refresh_ms = 250" "flag value"
 line=$(grep -n '^lookback' "$SRC/config.ini" | cut -d: -f1)
 has "$WORK/out" "config.ini:$line)" "file source with line"
+# alert rules: checked by "config", errors at file:line:column
+printf '[alert squeeze]\nwhen = ls_ratio > 2 and imbalnce > 3%%\n' >"$WORK/alert.ini"
+expect 2 "alert rule error" -- "$FB" --config "$WORK/alert.ini" config
+has "$WORK/err" "alert.ini:2:25: [alert squeeze] when: unknown metric 'imbalnce' (did you mean imbalance?)" "alert error position"
+printf '[alert squeeze]\nwhen = ls_ratio > 2 and imbalance > 3%%\ncooldown = 60\n' >"$WORK/alert.ini"
+expect 0 "alert rule ok" -- "$FB" --config "$WORK/alert.ini" config
+has "$WORK/out" "[alert squeeze]" "alert section shown"
+has "$WORK/out" "cooldown = 60" "alert key shown"
+
+# export features: the engine's values per candle, from the first stored candle on
+expect 2 "features needs a series" -- "$FB" --db "$DB" export features --symbol BTCUSDT
+has "$WORK/err" "export features: needs one --symbol and an --interval" "features usage"
+expect 1 "features of nothing" -- "$FB" --db "$DB" export features --symbol XRPUSDT --interval 1h
+has "$WORK/err" "no stored candles for XRPUSDT 1h" "features of nothing"
+expect 0 "features" -- "$FB" --db "$DB" export features --symbol BTCUSDT --interval 1h
+has "$WORK/out" "time,open_time,open,high,low,close,volume,quote_volume,trades,change,sma,ema_fast,ema_slow,rsi,atr,boll_mid,boll_up,boll_low,vwap,zscore,rv,vol_of_vol,cvd,cvd_delta,trend,vol_regime,oi,oi_change,oi_z,ls_ratio,ls_change,funding,funding_annual,funding_z,mark,basis,imbalance" "features header"
+expect 0 "features from" -- "$FB" --db "$DB" export features --symbol BTCUSDT --interval 1h --from 2025-01-01T02:00
+[ "$(grep -c '^2025' "$WORK/out")" -ge 1 ] && ! grep -q '^2025-01-01T00' "$WORK/out" && ok || bad "features --from: $(head -3 "$WORK/out")"
+
 expect 2 "unknown command" -- "$FB" frobnicate
 expect 2 "no command" -- "$FB"
 
@@ -114,7 +133,8 @@ expect 0 "db check after resume" -- "$FB" --db "$WORK/kill.db" db check
 expect 0 "demo" -- env XDG_DATA_HOME="$WORK/xdg" "$FB" demo --seconds 8 --speed 30
 has "$WORK/out" "futuresboard demo: simulated market at 30x" "demo header"
 has "$WORK/out" "BTCUSDT" "demo table"
-has "$WORK/out" "The live dashboard is not built yet" "demo says what is missing"
+has "$WORK/out" "The full-screen dashboard is not built yet" "demo says what is missing"
+has "$WORK/out" "breadth " "demo market aggregates"
 has "$WORK/out" "the data stays in $WORK/xdg/futuresboard/demo.db" "demo database"
 [ ! -e "$WORK/xdg/futuresboard/futuresboard.db" ] && ok || bad "demo touched the main database"
 

@@ -25,9 +25,10 @@ const CliCommand cli_commands[] = {
          "FILE|- ...",
          "import kline or funding-rate CSV files (plain or gzip)", 1},
         {"export", cmd_export,
-         "[candles|funding|metrics|alerts] [--symbol S[,S...]] [--interval I] [--metric M] "
+         "[candles|funding|metrics|alerts|features] [--symbol S[,S...]] [--interval I] [--metric "
+         "M] "
          "[--exchange E] [--from T] [--to T] [-o FILE]",
-         "write stored rows as CSV", 0},
+         "write stored rows, or the engine's features of a series, as CSV", 0},
         {"db", cmd_db, "check [--symbol S] [--interval I] [--max-listed N] | stats",
          "check stored candles for gaps and bad rows, or show what is stored", 0},
         {"backfill", cmd_backfill,

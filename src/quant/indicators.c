@@ -165,29 +165,37 @@ void indicators_init(Indicators *s, const IndicatorParams *p)
 	vwap_init(&s->vwap);
 	s->boll_k = p->boll_k;
 	s->prev_close = NAN;
+	s->boll_shared = p->boll == p->sma;
+	s->zs_shared = p->zscore == p->sma;
 }
 
 void indicators_update(Indicators *s, const Candle *c, IndicatorValues *o)
 {
 	double x = c->close;
 	window_push(&s->sma, x);
-	window_push(&s->boll, x);
-	window_push(&s->zs, x);
+	if (!s->boll_shared)
+		window_push(&s->boll, x);
+	if (!s->zs_shared)
+		window_push(&s->zs, x);
+	const Window *boll = s->boll_shared ? &s->sma : &s->boll;
+	const Window *zs = s->zs_shared ? &s->sma : &s->zs;
 	o->sma = window_full(&s->sma) ? window_mean(&s->sma) : NAN;
 	o->ema_fast = ema_push(&s->ema_fast, x);
 	o->ema_slow = ema_push(&s->ema_slow, x);
 	o->rsi = rsi_push(&s->rsi, x);
 	o->atr = atr_push(&s->atr, c->high, c->low, x);
-	if (window_full(&s->boll)) {
-		double m = window_mean(&s->boll), sd = window_std(&s->boll);
+	double bsd = NAN;
+	if (window_full(boll)) {
+		double m = window_mean(boll);
+		bsd = window_std(boll);
 		o->boll_mid = m;
-		o->boll_up = m + s->boll_k * sd;
-		o->boll_low = m - s->boll_k * sd;
+		o->boll_up = m + s->boll_k * bsd;
+		o->boll_low = m - s->boll_k * bsd;
 	} else
 		o->boll_mid = o->boll_up = o->boll_low = NAN;
-	if (window_full(&s->zs)) {
-		double sd = window_std(&s->zs);
-		o->zscore = sd > 0 ? (x - window_mean(&s->zs)) / sd : 0;
+	if (window_full(zs)) {
+		double sd = zs == boll ? bsd : window_std(zs);
+		o->zscore = sd > 0 ? (x - window_mean(zs)) / sd : 0;
 	} else
 		o->zscore = NAN;
 	o->vwap = vwap_push(&s->vwap, c->open_time, c->high, c->low, x, c->volume);

@@ -78,6 +78,7 @@ typedef struct {
 	double boll_k;
 	double prev_close;
 	int64_t candles;
+	int boll_shared, zs_shared; /* same period as the SMA: its window serves */
 } Indicators;
 
 typedef struct {
