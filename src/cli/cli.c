@@ -18,8 +18,8 @@
 #include <libwebsockets.h>
 
 const CliCommand cli_commands[] = {
-        {"demo", cmd_demo, "[--seconds N] [--speed X]",
-         "start the offline demo: simulator, collector and a live table", 1},
+        {"demo", cmd_demo, "[--speed X] [--plain] [--seconds N]",
+         "start the offline demo: simulator, collector and the live dashboard", 1},
         {"import", cmd_import,
          "[--symbol S] [--interval I] [--exchange E] [--kind klines|funding] [--max-rejects N] "
          "FILE|- ...",
@@ -229,6 +229,8 @@ static void lws_to_log(int level, const char *line)
 	else
 		log_debug("lws", "%s", msg);
 }
+
+int (*cli_dashboard)(const CliDashboard *d);
 
 int cli_main(int argc, char **argv, char *const *envp)
 {

@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "quant/alerts.h"
+#include "quant/live.h"
 #include "store/store.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -30,6 +31,17 @@ typedef struct {
 /* The whole program: global options, configuration, logging, dispatch. Returns the exit
  * status. argv is reordered in place. */
 int cli_main(int argc, char **argv, char *const *envp);
+
+/* The full-screen dashboard, when the program has one (main.c sets it; the engine library
+ * alone has none and the demo then prints plain text). */
+typedef struct {
+	QuantLive *live;
+	const char *mode;     /* DEMO, LIVE */
+	const char *exchange; /* label */
+	int refresh_ms;
+	const char *color; /* ui.color: auto 256 16 none */
+} CliDashboard;
+extern int (*cli_dashboard)(const CliDashboard *d);
 
 /* The command table. */
 extern const CliCommand cli_commands[];

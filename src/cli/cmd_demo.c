@@ -1,6 +1,7 @@
 /* futuresboard demo: the offline demo. Starts the exchange simulator in this process, runs
- * the collector against it into a demo database, and prints the quant engine's top table as
- * plain text every two seconds until Ctrl-C (or --seconds). Main thread. */
+ * the collector against it into a demo database, and shows the dashboard on a terminal (q
+ * quits); with --plain, --seconds or without a terminal it prints the quant engine's top table
+ * as plain text every two seconds until Ctrl-C (or --seconds). Main thread. */
 #include <getopt.h>
 #include <math.h>
 #include <poll.h>
@@ -72,14 +73,16 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 	        {"seconds", required_argument, NULL, 's'},
 	        {"speed", required_argument, NULL, 'x'},
+	        {"plain", no_argument, NULL, 'P'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	int seconds = 0, c;
+	int seconds = 0, plain = 0, c;
 	double speed = 10;
-	while ((c = getopt_long(argc, argv, "s:x:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:x:Ph", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': seconds = atoi(optarg); break;
+		case 'P': plain = 1; break;
 		case 'x':
 			if (fb_parse_double(optarg, &speed) || speed <= 0 || speed > 10000) {
 				cli_error("demo: --speed %s: expected a number from 0 to 10000",
@@ -168,6 +171,15 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	}
 	int tty = isatty(STDOUT_FILENO);
 	int64_t end = seconds > 0 ? fb_mono_ms() + (int64_t)seconds * 1000 : INT64_MAX;
+	if (tty && !plain && cli_dashboard && seconds == 0) {
+		CliDashboard d = {.live = collector_engine(col),
+		                  .mode = "DEMO",
+		                  .exchange = "simex",
+		                  .refresh_ms = (int)config_get_int(ctx->cfg, "ui", "refresh_ms"),
+		                  .color = config_get_str(ctx->cfg, "ui", "color")};
+		if (cli_dashboard(&d) == 0)
+			end = 0; /* the dashboard ran: done */
+	}
 	while (!signals_stop_requested() && fb_mono_ms() < end) {
 		show(collector_engine(col), speed, tty, 1);
 		struct pollfd p = {.fd = signals_fd(), .events = POLLIN};
@@ -177,7 +189,8 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 		if (signals_take_reload() && cli_reload_config(ctx, &rules) == 0)
 			quant_live_set_rules(collector_engine(col), rules);
 	}
-	show(collector_engine(col), speed, 0, 1);
+	if (end != 0)
+		show(collector_engine(col), speed, 0, 1);
 	uint64_t lost = collector_stop(col);
 	simex_stop(sx);
 	store_close(st);

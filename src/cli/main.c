@@ -1,9 +1,11 @@
-/* futuresboard: the program's entry point; everything else is in the engine library. */
+/* futuresboard: the program's entry point: the engine library plus the terminal UI. */
 #include "cli/cli.h"
+#include "dashboard.h"
 
 extern char **environ;
 
 int main(int argc, char **argv)
 {
+	cli_dashboard = dashboard_run;
 	return cli_main(argc, argv, environ);
 }

@@ -1,0 +1,95 @@
+#!/bin/sh
+# The dashboard, end to end: the real binary in a real terminal (tmux), running the offline
+# demo. The table shows 20 rows; the timeframe keys change the label; sorting by price orders
+# the rows (and i inverts); 80x24 and a resize keep the screen whole; ASCII under LANG=C; q
+# quits with status 0.
+# Usage: ui_demo.sh BINARY WORKDIR
+set -u
+FB=$1 WORK=$2
+rm -rf "$WORK" && mkdir -p "$WORK/home" || exit 1
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null || { echo "ui_demo: tmux is missing" >&2; exit 1; }
+n=0
+T="tmux -S $WORK/tmux0.sock"
+screen() { $T capture-pane -p -t ui >"$WORK/screen"; }
+# wait_screen TEXT: up to 20 s for the text on screen
+wait_screen() {
+	i=0
+	while :; do
+		screen
+		grep -qF -- "$1" "$WORK/screen" && return 0
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.2
+	done
+}
+start() { # start COLS ROWS ENV...
+	cols=$1 rows=$2
+	shift 2
+	$T kill-server 2>/dev/null
+	n=$((n + 1))
+	T="tmux -S $WORK/tmux$n.sock"
+	$T new-session -d -s ui -x "$cols" -y "$rows" \
+		"env HOME=$WORK/home XDG_DATA_HOME=$WORK/home/data XDG_STATE_HOME=$WORK/home/state XDG_CONFIG_HOME=$WORK/home/cfg $* $FB demo --speed 60; echo EXIT=\$? >$WORK/exit; sleep 60"
+}
+rows_on_screen() { grep -c '^[A-Z0-9]*USDT ' "$WORK/screen"; }
+# the price column of the rows, in screen order
+prices() { awk '/^[A-Z0-9]*USDT / { print $2 }' "$WORK/screen"; }
+
+start 160 40 LANG=C.UTF-8 LC_ALL=C.UTF-8
+wait_screen "AAVEUSDT" || wait_screen "USDT" || bad "no table"
+sleep 2
+screen
+[ "$(rows_on_screen)" = 20 ] && ok || { bad "$(rows_on_screen) rows, expected 20"; cat "$WORK/screen" >&2; }
+has "$WORK/screen" "DEMO  simex  5m" "header with mode, exchange, timeframe"
+has "$WORK/screen" "breadth" "KPI strip"
+grep -q '[▁▂▃▄▅▆▇█]' "$WORK/screen" && ok || bad "no sparkline blocks in UTF-8"
+
+# timeframes
+$T send-keys -t ui 1
+wait_screen "DEMO  simex  1m" && ok || bad "key 1 did not switch to 1m"
+$T send-keys -t ui Tab
+wait_screen "DEMO  simex  5m" && ok || bad "Tab did not switch to 5m"
+$T send-keys -t ui 4
+wait_screen "DEMO  simex  1h" && ok || bad "key 4 did not switch to 1h"
+
+# sort by price, largest first; i inverts
+$T send-keys -t ui p
+wait_screen "PRICEv" || bad "price is not the sort column"
+screen
+prices >"$WORK/p1"
+sort -g -r "$WORK/p1" | cmp -s - "$WORK/p1" && ok || { bad "rows not by price, descending"; cat "$WORK/screen" >&2; }
+$T send-keys -t ui i
+wait_screen "PRICE^" || bad "i did not invert"
+screen
+prices >"$WORK/p2"
+sort -g "$WORK/p2" | cmp -s - "$WORK/p2" && ok || { bad "rows not by price, ascending"; cat "$WORK/screen" >&2; }
+
+# resize to 80x24: whole, nothing wider than the screen
+$T resize-window -t ui -x 80 -y 24
+sleep 1.5
+screen
+awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$WORK/screen" && ok || bad "lines wider than 80 columns"
+has "$WORK/screen" "SYMBOL" "table header at 80x24"
+has "$WORK/screen" "PRICE" "price column kept at 80x24"
+[ "$(rows_on_screen)" -ge 18 ] && ok || bad "$(rows_on_screen) rows at 80x24"
+
+$T send-keys -t ui q
+i=0
+while [ ! -s "$WORK/exit" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+has "$WORK/exit" "EXIT=0" "q quits with status 0"
+
+# ASCII under LANG=C, at 80x24 from the start
+rm -f "$WORK/exit"
+start 80 24 LANG=C LC_ALL=C
+wait_screen "USDT" || bad "no table under LANG=C"
+sleep 2
+screen
+LC_ALL=C grep -q "$(printf '\342')" "$WORK/screen" && bad "non-ASCII bytes under LANG=C" || ok
+has "$WORK/screen" "j/k move" "ASCII key help"
+$T send-keys -t ui q
+i=0
+while [ ! -s "$WORK/exit" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+has "$WORK/exit" "EXIT=0" "q quits under LANG=C"
+$T kill-server 2>/dev/null
+summary ui_demo

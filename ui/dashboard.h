@@ -1,0 +1,11 @@
+/* The live dashboard: the top table of the engine's latest snapshot, redrawn when a new
+ * snapshot arrives or a key is pressed. Main thread only (curses). */
+#ifndef FB_UI_DASHBOARD_H
+#define FB_UI_DASHBOARD_H
+
+#include "cli/cli.h"
+
+/* Runs until q, or SIGINT/SIGTERM. Returns 0, or -1 when the terminal cannot be used. */
+int dashboard_run(const CliDashboard *d);
+
+#endif
