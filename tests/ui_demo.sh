@@ -1,8 +1,9 @@
 #!/bin/sh
 # The dashboard, end to end: the real binary in a real terminal (tmux), running the offline
 # demo. The table shows 20 rows; the timeframe keys change the label; sorting by price orders
-# the rows (and i inverts); 80x24 and a resize keep the screen whole; ASCII under LANG=C; q
-# quits with status 0.
+# the rows (and i inverts); an alert rule produces a toast and an entry in the alert log; e
+# writes a CSV that matches the screen; ? shows the keys; 80x24 and a resize keep the screen
+# whole; ASCII under LANG=C; q quits with status 0.
 # Usage: ui_demo.sh BINARY WORKDIR
 set -u
 FB=$1 WORK=$2
@@ -30,12 +31,13 @@ start() { # start COLS ROWS ENV...
 	n=$((n + 1))
 	T="tmux -S $WORK/tmux$n.sock"
 	$T new-session -d -s ui -x "$cols" -y "$rows" \
-		"env HOME=$WORK/home XDG_DATA_HOME=$WORK/home/data XDG_STATE_HOME=$WORK/home/state XDG_CONFIG_HOME=$WORK/home/cfg $* $FB demo --speed 60; echo EXIT=\$? >$WORK/exit; sleep 60"
+		"cd $WORK && env HOME=$WORK/home XDG_DATA_HOME=$WORK/home/data XDG_STATE_HOME=$WORK/home/state XDG_CONFIG_HOME=$WORK/home/cfg $* $FB --config $WORK/fb.ini demo --speed 60; echo EXIT=\$? >$WORK/exit; sleep 60"
 }
 rows_on_screen() { grep -c '^[A-Z0-9]*USDT ' "$WORK/screen"; }
 # the price column of the rows, in screen order
 prices() { awk '/^[A-Z0-9]*USDT / { print $2 }' "$WORK/screen"; }
 
+printf '[alert hot]\nwhen = rsi > 0 and close > 0\ninterval = 1m\ncooldown = 3600\nseverity = crit\n' >"$WORK/fb.ini"
 start 160 40 LANG=C.UTF-8 LC_ALL=C.UTF-8
 wait_screen "AAVEUSDT" || wait_screen "USDT" || bad "no table"
 sleep 2
@@ -44,6 +46,19 @@ screen
 has "$WORK/screen" "DEMO  simex  5m" "header with mode, exchange, timeframe"
 has "$WORK/screen" "breadth" "KPI strip"
 grep -q '[▁▂▃▄▅▆▇█]' "$WORK/screen" && ok || bad "no sparkline blocks in UTF-8"
+
+# an alert: a toast at the top right, counted in the KPI strip, listed in the alert log
+wait_screen " crit hot " && ok || { bad "no alert toast"; cat "$WORK/screen" >&2; }
+grep -q 'alerts 1h [1-9]' "$WORK/screen" && ok || bad "alerts not counted in the KPI strip"
+$T send-keys -t ui a
+wait_screen "alert log (newest first)" && ok || bad "a did not open the alert log"
+grep -q 'crit hot  *[A-Z0-9]*USDT  *1m ' "$WORK/screen" && ok || bad "alert not in the log"
+$T send-keys -t ui q
+wait_screen "SYMBOL" || bad "q did not go back from the alert log"
+$T send-keys -t ui ?
+wait_screen "export the table as shown" && ok || bad "? did not show the keys"
+$T send-keys -t ui Escape
+wait_screen "SYMBOL" || bad "Esc did not go back from the help"
 
 # timeframes
 $T send-keys -t ui 1
@@ -64,6 +79,25 @@ wait_screen "PRICE^" || bad "i did not invert"
 screen
 prices >"$WORK/p2"
 sort -g "$WORK/p2" | cmp -s - "$WORK/p2" && ok || { bad "rows not by price, ascending"; cat "$WORK/screen" >&2; }
+
+# e: a CSV of the view, same order and values as on screen
+screen
+cp "$WORK/screen" "$WORK/screen.before"
+$T send-keys -t ui e
+wait_screen "wrote futuresboard-" && ok || bad "no export toast"
+f=$(ls "$WORK"/futuresboard-1h-*.csv 2>/dev/null | head -1)
+[ -n "$f" ] && ok || bad "no export file"
+if [ -n "$f" ]; then
+	awk '/^[A-Z0-9]*USDT / { print $1 }' "$WORK/screen.before" >"$WORK/syms.screen"
+	tail -n +2 "$f" | tr -d '\r' | cut -d, -f3 >"$WORK/syms.csv"
+	cmp -s "$WORK/syms.screen" "$WORK/syms.csv" && ok || bad "export order differs from the screen"
+	head -1 "$f" | grep -q '^rank,timeframe,SYMBOL,PRICE,CHG%' && ok || bad "export header: $(head -1 "$f")"
+	tail -n +2 "$f" | tr -d '\r' | cut -d, -f4 >"$WORK/p.csv"
+	awk '/^[A-Z0-9]*USDT / { print $2 }' "$WORK/screen.before" >"$WORK/p.screen"
+	# a snapshot may have come between: most prices are the same
+	same=$(paste -d' ' "$WORK/p.screen" "$WORK/p.csv" | awk '$1 == $2' | wc -l)
+	[ "$same" -ge 15 ] && ok || bad "export prices differ from the screen ($same of 20 equal)"
+fi
 
 # resize to 80x24: whole, nothing wider than the screen
 $T resize-window -t ui -x 80 -y 24

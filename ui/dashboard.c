@@ -6,6 +6,8 @@
 #include "dashboard.h"
 
 #include <curses.h>
+#include <errno.h>
+#include <pthread.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
@@ -59,8 +61,32 @@ static const Column cols[NCOLS] = {
         [C_RV] = {"VOL%", 6, 7, F_PCTU, 0},        [C_SPARK] = {"", 12, 4, F_SPARK, 0},
 };
 
+/* Alerts from the engine thread, newest last; the lock guards the ring. */
+#define ALERT_RING 256
+static pthread_mutex_t alert_lock = PTHREAD_MUTEX_INITIALIZER;
+static AlertRecord alert_ring[ALERT_RING];
+static int64_t alert_seen_ms[ALERT_RING]; /* monotonic ms when it arrived */
+static uint64_t alert_total;              /* ever received */
+static int alert_bells;
+
+void dashboard_alert(void *arg, const AlertRecord *a, int bell)
+{
+	(void)arg;
+	pthread_mutex_lock(&alert_lock);
+	alert_ring[alert_total % ALERT_RING] = *a;
+	alert_seen_ms[alert_total % ALERT_RING] = fb_mono_ms();
+	alert_total++;
+	alert_bells += bell != 0;
+	pthread_mutex_unlock(&alert_lock);
+}
+
+enum { SCREEN_TABLE, SCREEN_HELP, SCREEN_ALERTS };
+
 typedef struct {
 	const CliDashboard *d;
+	int screen;
+	char toast[160]; /* a message of the UI itself (export) */
+	int64_t toast_until;
 	int tf;       /* interval index */
 	int sort_col; /* column */
 	int invert;
@@ -69,8 +95,12 @@ typedef struct {
 	char sorted_sym[256][FB_SYMBOL_LEN];
 	int nsorted;
 	int64_t hold_until; /* no re-sort under the cursor until then (ms, monotonic) */
+	int toast_s;
 	uint64_t drawn_gen;
 } Ui;
+
+static void draw_toasts(Ui *u, int W);
+static int alerts_last_hour(void);
 
 static double value(const QuantTopRow *r, int tf, int c)
 {
@@ -234,8 +264,9 @@ static void draw(Ui *u, const QuantSnapshot *s)
 	fmt(fu, sizeof fu, F_PCT, s->agg.oi_weighted_funding);
 	fmt(ls, sizeof ls, F_RATIO, s->agg.volume_weighted_ls);
 	snprintf(line, sizeof line,
-	         " OI $%s   OI-wtd funding %s%%   vol-wtd LS %s   breadth %d up / %d down", oi, fu,
-	         ls, s->agg.up, s->agg.down);
+	         " OI $%s   OI-wtd funding %s%%   vol-wtd LS %s   breadth %d up / %d down   "
+	         "alerts 1h %d",
+	         oi, fu, ls, s->agg.up, s->agg.down, alerts_last_hour());
 	mvaddnstr(1, 0, line, W);
 	/* table header */
 	int vis[NCOLS], nv = visible(W, vis), x = 0;
@@ -315,10 +346,165 @@ static void draw(Ui *u, const QuantSnapshot *s)
 	}
 	free(rows);
 	snprintf(line, sizeof line,
-	         " 1-6 timeframe  Tab next  < > sort column  i invert  %s  q quit",
+	         " 1-6 timeframe  Tab next  < > sort  i invert  %s  e export  a alerts  ? help  q "
+	         "quit",
 	         u->utf8 ? "\u2191\u2193 move" : "j/k move");
 	mvaddnstr(H - 1, 0, line, W);
+	draw_toasts(u, W);
 	refresh();
+}
+
+/* Only printable ASCII reaches the screen from alert messages. */
+static void clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 32 || (unsigned char)*s > 126)
+			*s = '?';
+}
+
+/* Toasts: the alerts of the last toast_s seconds, newest on top, at the top right. */
+static void draw_toasts(Ui *u, int W)
+{
+	int y = 2;
+	pthread_mutex_lock(&alert_lock);
+	int64_t now = fb_mono_ms();
+	for (uint64_t k = 0; k < 4 && k < alert_total; k++) {
+		uint64_t i = (alert_total - 1 - k) % ALERT_RING;
+		if (now - alert_seen_ms[i] > (int64_t)u->toast_s * 1000)
+			break;
+		const AlertRecord *a = &alert_ring[i];
+		char line[220];
+		snprintf(line, sizeof line, " %s %s %s %s: %s ", a->severity, a->rule, a->symbol,
+		         a->interval, a->message);
+		clean(line);
+		int w = (int)strlen(line) < W - 2 ? (int)strlen(line) : W - 2;
+		int pair = strcmp(a->severity, "crit") == 0   ? 2
+		           : strcmp(a->severity, "warn") == 0 ? 3
+		                                              : 4;
+		if (u->color)
+			attron(COLOR_PAIR(pair));
+		attron(A_REVERSE | A_BOLD);
+		mvaddnstr(y++, W - w, line, w);
+		attroff(A_REVERSE | A_BOLD);
+		if (u->color)
+			attroff(COLOR_PAIR(pair));
+	}
+	pthread_mutex_unlock(&alert_lock);
+	if (u->toast[0] && now < u->toast_until) {
+		int w = (int)strlen(u->toast) < W - 2 ? (int)strlen(u->toast) : W - 2;
+		attron(A_REVERSE);
+		mvaddnstr(y, W - w, u->toast, w);
+		attroff(A_REVERSE);
+	}
+}
+
+static int alerts_last_hour(void)
+{
+	pthread_mutex_lock(&alert_lock);
+	int n = 0;
+	int64_t now = fb_mono_ms();
+	for (uint64_t k = 0; k < ALERT_RING && k < alert_total; k++)
+		if (now - alert_seen_ms[(alert_total - 1 - k) % ALERT_RING] <= 3600 * 1000)
+			n++;
+	pthread_mutex_unlock(&alert_lock);
+	return n;
+}
+
+static void draw_alert_log(int H, int W)
+{
+	erase();
+	attron(A_BOLD);
+	mvaddnstr(0, 0, " futuresboard  alert log (newest first)   q or Esc: back", W);
+	attroff(A_BOLD);
+	pthread_mutex_lock(&alert_lock);
+	int y = 2;
+	if (!alert_total)
+		mvaddnstr(y, 1, "no alerts yet; rules are [alert NAME] sections of config.ini",
+		          W - 1);
+	for (uint64_t k = 0; k < ALERT_RING && k < alert_total && y < H - 1; k++, y++) {
+		const AlertRecord *a = &alert_ring[(alert_total - 1 - k) % ALERT_RING];
+		char t[32], line[320];
+		fb_time_format(a->ts, t, sizeof t);
+		snprintf(line, sizeof line, " %.19s  %-4s %-16s %-12s %-4s %s", t, a->severity,
+		         a->rule, a->symbol, a->interval, a->message);
+		clean(line);
+		mvaddnstr(y, 0, line, W);
+	}
+	pthread_mutex_unlock(&alert_lock);
+	refresh();
+}
+
+static void draw_help(int W)
+{
+	static const char *const lines[] = {
+	        " futuresboard  keys   (q or Esc: back)",
+	        "",
+	        "  1 2 3 4 5 6     timeframe 1m 5m 15m 1h 4h 1d (those collected)",
+	        "  Tab             next timeframe",
+	        "  < >  , .        move the sort column left / right",
+	        "  i               invert the sort",
+	        "  s p c d v o f l r z   sort by symbol, price, change, 24h change, volume,",
+	        "                  open interest, funding, long/short, RSI, z-score",
+	        "  j k, arrows     move the cursor (the order holds for 3 s after a move)",
+	        "  g G, Home End   first / last row",
+	        "  e               export the table as shown to a CSV file",
+	        "  a               alert log",
+	        "  ?               this help",
+	        "  q, Esc          back, or quit",
+	};
+	erase();
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+		mvaddnstr((int)i, 0, lines[i], W);
+	refresh();
+}
+
+/* Writes the table as shown (order, timeframe, every column but the sparkline, the values
+ * as formatted on screen) to a CSV file in the current folder. Returns 0 with the path, or
+ * -1 with the reason. */
+static int export_view(Ui *u, const QuantSnapshot *s, char *path, size_t len)
+{
+	char t[32];
+	fb_time_format(fb_now_ms(), t, sizeof t);
+	for (char *p = t; *p; p++)
+		if (*p == ':')
+			*p = '-';
+	snprintf(path, len, "futuresboard-%s-%.19s.csv", s->intervals[u->tf], t);
+	char tmp[600];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(path, len, "%s", strerror(errno));
+		return -1;
+	}
+	fprintf(f, "rank,timeframe");
+	for (int c = 0; c < NCOLS; c++)
+		if (c != C_SPARK)
+			fprintf(f, ",%s", cols[c].title);
+	fprintf(f, "\r\n");
+	for (int r = 0; r < u->nsorted; r++) {
+		const QuantTopRow *row = NULL;
+		for (int k = 0; k < s->nrows && !row; k++)
+			if (strcmp(s->rows[k].symbol, u->sorted_sym[r]) == 0)
+				row = &s->rows[k];
+		if (!row)
+			continue;
+		fprintf(f, "%d,%s,%s", r + 1, s->intervals[u->tf], row->symbol);
+		for (int c = 1; c < NCOLS; c++) {
+			if (c == C_SPARK)
+				continue;
+			char cell[64];
+			fmt(cell, sizeof cell, cols[c].fmt, value(row, u->tf, c));
+			fprintf(f, ",%s", strcmp(cell, "-") == 0 ? "" : cell);
+		}
+		fprintf(f, "\r\n");
+	}
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+		snprintf(path, len, "%s", strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }
 
 static void restore_terminal(void)
@@ -356,21 +542,57 @@ int dashboard_run(const CliDashboard *d)
 		use_default_colors();
 		init_pair(1, COLOR_GREEN, -1);
 		init_pair(2, COLOR_RED, -1);
+		init_pair(3, COLOR_YELLOW, -1);
+		init_pair(4, COLOR_CYAN, -1);
 	}
 	if (d->mode && strcmp(d->mode, "DEMO") == 0)
 		u.tf = 1; /* 5m: the demo's market moves fast */
 	timeout(d->refresh_ms > 0 ? d->refresh_ms : 1000);
 	static const char tf_keys[] = "123456";
-	int dirty = 1;
+	int dirty = 1, export_now = 0;
+	uint64_t seen_alerts = 0;
+	u.toast_s = d->toast_s > 0 ? d->toast_s : 8;
+	set_escdelay(25);
 	while (!signals_stop_requested()) {
 		QuantSnapshot *s = quant_live_acquire(d->live);
 		if (s && u.tf >= s->nintervals)
 			u.tf = s->nintervals - 1;
+		pthread_mutex_lock(&alert_lock);
+		int bells = alert_bells;
+		alert_bells = 0;
+		uint64_t total = alert_total;
+		pthread_mutex_unlock(&alert_lock);
+		if (bells)
+			beep();
+		if (total != seen_alerts) {
+			seen_alerts = total;
+			dirty = 1;
+		}
+		if (u.toast_until && fb_mono_ms() >= u.toast_until) {
+			u.toast_until = 0;
+			dirty = 1;
+		}
 		if (dirty || !s || s->generation != u.drawn_gen) {
-			draw(&u, s);
+			int H, W;
+			getmaxyx(stdscr, H, W);
+			if (u.screen == SCREEN_HELP)
+				draw_help(W);
+			else if (u.screen == SCREEN_ALERTS)
+				draw_alert_log(H, W);
+			else
+				draw(&u, s);
 			u.drawn_gen = s ? s->generation : 0;
 			dirty = 0;
 		}
+		if (export_now && s) {
+			char path[512];
+			int rc = export_view(&u, s, path, sizeof path);
+			snprintf(u.toast, sizeof u.toast, rc ? " export failed: %s " : " wrote %s ",
+			         path);
+			u.toast_until = fb_mono_ms() + (int64_t)u.toast_s * 1000;
+			draw(&u, s);
+		}
+		export_now = 0;
 		int nint = s ? s->nintervals : 1;
 		quant_live_release(d->live, s);
 		int ch = getch();
@@ -379,8 +601,19 @@ int dashboard_run(const CliDashboard *d)
 			continue;
 		dirty = 1;
 		const char *k = ch > 0 && ch < 256 ? strchr(tf_keys, ch) : NULL;
+		if (u.screen != SCREEN_TABLE) { /* q or Esc (or the screen's key) goes back */
+			if (ch == 'q' || ch == 27 || ch == '?' || ch == 'a')
+				u.screen = SCREEN_TABLE;
+			continue;
+		}
 		if (ch == 'q' || ch == 27)
 			break;
+		else if (ch == '?')
+			u.screen = SCREEN_HELP;
+		else if (ch == 'a')
+			u.screen = SCREEN_ALERTS;
+		else if (ch == 'e')
+			export_now = 1;
 		else if (k && (int)(k - tf_keys) < nint)
 			u.tf = (int)(k - tf_keys);
 		else if (ch == '\t')

@@ -5,6 +5,8 @@
 
 #include "cli/cli.h"
 
+/* Any thread: an alert for the toasts (and the bell, when its rule asks). */
+void dashboard_alert(void *arg, const AlertRecord *a, int bell);
 /* Runs until q, or SIGINT/SIGTERM. Returns 0, or -1 when the terminal cannot be used. */
 int dashboard_run(const CliDashboard *d);
 

@@ -231,6 +231,7 @@ static void lws_to_log(int level, const char *line)
 }
 
 int (*cli_dashboard)(const CliDashboard *d);
+void (*cli_alert_sink)(void *arg, const AlertRecord *a, int bell);
 
 int cli_main(int argc, char **argv, char *const *envp)
 {

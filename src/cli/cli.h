@@ -40,8 +40,11 @@ typedef struct {
 	const char *exchange; /* label */
 	int refresh_ms;
 	const char *color; /* ui.color: auto 256 16 none */
+	int toast_s;       /* ui.toast_s */
 } CliDashboard;
 extern int (*cli_dashboard)(const CliDashboard *d);
+/* Where live alerts go for the dashboard's toasts (any thread; NULL without a dashboard). */
+extern void (*cli_alert_sink)(void *arg, const AlertRecord *a, int bell);
 
 /* The command table. */
 extern const CliCommand cli_commands[];

@@ -155,6 +155,7 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	cli_quant_options(ctx, &o.quant);
 	o.engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
 	o.rules = cli_alert_rules(ctx);
+	o.on_alert = cli_alert_sink;
 	if (!o.rules) {
 		simex_stop(sx);
 		store_close(st);
@@ -176,7 +177,8 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 		                  .mode = "DEMO",
 		                  .exchange = "simex",
 		                  .refresh_ms = (int)config_get_int(ctx->cfg, "ui", "refresh_ms"),
-		                  .color = config_get_str(ctx->cfg, "ui", "color")};
+		                  .color = config_get_str(ctx->cfg, "ui", "color"),
+		                  .toast_s = (int)config_get_int(ctx->cfg, "ui", "toast_s")};
 		if (cli_dashboard(&d) == 0)
 			end = 0; /* the dashboard ran: done */
 	}

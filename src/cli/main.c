@@ -7,5 +7,6 @@ extern char **environ;
 int main(int argc, char **argv)
 {
 	cli_dashboard = dashboard_run;
+	cli_alert_sink = dashboard_alert;
 	return cli_main(argc, argv, environ);
 }

@@ -63,6 +63,7 @@ static const KeyDef keys[] = {
         {"quant", "cycle_ms", T_INT, "1000", 50, 60000, NULL, 0},
         {"ui", "refresh_ms", T_INT, "1000", 50, 60000, NULL, 1},
         {"ui", "color", T_ENUM, "auto", 0, 0, "auto 256 16 none", 1},
+        {"ui", "toast_s", T_INT, "8", 1, 3600, NULL, 1},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
