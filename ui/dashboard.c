@@ -85,7 +85,7 @@ enum { SCREEN_TABLE, SCREEN_HELP, SCREEN_ALERTS };
 typedef struct {
 	const CliDashboard *d;
 	int screen;
-	char toast[160]; /* a message of the UI itself (export) */
+	char toast[600]; /* a message of the UI itself (export) */
 	int64_t toast_until;
 	int tf;       /* interval index */
 	int sort_col; /* column */
@@ -373,7 +373,7 @@ static void draw_toasts(Ui *u, int W)
 		if (now - alert_seen_ms[i] > (int64_t)u->toast_s * 1000)
 			break;
 		const AlertRecord *a = &alert_ring[i];
-		char line[220];
+		char line[400];
 		snprintf(line, sizeof line, " %s %s %s %s: %s ", a->severity, a->rule, a->symbol,
 		         a->interval, a->message);
 		clean(line);
