@@ -150,7 +150,6 @@ static void fmt(char *buf, size_t len, int kind, double x)
 	}
 }
 
-static const QuantTopRow *const *sort_rows;
 static int sort_tf, sort_c, sort_inv;
 
 static int cmp_rows(const void *a, const void *b)
@@ -289,7 +288,6 @@ static void draw(Ui *u, const QuantSnapshot *s)
 	for (int r = 0; r < s->nrows; r++)
 		rows[r] = &s->rows[r];
 	if (fb_mono_ms() >= u->hold_until || u->nsorted == 0) {
-		sort_rows = rows;
 		sort_tf = u->tf;
 		sort_c = u->sort_col;
 		sort_inv = u->invert;

@@ -142,12 +142,7 @@ void cli_quant_options(CliContext *ctx, QuantOptions *o)
 	o->corr_window = (int)config_get_int(ctx->cfg, "quant", "corr_window");
 	o->top_n = (int)config_get_int(ctx->cfg, "feed", "top_n");
 	o->exchange = config_get_str(ctx->cfg, "binance", "label");
-	char ivs[256];
-	snprintf(ivs, sizeof ivs, "%s", config_get_str(ctx->cfg, "feed", "intervals"));
-	o->nintervals = 0;
-	for (char *save, *t = strtok_r(ivs, ", ", &save); t && o->nintervals < QUANT_MAX_INTERVALS;
-	     t = strtok_r(NULL, ", ", &save))
-		snprintf(o->intervals[o->nintervals++], sizeof o->intervals[0], "%s", t);
+	o->nintervals = config_get_intervals(ctx->cfg, o->intervals, QUANT_MAX_INTERVALS);
 }
 
 AlertRules *cli_alert_rules(CliContext *ctx)

@@ -98,11 +98,7 @@ int cmd_collect(CliContext *ctx, int argc, char **argv)
 	o.writer.batch_size = (size_t)config_get_int(ctx->cfg, "store", "batch_size");
 	o.writer.flush_ms = (int)config_get_int(ctx->cfg, "store", "flush_ms");
 	o.writer.busy_timeout_ms = (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms");
-	char ivs[256];
-	snprintf(ivs, sizeof ivs, "%s", config_get_str(ctx->cfg, "feed", "intervals"));
-	for (char *save, *t = strtok_r(ivs, ", ", &save);
-	     t && o.nintervals < COLLECTOR_MAX_INTERVALS; t = strtok_r(NULL, ", ", &save))
-		snprintf(o.intervals[o.nintervals++], sizeof o.intervals[0], "%s", t);
+	o.nintervals = config_get_intervals(ctx->cfg, o.intervals, COLLECTOR_MAX_INTERVALS);
 
 	cli_quant_options(ctx, &o.quant);
 	o.engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");

@@ -158,7 +158,7 @@ int config_parse_size(const char *s, int64_t *out)
 	return 0;
 }
 
-static int parse_bool(const char *s, int *out)
+int config_parse_bool(const char *s, int *out)
 {
 	static const char *const yes[] = {"1", "true", "yes", "on"};
 	static const char *const no[] = {"0", "false", "no", "off"};
@@ -212,7 +212,7 @@ static int validate(const KeyDef *def, const char *value, char *why, size_t whyl
 	}
 	case T_BOOL: {
 		int b;
-		if (parse_bool(value, &b)) {
+		if (config_parse_bool(value, &b)) {
 			snprintf(why, whylen, "expected true or false, got '%s'", value);
 			return -1;
 		}
@@ -733,7 +733,7 @@ double config_get_double(const Config *cfg, const char *section, const char *key
 int config_get_bool(const Config *cfg, const char *section, const char *key)
 {
 	int b = 0;
-	parse_bool(get(cfg, section, key, NULL)->value, &b);
+	config_parse_bool(get(cfg, section, key, NULL)->value, &b);
 	return b;
 }
 
@@ -821,4 +821,15 @@ int config_apply_live(Config *cfg, const Config *fresh, char *msg, size_t msglen
 		changed++;
 	}
 	return changed;
+}
+
+int config_get_intervals(const Config *cfg, char (*out)[CONFIG_INTERVAL_LEN], int max)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", config_get_str(cfg, "feed", "intervals"));
+	int n = 0;
+	for (char *save, *t = strtok_r(buf, ", ", &save); t && n < max;
+	     t = strtok_r(NULL, ", ", &save))
+		snprintf(out[n++], CONFIG_INTERVAL_LEN, "%s", t);
+	return n;
 }

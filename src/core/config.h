@@ -51,6 +51,11 @@ const char *config_get_str(const Config *cfg, const char *section, const char *k
 int64_t config_get_int(const Config *cfg, const char *section, const char *key);
 double config_get_double(const Config *cfg, const char *section, const char *key);
 int config_get_bool(const Config *cfg, const char *section, const char *key);
+/* feed.intervals as a list (validated when it was set); returns how many (<= max). */
+#define CONFIG_INTERVAL_LEN 8
+int config_get_intervals(const Config *cfg, char (*out)[CONFIG_INTERVAL_LEN], int max);
+/* "yes", "true", "on", "1" and their opposites, any case. Returns 0, or -1 for anything else. */
+int config_parse_bool(const char *s, int *out);
 /* A path with "~/" expanded; caller frees. */
 char *config_get_path(const Config *cfg, const char *section, const char *key);
 ConfigSource config_get_source(const Config *cfg, const char *section, const char *key);

@@ -472,11 +472,8 @@ AlertRules *alert_rules_from_config(const Config *cfg, char *err, size_t errlen)
 	AlertRules *r = xcalloc(1, sizeof *r);
 	int n = config_alert_count(cfg);
 	r->rule = xcalloc((size_t)n + 1, sizeof *r->rule);
-	char first[FB_INTERVAL_LEN] = "5m";
-	const char *ivs = config_get_str(cfg, "feed", "intervals");
-	size_t fl = strcspn(ivs, " ,");
-	if (fl > 0 && fl < sizeof first)
-		snprintf(first, sizeof first, "%.*s", (int)fl, ivs);
+	char first[1][CONFIG_INTERVAL_LEN] = {"5m"};
+	config_get_intervals(cfg, first, 1);
 	for (int i = 0; i < n; i++) {
 		const ConfigAlert *a = config_alert(cfg, i);
 		AlertRule *ru = &r->rule[r->n];
@@ -494,14 +491,12 @@ AlertRules *alert_rules_from_config(const Config *cfg, char *err, size_t errlen)
 		snprintf(ru->name, sizeof ru->name, "%s", a->name);
 		ru->when_text = xstrdup(when);
 		const char *iv = config_alert_get(a, "interval");
-		snprintf(ru->interval, sizeof ru->interval, "%s", iv ? iv : first);
+		snprintf(ru->interval, sizeof ru->interval, "%s", iv ? iv : first[0]);
 		ru->cooldown_ms = strtoll(config_alert_get(a, "cooldown"), NULL, 10) * 1000;
 		snprintf(ru->severity, sizeof ru->severity, "%s", config_alert_get(a, "severity"));
 		const char *cmd = config_alert_get(a, "command");
 		ru->command = cmd && *cmd ? xstrdup(cmd) : NULL;
-		const char *bell = config_alert_get(a, "bell");
-		ru->bell = strcasecmp(bell, "yes") == 0 || strcasecmp(bell, "true") == 0 ||
-		           strcasecmp(bell, "on") == 0 || strcmp(bell, "1") == 0;
+		config_parse_bool(config_alert_get(a, "bell"), &ru->bell); /* validated when read */
 	}
 	return r;
 }

@@ -351,7 +351,8 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return a >= 0 ? a / b : -1 - (-a - 1) / b;
 }
 
-/* A sample of a bucketed gauge at time ts. Returns 1 when a bucket closed. */
+/* A sample of a bucketed gauge at time ts. Returns 1 when a bucket closed. A sample older
+ * than the current bucket changes nothing. */
 static int bucket_push(Bucketed *b, int64_t ts, int64_t interval_ms, double x, double *closed)
 {
 	int64_t k = floor_div(ts, interval_ms);
@@ -634,8 +635,6 @@ void quant_apply(QuantEngine *q, const Event *ev)
 		for (int i = 0; i < q->o.nintervals; i++) {
 			Series *s = y->s[i];
 			double closed;
-			if (s->oi.has && ev->ts < s->oi.bucket * s->interval_ms)
-				continue; /* older than what we have */
 			if (bucket_push(&s->oi, ev->ts, s->interval_ms, o->contracts, &closed))
 				window_push(&s->oiw, closed);
 		}
@@ -652,8 +651,6 @@ void quant_apply(QuantEngine *q, const Event *ev)
 		for (int i = 0; i < q->o.nintervals; i++) {
 			Series *s = y->s[i];
 			double closed;
-			if (s->ls.has && ev->ts < s->ls.bucket * s->interval_ms)
-				continue;
 			bucket_push(&s->ls, ev->ts, s->interval_ms, ev->u.ratio.ratio, &closed);
 		}
 		return;

@@ -372,13 +372,20 @@ void quant_live_push(QuantLive *l, const Event *ev)
 		atomic_fetch_add(&l->dropped, 1);
 }
 
+/* A copy of a symbol list (lock held), replacing *dst. */
+static void set_syms(char (**dst)[FB_SYMBOL_LEN], int *ndst, const char (*src)[FB_SYMBOL_LEN],
+                     int n)
+{
+	free(*dst);
+	*dst = xcalloc((size_t)n + 1, FB_SYMBOL_LEN);
+	memcpy(*dst, src, (size_t)n * FB_SYMBOL_LEN);
+	*ndst = n;
+}
+
 void quant_live_warm(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n)
 {
 	pthread_mutex_lock(&l->lock);
-	free(l->warm_syms);
-	l->warm_syms = xcalloc((size_t)n + 1, FB_SYMBOL_LEN);
-	memcpy(l->warm_syms, symbols, (size_t)n * FB_SYMBOL_LEN);
-	l->nwarm = n;
+	set_syms(&l->warm_syms, &l->nwarm, symbols, n);
 	l->want_warm = 1;
 	pthread_mutex_unlock(&l->lock);
 	queue_wake(l->queue);
@@ -401,10 +408,7 @@ void quant_live_rewarm(QuantLive *l, const char *symbol)
 void quant_live_track(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n)
 {
 	pthread_mutex_lock(&l->lock);
-	free(l->track);
-	l->track = xcalloc((size_t)n + 1, FB_SYMBOL_LEN);
-	memcpy(l->track, symbols, (size_t)n * FB_SYMBOL_LEN);
-	l->ntrack = n;
+	set_syms(&l->track, &l->ntrack, symbols, n);
 	l->want_track = 1;
 	pthread_mutex_unlock(&l->lock);
 	queue_wake(l->queue);
