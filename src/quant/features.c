@@ -9,6 +9,7 @@
 
 #include "core/strbuf.h"
 #include "core/timeutil.h"
+#include "core/xmalloc.h"
 #include "quant/replay.h"
 #include "store/export.h"
 
@@ -60,9 +61,12 @@ static int find_exchange(Store *st, const char *symbol, const char *interval, ch
 	return n == 1 ? 0 : -1;
 }
 
-long features_export(Store *st, const char *exchange, const char *symbol, const char *interval,
-                     const QuantOptions *opt, int64_t from_ms, int64_t to_ms, FILE *out, char *err,
-                     size_t errlen)
+/* Replays one series through a fresh engine and calls each() with the values after every
+ * closed candle whose open time is in [from_ms, to_ms); each() returns nonzero to fail. */
+static long features_each(Store *st, const char *exchange, const char *symbol, const char *interval,
+                          const QuantOptions *opt, int64_t from_ms, int64_t to_ms,
+                          int (*each)(void *arg, const QuantValues *v, char *err, size_t errlen),
+                          void *arg, char *err, size_t errlen)
 {
 	char ex[FB_EXCHANGE_LEN];
 	if (exchange)
@@ -95,7 +99,6 @@ long features_export(Store *st, const char *exchange, const char *symbol, const 
 	long rows = 0;
 	Event ev;
 	int rc;
-	fprintf(out, "%s\r\n", features_header());
 	while ((rc = replay_next(r, &ev, err, errlen)) == 1) {
 		quant_apply(q, &ev);
 		if (ev.type != EV_CANDLE || ev.u.candle.open_time < from_ms ||
@@ -104,30 +107,83 @@ long features_export(Store *st, const char *exchange, const char *symbol, const 
 		const QuantValues *v = quant_values(q, symbol, interval);
 		if (!v || v->open_time != ev.u.candle.open_time)
 			continue;
-		char t[32], num[40];
-		fputs(fb_time_format(v->open_time, t, sizeof t), out);
-		for (int i = 0; i < quant_ncolumns; i++) {
-			double x = quant_column_value(v, i);
-			switch (quant_columns[i].kind) {
-			case QC_TIME: fprintf(out, ",%lld", (long long)v->open_time); break;
-			case QC_TREND: fprintf(out, ",%s", quant_trend_name((int)x)); break;
-			case QC_VOLR: fprintf(out, ",%s", quant_volr_name((int)x)); break;
-			default:
-				fprintf(out, ",%s",
-				        isfinite(x) ? export_format_double(x, num, sizeof num)
-				                    : "");
-			}
-		}
-		fputs("\r\n", out);
-		rows++;
-		if (ferror(out)) {
-			snprintf(err, errlen, "write error: %s", strerror(errno));
+		if (each(arg, v, err, errlen)) {
 			rc = -1;
 			break;
 		}
+		rows++;
 	}
 	quant_free(q);
 	replay_close(r);
 	sqlite3_exec(store_db(st), "COMMIT", NULL, NULL, NULL);
 	return rc < 0 ? -1 : rows;
+}
+
+static int write_row(void *arg, const QuantValues *v, char *err, size_t errlen)
+{
+	FILE *out = arg;
+	char t[32], num[40];
+	fputs(fb_time_format(v->open_time, t, sizeof t), out);
+	for (int i = 0; i < quant_ncolumns; i++) {
+		double x = quant_column_value(v, i);
+		switch (quant_columns[i].kind) {
+		case QC_TIME: fprintf(out, ",%lld", (long long)v->open_time); break;
+		case QC_TREND: fprintf(out, ",%s", quant_trend_name((int)x)); break;
+		case QC_VOLR: fprintf(out, ",%s", quant_volr_name((int)x)); break;
+		default:
+			fprintf(out, ",%s",
+			        isfinite(x) ? export_format_double(x, num, sizeof num) : "");
+		}
+	}
+	fputs("\r\n", out);
+	if (ferror(out)) {
+		snprintf(err, errlen, "write error: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+long features_export(Store *st, const char *exchange, const char *symbol, const char *interval,
+                     const QuantOptions *opt, int64_t from_ms, int64_t to_ms, FILE *out, char *err,
+                     size_t errlen)
+{
+	fprintf(out, "%s\r\n", features_header());
+	return features_each(st, exchange, symbol, interval, opt, from_ms, to_ms, write_row, out,
+	                     err, errlen);
+}
+
+typedef struct {
+	QuantValues *out;
+	int max, n;
+	long seen;
+} History;
+
+static int keep_row(void *arg, const QuantValues *v, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	History *h = arg;
+	h->out[h->seen++ % h->max] = *v;
+	return 0;
+}
+
+int features_history(Store *st, const char *exchange, const char *symbol, const char *interval,
+                     const QuantOptions *opt, int64_t to_ms, QuantValues *out, int max, char *err,
+                     size_t errlen)
+{
+	if (max <= 0)
+		return 0;
+	History h = {out, max, 0, 0};
+	if (features_each(st, exchange, symbol, interval, opt, 0, to_ms, keep_row, &h, err,
+	                  errlen) < 0)
+		return -1;
+	int n = h.seen < max ? (int)h.seen : max;
+	if (h.seen > max) { /* rotate the ring so the oldest comes first */
+		QuantValues *tmp = xmalloc((size_t)max * sizeof *tmp);
+		int start = (int)(h.seen % max);
+		for (int i = 0; i < max; i++)
+			tmp[i] = out[(start + i) % max];
+		memcpy(out, tmp, (size_t)max * sizeof *tmp);
+		free(tmp);
+	}
+	return n;
 }

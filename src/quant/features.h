@@ -20,4 +20,11 @@ long features_export(Store *st, const char *exchange, const char *symbol, const 
                      const QuantOptions *opt, int64_t from_ms, int64_t to_ms, FILE *out, char *err,
                      size_t errlen);
 
+/* The values after each of the last max closed candles of a series with open time before
+ * to_ms (INT64_MAX: all), oldest first, from the same replay. Returns how many, or -1 with
+ * err. */
+int features_history(Store *st, const char *exchange, const char *symbol, const char *interval,
+                     const QuantOptions *opt, int64_t to_ms, QuantValues *out, int max, char *err,
+                     size_t errlen);
+
 #endif

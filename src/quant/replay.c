@@ -54,6 +54,7 @@ static sqlite3_stmt *prepare(ReplayReader *r, const ReplaySpec *sp, const char *
 	int k = 1;
 	sqlite3_bind_text(s, k++, sp->exchange, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, k++, sp->to_ms);
+	sqlite3_bind_int64(s, k++, sp->from_ms);
 	for (int i = 0; sp->symbols && i < sp->nsymbols; i++)
 		sqlite3_bind_text(s, k++, sp->symbols[i], -1, SQLITE_TRANSIENT);
 	for (int i = 0; ivcol && sp->intervals && i < sp->nintervals; i++)
@@ -89,7 +90,8 @@ ReplayReader *replay_open(Store *st, const ReplaySpec *sp, char *err, size_t err
 	        "SELECT s.symbol, s.interval, c.open_time, c.close_time, c.open, c.high, c.low, "
 	        "c.close, c.volume, c.quote_volume, c.trades, c.taker_buy_volume, "
 	        "c.taker_buy_quote_volume FROM candles AS c JOIN series AS s ON s.id = c.series_id "
-	        "WHERE s.exchange = ?1 AND c.closed = 1 AND c.close_time <= ?2",
+	        "WHERE s.exchange = ?1 AND c.closed = 1 AND c.close_time <= ?2 "
+	        "AND c.close_time > ?3",
 	        "s.symbol", "s.interval", " ORDER BY c.close_time, s.id", err, errlen);
 	if (!r->st[C_CANDLE])
 		goto fail;
@@ -97,13 +99,13 @@ ReplayReader *replay_open(Store *st, const ReplaySpec *sp, char *err, size_t err
 		r->st[C_METRIC] =
 		        prepare(r, sp,
 		                "SELECT symbol, metric, ts, value FROM market_metrics "
-		                "WHERE exchange = ?1 AND ts <= ?2",
+		                "WHERE exchange = ?1 AND ts <= ?2 AND ts > ?3",
 		                "symbol", NULL, " ORDER BY ts, symbol, metric", err, errlen);
 		r->st[C_FUNDING] = r->st[C_METRIC]
 		                           ? prepare(r, sp,
 		                                     "SELECT symbol, funding_time, funding_rate, "
 		                                     "mark_price FROM funding WHERE exchange = ?1 "
-		                                     "AND funding_time <= ?2",
+		                                     "AND funding_time <= ?2 AND funding_time > ?3",
 		                                     "symbol", NULL,
 		                                     " ORDER BY funding_time, symbol", err, errlen)
 		                           : NULL;
@@ -111,7 +113,7 @@ ReplayReader *replay_open(Store *st, const ReplaySpec *sp, char *err, size_t err
 		        r->st[C_FUNDING]
 		                ? prepare(r, sp,
 		                          "SELECT symbol, ts, side, price, qty FROM liquidations "
-		                          "WHERE exchange = ?1 AND ts <= ?2",
+		                          "WHERE exchange = ?1 AND ts <= ?2 AND ts > ?3",
 		                          "symbol", NULL, " ORDER BY ts, symbol", err, errlen)
 		                : NULL;
 		if (!r->st[C_LIQ])

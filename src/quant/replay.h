@@ -22,7 +22,8 @@ typedef struct {
 	int nsymbols;
 	const char *const *intervals; /* NULL or nintervals == 0: every interval */
 	int nintervals;
-	int64_t to_ms; /* events up to this time (inclusive); INT64_MAX for all */
+	int64_t to_ms;   /* events up to this time (inclusive); INT64_MAX for all */
+	int64_t from_ms; /* and after this one (exclusive); 0 for all */
 	int candles_only;
 } ReplaySpec;
 

@@ -1,0 +1,264 @@
+/* The replay player (see player.h): one engine, one replay reader, one pending event. */
+#include "quant/player.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "quant/alerts.h"
+#include "quant/replay.h"
+#include "store/store.h"
+
+struct Player {
+	PlayerOptions o;
+	QuantOptions user; /* the caller's options, with its alert callback */
+	char db_path[1024];
+	char exchange[FB_EXCHANGE_LEN];
+	Store *st;
+	QuantEngine *q;
+	ReplayReader *r;
+	Event next;
+	int have_next, at_end;
+	int64_t t, start, end;
+	int64_t quiet_until; /* alerts at or before this time were shown already, or are warm-up */
+};
+
+static void on_alert(void *arg, const AlertRecord *a, const char *command, int bell)
+{
+	Player *p = arg;
+	if (a->ts <= p->quiet_until || !p->user.on_alert)
+		return;
+	p->user.on_alert(p->user.alert_arg, a, command, bell);
+}
+
+static int query_i64(sqlite3 *db, const char *sql, const char *arg, int64_t *out)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (arg)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL;
+	if (rc)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc ? 0 : -1;
+}
+
+static int cmp_interval(const void *a, const void *b)
+{
+	int64_t x = fb_interval_ms(a), y = fb_interval_ms(b);
+	return x < y ? -1 : x > y;
+}
+
+/* Exchange, intervals and the clock's range from the store. */
+static int describe(Player *p, char *err, size_t errlen)
+{
+	sqlite3 *db = store_db(p->st);
+	sqlite3_stmt *s;
+	if (!p->o.q.exchange) {
+		if (sqlite3_prepare_v2(db,
+		                       "SELECT exchange FROM series GROUP BY exchange "
+		                       "ORDER BY count(*) DESC, exchange LIMIT 1",
+		                       -1, &s, NULL) != SQLITE_OK)
+			goto dberr;
+		if (sqlite3_step(s) == SQLITE_ROW)
+			records_copy_field(p->exchange, sizeof p->exchange,
+			                   (const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+	} else
+		records_copy_field(p->exchange, sizeof p->exchange, p->o.q.exchange);
+	if (!p->exchange[0]) {
+		snprintf(err, errlen,
+		         "%s holds no candles to replay (fill it with collect, "
+		         "backfill or import first)",
+		         p->db_path);
+		return -1;
+	}
+	if (p->o.q.nintervals == 0) {
+		if (sqlite3_prepare_v2(db,
+		                       "SELECT DISTINCT interval FROM series WHERE exchange = ?1",
+		                       -1, &s, NULL) != SQLITE_OK)
+			goto dberr;
+		sqlite3_bind_text(s, 1, p->exchange, -1, SQLITE_STATIC);
+		QuantOptions *q = &p->o.q;
+		while (sqlite3_step(s) == SQLITE_ROW && q->nintervals < QUANT_MAX_INTERVALS) {
+			const char *iv = (const char *)sqlite3_column_text(s, 0);
+			if (iv && fb_interval_ms(iv) > 0)
+				records_copy_field(q->intervals[q->nintervals++], FB_INTERVAL_LEN,
+				                   iv);
+		}
+		sqlite3_finalize(s);
+		qsort(q->intervals, (size_t)q->nintervals, sizeof q->intervals[0], cmp_interval);
+	}
+	int64_t first = 0, last = 0;
+	const char *range = "SELECT %s(c.close_time) FROM candles AS c JOIN series AS s "
+	                    "ON s.id = c.series_id WHERE s.exchange = ?1 AND c.closed = 1";
+	char sql[256];
+	snprintf(sql, sizeof sql, range, "min");
+	int none = query_i64(db, sql, p->exchange, &first);
+	snprintf(sql, sizeof sql, range, "max");
+	none |= query_i64(db, sql, p->exchange, &last);
+	if (none || p->o.q.nintervals == 0) {
+		snprintf(err, errlen, "%s holds no closed candles of %s to replay", p->db_path,
+		         p->exchange);
+		return -1;
+	}
+	/* the clock runs on whole candles of the shortest interval */
+	int64_t iv = fb_interval_ms(p->o.q.intervals[0]);
+	p->end = p->o.to_ms ? p->o.to_ms : (last / iv + 1) * iv;
+	p->start = p->o.from_ms ? p->o.from_ms : p->end - FB_DAY_MS;
+	if (p->start < first - first % iv)
+		p->start = first - first % iv;
+	if (p->start > p->end) {
+		char a[32], b[32];
+		snprintf(err, errlen, "the replay starts at %s, after its end %s",
+		         fb_time_format(p->start, a, sizeof a),
+		         fb_time_format(p->end, b, sizeof b));
+		return -1;
+	}
+	return 0;
+dberr:
+	snprintf(err, errlen, "%s: %s", p->db_path, sqlite3_errmsg(db));
+	return -1;
+}
+
+/* A fresh engine and reader at the first stored event. */
+static int rewind_all(Player *p, char *err, size_t errlen)
+{
+	replay_close(p->r);
+	quant_free(p->q);
+	QuantOptions q = p->o.q;
+	q.exchange = p->exchange;
+	q.on_alert = on_alert;
+	q.alert_arg = p;
+	p->q = quant_new(&q);
+	if (p->o.rules) {
+		AlertRules *rules = alert_rules_from_config(p->o.rules, err, errlen);
+		if (!rules)
+			return -1;
+		quant_set_rules(p->q, rules);
+	}
+	const char *ivs[QUANT_MAX_INTERVALS];
+	for (int i = 0; i < q.nintervals; i++)
+		ivs[i] = p->o.q.intervals[i];
+	ReplaySpec sp = {.exchange = p->exchange,
+	                 .intervals = ivs,
+	                 .nintervals = q.nintervals,
+	                 .to_ms = p->end};
+	p->r = replay_open(p->st, &sp, err, errlen);
+	p->have_next = p->at_end = 0;
+	p->t = INT64_MIN;
+	return p->r ? 0 : -1;
+}
+
+static int advance(Player *p, int64_t t, char *err, size_t errlen)
+{
+	for (;;) {
+		if (!p->have_next && !p->at_end) {
+			int rc = replay_next(p->r, &p->next, err, errlen);
+			if (rc < 0)
+				return -1;
+			p->have_next = rc == 1;
+			p->at_end = rc == 0;
+		}
+		if (!p->have_next || p->next.ts > t)
+			break;
+		quant_apply(p->q, &p->next);
+		p->have_next = 0;
+	}
+	p->t = t;
+	quant_publish(p->q);
+	return 0;
+}
+
+Player *player_open(const PlayerOptions *o, char *err, size_t errlen)
+{
+	Player *p = xcalloc(1, sizeof *p);
+	p->o = *o;
+	p->user = o->q;
+	snprintf(p->db_path, sizeof p->db_path, "%s", o->db_path);
+	p->st = store_open(p->db_path, STORE_READONLY, 5000, err, errlen);
+	if (!p->st || describe(p, err, errlen) || rewind_all(p, err, errlen)) {
+		player_close(p);
+		return NULL;
+	}
+	p->quiet_until = p->start;
+	if (advance(p, p->start, err, errlen)) {
+		player_close(p);
+		return NULL;
+	}
+	return p;
+}
+
+void player_close(Player *p)
+{
+	if (!p)
+		return;
+	replay_close(p->r);
+	quant_free(p->q);
+	store_close(p->st);
+	free(p);
+}
+
+int64_t player_time(const Player *p)
+{
+	return p->t;
+}
+int64_t player_start(const Player *p)
+{
+	return p->start;
+}
+int64_t player_end(const Player *p)
+{
+	return p->end;
+}
+const char *player_exchange(const Player *p)
+{
+	return p->exchange;
+}
+const char *player_db_path(const Player *p)
+{
+	return p->db_path;
+}
+const QuantOptions *player_options(const Player *p)
+{
+	return &p->o.q;
+}
+
+int player_seek(Player *p, int64_t t, char *err, size_t errlen)
+{
+	if (t < p->start)
+		t = p->start;
+	if (t > p->end)
+		t = p->end;
+	if (t < p->t) {
+		if (p->t > p->quiet_until)
+			p->quiet_until = p->t;
+		if (rewind_all(p, err, errlen))
+			return -1;
+	}
+	return advance(p, t, err, errlen);
+}
+
+int64_t player_step_time(const Player *p, int64_t interval_ms, int dir)
+{
+	if (interval_ms <= 0)
+		return p->t;
+	int64_t base = p->t - p->t % interval_ms; /* times are positive */
+	if (dir > 0)
+		return base + interval_ms;
+	return base == p->t ? base - interval_ms : base;
+}
+
+QuantSnapshot *player_acquire(Player *p)
+{
+	return quant_snapshot_acquire(p->q);
+}
+void player_release(Player *p, QuantSnapshot *s)
+{
+	quant_snapshot_release(p->q, s);
+}
