@@ -260,6 +260,43 @@ static void test_sizes(void **state)
 	assert_int_equal(config_parse_size("9000000000G", &v), -1);
 }
 
+static void test_save_key(void **state)
+{
+	(void)state;
+	char err[512], path[1024];
+	snprintf(path, sizeof path, "%s/new/sub/user.ini", dir);
+	/* a missing file and folders are created */
+	assert_int_equal(config_save_key(path, "ui", "columns", "price rsi", err, sizeof err), 0);
+	char *t = tu_read_file(path, NULL);
+	assert_string_equal(t, "\n[ui]\ncolumns = price rsi\n");
+	free(t);
+	/* the key is replaced where it stands; comments, other keys and sections stay */
+	char *p2 = tu_write_file(dir, "user2.ini",
+	                         "# mine\n[store]\ndatabase = /x.db\n[ui]\n  columns=price\n"
+	                         "color = 16 ; keep\n[alert a]\nwhen = rsi > 70\n");
+	assert_int_equal(config_save_key(p2, "ui", "columns", "z spark", err, sizeof err), 0);
+	t = tu_read_file(p2, NULL);
+	assert_string_equal(t, "# mine\n[store]\ndatabase = /x.db\n[ui]\ncolumns = z spark\n"
+	                       "color = 16 ; keep\n[alert a]\nwhen = rsi > 70\n");
+	free(t);
+	/* a section without the key gets it at its end; a missing section is added */
+	assert_int_equal(config_save_key(p2, "store", "flush_ms", "100", err, sizeof err), 0);
+	assert_int_equal(config_save_key(p2, "log", "level", "debug", err, sizeof err), 0);
+	t = tu_read_file(p2, NULL);
+	assert_non_null(strstr(t, "database = /x.db\nflush_ms = 100\n[ui]"));
+	assert_non_null(strstr(t, "when = rsi > 70\n\n[log]\nlevel = debug\n"));
+	free(t);
+	/* the result loads, and the list is checked */
+	Config *cfg = config_new();
+	assert_int_equal(config_load_file(cfg, p2, CONFIG_SRC_FILE, 0, err, sizeof err), 0);
+	assert_string_equal(config_get_str(cfg, "ui", "columns"), "z spark");
+	config_free(cfg);
+	free(p2);
+	assert_error("[ui]\ncolumns = price rsi bogus\n", "'bogus' is not one of");
+	/* a folder that cannot be written is an error */
+	assert_int_equal(config_save_key("/proc/nope/x.ini", "ui", "k", "v", err, sizeof err), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +309,7 @@ int main(void)
 	        cmocka_unit_test(test_root_config_ini),
 	        cmocka_unit_test(test_apply_live),
 	        cmocka_unit_test(test_sizes),
+	        cmocka_unit_test(test_save_key),
 	};
 	return cmocka_run_group_tests(tests, setup, tu_group_teardown);
 }

@@ -10,13 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/fsutil.h"
 #include "core/log.h"
 #include "core/suggest.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-typedef enum { T_STRING, T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_SIZE, T_INTERVALS } KeyType;
+typedef enum { T_STRING, T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_SIZE, T_INTERVALS, T_LIST } KeyType;
 
 typedef struct {
 	const char *section;
@@ -64,6 +66,7 @@ static const KeyDef keys[] = {
         {"ui", "refresh_ms", T_INT, "1000", 50, 60000, NULL, 1},
         {"ui", "color", T_ENUM, "auto", 0, 0, "auto 256 16 none", 1},
         {"ui", "toast_s", T_INT, "8", 1, 3600, NULL, 1},
+        {"ui", "columns", T_LIST, CONFIG_UI_COLUMNS, 0, 0, CONFIG_UI_COLUMNS, 1},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -259,6 +262,18 @@ static int validate(const KeyDef *def, const char *value, char *why, size_t whyl
 		if (!count) {
 			snprintf(why, whylen, "needs at least one interval");
 			return -1;
+		}
+		return 0;
+	}
+	case T_LIST: { /* words from choices, any order, at most once each */
+		char buf[512];
+		snprintf(buf, sizeof buf, "%s", value);
+		for (char *save, *tok = strtok_r(buf, " ,", &save); tok;
+		     tok = strtok_r(NULL, " ,", &save)) {
+			KeyDef one = *def;
+			one.type = T_ENUM;
+			if (validate(&one, tok, why, whylen))
+				return -1;
 		}
 		return 0;
 	}
@@ -832,4 +847,89 @@ int config_get_intervals(const Config *cfg, char (*out)[CONFIG_INTERVAL_LEN], in
 	     t = strtok_r(NULL, ", ", &save))
 		snprintf(out[n++], CONFIG_INTERVAL_LEN, "%s", t);
 	return n;
+}
+
+static char *read_all(FILE *f)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = xmalloc(cap);
+	size_t n;
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 2)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Rewrites path with "key = value" in [section]: the key's line is replaced where it stands,
+ * or added at the end of the section, or a new section is added; comments and every other line
+ * stay. Written to a temporary file and renamed over the old one. */
+int config_save_key(const char *path, const char *section, const char *key, const char *value,
+                    char *err, size_t errlen)
+{
+	char *text = NULL;
+	FILE *in = fopen(path, "r");
+	if (in) {
+		text = read_all(in);
+		fclose(in);
+	} else if (errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fb_mkdir_parents(path)) {
+		snprintf(err, errlen, "%s: cannot create its folder: %s", path, strerror(errno));
+		free(text);
+		return -1;
+	}
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *out = fopen(tmp, "w");
+	if (!out) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		free(text);
+		return -1;
+	}
+	int in_section = 0, done = 0;
+	const char *p = text ? text : "";
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		const char *line = p, *q = line;
+		p += n + (p[n] == '\n');
+		while (q < line + n && (*q == ' ' || *q == '\t'))
+			q++;
+		if (*q == '[') {
+			if (in_section && !done) {
+				fprintf(out, "%s = %s\n", key, value);
+				done = 1;
+			}
+			size_t sl = strlen(section);
+			in_section = strncmp(q + 1, section, sl) == 0 && q[1 + sl] == ']';
+		} else if (in_section && !done && strncmp(q, key, strlen(key)) == 0) {
+			const char *r = q + strlen(key);
+			while (*r == ' ' || *r == '\t')
+				r++;
+			if (*r == '=') {
+				fprintf(out, "%s = %s\n", key, value);
+				done = 1;
+				continue;
+			}
+		}
+		fprintf(out, "%.*s\n", (int)n, line);
+	}
+	if (!done)
+		fprintf(out, in_section ? "%s = %s\n" : "\n[%s]\n%s = %s\n",
+		        in_section ? key : section, in_section ? value : key, value);
+	int bad = ferror(out);
+	if (fclose(out) != 0 || bad || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		free(text);
+		return -1;
+	}
+	free(tmp);
+	free(text);
+	return 0;
 }
