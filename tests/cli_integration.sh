@@ -133,7 +133,7 @@ expect 0 "db check after resume" -- "$FB" --db "$WORK/kill.db" db check
 expect 0 "demo" -- env XDG_DATA_HOME="$WORK/xdg" "$FB" demo --seconds 8 --speed 30
 has "$WORK/out" "futuresboard demo: simulated market at 30x" "demo header"
 has "$WORK/out" "BTCUSDT" "demo table"
-has "$WORK/out" "The full-screen dashboard is not built yet" "demo says what is missing"
+has "$WORK/out" "top table as text" "demo without a terminal prints the table as text"
 has "$WORK/out" "breadth " "demo market aggregates"
 has "$WORK/out" "the data stays in $WORK/xdg/futuresboard/demo.db" "demo database"
 [ ! -e "$WORK/xdg/futuresboard/futuresboard.db" ] && ok || bad "demo touched the main database"

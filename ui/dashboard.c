@@ -1,64 +1,46 @@
-/* The live dashboard (see dashboard.h): header with mode, exchange, timeframe, UTC clock and
- * the age of the newest data; a KPI strip; the top table with sorting, a cursor and
- * timeframe keys. Columns are dropped from the right-hand priorities when the terminal is
- * narrow. Everything drawn comes from the engine's snapshot, whose symbols the engine has
- * already checked to be letters and digits. */
+/* The dashboard (see dashboard.h): header with mode, exchange, timeframe, UTC clock and the
+ * age of the newest data; a KPI strip; the top table with sorting, a filter, a cursor, the
+ * column chooser and timeframe keys; toasts; the replay controls. Columns are dropped from the
+ * right-hand priorities when the terminal is narrow. Symbols come from the engine, which
+ * admits only letters and digits; alert text is cleaned before it is drawn. The other screens
+ * are in screens.c. */
 #include "dashboard.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <errno.h>
-#include <pthread.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/config.h"
 #include "core/signals.h"
 #include "core/timeutil.h"
+#include "ui.h"
 
-enum { F_PRICE, F_PCT, F_MONEY, F_RATIO, F_NUM1, F_SPARK, F_PCTU };
-
-typedef struct {
-	const char *title;
-	int width;
-	int priority; /* lower stays longer on a narrow screen */
-	int fmt;
-	char key; /* sort key */
-} Column;
-
-enum {
-	C_SYMBOL,
-	C_PRICE,
-	C_CHANGE,
-	C_CHANGE24,
-	C_VOLUME,
-	C_OI,
-	C_OICHG,
-	C_FUNDING,
-	C_LS,
-	C_LSCHG,
-	C_IMB,
-	C_CVD,
-	C_RSI,
-	C_Z,
-	C_RV,
-	C_SPARK,
-	NCOLS
-};
-
-static const Column cols[NCOLS] = {
-        [C_SYMBOL] = {"SYMBOL", 11, 0, 0, 's'},    [C_PRICE] = {"PRICE", 11, 0, F_PRICE, 'p'},
-        [C_CHANGE] = {"CHG%", 7, 1, F_PCT, 'c'},   [C_CHANGE24] = {"24H%", 7, 2, F_PCT, 'd'},
-        [C_VOLUME] = {"VOL$", 7, 3, F_MONEY, 'v'}, [C_OI] = {"OI$", 7, 6, F_MONEY, 'o'},
-        [C_OICHG] = {"OI%", 7, 4, F_PCT, 0},       [C_FUNDING] = {"FUND%", 8, 3, F_PCT, 'f'},
-        [C_LS] = {"LS", 5, 7, F_RATIO, 'l'},       [C_LSCHG] = {"LS%", 6, 8, F_PCT, 0},
-        [C_IMB] = {"IMB", 6, 9, F_RATIO, 0},       [C_CVD] = {"CVD$", 7, 10, F_MONEY, 0},
-        [C_RSI] = {"RSI", 5, 2, F_NUM1, 'r'},      [C_Z] = {"Z", 5, 5, F_NUM1, 'z'},
-        [C_RV] = {"VOL%", 6, 7, F_PCTU, 0},        [C_SPARK] = {"", 12, 4, F_SPARK, 0},
+const Column ui_cols[NCOLS] = {
+        [C_SYMBOL] = {"SYMBOL", "symbol", 11, 0, 0, 's'},
+        [C_PRICE] = {"PRICE", "price", 11, 0, F_PRICE, 'p'},
+        [C_CHANGE] = {"CHG%", "change", 7, 1, F_PCT, '%'},
+        [C_CHANGE24] = {"24H%", "change_24h", 7, 2, F_PCT, 'd'},
+        [C_VOLUME] = {"VOL$", "volume", 7, 3, F_MONEY, 'v'},
+        [C_OI] = {"OI$", "oi", 7, 6, F_MONEY, 'o'},
+        [C_OICHG] = {"OI%", "oi_change", 7, 4, F_PCT, 'O'},
+        [C_FUNDING] = {"FUND%", "funding", 8, 3, F_PCT, 'f'},
+        [C_LS] = {"LS", "ls", 5, 7, F_RATIO, 'l'},
+        [C_LSCHG] = {"LS%", "ls_change", 6, 8, F_PCT, 0},
+        [C_IMB] = {"IMB", "imbalance", 6, 9, F_RATIO, 'b'},
+        [C_CVD] = {"CVD$", "cvd", 7, 10, F_MONEY, 0},
+        [C_RSI] = {"RSI", "rsi", 5, 2, F_NUM1, 'r'},
+        [C_Z] = {"Z", "z", 5, 5, F_NUM1, 'z'},
+        [C_RV] = {"VOL%", "rv", 6, 7, F_PCTU, 0},
+        [C_SPARK] = {"", "spark", 12, 4, F_SPARK, 0},
 };
 
 /* Alerts from the engine thread, newest last; the lock guards the ring. */
@@ -80,29 +62,10 @@ void dashboard_alert(void *arg, const AlertRecord *a, int bell)
 	pthread_mutex_unlock(&alert_lock);
 }
 
-enum { SCREEN_TABLE, SCREEN_HELP, SCREEN_ALERTS };
-
-typedef struct {
-	const CliDashboard *d;
-	int screen;
-	char toast[600]; /* a message of the UI itself (export) */
-	int64_t toast_until;
-	int tf;       /* interval index */
-	int sort_col; /* column */
-	int invert;
-	int cursor;
-	int utf8, color;
-	char sorted_sym[256][FB_SYMBOL_LEN];
-	int nsorted;
-	int64_t hold_until; /* no re-sort under the cursor until then (ms, monotonic) */
-	int toast_s;
-	uint64_t drawn_gen;
-} Ui;
-
 static void draw_toasts(Ui *u, int W);
 static int alerts_last_hour(void);
 
-static double value(const QuantTopRow *r, int tf, int c)
+double ui_value(const QuantTopRow *r, int tf, int c)
 {
 	const QuantValues *v = &r->tf[tf];
 	switch (c) {
@@ -124,7 +87,7 @@ static double value(const QuantTopRow *r, int tf, int c)
 	}
 }
 
-static void fmt(char *buf, size_t len, int kind, double x)
+void ui_fmt(char *buf, size_t len, int kind, double x)
 {
 	if (!isfinite(x)) {
 		snprintf(buf, len, "-");
@@ -132,7 +95,7 @@ static void fmt(char *buf, size_t len, int kind, double x)
 	}
 	double a = fabs(x);
 	switch (kind) {
-	case F_PRICE: snprintf(buf, len, a >= 1000 ? "%.1f" : a >= 1 ? "%.4g" : "%.4g", x); break;
+	case F_PRICE: snprintf(buf, len, a >= 1000 ? "%.1f" : "%.4g", x); break;
 	case F_PCT: snprintf(buf, len, a * 100 < 0.1 && x != 0 ? "%+.3f" : "%+.2f", x * 100); break;
 	case F_MONEY:
 		if (a >= 1e9)
@@ -150,6 +113,31 @@ static void fmt(char *buf, size_t len, int kind, double x)
 	}
 }
 
+void ui_clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 32 || (unsigned char)*s > 126)
+			*s = '?';
+}
+
+void ui_sign_attr(Ui *u, double x, int on)
+{
+	if (!u->color || !isfinite(x) || x == 0)
+		return;
+	if (on)
+		attron(COLOR_PAIR(x > 0 ? P_UP : P_DOWN));
+	else
+		attroff(COLOR_PAIR(x > 0 ? P_UP : P_DOWN));
+}
+
+int ui_heat_pair(double x)
+{
+	if (!isfinite(x))
+		return P_DIM;
+	int k = (int)lround((x + 1) / 2 * (HEAT_STEPS - 1));
+	return P_HEAT0 + (k < 0 ? 0 : k >= HEAT_STEPS ? HEAT_STEPS - 1 : k);
+}
+
 static int sort_tf, sort_c, sort_inv;
 
 static int cmp_rows(const void *a, const void *b)
@@ -159,7 +147,7 @@ static int cmp_rows(const void *a, const void *b)
 	if (sort_c == C_SYMBOL)
 		r = strcmp(x->symbol, y->symbol);
 	else {
-		double vx = value(x, sort_tf, sort_c), vy = value(y, sort_tf, sort_c);
+		double vx = ui_value(x, sort_tf, sort_c), vy = ui_value(y, sort_tf, sort_c);
 		if (isnan(vx) || isnan(vy)) /* unknown values last, whatever the direction */
 			return isnan(vx) - isnan(vy);
 		r = vx < vy ? 1 : vx > vy ? -1 : 0; /* largest first */
@@ -169,31 +157,21 @@ static int cmp_rows(const void *a, const void *b)
 	return r ? r : strcmp(x->symbol, y->symbol); /* stable ties */
 }
 
-/* Columns that fit the width, in screen order. */
-static int visible(int width, int *out)
+/* Chosen columns that fit the width, in screen order. */
+static int visible(Ui *u, int width, int *out)
 {
 	int keep = 11;
 	for (;;) {
 		int w = 0, n = 0;
 		for (int c = 0; c < NCOLS; c++)
-			if (cols[c].priority <= keep) {
-				w += cols[c].width + 1;
+			if (u->show[c] && ui_cols[c].priority <= keep) {
+				w += ui_cols[c].width + 1;
 				out[n++] = c;
 			}
 		if (w <= width || keep == 0)
 			return n;
 		keep--;
 	}
-}
-
-static void attr_sign(Ui *u, double x, int on)
-{
-	if (!u->color || !isfinite(x) || x == 0)
-		return;
-	if (on)
-		attron(COLOR_PAIR(x > 0 ? 1 : 2));
-	else
-		attroff(COLOR_PAIR(x > 0 ? 1 : 2));
 }
 
 static void spark(Ui *u, const double *v, int width, char *out, size_t len)
@@ -226,96 +204,191 @@ static void spark(Ui *u, const double *v, int width, char *out, size_t len)
 	}
 }
 
-static void draw(Ui *u, const QuantSnapshot *s)
+void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what)
 {
-	int H, W;
-	getmaxyx(stdscr, H, W);
-	erase();
 	char t[32], line[512];
+	const char *iv = s && u->tf < s->nintervals ? s->intervals[u->tf] : "-";
+	move(0, 0);
+	clrtoeol();
+	if (u->d->player) {
+		int64_t now = player_time(u->d->player);
+		fb_time_format(now, t, sizeof t);
+		snprintf(line, sizeof line, " REPLAY %.10s %.5s UTC  %s %gx ", t, t + 11,
+		         u->playing ? (u->utf8 ? "\u25b6" : ">") : "||", u->speed);
+		attron(A_BOLD | A_REVERSE);
+		if (u->color)
+			attron(COLOR_PAIR(P_BANNER));
+		mvaddnstr(0, 0, line, W);
+		if (u->color)
+			attroff(COLOR_PAIR(P_BANNER));
+		attroff(A_BOLD | A_REVERSE);
+		char a[32], b[32];
+		fb_time_format(player_start(u->d->player), a, sizeof a);
+		fb_time_format(player_end(u->d->player), b, sizeof b);
+		snprintf(line, sizeof line, " %s  %s  %s  from %.16s to %.16s", u->d->exchange, iv,
+		         what, a, b);
+		addnstr(line, W - getcurx(stdscr) > 0 ? W - getcurx(stdscr) : 0);
+		return;
+	}
 	int64_t now = fb_now_ms();
 	fb_time_format(now, t, sizeof t);
-	t[19] = '\0';
-	const char *iv = s ? s->intervals[u->tf] : "-";
-	/* header: mode, exchange, timeframe, clock, feed state */
 	int64_t age = s && s->ts ? (now - s->ts) / 1000 : -1;
 	const char *state = !s ? "starting" : age > 60 ? "STALE" : "live";
 	attron(A_BOLD);
-	snprintf(line, sizeof line, " futuresboard  %s  %s  %s  %s UTC  feed: %s", u->d->mode,
-	         u->d->exchange, iv, t + 11, state);
+	snprintf(line, sizeof line, " futuresboard  %s  %s  %s  %s  %.8s UTC  feed: %s", u->d->mode,
+	         u->d->exchange, iv, what, t + 11, state);
 	mvaddnstr(0, 0, line, W);
 	attroff(A_BOLD);
 	if (s && age >= 0) {
 		snprintf(line, sizeof line, " (newest data %llds old)", (long long)age);
-		if (age > 60 && u->color)
-			attron(COLOR_PAIR(2) | A_BOLD);
-		addnstr(line, W > (int)strlen(line) ? W : 0);
-		if (age > 60 && u->color)
-			attroff(COLOR_PAIR(2) | A_BOLD);
+		if (age > 60) /* stale: red, or reversed without colours */
+			attron(u->color ? COLOR_PAIR(P_DOWN) | A_BOLD : A_REVERSE);
+		addnstr(line, W - getcurx(stdscr) > 0 ? W - getcurx(stdscr) : 0);
+		if (age > 60)
+			attroff(u->color ? COLOR_PAIR(P_DOWN) | A_BOLD : A_REVERSE);
 	}
-	if (!s) {
-		mvaddnstr(2, 1, "waiting for the first snapshot of the engine...", W - 1);
-		refresh();
-		return;
-	}
-	/* KPI strip */
-	char oi[16], fu[16], ls[16];
-	fmt(oi, sizeof oi, F_MONEY, s->agg.total_oi_value);
-	fmt(fu, sizeof fu, F_PCT, s->agg.oi_weighted_funding);
-	fmt(ls, sizeof ls, F_RATIO, s->agg.volume_weighted_ls);
-	snprintf(line, sizeof line,
-	         " OI $%s   OI-wtd funding %s%%   vol-wtd LS %s   breadth %d up / %d down   "
-	         "alerts 1h %d",
-	         oi, fu, ls, s->agg.up, s->agg.down, alerts_last_hour());
-	mvaddnstr(1, 0, line, W);
-	/* table header */
-	int vis[NCOLS], nv = visible(W, vis), x = 0;
-	attron(A_REVERSE);
-	mvhline(3, 0, ' ', W);
-	for (int k = 0; k < nv; k++) {
-		int c = vis[k];
-		char h[32];
-		snprintf(h, sizeof h, "%s%s", cols[c].title,
-		         c == u->sort_col ? (u->invert ? "^" : "v") : "");
-		if (c == C_SYMBOL || c == C_SPARK)
-			mvprintw(3, x, "%-*.*s", cols[c].width, cols[c].width, h);
-		else
-			mvprintw(3, x, "%*.*s", cols[c].width, cols[c].width, h);
-		x += cols[c].width + 1;
-	}
-	attroff(A_REVERSE);
-	/* rows, sorted unless the user just moved */
+}
+
+static int matches(const Ui *u, const char *symbol)
+{
+	if (!u->filter[0])
+		return 1;
+	size_t n = strlen(u->filter);
+	for (const char *p = symbol; *p; p++)
+		if (strncasecmp(p, u->filter, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The rows in screen order: sorted unless the user just moved; filtered. Caller frees. */
+static const QuantTopRow **ordered_rows(Ui *u, const QuantSnapshot *s, int *n_out)
+{
 	const QuantTopRow **rows = calloc((size_t)s->nrows + 1, sizeof *rows);
+	if (!rows) {
+		*n_out = 0;
+		return NULL;
+	}
+	int n = 0;
 	for (int r = 0; r < s->nrows; r++)
-		rows[r] = &s->rows[r];
-	if (fb_mono_ms() >= u->hold_until || u->nsorted == 0) {
+		if (matches(u, s->rows[r].symbol))
+			rows[n++] = &s->rows[r];
+	int fresh = fb_mono_ms() >= u->hold_until || u->nsorted == 0;
+	if (fresh) {
 		sort_tf = u->tf;
 		sort_c = u->sort_col;
 		sort_inv = u->invert;
-		qsort(rows, (size_t)s->nrows, sizeof *rows, cmp_rows);
-		u->nsorted = s->nrows < 256 ? s->nrows : 256;
-		for (int r = 0; r < u->nsorted; r++)
-			memcpy(u->sorted_sym[r], rows[r]->symbol, FB_SYMBOL_LEN);
+		qsort(rows, (size_t)n, sizeof *rows, cmp_rows);
 	} else { /* keep the order on screen; newcomers at the end */
-		int n = 0;
-		const QuantTopRow **o = calloc((size_t)s->nrows + 1, sizeof *o);
-		for (int k = 0; k < u->nsorted; k++)
-			for (int r = 0; r < s->nrows; r++)
+		const QuantTopRow **o = calloc((size_t)n + 1, sizeof *o);
+		int m = 0;
+		for (int k = 0; o && k < u->nsorted; k++)
+			for (int r = 0; r < n; r++)
 				if (rows[r] && strcmp(rows[r]->symbol, u->sorted_sym[k]) == 0) {
-					o[n++] = rows[r];
+					o[m++] = rows[r];
 					rows[r] = NULL;
 				}
-		for (int r = 0; r < s->nrows; r++)
+		for (int r = 0; o && r < n; r++)
 			if (rows[r])
-				o[n++] = rows[r];
+				o[m++] = rows[r];
 		free(rows);
 		rows = o;
 	}
-	if (u->cursor >= s->nrows)
-		u->cursor = s->nrows - 1;
-	for (int r = 0; r < s->nrows && 4 + r < H - 1; r++) {
+	u->nsorted = n < 256 ? n : 256;
+	for (int r = 0; rows && r < u->nsorted; r++)
+		memcpy(u->sorted_sym[r], rows[r]->symbol, sizeof u->sorted_sym[r]);
+	*n_out = rows ? n : 0;
+	return rows;
+}
+
+/* Thresholds that stand out whatever their sign. */
+static int threshold_attr(Ui *u, int c, double v)
+{
+	if (!isfinite(v))
+		return 0;
+	if (c == C_RSI && (v >= 70 || v <= 30))
+		return A_BOLD | (u->color ? COLOR_PAIR(v >= 70 ? P_WARN : P_INFO) : 0);
+	if (c == C_Z && fabs(v) >= 2)
+		return A_BOLD;
+	if (c == C_FUNDING && fabs(v) >= 0.0005)
+		return A_BOLD;
+	if (c == C_OICHG && fabs(v) >= 0.02)
+		return A_BOLD;
+	return 0;
+}
+
+static void bottom_line(Ui *u, int H, int W, const char *keys)
+{
+	move(H - 1, 0);
+	clrtoeol();
+	if (u->prompt) {
+		char line[128];
+		snprintf(line, sizeof line, "%s%s_",
+		         u->prompt == '/' ? " filter symbols: "
+		                          : " jump to (UTC, e.g. 2025-01-31 12:00): ",
+		         u->input);
+		attron(A_BOLD);
+		mvaddnstr(H - 1, 0, line, W);
+		attroff(A_BOLD);
+		return;
+	}
+	mvaddnstr(H - 1, 0, keys, W);
+}
+
+static void draw_table(Ui *u, const QuantSnapshot *s)
+{
+	int H, W;
+	getmaxyx(stdscr, H, W);
+	erase();
+	ui_header(u, s, W, "top");
+	if (!s) {
+		mvaddnstr(2, 1, "waiting for the first snapshot of the engine...", W - 1);
+		bottom_line(u, H, W, " q quit  ? help");
+		draw_toasts(u, W);
+		return;
+	}
+	char oi[16], fu[16], ls[16], line[512];
+	ui_fmt(oi, sizeof oi, F_MONEY, s->agg.total_oi_value);
+	ui_fmt(fu, sizeof fu, F_PCT, s->agg.oi_weighted_funding);
+	ui_fmt(ls, sizeof ls, F_RATIO, s->agg.volume_weighted_ls);
+	snprintf(line, sizeof line,
+	         " OI $%s   OI-wtd funding %s%%   vol-wtd LS %s   breadth %d up / %d down   "
+	         "alerts 1h %d%s%s",
+	         oi, fu, ls, s->agg.up, s->agg.down, alerts_last_hour(),
+	         u->filter[0] ? "   filter: " : "", u->filter);
+	mvaddnstr(1, 0, line, W);
+	/* table header */
+	int vis[NCOLS], nv = visible(u, W, vis), x = 0;
+	attron(A_REVERSE);
+	mvhline(3, 0, ' ', W);
+	u->nhead = 0;
+	for (int k = 0; k < nv; k++) {
+		int c = vis[k];
+		char h[32];
+		snprintf(h, sizeof h, "%s%s", ui_cols[c].title,
+		         c == u->sort_col ? (u->invert ? "^" : "v") : "");
+		if (c == C_SYMBOL || c == C_SPARK)
+			mvprintw(3, x, "%-*.*s", ui_cols[c].width, ui_cols[c].width, h);
+		else
+			mvprintw(3, x, "%*.*s", ui_cols[c].width, ui_cols[c].width, h);
+		u->head_x[u->nhead] = x;
+		u->head_c[u->nhead++] = c;
+		x += ui_cols[c].width + 1;
+	}
+	attroff(A_REVERSE);
+	int n;
+	const QuantTopRow **rows = ordered_rows(u, s, &n);
+	if (u->cursor >= n)
+		u->cursor = n - 1;
+	if (u->cursor < 0)
+		u->cursor = 0;
+	u->table_rows = 0;
+	if (n == 0 && u->filter[0])
+		mvaddnstr(4, 1, "no symbol matches the filter (/ to change it, Esc clears)", W - 1);
+	for (int r = 0; r < n && 4 + r < H - 1; r++) {
 		const QuantTopRow *row = rows[r];
 		int y = 4 + r;
 		x = 0;
+		u->table_rows++;
 		if (r == u->cursor)
 			attron(A_REVERSE);
 		mvhline(y, 0, ' ', W);
@@ -323,41 +396,44 @@ static void draw(Ui *u, const QuantSnapshot *s)
 			int c = vis[k];
 			char cell[160];
 			if (c == C_SYMBOL)
-				mvprintw(y, x, "%-*.*s", cols[c].width, cols[c].width, row->symbol);
+				mvprintw(y, x, "%-*.*s", ui_cols[c].width, ui_cols[c].width,
+				         row->symbol);
 			else if (c == C_SPARK) {
-				spark(u, row->spark[u->tf], cols[c].width, cell, sizeof cell);
+				spark(u, row->spark[u->tf], ui_cols[c].width, cell, sizeof cell);
 				mvaddstr(y, x, cell);
 			} else {
-				double vv = value(row, u->tf, c);
-				fmt(cell, sizeof cell, cols[c].fmt, vv);
-				int signed_col = cols[c].fmt == F_PCT || c == C_Z || c == C_CVD;
-				if (signed_col && r != u->cursor)
-					attr_sign(u, vv, 1);
-				mvprintw(y, x, "%*.*s", cols[c].width, cols[c].width, cell);
-				if (signed_col && r != u->cursor)
-					attr_sign(u, vv, 0);
+				double vv = ui_value(row, u->tf, c);
+				ui_fmt(cell, sizeof cell, ui_cols[c].fmt, vv);
+				int signed_col = ui_cols[c].fmt == F_PCT || c == C_Z || c == C_CVD;
+				int extra = r != u->cursor ? threshold_attr(u, c, vv) : 0;
+				if (signed_col && r != u->cursor && !(extra & A_COLOR))
+					ui_sign_attr(u, vv, 1);
+				attron(extra);
+				mvprintw(y, x, "%*.*s", ui_cols[c].width, ui_cols[c].width, cell);
+				attroff(extra);
+				if (signed_col && r != u->cursor && !(extra & A_COLOR))
+					ui_sign_attr(u, vv, 0);
 			}
-			x += cols[c].width + 1;
+			x += ui_cols[c].width + 1;
 		}
 		if (r == u->cursor)
 			attroff(A_REVERSE);
 	}
 	free(rows);
-	snprintf(line, sizeof line,
-	         " 1-6 timeframe  Tab next  < > sort  i invert  %s  e export  a alerts  ? help  q "
-	         "quit",
-	         u->utf8 ? "\u2191\u2193 move" : "j/k move");
-	mvaddnstr(H - 1, 0, line, W);
+	if (u->d->player)
+		snprintf(line, sizeof line,
+		         " space play  +/- speed  \u2190\u2192 [ ] step  g jump  1-6 tf  < > sort  "
+		         "Enter detail  c m a h  / filter  ? help  q quit");
+	else
+		snprintf(line, sizeof line,
+		         " 1-6 timeframe  Tab next  < > sort  i invert  Enter detail  c corr  m "
+		         "movers  a alerts  h health  / filter  C columns  e export  ? help  q "
+		         "quit");
+	if (!u->utf8)
+		for (char *p = line; (p = strstr(p, "\u2190\u2192")) != NULL;)
+			memcpy(p, "<- ->", 5), memmove(p + 5, p + 6, strlen(p + 6) + 1);
+	bottom_line(u, H, W, line);
 	draw_toasts(u, W);
-	refresh();
-}
-
-/* Only printable ASCII reaches the screen from alert messages. */
-static void clean(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 32 || (unsigned char)*s > 126)
-			*s = '?';
 }
 
 /* Toasts: the alerts of the last toast_s seconds, newest on top, at the top right. */
@@ -374,11 +450,11 @@ static void draw_toasts(Ui *u, int W)
 		char line[400];
 		snprintf(line, sizeof line, " %s %s %s %s: %s ", a->severity, a->rule, a->symbol,
 		         a->interval, a->message);
-		clean(line);
+		ui_clean(line);
 		int w = (int)strlen(line) < W - 2 ? (int)strlen(line) : W - 2;
-		int pair = strcmp(a->severity, "crit") == 0   ? 2
-		           : strcmp(a->severity, "warn") == 0 ? 3
-		                                              : 4;
+		int pair = strcmp(a->severity, "crit") == 0   ? P_DOWN
+		           : strcmp(a->severity, "warn") == 0 ? P_WARN
+		                                              : P_INFO;
 		if (u->color)
 			attron(COLOR_PAIR(pair));
 		attron(A_REVERSE | A_BOLD);
@@ -408,12 +484,11 @@ static int alerts_last_hour(void)
 	return n;
 }
 
-static void draw_alert_log(int H, int W)
+static void draw_alert_log(Ui *u, const QuantSnapshot *s, int H, int W)
 {
 	erase();
-	attron(A_BOLD);
-	mvaddnstr(0, 0, " futuresboard  alert log (newest first)   q or Esc: back", W);
-	attroff(A_BOLD);
+	ui_header(u, s, W, "alert log");
+	mvaddnstr(1, 0, " newest first", W);
 	pthread_mutex_lock(&alert_lock);
 	int y = 2;
 	if (!alert_total)
@@ -425,40 +500,49 @@ static void draw_alert_log(int H, int W)
 		fb_time_format(a->ts, t, sizeof t);
 		snprintf(line, sizeof line, " %.19s  %-4s %-16s %-12s %-4s %s", t, a->severity,
 		         a->rule, a->symbol, a->interval, a->message);
-		clean(line);
+		ui_clean(line);
 		mvaddnstr(y, 0, line, W);
 	}
 	pthread_mutex_unlock(&alert_lock);
-	refresh();
+	bottom_line(u, H, W, " q or Esc back");
 }
 
-static void draw_help(int W)
+static void draw_help(Ui *u, const QuantSnapshot *s, int H, int W)
 {
 	static const char *const lines[] = {
-	        " futuresboard  keys   (q or Esc: back)",
-	        "",
-	        "  1 2 3 4 5 6     timeframe 1m 5m 15m 1h 4h 1d (those collected)",
-	        "  Tab             next timeframe",
-	        "  < >  , .        move the sort column left / right",
-	        "  i               invert the sort",
-	        "  s p c d v o f l r z   sort by symbol, price, change, 24h change, volume,",
-	        "                  open interest, funding, long/short, RSI, z-score",
+	        "Every screen",
+	        "  1 2 3 4 5 6     timeframe 1m 5m 15m 1h 4h 1d (those collected); Tab: next",
+	        "  q, Esc          back, or quit from the table     ?  this help",
+	        "Table",
 	        "  j k, arrows     move the cursor (the order holds for 3 s after a move)",
-	        "  g G, Home End   first / last row",
-	        "  e               export the table as shown to a CSV file",
-	        "  a               alert log",
-	        "  ?               this help",
-	        "  q, Esc          back, or quit",
+	        "  g G, Home End   first / last row (in replay: g jumps to a time)",
+	        "  < >  , .        move the sort column; i inverts; a click on a title sorts",
+	        "  s p % d v o O f l b r z   sort by symbol, price, change, 24h change,",
+	        "                  volume, OI, OI change, funding, LS, imbalance, RSI, z",
+	        "  /               filter symbols (Enter keeps, Esc clears)",
+	        "  Enter           detail charts of the symbol under the cursor",
+	        "  c  m  a  h      correlation heatmap, movers, alert log, feed health",
+	        "  C               choose columns (saved to the user config)",
+	        "  e               export the table as shown (or the detail series) to CSV",
+	        "Detail            h l, arrows: cursor; H L: first / newest; t: candles or line;",
+	        "                  j k: previous / next symbol; e: export the series",
+	        "Replay            space: play / pause; + -: speed 1x to 10000x;",
+	        "                  [ ] (and arrows on the table): one candle back / forward",
 	};
 	erase();
-	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
-		mvaddnstr((int)i, 0, lines[i], W);
-	refresh();
+	ui_header(u, s, W, "keys");
+	for (size_t i = 0; i < sizeof lines / sizeof *lines && (int)i + 2 < H - 1; i++) {
+		if (lines[i][0] != ' ')
+			attron(A_BOLD);
+		mvaddnstr((int)i + 2, 0, lines[i], W);
+		attroff(A_BOLD);
+	}
+	bottom_line(u, H, W, " q or Esc back");
 }
 
-/* Writes the table as shown (order, timeframe, every column but the sparkline, the values
- * as formatted on screen) to a CSV file in the current folder. Returns 0 with the path, or
- * -1 with the reason. */
+/* Writes the table as shown (order, filter, timeframe, every column but the sparkline, the
+ * values as formatted on screen) to a CSV file in the current folder. Returns 0 with the
+ * path, or -1 with the reason. */
 static int export_view(Ui *u, const QuantSnapshot *s, char *path, size_t len)
 {
 	char t[32];
@@ -477,7 +561,7 @@ static int export_view(Ui *u, const QuantSnapshot *s, char *path, size_t len)
 	fprintf(f, "rank,timeframe");
 	for (int c = 0; c < NCOLS; c++)
 		if (c != C_SPARK)
-			fprintf(f, ",%s", cols[c].title);
+			fprintf(f, ",%s", ui_cols[c].title);
 	fprintf(f, "\r\n");
 	for (int r = 0; r < u->nsorted; r++) {
 		const QuantTopRow *row = NULL;
@@ -491,7 +575,7 @@ static int export_view(Ui *u, const QuantSnapshot *s, char *path, size_t len)
 			if (c == C_SPARK)
 				continue;
 			char cell[64];
-			fmt(cell, sizeof cell, cols[c].fmt, value(row, u->tf, c));
+			ui_fmt(cell, sizeof cell, ui_cols[c].fmt, ui_value(row, u->tf, c));
 			fprintf(f, ",%s", strcmp(cell, "-") == 0 ? "" : cell);
 		}
 		fprintf(f, "\r\n");
@@ -507,8 +591,10 @@ static int export_view(Ui *u, const QuantSnapshot *s, char *path, size_t len)
 
 static void restore_terminal(void)
 {
-	if (!isendwin())
+	if (!isendwin()) {
+		mousemask(0, NULL);
 		endwin();
+	}
 }
 
 static void crash(int sig)
@@ -518,11 +604,284 @@ static void crash(int sig)
 	raise(sig);
 }
 
+static void colours(Ui *u)
+{
+	const char *want = u->d->color ? u->d->color : "auto";
+	const char *nc = getenv("NO_COLOR");
+	u->color = has_colors() && strcmp(want, "none") != 0 && !(nc && *nc);
+	if (!u->color)
+		return;
+	start_color();
+	use_default_colors();
+	u->colors256 = COLORS >= 256 && strcmp(want, "16") != 0;
+	if (u->colors256) {
+		init_pair(P_UP, 41, -1);
+		init_pair(P_DOWN, 203, -1);
+		init_pair(P_WARN, 214, -1);
+		init_pair(P_INFO, 75, -1);
+		init_pair(P_BANNER, 214, -1);
+		init_pair(P_DIM, 244, -1);
+		static const short heat[HEAT_STEPS] = {196, 160, 124, 88, 52, 236,
+		                                       22,  28,  34,  40, 46};
+		for (int i = 0; i < HEAT_STEPS; i++)
+			init_pair((short)(P_HEAT0 + i), i == 5 ? 250 : 16, heat[i]);
+	} else {
+		init_pair(P_UP, COLOR_GREEN, -1);
+		init_pair(P_DOWN, COLOR_RED, -1);
+		init_pair(P_WARN, COLOR_YELLOW, -1);
+		init_pair(P_INFO, COLOR_CYAN, -1);
+		init_pair(P_BANNER, COLOR_YELLOW, -1);
+		init_pair(P_DIM, COLOR_WHITE, -1);
+		for (int i = 0; i < HEAT_STEPS; i++)
+			init_pair((short)(P_HEAT0 + i), COLOR_BLACK,
+			          i < 3    ? COLOR_RED
+			          : i > 7  ? COLOR_GREEN
+			          : i == 5 ? -1
+			                   : COLOR_WHITE);
+	}
+}
+
+static void choose_columns(Ui *u, const char *list)
+{
+	memset(u->show, 0, sizeof u->show);
+	u->show[C_SYMBOL] = 1;
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", list && *list ? list : CONFIG_UI_COLUMNS);
+	for (char *save, *tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save))
+		for (int c = 1; c < NCOLS; c++)
+			if (strcmp(ui_cols[c].name, tok) == 0)
+				u->show[c] = 1;
+}
+
+/* Saves the chosen columns to the user config. */
+static void save_columns(Ui *u)
+{
+	char list[512] = "", err[600];
+	size_t used = 0;
+	for (int c = 1; c < NCOLS; c++)
+		if (u->show[c])
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+			                         used ? " " : "", ui_cols[c].name);
+	char *path = config_user_path();
+	if (config_save_key(path, "ui", "columns", list, err, sizeof err) == 0)
+		snprintf(u->toast, sizeof u->toast, " columns saved to %s ", path);
+	else
+		snprintf(u->toast, sizeof u->toast, " columns not saved: %.500s ", err);
+	ui_clean(u->toast);
+	u->toast_until = fb_mono_ms() + (int64_t)u->toast_s * 1000;
+	free(path);
+}
+
+static QuantSnapshot *acquire(Ui *u)
+{
+	return u->d->player ? player_acquire(u->d->player) : quant_live_acquire(u->d->live);
+}
+
+static void release(Ui *u, QuantSnapshot *s)
+{
+	if (u->d->player)
+		player_release(u->d->player, s);
+	else
+		quant_live_release(u->d->live, s);
+}
+
+static void toast(Ui *u, const char *fmt, const char *arg)
+{
+	snprintf(u->toast, sizeof u->toast, fmt, (int)(sizeof u->toast - 40), arg);
+	ui_clean(u->toast);
+	u->toast_until = fb_mono_ms() + (int64_t)u->toast_s * 1000;
+}
+
+static void replay_seek(Ui *u, int64_t t)
+{
+	char err[512];
+	if (player_seek(u->d->player, t, err, sizeof err))
+		toast(u, " replay: %.*s ", err);
+	u->sim = (double)player_time(u->d->player);
+}
+
+/* Moves the replay clock while playing. */
+static void replay_tick(Ui *u)
+{
+	if (!u->d->player || !u->playing)
+		return;
+	int64_t now = fb_mono_ms();
+	u->sim += (double)(now - u->play_mark) * u->speed;
+	u->play_mark = now;
+	if (u->sim >= (double)player_end(u->d->player)) {
+		u->sim = (double)player_end(u->d->player);
+		u->playing = 0;
+		toast(u, " %.*s ", "end of the replay (space plays again from the start)");
+	}
+	if ((int64_t)u->sim != player_time(u->d->player))
+		replay_seek(u, (int64_t)u->sim);
+}
+
+static int64_t tf_ms(const QuantSnapshot *s, int tf)
+{
+	return s && tf < s->nintervals ? fb_interval_ms(s->intervals[tf]) : FB_MINUTE_MS;
+}
+
+/* A key of the bottom-line prompt. */
+static void prompt_key(Ui *u, int ch)
+{
+	size_t n = strlen(u->input);
+	size_t max = u->prompt == '/' ? sizeof u->filter - 1 : sizeof u->input - 1;
+	if (ch == 27) {
+		if (u->prompt == '/')
+			u->filter[0] = '\0';
+		u->prompt = 0;
+	} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		if (u->prompt == 'g') {
+			int64_t t;
+			if (fb_time_parse(u->input, &t) == 0)
+				replay_seek(u, t);
+			else
+				toast(u, " not a time: '%.*s' (2025-01-31 12:00 or epoch ms) ",
+				      u->input);
+		}
+		u->prompt = 0;
+	} else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0)
+		u->input[n - 1] = '\0';
+	else if (ch > 32 && ch < 127 && n < max &&
+	         (u->prompt == 'g' ? (isdigit(ch) || strchr("-:T.Z+ ", ch) != NULL)
+	                           : isalnum(ch))) {
+		u->input[n] = (char)ch;
+		u->input[n + 1] = '\0';
+	} else if (ch == ' ' && u->prompt == 'g' && n < max) {
+		u->input[n] = ' ';
+		u->input[n + 1] = '\0';
+	}
+	if (u->prompt == '/') {
+		snprintf(u->filter, sizeof u->filter, "%s", u->input);
+		u->cursor = 0;
+		u->hold_until = 0;
+	}
+}
+
+/* Keys of the replay on every screen; 1 when taken. */
+static int replay_key(Ui *u, const QuantSnapshot *s, int ch)
+{
+	if (!u->d->player)
+		return 0;
+	int64_t iv = tf_ms(s, u->screen == SCREEN_DETAIL ? u->dtf : u->tf);
+	int arrows = u->screen != SCREEN_DETAIL && u->screen != SCREEN_CORR;
+	if (ch == ' ') {
+		if (!u->playing && player_time(u->d->player) >= player_end(u->d->player))
+			replay_seek(u, player_start(u->d->player));
+		u->playing = !u->playing;
+		u->play_mark = fb_mono_ms();
+		u->sim = (double)player_time(u->d->player);
+	} else if (ch == '+' || ch == '=')
+		u->speed = u->speed * 2 > 10000 ? 10000 : u->speed * 2;
+	else if (ch == '-' || ch == '_')
+		u->speed = u->speed / 2 < 1 ? 1 : u->speed / 2;
+	else if (ch == ']' || (arrows && ch == KEY_RIGHT)) {
+		u->playing = 0;
+		replay_seek(u, player_step_time(u->d->player, iv, 1));
+	} else if (ch == '[' || (arrows && ch == KEY_LEFT)) {
+		u->playing = 0;
+		replay_seek(u, player_step_time(u->d->player, iv, -1));
+	} else if (ch == 'g' && u->screen == SCREEN_TABLE) {
+		u->playing = 0;
+		u->prompt = 'g';
+		u->input[0] = '\0';
+	} else
+		return 0;
+	return 1;
+}
+
+static void table_key(Ui *u, const QuantSnapshot *s, int ch)
+{
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		if (s && u->cursor < u->nsorted) {
+			memcpy(u->dsym, u->sorted_sym[u->cursor], sizeof u->dsym);
+			u->dtf = u->tf;
+			u->dcursor = -1;
+			u->screen = SCREEN_DETAIL;
+			ui_detail_load(u, s, 1);
+		}
+	} else if (ch == '/') {
+		u->prompt = '/';
+		snprintf(u->input, sizeof u->input, "%s", u->filter);
+	} else if (ch == 'C') {
+		u->screen = SCREEN_COLUMNS;
+		u->cols_changed = 0;
+	} else if (ch == '<' || ch == ',')
+		u->sort_col = (u->sort_col + NCOLS - 1) % NCOLS, u->hold_until = 0;
+	else if (ch == '>' || ch == '.')
+		u->sort_col = (u->sort_col + 1) % NCOLS, u->hold_until = 0;
+	else if (ch == 'i')
+		u->invert = !u->invert, u->hold_until = 0;
+	else if (ch == KEY_DOWN || ch == 'j')
+		u->cursor++, u->hold_until = fb_mono_ms() + 3000;
+	else if (ch == KEY_UP || ch == 'k')
+		u->cursor = u->cursor > 0 ? u->cursor - 1 : 0, u->hold_until = fb_mono_ms() + 3000;
+	else if (ch == 'g' || ch == KEY_HOME)
+		u->cursor = 0;
+	else if (ch == 'G' || ch == KEY_END)
+		u->cursor = 1 << 20;
+	else if (ch == KEY_MOUSE) {
+		MEVENT m;
+		if (getmouse(&m) != OK)
+			return;
+		if (m.y == 3) { /* a click on a title sorts by it; again inverts */
+			for (int k = u->nhead - 1; k >= 0; k--)
+				if (m.x >= u->head_x[k]) {
+					int c = u->head_c[k];
+					u->invert = u->sort_col == c ? !u->invert : 0;
+					u->sort_col = c;
+					u->hold_until = 0;
+					break;
+				}
+		} else if (m.y >= 4 && m.y - 4 < u->table_rows) {
+			u->cursor = m.y - 4;
+			u->hold_until = fb_mono_ms() + 3000;
+		}
+	} else
+		for (int c = 0; c < NCOLS; c++)
+			if (ui_cols[c].key && ui_cols[c].key == ch) {
+				u->invert = u->sort_col == c ? !u->invert : 0;
+				u->sort_col = c;
+				u->hold_until = 0;
+			}
+}
+
+static void detail_key(Ui *u, int ch)
+{
+	int last = u->nhist - 1;
+	int cur = u->dcursor < 0 || u->dcursor > last ? last : u->dcursor;
+	if (ch == KEY_LEFT || ch == 'h')
+		u->dcursor = cur > 0 ? cur - 1 : 0;
+	else if (ch == KEY_RIGHT || ch == 'l')
+		u->dcursor = cur + 1 >= last ? -1 : cur + 1;
+	else if (ch == 'H' || ch == KEY_HOME)
+		u->dcursor = 0;
+	else if (ch == 'L' || ch == KEY_END)
+		u->dcursor = -1;
+	else if (ch == 't')
+		u->candles = !u->candles;
+	else if (ch == 'j' || ch == 'k' || ch == KEY_DOWN || ch == KEY_UP) {
+		int dir = ch == 'j' || ch == KEY_DOWN ? 1 : -1;
+		for (int r = 0; r < u->nsorted; r++)
+			if (strcmp(u->sorted_sym[r], u->dsym) == 0) {
+				int to = (r + dir + u->nsorted) % u->nsorted;
+				memcpy(u->dsym, u->sorted_sym[to], sizeof u->dsym);
+				u->cursor = to;
+				u->nhist = 0;
+				u->hist_tried_ms = 0;
+				u->dcursor = -1;
+				break;
+			}
+	}
+}
+
 int dashboard_run(const CliDashboard *d)
 {
 	setlocale(LC_ALL, "");
-	Ui u = {.d = d, .tf = 0, .sort_col = C_VOLUME};
+	Ui u = {.d = d, .tf = 0, .sort_col = C_VOLUME, .candles = 1};
 	u.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	choose_columns(&u, d->columns);
 	if (!initscr())
 		return -1;
 	atexit(restore_terminal);
@@ -533,26 +892,24 @@ int dashboard_run(const CliDashboard *d)
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
-	const char *nc = getenv("NO_COLOR");
-	u.color = has_colors() && strcmp(d->color, "none") != 0 && !(nc && *nc);
-	if (u.color) {
-		start_color();
-		use_default_colors();
-		init_pair(1, COLOR_GREEN, -1);
-		init_pair(2, COLOR_RED, -1);
-		init_pair(3, COLOR_YELLOW, -1);
-		init_pair(4, COLOR_CYAN, -1);
-	}
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	mouseinterval(0);
+	colours(&u);
 	if (d->mode && strcmp(d->mode, "DEMO") == 0)
 		u.tf = 1; /* 5m: the demo's market moves fast */
-	timeout(d->refresh_ms > 0 ? d->refresh_ms : 1000);
+	int refresh_ms = d->refresh_ms > 0 ? d->refresh_ms : 1000;
+	u.speed = d->speed >= 1 ? d->speed : 60;
+	if (d->player)
+		u.sim = (double)player_time(d->player);
 	static const char tf_keys[] = "123456";
 	int dirty = 1, export_now = 0;
 	uint64_t seen_alerts = 0;
+	int64_t drawn_second = 0;
 	u.toast_s = d->toast_s > 0 ? d->toast_s : 8;
 	set_escdelay(25);
 	while (!signals_stop_requested()) {
-		QuantSnapshot *s = quant_live_acquire(d->live);
+		replay_tick(&u);
+		QuantSnapshot *s = acquire(&u);
 		if (s && u.tf >= s->nintervals)
 			u.tf = s->nintervals - 1;
 		pthread_mutex_lock(&alert_lock);
@@ -570,77 +927,128 @@ int dashboard_run(const CliDashboard *d)
 			u.toast_until = 0;
 			dirty = 1;
 		}
-		if (dirty || !s || s->generation != u.drawn_gen) {
+		int64_t second = (d->player ? 0 : fb_now_ms() / 1000);
+		if (u.screen == SCREEN_DETAIL && s)
+			ui_detail_load(&u, s, 0);
+		if (dirty || !s || s->generation != u.drawn_gen || second != drawn_second) {
 			int H, W;
 			getmaxyx(stdscr, H, W);
-			if (u.screen == SCREEN_HELP)
-				draw_help(W);
-			else if (u.screen == SCREEN_ALERTS)
-				draw_alert_log(H, W);
-			else
-				draw(&u, s);
+			switch (u.screen) {
+			case SCREEN_HELP: draw_help(&u, s, H, W); break;
+			case SCREEN_ALERTS: draw_alert_log(&u, s, H, W); break;
+			case SCREEN_DETAIL: ui_detail(&u, s, H, W); break;
+			case SCREEN_CORR: ui_corr(&u, s, H, W); break;
+			case SCREEN_MOVERS: ui_movers(&u, s, H, W); break;
+			case SCREEN_HEALTH: ui_health(&u, s, H, W); break;
+			case SCREEN_COLUMNS: ui_columns(&u, s, H, W); break;
+			default: draw_table(&u, s); break;
+			}
+			if (u.screen != SCREEN_TABLE)
+				draw_toasts(&u, W);
+			refresh();
 			u.drawn_gen = s ? s->generation : 0;
+			drawn_second = second;
 			dirty = 0;
 		}
 		if (export_now && s) {
 			char path[512];
-			int rc = export_view(&u, s, path, sizeof path);
-			snprintf(u.toast, sizeof u.toast, rc ? " export failed: %s " : " wrote %s ",
-			         path);
-			u.toast_until = fb_mono_ms() + (int64_t)u.toast_s * 1000;
-			draw(&u, s);
+			int rc = u.screen == SCREEN_DETAIL ? ui_detail_export(&u, path, sizeof path)
+			                                   : export_view(&u, s, path, sizeof path);
+			toast(&u, rc ? " export failed: %.*s " : " wrote %.*s ", path);
+			dirty = 1;
 		}
 		export_now = 0;
 		int nint = s ? s->nintervals : 1;
-		quant_live_release(d->live, s);
-		int ch = getch();
+		timeout(u.playing ? (refresh_ms < 100 ? refresh_ms : 100) : refresh_ms);
+		int ch = ERR;
+		if (!dirty)
+			ch = getch();
 		signals_drain();
-		if (ch == ERR)
-			continue;
-		dirty = 1;
-		const char *k = ch > 0 && ch < 256 ? strchr(tf_keys, ch) : NULL;
-		if (u.screen != SCREEN_TABLE) { /* q or Esc (or the screen's key) goes back */
-			if (ch == 'q' || ch == 27 || ch == '?' || ch == 'a')
-				u.screen = SCREEN_TABLE;
+		if (ch == ERR) {
+			release(&u, s);
 			continue;
 		}
-		if (ch == 'q' || ch == 27)
-			break;
-		else if (ch == '?')
-			u.screen = SCREEN_HELP;
-		else if (ch == 'a')
-			u.screen = SCREEN_ALERTS;
-		else if (ch == 'e')
-			export_now = 1;
-		else if (k && (int)(k - tf_keys) < nint)
-			u.tf = (int)(k - tf_keys);
-		else if (ch == '\t')
-			u.tf = (u.tf + 1) % nint;
-		else if (ch == '<' || ch == ',')
-			u.sort_col = (u.sort_col + NCOLS - 1) % NCOLS, u.hold_until = 0;
-		else if (ch == '>' || ch == '.')
-			u.sort_col = (u.sort_col + 1) % NCOLS, u.hold_until = 0;
-		else if (ch == 'i')
-			u.invert = !u.invert, u.hold_until = 0;
-		else if (ch == KEY_DOWN || ch == 'j')
-			u.cursor++, u.hold_until = fb_mono_ms() + 3000;
-		else if (ch == KEY_UP || ch == 'k')
-			u.cursor = u.cursor > 0 ? u.cursor - 1 : 0,
-			u.hold_until = fb_mono_ms() + 3000;
-		else if (ch == 'g' || ch == KEY_HOME)
-			u.cursor = 0;
-		else if (ch == 'G' || ch == KEY_END)
-			u.cursor = 1 << 20;
-		else if (ch == KEY_RESIZE)
+		dirty = 1;
+		if (u.prompt) {
+			prompt_key(&u, ch);
+			release(&u, s);
+			continue;
+		}
+		const char *k = ch > 0 && ch < 256 ? strchr(tf_keys, ch) : NULL;
+		if (ch == KEY_RESIZE)
 			clear();
-		else
-			for (int c = 0; c < NCOLS; c++)
-				if (cols[c].key && cols[c].key == ch) {
-					u.invert = u.sort_col == c ? !u.invert : 0;
-					u.sort_col = c;
-					u.hold_until = 0;
+		else if (k && (int)(k - tf_keys) < nint) {
+			u.tf = (int)(k - tf_keys);
+			u.dtf = u.tf;
+		} else if (ch == '\t') {
+			u.tf = (u.tf + 1) % nint;
+			u.dtf = u.tf;
+		} else if (replay_key(&u, s, ch))
+			;
+		else if (ch == '?')
+			u.screen = u.screen == SCREEN_HELP ? SCREEN_TABLE : SCREEN_HELP;
+		else if (ch == 'e' && (u.screen == SCREEN_TABLE || u.screen == SCREEN_DETAIL))
+			export_now = 1;
+		else if (u.screen == SCREEN_COLUMNS) {
+			if (ch == KEY_DOWN || ch == 'j')
+				u.ccur = u.ccur + 1 < NCOLS - 1 ? u.ccur + 1 : u.ccur;
+			else if (ch == KEY_UP || ch == 'k')
+				u.ccur = u.ccur > 0 ? u.ccur - 1 : 0;
+			else if (ch == ' ' || ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+				u.show[u.ccur + 1] = !u.show[u.ccur + 1];
+				u.cols_changed = 1;
+			} else if (ch == 'q' || ch == 27 || ch == 'C') {
+				if (u.cols_changed)
+					save_columns(&u);
+				u.screen = SCREEN_TABLE;
+			}
+		} else if (ch == 'q' || ch == 27) {
+			if (u.screen == SCREEN_TABLE) {
+				if (u.filter[0] && ch == 27)
+					u.filter[0] = '\0';
+				else {
+					release(&u, s);
+					break;
 				}
+			} else
+				u.screen = SCREEN_TABLE;
+		} else if (u.screen == SCREEN_DETAIL) {
+			if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+				u.screen = SCREEN_TABLE;
+			else
+				detail_key(&u, ch);
+		} else if (u.screen == SCREEN_CORR) {
+			if (ch == KEY_LEFT || ch == 'h')
+				u.cx--;
+			else if (ch == KEY_RIGHT || ch == 'l')
+				u.cx++;
+			else if (ch == KEY_UP || ch == 'k')
+				u.cy--;
+			else if (ch == KEY_DOWN || ch == 'j')
+				u.cy++;
+			else if (ch == 'c')
+				u.screen = SCREEN_TABLE;
+		} else if (u.screen == SCREEN_HEALTH) {
+			if (ch == KEY_DOWN || ch == 'j')
+				u.hscroll++;
+			else if (ch == KEY_UP || ch == 'k')
+				u.hscroll = u.hscroll > 0 ? u.hscroll - 1 : 0;
+			else if (ch == 'h')
+				u.screen = SCREEN_TABLE;
+		} else if (ch == 'a')
+			u.screen = u.screen == SCREEN_ALERTS ? SCREEN_TABLE : SCREEN_ALERTS;
+		else if (ch == 'c')
+			u.screen = SCREEN_CORR;
+		else if (ch == 'm')
+			u.screen = u.screen == SCREEN_MOVERS ? SCREEN_TABLE : SCREEN_MOVERS;
+		else if (ch == 'h') {
+			u.screen = SCREEN_HEALTH;
+			u.hscroll = 0;
+		} else if (u.screen == SCREEN_TABLE)
+			table_key(&u, s, ch);
+		release(&u, s);
 	}
+	free(u.hist);
 	restore_terminal();
 	return 0;
 }

@@ -14,10 +14,19 @@
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "feed/collector.h"
+
+#include <jansson.h>
 
 #include <libwebsockets.h>
 
 const CliCommand cli_commands[] = {
+        {"live", cmd_live, "[--health-port N]",
+         "the live dashboard: feed, store and engine in one process (also: no command)", 1},
+        {"attach", cmd_attach, "[--exchange E]",
+         "the dashboard, read-only, over the database a collector is filling", 1},
+        {"replay", cmd_replay, "[--from T] [--to T] [--speed X] [--exchange E]",
+         "the dashboard over stored candles, on a clock you control", 1},
         {"demo", cmd_demo, "[--speed X] [--plain] [--seconds N]",
          "start the offline demo: simulator, collector and the live dashboard", 1},
         {"import", cmd_import,
@@ -132,6 +141,28 @@ int cli_reload_config(CliContext *ctx, AlertRules **rules)
 	return 0;
 }
 
+void cli_dashboard_options(CliContext *ctx, CliDashboard *d)
+{
+	d->refresh_ms = (int)config_get_int(ctx->cfg, "ui", "refresh_ms");
+	d->color = config_get_str(ctx->cfg, "ui", "color");
+	d->toast_s = (int)config_get_int(ctx->cfg, "ui", "toast_s");
+	d->columns = config_get_str(ctx->cfg, "ui", "columns");
+	cli_quant_options(ctx, &d->quant);
+}
+
+void cli_collector_health(void *arg, StrBuf *out)
+{
+	StrBuf raw = {0};
+	collector_health_json(arg, &raw);
+	json_error_t jerr;
+	json_t *doc = raw.p ? json_loads(raw.p, 0, &jerr) : NULL;
+	char *pretty = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	strbuf_printf(out, "%s\n", pretty ? pretty : raw.p ? raw.p : "(no health document)");
+	free(pretty);
+	json_decref(doc);
+	free(raw.p);
+}
+
 void cli_quant_options(CliContext *ctx, QuantOptions *o)
 {
 	quant_default_options(o);
@@ -239,11 +270,16 @@ int cli_main(int argc, char **argv, char *const *envp)
 	int rc = CLI_USAGE;
 	if (argc < 0)
 		goto done;
-	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0) {
-		help(argc < 2 ? stderr : stdout);
-		rc = argc < 2 ? CLI_USAGE : CLI_OK;
+	if (argc > 1 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	                 strcmp(argv[1], "--help") == 0)) {
+		help(stdout);
+		rc = CLI_OK;
 		goto done;
+	}
+	char *live_argv[] = {argv[0], "live", NULL};
+	if (argc < 2) { /* no command: live mode */
+		argv = live_argv;
+		argc = 2;
 	}
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("futuresboard %s (sqlite %s)\n", FB_VERSION, sqlite3_libversion());

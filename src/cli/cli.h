@@ -6,7 +6,9 @@
 
 #include "core/config.h"
 #include "quant/alerts.h"
+#include "core/strbuf.h"
 #include "quant/live.h"
+#include "quant/player.h"
 #include "store/store.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -35,12 +37,20 @@ int cli_main(int argc, char **argv, char *const *envp);
 /* The full-screen dashboard, when the program has one (main.c sets it; the engine library
  * alone has none and the demo then prints plain text). */
 typedef struct {
-	QuantLive *live;
-	const char *mode;     /* DEMO, LIVE */
+	QuantLive *live;      /* live, demo, attach: the engine thread's snapshots */
+	Player *player;       /* replay (instead of live): the dashboard moves its clock */
+	const char *mode;     /* LIVE, DEMO, ATTACH, REPLAY */
 	const char *exchange; /* label */
+	const char *db_path;  /* the detail charts replay this database */
+	QuantOptions quant;   /* with these engine options */
 	int refresh_ms;
-	const char *color; /* ui.color: auto 256 16 none */
-	int toast_s;       /* ui.toast_s */
+	const char *color;   /* ui.color: auto 256 16 none */
+	int toast_s;         /* ui.toast_s */
+	const char *columns; /* ui.columns */
+	double speed;        /* replay: the starting speed */
+	/* h: the health of the feed as text (NULL: not known to this mode) */
+	void (*health)(void *arg, StrBuf *out);
+	void *health_arg;
 } CliDashboard;
 extern int (*cli_dashboard)(const CliDashboard *d);
 /* Where live alerts go for the dashboard's toasts (any thread; NULL without a dashboard). */
@@ -58,6 +68,9 @@ int cmd_simex(CliContext *ctx, int argc, char **argv);
 int cmd_backfill(CliContext *ctx, int argc, char **argv);
 int cmd_collect(CliContext *ctx, int argc, char **argv);
 int cmd_health(CliContext *ctx, int argc, char **argv);
+int cmd_live(CliContext *ctx, int argc, char **argv);
+int cmd_attach(CliContext *ctx, int argc, char **argv);
+int cmd_replay(CliContext *ctx, int argc, char **argv);
 
 /* Prints "futuresboard: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -73,6 +86,11 @@ Store *cli_open_store(CliContext *ctx, int must_exist);
 int cli_reload_config(CliContext *ctx, AlertRules **rules);
 /* The engine options from [quant] and [feed]. */
 void cli_quant_options(CliContext *ctx, QuantOptions *o);
+/* The dashboard's settings from [ui], [quant] and [feed] (mode, sources and health are the
+ * caller's). */
+void cli_dashboard_options(CliContext *ctx, CliDashboard *d);
+/* A health callback for the dashboard: arg is a Collector; its /health document, indented. */
+void cli_collector_health(void *arg, StrBuf *out);
 /* The alert rules of the configuration; NULL after printing the error. */
 AlertRules *cli_alert_rules(CliContext *ctx);
 

@@ -47,8 +47,10 @@ static int take_lock(const char *db)
 	return fd;
 }
 
-int cmd_collect(CliContext *ctx, int argc, char **argv)
+/* collect, or live (ui): the same collector, with the dashboard in front. */
+static int run(CliContext *ctx, int argc, char **argv, int ui)
 {
+	const char *name = ui ? "live" : "collect";
 	static const struct option opts[] = {
 	        {"health-port", required_argument, NULL, 'p'},
 	        {"help", no_argument, NULL, 'h'},
@@ -58,13 +60,19 @@ int cmd_collect(CliContext *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': health = atoi(optarg); break; /* -1: any free port (printed) */
-		case 'h': cli_usage("collect"); return CLI_OK;
-		default: return cli_usage("collect");
+		case 'h': cli_usage(name); return CLI_OK;
+		default: return cli_usage(name);
 		}
 	}
 	if (optind < argc) {
-		cli_error("collect: unexpected argument '%s'", argv[optind]);
-		return cli_usage("collect");
+		cli_error("%s: unexpected argument '%s'", name, argv[optind]);
+		return cli_usage(name);
+	}
+	if (ui && (!cli_dashboard || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		cli_error("live mode shows the dashboard and needs a terminal; 'futuresboard "
+		          "collect' "
+		          "runs without one (and 'futuresboard attach' watches it)");
+		return CLI_USAGE;
 	}
 	char *db = config_get_path(ctx->cfg, "store", "database");
 	Store *probe = cli_open_store(ctx, 0); /* creates and migrates before the threads start */
@@ -112,19 +120,32 @@ int cmd_collect(CliContext *ctx, int argc, char **argv)
 	signals_install();
 	Collector *col = collector_start(&o, err, sizeof err);
 	if (!col) {
-		cli_error("collect: %s", err);
+		cli_error("%s: %s", name, err);
 		close(lock);
 		free(db);
 		return CLI_FAIL;
 	}
-	if (collector_health_port(col))
-		printf("collect: health on http://127.0.0.1:%d/health\n",
-		       collector_health_port(col));
-	printf("collect: writing %s; stop with Ctrl-C\n", db);
-	fflush(stdout);
 	log_info("collect", "started: %s, %d symbols, %s", o.rest_url, o.top_n,
 	         config_get_str(ctx->cfg, "feed", "intervals"));
-	while (!signals_stop_requested()) {
+	if (ui) {
+		log_set_stderr(LOG_ERROR); /* the dashboard owns the terminal */
+		CliDashboard d = {0};
+		cli_dashboard_options(ctx, &d);
+		d.live = collector_engine(col);
+		d.mode = "LIVE";
+		d.exchange = o.exchange;
+		d.db_path = db;
+		d.health = cli_collector_health;
+		d.health_arg = col;
+		cli_dashboard(&d);
+	} else {
+		if (collector_health_port(col))
+			printf("collect: health on http://127.0.0.1:%d/health\n",
+			       collector_health_port(col));
+		printf("collect: writing %s; stop with Ctrl-C\n", db);
+		fflush(stdout);
+	}
+	while (!ui && !signals_stop_requested()) {
 		struct pollfd p = {.fd = signals_fd(), .events = POLLIN};
 		poll(&p, 1, 1000);
 		signals_drain();
@@ -139,9 +160,18 @@ int cmd_collect(CliContext *ctx, int argc, char **argv)
 	uint64_t lost = collector_stop(col);
 	log_info("collect", "stopped in %lld ms; %llu records lost", (long long)(fb_mono_ms() - t0),
 	         (unsigned long long)lost);
-	printf("collect: stopped in %lld ms, queue flushed%s\n", (long long)(fb_mono_ms() - t0),
+	printf("%s: stopped in %lld ms, queue flushed%s\n", name, (long long)(fb_mono_ms() - t0),
 	       lost ? " with losses" : "");
 	close(lock);
 	free(db);
 	return lost ? CLI_FAIL : CLI_OK;
+}
+
+int cmd_collect(CliContext *ctx, int argc, char **argv)
+{
+	return run(ctx, argc, argv, 0);
+}
+int cmd_live(CliContext *ctx, int argc, char **argv)
+{
+	return run(ctx, argc, argv, 1);
 }

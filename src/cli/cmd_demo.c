@@ -63,7 +63,10 @@ static void show(QuantLive *live, double speed, int tty, int tf)
 	printf("\nbreadth %d up / %d down; open interest $%.0fM; OI-weighted funding %.4f%%\n",
 	       s->agg.up, s->agg.down, s->agg.total_oi_value / 1e6,
 	       s->agg.oi_weighted_funding * 100);
-	printf("The full-screen dashboard is not built yet: this is the engine's top table.\n");
+	printf("%s\n", cli_dashboard ? "This is the engine's top table as text; on a terminal "
+	                               "without --plain the demo shows the dashboard."
+	                             : "This build has no full-screen dashboard: this is the "
+	                               "engine's top table.");
 	quant_live_release(live, s);
 	fflush(stdout);
 }
@@ -173,12 +176,15 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	int tty = isatty(STDOUT_FILENO);
 	int64_t end = seconds > 0 ? fb_mono_ms() + (int64_t)seconds * 1000 : INT64_MAX;
 	if (tty && !plain && cli_dashboard && seconds == 0) {
-		CliDashboard d = {.live = collector_engine(col),
-		                  .mode = "DEMO",
-		                  .exchange = "simex",
-		                  .refresh_ms = (int)config_get_int(ctx->cfg, "ui", "refresh_ms"),
-		                  .color = config_get_str(ctx->cfg, "ui", "color"),
-		                  .toast_s = (int)config_get_int(ctx->cfg, "ui", "toast_s")};
+		CliDashboard d = {0};
+		cli_dashboard_options(ctx, &d);
+		d.live = collector_engine(col);
+		d.mode = "DEMO";
+		d.exchange = "simex";
+		d.db_path = db;
+		d.quant.exchange = "simex";
+		d.health = cli_collector_health;
+		d.health_arg = col;
 		if (cli_dashboard(&d) == 0)
 			end = 0; /* the dashboard ran: done */
 	}

@@ -119,9 +119,8 @@ static long features_each(Store *st, const char *exchange, const char *symbol, c
 	return rc < 0 ? -1 : rows;
 }
 
-static int write_row(void *arg, const QuantValues *v, char *err, size_t errlen)
+int features_write_row(FILE *out, const QuantValues *v)
 {
-	FILE *out = arg;
 	char t[32], num[40];
 	fputs(fb_time_format(v->open_time, t, sizeof t), out);
 	for (int i = 0; i < quant_ncolumns; i++) {
@@ -136,7 +135,12 @@ static int write_row(void *arg, const QuantValues *v, char *err, size_t errlen)
 		}
 	}
 	fputs("\r\n", out);
-	if (ferror(out)) {
+	return ferror(out) ? -1 : 0;
+}
+
+static int write_row(void *arg, const QuantValues *v, char *err, size_t errlen)
+{
+	if (features_write_row(arg, v)) {
 		snprintf(err, errlen, "write error: %s", strerror(errno));
 		return -1;
 	}

@@ -14,6 +14,8 @@
 
 /* The header line (without line end). */
 const char *features_header(void);
+/* One row (with its line end); -1 on a write error. */
+int features_write_row(FILE *out, const QuantValues *v);
 /* Writes rows with open_time in [from_ms, to_ms). exchange NULL: the one exchange that has the
  * series (an error when several do). Returns the number of rows, or -1 with err. */
 long features_export(Store *st, const char *exchange, const char *symbol, const char *interval,

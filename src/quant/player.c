@@ -110,7 +110,29 @@ static int describe(Player *p, char *err, size_t errlen)
 	/* the clock runs on whole candles of the shortest interval */
 	int64_t iv = fb_interval_ms(p->o.q.intervals[0]);
 	p->end = p->o.to_ms ? p->o.to_ms : (last / iv + 1) * iv;
-	p->start = p->o.from_ms ? p->o.from_ms : p->end - FB_DAY_MS;
+	if (p->o.from_ms)
+		p->start = p->o.from_ms;
+	else { /* the last day, after a warm-up of 100 candles of the shortest interval */
+		int64_t first_short = first;
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(
+		            db,
+		            "SELECT min(c.close_time) FROM candles AS c JOIN series AS s "
+		            "ON s.id = c.series_id WHERE s.exchange = ?1 "
+		            "AND s.interval = ?2 AND c.closed = 1",
+		            -1, &q, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(q, 1, p->exchange, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, p->o.q.intervals[0], -1, SQLITE_STATIC);
+			if (sqlite3_step(q) == SQLITE_ROW &&
+			    sqlite3_column_type(q, 0) != SQLITE_NULL)
+				first_short = sqlite3_column_int64(q, 0);
+			sqlite3_finalize(q);
+		}
+		p->start = p->end - FB_DAY_MS;
+		int64_t warm = (first_short / iv + 100) * iv;
+		if (p->start < warm)
+			p->start = warm < p->end ? warm : p->end;
+	}
 	if (p->start < first - first % iv)
 		p->start = first - first % iv;
 	if (p->start > p->end) {

@@ -1,0 +1,130 @@
+/* futuresboard attach: a read-only dashboard over the database a collector is filling. Its own
+ * engine thread (nothing stored, no rules) is fed by the follower, which notices commits of
+ * the collector through PRAGMA data_version; alerts are the collector's, read from the alerts
+ * table. Several can watch one collector. Main thread. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "core/signals.h"
+#include "core/timeutil.h"
+#include "quant/follow.h"
+
+typedef struct {
+	Follower *f;
+	QuantLive *live;
+	const char *db;
+} Attached;
+
+static void attach_health(void *arg, StrBuf *out)
+{
+	Attached *a = arg;
+	FollowStats fs;
+	QuantLiveStats ls;
+	follow_get_stats(a->f, &fs);
+	quant_live_get_stats(a->live, &ls);
+	char t[32];
+	strbuf_printf(out, "attached, read-only, to %s\n\n", a->db);
+	strbuf_printf(out, "polls              %llu\n", (unsigned long long)fs.polls);
+	strbuf_printf(out, "commits noticed    %llu (PRAGMA data_version)\n",
+	              (unsigned long long)fs.changes);
+	strbuf_printf(out, "last commit seen   %s\n",
+	              fs.last_change_ms ? fb_time_format(fs.last_change_ms, t, sizeof t) : "none");
+	strbuf_printf(out, "events followed    %llu (%llu seen before, skipped)\n",
+	              (unsigned long long)fs.events, (unsigned long long)fs.duplicates);
+	strbuf_printf(out, "alerts read        %llu\n", (unsigned long long)fs.alerts);
+	strbuf_printf(out, "read errors        %llu\n", (unsigned long long)fs.errors);
+	strbuf_printf(out, "symbols            %d\n\n", fs.symbols);
+	strbuf_printf(out, "engine: warm %s, %llu events applied, %llu dropped, generation %llu\n",
+	              ls.warm ? "yes" : "no", (unsigned long long)ls.applied,
+	              (unsigned long long)ls.dropped, (unsigned long long)ls.generation);
+	strbuf_printf(out, "\nthe collector's own health: futuresboard health\n");
+}
+
+static void attach_alert(void *arg, const AlertRecord *a)
+{
+	(void)arg;
+	if (cli_alert_sink)
+		cli_alert_sink(NULL, a, 0);
+}
+
+int cmd_attach(CliContext *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	        {"exchange", required_argument, NULL, 'e'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	const char *exchange = config_get_str(ctx->cfg, "binance", "label");
+	int c;
+	while ((c = getopt_long(argc, argv, "e:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': exchange = optarg; break;
+		case 'h': cli_usage("attach"); return CLI_OK;
+		default: return cli_usage("attach");
+		}
+	}
+	if (optind < argc) {
+		cli_error("attach: unexpected argument '%s'", argv[optind]);
+		return cli_usage("attach");
+	}
+	if (!cli_dashboard || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_error("attach shows the dashboard and needs a terminal");
+		return CLI_USAGE;
+	}
+	char *db = config_get_path(ctx->cfg, "store", "database");
+	struct stat sb;
+	if (stat(db, &sb) != 0) {
+		cli_error("attach: no database at %s (start 'futuresboard collect' first, or pass "
+		          "--db PATH)",
+		          db);
+		free(db);
+		return CLI_FAIL;
+	}
+	CliDashboard d = {0};
+	cli_dashboard_options(ctx, &d);
+	d.quant.exchange = exchange;
+	QuantLiveOptions lo = {0};
+	lo.q = d.quant;
+	lo.db_path = db;
+	lo.cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
+	lo.queue_capacity = 65536;
+	char err[1024];
+	QuantLive *live = quant_live_start(&lo, NULL, err, sizeof err);
+	if (!live) {
+		cli_error("attach: %s", err);
+		free(db);
+		return CLI_FAIL;
+	}
+	FollowOptions fo = {.db_path = db,
+	                    .exchange = exchange,
+	                    .live = live,
+	                    .poll_ms = d.refresh_ms < 500 ? d.refresh_ms : 500,
+	                    .on_alert = attach_alert};
+	Follower *f = follow_start(&fo, err, sizeof err);
+	if (!f) {
+		cli_error("attach: %s", err);
+		quant_live_stop(live);
+		free(db);
+		return CLI_FAIL;
+	}
+	signals_install();
+	log_set_stderr(LOG_ERROR);
+	Attached a = {f, live, db};
+	d.live = live;
+	d.mode = "ATTACH";
+	d.exchange = exchange;
+	d.db_path = db;
+	d.health = attach_health;
+	d.health_arg = &a;
+	int rc = cli_dashboard(&d) == 0 ? CLI_OK : CLI_FAIL;
+	follow_stop(f);
+	quant_live_stop(live);
+	free(db);
+	return rc;
+}

@@ -1,0 +1,487 @@
+/* The dashboard's other screens: the detail charts of one symbol (from a replay of the store
+ * through the engine, so every point is what the engine computed at that candle), the
+ * correlation heatmap, the movers, the feed health and the column chooser. */
+#include <curses.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/strbuf.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "quant/features.h"
+#include "store/store.h"
+#include "ui.h"
+
+#define HIST_MAX 1024
+
+static const QuantTopRow *find_row(const QuantSnapshot *s, const char *sym)
+{
+	for (int r = 0; s && r < s->nrows; r++)
+		if (strcmp(s->rows[r].symbol, sym) == 0)
+			return &s->rows[r];
+	return NULL;
+}
+
+static void footer(int H, int W, const char *keys)
+{
+	move(H - 1, 0);
+	clrtoeol();
+	mvaddnstr(H - 1, 0, keys, W);
+}
+
+void ui_detail_load(Ui *u, const QuantSnapshot *s, int force)
+{
+	if (!s || u->dtf >= s->nintervals)
+		return;
+	const QuantTopRow *row = find_row(s, u->dsym);
+	int64_t want = row ? row->tf[u->dtf].open_time : 0;
+	int have = u->nhist > 0 && u->hist_tf == u->dtf;
+	if (!force && have && u->hist[u->nhist - 1].open_time >= want)
+		return;
+	if (!force && have && fb_mono_ms() - u->hist_tried_ms < 2000)
+		return; /* the store is behind the engine: try again in a while */
+	if (!force && !have && u->hist_tried_ms && fb_mono_ms() - u->hist_tried_ms < 2000 &&
+	    u->hist_tf == u->dtf)
+		return;
+	u->hist_tried_ms = fb_mono_ms();
+	u->hist_tf = u->dtf;
+	u->nhist = 0;
+	u->derr[0] = '\0';
+	if (!u->hist)
+		u->hist = xcalloc(HIST_MAX, sizeof *u->hist);
+	const char *iv = s->intervals[u->dtf];
+	snprintf(u->div, sizeof u->div, "%s", iv);
+	const CliDashboard *d = u->d;
+	const char *db = d->player ? player_db_path(d->player) : d->db_path;
+	const char *ex = d->player ? player_exchange(d->player) : d->exchange;
+	const QuantOptions *qo = d->player ? player_options(d->player) : &d->quant;
+	int64_t to = INT64_MAX;
+	if (d->player) /* candles closed by the clock: open time <= clock - interval */
+		to = player_time(d->player) - fb_interval_ms(iv) + 1;
+	if (!db) {
+		snprintf(u->derr, sizeof u->derr, "no database in this mode");
+		return;
+	}
+	char err[512];
+	Store *st = store_open(db, STORE_READONLY, 2000, err, sizeof err);
+	int n = st ? features_history(st, ex, u->dsym, iv, qo, to, u->hist, HIST_MAX, err,
+	                              sizeof err)
+	           : -1;
+	store_close(st);
+	if (n < 0) {
+		snprintf(u->derr, sizeof u->derr, "%s", err);
+		ui_clean(u->derr);
+		return;
+	}
+	u->nhist = n;
+	if (u->dcursor >= n)
+		u->dcursor = -1;
+}
+
+int ui_detail_export(Ui *u, char *path, size_t len)
+{
+	if (u->nhist == 0) {
+		snprintf(path, len, "no series to export yet");
+		return -1;
+	}
+	char t[32];
+	fb_time_format(fb_now_ms(), t, sizeof t);
+	for (char *p = t; *p; p++)
+		if (*p == ':')
+			*p = '-';
+	snprintf(path, len, "futuresboard-%s-%s-%.19s.csv", u->dsym, u->div, t);
+	char tmp[600];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(path, len, "%s", strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%s\r\n", features_header());
+	int bad = 0;
+	for (int i = 0; i < u->nhist && !bad; i++)
+		bad = features_write_row(f, &u->hist[i]);
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+		snprintf(path, len, "%s", strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+typedef struct {
+	const char *name;
+	size_t off; /* into QuantValues */
+	int fmt;
+	int centred; /* fill from zero */
+} Panel;
+
+static const Panel panels[] = {
+        {"PRICE", offsetof(QuantValues, close), F_PRICE, 0},
+        {"OI", offsetof(QuantValues, oi), F_MONEY, 0},
+        {"LS", offsetof(QuantValues, ls_ratio), F_RATIO, 0},
+        {"FUND%", offsetof(QuantValues, funding), F_PCT, 1},
+        {"CVD$", offsetof(QuantValues, cvd), F_MONEY, 0},
+        {"IMB", offsetof(QuantValues, imbalance), F_RATIO, 1},
+        {"RSI", offsetof(QuantValues, rsi), F_NUM1, 0},
+        {"Z", offsetof(QuantValues, zscore), F_NUM1, 1},
+};
+#define NPANELS ((int)(sizeof panels / sizeof *panels))
+
+static double field(const QuantValues *v, size_t off)
+{
+	return *(const double *)((const char *)v + off);
+}
+
+static const char *const eighths[] = {" ",      "\u2581", "\u2582", "\u2583", "\u2584",
+                                      "\u2585", "\u2586", "\u2587", "\u2588"};
+
+/* An area chart of one series in rows [y0, y0 + rows), columns [x0, x0 + n). */
+static void area(Ui *u, const Panel *p, const QuantValues *h, int n, int y0, int rows, int x0)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	for (int i = 0; i < n; i++) {
+		double v = field(&h[i], p->off);
+		if (isfinite(v))
+			lo = fmin(lo, v), hi = fmax(hi, v);
+	}
+	if (!isfinite(lo)) {
+		mvaddstr(y0, x0, "(no data)");
+		return;
+	}
+	if (p->centred)
+		lo = fmin(lo, 0), hi = fmax(hi, 0);
+	if (hi == lo)
+		hi = lo + 1;
+	int levels = rows * 8;
+	for (int i = 0; i < n; i++) {
+		double v = field(&h[i], p->off);
+		if (!isfinite(v))
+			continue;
+		int level = (int)lround((v - lo) / (hi - lo) * (levels - 1)) + 1;
+		int pair = p->centred ? (v >= 0 ? P_UP : P_DOWN) : P_INFO;
+		if (u->color)
+			attron(COLOR_PAIR(pair));
+		for (int r = 0; r < rows; r++) {
+			int cell = level - r * 8; /* eighths filled in this row, from the bottom */
+			int k = cell >= 8 ? 8 : cell <= 0 ? 0 : cell;
+			if (k == 0)
+				break;
+			if (u->utf8)
+				mvaddstr(y0 + rows - 1 - r, x0 + i, eighths[k]);
+			else
+				mvaddch(y0 + rows - 1 - r, x0 + i,
+				        k >= 6   ? '#'
+				        : k >= 3 ? '+'
+				                 : '.');
+		}
+		if (u->color)
+			attroff(COLOR_PAIR(pair));
+	}
+}
+
+/* Price as candles or a line with Bollinger bands. */
+static void price_chart(Ui *u, const QuantValues *h, int n, int y0, int rows, int x0)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	for (int i = 0; i < n; i++) {
+		const QuantValues *v = &h[i];
+		double a = u->candles ? v->low : v->close, b = u->candles ? v->high : v->close;
+		if (!u->candles && isfinite(v->boll_low))
+			a = fmin(a, v->boll_low), b = fmax(b, v->boll_up);
+		if (isfinite(a))
+			lo = fmin(lo, a), hi = fmax(hi, b);
+	}
+	if (!isfinite(lo))
+		return;
+	if (hi == lo)
+		hi = lo * 1.001 + 1e-12;
+#define ROW(p) (y0 + (int)lround((hi - (p)) / (hi - lo) * (rows - 1)))
+	for (int i = 0; i < n; i++) {
+		const QuantValues *v = &h[i];
+		if (!isfinite(v->close))
+			continue;
+		if (!u->candles) {
+			if (isfinite(v->boll_up)) {
+				if (u->color)
+					attron(COLOR_PAIR(P_DIM));
+				mvaddstr(ROW(v->boll_up), x0 + i, u->utf8 ? "\u00b7" : ".");
+				mvaddstr(ROW(v->boll_low), x0 + i, u->utf8 ? "\u00b7" : ".");
+				if (u->color)
+					attroff(COLOR_PAIR(P_DIM));
+			}
+			mvaddstr(ROW(v->close), x0 + i, u->utf8 ? "\u2022" : "*");
+			continue;
+		}
+		int up = v->close >= v->open;
+		if (u->color)
+			attron(COLOR_PAIR(up ? P_UP : P_DOWN));
+		for (int y = ROW(v->high); y <= ROW(v->low); y++)
+			mvaddstr(y, x0 + i, u->utf8 ? "\u2502" : "|");
+		for (int y = ROW(fmax(v->open, v->close)); y <= ROW(fmin(v->open, v->close)); y++)
+			mvaddstr(y, x0 + i, u->utf8 ? "\u2588" : (up ? "#" : "="));
+		if (u->color)
+			attroff(COLOR_PAIR(up ? P_UP : P_DOWN));
+	}
+#undef ROW
+}
+
+void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
+{
+	erase();
+	ui_header(u, s, W, "detail");
+	const char *iv = s && u->dtf < s->nintervals ? s->intervals[u->dtf] : "-";
+	char line[512];
+	footer(H, W,
+	       " h l, arrows cursor  H L ends  t candles/line  j k symbol  1-6 tf  e export  "
+	       "q back");
+	if (u->derr[0] || u->nhist == 0) {
+		snprintf(line, sizeof line, " %s %s: %.400s", u->dsym, iv,
+		         u->derr[0] ? u->derr : "no closed candles stored yet");
+		mvaddnstr(2, 0, line, W);
+		return;
+	}
+	const int LW = 14;
+	int cw = W - LW - 1;
+	if (cw < 8 || H < 12) {
+		mvaddnstr(2, 0, " the terminal is too small for the charts", W);
+		return;
+	}
+	int cur = u->dcursor < 0 || u->dcursor >= u->nhist ? u->nhist - 1 : u->dcursor;
+	int end = u->nhist;
+	if (cur < end - cw)
+		end = cur + cw;
+	int start = end - cw > 0 ? end - cw : 0;
+	int n = end - start;
+	const QuantValues *h = u->hist + start, *v = &u->hist[cur];
+	char t[32], o[16], hh[16], l[16], c[16];
+	fb_time_format(v->open_time, t, sizeof t);
+	ui_fmt(o, sizeof o, F_PRICE, v->open);
+	ui_fmt(hh, sizeof hh, F_PRICE, v->high);
+	ui_fmt(l, sizeof l, F_PRICE, v->low);
+	ui_fmt(c, sizeof c, F_PRICE, v->close);
+	snprintf(line, sizeof line, " %s %s  %.16s  O %s H %s L %s C %s  %s %s  %d candles",
+	         u->dsym, iv, t, o, hh, l, c, quant_trend_name((int)v->trend),
+	         quant_volr_name((int)v->vol_regime), u->nhist);
+	attron(A_BOLD);
+	mvaddnstr(1, 0, line, W);
+	attroff(A_BOLD);
+	int avail = H - 3;
+	int k = (avail - avail / 3) / (NPANELS - 1);
+	if (k < 1)
+		k = 1;
+	int prows = avail - k * (NPANELS - 1);
+	int y = 2;
+	for (int p = 0; p < NPANELS && y < H - 1; p++) {
+		int rows = p == 0 ? prows : k;
+		if (y + rows > H - 1)
+			rows = H - 1 - y;
+		char val[32];
+		ui_fmt(val, sizeof val, panels[p].fmt, field(v, panels[p].off));
+		attron(A_BOLD);
+		mvaddnstr(y, 0, panels[p].name, LW);
+		attroff(A_BOLD);
+		if (rows >= 2)
+			mvaddnstr(y + 1, 1, val, LW - 1);
+		else
+			mvaddnstr(y, 6, val, LW - 6);
+		if (p == 0 && rows >= 4 && isfinite(v->boll_up)) {
+			char bu[16], bl[16];
+			ui_fmt(bu, sizeof bu, F_PRICE, v->boll_up);
+			ui_fmt(bl, sizeof bl, F_PRICE, v->boll_low);
+			snprintf(line, sizeof line, "BB %s", bu);
+			mvaddnstr(y + 2, 1, line, LW - 1);
+			snprintf(line, sizeof line, "   %s", bl);
+			mvaddnstr(y + 3, 1, line, LW - 1);
+		}
+		if (p == 0)
+			price_chart(u, h, n, y, rows, LW);
+		else
+			area(u, &panels[p], h, n, y, rows, LW);
+		y += rows;
+	}
+	/* the cursor: a reversed column through every chart */
+	for (int yy = 2; yy < y; yy++)
+		mvchgat(yy, LW + (cur - start), 1, A_REVERSE, 0, NULL);
+}
+
+void ui_corr(Ui *u, const QuantSnapshot *s, int H, int W)
+{
+	erase();
+	ui_header(u, s, W, "correlation");
+	footer(H, W, " h j k l, arrows move  1-6 tf  q back");
+	if (!s || s->nrows == 0 || !s->corr[u->tf]) {
+		mvaddnstr(2, 1, "no snapshot yet", W - 1);
+		return;
+	}
+	int n = s->nrows;
+	const double *m = s->corr[u->tf];
+	mvaddnstr(1, 0, " correlation of log returns over the latest candles (x100)", W);
+	const int LW = 9, CW = 3;
+	if (u->cx < 0)
+		u->cx = 0;
+	if (u->cy < 0)
+		u->cy = 0;
+	if (u->cx >= n)
+		u->cx = n - 1;
+	if (u->cy >= n)
+		u->cy = n - 1;
+	for (int b = 0; b < n && LW + b * CW + 2 <= W; b++) { /* column heads: 2 letters */
+		char head[4];
+		snprintf(head, sizeof head, "%.2s", s->rows[b].symbol);
+		if (b == u->cx)
+			attron(A_BOLD);
+		mvaddstr(2, LW + b * CW, head);
+		attroff(A_BOLD);
+	}
+	for (int a = 0; a < n && 3 + a < H - 2; a++) {
+		char label[16];
+		snprintf(label, sizeof label, "%.*s",
+		         (int)(strlen(s->rows[a].symbol) > 4 &&
+		                               strcmp(s->rows[a].symbol +
+		                                              strlen(s->rows[a].symbol) - 4,
+		                                      "USDT") == 0
+		                       ? strlen(s->rows[a].symbol) - 4
+		                       : strlen(s->rows[a].symbol)),
+		         s->rows[a].symbol);
+		if (a == u->cy)
+			attron(A_BOLD);
+		mvaddnstr(3 + a, 0, label, LW - 1);
+		attroff(A_BOLD);
+		for (int b = 0; b < n && LW + (b + 1) * CW <= W; b++) {
+			double c = m[a * n + b];
+			char cell[8];
+			if (a == b)
+				snprintf(cell, sizeof cell, " ==");
+			else if (!isfinite(c))
+				snprintf(cell, sizeof cell, "  .");
+			else
+				snprintf(cell, sizeof cell, "%+3.0f", fmax(-99, fmin(99, c * 100)));
+			int attr = (u->color ? COLOR_PAIR(ui_heat_pair(a == b ? 1 : c)) : 0) |
+			           (a == u->cy && b == u->cx ? A_REVERSE | A_BOLD : 0);
+			attron(attr);
+			mvaddstr(3 + a, LW + b * CW, cell);
+			attroff(attr);
+		}
+	}
+	double c = m[u->cy * n + u->cx];
+	char line[160], val[64];
+	if (isfinite(c))
+		snprintf(val, sizeof val, "%+.3f", c);
+	else
+		snprintf(val, sizeof val, "not known (fewer than 3 common returns)");
+	snprintf(line, sizeof line, " %s x %s: %s", s->rows[u->cy].symbol, s->rows[u->cx].symbol,
+	         val);
+	mvaddnstr(H - 2, 0, line, W);
+}
+
+typedef struct {
+	const QuantTopRow *row;
+	double v;
+} Mover;
+
+static int by_v(const void *a, const void *b)
+{
+	const Mover *x = a, *y = b;
+	if (isnan(x->v) || isnan(y->v))
+		return isnan(x->v) - isnan(y->v);
+	return x->v < y->v ? 1 : x->v > y->v ? -1 : strcmp(x->row->symbol, y->row->symbol);
+}
+
+static void mover_panel(Ui *u, const QuantSnapshot *s, int which, const char *title, int x0, int w,
+                        int H)
+{
+	Mover mv[256];
+	int n = s->nrows < 256 ? s->nrows : 256;
+	double max = 0;
+	for (int r = 0; r < n; r++) {
+		mv[r].row = &s->rows[r];
+		mv[r].v = ui_value(&s->rows[r], u->tf, which);
+		if (isfinite(mv[r].v))
+			max = fmax(max, fabs(mv[r].v));
+	}
+	qsort(mv, (size_t)n, sizeof *mv, by_v);
+	attron(A_BOLD);
+	mvaddnstr(2, x0, title, w);
+	attroff(A_BOLD);
+	int barw = w - 20;
+	for (int r = 0; r < n && 3 + r < H - 1; r++) {
+		char val[16];
+		ui_fmt(val, sizeof val, F_PCT, mv[r].v);
+		mvprintw(3 + r, x0, "%-11.11s%7s ", mv[r].row->symbol, val);
+		if (!isfinite(mv[r].v) || max == 0 || barw < 1)
+			continue;
+		int len = (int)lround(fabs(mv[r].v) / max * barw);
+		ui_sign_attr(u, mv[r].v, 1);
+		for (int i = 0; i < len; i++)
+			addstr(u->utf8 ? "\u2588" : (mv[r].v > 0 ? "+" : "-"));
+		ui_sign_attr(u, mv[r].v, 0);
+	}
+}
+
+void ui_movers(Ui *u, const QuantSnapshot *s, int H, int W)
+{
+	erase();
+	ui_header(u, s, W, "movers");
+	footer(H, W, " 1-6 tf  m or q back");
+	if (!s || s->nrows == 0) {
+		mvaddnstr(2, 1, "no snapshot yet", W - 1);
+		return;
+	}
+	char t1[64], t2[64];
+	snprintf(t1, sizeof t1, "change over the last %s candle", s->intervals[u->tf]);
+	snprintf(t2, sizeof t2, "open interest change, %s", s->intervals[u->tf]);
+	mover_panel(u, s, C_CHANGE, t1, 0, W / 2 - 1, H);
+	mover_panel(u, s, C_OICHG, t2, W / 2 + 1, W - W / 2 - 1, H);
+}
+
+void ui_health(Ui *u, const QuantSnapshot *s, int H, int W)
+{
+	erase();
+	ui_header(u, s, W, "health");
+	footer(H, W, " j k scroll  h or q back");
+	StrBuf b = {0};
+	if (u->d->health)
+		u->d->health(u->d->health_arg, &b);
+	else if (u->d->player) {
+		char a[32], e[32], t[32];
+		strbuf_printf(&b, "replay of %s (%s)\nclock %s\nfrom  %s\nto    %s\nspeed %gx%s\n",
+		              player_db_path(u->d->player), player_exchange(u->d->player),
+		              fb_time_format(player_time(u->d->player), t, sizeof t),
+		              fb_time_format(player_start(u->d->player), a, sizeof a),
+		              fb_time_format(player_end(u->d->player), e, sizeof e), u->speed,
+		              u->playing ? ", playing" : ", paused");
+	} else
+		strbuf_printf(&b, "no feed health in this mode\n");
+	int y = 2, line = 0;
+	for (char *save, *l = strtok_r(b.p ? b.p : (char[]){""}, "\n", &save); l && y < H - 1;
+	     l = strtok_r(NULL, "\n", &save), line++) {
+		if (line < u->hscroll)
+			continue;
+		ui_clean(l);
+		mvaddnstr(y++, 1, l, W - 1);
+	}
+	free(b.p);
+}
+
+void ui_columns(Ui *u, const QuantSnapshot *s, int H, int W)
+{
+	erase();
+	ui_header(u, s, W, "columns");
+	mvaddnstr(1, 0, " the table's columns (SYMBOL always shows); narrow terminals drop some",
+	          W);
+	for (int c = 1; c < NCOLS && c + 2 < H - 1; c++) {
+		char line[80];
+		snprintf(line, sizeof line, " [%c] %-8s %s", u->show[c] ? 'x' : ' ',
+		         c == C_SPARK ? "~~~" : ui_cols[c].title, ui_cols[c].name);
+		if (c - 1 == u->ccur)
+			attron(A_REVERSE);
+		mvaddnstr(c + 2, 0, line, W);
+		attroff(A_REVERSE);
+	}
+	footer(H, W, " j k move  space toggle  q or Esc save and back");
+}

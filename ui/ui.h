@@ -1,0 +1,124 @@
+/* What the dashboard's screens share (main thread only): the state of the UI, the columns of
+ * the table, number formats and colours. */
+#ifndef FB_UI_UI_H
+#define FB_UI_UI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli/cli.h"
+
+enum { F_PRICE, F_PCT, F_MONEY, F_RATIO, F_NUM1, F_SPARK, F_PCTU };
+
+typedef struct {
+	const char *title;
+	const char *name; /* in ui.columns */
+	int width;
+	int priority; /* lower stays longer on a narrow screen */
+	int fmt;
+	char key; /* sort key */
+} Column;
+
+enum {
+	C_SYMBOL,
+	C_PRICE,
+	C_CHANGE,
+	C_CHANGE24,
+	C_VOLUME,
+	C_OI,
+	C_OICHG,
+	C_FUNDING,
+	C_LS,
+	C_LSCHG,
+	C_IMB,
+	C_CVD,
+	C_RSI,
+	C_Z,
+	C_RV,
+	C_SPARK,
+	NCOLS
+};
+
+extern const Column ui_cols[NCOLS];
+
+enum {
+	SCREEN_TABLE,
+	SCREEN_HELP,
+	SCREEN_ALERTS,
+	SCREEN_DETAIL,
+	SCREEN_CORR,
+	SCREEN_MOVERS,
+	SCREEN_HEALTH,
+	SCREEN_COLUMNS
+};
+
+/* Colour pairs. */
+enum { P_UP = 1, P_DOWN, P_WARN, P_INFO, P_BANNER, P_DIM, P_HEAT0 = 10 };
+#define HEAT_STEPS 11 /* pairs P_HEAT0 .. P_HEAT0 + 10: -1 .. +1 */
+
+typedef struct {
+	const CliDashboard *d;
+	int screen;
+	char toast[600]; /* a message of the UI itself (export, columns) */
+	int64_t toast_until;
+	int toast_s;
+	int tf;       /* interval index */
+	int sort_col; /* column */
+	int invert;
+	int cursor;
+	int utf8, color, colors256;
+	int show[NCOLS]; /* chosen columns */
+	char sorted_sym[256][FB_SYMBOL_LEN];
+	int nsorted;
+	int64_t hold_until; /* no re-sort under the cursor until then (ms, monotonic) */
+	uint64_t drawn_gen;
+	/* the bottom line as a prompt: '/' filter, 'g' replay jump */
+	int prompt;
+	char input[40];
+	char filter[32];
+	/* where the header's columns are, for the mouse */
+	int head_x[NCOLS], head_c[NCOLS], nhead;
+	int table_rows; /* rows drawn */
+	/* detail screen */
+	char dsym[FB_SYMBOL_LEN];
+	int dtf;
+	QuantValues *hist;
+	int nhist;
+	int64_t hist_open;     /* open time of the newest candle the history should have */
+	int64_t hist_tried_ms; /* monotonic, last load */
+	int hist_tf;           /* the interval index the history is of */
+	int dcursor;           /* index into hist; -1: the newest */
+	int candles;           /* price as candles (1) or a line (0) */
+	char derr[600];
+	char div[FB_INTERVAL_LEN]; /* the history's interval */
+	/* correlation cursor, health scroll, column chooser cursor */
+	int cx, cy, hscroll, ccur, cols_changed;
+	/* replay */
+	int playing;
+	double speed;
+	double sim; /* the clock, fractional ms while playing */
+	int64_t play_mark;
+} Ui;
+
+/* "-" for unknown values. */
+void ui_fmt(char *buf, size_t len, int kind, double x);
+double ui_value(const QuantTopRow *r, int tf, int c);
+/* Replaces anything but printable ASCII with '?'. */
+void ui_clean(char *s);
+void ui_sign_attr(Ui *u, double x, int on);
+/* A heatmap pair for a value in [-1, 1]. */
+int ui_heat_pair(double x);
+/* The header line (mode, exchange, timeframe, clock, feed state) and the replay banner. */
+void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what);
+
+/* screens.c */
+void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W);
+/* Loads the history of the detail screen when it is missing or behind. */
+void ui_detail_load(Ui *u, const QuantSnapshot *s, int force);
+int ui_detail_export(Ui *u, char *path, size_t len);
+void ui_corr(Ui *u, const QuantSnapshot *s, int H, int W);
+void ui_movers(Ui *u, const QuantSnapshot *s, int H, int W);
+void ui_health(Ui *u, const QuantSnapshot *s, int H, int W);
+void ui_columns(Ui *u, const QuantSnapshot *s, int H, int W);
+
+#endif
