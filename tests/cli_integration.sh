@@ -111,7 +111,8 @@ expect 0 "features from" -- "$FB" --db "$DB" export features --symbol BTCUSDT --
 [ "$(grep -c '^2025' "$WORK/out")" -ge 1 ] && ! grep -q '^2025-01-01T00' "$WORK/out" && ok || bad "features --from: $(head -3 "$WORK/out")"
 
 expect 2 "unknown command" -- "$FB" frobnicate
-expect 2 "no command" -- "$FB"
+expect 2 "no command (live) without a terminal" -- "$FB" --db "$WORK/live.db"
+has "$WORK/err" "live mode shows the dashboard and needs a terminal" "live explains why it will not start"
 
 # an import killed mid-way leaves a consistent database, and running it again completes it
 awk 'BEGIN { t = 1577836800000; for (i = 0; i < 400000; i++) {

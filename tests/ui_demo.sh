@@ -51,7 +51,7 @@ grep -q '[▁▂▃▄▅▆▇█]' "$WORK/screen" && ok || bad "no sparkline b
 wait_screen " crit hot " && ok || { bad "no alert toast"; cat "$WORK/screen" >&2; }
 grep -q 'alerts 1h [1-9]' "$WORK/screen" && ok || bad "alerts not counted in the KPI strip"
 $T send-keys -t ui a
-wait_screen "alert log (newest first)" && ok || bad "a did not open the alert log"
+wait_screen "newest first" && ok || bad "a did not open the alert log"
 grep -q 'crit hot  *[A-Z0-9]*USDT  *1m ' "$WORK/screen" && ok || bad "alert not in the log"
 $T send-keys -t ui q
 wait_screen "SYMBOL" || bad "q did not go back from the alert log"
@@ -59,6 +59,37 @@ $T send-keys -t ui ?
 wait_screen "export the table as shown" && ok || bad "? did not show the keys"
 $T send-keys -t ui Escape
 wait_screen "SYMBOL" || bad "Esc did not go back from the help"
+
+# the other screens: detail (Enter), correlation (c), movers (m), health (h)
+$T send-keys -t ui Enter
+wait_screen "candles/line" && ok || bad "Enter did not open the detail screen"
+wait_screen "RSI" || bad "no RSI chart in the detail screen"
+grep -q '^ [A-Z0-9]*USDT 5m  20' "$WORK/screen" && ok || { bad "detail names no symbol and candle"; cat "$WORK/screen" >&2; }
+$T send-keys -t ui q c
+wait_screen "correlation of log returns" && ok || bad "c did not open the heatmap"
+$T send-keys -t ui q m
+wait_screen "open interest change" && ok || bad "m did not open the movers"
+$T send-keys -t ui q h
+wait_screen '"ready"' && ok || bad "h did not show the collector's health"
+$T send-keys -t ui q
+wait_screen "SYMBOL" || bad "q did not go back to the table"
+# / filters the symbols; Esc clears
+$T send-keys -t ui / B T C Enter
+wait_screen "filter: BTC" && ok || bad "/ did not filter"
+screen
+[ "$(rows_on_screen)" = 1 ] && ok || bad "filter BTC shows $(rows_on_screen) rows"
+$T send-keys -t ui Escape
+sleep 0.5
+screen
+[ "$(rows_on_screen)" = 20 ] && ok || bad "Esc did not clear the filter"
+# C: the column chooser; the choice lands in the user config and the column goes
+$T send-keys -t ui C
+wait_screen "[x] PRICE" || bad "C did not open the column chooser"
+$T send-keys -t ui j j Space q
+wait_screen "columns saved to" && ok || bad "no toast for saved columns"
+grep -q '^columns = price change volume ' "$WORK/home/cfg/futuresboard/config.ini" && ok || bad "columns not saved to the user config"
+screen
+grep -q '24H%' "$WORK/screen" && bad "the 24H% column still shows" || ok
 
 # timeframes
 $T send-keys -t ui 1
@@ -103,7 +134,7 @@ fi
 $T resize-window -t ui -x 80 -y 24
 sleep 1.5
 screen
-awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$WORK/screen" && ok || bad "lines wider than 80 columns"
+sed 's/[▁▂▃▄▅▆▇█↑↓←→]/x/g' "$WORK/screen" | awk 'length($0) > 80 { bad = 1 } END { exit bad }' && ok || { bad "lines wider than 80 columns"; cat "$WORK/screen" >&2; }
 has "$WORK/screen" "SYMBOL" "table header at 80x24"
 has "$WORK/screen" "PRICE" "price column kept at 80x24"
 [ "$(rows_on_screen)" -ge 18 ] && ok || bad "$(rows_on_screen) rows at 80x24"
@@ -120,7 +151,7 @@ wait_screen "USDT" || bad "no table under LANG=C"
 sleep 2
 screen
 LC_ALL=C grep -q "$(printf '\342')" "$WORK/screen" && bad "non-ASCII bytes under LANG=C" || ok
-has "$WORK/screen" "j/k move" "ASCII key help"
+has "$WORK/screen" "1-6 timeframe" "key line under LANG=C"
 $T send-keys -t ui q
 i=0
 while [ ! -s "$WORK/exit" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done

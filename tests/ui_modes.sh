@@ -1,0 +1,179 @@
+#!/bin/sh
+# The dashboard's other modes, end to end in tmux with the real binary:
+#   replay over imported candles: the REPLAY banner; a step (right arrow, ]) moves the clock by
+#   exactly one candle of the timeframe and back ([); timeframe keys change the label and the
+#   values; space plays (the clock runs) and pauses; g jumps to a typed time; Enter opens the
+#   detail charts; e in the detail exports the series; an alert rule fires as the clock passes
+#   it, and not again after a step back and forth;
+#   attach to a collector filling a database from simex: the table fills, the collector's
+#   alerts become toasts, h shows the follower noticing commits;
+#   live (no command) against simex: the LIVE header and the table;
+#   without a terminal, live, replay and attach refuse with exit 2.
+# Usage: ui_modes.sh BINARY WORKDIR
+set -u
+FB=$1 WORK=$2
+rm -rf "$WORK" && mkdir -p "$WORK/home" || exit 1
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null || { echo "ui_modes: tmux is missing" >&2; exit 1; }
+n=0
+T="tmux -S $WORK/tmux0.sock"
+screen() { $T capture-pane -p -t ui >"$WORK/screen"; }
+wait_screen() { # TEXT: up to 20 s
+	i=0
+	while :; do
+		screen
+		grep -qF -- "$1" "$WORK/screen" && return 0
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.2
+	done
+}
+ENVS="HOME=$WORK/home XDG_DATA_HOME=$WORK/home/data XDG_STATE_HOME=$WORK/home/state XDG_CONFIG_HOME=$WORK/home/cfg LANG=C.UTF-8 LC_ALL=C.UTF-8"
+start() { # start COMMAND...: in a fresh 120x36 terminal
+	$T kill-server 2>/dev/null
+	n=$((n + 1))
+	T="tmux -S $WORK/tmux$n.sock"
+	rm -f "$WORK/exit"
+	$T new-session -d -s ui -x 120 -y 36 "cd $WORK && env $ENVS $*; echo EXIT=\$? >$WORK/exit; sleep 60"
+}
+quit() {
+	$T send-keys -t ui q
+	i=0
+	while [ ! -s "$WORK/exit" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+	has "$WORK/exit" "EXIT=0" "$1: q quits with status 0"
+}
+clock() { sed -n 's/^ REPLAY \([0-9-]* [0-9:]*\) UTC.*/\1/p' "$WORK/screen" | head -1; }
+epoch() { date -u -d "$1" +%s; }
+
+# --- no terminal: a clear refusal
+"$FB" --db "$WORK/none.db" </dev/null >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && ok || bad "live without a terminal should exit 2"
+has "$WORK/err" "needs a terminal" "live says it needs a terminal"
+"$FB" --db "$WORK/none.db" replay </dev/null >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && ok || bad "replay without a terminal should exit 2"
+"$FB" --db "$WORK/none.db" attach </dev/null >"$WORK/out" 2>"$WORK/err"
+[ $? -eq 2 ] && ok || bad "attach without a terminal should exit 2"
+
+# --- replay: three days of 1m and 5m candles of two symbols
+T0=1735689600000
+for s in AAAUSDT:100 BBBUSDT:2000; do
+	sym=${s%%:*} p=${s#*:}
+	awk -v t0=$T0 -v p=$p -v step=60000 -v n=4320 'BEGIN { srand(7); for (i = 0; i < n; i++) { o = p; p = p * (1 + (rand() - 0.5) / 100); hi = (o > p ? o : p) * 1.001; lo = (o < p ? o : p) * 0.999; printf "%.0f,%.6f,%.6f,%.6f,%.6f,10,%.0f,%.2f,10,5,%.2f,0\n", t0 + i * step, o, hi, lo, p, t0 + (i + 1) * step - 1, 10 * p, 5 * p } }' >"$WORK/$sym-1m.csv"
+	awk -v t0=$T0 -v p=$p -v step=300000 -v n=864 'BEGIN { srand(9); for (i = 0; i < n; i++) { o = p; p = p * (1 + (rand() - 0.5) / 50); hi = (o > p ? o : p) * 1.001; lo = (o < p ? o : p) * 0.999; printf "%.0f,%.6f,%.6f,%.6f,%.6f,50,%.0f,%.2f,10,25,%.2f,0\n", t0 + i * step, o, hi, lo, p, t0 + (i + 1) * step - 1, 50 * p, 25 * p } }' >"$WORK/$sym-5m.csv"
+	"$FB" --db "$WORK/r.db" import --symbol $sym --interval 1m "$WORK/$sym-1m.csv" >/dev/null || bad "import $sym 1m"
+	"$FB" --db "$WORK/r.db" import --symbol $sym --interval 5m "$WORK/$sym-5m.csv" >/dev/null || bad "import $sym 5m"
+done
+printf '[alert every5]\nwhen = close > 0\ninterval = 5m\ncooldown = 0\nseverity = warn\n' >"$WORK/rules.ini"
+start "$FB" --config "$WORK/rules.ini" --db "$WORK/r.db" replay --from 2025-01-02T12:00
+wait_screen "REPLAY 2025-01-02 12:00 UTC" && ok || { bad "no replay banner at the start"; cat "$WORK/screen" >&2; }
+has "$WORK/screen" "1m  top" "replay starts on the shortest timeframe"
+[ "$(grep -c '^[AB]*USDT ' "$WORK/screen")" = 2 ] && ok || bad "replay table rows"
+p0=$(awk '/^AAAUSDT / { print $2 }' "$WORK/screen")
+$T send-keys -t ui Right
+wait_screen "REPLAY 2025-01-02 12:01 UTC" && ok || bad "right arrow did not step one 1m candle"
+p1=$(awk '/^AAAUSDT / { print $2 }' "$WORK/screen")
+[ "$p0" != "$p1" ] && ok || bad "a step did not change the price ($p0)"
+$T send-keys -t ui 2
+wait_screen "5m  top" && ok || bad "key 2 did not switch to 5m"
+$T send-keys -t ui ']'
+wait_screen "REPLAY 2025-01-02 12:05 UTC" && ok || bad "] did not step to the next 5m candle"
+$T send-keys -t ui ']'
+wait_screen "REPLAY 2025-01-02 12:10 UTC" && ok || bad "] did not step one 5m candle"
+screen
+c1=$(clock)
+[ $(( $(epoch "$c1") - $(epoch "2025-01-02 12:05") )) -eq 300 ] && ok || bad "5m step moved the clock to $c1"
+# alerts: two symbols x two 5m candles passed, as toasts; not again after going back and forth
+has "$WORK/screen" "warn every5" "an alert toast while replaying"
+$T send-keys -t ui a
+wait_screen "newest first" || bad "no alert log"
+screen
+cnt=$(grep -c 'warn every5' "$WORK/screen")
+[ "$cnt" = 4 ] && ok || bad "$cnt alerts after two 5m steps, expected 4"
+$T send-keys -t ui q '[' ']'
+sleep 1
+$T send-keys -t ui a
+wait_screen "newest first"
+screen
+cnt=$(grep -c 'warn every5' "$WORK/screen")
+[ "$cnt" = 4 ] && ok || bad "$cnt alerts after a step back and forth, expected still 4"
+$T send-keys -t ui q
+# the detail screen and its export
+$T send-keys -t ui Enter
+wait_screen "RSI" && ok || bad "Enter did not open the detail screen"
+grep -q '^ [AB]*USDT 5m  2025-01-02T12:05 ' "$WORK/screen" && ok || bad "detail does not show the latest candle closed by the clock"
+$T send-keys -t ui e
+wait_screen "USDT-5m-" && ok || bad "no detail export toast"
+f=$(ls "$WORK"/futuresboard-*USDT-5m-*.csv 2>/dev/null | head -1)
+if [ -n "$f" ]; then
+	tail -1 "$f" | grep -q '^2025-01-02T12:05:00.000Z,' && ok || bad "detail export ends with $(tail -1 "$f" | cut -c1-30)"
+	head -1 "$f" | grep -q '^time,open_time,' && ok || bad "detail export header"
+else bad "no detail export file"; fi
+$T send-keys -t ui q
+# g: jump to a typed time
+$T send-keys -t ui g
+wait_screen "jump to" || bad "g did not ask for a time"
+$T send-keys -t ui "2025-01-03 06:30" Enter
+wait_screen "REPLAY 2025-01-03 06:30 UTC" && ok || bad "g did not jump"
+# space plays: the clock runs; space pauses
+$T send-keys -t ui 1 + + + + + + Space
+sleep 3
+screen
+c2=$(clock)
+[ "$(epoch "$c2")" -gt "$(epoch "2025-01-03 06:30")" ] && ok || bad "space did not play (clock $c2)"
+grep -q '3840x' "$WORK/screen" && ok || bad "+ did not raise the speed to 3840x"
+$T send-keys -t ui Space
+sleep 1
+screen
+c3=$(clock)
+sleep 2
+screen
+[ "$(clock)" = "$c3" ] && ok || bad "space did not pause ($c3, then $(clock))"
+quit replay
+
+# --- attach to a collector filling a database from simex, and live against simex
+"$FB" simex --port 0 --seed 5 --speed 60 --history-minutes 600 >"$WORK/simex.out" 2>"$WORK/simex.err" &
+SIMEX=$!
+wait_line "$WORK/simex.out" listening || { bad "simex did not start"; exit 1; }
+PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex.out")
+cat >"$WORK/c.ini" <<EOF2
+[feed]
+intervals = 1m 5m
+top_n = 6
+lookback = 300
+[alert hot]
+when = close > 0
+interval = 1m
+cooldown = 0
+severity = crit
+EOF2
+NET="--set binance.rest_url=http://127.0.0.1:$PORT --set binance.ws_url=ws://127.0.0.1:$PORT --set binance.label=simex"
+"$FB" --config "$WORK/c.ini" --db "$WORK/c.db" $NET --set log.file="$WORK/collect.log" collect >"$WORK/collect.out" 2>"$WORK/collect.err" &
+COLLECT=$!
+wait_line "$WORK/collect.out" "writing" || bad "collect did not start"
+sleep 8
+start "$FB" --db "$WORK/c.db" --set binance.label=simex attach
+wait_screen "ATTACH  simex" && ok || { bad "no attach header"; cat "$WORK/screen" >&2; }
+wait_screen "BTCUSDT" && ok || bad "attach shows no table"
+sleep 2
+screen
+[ "$(grep -c '^[A-Z0-9]*USDT ' "$WORK/screen")" = 6 ] && ok || { bad "attach rows: $(grep -c '^[A-Z0-9]*USDT ' "$WORK/screen"), expected 6"; cat "$WORK/screen" >&2; }
+wait_screen " crit hot " && ok || bad "the collector's alert did not become a toast"
+$T send-keys -t ui h
+wait_screen "commits noticed" && ok || bad "h shows no follower health"
+sleep 2
+screen
+ch=$(sed -n 's/^ *commits noticed *\([0-9]*\).*/\1/p' "$WORK/screen")
+[ "${ch:-0}" -ge 1 ] && ok || bad "the follower noticed ${ch:-no} commits"
+$T send-keys -t ui q
+quit attach
+kill -INT $COLLECT
+wait $COLLECT
+
+start "$FB" --config "$WORK/c.ini" --db "$WORK/live.db" $NET --set log.file="$WORK/live.log"
+wait_screen "LIVE  simex" && ok || { bad "no live header"; cat "$WORK/screen" >&2; }
+wait_screen "BTCUSDT" && ok || bad "live shows no table"
+quit live
+kill $SIMEX
+wait $SIMEX 2>/dev/null
+$T kill-server 2>/dev/null
+summary ui_modes
