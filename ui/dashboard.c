@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/config.h"
@@ -1051,4 +1052,41 @@ int dashboard_run(const CliDashboard *d)
 	free(u.hist);
 	restore_terminal();
 	return 0;
+}
+
+double dashboard_bench_frames(const QuantSnapshot *s, int cols, int rows, int frames, int flush,
+                              FILE *out)
+{
+	setlocale(LC_ALL, "");
+	static CliDashboard d = {.mode = "LIVE", .exchange = "bench"};
+	Ui u = {.d = &d, .sort_col = C_VOLUME, .toast_s = 8};
+	u.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	choose_columns(&u, NULL);
+	FILE *in = fopen("/dev/null", "r");
+	SCREEN *scr = in ? newterm("xterm-256color", out, in) : NULL;
+	if (!scr) {
+		if (in)
+			fclose(in);
+		return -1;
+	}
+	set_term(scr);
+	resizeterm(rows, cols);
+	colours(&u);
+	int64_t t0 = fb_mono_ms();
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < frames; i++) {
+		u.cursor = i % (s->nrows ? s->nrows : 1); /* something changes every frame */
+		draw_table(&u, s);
+		wnoutrefresh(stdscr);
+		if (flush)
+			doupdate();
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	(void)t0;
+	endwin();
+	delscreen(scr);
+	fclose(in);
+	return ((double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6) /
+	       frames;
 }

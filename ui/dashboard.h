@@ -3,11 +3,19 @@
 #ifndef FB_UI_DASHBOARD_H
 #define FB_UI_DASHBOARD_H
 
+#include <stdio.h>
+
 #include "cli/cli.h"
 
 /* Any thread: an alert for the toasts (and the bell, when its rule asks). */
 void dashboard_alert(void *arg, const AlertRecord *a, int bell);
 /* Runs until q, or SIGINT/SIGTERM. Returns 0, or -1 when the terminal cannot be used. */
 int dashboard_run(const CliDashboard *d);
+
+/* For bench/: builds `frames` table frames of the snapshot into curses' buffers on a
+ * terminal of cols x rows written to out (wnoutrefresh; with flush also doupdate, which sends
+ * the changes to out). Returns the mean ms per frame, or -1 when no terminal could be made. */
+double dashboard_bench_frames(const QuantSnapshot *s, int cols, int rows, int frames, int flush,
+                              FILE *out);
 
 #endif
