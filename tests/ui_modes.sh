@@ -1,6 +1,6 @@
 #!/bin/sh
 # The dashboard's other modes, end to end in tmux with the real binary:
-#   replay over imported candles: the REPLAY banner; a step (right arrow, ]) moves the clock by
+#   replay over imported candles: the REPLAY banner; a click on a title sorts; a step (right arrow, ]) moves the clock by
 #   exactly one candle of the timeframe and back ([); timeframe keys change the label and the
 #   values; space plays (the clock runs) and pauses; g jumps to a typed time; Enter opens the
 #   detail charts; e in the detail exports the series; an alert rule fires as the clock passes
@@ -69,6 +69,9 @@ wait_screen "REPLAY 2025-01-02 12:00 UTC" && ok || { bad "no replay banner at th
 has "$WORK/screen" "1m  top" "replay starts on the shortest timeframe"
 [ "$(grep -c '^[AB]*USDT ' "$WORK/screen")" = 2 ] && ok || bad "replay table rows"
 p0=$(awk '/^AAAUSDT / { print $2 }' "$WORK/screen")
+# a click on the PRICE title (xterm mouse report: press, release at column 14, row 4)
+$T send-keys -t ui -l "$(printf '\033[M -$\033[M#-$')"
+wait_screen "PRICEv" && ok || bad "a click on a column title did not sort by it"
 $T send-keys -t ui Right
 wait_screen "REPLAY 2025-01-02 12:01 UTC" && ok || bad "right arrow did not step one 1m candle"
 p1=$(awk '/^AAAUSDT / { print $2 }' "$WORK/screen")

@@ -824,7 +824,7 @@ static void table_key(Ui *u, const QuantSnapshot *s, int ch)
 		u->cursor = 1 << 20;
 	else if (ch == KEY_MOUSE) {
 		MEVENT m;
-		if (getmouse(&m) != OK)
+		if (getmouse(&m) != OK || !(m.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
 			return;
 		if (m.y == 3) { /* a click on a title sorts by it; again inverts */
 			for (int k = u->nhead - 1; k >= 0; k--)
@@ -964,6 +964,8 @@ int dashboard_run(const CliDashboard *d)
 		int ch = ERR;
 		if (!dirty)
 			ch = getch();
+		if (d->tick)
+			d->tick(d->tick_arg);
 		signals_drain();
 		if (ch == ERR) {
 			release(&u, s);

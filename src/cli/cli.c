@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "core/fsutil.h"
 #include "core/log.h"
+#include "core/signals.h"
 #include "core/xmalloc.h"
 #include "feed/collector.h"
 
@@ -148,6 +149,16 @@ void cli_dashboard_options(CliContext *ctx, CliDashboard *d)
 	d->toast_s = (int)config_get_int(ctx->cfg, "ui", "toast_s");
 	d->columns = config_get_str(ctx->cfg, "ui", "columns");
 	cli_quant_options(ctx, &d->quant);
+}
+
+void cli_reload_tick(void *arg)
+{
+	CliReload *r = arg;
+	AlertRules *rules = NULL;
+	if (signals_take_reload() && cli_reload_config(r->ctx, &rules) == 0) {
+		log_info("config", "reload: %d alert rule%s", rules->n, rules->n == 1 ? "" : "s");
+		quant_live_set_rules(r->live, rules);
+	}
 }
 
 void cli_collector_health(void *arg, StrBuf *out)

@@ -51,6 +51,9 @@ typedef struct {
 	/* h: the health of the feed as text (NULL: not known to this mode) */
 	void (*health)(void *arg, StrBuf *out);
 	void *health_arg;
+	/* called on the dashboard's thread between frames (reloads on SIGHUP, say) */
+	void (*tick)(void *arg);
+	void *tick_arg;
 } CliDashboard;
 extern int (*cli_dashboard)(const CliDashboard *d);
 /* Where live alerts go for the dashboard's toasts (any thread; NULL without a dashboard). */
@@ -89,6 +92,13 @@ void cli_quant_options(CliContext *ctx, QuantOptions *o);
 /* The dashboard's settings from [ui], [quant] and [feed] (mode, sources and health are the
  * caller's). */
 void cli_dashboard_options(CliContext *ctx, CliDashboard *d);
+/* A tick for the dashboard: arg is a CliReload; SIGHUP reloads the configuration and installs
+ * the new alert rules in the engine. */
+typedef struct {
+	CliContext *ctx;
+	QuantLive *live;
+} CliReload;
+void cli_reload_tick(void *arg);
 /* A health callback for the dashboard: arg is a Collector; its /health document, indented. */
 void cli_collector_health(void *arg, StrBuf *out);
 /* The alert rules of the configuration; NULL after printing the error. */

@@ -137,6 +137,9 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 		d.db_path = db;
 		d.health = cli_collector_health;
 		d.health_arg = col;
+		CliReload reload = {ctx, collector_engine(col)};
+		d.tick = cli_reload_tick;
+		d.tick_arg = &reload;
 		cli_dashboard(&d);
 	} else {
 		if (collector_health_port(col))

@@ -185,6 +185,9 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 		d.quant.exchange = "simex";
 		d.health = cli_collector_health;
 		d.health_arg = col;
+		CliReload reload = {ctx, collector_engine(col)};
+		d.tick = cli_reload_tick;
+		d.tick_arg = &reload;
 		if (cli_dashboard(&d) == 0)
 			end = 0; /* the dashboard ran: done */
 	}
