@@ -1,0 +1,244 @@
+/* The backtest loop (see backtest.h). */
+#include "research/backtest.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xmalloc.h"
+
+static const struct {
+	BtStrategy s;
+	const char *name;
+	double p[4];
+} strategies[] = {
+        {BT_EMA_CROSS, "ema-cross", {NAN, NAN, NAN, NAN}},
+        {BT_RSI_REVERSION, "rsi-reversion", {30, 70, NAN, NAN}},
+        {BT_ZSCORE_REVERSION, "zscore-reversion", {2, 0.5, NAN, NAN}},
+        {BT_DONCHIAN, "donchian", {20, NAN, NAN, NAN}},
+        {BT_FUNDING_CARRY, "funding-carry", {0.0001, NAN, NAN, NAN}},
+};
+#define NSTRAT ((int)(sizeof strategies / sizeof *strategies))
+
+const char *bt_strategy_name(BtStrategy s)
+{
+	for (int i = 0; i < NSTRAT; i++)
+		if (strategies[i].s == s)
+			return strategies[i].name;
+	return "?";
+}
+
+BtStrategy bt_strategy_find(const char *name)
+{
+	for (int i = 0; i < NSTRAT; i++)
+		if (strcmp(strategies[i].name, name) == 0)
+			return strategies[i].s;
+	return 0;
+}
+
+void bt_default_config(BtConfig *c, BtStrategy s)
+{
+	memset(c, 0, sizeof *c);
+	c->strategy = s;
+	for (int i = 0; i < NSTRAT; i++)
+		if (strategies[i].s == s)
+			memcpy(c->p, strategies[i].p, sizeof c->p);
+	c->fee_bps = 4;
+	c->slippage_bps = 1;
+	c->leverage = 1;
+	c->fraction = 1;
+	c->maintenance = 0.004;
+	c->funding = 1;
+	c->initial = 10000;
+	c->interval_ms = 60000;
+}
+
+/* The position wanted after bar i closes, from bars 0..i only. */
+static int signal(const BtConfig *c, const BtBar *b, int i, int pos)
+{
+	const BtBar *x = &b[i];
+	int want = pos;
+	switch (c->strategy) {
+	case BT_EMA_CROSS:
+		if (isfinite(x->ema_fast) && isfinite(x->ema_slow))
+			want = x->ema_fast > x->ema_slow ? 1 : x->ema_fast < x->ema_slow ? -1 : pos;
+		break;
+	case BT_RSI_REVERSION:
+		if (!isfinite(x->rsi))
+			break;
+		if (x->rsi < c->p[0])
+			want = 1;
+		else if (x->rsi > c->p[1])
+			want = -1;
+		else if ((pos > 0 && x->rsi >= 50) || (pos < 0 && x->rsi <= 50))
+			want = 0;
+		break;
+	case BT_ZSCORE_REVERSION:
+		if (!isfinite(x->zscore))
+			break;
+		if (x->zscore < -c->p[0])
+			want = 1;
+		else if (x->zscore > c->p[0])
+			want = -1;
+		else if (fabs(x->zscore) < c->p[1])
+			want = 0;
+		break;
+	case BT_DONCHIAN: {
+		int n = (int)c->p[0];
+		if (n < 1 || i < n)
+			break;
+		double hi = -INFINITY, lo = INFINITY;
+		for (int k = i - n; k < i; k++)
+			hi = fmax(hi, b[k].high), lo = fmin(lo, b[k].low);
+		if (x->close > hi)
+			want = 1;
+		else if (x->close < lo)
+			want = -1;
+		break;
+	}
+	case BT_FUNDING_CARRY:
+		if (!isfinite(x->funding))
+			break;
+		want = x->funding > c->p[0] ? -1 : x->funding < -c->p[0] ? 1 : 0;
+		break;
+	}
+	if (want < 0 && c->no_short)
+		want = 0;
+	return want;
+}
+
+typedef struct {
+	double cash; /* equity without the open position's unrealised result */
+	int side;
+	double qty, entry;
+	BtTrade cur;
+} Book;
+
+static void push_trade(BtResult *r, size_t *cap, const BtTrade *t)
+{
+	if ((size_t)r->ntrades == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		r->trades = xrealloc(r->trades, *cap * sizeof *r->trades);
+	}
+	r->trades[r->ntrades++] = *t;
+}
+
+static void close_at(const BtConfig *c, Book *k, BtResult *r, size_t *cap, double px, int64_t t,
+                     int slip, int liquidated)
+{
+	if (!k->side)
+		return;
+	double fill = slip ? px * (1 - k->side * c->slippage_bps / 1e4) : px;
+	double fee = fabs(k->qty * fill) * c->fee_bps / 1e4;
+	double gross = k->side * k->qty * (fill - k->entry);
+	k->cash += gross - fee;
+	r->fees += fee;
+	k->cur.exit_time = t;
+	k->cur.exit = fill;
+	k->cur.fees += fee;
+	k->cur.pnl += gross - fee;
+	k->cur.liquidated = liquidated;
+	r->liquidations += liquidated;
+	push_trade(r, cap, &k->cur);
+	k->side = 0;
+	k->qty = 0;
+}
+
+static void open_at(const BtConfig *c, Book *k, BtResult *r, int side, double px, int64_t t)
+{
+	double fill = px * (1 + side * c->slippage_bps / 1e4);
+	double margin = k->cash * c->fraction;
+	if (!(margin > 0) || !(fill > 0))
+		return;
+	k->side = side;
+	k->qty = margin * c->leverage / fill;
+	k->entry = fill;
+	double fee = k->qty * fill * c->fee_bps / 1e4;
+	k->cash -= fee;
+	r->fees += fee;
+	memset(&k->cur, 0, sizeof k->cur);
+	k->cur.side = side;
+	k->cur.entry_time = t;
+	k->cur.entry = fill;
+	k->cur.qty = k->qty;
+	k->cur.fees = fee;
+	k->cur.pnl = -fee;
+}
+
+int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf, BtResult *r,
+           char *err, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	if (n <= 0) {
+		snprintf(err, errlen, "no bars");
+		return -1;
+	}
+	if (!(c->leverage >= 1) || !(c->fraction > 0) || c->fraction > 1 || c->interval_ms <= 0) {
+		snprintf(err, errlen, "leverage must be at least 1 and the fraction in (0, 1]");
+		return -1;
+	}
+	r->n = n;
+	r->time = xmalloc((size_t)n * sizeof *r->time);
+	r->equity = xmalloc((size_t)n * sizeof *r->equity);
+	r->position = xmalloc((size_t)n * sizeof *r->position);
+	size_t cap = 0;
+	Book k = {.cash = c->initial};
+	int want = 0, fi = 0;
+	double liq_dist = 1 / c->leverage - c->maintenance;
+	for (int i = 0; i < n; i++) {
+		const BtBar *x = &b[i];
+		int64_t end = x->open_time + c->interval_ms;
+		/* the order decided at the previous close fills at this open */
+		if (want != k.side) {
+			close_at(c, &k, r, &cap, x->open, x->open_time, 1, 0);
+			if (want)
+				open_at(c, &k, r, want, x->open, x->open_time);
+		}
+		r->position[i] = k.side;
+		/* funding inside this bar, at the real times, on the notional at the open */
+		while (fi < nf && f[fi].time < x->open_time)
+			fi++;
+		while (fi < nf && f[fi].time < end) {
+			if (c->funding && k.side) {
+				double pay = k.side * k.qty * x->open * f[fi].rate; /* >0: paid */
+				k.cash -= pay;
+				r->funding += pay;
+				k.cur.funding += pay;
+				k.cur.pnl -= pay;
+			}
+			fi++;
+		}
+		/* liquidation at the bar's adverse extreme */
+		if (k.side && c->leverage > 1 && liq_dist > 0) {
+			double liq = k.entry * (1 - k.side * liq_dist);
+			if ((k.side > 0 && x->low <= liq) || (k.side < 0 && x->high >= liq)) {
+				close_at(c, &k, r, &cap, liq, x->open_time, 0, 1);
+				want = 0;
+			}
+		}
+		double unreal = k.side ? k.side * k.qty * (x->close - k.entry) : 0;
+		r->time[i] = end;
+		r->equity[i] = k.cash + unreal;
+		if (r->equity[i] <= 0 && k.side) { /* ruined: nothing left to trade with */
+			close_at(c, &k, r, &cap, x->close, end, 0, 0);
+			r->equity[i] = k.cash;
+		}
+		want = k.cash > 0 ? signal(c, b, i, k.side) : 0;
+	}
+	/* the last position closes at the last close */
+	if (k.side) {
+		close_at(c, &k, r, &cap, b[n - 1].close, r->time[n - 1], 1, 0);
+		r->equity[n - 1] = k.cash;
+	}
+	return 0;
+}
+
+void bt_result_free(BtResult *r)
+{
+	free(r->time);
+	free(r->equity);
+	free(r->position);
+	free(r->trades);
+	memset(r, 0, sizeof *r);
+}

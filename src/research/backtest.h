@@ -1,0 +1,81 @@
+/* Backtests: a strategy over stored candles, bar by bar, with the engine's values.
+ *
+ * Timing: a strategy decides at a bar's close from that bar's values and the bars before it
+ * (never later ones); the order fills at the next bar's open, moved against the trader by the
+ * slippage. Fees are charged on the notional of every fill. Funding, when on, is paid or
+ * received at the real funding times (the funding table) on the open position's notional at
+ * the open of the bar holding the funding time: longs pay a positive rate, shorts receive it.
+ * With leverage L a position is liquidated when a bar's adverse extreme (low for longs, high
+ * for shorts) reaches entry x (1 -/+ (1/L - maintenance)); the loss is taken at that price and
+ * the trade is marked. Inside one bar the liquidation check comes first, then the signal at
+ * the close. Equity is marked to market at every close. */
+#ifndef FB_RESEARCH_BACKTEST_H
+#define FB_RESEARCH_BACKTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+	BT_EMA_CROSS = 1,    /* long when EMA fast > slow, short when below */
+	BT_RSI_REVERSION,    /* long under p0 (30), short over p1 (70), out when RSI crosses 50 */
+	BT_ZSCORE_REVERSION, /* long under -p0 (2), short over p0, out when |z| < p1 (0.5) */
+	BT_DONCHIAN, /* long above the high of the previous p0 (20) bars, short below the low */
+	BT_FUNDING_CARRY, /* short while funding > p0 (0.01 %), long while < -p0, else flat */
+} BtStrategy;
+
+typedef struct {
+	int64_t open_time;
+	double open, high, low, close;
+	double ema_fast, ema_slow, rsi, zscore; /* the engine's values after this bar */
+	double funding;                         /* funding estimate per period at the close */
+} BtBar;
+
+typedef struct {
+	int64_t time;
+	double rate; /* per period, a fraction */
+} BtFunding;
+
+typedef struct {
+	BtStrategy strategy;
+	double p[4];    /* strategy parameters (see BtStrategy); NAN: the default */
+	double fee_bps; /* per fill, on notional */
+	double slippage_bps;
+	double leverage;    /* 1 or more */
+	double fraction;    /* of equity as margin per position (1: all of it) */
+	double maintenance; /* maintenance margin rate (default 0.004) */
+	int funding;        /* 1: pay and receive funding */
+	int no_short;
+	double initial; /* starting equity (default 10000) */
+	int64_t interval_ms;
+} BtConfig;
+
+typedef struct {
+	int side; /* 1 long, -1 short */
+	int64_t entry_time, exit_time;
+	double entry, exit, qty;
+	double pnl; /* after fees and funding */
+	double fees, funding;
+	int liquidated;
+} BtTrade;
+
+typedef struct {
+	int n;          /* bars */
+	int64_t *time;  /* close time of each bar (open + interval) */
+	double *equity; /* marked at each close */
+	int *position;  /* held during the bar: 1, 0, -1 */
+	BtTrade *trades;
+	int ntrades;
+	double fees, funding; /* paid (negative funding: received) */
+	int liquidations;
+} BtResult;
+
+void bt_default_config(BtConfig *c, BtStrategy s);
+/* Runs the bars in order. 0, or -1 with err. */
+int bt_run(const BtConfig *c, const BtBar *bars, int n, const BtFunding *f, int nf, BtResult *out,
+           char *err, size_t errlen);
+void bt_result_free(BtResult *r);
+/* The name of a strategy, and the strategy of a name (0 when unknown). */
+const char *bt_strategy_name(BtStrategy s);
+BtStrategy bt_strategy_find(const char *name);
+
+#endif
