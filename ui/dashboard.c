@@ -754,7 +754,7 @@ static void prompt_key(Ui *u, int ch)
 		u->input[n + 1] = '\0';
 	}
 	if (u->prompt == '/') {
-		snprintf(u->filter, sizeof u->filter, "%s", u->input);
+		snprintf(u->filter, sizeof u->filter, "%.*s", (int)sizeof u->filter - 1, u->input);
 		u->cursor = 0;
 		u->hold_until = 0;
 	}
