@@ -19,6 +19,25 @@ wait_line() {
 		sleep 0.1
 	done
 }
+# The tmux tests: tmux_setup NAME checks for tmux and sets T (the server, one socket per
+# start; the caller's start() moves on to the next) and n; screen captures the pane "ui" into
+# $WORK/screen; wait_screen TEXT waits up to 20 s for the text on it.
+tmux_setup() {
+	command -v tmux >/dev/null || { echo "$1: tmux is missing" >&2; exit 1; }
+	n=0
+	T="tmux -S $WORK/tmux0.sock"
+}
+screen() { $T capture-pane -p -t ui >"$WORK/screen"; }
+wait_screen() {
+	i=0
+	while :; do
+		screen
+		grep -qF -- "$1" "$WORK/screen" && return 0
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.2
+	done
+}
 summary() {
 	echo "$1: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]

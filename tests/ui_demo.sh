@@ -9,21 +9,7 @@ set -u
 FB=$1 WORK=$2
 rm -rf "$WORK" && mkdir -p "$WORK/home" || exit 1
 . "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null || { echo "ui_demo: tmux is missing" >&2; exit 1; }
-n=0
-T="tmux -S $WORK/tmux0.sock"
-screen() { $T capture-pane -p -t ui >"$WORK/screen"; }
-# wait_screen TEXT: up to 20 s for the text on screen
-wait_screen() {
-	i=0
-	while :; do
-		screen
-		grep -qF -- "$1" "$WORK/screen" && return 0
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.2
-	done
-}
+tmux_setup ui_demo
 start() { # start COLS ROWS ENV...
 	cols=$1 rows=$2
 	shift 2

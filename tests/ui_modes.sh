@@ -14,20 +14,7 @@ set -u
 FB=$1 WORK=$2
 rm -rf "$WORK" && mkdir -p "$WORK/home" || exit 1
 . "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null || { echo "ui_modes: tmux is missing" >&2; exit 1; }
-n=0
-T="tmux -S $WORK/tmux0.sock"
-screen() { $T capture-pane -p -t ui >"$WORK/screen"; }
-wait_screen() { # TEXT: up to 20 s
-	i=0
-	while :; do
-		screen
-		grep -qF -- "$1" "$WORK/screen" && return 0
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.2
-	done
-}
+tmux_setup ui_modes
 ENVS="HOME=$WORK/home XDG_DATA_HOME=$WORK/home/data XDG_STATE_HOME=$WORK/home/state XDG_CONFIG_HOME=$WORK/home/cfg LANG=C.UTF-8 LC_ALL=C.UTF-8"
 start() { # start COMMAND...: in a fresh 120x36 terminal
 	$T kill-server 2>/dev/null

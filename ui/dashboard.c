@@ -541,24 +541,42 @@ static void draw_help(Ui *u, const QuantSnapshot *s, int H, int W)
 	bottom_line(u, H, W, " q or Esc back");
 }
 
+FILE *ui_csv_open(const char *name, char *path, size_t len)
+{
+	char t[32], tmp[600];
+	fb_time_format(fb_now_ms(), t, sizeof t);
+	for (char *p = t; *p; p++)
+		if (*p == ':')
+			*p = '-';
+	snprintf(path, len, "futuresboard-%s-%.19s.csv", name, t);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		snprintf(path, len, "%s", strerror(errno));
+	return f;
+}
+
+int ui_csv_close(FILE *f, int bad, char *path, size_t len)
+{
+	char tmp[600];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	bad |= ferror(f);
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+		snprintf(path, len, "%s", strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 /* Writes the table as shown (order, filter, timeframe, every column but the sparkline, the
  * values as formatted on screen) to a CSV file in the current folder. Returns 0 with the
  * path, or -1 with the reason. */
 static int export_view(Ui *u, const QuantSnapshot *s, char *path, size_t len)
 {
-	char t[32];
-	fb_time_format(fb_now_ms(), t, sizeof t);
-	for (char *p = t; *p; p++)
-		if (*p == ':')
-			*p = '-';
-	snprintf(path, len, "futuresboard-%s-%.19s.csv", s->intervals[u->tf], t);
-	char tmp[600];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		snprintf(path, len, "%s", strerror(errno));
+	FILE *f = ui_csv_open(s->intervals[u->tf], path, len);
+	if (!f)
 		return -1;
-	}
 	fprintf(f, "rank,timeframe");
 	for (int c = 0; c < NCOLS; c++)
 		if (c != C_SPARK)
@@ -581,13 +599,7 @@ static int export_view(Ui *u, const QuantSnapshot *s, char *path, size_t len)
 		}
 		fprintf(f, "\r\n");
 	}
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-		snprintf(path, len, "%s", strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return ui_csv_close(f, 0, path, len);
 }
 
 static void restore_terminal(void)
@@ -765,7 +777,7 @@ static int replay_key(Ui *u, const QuantSnapshot *s, int ch)
 {
 	if (!u->d->player)
 		return 0;
-	int64_t iv = tf_ms(s, u->screen == SCREEN_DETAIL ? u->dtf : u->tf);
+	int64_t iv = tf_ms(s, u->tf);
 	int arrows = u->screen != SCREEN_DETAIL && u->screen != SCREEN_CORR;
 	if (ch == ' ') {
 		if (!u->playing && player_time(u->d->player) >= player_end(u->d->player))
@@ -797,7 +809,6 @@ static void table_key(Ui *u, const QuantSnapshot *s, int ch)
 	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
 		if (s && u->cursor < u->nsorted) {
 			memcpy(u->dsym, u->sorted_sym[u->cursor], sizeof u->dsym);
-			u->dtf = u->tf;
 			u->dcursor = -1;
 			u->screen = SCREEN_DETAIL;
 			ui_detail_load(u, s, 1);
@@ -982,10 +993,8 @@ int dashboard_run(const CliDashboard *d)
 			clear();
 		else if (k && (int)(k - tf_keys) < nint) {
 			u.tf = (int)(k - tf_keys);
-			u.dtf = u.tf;
 		} else if (ch == '\t') {
 			u.tf = (u.tf + 1) % nint;
-			u.dtf = u.tf;
 		} else if (replay_key(&u, s, ch))
 			;
 		else if (ch == '?')
@@ -1074,7 +1083,6 @@ double dashboard_bench_frames(const QuantSnapshot *s, int cols, int rows, int fr
 	set_term(scr);
 	resizeterm(rows, cols);
 	colours(&u);
-	int64_t t0 = fb_mono_ms();
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (int i = 0; i < frames; i++) {
@@ -1085,7 +1093,6 @@ double dashboard_bench_frames(const QuantSnapshot *s, int cols, int rows, int fr
 			doupdate();
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	(void)t0;
 	endwin();
 	delscreen(scr);
 	fclose(in);

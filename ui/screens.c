@@ -2,12 +2,10 @@
  * through the engine, so every point is what the engine computed at that candle), the
  * correlation heatmap, the movers, the feed health and the column chooser. */
 #include <curses.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/strbuf.h"
 #include "core/timeutil.h"
@@ -35,25 +33,23 @@ static void footer(int H, int W, const char *keys)
 
 void ui_detail_load(Ui *u, const QuantSnapshot *s, int force)
 {
-	if (!s || u->dtf >= s->nintervals)
+	if (!s || u->tf >= s->nintervals)
 		return;
 	const QuantTopRow *row = find_row(s, u->dsym);
-	int64_t want = row ? row->tf[u->dtf].open_time : 0;
-	int have = u->nhist > 0 && u->hist_tf == u->dtf;
-	if (!force && have && u->hist[u->nhist - 1].open_time >= want)
-		return;
-	if (!force && have && fb_mono_ms() - u->hist_tried_ms < 2000)
-		return; /* the store is behind the engine: try again in a while */
-	if (!force && !have && u->hist_tried_ms && fb_mono_ms() - u->hist_tried_ms < 2000 &&
-	    u->hist_tf == u->dtf)
-		return;
+	int64_t want = row ? row->tf[u->tf].open_time : 0;
+	if (!force && u->hist_tf == u->tf) {
+		if (u->nhist > 0 && u->hist[u->nhist - 1].open_time >= want)
+			return;
+		if (u->hist_tried_ms && fb_mono_ms() - u->hist_tried_ms < 2000)
+			return; /* the store is behind the engine: try again in a while */
+	}
 	u->hist_tried_ms = fb_mono_ms();
-	u->hist_tf = u->dtf;
+	u->hist_tf = u->tf;
 	u->nhist = 0;
 	u->derr[0] = '\0';
 	if (!u->hist)
 		u->hist = xcalloc(HIST_MAX, sizeof *u->hist);
-	const char *iv = s->intervals[u->dtf];
+	const char *iv = s->intervals[u->tf];
 	snprintf(u->div, sizeof u->div, "%s", iv);
 	const CliDashboard *d = u->d;
 	const char *db = d->player ? player_db_path(d->player) : d->db_path;
@@ -88,29 +84,16 @@ int ui_detail_export(Ui *u, char *path, size_t len)
 		snprintf(path, len, "no series to export yet");
 		return -1;
 	}
-	char t[32];
-	fb_time_format(fb_now_ms(), t, sizeof t);
-	for (char *p = t; *p; p++)
-		if (*p == ':')
-			*p = '-';
-	snprintf(path, len, "futuresboard-%s-%s-%.19s.csv", u->dsym, u->div, t);
-	char tmp[600];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		snprintf(path, len, "%s", strerror(errno));
+	char name[64];
+	snprintf(name, sizeof name, "%s-%s", u->dsym, u->div);
+	FILE *f = ui_csv_open(name, path, len);
+	if (!f)
 		return -1;
-	}
 	fprintf(f, "%s\r\n", features_header());
 	int bad = 0;
 	for (int i = 0; i < u->nhist && !bad; i++)
 		bad = features_write_row(f, &u->hist[i]);
-	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-		snprintf(path, len, "%s", strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return ui_csv_close(f, bad, path, len);
 }
 
 typedef struct {
@@ -234,7 +217,7 @@ void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
 {
 	erase();
 	ui_header(u, s, W, "detail");
-	const char *iv = s && u->dtf < s->nintervals ? s->intervals[u->dtf] : "-";
+	const char *iv = s && u->tf < s->nintervals ? s->intervals[u->tf] : "-";
 	char line[512];
 	footer(H, W,
 	       " h l, arrows cursor  H L ends  t candles/line  j k symbol  1-6 tf  e export  "
@@ -339,15 +322,12 @@ void ui_corr(Ui *u, const QuantSnapshot *s, int H, int W)
 		attroff(A_BOLD);
 	}
 	for (int a = 0; a < n && 3 + a < H - 2; a++) {
+		const char *sym = s->rows[a].symbol;
+		size_t len = strlen(sym);
+		if (len > 4 && strcmp(sym + len - 4, "USDT") == 0)
+			len -= 4; /* the quote asset says nothing here */
 		char label[16];
-		snprintf(label, sizeof label, "%.*s",
-		         (int)(strlen(s->rows[a].symbol) > 4 &&
-		                               strcmp(s->rows[a].symbol +
-		                                              strlen(s->rows[a].symbol) - 4,
-		                                      "USDT") == 0
-		                       ? strlen(s->rows[a].symbol) - 4
-		                       : strlen(s->rows[a].symbol)),
-		         s->rows[a].symbol);
+		snprintf(label, sizeof label, "%.*s", (int)len, sym);
 		if (a == u->cy)
 			attron(A_BOLD);
 		mvaddnstr(3 + a, 0, label, LW - 1);

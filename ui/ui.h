@@ -4,6 +4,7 @@
 #define FB_UI_UI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "cli/cli.h"
@@ -81,10 +82,8 @@ typedef struct {
 	int table_rows; /* rows drawn */
 	/* detail screen */
 	char dsym[FB_SYMBOL_LEN];
-	int dtf;
 	QuantValues *hist;
 	int nhist;
-	int64_t hist_open;     /* open time of the newest candle the history should have */
 	int64_t hist_tried_ms; /* monotonic, last load */
 	int hist_tf;           /* the interval index the history is of */
 	int dcursor;           /* index into hist; -1: the newest */
@@ -108,6 +107,11 @@ void ui_clean(char *s);
 void ui_sign_attr(Ui *u, double x, int on);
 /* A heatmap pair for a value in [-1, 1]. */
 int ui_heat_pair(double x);
+/* A CSV file futuresboard-NAME-TIME.csv in the current folder, written as NAME.tmp and
+ * renamed into place by ui_csv_close (bad: a write failed). NULL or -1 with the reason in
+ * path. */
+FILE *ui_csv_open(const char *name, char *path, size_t len);
+int ui_csv_close(FILE *f, int bad, char *path, size_t len);
 /* The header line (mode, exchange, timeframe, clock, feed state) and the replay banner. */
 void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what);
 

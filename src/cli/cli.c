@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/fsutil.h"
@@ -196,16 +197,32 @@ AlertRules *cli_alert_rules(CliContext *ctx)
 	return r;
 }
 
+char *cli_existing_database(CliContext *ctx, const char *command, const char *first)
+{
+	char *path = config_get_path(ctx->cfg, "store", "database");
+	struct stat sb;
+	if (stat(path, &sb) == 0)
+		return path;
+	cli_error("%s%sno database at %s (%s first, or pass --db PATH)", command ? command : "",
+	          command ? ": " : "", path, first);
+	free(path);
+	return NULL;
+}
+
+int cli_has_terminal(void)
+{
+	return cli_dashboard && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
 Store *cli_open_store(CliContext *ctx, int must_exist)
 {
-	char *path = config_get_path(ctx->cfg, "store", "database"), err[1024];
-	struct stat sb;
+	char *path = must_exist ? cli_existing_database(ctx, NULL, "import some data")
+	                        : config_get_path(ctx->cfg, "store", "database");
+	char err[1024];
 	Store *st = NULL;
-	if (must_exist && stat(path, &sb) != 0)
-		cli_error("no database at %s (import some data first, or pass --db PATH)", path);
-	else if (!(st = store_open(path, 0,
-	                           (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms"), err,
-	                           sizeof err)))
+	if (path &&
+	    !(st = store_open(path, 0, (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms"),
+	                      err, sizeof err)))
 		cli_error("%s", err);
 	free(path);
 	return st;

@@ -79,6 +79,11 @@ int cmd_replay(CliContext *ctx, int argc, char **argv);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the usage line of a command to stderr and returns CLI_USAGE. */
 int cli_usage(const char *command);
+/* The configured database's path when the file exists (caller frees); NULL after printing
+ * "COMMAND: no database at PATH (FIRST first, or pass --db PATH)". */
+char *cli_existing_database(CliContext *ctx, const char *command, const char *first);
+/* 1 when the dashboard can run: the program has one, and stdin and stdout are terminals. */
+int cli_has_terminal(void);
 /* Opens the configured database. must_exist: fail with a clear message if there is no file.
  * Returns NULL after printing the error. */
 Store *cli_open_store(CliContext *ctx, int must_exist);

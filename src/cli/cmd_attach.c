@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/log.h"
@@ -73,19 +71,13 @@ int cmd_attach(CliContext *ctx, int argc, char **argv)
 		cli_error("attach: unexpected argument '%s'", argv[optind]);
 		return cli_usage("attach");
 	}
-	if (!cli_dashboard || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+	if (!cli_has_terminal()) {
 		cli_error("attach shows the dashboard and needs a terminal");
 		return CLI_USAGE;
 	}
-	char *db = config_get_path(ctx->cfg, "store", "database");
-	struct stat sb;
-	if (stat(db, &sb) != 0) {
-		cli_error("attach: no database at %s (start 'futuresboard collect' first, or pass "
-		          "--db PATH)",
-		          db);
-		free(db);
+	char *db = cli_existing_database(ctx, "attach", "start 'futuresboard collect'");
+	if (!db)
 		return CLI_FAIL;
-	}
 	CliDashboard d = {0};
 	cli_dashboard_options(ctx, &d);
 	d.quant.exchange = exchange;

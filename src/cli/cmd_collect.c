@@ -68,7 +68,7 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 		cli_error("%s: unexpected argument '%s'", name, argv[optind]);
 		return cli_usage(name);
 	}
-	if (ui && (!cli_dashboard || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+	if (ui && !cli_has_terminal()) {
 		cli_error("live mode shows the dashboard and needs a terminal; 'futuresboard "
 		          "collect' "
 		          "runs without one (and 'futuresboard attach' watches it)");

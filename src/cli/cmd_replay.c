@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/log.h"
@@ -62,20 +60,14 @@ int cmd_replay(CliContext *ctx, int argc, char **argv)
 		cli_error("replay: --from must come before --to");
 		return CLI_USAGE;
 	}
-	if (!cli_dashboard || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+	if (!cli_has_terminal()) {
 		cli_error("replay shows the dashboard and needs a terminal (for stored values as "
 		          "text: 'futuresboard export features')");
 		return CLI_USAGE;
 	}
-	char *db = config_get_path(ctx->cfg, "store", "database");
-	struct stat sb;
-	if (stat(db, &sb) != 0) {
-		cli_error("replay: no database at %s (collect, backfill or import first, or pass "
-		          "--db PATH)",
-		          db);
-		free(db);
+	char *db = cli_existing_database(ctx, "replay", "collect, backfill or import");
+	if (!db)
 		return CLI_FAIL;
-	}
 	CliDashboard d = {0};
 	cli_dashboard_options(ctx, &d);
 	po.q = d.quant;

@@ -243,8 +243,9 @@ static void follow_alerts(Follower *f)
 	pthread_mutex_unlock(&f->lock);
 }
 
-/* The stored events of the window, each pushed once. */
-static int follow_events(Follower *f)
+/* The stored events of the window, each pushed once; with push 0 they are only remembered
+ * (at the start, when the warm-up replays them). */
+static int follow_events(Follower *f, int push)
 {
 	if (!f->nsyms)
 		return 0;
@@ -275,6 +276,8 @@ static int follow_events(Follower *f)
 				continue;
 			}
 		}
+		if (!push)
+			continue;
 		quant_live_push(f->o.live, &ev);
 		pushed++;
 	}
@@ -323,7 +326,7 @@ static void *follow_main(void *arg)
 		f->stats.last_change_ms = fb_now_ms();
 		pthread_mutex_unlock(&f->lock);
 		follow_summary(f, 0);
-		follow_events(f);
+		follow_events(f, 1);
 		follow_alerts(f);
 	}
 	return NULL;
@@ -361,21 +364,7 @@ Follower *follow_start(const FollowOptions *o, char *err, size_t errlen)
 	f->cursor = scalar(f, "SELECT coalesce(max(c.close_time), 0) FROM candles AS c JOIN series "
 	                      "AS s ON s.id = c.series_id WHERE s.exchange = ?1");
 	follow_summary(f, 1);
-	/* the window's events are in the warm-up: remember them as pushed */
-	const char *names[MAX_SYMS];
-	for (int i = 0; i < f->nsyms; i++)
-		names[i] = f->syms[i];
-	ReplaySpec sp = {.exchange = f->exchange,
-	                 .symbols = names,
-	                 .nsymbols = f->nsyms,
-	                 .from_ms = f->cursor - f->o.window_ms,
-	                 .to_ms = INT64_MAX};
-	ReplayReader *r = f->nsyms ? replay_open(f->st, &sp, err, errlen) : NULL;
-	Event ev;
-	while (r && replay_next(r, &ev, err, errlen) == 1)
-		if (ev.type != EV_CANDLE)
-			set_add(&f->seen, &f->nseen, &f->capseen, event_key(&ev));
-	replay_close(r);
+	follow_events(f, 0); /* the window's events are in the warm-up */
 	if (pthread_create(&f->thread, NULL, follow_main, f) != 0) {
 		snprintf(err, errlen, "cannot start the follower thread: %s", strerror(errno));
 		store_close(f->st);

@@ -34,13 +34,22 @@ static void on_alert(void *arg, const AlertRecord *a, const char *command, int b
 	p->user.on_alert(p->user.alert_arg, a, command, bell);
 }
 
-static int query_i64(sqlite3 *db, const char *sql, const char *arg, int64_t *out)
+/* min or max close time of the exchange's closed candles, of one interval or (NULL) all.
+ * 0, or -1 when there are none. */
+static int close_time(sqlite3 *db, const char *agg, const char *exchange, const char *interval,
+                      int64_t *out)
 {
+	char sql[320];
+	snprintf(sql, sizeof sql,
+	         "SELECT %s(c.close_time) FROM candles AS c JOIN series AS s ON s.id = c.series_id "
+	         "WHERE s.exchange = ?1 AND (?2 IS NULL OR s.interval = ?2) AND c.closed = 1",
+	         agg);
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
-	if (arg)
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
+	if (interval)
+		sqlite3_bind_text(s, 2, interval, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL;
 	if (rc)
 		*out = sqlite3_column_int64(s, 0);
@@ -95,13 +104,8 @@ static int describe(Player *p, char *err, size_t errlen)
 		qsort(q->intervals, (size_t)q->nintervals, sizeof q->intervals[0], cmp_interval);
 	}
 	int64_t first = 0, last = 0;
-	const char *range = "SELECT %s(c.close_time) FROM candles AS c JOIN series AS s "
-	                    "ON s.id = c.series_id WHERE s.exchange = ?1 AND c.closed = 1";
-	char sql[256];
-	snprintf(sql, sizeof sql, range, "min");
-	int none = query_i64(db, sql, p->exchange, &first);
-	snprintf(sql, sizeof sql, range, "max");
-	none |= query_i64(db, sql, p->exchange, &last);
+	int none = close_time(db, "min", p->exchange, NULL, &first);
+	none |= close_time(db, "max", p->exchange, NULL, &last);
 	if (none || p->o.q.nintervals == 0) {
 		snprintf(err, errlen, "%s holds no closed candles of %s to replay", p->db_path,
 		         p->exchange);
@@ -114,20 +118,7 @@ static int describe(Player *p, char *err, size_t errlen)
 		p->start = p->o.from_ms;
 	else { /* the last day, after a warm-up of 100 candles of the shortest interval */
 		int64_t first_short = first;
-		sqlite3_stmt *q;
-		if (sqlite3_prepare_v2(
-		            db,
-		            "SELECT min(c.close_time) FROM candles AS c JOIN series AS s "
-		            "ON s.id = c.series_id WHERE s.exchange = ?1 "
-		            "AND s.interval = ?2 AND c.closed = 1",
-		            -1, &q, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(q, 1, p->exchange, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 2, p->o.q.intervals[0], -1, SQLITE_STATIC);
-			if (sqlite3_step(q) == SQLITE_ROW &&
-			    sqlite3_column_type(q, 0) != SQLITE_NULL)
-				first_short = sqlite3_column_int64(q, 0);
-			sqlite3_finalize(q);
-		}
+		close_time(db, "min", p->exchange, p->o.q.intervals[0], &first_short);
 		p->start = p->end - FB_DAY_MS;
 		int64_t warm = (first_short / iv + 100) * iv;
 		if (p->start < warm)
