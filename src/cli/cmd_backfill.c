@@ -140,18 +140,20 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 			total.gaps_unfillable += r.gaps_unfillable;
 			total.candles_unfillable += r.candles_unfillable;
 			total.known_unfillable += r.known_unfillable;
+			total.candles_pending += r.candles_pending;
 			total.malformed += r.malformed;
 		}
 	RestStats rs;
 	rest_get_stats(rc, &rs);
 	printf("backfill: %ld series: gaps_found=%ld gaps_fixed=%ld candles_added=%ld "
 	       "candles_updated=%ld gaps_unfillable=%ld (%ld candles missing at the source, %ld "
-	       "known from earlier runs) malformed=%ld requests=%llu rate_limited=%llu "
-	       "banned=%llu\n",
+	       "known from earlier runs) candles_pending=%ld malformed=%ld requests=%llu "
+	       "rate_limited=%llu banned=%llu\n",
 	       total.series, total.gaps_found, total.gaps_fixed, total.candles_added,
 	       total.candles_updated, total.gaps_unfillable, total.candles_unfillable,
-	       total.known_unfillable, total.malformed, (unsigned long long)rs.requests,
-	       (unsigned long long)rs.rate_limited, (unsigned long long)rs.banned);
+	       total.known_unfillable, total.candles_pending, total.malformed,
+	       (unsigned long long)rs.requests, (unsigned long long)rs.rate_limited,
+	       (unsigned long long)rs.banned);
 	log_info("backfill", "%ld series, %ld gaps, %ld fixed, %ld candles added, %ld unfillable",
 	         total.series, total.gaps_found, total.gaps_fixed, total.candles_added,
 	         total.gaps_unfillable);

@@ -5,7 +5,9 @@
  * 2. Missing = expected, minus closed candles already stored, minus ranges recorded in
  *    source_gaps. Consecutive missing times form a gap.
  * 3. Each gap is fetched in pages of up to 1000 candles (weight 5). Inside the requested
- *    window, every time the exchange did not return is a hole: missing at the source. */
+ *    window, every time the exchange did not return is a hole: missing at the source —
+ *    except a tail younger than BACKFILL_SETTLE_MS with nothing after it, which may simply not
+ *    be published yet; it is asked for again at the next pass instead of being given up. */
 #include "feed/backfill.h"
 
 #include <stdio.h>
@@ -18,8 +20,9 @@
 #include "feed/binance.h"
 #include "store/writer.h"
 
-#define BACKFILL_PAGE     1000
-#define BACKFILL_GRACE_MS 5000
+#define BACKFILL_PAGE      1000
+#define BACKFILL_GRACE_MS  5000
+#define BACKFILL_SETTLE_MS (15 * 60 * 1000)
 
 typedef struct {
 	int64_t from, to; /* open times, inclusive */
@@ -145,7 +148,7 @@ static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchan
                     BackfillReport *rep, char *err, size_t errlen)
 {
 	int64_t cur = gap.from;
-	long holes = 0;
+	long holes = 0, pending = 0;
 	while (cur <= gap.to) {
 		int64_t want = (gap.to - cur) / ivl + 1;
 		int limit = want < BACKFILL_PAGE ? (int)want : BACKFILL_PAGE;
@@ -184,6 +187,12 @@ static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchan
 		for (long i = 0; i <= k; i++) {
 			/* the last page's end: the exchange sent what it had up to gap.to */
 			int64_t next = i < k ? c[i].open_time : (n < limit ? gap.to + ivl : t);
+			int tail = i == k && next > t;
+			if (tail && next > now - BACKFILL_SETTLE_MS) {
+				rep->candles_pending += (long)((next - t) / ivl);
+				pending = 1;
+				break; /* not published yet, perhaps: the next pass asks again */
+			}
 			if (next > t) {
 				int64_t hole_to = next - ivl;
 				if (record_hole(to, exchange, symbol, interval, t, hole_to, now)) {
@@ -208,7 +217,7 @@ static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchan
 		cur = t;
 	}
 	rep->gaps_unfillable += holes;
-	if (!holes)
+	if (!holes && !pending)
 		rep->gaps_fixed++;
 	return 0;
 }

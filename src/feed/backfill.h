@@ -19,6 +19,7 @@ typedef struct {
 	long gaps_unfillable;    /* runs the exchange has nothing for (recorded) */
 	long candles_unfillable; /* candles in those runs */
 	long known_unfillable;   /* candles skipped because an earlier run recorded them */
+	long candles_pending;    /* the newest ones, not returned yet: asked for again next time */
 	long malformed;          /* rows the exchange sent that failed checks */
 } BackfillReport;
 
