@@ -9,9 +9,10 @@
 
 #include "testutil.h"
 
+#include "quant/indicators.h"
 #include "research/backtest.h"
 
-#define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9 * fmax(1, fabs(b)))
+#define NEAR(a, b) assert_true(fabs((a) - (double)(b)) < 1e-9 * fmax(1, fabs((double)(b))))
 #define T0         INT64_C(1735689600000)
 #define MIN        INT64_C(60000)
 
@@ -184,12 +185,80 @@ static void test_liquidation(void **state)
 	assert_int_equal(bt_strategy_find("nope"), 0);
 }
 
+static void test_vol_sizing(void **state)
+{
+	(void)state;
+	BtBar b[3] = {bar(0, 100, 100, 100, 100, 2, 1), bar(1, 100, 100, 100, 100, 2, 1),
+	              bar(2, 100, 100, 60, 100, 2, 1)};
+	BtConfig c;
+	bt_default_config(&c, BT_EMA_CROSS);
+	c.fee_bps = c.slippage_bps = 0;
+	c.sizing = BT_SIZE_VOL;
+	c.target_vol = 0.5;
+	c.leverage = 3;
+	BtResult r;
+	char err[128];
+	/* realised volatility 100 %: half the equity as notional, never liquidated */
+	b[0].rv = 1.0;
+	assert_int_equal(bt_run(&c, b, 2, NULL, 0, &r, err, sizeof err), 0);
+	NEAR(r.trades[0].qty, 0.5 * 10000 / 100);
+	bt_result_free(&r);
+	/* 10 %: 5x wanted, capped at the leverage of 3; liquidated at 100 x (1 - (1/3 - 0.004)) */
+	b[0].rv = 0.1;
+	assert_int_equal(bt_run(&c, b, 3, NULL, 0, &r, err, sizeof err), 0);
+	NEAR(r.trades[0].qty, 3 * 10000 / 100);
+	assert_int_equal(r.trades[0].liquidated, 1);
+	NEAR(r.trades[0].exit, 100 * (1 - (1.0 / 3 - 0.004)));
+	bt_result_free(&r);
+	/* no volatility known: no position */
+	b[0].rv = NAN;
+	assert_int_equal(bt_run(&c, b, 3, NULL, 0, &r, err, sizeof err), 0);
+	assert_int_equal(r.ntrades, 0);
+	bt_result_free(&r);
+}
+
+static void test_own_ema(void **state)
+{
+	(void)state;
+	/* periods given: the EMAs come from the engine's EMA code over the closes, so bars
+	 * carrying those same EMAs give the same run */
+	enum { N = 300 };
+	BtBar a[N], b[N];
+	Ema f, s;
+	ema_init(&f, 5), ema_init(&s, 13);
+	double px = 100;
+	for (int i = 0; i < N; i++) {
+		double o = px;
+		px *= 1 + 0.01 * sin(i / 9.0) + 0.003 * cos(i * 1.7);
+		a[i] = bar(i, o, fmax(o, px), fmin(o, px), px, NAN, NAN);
+		b[i] = a[i];
+		b[i].ema_fast = ema_push(&f, px);
+		b[i].ema_slow = ema_push(&s, px);
+	}
+	BtConfig c;
+	bt_default_config(&c, BT_EMA_CROSS);
+	BtResult ra, rb;
+	char err[128];
+	assert_int_equal(bt_run(&c, b, N, NULL, 0, &rb, err, sizeof err), 0);
+	c.p[0] = 5, c.p[1] = 13;
+	assert_int_equal(bt_run(&c, a, N, NULL, 0, &ra, err, sizeof err), 0);
+	assert_true(ra.ntrades > 3);
+	assert_int_equal(ra.ntrades, rb.ntrades);
+	assert_memory_equal(ra.equity, rb.equity, N * sizeof(double));
+	assert_int_equal(bt_lookback(&c, 14, 26, 20), 13);
+	assert_int_equal(bt_param_find(BT_EMA_CROSS, "slow"), 1);
+	assert_int_equal(bt_param_find(BT_DONCHIAN, "slow"), -1);
+	bt_result_free(&ra);
+	bt_result_free(&rb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_no_trades),    cmocka_unit_test(test_hand_computed),
 	        cmocka_unit_test(test_funding_sign), cmocka_unit_test(test_no_look_ahead),
-	        cmocka_unit_test(test_liquidation),
+	        cmocka_unit_test(test_liquidation),  cmocka_unit_test(test_vol_sizing),
+	        cmocka_unit_test(test_own_ema),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

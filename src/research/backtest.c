@@ -7,17 +7,25 @@
 #include <string.h>
 
 #include "core/xmalloc.h"
+#include "quant/indicators.h"
 
 static const struct {
 	BtStrategy s;
 	const char *name;
-	double p[4];
+	double p[BT_MAX_PARAMS];
+	const char *pname[BT_MAX_PARAMS];
 } strategies[] = {
-        {BT_EMA_CROSS, "ema-cross", {NAN, NAN, NAN, NAN}},
-        {BT_RSI_REVERSION, "rsi-reversion", {30, 70, NAN, NAN}},
-        {BT_ZSCORE_REVERSION, "zscore-reversion", {2, 0.5, NAN, NAN}},
-        {BT_DONCHIAN, "donchian", {20, NAN, NAN, NAN}},
-        {BT_FUNDING_CARRY, "funding-carry", {0.0001, NAN, NAN, NAN}},
+        {BT_EMA_CROSS, "ema-cross", {NAN, NAN, NAN, NAN}, {"fast", "slow", NULL, NULL}},
+        {BT_RSI_REVERSION, "rsi-reversion", {30, 70, NAN, NAN}, {"low", "high", NULL, NULL}},
+        {BT_ZSCORE_REVERSION,
+         "zscore-reversion",
+         {2, 0.5, NAN, NAN},
+         {"entry", "exit", NULL, NULL}},
+        {BT_DONCHIAN, "donchian", {20, NAN, NAN, NAN}, {"n", NULL, NULL, NULL}},
+        {BT_FUNDING_CARRY,
+         "funding-carry",
+         {0.0001, NAN, NAN, NAN},
+         {"threshold", NULL, NULL, NULL}},
 };
 #define NSTRAT ((int)(sizeof strategies / sizeof *strategies))
 
@@ -37,6 +45,39 @@ BtStrategy bt_strategy_find(const char *name)
 	return 0;
 }
 
+const char *bt_strategy_list(void)
+{
+	return "ema-cross, rsi-reversion, zscore-reversion, donchian, funding-carry";
+}
+
+const char *bt_param_name(BtStrategy s, int k)
+{
+	for (int i = 0; i < NSTRAT; i++)
+		if (strategies[i].s == s && k >= 0 && k < BT_MAX_PARAMS)
+			return strategies[i].pname[k];
+	return NULL;
+}
+
+int bt_param_find(BtStrategy s, const char *name)
+{
+	for (int k = 0; k < BT_MAX_PARAMS && bt_param_name(s, k); k++)
+		if (strcmp(bt_param_name(s, k), name) == 0)
+			return k;
+	return -1;
+}
+
+int bt_lookback(const BtConfig *c, int rsi, int ema_slow, int zscore)
+{
+	switch (c->strategy) {
+	case BT_EMA_CROSS: return isfinite(c->p[1]) ? (int)fmax(c->p[0], c->p[1]) : ema_slow;
+	case BT_RSI_REVERSION: return rsi + 1;
+	case BT_ZSCORE_REVERSION: return zscore;
+	case BT_DONCHIAN: return (int)c->p[0] + 1;
+	case BT_FUNDING_CARRY: return 1;
+	}
+	return 1;
+}
+
 void bt_default_config(BtConfig *c, BtStrategy s)
 {
 	memset(c, 0, sizeof *c);
@@ -52,17 +93,20 @@ void bt_default_config(BtConfig *c, BtStrategy s)
 	c->funding = 1;
 	c->initial = 10000;
 	c->interval_ms = 60000;
+	c->sizing = BT_SIZE_FIXED;
+	c->target_vol = 0.5;
 }
 
-/* The position wanted after bar i closes, from bars 0..i only. */
-static int signal(const BtConfig *c, const BtBar *b, int i, int pos)
+/* The position wanted after bar i closes, from bars 0..i only (fast and slow: the EMAs after
+ * bar i). */
+static int signal(const BtConfig *c, const BtBar *b, int i, int pos, double fast, double slow)
 {
 	const BtBar *x = &b[i];
 	int want = pos;
 	switch (c->strategy) {
 	case BT_EMA_CROSS:
-		if (isfinite(x->ema_fast) && isfinite(x->ema_slow))
-			want = x->ema_fast > x->ema_slow ? 1 : x->ema_fast < x->ema_slow ? -1 : pos;
+		if (isfinite(fast) && isfinite(slow))
+			want = fast > slow ? 1 : fast < slow ? -1 : pos;
 		break;
 	case BT_RSI_REVERSION:
 		if (!isfinite(x->rsi))
@@ -112,6 +156,7 @@ typedef struct {
 	double cash; /* equity without the open position's unrealised result */
 	int side;
 	double qty, entry;
+	double liq; /* liquidation price, 0: none */
 	BtTrade cur;
 } Book;
 
@@ -145,15 +190,20 @@ static void close_at(const BtConfig *c, Book *k, BtResult *r, size_t *cap, doubl
 	k->qty = 0;
 }
 
-static void open_at(const BtConfig *c, Book *k, BtResult *r, int side, double px, int64_t t)
+/* mult: notional / equity for BT_SIZE_VOL */
+static void open_at(const BtConfig *c, Book *k, BtResult *r, int side, double px, int64_t t,
+                    double mult)
 {
 	double fill = px * (1 + side * c->slippage_bps / 1e4);
-	double margin = k->cash * c->fraction;
-	if (!(margin > 0) || !(fill > 0))
+	double margin = c->sizing == BT_SIZE_VOL ? k->cash : k->cash * c->fraction;
+	double lev = c->sizing == BT_SIZE_VOL ? mult : c->leverage;
+	if (!(margin > 0) || !(fill > 0) || !(lev > 0))
 		return;
 	k->side = side;
-	k->qty = margin * c->leverage / fill;
+	k->qty = margin * lev / fill;
 	k->entry = fill;
+	double dist = 1 / lev - c->maintenance;
+	k->liq = lev > 1 && dist > 0 ? fill * (1 - side * dist) : 0;
 	double fee = k->qty * fill * c->fee_bps / 1e4;
 	k->cash -= fee;
 	r->fees += fee;
@@ -178,6 +228,18 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 		snprintf(err, errlen, "leverage must be at least 1 and the fraction in (0, 1]");
 		return -1;
 	}
+	if (c->sizing == BT_SIZE_VOL && !(c->target_vol > 0)) {
+		snprintf(err, errlen, "the volatility target must be above 0");
+		return -1;
+	}
+	int own_ema = c->strategy == BT_EMA_CROSS && isfinite(c->p[0]) && isfinite(c->p[1]);
+	if (own_ema && !(c->p[0] >= 1 && c->p[1] >= 1)) {
+		snprintf(err, errlen, "EMA periods must be at least 1");
+		return -1;
+	}
+	Ema ef, es;
+	if (own_ema)
+		ema_init(&ef, (int)c->p[0]), ema_init(&es, (int)c->p[1]);
 	r->n = n;
 	r->time = xmalloc((size_t)n * sizeof *r->time);
 	r->equity = xmalloc((size_t)n * sizeof *r->equity);
@@ -185,7 +247,7 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 	size_t cap = 0;
 	Book k = {.cash = c->initial};
 	int want = 0, fi = 0;
-	double liq_dist = 1 / c->leverage - c->maintenance;
+	double mult = 0;
 	for (int i = 0; i < n; i++) {
 		const BtBar *x = &b[i];
 		int64_t end = x->open_time + c->interval_ms;
@@ -193,7 +255,7 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 		if (want != k.side) {
 			close_at(c, &k, r, &cap, x->open, x->open_time, 1, 0);
 			if (want)
-				open_at(c, &k, r, want, x->open, x->open_time);
+				open_at(c, &k, r, want, x->open, x->open_time, mult);
 		}
 		r->position[i] = k.side;
 		/* funding inside this bar, at the real times, on the notional at the open */
@@ -210,13 +272,9 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 			fi++;
 		}
 		/* liquidation at the bar's adverse extreme */
-		if (k.side && c->leverage > 1 && liq_dist > 0) {
-			double liq = k.entry * (1 - k.side * liq_dist);
-			if ((k.side > 0 && x->low <= liq) || (k.side < 0 && x->high >= liq)) {
-				close_at(c, &k, r, &cap, liq, x->open_time, 0, 1);
-				want = 0;
-			}
-		}
+		if (k.side && k.liq > 0 &&
+		    ((k.side > 0 && x->low <= k.liq) || (k.side < 0 && x->high >= k.liq)))
+			close_at(c, &k, r, &cap, k.liq, x->open_time, 0, 1);
 		double unreal = k.side ? k.side * k.qty * (x->close - k.entry) : 0;
 		r->time[i] = end;
 		r->equity[i] = k.cash + unreal;
@@ -224,7 +282,16 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 			close_at(c, &k, r, &cap, x->close, end, 0, 0);
 			r->equity[i] = k.cash;
 		}
-		want = k.cash > 0 ? signal(c, b, i, k.side) : 0;
+		double fast = x->ema_fast, slow = x->ema_slow;
+		if (own_ema)
+			fast = ema_push(&ef, x->close), slow = ema_push(&es, x->close);
+		want = k.cash > 0 ? signal(c, b, i, k.side, fast, slow) : 0;
+		if (want && want != k.side && c->sizing == BT_SIZE_VOL) {
+			/* the size comes from what is known at this close */
+			mult = x->rv > 0 ? fmin(c->leverage, c->target_vol / x->rv) : 0;
+			if (!(mult > 0))
+				want = 0; /* no volatility yet: no size */
+		}
 	}
 	/* the last position closes at the last close */
 	if (k.side) {

@@ -7,8 +7,15 @@
  * the open of the bar holding the funding time: longs pay a positive rate, shorts receive it.
  * With leverage L a position is liquidated when a bar's adverse extreme (low for longs, high
  * for shorts) reaches entry x (1 -/+ (1/L - maintenance)); the loss is taken at that price and
- * the trade is marked. Inside one bar the liquidation check comes first, then the signal at
- * the close. Equity is marked to market at every close. */
+ * the trade is marked. Inside one bar the order is: the fill at the open, funding, the
+ * liquidation check at the adverse extreme, the mark at the close, then the signal. There are
+ * no resting stops or targets: every exit is a signal at a close filled at the next open, or
+ * a liquidation.
+ *
+ * Sizing: fixed-fraction (margin = equity x fraction, notional = margin x leverage, isolated:
+ * liquidated at 1/leverage - maintenance against the entry) or volatility-targeted (notional
+ * = equity x min(leverage, target_vol / realised volatility at the signal's close); the whole
+ * equity is the margin, so the liquidation distance is 1/(notional/equity) - maintenance). */
 #ifndef FB_RESEARCH_BACKTEST_H
 #define FB_RESEARCH_BACKTEST_H
 
@@ -16,7 +23,9 @@
 #include <stdint.h>
 
 typedef enum {
-	BT_EMA_CROSS = 1,    /* long when EMA fast > slow, short when below */
+	BT_EMA_CROSS = 1,    /* long when EMA fast > slow, short when below; p0 p1: the periods
+	                   * (NAN: the bars' engine EMAs, else computed here with the engine's
+	                   * EMA code) */
 	BT_RSI_REVERSION,    /* long under p0 (30), short over p1 (70), out when RSI crosses 50 */
 	BT_ZSCORE_REVERSION, /* long under -p0 (2), short over p0, out when |z| < p1 (0.5) */
 	BT_DONCHIAN, /* long above the high of the previous p0 (20) bars, short below the low */
@@ -28,7 +37,13 @@ typedef struct {
 	double open, high, low, close;
 	double ema_fast, ema_slow, rsi, zscore; /* the engine's values after this bar */
 	double funding;                         /* funding estimate per period at the close */
+	double rv;                              /* realised volatility, annualised */
+	int trend;                              /* TrendRegime after this bar */
 } BtBar;
+
+typedef enum { BT_SIZE_FIXED = 0, BT_SIZE_VOL } BtSizing;
+
+#define BT_MAX_PARAMS 4
 
 typedef struct {
 	int64_t time;
@@ -37,8 +52,8 @@ typedef struct {
 
 typedef struct {
 	BtStrategy strategy;
-	double p[4];    /* strategy parameters (see BtStrategy); NAN: the default */
-	double fee_bps; /* per fill, on notional */
+	double p[BT_MAX_PARAMS]; /* strategy parameters (see BtStrategy); NAN: the default */
+	double fee_bps;          /* per fill, on notional */
 	double slippage_bps;
 	double leverage;    /* 1 or more */
 	double fraction;    /* of equity as margin per position (1: all of it) */
@@ -46,6 +61,8 @@ typedef struct {
 	int funding;        /* 1: pay and receive funding */
 	int no_short;
 	double initial; /* starting equity (default 10000) */
+	BtSizing sizing;
+	double target_vol; /* BT_SIZE_VOL: annualised (default 0.5) */
 	int64_t interval_ms;
 } BtConfig;
 
@@ -77,5 +94,13 @@ void bt_result_free(BtResult *r);
 /* The name of a strategy, and the strategy of a name (0 when unknown). */
 const char *bt_strategy_name(BtStrategy s);
 BtStrategy bt_strategy_find(const char *name);
+/* The strategies' names, comma-separated. */
+const char *bt_strategy_list(void);
+/* The name of parameter k of a strategy (NULL past the last), and the index of a name (-1). */
+const char *bt_param_name(BtStrategy s, int k);
+int bt_param_find(BtStrategy s, const char *name);
+/* Bars a strategy needs before its first signal, with the engine's indicator periods (rsi,
+ * ema_slow, zscore). */
+int bt_lookback(const BtConfig *c, int rsi, int ema_slow, int zscore);
 
 #endif
