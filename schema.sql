@@ -13,6 +13,8 @@
 --      source_gaps;
 --      candles gain quote_volume, trades, taker-buy volumes, closed; market_metrics,
 --      liquidations, alerts, backtest runs and trades, quant_summary.
+--   3  quant_summary holds every feature column.
+--   4  backtest_trades gain liquidated; backtest_equity holds each run's equity curve.
 --
 -- Conventions:
 --   * times are INTEGER epoch milliseconds UTC;
@@ -23,7 +25,7 @@
 --     carry it (e.g. the 6-column CSV layout) rather than estimated;
 --   * NULL means "the source did not say", never zero.
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 -- One row per candle series: an exchange's symbol at one interval. Candles refer to it by id,
 -- so each candle row carries one small integer instead of three strings: rows are about half
@@ -121,7 +123,9 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE INDEX IF NOT EXISTS alerts_by_time ON alerts (ts);
 
--- Backtest run registry.
+-- Backtest run registry: a run's inputs (strategy, series, range, params_json with every
+-- setting), the program version, a hash of the candles it used, its report (summary_json),
+-- its trades and its equity curve.
 CREATE TABLE IF NOT EXISTS backtest_runs (
     id           INTEGER PRIMARY KEY,
     created_ms   INTEGER NOT NULL,
@@ -149,7 +153,16 @@ CREATE TABLE IF NOT EXISTS backtest_trades (
     pnl         REAL,
     fees        REAL    NOT NULL DEFAULT 0,
     funding     REAL    NOT NULL DEFAULT 0,
+    liquidated  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS backtest_equity (
+    run_id   INTEGER NOT NULL REFERENCES backtest_runs (id) ON DELETE CASCADE,
+    time     INTEGER NOT NULL,   -- a bar's close
+    equity   REAL    NOT NULL,
+    position INTEGER NOT NULL,   -- held during the bar: 1, 0, -1
+    PRIMARY KEY (run_id, time)
 ) WITHOUT ROWID;
 
 -- The latest derived figures per symbol and timeframe, refreshed every engine cycle: the

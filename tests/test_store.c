@@ -46,8 +46,8 @@ static void test_fresh_schema(void **state)
 	char *path = xasprintf("%s/sub/dir/fresh.db", dir);
 	Store *st = store_open(path, 0, 1000, err, sizeof err);
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(), 3);
-	assert_int_equal(count(st, "PRAGMA user_version"), 3);
+	assert_int_equal(store_schema_version(), 4);
+	assert_int_equal(count(st, "PRAGMA user_version"), 4);
 	sqlite3_stmt *s;
 	sqlite3_prepare_v2(store_db(st), "PRAGMA journal_mode", -1, &s, NULL);
 	sqlite3_step(s);
@@ -187,13 +187,17 @@ static void test_migration_from_v1(void **state)
 
 	Store *st = store_open(path, 0, 1000, err, sizeof err);
 	assert_non_null(st);
-	assert_int_equal(count(st, "PRAGMA user_version"), 3);
+	assert_int_equal(count(st, "PRAGMA user_version"), 4);
 	/* old rows kept, new columns present with their defaults, new tables created */
 	assert_int_equal(count(st, "SELECT count(*) FROM candles WHERE closed = 1 AND quote_volume "
 	                           "IS NULL AND trades IS NULL"),
 	                 1);
 	assert_int_equal(count(st, "SELECT count(*) FROM funding"), 1);
 	assert_int_equal(count(st, "SELECT count(*) FROM quant_summary"), 0);
+	assert_int_equal(count(st, "SELECT count(*) FROM pragma_table_info('backtest_trades') "
+	                           "WHERE name = 'liquidated'"),
+	                 1);
+	assert_int_equal(count(st, "SELECT count(*) FROM backtest_equity"), 0);
 	Candle c = candle(1735689600000LL, 93900, 1);
 	strcpy(c.interval, "1h");
 	c.close_time = 1735693199999LL;

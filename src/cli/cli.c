@@ -45,6 +45,17 @@ const CliCommand cli_commands[] = {
         {"backfill", cmd_backfill,
          "[--symbol S[,S...]] [--interval I[,I...]] [--since T] [--top N]",
          "fetch missing candles over REST and report the gaps", 1},
+        {"backtest", cmd_backtest,
+         "--strategy NAME --symbol S --interval I [--from T] [--to T] [--param K=V]... "
+         "[--fee-bps X] [--slippage-bps X] [--funding on|off] [--leverage X] [--fraction X] "
+         "[--sizing fixed|vol] [--target-vol X] [--no-short] [--initial X] [--exchange E] "
+         "[--walk-forward train=90d,test=30d [--grid K=V1,V2,...]... [--objective F]] "
+         "[--json] [--export DIR]",
+         "test a strategy over stored candles; the run is stored in the registry", 0},
+        {"runs", cmd_runs,
+         "[list [--limit N] | show ID [--json] | compare ID ID... | export ID "
+         "[--dir D]]",
+         "the registry of backtest runs", 0},
         {"collect", cmd_collect, "[--health-port N]",
          "collect the market into the database (feed and store, no screen)", 1},
         {"health", cmd_health, "[--port N]", "print a running collector's health", 0},

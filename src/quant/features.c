@@ -25,9 +25,8 @@ const char *features_header(void)
 	return header;
 }
 
-/* The exchange that has symbol at interval; 0, or -1 with err. */
-static int find_exchange(Store *st, const char *symbol, const char *interval, char *out,
-                         size_t outlen, char *err, size_t errlen)
+int features_exchange(Store *st, const char *symbol, const char *interval, char *out, size_t outlen,
+                      char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(store_db(st),
@@ -61,17 +60,15 @@ static int find_exchange(Store *st, const char *symbol, const char *interval, ch
 	return n == 1 ? 0 : -1;
 }
 
-/* Replays one series through a fresh engine and calls each() with the values after every
- * closed candle whose open time is in [from_ms, to_ms); each() returns nonzero to fail. */
-static long features_each(Store *st, const char *exchange, const char *symbol, const char *interval,
-                          const QuantOptions *opt, int64_t from_ms, int64_t to_ms,
-                          int (*each)(void *arg, const QuantValues *v, char *err, size_t errlen),
-                          void *arg, char *err, size_t errlen)
+long features_replay(Store *st, const char *exchange, const char *symbol, const char *interval,
+                     const QuantOptions *opt, int64_t from_ms, int64_t to_ms,
+                     int (*each)(void *arg, const QuantValues *v, char *err, size_t errlen),
+                     void *arg, char *err, size_t errlen)
 {
 	char ex[FB_EXCHANGE_LEN];
 	if (exchange)
 		records_copy_field(ex, sizeof ex, exchange);
-	else if (find_exchange(st, symbol, interval, ex, sizeof ex, err, errlen))
+	else if (features_exchange(st, symbol, interval, ex, sizeof ex, err, errlen))
 		return -1;
 	QuantOptions o = *opt;
 	o.exchange = ex;
@@ -152,8 +149,8 @@ long features_export(Store *st, const char *exchange, const char *symbol, const 
                      size_t errlen)
 {
 	fprintf(out, "%s\r\n", features_header());
-	return features_each(st, exchange, symbol, interval, opt, from_ms, to_ms, write_row, out,
-	                     err, errlen);
+	return features_replay(st, exchange, symbol, interval, opt, from_ms, to_ms, write_row, out,
+	                       err, errlen);
 }
 
 typedef struct {
@@ -177,8 +174,8 @@ int features_history(Store *st, const char *exchange, const char *symbol, const 
 	if (max <= 0)
 		return 0;
 	History h = {out, max, 0, 0};
-	if (features_each(st, exchange, symbol, interval, opt, 0, to_ms, keep_row, &h, err,
-	                  errlen) < 0)
+	if (features_replay(st, exchange, symbol, interval, opt, 0, to_ms, keep_row, &h, err,
+	                    errlen) < 0)
 		return -1;
 	int n = h.seen < max ? (int)h.seen : max;
 	if (h.seen > max) { /* rotate the ring so the oldest comes first */

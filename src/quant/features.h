@@ -22,6 +22,18 @@ long features_export(Store *st, const char *exchange, const char *symbol, const 
                      const QuantOptions *opt, int64_t from_ms, int64_t to_ms, FILE *out, char *err,
                      size_t errlen);
 
+/* The one exchange that has symbol at interval: 0, or -1 with err (none, or several). */
+int features_exchange(Store *st, const char *symbol, const char *interval, char *out, size_t outlen,
+                      char *err, size_t errlen);
+
+/* Replays one series through a fresh engine and calls each() with the values after every
+ * closed candle whose open time is in [from_ms, to_ms); each() returns nonzero to fail (with
+ * err filled). exchange NULL: as for features_export. Returns the number of calls, or -1. */
+long features_replay(Store *st, const char *exchange, const char *symbol, const char *interval,
+                     const QuantOptions *opt, int64_t from_ms, int64_t to_ms,
+                     int (*each)(void *arg, const QuantValues *v, char *err, size_t errlen),
+                     void *arg, char *err, size_t errlen);
+
 /* The values after each of the last max closed candles of a series with open time before
  * to_ms (INT64_MAX: all), oldest first, from the same replay. Returns how many, or -1 with
  * err. */

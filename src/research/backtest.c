@@ -286,6 +286,8 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 		if (own_ema)
 			fast = ema_push(&ef, x->close), slow = ema_push(&es, x->close);
 		want = k.cash > 0 ? signal(c, b, i, k.side, fast, slow) : 0;
+		if (i + 1 < n && b[i + 1].open_time < c->trade_from_ms)
+			want = 0; /* still warming up: the next bar is not to be traded */
 		if (want && want != k.side && c->sizing == BT_SIZE_VOL) {
 			/* the size comes from what is known at this close */
 			mult = x->rv > 0 ? fmin(c->leverage, c->target_vol / x->rv) : 0;

@@ -62,7 +62,8 @@ typedef struct {
 	int no_short;
 	double initial; /* starting equity (default 10000) */
 	BtSizing sizing;
-	double target_vol; /* BT_SIZE_VOL: annualised (default 0.5) */
+	double target_vol;     /* BT_SIZE_VOL: annualised (default 0.5) */
+	int64_t trade_from_ms; /* bars opening before it only warm the strategy (0: none) */
 	int64_t interval_ms;
 } BtConfig;
 

@@ -35,6 +35,16 @@ static const struct {
         /* 2 -> 3: quant_summary holds every feature column; it is a cache the engine
          * rebuilds every cycle, so the old rows are dropped. */
         {"DROP TABLE IF EXISTS quant_summary;", ""},
+        /* 3 -> 4: trades say whether they were liquidated; backtest_equity is new. (A
+         * version 1 database has no trades table yet: it gets the version 3 one first.) */
+        {"CREATE TABLE IF NOT EXISTS backtest_trades (run_id INTEGER NOT NULL REFERENCES "
+         "backtest_runs (id) ON DELETE CASCADE, seq INTEGER NOT NULL, side TEXT NOT NULL "
+         "CHECK (side IN ('long', 'short')), entry_time INTEGER NOT NULL, entry_price REAL NOT "
+         "NULL, exit_time INTEGER, exit_price REAL, qty REAL NOT NULL, pnl REAL, fees REAL NOT "
+         "NULL DEFAULT 0, funding REAL NOT NULL DEFAULT 0, PRIMARY KEY (run_id, seq)) WITHOUT "
+         "ROWID;"
+         "ALTER TABLE backtest_trades ADD COLUMN liquidated INTEGER NOT NULL DEFAULT 0;",
+         ""},
 };
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 

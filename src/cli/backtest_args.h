@@ -1,0 +1,40 @@
+/* The backtest options that backtest and stress share: parsed into BtArgs, turned into a
+ * BtConfig, and the bars loaded with the insufficient-data explanation. Main thread. */
+#ifndef FB_CLI_BACKTEST_ARGS_H
+#define FB_CLI_BACKTEST_ARGS_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdint.h>
+
+#include "cli/cli.h"
+#include "research/backtest.h"
+#include "research/data.h"
+
+typedef struct {
+	BtStrategy strategy;
+	const char *symbol, *interval, *exchange;
+	int64_t from_ms, to_ms;
+	const char *params[BT_MAX_PARAMS * 2];
+	int nparams;
+	double p[BT_MAX_PARAMS];
+	double fee_bps, slippage_bps, leverage, fraction, target_vol, initial; /* NAN: default */
+	int funding, sizing;                                                   /* -1: default */
+	int no_short;
+} BtArgs;
+
+/* Copies the shared long options into out (at most max); returns how many. */
+int bt_args_options(struct option *out, int max);
+void bt_args_init(BtArgs *a);
+/* Takes one getopt result: 0 taken, 1 not one of the shared options, -1 bad (printed). */
+int bt_args_option(const char *cmd, int c, const char *arg, BtArgs *a);
+/* The configuration; -1 after printing what is wrong. */
+int bt_args_config(const char *cmd, const BtArgs *a, BtConfig *c);
+/* Loads the bars; -1 after printing why (insufficient data explained). */
+int bt_args_load(CliContext *ctx, const char *cmd, const BtArgs *a, const BtConfig *c, Store *st,
+                 BtData *d);
+/* Every input of a run as JSON (caller frees); extra (stolen) goes under extra_key. */
+char *bt_params_json(const BtConfig *c, const QuantOptions *qo, const char *extra_key,
+                     json_t *extra);
+
+#endif

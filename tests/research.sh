@@ -1,0 +1,94 @@
+#!/bin/sh
+# Research commands end to end on a real SQLite file: backtest (report, registry, JSON, CSV
+# export, determinism, explained insufficient data, bad input), walk-forward, runs list, show,
+# compare and export, risk and stress.
+# Usage: research.sh BINARY WORKDIR
+set -u
+FB=$1 WORK=$2
+rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
+. "$(dirname "$0")/lib.sh"
+DB="$WORK/r.db"
+F="$FB --db $DB"
+
+# 120 days of hourly candles for two symbols from a seeded random walk with slow cycles, and
+# funding every 8 hours
+for s in AAAUSDT BBBUSDT; do
+	awk -v seed="$([ $s = AAAUSDT ] && echo 7 || echo 11)" 'BEGIN {
+		print "open_time,open,high,low,close,volume"
+		x = seed; p = 100; t = 1735689600000
+		for (i = 0; i < 2880; i++) {
+			x = (x * 1103515245 + 12345) % 2147483648; u = x / 2147483648 - 0.5
+			o = p; p = p * (1 + 0.012 * u + 0.002 * sin(i / 40))
+			h = (o > p ? o : p) * 1.002; l = (o < p ? o : p) * 0.998
+			printf "%.0f,%.4f,%.4f,%.4f,%.4f,%.3f\n", t + i * 3600000, o, h, l, p, 100 + 50 * (u + 0.5)
+		}
+	}' >"$WORK/$s-1h.csv"
+	awk 'BEGIN { print "fundingTime,fundingRate"
+		for (i = 0; i < 360; i++) printf "%.0f,%.6f\n", 1735689600000 + i * 28800000, 0.0002 * sin(i / 9) }' >"$WORK/$s-funding.csv"
+	$F import --symbol $s --interval 1h "$WORK/$s-1h.csv" >/dev/null 2>&1 || bad "import $s"
+	$F import --kind funding --symbol $s "$WORK/$s-funding.csv" >/dev/null 2>&1 || bad "import funding $s"
+done
+
+# a backtest: report, stored run
+$F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --param fast=8 --param slow=30 \
+	>"$WORK/bt1.out" 2>&1 && ok || bad "backtest exit $?: $(cat "$WORK/bt1.out")"
+for k in total_return cagr ann_vol sharpe sortino calmar max_drawdown time_under_water \
+	win_rate profit_factor expectancy sqn exposure fees funding "per regime" "stored as run 1"; do
+	has "$WORK/bt1.out" "$k" "report line $k"
+done
+# the same inputs give the same run
+$F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --param fast=8 --param slow=30 \
+	--json >"$WORK/bt2.json" 2>&1 && ok || bad "backtest --json"
+has "$WORK/bt2.json" '"id": 2' "json id"
+has "$WORK/bt2.json" '"candles_hash": "fnv1a64:' "json hash"
+$F runs compare 1 2 >"$WORK/cmp.out" 2>&1 && ok || bad "runs compare"
+has "$WORK/cmp.out" "same candles" "same hash"
+[ "$(grep '^sharpe' "$WORK/cmp.out" | awk '{print ($2 == $3)}')" = 1 ] && ok || bad "two runs differ: $(cat "$WORK/cmp.out")"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM backtest_runs")" = 2 ] && ok || bad "runs stored"
+t1=$(sqlite3 "$DB" "SELECT count(*) FROM backtest_trades WHERE run_id = 1")
+[ "$t1" -gt 5 ] && ok || bad "trades stored: $t1"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM backtest_equity WHERE run_id = 1")" = 2880 ] && ok || bad "equity curve stored"
+# no trades, no fees: a threshold no funding reaches
+$F backtest --strategy funding-carry --symbol AAAUSDT --interval 1h --param threshold=1 >"$WORK/flat.out" 2>&1 && ok || bad "flat run"
+grep -Eq "fees +0.0000" "$WORK/flat.out" && ok || bad "fees without trades: $(cat "$WORK/flat.out")"
+has "$WORK/flat.out" "10000.00 -> 10000.00" "flat equity"
+
+$F runs list >"$WORK/list.out" 2>&1 && ok || bad "runs list"
+[ "$(grep -c 'AAAUSDT' "$WORK/list.out")" = 3 ] && ok || bad "runs list rows: $(cat "$WORK/list.out")"
+$F runs show 1 >"$WORK/show.out" 2>&1 && ok || bad "runs show"
+has "$WORK/show.out" "candles fnv1a64:" "show hash"
+has "$WORK/show.out" '"fast":8' "show inputs"
+$F runs export 1 --dir "$WORK/csv" >/dev/null 2>&1 && ok || bad "runs export"
+[ "$(wc -l <"$WORK/csv/run-1-equity.csv")" = 2881 ] && ok || bad "equity csv rows"
+[ "$(($(wc -l <"$WORK/csv/run-1-trades.csv") - 1))" = "$t1" ] && ok || bad "trades csv rows"
+$F runs show 99 >"$WORK/none.out" 2>&1 && bad "run 99 shown" || ok
+has "$WORK/none.out" "no run 99" "unknown run"
+
+# insufficient data is explained
+$F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --from 2025-04-30T00:00 >"$WORK/short.out" 2>&1
+[ $? = 1 ] && ok || bad "short range exit"
+has "$WORK/short.out" "not enough candles for ema-cross on AAAUSDT 1h: 76 required (a lookback of 26" "required and lookback"
+has "$WORK/short.out" "24 received in the range from 2025-04-30" "received"
+has "$WORK/short.out" "latest stored candle opened at 2025-04-30T23:00" "latest"
+has "$WORK/short.out" "suggested start: --from 2025-04-28T22:00" "suggested start"
+$F backtest --strategy ema-cross --symbol CCCUSDT --interval 1h >"$WORK/nosym.out" 2>&1
+[ $? = 1 ] && ok || bad "missing series exit"
+has "$WORK/nosym.out" "no stored candles for CCCUSDT 1h" "missing series"
+# bad input: exit 2 with the reason
+$F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --param nope=1 >"$WORK/bad.out" 2>&1
+[ $? = 2 ] && ok || bad "bad param exit"
+has "$WORK/bad.out" "ema-cross has fast, slow" "param names"
+$F backtest --strategy magic --symbol AAAUSDT --interval 1h >"$WORK/bad2.out" 2>&1
+[ $? = 2 ] && ok || bad "bad strategy exit"
+has "$WORK/bad2.out" "unknown (ema-cross, rsi-reversion" "strategy names"
+
+# walk-forward: windows chosen in sample, scored out of sample
+$F backtest --strategy donchian --symbol AAAUSDT --interval 1h --walk-forward train=30d,test=15d \
+	--grid n=10,20,40 >"$WORK/wf.out" 2>&1 && ok || bad "walk-forward: $(cat "$WORK/wf.out")"
+has "$WORK/wf.out" "walk-forward: 6 windows, 3 combinations each, objective sharpe" "windows"
+has "$WORK/wf.out" "mean sharpe: in-sample" "is vs oos"
+[ "$(grep -cE '^    2025-.* n=(10|20|40) ' "$WORK/wf.out")" = 6 ] && ok || bad "window rows"
+grep -q 'walk_forward' "$WORK/wf.out" && bad "inputs printed" || ok
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM backtest_runs WHERE params_json LIKE '%walk_forward%'")" = 1 ] && ok || bad "walk-forward run stored"
+
+summary research
