@@ -91,4 +91,31 @@ has "$WORK/wf.out" "mean sharpe: in-sample" "is vs oos"
 grep -q 'walk_forward' "$WORK/wf.out" && bad "inputs printed" || ok
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM backtest_runs WHERE params_json LIKE '%walk_forward%'")" = 1 ] && ok || bad "walk-forward run stored"
 
+# risk: per symbol and portfolio, correlations
+$F risk --interval 1h >"$WORK/risk.out" 2>&1 && ok || bad "risk: $(cat "$WORK/risk.out")"
+has "$WORK/risk.out" "risk: 2 symbols on binance, 2879 1h returns" "risk header"
+for k in AAAUSDT BBBUSDT "portfolio (equal)" "correlation of 1h returns"; do has "$WORK/risk.out" "$k" "risk $k"; done
+[ "$(awk '$1 == "AAAUSDT" && NF == 3 {print $2}' "$WORK/risk.out")" = "1.000" ] && ok || bad "self correlation"
+$F risk --interval 1h --weights AAAUSDT=1 --json >"$WORK/risk.json" 2>&1 && ok || bad "risk --weights"
+# all weight on one symbol: the portfolio's VaR is that symbol's
+[ "$(sed -n '/"AAAUSDT": {/,/}/s/.*"var95": \(.*\),/\1/p' "$WORK/risk.json" | head -1)" = \
+  "$(sed -n '/"portfolio": {/,/}/s/.*"var95": \(.*\),/\1/p' "$WORK/risk.json")" ] && ok || bad "weighted portfolio VaR"
+$F risk --interval 1h --weights ZZZ=1 >"$WORK/risk2.out" 2>&1
+[ $? = 2 ] && ok || bad "bad weights exit"
+
+# stress a stored run: the same seed gives the same numbers with 1 and 3 threads
+$F stress --run 1 --paths 3000 --horizon 90 --threads 1 --json >"$WORK/s1.json" 2>&1 && ok || bad "stress: $(cat "$WORK/s1.json")"
+$F stress --run 1 --paths 3000 --horizon 90 --threads 3 --json >"$WORK/s3.json" 2>&1 && ok || bad "stress 3 threads"
+cmp -s "$WORK/s1.json" "$WORK/s3.json" && ok || bad "thread count changed the numbers"
+for k in '"p99":' '"es99":' '"p_ruin":' '"p_liquidation":' '"time_under_water":'; do has "$WORK/s1.json" "$k" "stress $k"; done
+$F stress --run 1 --paths 2000 --horizon 60 --method regime --swans 4 --bands "$WORK/bands.csv" >"$WORK/s.out" 2>&1 && ok || bad "stress regime"
+has "$WORK/s.out" "regimes: calm sd" "regime model"
+has "$WORK/s.out" "black swans: 4.00 a year" "swans"
+[ "$(wc -l <"$WORK/bands.csv")" = 61 ] && ok || bad "bands csv"
+# from the backtest flags: the run is stored first
+$F stress --strategy donchian --symbol BBBUSDT --interval 1h --paths 500 >"$WORK/s2.out" 2>&1 && ok || bad "stress from flags: $(cat "$WORK/s2.out")"
+has "$WORK/s2.out" "stress: run 5 (donchian BBBUSDT 1h)" "stress stored its run"
+$F stress --run 1 --strategy donchian >"$WORK/s4.out" 2>&1
+[ $? = 2 ] && ok || bad "stress with both a run and flags"
+
 summary research

@@ -56,6 +56,16 @@ const CliCommand cli_commands[] = {
          "[list [--limit N] | show ID [--json] | compare ID ID... | export ID "
          "[--dir D]]",
          "the registry of backtest runs", 0},
+        {"risk", cmd_risk,
+         "[--symbol S[,S...]] [--interval I] [--from T] [--to T] [--exchange E] [--weights "
+         "S=W,...] [--target-vol X] [--json]",
+         "historical VaR and expected shortfall, correlations, a volatility-target exposure", 0},
+        {"stress", cmd_stress,
+         "(--run ID | backtest options) [--method bootstrap|regime] [--paths N] [--horizon DAYS] "
+         "[--block L] [--seed N] [--threads N] [--vol-scale on|off] [--swans PER_YEAR] "
+         "[--swan-gap X] [--swan-vol X] [--swan-days N] [--swan-slippage-bps X] "
+         "[--swan-funding X] [--ruin X] [--bands FILE] [--json]",
+         "Monte Carlo stress test of a backtest's daily returns", 0},
         {"collect", cmd_collect, "[--health-port N]",
          "collect the market into the database (feed and store, no screen)", 1},
         {"health", cmd_health, "[--port N]", "print a running collector's health", 0},

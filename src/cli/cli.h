@@ -76,6 +76,8 @@ int cmd_attach(CliContext *ctx, int argc, char **argv);
 int cmd_replay(CliContext *ctx, int argc, char **argv);
 int cmd_backtest(CliContext *ctx, int argc, char **argv);
 int cmd_runs(CliContext *ctx, int argc, char **argv);
+int cmd_risk(CliContext *ctx, int argc, char **argv);
+int cmd_stress(CliContext *ctx, int argc, char **argv);
 
 /* Prints "futuresboard: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
