@@ -51,6 +51,7 @@ for s in AAAUSDT:100 BBBUSDT:2000; do
 	"$FB" --db "$WORK/r.db" import --symbol $sym --interval 5m "$WORK/$sym-5m.csv" >/dev/null || bad "import $sym 5m"
 done
 printf '[alert every5]\nwhen = close > 0\ninterval = 5m\ncooldown = 0\nseverity = warn\n' >"$WORK/rules.ini"
+"$FB" --db "$WORK/r.db" backtest --strategy donchian --symbol BBBUSDT --interval 5m >/dev/null 2>&1 || bad "backtest for the runs screen"
 start "$FB" --config "$WORK/rules.ini" --db "$WORK/r.db" replay --from 2025-01-02T12:00
 wait_screen "REPLAY 2025-01-02 12:00 UTC" && ok || { bad "no replay banner at the start"; cat "$WORK/screen" >&2; }
 has "$WORK/screen" "1m  top" "replay starts on the shortest timeframe"
@@ -118,6 +119,18 @@ c3=$(clock)
 sleep 2
 screen
 [ "$(clock)" = "$c3" ] && ok || bad "space did not pause ($c3, then $(clock))"
+# R: the runs list; Enter: the run's equity and drawdown
+$T send-keys -t ui R
+wait_screen "donchian" && ok || bad "R did not list the backtest run"
+has "$WORK/screen" "BBBUSDT" "runs list row"
+$T send-keys -t ui Enter
+wait_screen "DRAWDOWN" && ok || bad "Enter did not show the run's equity and drawdown"
+has "$WORK/screen" "EQUITY" "equity chart"
+has "$WORK/screen" "run 1  donchian BBBUSDT 5m" "run title"
+$T send-keys -t ui Escape
+wait_screen "Enter equity and drawdown" && ok || bad "Esc did not go back to the runs list"
+$T send-keys -t ui Escape
+wait_screen "1m  top" && ok || bad "Esc did not go back to the table"
 quit replay
 
 # --- attach to a collector filling a database from simex, and live against simex

@@ -428,8 +428,9 @@ static void draw_table(Ui *u, const QuantSnapshot *s)
 	else
 		snprintf(line, sizeof line,
 		         " 1-6 timeframe  Tab next  < > sort  i invert  Enter detail  c corr  m "
-		         "movers  a alerts  h health  / filter  C columns  e export  ? help  q "
-		         "quit");
+		         "movers  a alerts  h health  R runs  / filter  C columns  e export  ? "
+		         "help  "
+		         "q quit");
 	if (!u->utf8)
 		for (char *p = line; (p = strstr(p, "\u2190\u2192")) != NULL;)
 			memcpy(p, "<- ->", 5), memmove(p + 5, p + 6, strlen(p + 6) + 1);
@@ -524,6 +525,7 @@ static void draw_help(Ui *u, const QuantSnapshot *s, int H, int W)
 	        "  Enter           detail charts of the symbol under the cursor",
 	        "  c  m  a  h      correlation heatmap, movers, alert log, feed health",
 	        "  C               choose columns (saved to the user config)",
+	        "  R               backtest runs; Enter: a run's equity and drawdown",
 	        "  e               export the table as shown (or the detail series) to CSV",
 	        "Detail            h l, arrows: cursor; H L: first / newest; t: candles or line;",
 	        "                  j k: previous / next symbol; e: export the series",
@@ -953,6 +955,7 @@ int dashboard_run(const CliDashboard *d)
 			case SCREEN_MOVERS: ui_movers(&u, s, H, W); break;
 			case SCREEN_HEALTH: ui_health(&u, s, H, W); break;
 			case SCREEN_COLUMNS: ui_columns(&u, s, H, W); break;
+			case SCREEN_RUNS: ui_runs(&u, s, H, W); break;
 			default: draw_table(&u, s); break;
 			}
 			if (u.screen != SCREEN_TABLE)
@@ -1014,6 +1017,11 @@ int dashboard_run(const CliDashboard *d)
 					save_columns(&u);
 				u.screen = SCREEN_TABLE;
 			}
+		} else if (u.screen == SCREEN_RUNS && ui_runs_key(&u, ch)) {
+			;
+		} else if (ch == 'R') {
+			u.screen = SCREEN_RUNS;
+			ui_runs_load(&u);
 		} else if (ch == 'q' || ch == 27) {
 			if (u.screen == SCREEN_TABLE) {
 				if (u.filter[0] && ch == 27)
@@ -1061,6 +1069,7 @@ int dashboard_run(const CliDashboard *d)
 		release(&u, s);
 	}
 	free(u.hist);
+	ui_runs_free(&u);
 	restore_terminal();
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cli/cli.h"
+#include "research/backtest.h"
 
 enum { F_PRICE, F_PCT, F_MONEY, F_RATIO, F_NUM1, F_SPARK, F_PCTU };
 
@@ -50,7 +51,8 @@ enum {
 	SCREEN_CORR,
 	SCREEN_MOVERS,
 	SCREEN_HEALTH,
-	SCREEN_COLUMNS
+	SCREEN_COLUMNS,
+	SCREEN_RUNS
 };
 
 /* Colour pairs. */
@@ -92,6 +94,11 @@ typedef struct {
 	char div[FB_INTERVAL_LEN]; /* the history's interval */
 	/* correlation cursor, health scroll, column chooser cursor */
 	int cx, cy, hscroll, ccur, cols_changed;
+	/* runs screen: the registry's runs (BtRunInfo), the cursor, the open run's curve */
+	void *runs;
+	int nruns, rcur, rview;
+	BtResult *rcurve;
+	char rerr[256];
 	/* replay */
 	int playing;
 	double speed;
@@ -124,5 +131,11 @@ void ui_corr(Ui *u, const QuantSnapshot *s, int H, int W);
 void ui_movers(Ui *u, const QuantSnapshot *s, int H, int W);
 void ui_health(Ui *u, const QuantSnapshot *s, int H, int W);
 void ui_columns(Ui *u, const QuantSnapshot *s, int H, int W);
+
+/* runs.c */
+void ui_runs(Ui *u, const QuantSnapshot *s, int H, int W);
+void ui_runs_load(Ui *u);
+void ui_runs_free(Ui *u);
+int ui_runs_key(Ui *u, int ch);
 
 #endif
