@@ -144,7 +144,7 @@ if command -v groff >/dev/null 2>&1; then
 	groff -man -ww -z "$SRC/man/futuresboard.1" >"$WORK/groff" 2>&1
 	[ -s "$WORK/groff" ] && bad "man page warnings: $(cat "$WORK/groff")" || ok
 fi
-for cmd in demo import export "db check" "db stats" config simex backfill collect health; do
+for cmd in demo import export "db check" "db stats" config simex backfill collect health backtest runs risk stress; do
 	grep -q "^\.B futuresboard $cmd" "$SRC/man/futuresboard.1" && ok || bad "man page lacks $cmd"
 done
 
