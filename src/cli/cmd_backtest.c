@@ -314,15 +314,21 @@ static int write_csvs(const char *dir, int64_t id, const BtResult *r, double ini
 	return 0;
 }
 
-static void print_params(FILE *out, const BtConfig *c)
+static void print_params(FILE *out, const BtConfig *c, const WfGrid *g)
 {
 	fprintf(out, "  %-18s", "params");
 	int any = 0;
-	for (int k = 0; bt_param_name(c->strategy, k); k++, any = 1)
-		if (isfinite(c->p[k]))
+	for (int k = 0; bt_param_name(c->strategy, k); k++, any = 1) {
+		int grid = 0;
+		for (int i = 0; g && i < g->nparams; i++)
+			grid |= g->param[i] == k;
+		if (grid)
+			fprintf(out, " %s=(per window)", bt_param_name(c->strategy, k));
+		else if (isfinite(c->p[k]))
 			fprintf(out, " %s=%g", bt_param_name(c->strategy, k), c->p[k]);
 		else
 			fprintf(out, " %s=engine", bt_param_name(c->strategy, k));
+	}
 	fprintf(out, "%s\n  %-18s fee %g bp, slippage %g bp, funding %s, %s sizing",
 	        any ? "" : " (none)", "costs", c->fee_bps, c->slippage_bps,
 	        c->funding ? "on" : "off", c->sizing == BT_SIZE_VOL ? "volatility" : "fixed");
@@ -544,7 +550,7 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 	} else {
 		printf("backtest %s %s %s on %s: %d bars, candles %s\n", info.strategy, a.symbol,
 		       a.interval, d.exchange, r.n, info.hash);
-		print_params(stdout, &cfg);
+		print_params(stdout, &cfg, wf ? &grid : NULL);
 		if (wf)
 			wf_print(stdout, &w, &grid, &cfg, objective);
 		bt_report_print(stdout, &p);
