@@ -123,6 +123,20 @@ static double field(const QuantValues *v, size_t off)
 static const char *const eighths[] = {" ",      "\u2581", "\u2582", "\u2583", "\u2584",
                                       "\u2585", "\u2586", "\u2587", "\u2588"};
 
+void ui_fill_column(Ui *u, int y0, int rows, int x, int level)
+{
+	for (int r = 0; r < rows; r++) {
+		int cell = level - r * 8; /* eighths filled in this row, from the bottom */
+		int k = cell >= 8 ? 8 : cell <= 0 ? 0 : cell;
+		if (k == 0)
+			break;
+		if (u->utf8)
+			mvaddstr(y0 + rows - 1 - r, x, eighths[k]);
+		else
+			mvaddch(y0 + rows - 1 - r, x, k >= 6 ? '#' : k >= 3 ? '+' : '.');
+	}
+}
+
 /* An area chart of one series in rows [y0, y0 + rows), columns [x0, x0 + n). */
 static void area(Ui *u, const Panel *p, const QuantValues *h, int n, int y0, int rows, int x0)
 {
@@ -149,19 +163,7 @@ static void area(Ui *u, const Panel *p, const QuantValues *h, int n, int y0, int
 		int pair = p->centred ? (v >= 0 ? P_UP : P_DOWN) : P_INFO;
 		if (u->color)
 			attron(COLOR_PAIR(pair));
-		for (int r = 0; r < rows; r++) {
-			int cell = level - r * 8; /* eighths filled in this row, from the bottom */
-			int k = cell >= 8 ? 8 : cell <= 0 ? 0 : cell;
-			if (k == 0)
-				break;
-			if (u->utf8)
-				mvaddstr(y0 + rows - 1 - r, x0 + i, eighths[k]);
-			else
-				mvaddch(y0 + rows - 1 - r, x0 + i,
-				        k >= 6   ? '#'
-				        : k >= 3 ? '+'
-				                 : '.');
-		}
+		ui_fill_column(u, y0, rows, x0 + i, level);
 		if (u->color)
 			attroff(COLOR_PAIR(pair));
 	}

@@ -123,6 +123,9 @@ int ui_csv_close(FILE *f, int bad, char *path, size_t len);
 void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what);
 
 /* screens.c */
+/* One column of an area chart in rows [y0, y0 + rows): level eighths filled from the bottom
+ * (block characters, or . + # in ASCII). */
+void ui_fill_column(Ui *u, int y0, int rows, int x, int level);
 void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W);
 /* Loads the history of the detail screen when it is missing or behind. */
 void ui_detail_load(Ui *u, const QuantSnapshot *s, int force);
