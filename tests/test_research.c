@@ -155,6 +155,7 @@ static void test_walk_forward(void **state)
 	assert_int_equal(wf_parse_spec("train=30d,test=10d", &train, &test, err, sizeof err), 0);
 	assert_true(train == 30 * INT64_C(86400000) && test == 10 * INT64_C(86400000));
 	assert_int_equal(wf_parse_spec("train=30x", &train, &test, err, sizeof err), -1);
+	assert_int_equal(wf_parse_spec("train=1e400d,test=1d", &train, &test, err, sizeof err), -1);
 	assert_int_equal(wf_parse_spec("train=30d,test=10d", &train, &test, err, sizeof err), 0);
 	WfResult w;
 	assert_int_equal(wf_run(&c, &d, &g, train, test, "sharpe", 61, &w, err, sizeof err), 0);

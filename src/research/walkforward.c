@@ -19,8 +19,8 @@ static int parse_span(const char *s, int64_t *ms)
 	               : *end == 'd' ? 86400000
 	               : *end == 'w' ? 7 * 86400000LL
 	                             : 0;
-	if (end == s || !unit || end[1] || !(v > 0))
-		return -1;
+	if (end == s || !unit || end[1] || !(v > 0) || v * (double)unit > 1e15)
+		return -1; /* 1e15 ms: about 30,000 years */
 	*ms = (int64_t)(v * (double)unit);
 	return 0;
 }
