@@ -73,12 +73,6 @@ static void open_curve(Ui *u)
 	store_close(st);
 }
 
-static double num(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 /* An area chart of v (n points shown in w columns, each the last point of its bucket). */
 static void area(Ui *u, const double *v, int n, int y0, int rows, int x0, int w, int pair,
                  double lo, double hi)
@@ -116,7 +110,9 @@ static void draw_curve(Ui *u, int H, int W)
 	BtResult *r = u->rcurve;
 	json_error_t je;
 	json_t *in = json_loads(x->params_json, 0, &je), *sum = json_loads(x->summary_json, 0, &je);
-	double initial = num(in, "initial") > 0 ? num(in, "initial") : 10000;
+	double initial = registry_summary_num(in, "initial") > 0
+	                         ? registry_summary_num(in, "initial")
+	                         : 10000;
 	char a[32], b[32], line[512];
 	snprintf(line, sizeof line, " run %lld  %s %s %s  %.10s .. %.10s  %d bars",
 	         (long long)x->id, x->strategy, x->symbol, x->interval,
@@ -129,9 +125,11 @@ static void draw_curve(Ui *u, int H, int W)
 	snprintf(line, sizeof line,
 	         " return %.2f%%  sharpe %.2f  max dd %.2f%%  trades %.0f  win %.1f%%  fees %.2f  "
 	         "funding %.2f",
-	         num(sum, "total_return") * 100, num(sum, "sharpe"), num(sum, "max_drawdown") * 100,
-	         num(sum, "trades"), num(sum, "win_rate") * 100, num(sum, "fees"),
-	         num(sum, "funding"));
+	         registry_summary_num(sum, "total_return") * 100,
+	         registry_summary_num(sum, "sharpe"),
+	         registry_summary_num(sum, "max_drawdown") * 100,
+	         registry_summary_num(sum, "trades"), registry_summary_num(sum, "win_rate") * 100,
+	         registry_summary_num(sum, "fees"), registry_summary_num(sum, "funding"));
 	mvaddnstr(2, 0, line, W);
 	json_decref(in);
 	json_decref(sum);
@@ -179,9 +177,7 @@ void ui_runs(Ui *u, const QuantSnapshot *s, int H, int W)
 	} else {
 		BtRunInfo *v = u->runs;
 		attron(A_BOLD);
-		mvprintw(1, 0, " %5s  %-16s  %-16s %-12s %-4s  %-10s  %-10s %6s %9s %7s %8s", "id",
-		         "created", "strategy", "symbol", "ivl", "from", "to", "trades", "return",
-		         "sharpe", "max dd");
+		mvprintw(1, 0, " %.*s", W - 1, registry_row_header());
 		attroff(A_BOLD);
 		if (u->rerr[0] || !u->nruns)
 			mvprintw(3, 1, "%.*s", W - 2,
@@ -191,21 +187,8 @@ void ui_runs(Ui *u, const QuantSnapshot *s, int H, int W)
 			                      "stores them)");
 		int rows = H - 4, first = u->rcur >= rows ? u->rcur - rows + 1 : 0;
 		for (int i = first; i < u->nruns && i - first < rows; i++) {
-			json_error_t je;
-			json_t *sum = json_loads(v[i].summary_json, 0, &je);
-			char c[32], f[32], t[32], line[256];
-			fb_time_format(v[i].created_ms, c, sizeof c);
-			c[10] = ' ';
-			snprintf(line, sizeof line,
-			         " %5lld  %-16.16s  %-16.16s %-12.12s %-4.4s  %-10.10s  %-10.10s "
-			         "%6.0f "
-			         "%8.2f%% %7.2f %7.2f%%",
-			         (long long)v[i].id, c, v[i].strategy, v[i].symbol, v[i].interval,
-			         fb_time_format(v[i].from_ms, f, sizeof f),
-			         fb_time_format(v[i].to_ms, t, sizeof t), num(sum, "trades"),
-			         num(sum, "total_return") * 100, num(sum, "sharpe"),
-			         num(sum, "max_drawdown") * 100);
-			json_decref(sum);
+			char line[256] = " ";
+			registry_row(&v[i], line + 1, sizeof line - 1);
 			ui_clean(line);
 			if (i == u->rcur)
 				attron(A_REVERSE);

@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 #include "research/backtest.h"
 #include "research/data.h"
+#include "research/registry.h"
+#include "research/report.h"
 
 typedef struct {
 	BtStrategy strategy;
@@ -33,6 +35,11 @@ int bt_args_config(const char *cmd, const BtArgs *a, BtConfig *c);
 /* Loads the bars; -1 after printing why (insufficient data explained). */
 int bt_args_load(CliContext *ctx, const char *cmd, const BtArgs *a, const BtConfig *c, Store *st,
                  BtData *d);
+/* The record of a run over bars[0 .. r->n): inputs, version, candle hash, report (caller
+ * frees with registry_info_free). extra as for bt_params_json. */
+void bt_run_info(BtRunInfo *info, const BtArgs *a, const BtConfig *c, const QuantOptions *qo,
+                 const char *exchange, const BtBar *bars, const BtResult *r, const BtReport *p,
+                 const char *extra_key, json_t *extra);
 /* Every input of a run as JSON (caller frees); extra (stolen) goes under extra_key. */
 char *bt_params_json(const BtConfig *c, const QuantOptions *qo, const char *extra_key,
                      json_t *extra);

@@ -192,6 +192,24 @@ int bt_args_config(const char *cmd, const BtArgs *a, BtConfig *c)
 	return 0;
 }
 
+void bt_run_info(BtRunInfo *info, const BtArgs *a, const BtConfig *c, const QuantOptions *qo,
+                 const char *exchange, const BtBar *bars, const BtResult *r, const BtReport *p,
+                 const char *extra_key, json_t *extra)
+{
+	memset(info, 0, sizeof *info);
+	info->created_ms = fb_now_ms();
+	info->from_ms = p->start_ms;
+	info->to_ms = p->end_ms;
+	snprintf(info->version, sizeof info->version, "%s", FB_VERSION);
+	snprintf(info->strategy, sizeof info->strategy, "%s", bt_strategy_name(c->strategy));
+	snprintf(info->exchange, sizeof info->exchange, "%s", exchange);
+	snprintf(info->symbol, sizeof info->symbol, "%s", a->symbol);
+	snprintf(info->interval, sizeof info->interval, "%s", a->interval);
+	bt_candles_hash(bars, r->n, info->hash, sizeof info->hash);
+	info->params_json = bt_params_json(c, qo, extra_key, extra);
+	info->summary_json = bt_report_json(p);
+}
+
 char *bt_params_json(const BtConfig *c, const QuantOptions *qo, const char *extra_key,
                      json_t *extra)
 {
@@ -231,7 +249,6 @@ int bt_args_load(CliContext *ctx, const char *cmd, const BtArgs *a, const BtConf
 		return 0;
 	int64_t ivl = c->interval_ms;
 	char latest[32], first[32], from[32], sug[32];
-	(void)have;
 	if (!d->latest_ms) {
 		cli_error("%s: no closed %s %s candles are stored on %s; fetch them first: "
 		          "futuresboard backfill --symbol %s --interval %s",
@@ -521,16 +538,9 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 	BtReport p;
 	const BtBar *rbars = d.bars + (d.n - r.n); /* walk-forward: the tested tail */
 	bt_report(&r, rbars, cfg.initial, cfg.interval_ms, &p);
-	char *summary = bt_report_json(&p);
-	BtRunInfo info = {.created_ms = fb_now_ms(), .from_ms = p.start_ms, .to_ms = p.end_ms};
-	snprintf(info.version, sizeof info.version, "%s", FB_VERSION);
-	snprintf(info.strategy, sizeof info.strategy, "%s", bt_strategy_name(cfg.strategy));
-	snprintf(info.exchange, sizeof info.exchange, "%s", d.exchange);
-	snprintf(info.symbol, sizeof info.symbol, "%s", a.symbol);
-	snprintf(info.interval, sizeof info.interval, "%s", a.interval);
-	bt_candles_hash(rbars, r.n, info.hash, sizeof info.hash);
-	info.params_json = bt_params_json(&cfg, &qo, extra ? "walk_forward" : NULL, extra);
-	info.summary_json = summary;
+	BtRunInfo info;
+	bt_run_info(&info, &a, &cfg, &qo, d.exchange, rbars, &r, &p, extra ? "walk_forward" : NULL,
+	            extra);
 	int64_t id = registry_save(st, &info, &r, err, sizeof err);
 	if (id < 0)
 		cli_error("backtest: storing the run: %s", err);
@@ -541,7 +551,7 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 		                  "strategy", info.strategy, "exchange", info.exchange, "symbol",
 		                  info.symbol, "interval", info.interval, "candles_hash", info.hash,
 		                  "inputs", json_loads(info.params_json, 0, &je), "summary",
-		                  json_loads(summary, 0, &je));
+		                  json_loads(info.summary_json, 0, &je));
 		char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 		                                JSON_REAL_PRECISION(10));
 		puts(s);
@@ -561,8 +571,7 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 	if (export_dir && id > 0 && write_csvs(export_dir, id, &r, cfg.initial))
 		id = -1;
 	rc = id > 0 ? CLI_OK : CLI_FAIL;
-	free(info.params_json);
-	free(summary);
+	registry_info_free(&info);
 out:
 	bt_result_free(&r);
 	wf_result_free(&w);
@@ -573,12 +582,6 @@ out:
 
 /* ---- runs ---- */
 
-static double summary_num(json_t *sum, const char *key)
-{
-	json_t *v = json_object_get(sum, key);
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static int runs_list(Store *st, int limit)
 {
 	char err[512];
@@ -588,24 +591,11 @@ static int runs_list(Store *st, int limit)
 		cli_error("runs: %s", err);
 		return CLI_FAIL;
 	}
-	printf("%5s  %-16s  %-16s  %-12s %-4s  %-10s  %-10s %7s %9s %7s %8s\n", "id", "created",
-	       "strategy", "symbol", "ivl", "from", "to", "trades", "return", "sharpe", "max dd");
+	printf("%s\n", registry_row_header());
 	for (int i = 0; i < n; i++) {
-		json_error_t je;
-		json_t *s = json_loads(v[i].summary_json, 0, &je);
-		char c[32], f[32], t[32];
-		fb_time_format(v[i].created_ms, c, sizeof c);
-		c[16] = c[10] = ' ';
-		printf("%5lld  %-16.16s  %-16.16s  %-12.12s %-4.4s  %-10.10s  %-10.10s %7.0f "
-		       "%8.2f%% "
-		       "%7.2f %7.2f%%%s\n",
-		       (long long)v[i].id, c, v[i].strategy, v[i].symbol, v[i].interval,
-		       fb_time_format(v[i].from_ms, f, sizeof f),
-		       fb_time_format(v[i].to_ms, t, sizeof t), summary_num(s, "trades"),
-		       summary_num(s, "total_return") * 100, summary_num(s, "sharpe"),
-		       summary_num(s, "max_drawdown") * 100,
-		       strstr(v[i].params_json, "\"walk_forward\"") ? "  walk-forward" : "");
-		json_decref(s);
+		char line[256];
+		registry_row(&v[i], line, sizeof line);
+		printf("%s\n", line);
 	}
 	if (!n)
 		printf("(no runs yet: futuresboard backtest --strategy ... stores one)\n");
@@ -719,7 +709,7 @@ static int runs_compare(Store *st, int n, char **ids)
 		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
 			printf("%-18s", keys[k]);
 			for (int i = 0; i < n; i++) {
-				double v = summary_num(sum[i], keys[k]);
+				double v = registry_summary_num(sum[i], keys[k]);
 				if (isfinite(v))
 					printf(" %14.4f", v);
 				else

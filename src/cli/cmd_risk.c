@@ -553,16 +553,7 @@ int cmd_stress(CliContext *ctx, int argc, char **argv)
 		cli_quant_options(ctx, &qo);
 		BtReport p;
 		bt_report(&r, d.bars, cfg.initial, cfg.interval_ms, &p);
-		info.summary_json = bt_report_json(&p);
-		info.params_json = bt_params_json(&cfg, &qo, NULL, NULL);
-		info.created_ms = fb_now_ms();
-		info.from_ms = p.start_ms, info.to_ms = p.end_ms;
-		snprintf(info.version, sizeof info.version, "%s", FB_VERSION);
-		snprintf(info.strategy, sizeof info.strategy, "%s", bt_strategy_name(cfg.strategy));
-		snprintf(info.exchange, sizeof info.exchange, "%s", d.exchange);
-		snprintf(info.symbol, sizeof info.symbol, "%s", a.symbol);
-		snprintf(info.interval, sizeof info.interval, "%s", a.interval);
-		snprintf(info.hash, sizeof info.hash, "%s", d.hash);
+		bt_run_info(&info, &a, &cfg, &qo, d.exchange, d.bars, &r, &p, NULL, NULL);
 		bt_data_free(&d);
 		info.id = registry_save(st, &info, &r, err, sizeof err);
 		if (info.id < 0) {

@@ -115,30 +115,6 @@ int bt_data_load(Store *st, const char *exchange, const char *symbol, const char
 	return 0;
 }
 
-void bt_data_slice(const BtData *d, int from, int n, BtData *out)
-{
-	memset(out, 0, sizeof *out);
-	memcpy(out->exchange, d->exchange, sizeof out->exchange);
-	if (from < 0)
-		from = 0;
-	if (from + n > d->n)
-		n = d->n - from;
-	if (n <= 0)
-		return;
-	out->bars = xmalloc((size_t)n * sizeof *out->bars);
-	memcpy(out->bars, d->bars + from, (size_t)n * sizeof *out->bars);
-	out->n = n;
-	out->funding = xmalloc((size_t)(d->nfunding ? d->nfunding : 1) * sizeof *out->funding);
-	/* bt_run() takes only the funding times inside its bars */
-	for (int i = 0; i < d->nfunding; i++)
-		if (d->funding[i].time >= out->bars[0].open_time)
-			out->funding[out->nfunding++] = d->funding[i];
-	out->warm = d->warm + from;
-	out->first_ms = d->first_ms;
-	out->latest_ms = d->latest_ms;
-	bt_candles_hash(out->bars, n, out->hash, sizeof out->hash);
-}
-
 void bt_data_free(BtData *d)
 {
 	free(d->bars);

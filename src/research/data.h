@@ -29,9 +29,6 @@ int bt_data_load(Store *st, const char *exchange, const char *symbol, const char
                  size_t errlen);
 void bt_data_free(BtData *d);
 
-/* A copy of bars [from, from + n) with the funding inside them, for walk-forward windows. */
-void bt_data_slice(const BtData *d, int from, int n, BtData *out);
-
 /* The FNV-1a hash of the candles (open time, OHLC) of bars, as in BtData.hash. */
 void bt_candles_hash(const BtBar *b, int n, char *out, size_t outlen);
 

@@ -1,12 +1,15 @@
 /* The run registry (see registry.h). */
 #include "research/registry.h"
 
+#include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 static int fail(Store *st, sqlite3_stmt *s, char *err, size_t errlen)
@@ -230,6 +233,37 @@ int registry_get(Store *st, int64_t id, BtRunInfo *info, BtResult *r, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+const char *registry_row_header(void)
+{
+	return "   id  created           strategy          symbol       ivl   from        to       "
+	       "  "
+	       " trades    return  sharpe   max dd";
+}
+
+double registry_summary_num(json_t *sum, const char *key)
+{
+	json_t *v = json_object_get(sum, key);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+void registry_row(const BtRunInfo *x, char *out, size_t len)
+{
+	json_error_t je;
+	json_t *s = json_loads(x->summary_json, 0, &je);
+	char c[32], f[32], t[32];
+	fb_time_format(x->created_ms, c, sizeof c);
+	c[16] = c[10] = ' ';
+	snprintf(out, len,
+	         "%5lld  %-16.16s  %-16.16s  %-12.12s %-4.4s  %-10.10s  %-10.10s %7.0f %8.2f%% "
+	         "%7.2f %7.2f%%%s",
+	         (long long)x->id, c, x->strategy, x->symbol, x->interval,
+	         fb_time_format(x->from_ms, f, sizeof f), fb_time_format(x->to_ms, t, sizeof t),
+	         registry_summary_num(s, "trades"), registry_summary_num(s, "total_return") * 100,
+	         registry_summary_num(s, "sharpe"), registry_summary_num(s, "max_drawdown") * 100,
+	         strstr(x->params_json, "\"walk_forward\"") ? "  walk-forward" : "");
+	json_decref(s);
 }
 
 void registry_info_free(BtRunInfo *x)

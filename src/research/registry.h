@@ -4,6 +4,7 @@
 #ifndef FB_RESEARCH_REGISTRY_H
 #define FB_RESEARCH_REGISTRY_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "research/backtest.h"
@@ -26,6 +27,12 @@ int registry_list(Store *st, int limit, BtRunInfo **out, char *err, size_t errle
 /* One run; with r not NULL also its equity curve and trades. 0, 1 when there is no such run,
  * or -1 with err. */
 int registry_get(Store *st, int64_t id, BtRunInfo *info, BtResult *r, char *err, size_t errlen);
+/* One line of a runs list (id, created, strategy, series, range and headline figures), and
+ * the header above such lines; both without a line end. */
+const char *registry_row_header(void);
+/* A number of a run's summary_json (as parsed by jansson); NAN when absent or null. */
+double registry_summary_num(json_t *summary, const char *key);
+void registry_row(const BtRunInfo *x, char *out, size_t len);
 void registry_info_free(BtRunInfo *info);
 void registry_list_free(BtRunInfo *v, int n);
 
