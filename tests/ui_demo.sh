@@ -38,7 +38,7 @@ wait_screen " crit hot " && ok || { bad "no alert toast"; cat "$WORK/screen" >&2
 grep -q 'alerts 1h [1-9]' "$WORK/screen" && ok || bad "alerts not counted in the KPI strip"
 $T send-keys -t ui a
 wait_screen "newest first" && ok || bad "a did not open the alert log"
-grep -q 'crit hot  *[A-Z0-9]*USDT  *1m ' "$WORK/screen" && ok || bad "alert not in the log"
+grep -q 'crit  *hot  *[A-Z0-9]*USDT  *1m ' "$WORK/screen" && ok || bad "alert not in the log"
 $T send-keys -t ui q
 wait_screen "SYMBOL" || bad "q did not go back from the alert log"
 $T send-keys -t ui ?
@@ -87,12 +87,13 @@ wait_screen "DEMO  simex  1h" && ok || bad "key 4 did not switch to 1h"
 
 # sort by price, largest first; i inverts
 $T send-keys -t ui p
-wait_screen "PRICEv" || bad "price is not the sort column"
+wait_screen "PRICE▼" || bad "price is not the sort column"
+has "$WORK/screen" "sort: PRICE ▼" "the sort key in the header"
 screen
 prices >"$WORK/p1"
 sort -g -r "$WORK/p1" | cmp -s - "$WORK/p1" && ok || { bad "rows not by price, descending"; cat "$WORK/screen" >&2; }
 $T send-keys -t ui i
-wait_screen "PRICE^" || bad "i did not invert"
+wait_screen "PRICE▲" || bad "i did not invert"
 screen
 prices >"$WORK/p2"
 sort -g "$WORK/p2" | cmp -s - "$WORK/p2" && ok || { bad "rows not by price, ascending"; cat "$WORK/screen" >&2; }
@@ -106,10 +107,10 @@ f=$(ls "$WORK"/futuresboard-1h-*.csv 2>/dev/null | head -1)
 [ -n "$f" ] && ok || bad "no export file"
 if [ -n "$f" ]; then
 	awk '/^[A-Z0-9]*USDT / { print $1 }' "$WORK/screen.before" >"$WORK/syms.screen"
-	tail -n +2 "$f" | tr -d '\r' | cut -d, -f3 >"$WORK/syms.csv"
+	tail -n +2 "$f" | tr -d '\r' | cut -d, -f4 >"$WORK/syms.csv"
 	cmp -s "$WORK/syms.screen" "$WORK/syms.csv" && ok || bad "export order differs from the screen"
-	head -1 "$f" | grep -q '^rank,timeframe,SYMBOL,PRICE,CHG%' && ok || bad "export header: $(head -1 "$f")"
-	tail -n +2 "$f" | tr -d '\r' | cut -d, -f4 >"$WORK/p.csv"
+	head -1 "$f" | grep -q '^time,rank,timeframe,SYMBOL,PRICE,CHG%' && ok || bad "export header: $(head -1 "$f")"
+	tail -n +2 "$f" | tr -d '\r' | cut -d, -f5 >"$WORK/p.csv"
 	awk '/^[A-Z0-9]*USDT / { print $2 }' "$WORK/screen.before" >"$WORK/p.screen"
 	# a snapshot may have come between: most prices are the same
 	same=$(paste -d' ' "$WORK/p.screen" "$WORK/p.csv" | awk '$1 == $2' | wc -l)
@@ -120,10 +121,22 @@ fi
 $T resize-window -t ui -x 80 -y 24
 sleep 1.5
 screen
-sed 's/[▁▂▃▄▅▆▇█↑↓←→]/x/g' "$WORK/screen" | awk 'length($0) > 80 { bad = 1 } END { exit bad }' && ok || { bad "lines wider than 80 columns"; cat "$WORK/screen" >&2; }
+sed 's/[▁▂▃▄▅▆▇█↑↓←→▲▼₀₁₂₃₄₅₆₇₈₉]/x/g' "$WORK/screen" | awk 'length($0) > 80 { bad = 1 } END { exit bad }' && ok || { bad "lines wider than 80 columns"; cat "$WORK/screen" >&2; }
 has "$WORK/screen" "SYMBOL" "table header at 80x24"
 has "$WORK/screen" "PRICE" "price column kept at 80x24"
 [ "$(rows_on_screen)" -ge 18 ] && ok || bad "$(rows_on_screen) rows at 80x24"
+# Esc goes back, never quits from the table
+$T send-keys -t ui Escape
+sleep 0.5
+screen
+has "$WORK/screen" "SYMBOL" "Esc on the table does not quit"
+# the timeframe keys always mean 1m 5m 15m 1h 4h 1d: the demo has no 4h
+$T send-keys -t ui 5
+wait_screen "no 4h candles" && ok || bad "key 5 did not say that there are no 4h candles"
+has "$WORK/screen" "DEMO  simex  1h" "key 5 left the timeframe alone"
+# the demo holds the writer's lock: a collector on its database is refused
+"$FB" --db "$WORK/home/data/futuresboard/demo.db" collect >"$WORK/lock.out" 2>&1 && bad "a collector ran beside the demo" || ok
+has "$WORK/lock.out" "is writing" "the demo's lock names its holder"
 
 $T send-keys -t ui q
 i=0
@@ -142,5 +155,58 @@ $T send-keys -t ui q
 i=0
 while [ ! -s "$WORK/exit" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
 has "$WORK/exit" "EXIT=0" "q quits under LANG=C"
+
+# at 80x24 without alert rules (no toasts over the titles)
+: >"$WORK/fb.ini"
+rm -f "$WORK/exit"
+start 80 24 LANG=C.UTF-8
+wait_screen "USDT" || bad "no table at 80x24"
+sleep 2
+screen
+# the columns a trader needs at 80: symbol, price, change, OI change, funding, RSI, z, and a
+# sparkline of at least 8 cells
+for t in CHG% OI% FUND% RSI Z; do
+	sed -n 4p "$WORK/screen" | grep -q " $t" && ok || bad "column $t missing at 80 columns: $(sed -n 4p "$WORK/screen")"
+done
+sed -n 5p "$WORK/screen" | grep -q '[▁▂▃▄▅▆▇█]\{8\}' && ok || bad "no sparkline of 8 cells at 80 columns"
+# the hint line keeps ? help and q quit; G reaches the 20th row, which is then on screen
+tail -1 "$WORK/screen" | grep -q '? help  q quit' && ok || bad "hint line lost '? help  q quit': $(tail -1 "$WORK/screen")"
+$T send-keys -t ui G
+sleep 0.5
+screen
+tail -1 "$WORK/screen" | grep -q ' 20/20 ' && ok || bad "G did not reach row 20 of 20: $(tail -1 "$WORK/screen")"
+grep -c '^[A-Z0-9]*USDT ' "$WORK/screen" | grep -q '^1[89]$' && ok || bad "rows at 80x24 after G"
+$T send-keys -t ui PPage
+sleep 0.5
+screen
+tail -1 "$WORK/screen" | grep -q ' [1-3]/20 ' && ok || bad "PgUp did not go back a page: $(tail -1 "$WORK/screen")"
+# Ctrl-C exits 130, as shells expect
+$T send-keys -t ui C-c
+i=0
+while [ ! -s "$WORK/exit" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+has "$WORK/exit" "EXIT=130" "Ctrl-C exits 130"
+
+# a hangup (the terminal goes away, as with an SSH drop): the process is gone within 2 s
+rm -f "$WORK/exit"
+start 80 24 LANG=C.UTF-8
+wait_screen "USDT" || bad "no table for the hangup"
+pid=$(pgrep -f -- "^$FB --config $WORK/fb.ini demo" | head -1)
+[ -n "$pid" ] && ok || bad "no demo process to hang up"
+$T kill-server
+i=0
+while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { bad "the dashboard outlived its terminal by 2 s"; kill "$pid"; } || ok
+
+# TERM=dumb: no garbled screen; the demo falls back to its plain text
+rm -f "$WORK/exit"
+start 80 24 LANG=C.UTF-8 TERM=dumb
+wait_screen "futuresboard demo: " && ok || { bad "TERM=dumb: no plain-text fallback"; cat "$WORK/screen" >&2; }
+$T capture-pane -p -S -300 -t ui >"$WORK/scrollback"
+has "$WORK/scrollback" "TERM=dumb cannot move the cursor" "TERM=dumb says why"
+LC_ALL=C grep -q "$(printf '\033')" "$WORK/scrollback" && bad "escape codes on a dumb terminal" || ok
+pid=$(pgrep -f -- "^$FB --config $WORK/fb.ini demo" | head -1)
 $T kill-server 2>/dev/null
+i=0
+while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { bad "the plain demo outlived its terminal by 2 s"; kill "$pid"; } || ok
 summary ui_demo

@@ -12,11 +12,13 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,22 +28,22 @@
 #include "ui.h"
 
 const Column ui_cols[NCOLS] = {
-        [C_SYMBOL] = {"SYMBOL", "symbol", 11, 0, 0, 's'},
-        [C_PRICE] = {"PRICE", "price", 11, 0, F_PRICE, 'p'},
-        [C_CHANGE] = {"CHG%", "change", 7, 1, F_PCT, '%'},
-        [C_CHANGE24] = {"24H%", "change_24h", 7, 2, F_PCT, 'd'},
-        [C_VOLUME] = {"VOL$", "volume", 7, 3, F_MONEY, 'v'},
-        [C_OI] = {"OI$", "oi", 7, 6, F_MONEY, 'o'},
-        [C_OICHG] = {"OI%", "oi_change", 7, 4, F_PCT, 'O'},
-        [C_FUNDING] = {"FUND%", "funding", 8, 3, F_PCT, 'f'},
-        [C_LS] = {"LS", "ls", 5, 7, F_RATIO, 'l'},
-        [C_LSCHG] = {"LS%", "ls_change", 6, 8, F_PCT, 0},
-        [C_IMB] = {"IMB", "imbalance", 6, 9, F_RATIO, 'b'},
-        [C_CVD] = {"CVD$", "cvd", 7, 10, F_MONEY, 0},
-        [C_RSI] = {"RSI", "rsi", 5, 2, F_NUM1, 'r'},
-        [C_Z] = {"Z", "z", 5, 5, F_NUM1, 'z'},
-        [C_RV] = {"VOL%", "rv", 6, 7, F_PCTU, 0},
-        [C_SPARK] = {"", "spark", 12, 4, F_SPARK, 0},
+        [C_SYMBOL] = {"SYMBOL", "symbol", 12, 12, 0, 0, 's'},
+        [C_PRICE] = {"PRICE", "price", 12, 8, 0, F_PRICE, 'p'},
+        [C_CHANGE] = {"CHG%", "change", 7, 6, 1, F_PCT, '%'},
+        [C_CHANGE24] = {"24H%", "change_24h", 7, 6, 4, F_PCT, 'd'},
+        [C_VOLUME] = {"VOL$", "volume", 7, 6, 4, F_MONEY, 'v'},
+        [C_OI] = {"OI$", "oi", 7, 6, 5, F_MONEY, 'o'},
+        [C_OICHG] = {"OI%", "oi_change", 7, 6, 2, F_PCT, 'O'},
+        [C_FUNDING] = {"FUND%", "funding", 8, 7, 2, F_PCT, 'f'},
+        [C_LS] = {"LS", "ls", 5, 5, 6, F_RATIO, 'l'},
+        [C_LSCHG] = {"LS%", "ls_change", 6, 6, 7, F_PCT, 0},
+        [C_IMB] = {"IMB", "imbalance", 6, 5, 7, F_RATIO, 'b'},
+        [C_CVD] = {"CVD$", "cvd", 7, 6, 8, F_MONEY, 0},
+        [C_RSI] = {"RSI", "rsi", 5, 4, 2, F_NUM1, 'r'},
+        [C_Z] = {"Z", "z", 5, 5, 3, F_NUM1, 'z'},
+        [C_RV] = {"VOL%", "rv", 6, 5, 8, F_PCTU, 0},
+        [C_SPARK] = {"", "spark", 16, 8, 3, F_SPARK, 0},
 };
 
 /* Alerts from the engine thread, newest last; the lock guards the ring. */
@@ -88,6 +90,17 @@ double ui_value(const QuantTopRow *r, int tf, int c)
 	}
 }
 
+/* "-0.00" and "+0.00" say a sign the value does not have at this precision. */
+static void drop_zero_sign(char *buf)
+{
+	if (buf[0] != '-' && buf[0] != '+')
+		return;
+	for (const char *p = buf + 1; *p; p++)
+		if (*p != '0' && *p != '.')
+			return;
+	memmove(buf, buf + 1, strlen(buf));
+}
+
 void ui_fmt(char *buf, size_t len, int kind, double x)
 {
 	if (!isfinite(x)) {
@@ -96,7 +109,7 @@ void ui_fmt(char *buf, size_t len, int kind, double x)
 	}
 	double a = fabs(x);
 	switch (kind) {
-	case F_PRICE: snprintf(buf, len, a >= 1000 ? "%.1f" : "%.4g", x); break;
+	case F_PRICE: ui_fmt_price(buf, len, x, quant_price_decimals(x)); return;
 	case F_PCT: snprintf(buf, len, a * 100 < 0.1 && x != 0 ? "%+.3f" : "%+.2f", x * 100); break;
 	case F_MONEY:
 		if (a >= 1e9)
@@ -112,6 +125,35 @@ void ui_fmt(char *buf, size_t len, int kind, double x)
 	case F_RATIO: snprintf(buf, len, "%.2f", x); break;
 	default: snprintf(buf, len, "%.1f", x); break;
 	}
+	drop_zero_sign(buf);
+}
+
+void ui_fmt_price(char *buf, size_t len, double x, int dp)
+{
+	if (!isfinite(x))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.*f",
+		         dp < 0                ? 0
+		         : dp > QUANT_PRICE_DP ? QUANT_PRICE_DP
+		                               : dp,
+		         x);
+}
+
+int ui_fit_price(char *buf, size_t len, int width, int utf8)
+{
+	int w = (int)strlen(buf);
+	if (w <= width || !utf8 || strncmp(buf, "0.000", 5) != 0)
+		return w;
+	static const char *const sub[] = {"\u2080", "\u2081", "\u2082", "\u2083", "\u2084",
+	                                  "\u2085", "\u2086", "\u2087", "\u2088", "\u2089"};
+	int zeros = (int)strspn(buf + 2, "0");
+	if (zeros >= 10)
+		return w;
+	char out[64];
+	snprintf(out, sizeof out, "0.0%s%s", sub[zeros], buf + 2 + zeros);
+	snprintf(buf, len, "%s", out);
+	return w - zeros + 2;
 }
 
 void ui_clean(char *s)
@@ -158,21 +200,49 @@ static int cmp_rows(const void *a, const void *b)
 	return r ? r : strcmp(x->symbol, y->symbol); /* stable ties */
 }
 
-/* Chosen columns that fit the width, in screen order. */
-static int visible(Ui *u, int width, int *out)
+/* The columns of the table on a terminal W wide: the chosen columns are taken by priority
+ * (ties in screen order) while they fit at their narrowest; the width left widens the
+ * sparkline first, then the other columns back to their full width. Price and symbol are
+ * as wide as the widest value shown (price_w, sym_w). Returns how many, in screen order, with
+ * their widths. */
+static int layout(const Ui *u, int W, int price_w, int sym_w, int *out, int *width)
 {
-	int keep = 11;
-	for (;;) {
-		int w = 0, n = 0;
-		for (int c = 0; c < NCOLS; c++)
-			if (u->show[c] && ui_cols[c].priority <= keep) {
-				w += ui_cols[c].width + 1;
-				out[n++] = c;
-			}
-		if (w <= width || keep == 0)
-			return n;
-		keep--;
+	int minw[NCOLS], fullw[NCOLS], take[NCOLS] = {0}, used = 0;
+	for (int c = 0; c < NCOLS; c++) {
+		minw[c] = ui_cols[c].min;
+		fullw[c] = ui_cols[c].width;
 	}
+	minw[C_PRICE] = fullw[C_PRICE] = price_w > minw[C_PRICE] ? price_w : minw[C_PRICE];
+	minw[C_SYMBOL] = fullw[C_SYMBOL] = sym_w > 6 ? sym_w : 6;
+	for (int p = 0; p <= 10; p++)
+		for (int c = 0; c < NCOLS; c++)
+			if (u->show[c] && ui_cols[c].priority == p &&
+			    (used + minw[c] + (used > 0) <= W || c == C_SYMBOL)) {
+				take[c] = 1;
+				width[c] = minw[c];
+				used += minw[c] + (used > 0);
+			}
+	int order[NCOLS] = {C_SPARK}, no = 1;
+	for (int c = 0; c < NCOLS; c++)
+		if (c != C_SPARK)
+			order[no++] = c;
+	for (int k = 0; k < NCOLS; k++) {
+		int c = order[k];
+		if (!take[c])
+			continue;
+		int grow = fullw[c] - width[c];
+		if (grow > W - used)
+			grow = W - used;
+		if (grow > 0) {
+			width[c] += grow;
+			used += grow;
+		}
+	}
+	int n = 0;
+	for (int c = 0; c < NCOLS; c++)
+		if (take[c])
+			out[n++] = c;
+	return n;
 }
 
 static void spark(Ui *u, const double *v, int width, char *out, size_t len)
@@ -317,22 +387,36 @@ static int threshold_attr(Ui *u, int c, double v)
 	return 0;
 }
 
-static void bottom_line(Ui *u, int H, int W, const char *keys)
+void ui_prompt_line(Ui *u, int H, int W)
 {
+	char line[128];
+	snprintf(line, sizeof line, "%s%s_",
+	         u->prompt == '/' ? " filter symbols: "
+	                          : " jump to (2025-01-31 12:00, -3d, +2h, Esc cancels): ",
+	         u->input);
 	move(H - 1, 0);
 	clrtoeol();
-	if (u->prompt) {
-		char line[128];
-		snprintf(line, sizeof line, "%s%s_",
-		         u->prompt == '/' ? " filter symbols: "
-		                          : " jump to (UTC, e.g. 2025-01-31 12:00): ",
-		         u->input);
-		attron(A_BOLD);
-		mvaddnstr(H - 1, 0, line, W);
-		attroff(A_BOLD);
-		return;
-	}
-	mvaddnstr(H - 1, 0, keys, W);
+	attron(A_BOLD);
+	mvaddnstr(H - 1, 0, line, W);
+	attroff(A_BOLD);
+}
+
+/* "1m 5m [15m] 1h": the timeframes of the snapshot, the one shown in brackets. */
+static void timeframes(const Ui *u, const QuantSnapshot *s, char *out, size_t len)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int i = 0; s && i < s->nintervals && used + 8 < len; i++)
+		used += (size_t)snprintf(out + used, len - used, i == u->tf ? "[%s] " : "%s ",
+		                         s->intervals[i]);
+}
+
+/* The sort column and its direction, as the table's second line says it. */
+static void sort_label(const Ui *u, char *out, size_t len)
+{
+	const char *dir = u->invert ? (u->utf8 ? "\u25b2" : "^") : (u->utf8 ? "\u25bc" : "v");
+	snprintf(out, len, "%s %s", u->sort_col == C_SPARK ? "SPARK" : ui_cols[u->sort_col].title,
+	         dir);
 }
 
 static void draw_table(Ui *u, const QuantSnapshot *s)
@@ -343,11 +427,11 @@ static void draw_table(Ui *u, const QuantSnapshot *s)
 	ui_header(u, s, W, "top");
 	if (!s) {
 		mvaddnstr(2, 1, "waiting for the first snapshot of the engine...", W - 1);
-		bottom_line(u, H, W, " q quit  ? help");
+		ui_hint(u, H, W, "", 0, 0);
 		draw_toasts(u, W);
 		return;
 	}
-	char oi[16], fu[16], ls[16], line[512];
+	char oi[16], fu[16], ls[16], line[512], tfs[96], sl[32];
 	ui_fmt(oi, sizeof oi, F_MONEY, s->agg.total_oi_value);
 	ui_fmt(fu, sizeof fu, F_PCT, s->agg.oi_weighted_funding);
 	ui_fmt(ls, sizeof ls, F_RATIO, s->agg.volume_weighted_ls);
@@ -357,98 +441,130 @@ static void draw_table(Ui *u, const QuantSnapshot *s)
 	         oi, fu, ls, s->agg.up, s->agg.down, alerts_last_hour(),
 	         u->filter[0] ? "   filter: " : "", u->filter);
 	mvaddnstr(1, 0, line, W);
-	/* table header */
-	int vis[NCOLS], nv = visible(u, W, vis), x = 0;
-	attron(A_REVERSE);
+	timeframes(u, s, tfs, sizeof tfs);
+	sort_label(u, sl, sizeof sl);
+	snprintf(line, sizeof line, " sort: %s   timeframes: %s", sl, tfs);
+	mvaddnstr(2, 0, line, W);
+	int n;
+	const QuantTopRow **rows = ordered_rows(u, s, &n);
+	/* prices at their precision: the column is as wide as the widest */
+	char(*px)[64] = calloc((size_t)n + 1, sizeof *px);
+	int price_w = 5, sym_w = 6;
+	for (int r = 0; px && r < n; r++) {
+		ui_fmt_price(px[r], sizeof px[r], rows[r]->last, rows[r]->price_dp);
+		int w = ui_fit_price(px[r], sizeof px[r], ui_cols[C_PRICE].width, u->utf8);
+		price_w = w > price_w ? w : price_w;
+		int sw = (int)strlen(rows[r]->symbol);
+		sym_w = sw > sym_w ? sw : sym_w;
+	}
+	int vis[NCOLS], width[NCOLS], nv = layout(u, W, price_w, sym_w, vis, width), x = 0;
+	/* the titles: bold and underlined, unlike the cursor's reversed row */
+	attron(A_BOLD | A_UNDERLINE);
 	mvhline(3, 0, ' ', W);
 	u->nhead = 0;
 	for (int k = 0; k < nv; k++) {
 		int c = vis[k];
+		const char *mark = c != u->sort_col ? ""
+		                   : u->invert      ? (u->utf8 ? "\u25b2" : "^")
+		                                    : (u->utf8 ? "\u25bc" : "v");
 		char h[32];
-		snprintf(h, sizeof h, "%s%s", ui_cols[c].title,
-		         c == u->sort_col ? (u->invert ? "^" : "v") : "");
+		snprintf(h, sizeof h, "%s%s", ui_cols[c].title, mark);
+		int pad = width[c] - (int)strlen(ui_cols[c].title) - (mark[0] != 0);
 		if (c == C_SYMBOL || c == C_SPARK)
-			mvprintw(3, x, "%-*.*s", ui_cols[c].width, ui_cols[c].width, h);
+			mvprintw(3, x, "%s%*s", h, pad > 0 ? pad : 0, "");
 		else
-			mvprintw(3, x, "%*.*s", ui_cols[c].width, ui_cols[c].width, h);
+			mvprintw(3, x, "%*s%s", pad > 0 ? pad : 0, "", h);
 		u->head_x[u->nhead] = x;
 		u->head_c[u->nhead++] = c;
-		x += ui_cols[c].width + 1;
+		x += width[c] + 1;
 	}
-	attroff(A_REVERSE);
-	int n;
-	const QuantTopRow **rows = ordered_rows(u, s, &n);
-	if (u->cursor >= n)
-		u->cursor = n - 1;
-	if (u->cursor < 0)
-		u->cursor = 0;
+	attroff(A_BOLD | A_UNDERLINE);
+	int room = H - 5; /* rows 4 .. H - 2 */
+	u->top = ui_list_scroll(u->top, &u->cursor, n, room);
 	u->table_rows = 0;
 	if (n == 0 && u->filter[0])
 		mvaddnstr(4, 1, "no symbol matches the filter (/ to change it, Esc clears)", W - 1);
-	for (int r = 0; r < n && 4 + r < H - 1; r++) {
+	for (int r = u->top; r < n && 4 + r - u->top < H - 1; r++) {
 		const QuantTopRow *row = rows[r];
-		int y = 4 + r;
+		int y = 4 + r - u->top, cur = r == u->cursor;
 		x = 0;
 		u->table_rows++;
-		if (r == u->cursor)
-			attron(A_REVERSE);
+		if (cur)
+			attron(A_REVERSE | A_BOLD);
 		mvhline(y, 0, ' ', W);
 		for (int k = 0; k < nv; k++) {
-			int c = vis[k];
+			int c = vis[k], w = width[c];
 			char cell[160];
 			if (c == C_SYMBOL)
-				mvprintw(y, x, "%-*.*s", ui_cols[c].width, ui_cols[c].width,
-				         row->symbol);
+				mvprintw(y, x, "%-*.*s", w, w, row->symbol);
 			else if (c == C_SPARK) {
-				spark(u, row->spark[u->tf], ui_cols[c].width, cell, sizeof cell);
+				spark(u, row->spark[u->tf], w, cell, sizeof cell);
 				mvaddstr(y, x, cell);
+			} else if (c == C_PRICE && px) { /* right-aligned at its precision */
+				int dw = ui_fit_price(px[r], sizeof px[r], w, u->utf8);
+				mvaddstr(y, x + (w > dw ? w - dw : 0), px[r]);
 			} else {
 				double vv = ui_value(row, u->tf, c);
 				ui_fmt(cell, sizeof cell, ui_cols[c].fmt, vv);
 				int signed_col = ui_cols[c].fmt == F_PCT || c == C_Z || c == C_CVD;
-				int extra = r != u->cursor ? threshold_attr(u, c, vv) : 0;
-				if (signed_col && r != u->cursor && !(extra & A_COLOR))
+				int extra = !cur ? threshold_attr(u, c, vv) : 0;
+				if (signed_col && !cur && !(extra & A_COLOR))
 					ui_sign_attr(u, vv, 1);
 				attron(extra);
-				mvprintw(y, x, "%*.*s", ui_cols[c].width, ui_cols[c].width, cell);
+				mvprintw(y, x, "%*s", w, cell);
 				attroff(extra);
-				if (signed_col && r != u->cursor && !(extra & A_COLOR))
+				if (signed_col && !cur && !(extra & A_COLOR))
 					ui_sign_attr(u, vv, 0);
 			}
-			x += ui_cols[c].width + 1;
+			x += w + 1;
 		}
-		if (r == u->cursor)
-			attroff(A_REVERSE);
+		if (cur)
+			attroff(A_REVERSE | A_BOLD);
 	}
+	free(px);
 	free(rows);
 	if (u->d->player)
 		snprintf(line, sizeof line,
 		         " space play  +/- speed  \u2190\u2192 [ ] step  g jump  1-6 tf  < > sort  "
-		         "Enter detail  c m a h  / filter  ? help  q quit");
+		         "Enter detail  c m a h  / filter");
 	else
 		snprintf(line, sizeof line,
-		         " 1-6 timeframe  Tab next  < > sort  i invert  Enter detail  c corr  m "
-		         "movers  a alerts  h health  R runs  / filter  C columns  e export  ? "
-		         "help  "
-		         "q quit");
+		         " 1-6 timeframe  Tab next  < > sort  I invert  Enter detail  c corr  m "
+		         "movers  a alerts  h health  R runs  / filter  C columns  e export");
 	if (!u->utf8)
 		for (char *p = line; (p = strstr(p, "\u2190\u2192")) != NULL;)
 			memcpy(p, "<- ->", 5), memmove(p + 5, p + 6, strlen(p + 6) + 1);
-	bottom_line(u, H, W, line);
+	ui_hint(u, H, W, line, n ? u->cursor + 1 : 0, n);
 	draw_toasts(u, W);
+}
+
+/* Copies up to max alerts, newest first, with the monotonic ms each arrived, out of the ring:
+ * the lock is held for the copy only, never while drawing. Returns how many. */
+static int alerts_copy(AlertRecord *out, int64_t *seen, int max)
+{
+	pthread_mutex_lock(&alert_lock);
+	int n = 0;
+	for (uint64_t k = 0; n < max && k < ALERT_RING && k < alert_total; k++, n++) {
+		uint64_t i = (alert_total - 1 - k) % ALERT_RING;
+		out[n] = alert_ring[i];
+		seen[n] = alert_seen_ms[i];
+	}
+	pthread_mutex_unlock(&alert_lock);
+	return n;
 }
 
 /* Toasts: the alerts of the last toast_s seconds, newest on top, at the top right. */
 static void draw_toasts(Ui *u, int W)
 {
 	int y = 2;
-	pthread_mutex_lock(&alert_lock);
+	AlertRecord recent[4];
+	int64_t seen[4];
+	int n = alerts_copy(recent, seen, 4);
 	int64_t now = fb_mono_ms();
-	for (uint64_t k = 0; k < 4 && k < alert_total; k++) {
-		uint64_t i = (alert_total - 1 - k) % ALERT_RING;
-		if (now - alert_seen_ms[i] > (int64_t)u->toast_s * 1000)
+	for (int k = 0; k < n; k++) {
+		if (now - seen[k] > (int64_t)u->toast_s * 1000)
 			break;
-		const AlertRecord *a = &alert_ring[i];
+		const AlertRecord *a = &recent[k];
 		char line[400];
 		snprintf(line, sizeof line, " %s %s %s %s: %s ", a->severity, a->rule, a->symbol,
 		         a->interval, a->message);
@@ -465,7 +581,6 @@ static void draw_toasts(Ui *u, int W)
 		if (u->color)
 			attroff(COLOR_PAIR(pair));
 	}
-	pthread_mutex_unlock(&alert_lock);
 	if (u->toast[0] && now < u->toast_until) {
 		int w = (int)strlen(u->toast) < W - 2 ? (int)strlen(u->toast) : W - 2;
 		attron(A_REVERSE);
@@ -488,65 +603,89 @@ static int alerts_last_hour(void)
 
 static void draw_alert_log(Ui *u, const QuantSnapshot *s, int H, int W)
 {
+	static AlertRecord log[ALERT_RING]; /* main thread only */
+	static int64_t seen[ALERT_RING];
 	erase();
 	ui_header(u, s, W, "alert log");
-	mvaddnstr(1, 0, " newest first", W);
-	pthread_mutex_lock(&alert_lock);
-	int y = 2;
-	if (!alert_total)
-		mvaddnstr(y, 1, "no alerts yet; rules are [alert NAME] sections of config.ini",
+	int n = alerts_copy(log, seen, ALERT_RING);
+	char line[400];
+	snprintf(line, sizeof line, " %-19s  %-4s  %-16s %-12s %-4s  %s", "TIME (UTC)", "SEV",
+	         "RULE", "SYMBOL", "TF", "MESSAGE (newest first)");
+	attron(A_BOLD | A_UNDERLINE);
+	mvaddnstr(1, 0, line, W);
+	attroff(A_BOLD | A_UNDERLINE);
+	if (!n)
+		mvaddnstr(2, 1, "no alerts yet; rules are [alert NAME] sections of config.ini",
 		          W - 1);
-	for (uint64_t k = 0; k < ALERT_RING && k < alert_total && y < H - 1; k++, y++) {
-		const AlertRecord *a = &alert_ring[(alert_total - 1 - k) % ALERT_RING];
-		char t[32], line[320];
+	int rows = H - 3 > 0 ? H - 3 : 0;
+	u->lscroll = ui_list_scroll(u->lscroll, &u->lcur, n, rows);
+	for (int k = u->lscroll, y = 2; k < n && y < H - 1; k++, y++) {
+		const AlertRecord *a = &log[k];
+		char t[32];
 		fb_time_format(a->ts, t, sizeof t);
-		snprintf(line, sizeof line, " %.19s  %-4s %-16s %-12s %-4s %s", t, a->severity,
-		         a->rule, a->symbol, a->interval, a->message);
+		snprintf(line, sizeof line, " %.10s %.8s  %-4.4s  %-16.16s %-12.12s %-4.4s  %s", t,
+		         t + 11, a->severity, a->rule, a->symbol, a->interval, a->message);
 		ui_clean(line);
+		if (k == u->lcur)
+			attron(A_REVERSE);
 		mvaddnstr(y, 0, line, W);
+		if (k == u->lcur)
+			attroff(A_REVERSE);
 	}
-	pthread_mutex_unlock(&alert_lock);
-	bottom_line(u, H, W, " q or Esc back");
+	ui_hint(u, H, W, " j k PgUp PgDn Home End move", n ? u->lcur + 1 : 0, n);
 }
+
+/* Every key of the dashboard, by screen: the ? screen. */
+static const char *const help_lines[] = {
+        "Every screen",
+        "  1 2 3 4 5 6     timeframe 1m 5m 15m 1h 4h 1d (Tab: the next one collected)",
+        "  ?  F1           this help",
+        "  q  Esc          back to the table; q or F10 on the table quits",
+        "  j k, arrows     move; PgUp PgDn, Ctrl-B Ctrl-F a page; g G, Home End the ends;",
+        "                  the mouse wheel scrolls",
+        "Table",
+        "  < >  , .        move the sort column; I or i inverts; a click on a title sorts",
+        "  s p % d v o O f l b r z   sort by symbol, price, change, 24h change,",
+        "                  volume, OI, OI change, funding, LS, imbalance, RSI, z",
+        "  /  F4           filter symbols (Enter keeps, Esc clears)",
+        "  Enter           detail charts of the symbol under the cursor",
+        "  c  m  a  h      correlation heatmap, movers, alert log, feed health",
+        "  C               choose columns (saved to the user config)",
+        "  R               backtest runs; Enter: a run's equity and drawdown",
+        "  e               export the table as shown (or the detail series) to CSV",
+        "Detail            h l, arrows: cursor; H L: first / newest; t: candles or line;",
+        "                  j k: previous / next symbol; e: export the series",
+        "Heatmap           h j k l, arrows: the cell cursor (rows and columns scroll)",
+        "Replay            space: play / pause; + -: speed 1x to 10000x;",
+        "                  [ ] (and arrows on the table): one candle back / forward;",
+        "                  g: jump to a time (2025-01-31 12:00, -3d, +2h)",
+};
 
 static void draw_help(Ui *u, const QuantSnapshot *s, int H, int W)
 {
-	static const char *const lines[] = {
-	        "Every screen",
-	        "  1 2 3 4 5 6     timeframe 1m 5m 15m 1h 4h 1d (those collected); Tab: next",
-	        "  q, Esc          back, or quit from the table     ?  this help",
-	        "Table",
-	        "  j k, arrows     move the cursor (the order holds for 3 s after a move)",
-	        "  g G, Home End   first / last row (in replay: g jumps to a time)",
-	        "  < >  , .        move the sort column; i inverts; a click on a title sorts",
-	        "  s p % d v o O f l b r z   sort by symbol, price, change, 24h change,",
-	        "                  volume, OI, OI change, funding, LS, imbalance, RSI, z",
-	        "  /               filter symbols (Enter keeps, Esc clears)",
-	        "  Enter           detail charts of the symbol under the cursor",
-	        "  c  m  a  h      correlation heatmap, movers, alert log, feed health",
-	        "  C               choose columns (saved to the user config)",
-	        "  R               backtest runs; Enter: a run's equity and drawdown",
-	        "  e               export the table as shown (or the detail series) to CSV",
-	        "Detail            h l, arrows: cursor; H L: first / newest; t: candles or line;",
-	        "                  j k: previous / next symbol; e: export the series",
-	        "Replay            space: play / pause; + -: speed 1x to 10000x;",
-	        "                  [ ] (and arrows on the table): one candle back / forward",
-	};
+	int n = (int)(sizeof help_lines / sizeof *help_lines), rows = H - 3 > 0 ? H - 3 : 1;
 	erase();
 	ui_header(u, s, W, "keys");
-	for (size_t i = 0; i < sizeof lines / sizeof *lines && (int)i + 2 < H - 1; i++) {
-		if (lines[i][0] != ' ')
+	int last = u->hrows + rows - 1; /* the cursor is the last line shown */
+	u->hrows = ui_list_scroll(u->hrows, &last, n, rows);
+	for (int i = u->hrows; i < n && i - u->hrows + 2 < H - 1; i++) {
+		if (help_lines[i][0] != ' ')
 			attron(A_BOLD);
-		mvaddnstr((int)i + 2, 0, lines[i], W);
+		mvaddnstr(i - u->hrows + 2, 0, help_lines[i], W);
 		attroff(A_BOLD);
 	}
-	bottom_line(u, H, W, " q or Esc back");
+	ui_hint(u, H, W, " j k PgUp PgDn scroll  Esc back", last + 1, n);
 }
 
-FILE *ui_csv_open(const char *name, char *path, size_t len)
+int64_t ui_view_time(const Ui *u)
+{
+	return u->d->player ? player_time(u->d->player) : fb_now_ms();
+}
+
+FILE *ui_csv_open(const char *name, int64_t at, char *path, size_t len)
 {
 	char t[32], tmp[600];
-	fb_time_format(fb_now_ms(), t, sizeof t);
+	fb_time_format(at, t, sizeof t);
 	for (char *p = t; *p; p++)
 		if (*p == ':')
 			*p = '-';
@@ -571,15 +710,34 @@ int ui_csv_close(FILE *f, int bad, char *path, size_t len)
 	return 0;
 }
 
-/* Writes the table as shown (order, filter, timeframe, every column but the sparkline, the
- * values as formatted on screen) to a CSV file in the current folder. Returns 0 with the
- * path, or -1 with the reason. */
+/* A value of the CSV: full precision (percent columns in percent, as their titles say),
+ * empty when unknown. */
+static void csv_value(FILE *f, int c, const QuantTopRow *row, int tf)
+{
+	double v = ui_value(row, tf, c);
+	if (!isfinite(v))
+		fputc(',', f);
+	else if (c == C_PRICE)
+		fprintf(f, ",%.*f", row->price_dp, v);
+	else if (ui_cols[c].fmt == F_PCT || ui_cols[c].fmt == F_PCTU)
+		fprintf(f, ",%.10g", v * 100);
+	else
+		fprintf(f, ",%.17g", v);
+}
+
+/* Writes the table as shown (order, filter, timeframe, every column but the sparkline) to a
+ * CSV file in the current folder, stamped with the time the view shows (the replay clock in a
+ * replay): values at full precision, unknown ones empty. Returns 0 with the path, or -1 with
+ * the reason. */
 static int export_view(Ui *u, const QuantSnapshot *s, char *path, size_t len)
 {
-	FILE *f = ui_csv_open(s->intervals[u->tf], path, len);
+	int64_t at = ui_view_time(u);
+	FILE *f = ui_csv_open(s->intervals[u->tf], at, path, len);
 	if (!f)
 		return -1;
-	fprintf(f, "rank,timeframe");
+	char t[32];
+	fb_time_format(at, t, sizeof t);
+	fprintf(f, "time,rank,timeframe");
 	for (int c = 0; c < NCOLS; c++)
 		if (c != C_SPARK)
 			fprintf(f, ",%s", ui_cols[c].title);
@@ -591,14 +749,10 @@ static int export_view(Ui *u, const QuantSnapshot *s, char *path, size_t len)
 				row = &s->rows[k];
 		if (!row)
 			continue;
-		fprintf(f, "%d,%s,%s", r + 1, s->intervals[u->tf], row->symbol);
-		for (int c = 1; c < NCOLS; c++) {
-			if (c == C_SPARK)
-				continue;
-			char cell[64];
-			ui_fmt(cell, sizeof cell, ui_cols[c].fmt, ui_value(row, u->tf, c));
-			fprintf(f, ",%s", strcmp(cell, "-") == 0 ? "" : cell);
-		}
+		fprintf(f, "%s,%d,%s,%s", t, r + 1, s->intervals[u->tf], row->symbol);
+		for (int c = 1; c < NCOLS; c++)
+			if (c != C_SPARK)
+				csv_value(f, c, row, u->tf);
 		fprintf(f, "\r\n");
 	}
 	return ui_csv_close(f, 0, path, len);
@@ -806,8 +960,29 @@ static int replay_key(Ui *u, const QuantSnapshot *s, int ch)
 	return 1;
 }
 
+/* The timeframe keys 1-6 always mean these, whatever the snapshot has. */
+static const char *const tf_names[] = {"1m", "5m", "15m", "1h", "4h", "1d"};
+
+static void timeframe_key(Ui *u, const QuantSnapshot *s, int k)
+{
+	for (int i = 0; s && i < s->nintervals; i++)
+		if (strcmp(s->intervals[i], tf_names[k]) == 0) {
+			u->tf = i;
+			return;
+		}
+	char have[96];
+	int saved = u->tf;
+	u->tf = -1; /* no brackets */
+	timeframes(u, s, have, sizeof have);
+	u->tf = saved;
+	snprintf(u->toast, sizeof u->toast, " no %s candles %s; collected: %s", tf_names[k],
+	         u->d->player ? "stored" : "collected here", s ? have : "none yet");
+	u->toast_until = fb_mono_ms() + (int64_t)u->toast_s * 1000;
+}
+
 static void table_key(Ui *u, const QuantSnapshot *s, int ch)
 {
+	int n = u->nsorted, page = u->table_rows > 1 ? u->table_rows - 1 : 1;
 	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
 		if (s && u->cursor < u->nsorted) {
 			memcpy(u->dsym, u->sorted_sym[u->cursor], sizeof u->dsym);
@@ -815,7 +990,7 @@ static void table_key(Ui *u, const QuantSnapshot *s, int ch)
 			u->screen = SCREEN_DETAIL;
 			ui_detail_load(u, s, 1);
 		}
-	} else if (ch == '/') {
+	} else if (ch == '/' || ch == KEY_F(3) || ch == KEY_F(4)) {
 		u->prompt = '/';
 		snprintf(u->input, sizeof u->input, "%s", u->filter);
 	} else if (ch == 'C') {
@@ -825,19 +1000,13 @@ static void table_key(Ui *u, const QuantSnapshot *s, int ch)
 		u->sort_col = (u->sort_col + NCOLS - 1) % NCOLS, u->hold_until = 0;
 	else if (ch == '>' || ch == '.')
 		u->sort_col = (u->sort_col + 1) % NCOLS, u->hold_until = 0;
-	else if (ch == 'i')
+	else if (ch == 'i' || ch == 'I')
 		u->invert = !u->invert, u->hold_until = 0;
-	else if (ch == KEY_DOWN || ch == 'j')
-		u->cursor++, u->hold_until = fb_mono_ms() + 3000;
-	else if (ch == KEY_UP || ch == 'k')
-		u->cursor = u->cursor > 0 ? u->cursor - 1 : 0, u->hold_until = fb_mono_ms() + 3000;
-	else if (ch == 'g' || ch == KEY_HOME)
-		u->cursor = 0;
-	else if (ch == 'G' || ch == KEY_END)
-		u->cursor = 1 << 20;
+	else if (ui_list_key(ch, &u->cursor, n, page))
+		u->hold_until = fb_mono_ms() + 3000;
 	else if (ch == KEY_MOUSE) {
-		MEVENT m;
-		if (getmouse(&m) != OK || !(m.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
+		const MEVENT m = u->mouse;
+		if (!(m.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
 			return;
 		if (m.y == 3) { /* a click on a title sorts by it; again inverts */
 			for (int k = u->nhead - 1; k >= 0; k--)
@@ -849,7 +1018,7 @@ static void table_key(Ui *u, const QuantSnapshot *s, int ch)
 					break;
 				}
 		} else if (m.y >= 4 && m.y - 4 < u->table_rows) {
-			u->cursor = m.y - 4;
+			u->cursor = u->top + m.y - 4;
 			u->hold_until = fb_mono_ms() + 3000;
 		}
 	} else
@@ -890,14 +1059,103 @@ static void detail_key(Ui *u, int ch)
 	}
 }
 
+/* 1 when the terminal is gone: stdin hung up (the pty's other side closed, an SSH drop) or
+ * reads end of file. curses then returns ERR at once for ever, so this is checked on ERR. */
+static int terminal_gone(void)
+{
+	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+	if (poll(&p, 1, 0) < 0)
+		return 0;
+	if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+		return 1;
+	int avail = 0; /* readable with nothing to read: end of file */
+	return (p.revents & POLLIN) && ioctl(STDIN_FILENO, FIONREAD, &avail) == 0 && avail == 0;
+}
+
+/* Back to the table; the column chooser saves a changed choice. */
+static void go_back(Ui *u)
+{
+	if (u->screen == SCREEN_COLUMNS && u->cols_changed)
+		save_columns(u);
+	u->screen = SCREEN_TABLE;
+}
+
+/* A key on the screen open now (after the keys every screen shares). */
+static void screen_key(Ui *u, const QuantSnapshot *s, int ch, int H)
+{
+	int page = H - 6 > 1 ? H - 6 : 1;
+	switch (u->screen) {
+	case SCREEN_COLUMNS:
+		if (ch == ' ' || ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+			u->show[u->ccur + 1] = !u->show[u->ccur + 1];
+			u->cols_changed = 1;
+		} else if (ch == 'C')
+			goto back;
+		else
+			ui_list_key(ch, &u->ccur, NCOLS - 1, page);
+		return;
+	case SCREEN_RUNS:
+		if (!ui_runs_key(u, ch) && !u->rview)
+			ui_list_key(ch, &u->rcur, u->nruns, page);
+		return;
+	case SCREEN_DETAIL:
+		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+			goto back;
+		detail_key(u, ch);
+		return;
+	case SCREEN_CORR: {
+		int n = s ? s->nrows : 0;
+		if (ch == KEY_LEFT || ch == 'h')
+			u->cx = u->cx > 0 ? u->cx - 1 : 0;
+		else if (ch == KEY_RIGHT || ch == 'l')
+			u->cx = u->cx + 1 < n ? u->cx + 1 : u->cx;
+		else if (ch == 'c')
+			goto back;
+		else
+			ui_list_key(ch, &u->cy, n, page);
+		return;
+	}
+	case SCREEN_HEALTH:
+		if (ch == 'h')
+			goto back;
+		ui_list_key(ch, &u->hscroll, 1000, page);
+		return;
+	case SCREEN_HELP:
+		if (ch == '?')
+			goto back;
+		ui_list_key(ch, &u->hrows, (int)(sizeof help_lines / sizeof *help_lines), page);
+		return;
+	case SCREEN_ALERTS:
+		if (ch == 'a')
+			goto back;
+		ui_list_key(ch, &u->lcur, ALERT_RING, page);
+		return;
+	case SCREEN_MOVERS:
+		if (ch == 'm')
+			goto back;
+		ui_list_key(ch, &u->mscroll, s ? s->nrows : 0, page);
+		return;
+	default: table_key(u, s, ch); return;
+	}
+back:
+	go_back(u);
+}
+
 int dashboard_run(const CliDashboard *d)
 {
 	setlocale(LC_ALL, "");
+	if (ui_terminal_usable() != 0)
+		return -1;
 	Ui u = {.d = d, .tf = 0, .sort_col = C_VOLUME, .candles = 1};
 	u.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	choose_columns(&u, d->columns);
-	if (!initscr())
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		fprintf(stderr, "futuresboard: cannot start the dashboard on this terminal\n");
 		return -1;
+	}
+	set_term(scr);
+	signals_hangup_stops(1); /* a hangup is the terminal going away: stop, do not reload */
 	atexit(restore_terminal);
 	signal(SIGSEGV, crash);
 	signal(SIGABRT, crash);
@@ -906,7 +1164,7 @@ int dashboard_run(const CliDashboard *d)
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
-	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 	colours(&u);
 	if (d->mode && strcmp(d->mode, "DEMO") == 0)
@@ -915,8 +1173,7 @@ int dashboard_run(const CliDashboard *d)
 	u.speed = d->speed >= 1 ? d->speed : 60;
 	if (d->player)
 		u.sim = (double)player_time(d->player);
-	static const char tf_keys[] = "123456";
-	int dirty = 1, export_now = 0;
+	int dirty = 1, export_now = 0, status = 0;
 	uint64_t seen_alerts = 0;
 	int64_t drawn_second = 0;
 	u.toast_s = d->toast_s > 0 ? d->toast_s : 8;
@@ -944,9 +1201,9 @@ int dashboard_run(const CliDashboard *d)
 		int64_t second = (d->player ? 0 : fb_now_ms() / 1000);
 		if (u.screen == SCREEN_DETAIL && s)
 			ui_detail_load(&u, s, 0);
+		int H, W;
+		getmaxyx(stdscr, H, W);
 		if (dirty || !s || s->generation != u.drawn_gen || second != drawn_second) {
-			int H, W;
-			getmaxyx(stdscr, H, W);
 			switch (u.screen) {
 			case SCREEN_HELP: draw_help(&u, s, H, W); break;
 			case SCREEN_ALERTS: draw_alert_log(&u, s, H, W); break;
@@ -983,95 +1240,71 @@ int dashboard_run(const CliDashboard *d)
 		signals_drain();
 		if (ch == ERR) {
 			release(&u, s);
+			if (terminal_gone()) {
+				status = 128 + SIGHUP;
+				break;
+			}
 			continue;
 		}
 		dirty = 1;
+		if (ch == KEY_MOUSE) { /* the wheel scrolls like the keys; clicks stay */
+			if (getmouse(&u.mouse) != OK)
+				u.mouse.bstate = 0;
+			if (u.mouse.bstate & BUTTON4_PRESSED)
+				ch = KEY_SR;
+			else if (u.mouse.bstate & BUTTON5_PRESSED)
+				ch = KEY_SF;
+		}
 		if (u.prompt) {
 			prompt_key(&u, ch);
 			release(&u, s);
 			continue;
 		}
-		const char *k = ch > 0 && ch < 256 ? strchr(tf_keys, ch) : NULL;
 		if (ch == KEY_RESIZE)
 			clear();
-		else if (k && (int)(k - tf_keys) < nint) {
-			u.tf = (int)(k - tf_keys);
-		} else if (ch == '\t') {
+		else if (ch >= '1' && ch <= '6')
+			timeframe_key(&u, s, ch - '1');
+		else if (ch == '\t')
 			u.tf = (u.tf + 1) % nint;
-		} else if (replay_key(&u, s, ch))
+		else if (replay_key(&u, s, ch))
 			;
-		else if (ch == '?')
-			u.screen = u.screen == SCREEN_HELP ? SCREEN_TABLE : SCREEN_HELP;
+		else if (ch == KEY_F(10) || (ch == 'q' && u.screen == SCREEN_TABLE)) {
+			release(&u, s);
+			break;
+		} else if (ch == 27 || ch == 'q') { /* Esc (and q off the table) goes back */
+			if (u.screen == SCREEN_TABLE)
+				u.filter[0] = '\0';
+			else if (u.screen != SCREEN_RUNS || !ui_runs_key(&u, ch)) /* a run's curve
+			                                                         first */
+				go_back(&u);
+		} else if (ch == '?' || ch == KEY_F(1))
+			u.screen = u.screen == SCREEN_HELP ? SCREEN_TABLE : SCREEN_HELP,
+			u.hrows = 0;
 		else if (ch == 'e' && (u.screen == SCREEN_TABLE || u.screen == SCREEN_DETAIL))
 			export_now = 1;
-		else if (u.screen == SCREEN_COLUMNS) {
-			if (ch == KEY_DOWN || ch == 'j')
-				u.ccur = u.ccur + 1 < NCOLS - 1 ? u.ccur + 1 : u.ccur;
-			else if (ch == KEY_UP || ch == 'k')
-				u.ccur = u.ccur > 0 ? u.ccur - 1 : 0;
-			else if (ch == ' ' || ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-				u.show[u.ccur + 1] = !u.show[u.ccur + 1];
-				u.cols_changed = 1;
-			} else if (ch == 'q' || ch == 27 || ch == 'C') {
-				if (u.cols_changed)
-					save_columns(&u);
-				u.screen = SCREEN_TABLE;
-			}
-		} else if (u.screen == SCREEN_RUNS && ui_runs_key(&u, ch)) {
-			;
-		} else if (ch == 'R') {
+		else if (u.screen == SCREEN_COLUMNS || u.screen == SCREEN_RUNS ||
+		         u.screen == SCREEN_DETAIL || u.screen == SCREEN_HELP)
+			screen_key(&u, s, ch, H);
+		else if (ch == 'R') {
 			u.screen = SCREEN_RUNS;
 			ui_runs_load(&u);
-		} else if (ch == 'q' || ch == 27) {
-			if (u.screen == SCREEN_TABLE) {
-				if (u.filter[0] && ch == 27)
-					u.filter[0] = '\0';
-				else {
-					release(&u, s);
-					break;
-				}
-			} else
-				u.screen = SCREEN_TABLE;
-		} else if (u.screen == SCREEN_DETAIL) {
-			if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
-				u.screen = SCREEN_TABLE;
-			else
-				detail_key(&u, ch);
-		} else if (u.screen == SCREEN_CORR) {
-			if (ch == KEY_LEFT || ch == 'h')
-				u.cx--;
-			else if (ch == KEY_RIGHT || ch == 'l')
-				u.cx++;
-			else if (ch == KEY_UP || ch == 'k')
-				u.cy--;
-			else if (ch == KEY_DOWN || ch == 'j')
-				u.cy++;
-			else if (ch == 'c')
-				u.screen = SCREEN_TABLE;
-		} else if (u.screen == SCREEN_HEALTH) {
-			if (ch == KEY_DOWN || ch == 'j')
-				u.hscroll++;
-			else if (ch == KEY_UP || ch == 'k')
-				u.hscroll = u.hscroll > 0 ? u.hscroll - 1 : 0;
-			else if (ch == 'h')
-				u.screen = SCREEN_TABLE;
-		} else if (ch == 'a')
-			u.screen = u.screen == SCREEN_ALERTS ? SCREEN_TABLE : SCREEN_ALERTS;
-		else if (ch == 'c')
+		} else if (ch == 'a' && u.screen != SCREEN_ALERTS)
+			u.screen = SCREEN_ALERTS, u.lcur = u.lscroll = 0;
+		else if (ch == 'c' && u.screen != SCREEN_CORR)
 			u.screen = SCREEN_CORR;
-		else if (ch == 'm')
-			u.screen = u.screen == SCREEN_MOVERS ? SCREEN_TABLE : SCREEN_MOVERS;
-		else if (ch == 'h') {
-			u.screen = SCREEN_HEALTH;
-			u.hscroll = 0;
-		} else if (u.screen == SCREEN_TABLE)
-			table_key(&u, s, ch);
+		else if (ch == 'm' && u.screen != SCREEN_MOVERS)
+			u.screen = SCREEN_MOVERS, u.mscroll = 0;
+		else if (ch == 'h' && u.screen == SCREEN_TABLE)
+			u.screen = SCREEN_HEALTH, u.hscroll = 0;
+		else
+			screen_key(&u, s, ch, H);
 		release(&u, s);
 	}
 	free(u.hist);
 	ui_runs_free(&u);
 	restore_terminal();
-	return 0;
+	delscreen(scr);
+	return status ? status : signals_exit_status(0);
 }
 
 double dashboard_bench_frames(const QuantSnapshot *s, int cols, int rows, int frames, int flush,

@@ -9,7 +9,9 @@
 
 /* Any thread: an alert for the toasts (and the bell, when its rule asks). */
 void dashboard_alert(void *arg, const AlertRecord *a, int bell);
-/* Runs until q, or SIGINT/SIGTERM. Returns 0, or -1 when the terminal cannot be used. */
+/* Runs until q or F10, SIGINT/SIGTERM, or the terminal going away (SIGHUP, or stdin hung up
+ * or at end of file). Returns 0 after q, 128 + the signal (129 for a hangup), or -1 when the
+ * terminal cannot be used (TERM=dumb, say; the reason is on stderr). */
 int dashboard_run(const CliDashboard *d);
 
 /* For bench/: builds `frames` table frames of the snapshot into curses' buffers on a

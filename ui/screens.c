@@ -24,13 +24,6 @@ static const QuantTopRow *find_row(const QuantSnapshot *s, const char *sym)
 	return NULL;
 }
 
-static void footer(int H, int W, const char *keys)
-{
-	move(H - 1, 0);
-	clrtoeol();
-	mvaddnstr(H - 1, 0, keys, W);
-}
-
 void ui_detail_load(Ui *u, const QuantSnapshot *s, int force)
 {
 	if (!s || u->tf >= s->nintervals)
@@ -86,7 +79,7 @@ int ui_detail_export(Ui *u, char *path, size_t len)
 	}
 	char name[64];
 	snprintf(name, sizeof name, "%s-%s", u->dsym, u->div);
-	FILE *f = ui_csv_open(name, path, len);
+	FILE *f = ui_csv_open(name, ui_view_time(u), path, len);
 	if (!f)
 		return -1;
 	fprintf(f, "%s\r\n", features_header());
@@ -208,11 +201,29 @@ static void price_chart(Ui *u, const QuantValues *h, int n, int y0, int rows, in
 		for (int y = ROW(v->high); y <= ROW(v->low); y++)
 			mvaddstr(y, x0 + i, u->utf8 ? "\u2502" : "|");
 		for (int y = ROW(fmax(v->open, v->close)); y <= ROW(fmin(v->open, v->close)); y++)
-			mvaddstr(y, x0 + i, u->utf8 ? "\u2588" : (up ? "#" : "="));
+			mvaddstr(y, x0 + i,
+			         u->utf8 ? (up || u->color ? "\u2588" : "\u2591")
+			                 : (up ? "#" : "="));
 		if (u->color)
 			attroff(COLOR_PAIR(up ? P_UP : P_DOWN));
 	}
 #undef ROW
+}
+
+/* The price precision of the detail's symbol: the decimals its candles carry. */
+static int hist_decimals(const Ui *u, const QuantSnapshot *s)
+{
+	const QuantTopRow *row = find_row(s, u->dsym);
+	int dp = row ? row->price_dp : 0;
+	for (int i = u->nhist > 200 ? u->nhist - 200 : 0; i < u->nhist; i++) {
+		const QuantValues *v = &u->hist[i];
+		const double px[4] = {v->open, v->high, v->low, v->close};
+		for (int k = 0; k < 4; k++) {
+			int d = quant_price_decimals(px[k]);
+			dp = d > dp ? d : dp;
+		}
+	}
+	return dp;
 }
 
 void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
@@ -221,9 +232,10 @@ void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
 	ui_header(u, s, W, "detail");
 	const char *iv = s && u->tf < s->nintervals ? s->intervals[u->tf] : "-";
 	char line[512];
-	footer(H, W,
-	       " h l, arrows cursor  H L ends  t candles/line  j k symbol  1-6 tf  e export  "
-	       "q back");
+	ui_hint(u, H, W,
+	        " h l, arrows cursor  H L ends  t candles/line  j k symbol  1-6 tf  e export  "
+	        "Esc back",
+	        0, 0);
 	if (u->derr[0] || u->nhist == 0) {
 		snprintf(line, sizeof line, " %s %s: %.400s", u->dsym, iv,
 		         u->derr[0] ? u->derr : "no closed candles stored yet");
@@ -243,12 +255,13 @@ void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
 	int start = end - cw > 0 ? end - cw : 0;
 	int n = end - start;
 	const QuantValues *h = u->hist + start, *v = &u->hist[cur];
-	char t[32], o[16], hh[16], l[16], c[16];
+	char t[32], o[32], hh[32], l[32], c[32];
 	fb_time_format(v->open_time, t, sizeof t);
-	ui_fmt(o, sizeof o, F_PRICE, v->open);
-	ui_fmt(hh, sizeof hh, F_PRICE, v->high);
-	ui_fmt(l, sizeof l, F_PRICE, v->low);
-	ui_fmt(c, sizeof c, F_PRICE, v->close);
+	int dp = hist_decimals(u, s);
+	ui_fmt_price(o, sizeof o, v->open, dp);
+	ui_fmt_price(hh, sizeof hh, v->high, dp);
+	ui_fmt_price(l, sizeof l, v->low, dp);
+	ui_fmt_price(c, sizeof c, v->close, dp);
 	snprintf(line, sizeof line, " %s %s  %.16s  O %s H %s L %s C %s  %s %s  %d candles",
 	         u->dsym, iv, t, o, hh, l, c, quant_trend_name((int)v->trend),
 	         quant_volr_name((int)v->vol_regime), u->nhist);
@@ -266,7 +279,10 @@ void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
 		if (y + rows > H - 1)
 			rows = H - 1 - y;
 		char val[32];
-		ui_fmt(val, sizeof val, panels[p].fmt, field(v, panels[p].off));
+		if (panels[p].fmt == F_PRICE)
+			ui_fmt_price(val, sizeof val, field(v, panels[p].off), dp);
+		else
+			ui_fmt(val, sizeof val, panels[p].fmt, field(v, panels[p].off));
 		attron(A_BOLD);
 		mvaddnstr(y, 0, panels[p].name, LW);
 		attroff(A_BOLD);
@@ -275,9 +291,9 @@ void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
 		else
 			mvaddnstr(y, 6, val, LW - 6);
 		if (p == 0 && rows >= 4 && isfinite(v->boll_up)) {
-			char bu[16], bl[16];
-			ui_fmt(bu, sizeof bu, F_PRICE, v->boll_up);
-			ui_fmt(bl, sizeof bl, F_PRICE, v->boll_low);
+			char bu[32], bl[32];
+			ui_fmt_price(bu, sizeof bu, v->boll_up, dp);
+			ui_fmt_price(bl, sizeof bl, v->boll_low, dp);
 			snprintf(line, sizeof line, "BB %s", bu);
 			mvaddnstr(y + 2, 1, line, LW - 1);
 			snprintf(line, sizeof line, "   %s", bl);
@@ -298,32 +314,29 @@ void ui_corr(Ui *u, const QuantSnapshot *s, int H, int W)
 {
 	erase();
 	ui_header(u, s, W, "correlation");
-	footer(H, W, " h j k l, arrows move  1-6 tf  q back");
-	if (!s || s->nrows == 0 || !s->corr[u->tf]) {
+	int n = s && s->corr[u->tf] ? s->nrows : 0;
+	ui_hint(u, H, W, " h j k l, arrows, PgUp PgDn, Home End move  1-6 tf  q back",
+	        n ? u->cy + 1 : 0, n);
+	if (!n) {
 		mvaddnstr(2, 1, "no snapshot yet", W - 1);
 		return;
 	}
-	int n = s->nrows;
 	const double *m = s->corr[u->tf];
 	mvaddnstr(1, 0, " correlation of log returns over the latest candles (x100)", W);
-	const int LW = 9, CW = 3;
-	if (u->cx < 0)
-		u->cx = 0;
-	if (u->cy < 0)
-		u->cy = 0;
-	if (u->cx >= n)
-		u->cx = n - 1;
-	if (u->cy >= n)
-		u->cy = n - 1;
-	for (int b = 0; b < n && LW + b * CW + 2 <= W; b++) { /* column heads: 2 letters */
+	const int LW = 9, CW = 4;
+	/* rows and columns scroll so that the cursor cell is always on screen */
+	int vrows = H - 5, vcols = (W - LW) / CW;
+	u->cy0 = ui_list_scroll(u->cy0, &u->cy, n, vrows);
+	u->cx0 = ui_list_scroll(u->cx0, &u->cx, n, vcols);
+	for (int b = u->cx0; b < n && LW + (b - u->cx0 + 1) * CW <= W; b++) { /* heads */
 		char head[4];
-		snprintf(head, sizeof head, "%.2s", s->rows[b].symbol);
+		snprintf(head, sizeof head, "%.3s", s->rows[b].symbol);
 		if (b == u->cx)
 			attron(A_BOLD);
-		mvaddstr(2, LW + b * CW, head);
+		mvaddstr(2, LW + (b - u->cx0) * CW + 1, head);
 		attroff(A_BOLD);
 	}
-	for (int a = 0; a < n && 3 + a < H - 2; a++) {
+	for (int a = u->cy0; a < n && 3 + a - u->cy0 < H - 2; a++) {
 		const char *sym = s->rows[a].symbol;
 		size_t len = strlen(sym);
 		if (len > 4 && strcmp(sym + len - 4, "USDT") == 0)
@@ -332,21 +345,22 @@ void ui_corr(Ui *u, const QuantSnapshot *s, int H, int W)
 		snprintf(label, sizeof label, "%.*s", (int)len, sym);
 		if (a == u->cy)
 			attron(A_BOLD);
-		mvaddnstr(3 + a, 0, label, LW - 1);
+		mvaddnstr(3 + a - u->cy0, 0, label, LW - 1);
 		attroff(A_BOLD);
-		for (int b = 0; b < n && LW + (b + 1) * CW <= W; b++) {
+		for (int b = u->cx0; b < n && LW + (b - u->cx0 + 1) * CW <= W; b++) {
 			double c = m[a * n + b];
 			char cell[8];
 			if (a == b)
-				snprintf(cell, sizeof cell, " ==");
+				snprintf(cell, sizeof cell, "  ==");
 			else if (!isfinite(c))
-				snprintf(cell, sizeof cell, "  .");
-			else
-				snprintf(cell, sizeof cell, "%+3.0f", fmax(-99, fmin(99, c * 100)));
+				snprintf(cell, sizeof cell, "   .");
+			else /* signed, with a space between cells: readable without colours */
+				snprintf(cell, sizeof cell, " %+3.0f",
+				         fmax(-99, fmin(99, c * 100)));
 			int attr = (u->color ? COLOR_PAIR(ui_heat_pair(a == b ? 1 : c)) : 0) |
 			           (a == u->cy && b == u->cx ? A_REVERSE | A_BOLD : 0);
 			attron(attr);
-			mvaddstr(3 + a, LW + b * CW, cell);
+			mvaddstr(3 + a - u->cy0, LW + (b - u->cx0) * CW, cell);
 			attroff(attr);
 		}
 	}
@@ -390,11 +404,11 @@ static void mover_panel(Ui *u, const QuantSnapshot *s, int which, const char *ti
 	attron(A_BOLD);
 	mvaddnstr(2, x0, title, w);
 	attroff(A_BOLD);
-	int barw = w - 20;
-	for (int r = 0; r < n && 3 + r < H - 1; r++) {
+	int barw = w - 21;
+	for (int r = u->mscroll; r < n && 3 + r - u->mscroll < H - 1; r++) {
 		char val[16];
 		ui_fmt(val, sizeof val, F_PCT, mv[r].v);
-		mvprintw(3 + r, x0, "%-11.11s%7s ", mv[r].row->symbol, val);
+		mvprintw(3 + r - u->mscroll, x0, "%-12.12s%7s ", mv[r].row->symbol, val);
 		if (!isfinite(mv[r].v) || max == 0 || barw < 1)
 			continue;
 		int len = (int)lround(fabs(mv[r].v) / max * barw);
@@ -409,7 +423,9 @@ void ui_movers(Ui *u, const QuantSnapshot *s, int H, int W)
 {
 	erase();
 	ui_header(u, s, W, "movers");
-	footer(H, W, " 1-6 tf  m or q back");
+	int n = s ? s->nrows : 0;
+	u->mscroll = ui_list_scroll(u->mscroll, &u->mscroll, n, 1);
+	ui_hint(u, H, W, " j k PgUp PgDn scroll  1-6 tf  Esc back", n ? u->mscroll + 1 : 0, n);
 	if (!s || s->nrows == 0) {
 		mvaddnstr(2, 1, "no snapshot yet", W - 1);
 		return;
@@ -425,7 +441,7 @@ void ui_health(Ui *u, const QuantSnapshot *s, int H, int W)
 {
 	erase();
 	ui_header(u, s, W, "health");
-	footer(H, W, " j k scroll  h or q back");
+	ui_hint(u, H, W, " j k PgUp PgDn scroll  Esc back", 0, 0);
 	StrBuf b = {0};
 	if (u->d->health)
 		u->d->health(u->d->health_arg, &b);
@@ -465,5 +481,5 @@ void ui_columns(Ui *u, const QuantSnapshot *s, int H, int W)
 		mvaddnstr(c + 2, 0, line, W);
 		attroff(A_REVERSE);
 	}
-	footer(H, W, " j k move  space toggle  q or Esc save and back");
+	ui_hint(u, H, W, " j k move  space toggle  Esc save and back", u->ccur + 1, NCOLS - 1);
 }

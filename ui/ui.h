@@ -3,6 +3,7 @@
 #ifndef FB_UI_UI_H
 #define FB_UI_UI_H
 
+#include <curses.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -15,7 +16,8 @@ enum { F_PRICE, F_PCT, F_MONEY, F_RATIO, F_NUM1, F_SPARK, F_PCTU };
 typedef struct {
 	const char *title;
 	const char *name; /* in ui.columns */
-	int width;
+	int width;        /* the full width; narrow terminals narrow columns to min first */
+	int min;
 	int priority; /* lower stays longer on a narrow screen */
 	int fmt;
 	char key; /* sort key */
@@ -77,11 +79,16 @@ typedef struct {
 	uint64_t drawn_gen;
 	/* the bottom line as a prompt: '/' filter, 'g' replay jump */
 	int prompt;
+	MEVENT mouse; /* the last mouse event (KEY_MOUSE) */
 	char input[40];
 	char filter[32];
 	/* where the header's columns are, for the mouse */
 	int head_x[NCOLS], head_c[NCOLS], nhead;
-	int table_rows; /* rows drawn */
+	int table_rows;    /* rows drawn */
+	int top;           /* the table's first row on screen */
+	int lcur, lscroll; /* alert log cursor and first row */
+	int mscroll;       /* movers: first row */
+	int hrows;         /* help: first line */
 	/* detail screen */
 	char dsym[FB_SYMBOL_LEN];
 	QuantValues *hist;
@@ -93,7 +100,7 @@ typedef struct {
 	char derr[600];
 	char div[FB_INTERVAL_LEN]; /* the history's interval */
 	/* correlation cursor, health scroll, column chooser cursor */
-	int cx, cy, hscroll, ccur, cols_changed;
+	int cx, cy, cx0, cy0, hscroll, ccur, cols_changed;
 	/* runs screen: the registry's runs (BtRunInfo), the cursor, the open run's curve */
 	void *runs;
 	int nruns, rcur, rview;
@@ -106,8 +113,15 @@ typedef struct {
 	int64_t play_mark;
 } Ui;
 
-/* "-" for unknown values. */
+/* "-" for unknown values; never "-0". */
 void ui_fmt(char *buf, size_t len, int kind, double x);
+/* A price at dp decimals (the instrument's precision), never in scientific notation; "-" when
+ * unknown. */
+void ui_fmt_price(char *buf, size_t len, double x, int dp);
+/* Makes a formatted price fit width columns without losing its digits where it can: a tiny
+ * price's leading zeros as a subscript count (0.0₄179) in UTF-8. Returns its display width
+ * (more than width when it cannot fit). */
+int ui_fit_price(char *buf, size_t len, int width, int utf8);
 double ui_value(const QuantTopRow *r, int tf, int c);
 /* Replaces anything but printable ASCII with '?'. */
 void ui_clean(char *s);
@@ -117,10 +131,30 @@ int ui_heat_pair(double x);
 /* A CSV file futuresboard-NAME-TIME.csv in the current folder, written as NAME.tmp and
  * renamed into place by ui_csv_close (bad: a write failed). NULL or -1 with the reason in
  * path. */
-FILE *ui_csv_open(const char *name, char *path, size_t len);
+FILE *ui_csv_open(const char *name, int64_t at, char *path, size_t len);
+/* The time the view shows: the replay clock, else now (ms). */
+int64_t ui_view_time(const Ui *u);
 int ui_csv_close(FILE *f, int bad, char *path, size_t len);
 /* The header line (mode, exchange, timeframe, clock, feed state) and the replay banner. */
 void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what);
+
+/* list.c */
+/* Moves a list cursor for j k, arrows, PgUp PgDn (page rows), Ctrl-F Ctrl-B, g G, Home End
+ * and the mouse wheel (KEY_SR up, KEY_SF down: the dashboard turns wheel events into these);
+ * returns 1 when the key was one of those. */
+int ui_list_key(int ch, int *cur, int n, int page);
+/* Clamps the cursor to [0, n) and returns the first row to draw so that it shows in rows. */
+int ui_list_scroll(int top, int *cur, int n, int rows);
+/* The bottom line: the screen's keys as far as they fit (cut between keys), then the position
+ * mark "pos/n" when n > 0 and "? help  q quit", always visible. While a prompt is open, the
+ * prompt. */
+void ui_hint(Ui *u, int H, int W, const char *keys, int pos, int n);
+void ui_prompt_line(Ui *u, int H, int W);
+
+/* term.c */
+/* Refuses a terminal that cannot address the cursor (TERM=dumb, unknown or unset TERM): the
+ * dashboard would be garbled there. Returns 0, or -1 after saying why on stderr. */
+int ui_terminal_usable(void);
 
 /* screens.c */
 /* One column of an area chart in rows [y0, y0 + rows): level eighths filled from the bottom

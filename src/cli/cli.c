@@ -2,12 +2,14 @@
  * command line wherever they stand, builds the layered configuration, sets up logging and
  * dispatches to the subcommand through cli_commands[]. Main thread. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -171,6 +173,61 @@ void cli_dashboard_options(CliContext *ctx, CliDashboard *d)
 	d->toast_s = (int)config_get_int(ctx->cfg, "ui", "toast_s");
 	d->columns = config_get_str(ctx->cfg, "ui", "columns");
 	cli_quant_options(ctx, &d->quant);
+}
+
+void cli_collector_options(CliContext *ctx, CollectorOptions *o, const char *db)
+{
+	memset(o, 0, sizeof *o);
+	o->db_path = db;
+	o->rest_url = config_get_str(ctx->cfg, "binance", "rest_url");
+	o->ws_url = config_get_str(ctx->cfg, "binance", "ws_url");
+	o->exchange = config_get_str(ctx->cfg, "binance", "label");
+	o->top_n = (int)config_get_int(ctx->cfg, "feed", "top_n");
+	o->lookback = (int)config_get_int(ctx->cfg, "feed", "lookback");
+	o->weight_limit = (int)config_get_int(ctx->cfg, "binance", "weight_limit");
+	o->timeout_ms = (int)config_get_int(ctx->cfg, "binance", "timeout_ms");
+	o->stale_s = (int)config_get_int(ctx->cfg, "feed", "stale_s");
+	o->silent_stream_s = (int)config_get_int(ctx->cfg, "feed", "silent_stream_s");
+	o->backoff_reset_s = (int)config_get_int(ctx->cfg, "feed", "backoff_reset_s");
+	o->poll_s = (int)config_get_int(ctx->cfg, "feed", "poll_s");
+	o->gap_check_s = (int)config_get_int(ctx->cfg, "feed", "gap_check_s");
+	o->rank_s = (int)config_get_int(ctx->cfg, "feed", "rank_s");
+	o->health_port = (int)config_get_int(ctx->cfg, "health", "port");
+	o->writer.queue_capacity = (size_t)config_get_int(ctx->cfg, "store", "queue_capacity");
+	o->writer.batch_size = (size_t)config_get_int(ctx->cfg, "store", "batch_size");
+	o->writer.flush_ms = (int)config_get_int(ctx->cfg, "store", "flush_ms");
+	o->writer.busy_timeout_ms = (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms");
+	o->nintervals = config_get_intervals(ctx->cfg, o->intervals, COLLECTOR_MAX_INTERVALS);
+	cli_quant_options(ctx, &o->quant);
+	o->engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
+}
+
+int cli_take_lock(const char *db, const char *command)
+{
+	char *path = xasprintf("%s.lock", db);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		cli_error("%s: %s: %s", command, path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		char pid[32] = "";
+		ssize_t n = read(fd, pid, sizeof pid - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		cli_error("%s: another collector%s%s%s is writing %s (lock %s)", command,
+		          pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", db, path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	char buf[32];
+	int len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || write(fd, buf, (size_t)len) != len)
+		log_warn(command, "%s: cannot record the pid", path);
+	free(path);
+	return fd;
 }
 
 void cli_reload_tick(void *arg)

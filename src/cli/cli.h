@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "quant/alerts.h"
 #include "core/strbuf.h"
+#include "feed/collector.h"
 #include "quant/live.h"
 #include "quant/player.h"
 #include "store/store.h"
@@ -55,6 +56,8 @@ typedef struct {
 	void (*tick)(void *arg);
 	void *tick_arg;
 } CliDashboard;
+/* Returns the exit status (0 after q; 128 + the signal after SIGINT, SIGTERM or a hangup), or
+ * -1 when the terminal cannot show it (after saying why). */
 extern int (*cli_dashboard)(const CliDashboard *d);
 /* Where live alerts go for the dashboard's toasts (any thread; NULL without a dashboard). */
 extern void (*cli_alert_sink)(void *arg, const AlertRecord *a, int bell);
@@ -96,6 +99,14 @@ Store *cli_open_store(CliContext *ctx, int must_exist);
  * not NULL, *rules gets the fresh alert rules (caller owns them). A configuration whose rules
  * do not compile is not applied at all. Returns 0 or -1. */
 int cli_reload_config(CliContext *ctx, AlertRules **rules);
+/* The collector's options from [binance], [feed], [store], [health] and [quant] for collect,
+ * live and demo (the demo then points them at its simulator). db is borrowed. Rules and the
+ * alert sink (cli_alert_sink for a dashboard's toasts and bell) are the caller's. */
+void cli_collector_options(CliContext *ctx, CollectorOptions *o, const char *db);
+/* Takes the writer's lock file DB.lock (flock, with the pid inside) that keeps a second
+ * writer off a database. Returns its descriptor (close it to release), or -1 after an error
+ * message naming the holder. */
+int cli_take_lock(const char *db, const char *command);
 /* The engine options from [quant] and [feed]. */
 void cli_quant_options(CliContext *ctx, QuantOptions *o);
 /* The dashboard's settings from [ui], [quant] and [feed] (mode, sources and health are the

@@ -114,7 +114,8 @@ int cmd_attach(CliContext *ctx, int argc, char **argv)
 	d.db_path = db;
 	d.health = attach_health;
 	d.health_arg = &a;
-	int rc = cli_dashboard(&d) == 0 ? CLI_OK : CLI_FAIL;
+	int rc = cli_dashboard(&d);
+	rc = rc < 0 ? CLI_USAGE : rc; /* an unusable terminal, or the exit status */
 	follow_stop(f);
 	quant_live_stop(live);
 	free(db);

@@ -1,51 +1,18 @@
 /* futuresboard collect: the headless collector (feed + store). A lock file beside the
  * database keeps a second collector off it. SIGINT/SIGTERM stop it with the queue flushed;
  * SIGHUP reloads what may change live. Main thread. */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/signals.h"
 #include "core/timeutil.h"
-#include "core/xmalloc.h"
 #include "feed/collector.h"
-
-/* Takes the lock file; returns its descriptor, or -1 after an error message. */
-static int take_lock(const char *db)
-{
-	char *path = xasprintf("%s.lock", db);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		cli_error("collect: %s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		char pid[32] = "";
-		ssize_t n = read(fd, pid, sizeof pid - 1);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		cli_error("collect: another collector%s%s%s is writing %s (lock %s)",
-		          pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", db, path);
-		close(fd);
-		free(path);
-		return -1;
-	}
-	char buf[32];
-	int len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) != 0 || write(fd, buf, (size_t)len) != len)
-		log_warn("collect", "%s: cannot record the pid", path);
-	free(path);
-	return fd;
-}
 
 /* collect, or live (ui): the same collector, with the dashboard in front. */
 static int run(CliContext *ctx, int argc, char **argv, int ui)
@@ -81,36 +48,17 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 		return CLI_FAIL;
 	}
 	store_close(probe);
-	int lock = take_lock(db);
+	int lock = cli_take_lock(db, name);
 	if (lock < 0) {
 		free(db);
 		return CLI_FAIL;
 	}
-	CollectorOptions o = {0};
-	o.db_path = db;
-	o.rest_url = config_get_str(ctx->cfg, "binance", "rest_url");
-	o.ws_url = config_get_str(ctx->cfg, "binance", "ws_url");
-	o.exchange = config_get_str(ctx->cfg, "binance", "label");
-	o.top_n = (int)config_get_int(ctx->cfg, "feed", "top_n");
-	o.lookback = (int)config_get_int(ctx->cfg, "feed", "lookback");
-	o.weight_limit = (int)config_get_int(ctx->cfg, "binance", "weight_limit");
-	o.timeout_ms = (int)config_get_int(ctx->cfg, "binance", "timeout_ms");
-	o.stale_s = (int)config_get_int(ctx->cfg, "feed", "stale_s");
-	o.silent_stream_s = (int)config_get_int(ctx->cfg, "feed", "silent_stream_s");
-	o.backoff_reset_s = (int)config_get_int(ctx->cfg, "feed", "backoff_reset_s");
-	o.poll_s = (int)config_get_int(ctx->cfg, "feed", "poll_s");
-	o.gap_check_s = (int)config_get_int(ctx->cfg, "feed", "gap_check_s");
-	o.rank_s = (int)config_get_int(ctx->cfg, "feed", "rank_s");
+	CollectorOptions o;
+	cli_collector_options(ctx, &o, db);
 	o.health_port = health;
-	o.writer.queue_capacity = (size_t)config_get_int(ctx->cfg, "store", "queue_capacity");
-	o.writer.batch_size = (size_t)config_get_int(ctx->cfg, "store", "batch_size");
-	o.writer.flush_ms = (int)config_get_int(ctx->cfg, "store", "flush_ms");
-	o.writer.busy_timeout_ms = (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms");
-	o.nintervals = config_get_intervals(ctx->cfg, o.intervals, COLLECTOR_MAX_INTERVALS);
-
-	cli_quant_options(ctx, &o.quant);
-	o.engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
 	o.rules = cli_alert_rules(ctx);
+	if (ui)
+		o.on_alert = cli_alert_sink; /* toasts and the bell */
 	if (!o.rules) {
 		close(lock);
 		free(db);
@@ -127,6 +75,7 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 	}
 	log_info("collect", "started: %s, %d symbols, %s", o.rest_url, o.top_n,
 	         config_get_str(ctx->cfg, "feed", "intervals"));
+	int status = CLI_OK;
 	if (ui) {
 		log_set_stderr(LOG_ERROR); /* the dashboard owns the terminal */
 		CliDashboard d = {0};
@@ -140,7 +89,8 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 		CliReload reload = {ctx, collector_engine(col)};
 		d.tick = cli_reload_tick;
 		d.tick_arg = &reload;
-		cli_dashboard(&d);
+		status = cli_dashboard(&d);
+		status = status < 0 ? CLI_USAGE : status;
 	} else {
 		if (collector_health_port(col))
 			printf("collect: health on http://127.0.0.1:%d/health\n",
@@ -167,7 +117,7 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 	       lost ? " with losses" : "");
 	close(lock);
 	free(db);
-	return lost ? CLI_FAIL : CLI_OK;
+	return lost ? CLI_FAIL : status;
 }
 
 int cmd_collect(CliContext *ctx, int argc, char **argv)

@@ -116,7 +116,14 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	if (!st)
 		return CLI_FAIL;
 	char *db = config_get_path(ctx->cfg, "store", "database");
+	int lock = cli_take_lock(db, "demo"); /* any writer keeps a collector off its database */
+	if (lock < 0) {
+		store_close(st);
+		free(db);
+		return CLI_FAIL;
+	}
 	signals_install();
+	signals_hangup_stops(1);   /* the demo is never a daemon: a hangup ends it */
 	log_set_stderr(LOG_ERROR); /* the table owns the terminal; the rest is in the log file */
 
 	SimexOptions so;
@@ -128,18 +135,18 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	if (!sx) {
 		cli_error("demo: %s", err);
 		store_close(st);
+		close(lock);
 		free(db);
 		return CLI_FAIL;
 	}
 	char rest[64], ws[64];
 	snprintf(rest, sizeof rest, "http://127.0.0.1:%d", simex_port(sx));
 	snprintf(ws, sizeof ws, "ws://127.0.0.1:%d", simex_port(sx));
-	CollectorOptions o = {0};
-	o.db_path = db;
+	CollectorOptions o;
+	cli_collector_options(ctx, &o, db);
 	o.rest_url = rest;
 	o.ws_url = ws;
 	o.exchange = "simex";
-	o.top_n = (int)config_get_int(ctx->cfg, "feed", "top_n");
 	o.lookback = 300;
 	o.weight_limit = 2400;
 	o.timeout_ms = 5000;
@@ -148,20 +155,16 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	o.poll_s = 30;
 	o.gap_check_s = 30;
 	o.health_port = 0;
-	o.writer.queue_capacity = 65536;
-	o.writer.batch_size = 2000;
-	o.writer.flush_ms = 250;
-	o.writer.busy_timeout_ms = 5000;
+	o.nintervals = 0;
 	static const char *ivs[] = {"1m", "5m", "15m", "1h"};
 	for (int i = 0; i < 4; i++)
 		snprintf(o.intervals[o.nintervals++], sizeof o.intervals[0], "%s", ivs[i]);
-	cli_quant_options(ctx, &o.quant);
-	o.engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
 	o.rules = cli_alert_rules(ctx);
 	o.on_alert = cli_alert_sink;
 	if (!o.rules) {
 		simex_stop(sx);
 		store_close(st);
+		close(lock);
 		free(db);
 		return CLI_USAGE;
 	}
@@ -170,10 +173,11 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 		cli_error("demo: %s", err);
 		simex_stop(sx);
 		store_close(st);
+		close(lock);
 		free(db);
 		return CLI_FAIL;
 	}
-	int tty = isatty(STDOUT_FILENO);
+	int tty = isatty(STDOUT_FILENO), status = CLI_OK;
 	int64_t end = seconds > 0 ? fb_mono_ms() + (int64_t)seconds * 1000 : INT64_MAX;
 	if (tty && !plain && cli_dashboard && seconds == 0) {
 		CliDashboard d = {0};
@@ -188,8 +192,12 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 		CliReload reload = {ctx, collector_engine(col)};
 		d.tick = cli_reload_tick;
 		d.tick_arg = &reload;
-		if (cli_dashboard(&d) == 0)
+		status = cli_dashboard(&d);
+		if (status >= 0)
 			end = 0; /* the dashboard ran: done */
+		else
+			status = tty =
+			        0; /* plain text, without the escapes that clear the screen */
 	}
 	while (!signals_stop_requested() && fb_mono_ms() < end) {
 		show(collector_engine(col), speed, tty, 1);
@@ -205,7 +213,8 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	uint64_t lost = collector_stop(col);
 	simex_stop(sx);
 	store_close(st);
+	close(lock);
 	printf("demo: stopped; the data stays in %s\n", db);
 	free(db);
-	return lost ? CLI_FAIL : CLI_OK;
+	return lost ? CLI_FAIL : signals_exit_status(status);
 }

@@ -96,7 +96,8 @@ int cmd_replay(CliContext *ctx, int argc, char **argv)
 	d.exchange = player_exchange(p);
 	d.db_path = db;
 	d.speed = speed;
-	int rc = cli_dashboard(&d) == 0 ? CLI_OK : CLI_FAIL;
+	int rc = cli_dashboard(&d);
+	rc = rc < 0 ? CLI_USAGE : rc; /* an unusable terminal, or the exit status */
 	player_close(p);
 	free(db);
 	return rc;

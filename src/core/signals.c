@@ -9,16 +9,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_flag, reload_flag;
+static volatile sig_atomic_t stop_flag, reload_flag, stop_sig, hangup_stops;
 static int pipe_fd[2] = {-1, -1};
 
 static void on_signal(int sig)
 {
 	int saved = errno;
-	if (sig == SIGHUP)
+	if (sig == SIGUSR1 || (sig == SIGHUP && !hangup_stops))
 		reload_flag = 1;
-	else
+	else {
+		if (!stop_flag)
+			stop_sig = sig;
 		stop_flag = 1;
+	}
 	if (pipe_fd[1] >= 0) {
 		char c = (char)sig;
 		ssize_t n = write(pipe_fd[1], &c, 1);
@@ -43,7 +46,7 @@ int signals_install(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
-	    sigaction(SIGHUP, &sa, NULL))
+	    sigaction(SIGHUP, &sa, NULL) || sigaction(SIGUSR1, &sa, NULL))
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
@@ -52,6 +55,21 @@ int signals_install(void)
 int signals_stop_requested(void)
 {
 	return stop_flag != 0;
+}
+
+int signals_stop_signal(void)
+{
+	return stop_flag ? (int)stop_sig : 0;
+}
+
+int signals_exit_status(int rc)
+{
+	return stop_flag && stop_sig ? 128 + (int)stop_sig : rc;
+}
+
+void signals_hangup_stops(int on)
+{
+	hangup_stops = on != 0;
 }
 
 int signals_take_reload(void)

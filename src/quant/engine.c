@@ -98,7 +98,8 @@ typedef struct {
 typedef struct {
 	Indicators ind;
 	Window rv, vov, oiw, qv24;
-	int qv24_n; /* 0: 24 h do not fit the window at this interval */
+	Window qv24_unknown; /* 1 per candle of the window without a quote volume */
+	int qv24_n;          /* 0: 24 h do not fit the window at this interval */
 	int64_t interval_ms;
 	double ann;        /* sqrt(periods per year) */
 	double prev_close; /* for log returns */
@@ -128,6 +129,7 @@ typedef struct {
 	TickerEvent ticker;
 	int has_ticker;
 	double last;
+	int price_dp; /* decimals of the traded prices seen (candles, trades) */
 	int64_t last_ts;
 	Series *s[QUANT_MAX_INTERVALS];
 	int64_t *fired; /* per rule: exchange time it last fired; 0 never */
@@ -195,6 +197,7 @@ static void series_init(const QuantEngine *q, Series *s, int i)
 	int64_t n = FB_DAY_MS / s->interval_ms;
 	s->qv24_n = n >= 1 && n <= IND_MAX_WINDOW ? (int)n : 0;
 	window_init(&s->qv24, s->qv24_n ? s->qv24_n : 1);
+	window_init(&s->qv24_unknown, s->qv24_n ? s->qv24_n : 1);
 	s->ann = sqrt(YEAR_MS / (double)s->interval_ms);
 	s->prev_close = NAN;
 	s->forming_close = NAN;
@@ -472,6 +475,26 @@ static void check_rules(QuantEngine *q, Sym *y, int iv, const QuantValues *v)
 	}
 }
 
+/* The decimals a traded price carries (prices sit on the tick grid, so the most seen over a
+ * few candles is the instrument's precision); at most QUANT_PRICE_DP. */
+int quant_price_decimals(double x)
+{
+	if (!isfinite(x) || x <= 0)
+		return 0;
+	double scaled = x;
+	for (int d = 0; d < QUANT_PRICE_DP; d++, scaled *= 10)
+		if (fabs(scaled - nearbyint(scaled)) <= 1e-9 * scaled)
+			return d;
+	return QUANT_PRICE_DP;
+}
+
+static void price_digits(Sym *y, double x)
+{
+	int d = quant_price_decimals(x);
+	if (d > y->price_dp)
+		y->price_dp = d;
+}
+
 static void ring_push(Series *s, int64_t t, double close)
 {
 	s->rclose[s->rhead] = close;
@@ -545,8 +568,14 @@ static void apply_closed(QuantEngine *q, Sym *y, int iv, const Candle *c)
 		s->cvd = isfinite(s->cvd) ? s->cvd + v->cvd_delta : v->cvd_delta;
 	}
 	v->cvd = s->cvd; /* NAN until a candle carries taker volumes */
-	if (s->qv24_n)
+	if (s->qv24_n) {
 		window_push(&s->qv24, isfinite(c->quote_volume) ? c->quote_volume : 0);
+		window_push(&s->qv24_unknown, isfinite(c->quote_volume) ? 0 : 1);
+	}
+	price_digits(y, c->open);
+	price_digits(y, c->high);
+	price_digits(y, c->low);
+	price_digits(y, c->close);
 	fill_gauges(y, s, v);
 	ring_push(s, c->open_time, c->close);
 	if (s->forming_open <= c->open_time)
@@ -620,6 +649,7 @@ void quant_apply(QuantEngine *q, const Event *ev)
 		y->cvd_trades +=
 		        (ev->u.trade.buyer_is_maker ? -1 : 1) * ev->u.trade.qty * ev->u.trade.price;
 		y->last = ev->u.trade.price;
+		price_digits(y, ev->u.trade.price);
 		return;
 	case EV_BOOK_TOP:
 		if (isfinite(ev->u.book.imbalance))
@@ -701,8 +731,8 @@ static double qv24(const QuantEngine *q, const Sym *y)
 		return y->ticker.quote_volume;
 	for (int i = 0; i < q->o.nintervals; i++) {
 		const Series *s = y->s[i];
-		if (s->qv24_n && s->qv24.count)
-			return s->qv24.sum;
+		if (s->qv24_n && s->qv24.count) /* unknown when a candle of it had none */
+			return s->qv24_unknown.sum > 0 ? NAN : s->qv24.sum;
 	}
 	return NAN;
 }
@@ -773,11 +803,13 @@ uint64_t quant_publish(QuantEngine *q)
 	s->rows = xcalloc((size_t)s->nrows + 1, sizeof *s->rows);
 	QuantAggregates *ag = &s->agg;
 	double oi_w = 0, fund_w = 0, vol_w = 0, ls_w = 0;
+	int oi_known = 0;
 	for (int r = 0; r < s->nrows; r++) {
 		const Sym *y = rk[r].y;
 		QuantTopRow *row = &s->rows[r];
 		memcpy(row->symbol, y->symbol, sizeof row->symbol);
 		row->last = y->last;
+		row->price_dp = y->price_dp;
 		row->change_24h = y->has_ticker ? y->ticker.change_pct / 100 : NAN;
 		row->quote_volume_24h = rk[r].qv;
 		row->mark = y->mark;
@@ -830,6 +862,7 @@ uint64_t quant_publish(QuantEngine *q)
 			ch > 0 ? ag->up++ : ch < 0 ? ag->down++ : ag->flat++;
 		}
 		if (isfinite(row->oi_value)) {
+			oi_known++;
 			ag->total_oi_value += row->oi_value;
 			if (isfinite(row->funding)) {
 				oi_w += row->oi_value;
@@ -841,6 +874,8 @@ uint64_t quant_publish(QuantEngine *q)
 			ls_w += row->quote_volume_24h * row->ls_ratio;
 		}
 	}
+	if (!oi_known) /* unknown, not zero */
+		ag->total_oi_value = NAN;
 	ag->oi_weighted_funding = oi_w > 0 ? fund_w / oi_w : NAN;
 	ag->volume_weighted_ls = vol_w > 0 ? ls_w / vol_w : NAN;
 	/* correlations of log returns per interval */

@@ -36,6 +36,7 @@
 #include "quant/indicators.h"
 
 #define QUANT_MAX_INTERVALS 8
+#define QUANT_PRICE_DP      10 /* the most decimals a price is shown with */
 #define QUANT_SPARK         64 /* closes kept per series for sparklines */
 #define QUANT_CORR_MAX      256
 
@@ -98,6 +99,7 @@ void quant_default_options(QuantOptions *o);
 typedef struct {
 	char symbol[FB_SYMBOL_LEN];
 	double last, change_24h, quote_volume_24h; /* change_24h a fraction */
+	int price_dp; /* the decimals of its traded prices: the instrument's precision */
 	double mark, index, basis, funding, funding_annual, funding_z, next_funding_time;
 	double funding_interval_h;
 	double oi, oi_value, ls_ratio, taker_ratio, imbalance, cvd_trades;
@@ -133,6 +135,8 @@ typedef struct {
 typedef struct QuantEngine QuantEngine;
 
 QuantEngine *quant_new(const QuantOptions *o);
+/* The decimals of a price (0 .. QUANT_PRICE_DP): 151.95 gives 2, 0.0000179 gives 7. */
+int quant_price_decimals(double x);
 void quant_free(QuantEngine *q);
 
 /* Applies one event. Candles of intervals the engine was not given are ignored; a closed
