@@ -175,7 +175,23 @@ wait $COLLECT
 start "$FB" --config "$WORK/c.ini" --db "$WORK/live.db" $NET --set log.file="$WORK/live.log"
 wait_screen "LIVE  simex" && ok || { bad "no live header"; cat "$WORK/screen" >&2; }
 wait_screen "BTCUSDT" && ok || bad "live shows no table"
+wait_screen "feed: live" && ok || bad "live against simex does not say feed: live"
+# live builds its collector like collect and demo: the rule's alerts become toasts
+wait_screen " crit hot " && ok || bad "live shows no alert toast"
 quit live
+
+# --- an exchange that cannot be reached: the header says so, never "live"
+start "$FB" --db "$WORK/down.db" --set binance.rest_url=http://127.0.0.1:9 --set binance.ws_url=ws://127.0.0.1:9 --set health.port=0 --set log.file="$WORK/down.log"
+wait_screen "feed: connecting" || wait_screen "feed: error:" || bad "no connecting or error state for a closed port"
+seen_live=0
+for i in 1 2 3 4 5 6 7 8; do
+	screen
+	grep -q "feed: live" "$WORK/screen" && seen_live=1
+	sleep 0.5
+done
+[ $seen_live = 0 ] && ok || bad "feed: live shown for an exchange that cannot be reached"
+wait_screen "feed: error: " && ok || { bad "no error in the header for a closed port"; cat "$WORK/screen" >&2; }
+quit unreachable
 kill $SIMEX
 wait $SIMEX 2>/dev/null
 $T kill-server 2>/dev/null

@@ -303,21 +303,47 @@ void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what)
 	}
 	int64_t now = fb_now_ms();
 	fb_time_format(now, t, sizeof t);
-	int64_t age = s && s->ts ? (now - s->ts) / 1000 : -1;
-	const char *state = !s ? "starting" : age > 60 ? "STALE" : "live";
+	char state[96] = "starting", age_s[32] = "";
+	int level = 1;
+	if (u->d->feed_state)
+		level = u->d->feed_state(u->d->feed_arg, state, sizeof state);
+	else if (s)
+		snprintf(state, sizeof state, "following"), level = 0;
+	int64_t stale_ms = u->d->stale_ms > 0 ? u->d->stale_ms : 10000;
+	int64_t age = s && s->ts ? now - s->ts : -1;
+	int stale = level == 0 && (!s || !s->ts || age > stale_ms);
+	if (stale && s && s->ts) {
+		ui_age(age_s, sizeof age_s, age);
+		snprintf(state, sizeof state, "STALE %s", age_s);
+	} else if (stale)
+		snprintf(state, sizeof state, "no data yet");
 	attron(A_BOLD);
-	snprintf(line, sizeof line, " futuresboard  %s  %s  %s  %s  %.8s UTC  feed: %s", u->d->mode,
-	         u->d->exchange, iv, what, t + 11, state);
+	snprintf(line, sizeof line, " futuresboard  %s  %s  %s  %s  %.8s UTC  feed: ", u->d->mode,
+	         u->d->exchange, iv, what, t + 11);
 	mvaddnstr(0, 0, line, W);
 	attroff(A_BOLD);
-	if (s && age >= 0) {
-		snprintf(line, sizeof line, " (newest data %llds old)", (long long)age);
-		if (age > 60) /* stale: red, or reversed without colours */
-			attron(u->color ? COLOR_PAIR(P_DOWN) | A_BOLD : A_REVERSE);
-		addnstr(line, W - getcurx(stdscr) > 0 ? W - getcurx(stdscr) : 0);
-		if (age > 60)
-			attroff(u->color ? COLOR_PAIR(P_DOWN) | A_BOLD : A_REVERSE);
-	}
+	/* the state: red (reversed without colours) when stale or failing */
+	int alarm = stale || level == 2;
+	int attr = alarm ? (u->color ? COLOR_PAIR(P_DOWN) | A_BOLD : A_REVERSE | A_BOLD)
+	                 : level == 1 ? (u->color ? COLOR_PAIR(P_WARN) | A_BOLD : A_BOLD)
+	                              : A_BOLD;
+	attron(attr);
+	addnstr(state, W - getcurx(stdscr) > 0 ? W - getcurx(stdscr) : 0);
+	attroff(attr);
+}
+
+void ui_age(char *out, size_t len, int64_t ms)
+{
+	int64_t sec = ms / 1000;
+	if (sec < 60)
+		snprintf(out, len, "%llds", (long long)sec);
+	else if (sec < 3600)
+		snprintf(out, len, "%lldm %02llds", (long long)(sec / 60), (long long)(sec % 60));
+	else if (sec < 86400)
+		snprintf(out, len, "%lldh %02lldm", (long long)(sec / 3600),
+		         (long long)(sec % 3600 / 60));
+	else
+		snprintf(out, len, "%lldd", (long long)(sec / 86400));
 }
 
 static int matches(const Ui *u, const char *symbol)

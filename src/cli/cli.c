@@ -172,6 +172,9 @@ void cli_dashboard_options(CliContext *ctx, CliDashboard *d)
 	d->color = config_get_str(ctx->cfg, "ui", "color");
 	d->toast_s = (int)config_get_int(ctx->cfg, "ui", "toast_s");
 	d->columns = config_get_str(ctx->cfg, "ui", "columns");
+	/* streamed prices come several times a second: three engine cycles, at most 10 s */
+	int64_t cycle = config_get_int(ctx->cfg, "quant", "cycle_ms");
+	d->stale_ms = 3 * cycle < 10000 ? 3 * cycle : 10000;
 	cli_quant_options(ctx, &d->quant);
 }
 
@@ -238,6 +241,11 @@ void cli_reload_tick(void *arg)
 		log_info("config", "reload: %d alert rule%s", rules->n, rules->n == 1 ? "" : "s");
 		quant_live_set_rules(r->live, rules);
 	}
+}
+
+int cli_collector_state(void *arg, char *out, size_t len)
+{
+	return collector_feed_state(arg, out, len);
 }
 
 void cli_collector_health(void *arg, StrBuf *out)

@@ -52,6 +52,11 @@ typedef struct {
 	/* h: the health of the feed as text (NULL: not known to this mode) */
 	void (*health)(void *arg, StrBuf *out);
 	void *health_arg;
+	/* the feed's state for the header ("live", "connecting", "error: ..."; see
+	 * collector_feed_state), 0 live, 1 waiting, 2 failing; NULL: none in this mode */
+	int (*feed_state)(void *arg, char *out, size_t len);
+	void *feed_arg;
+	int64_t stale_ms; /* newest data older than this is STALE (0: 10 s) */
 	/* called on the dashboard's thread between frames (reloads on SIGHUP, say) */
 	void (*tick)(void *arg);
 	void *tick_arg;
@@ -119,6 +124,8 @@ typedef struct {
 	QuantLive *live;
 } CliReload;
 void cli_reload_tick(void *arg);
+/* A feed_state callback for the dashboard: arg is a Collector. */
+int cli_collector_state(void *arg, char *out, size_t len);
 /* A health callback for the dashboard: arg is a Collector; its /health document, indented. */
 void cli_collector_health(void *arg, StrBuf *out);
 /* The alert rules of the configuration; NULL after printing the error. */

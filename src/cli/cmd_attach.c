@@ -112,6 +112,7 @@ int cmd_attach(CliContext *ctx, int argc, char **argv)
 	d.mode = "ATTACH";
 	d.exchange = exchange;
 	d.db_path = db;
+	d.stale_ms = 150 * 1000; /* what a collector stores comes in per-minute rows */
 	d.health = attach_health;
 	d.health_arg = &a;
 	int rc = cli_dashboard(&d);

@@ -86,6 +86,8 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 		d.db_path = db;
 		d.health = cli_collector_health;
 		d.health_arg = col;
+		d.feed_state = cli_collector_state;
+		d.feed_arg = col;
 		CliReload reload = {ctx, collector_engine(col)};
 		d.tick = cli_reload_tick;
 		d.tick_arg = &reload;

@@ -57,6 +57,7 @@ struct Collector {
 	FeedWs *ws;
 	Health *health;
 	pthread_t rest_thread;
+	RestClient *rc; /* lock: the rest thread's client while it runs, for collector_feed_state */
 	atomic_int stop, ready;
 	/* jobs: rest and ws threads write, health thread reads */
 	pthread_mutex_t lock;
@@ -458,6 +459,9 @@ static void *rest_main(void *arg)
 	Collector *c = arg;
 	char err[512];
 	RestClient *rc = rest_new(c->rest_url, c->o.weight_limit, c->o.timeout_ms, should_stop);
+	pthread_mutex_lock(&c->lock);
+	c->rc = rc;
+	pthread_mutex_unlock(&c->lock);
 	Store *reader = store_open(c->db_path, STORE_READONLY, 5000, err, sizeof err);
 	if (!rc || !reader) {
 		log_error("collect", "rest thread: %s", rc ? err : "cannot start libcurl");
@@ -578,6 +582,9 @@ static void *rest_main(void *arg)
 	}
 out:
 	store_close(reader);
+	pthread_mutex_lock(&c->lock);
+	c->rc = NULL;
+	pthread_mutex_unlock(&c->lock);
 	rest_free(rc);
 	return NULL;
 }
@@ -714,6 +721,48 @@ void collector_health_json(Collector *c, StrBuf *b)
 	              (unsigned long long)q.dropped, q.queue_depth,
 	              (unsigned long long)q.generation, (unsigned long long)q.warmups,
 	              (unsigned long long)q.alerts, (unsigned long long)q.commands);
+}
+
+int collector_feed_state(Collector *c, char *out, size_t len)
+{
+	int64_t now = fb_now_ms(), until = 0;
+	int banned = 0, level = 0;
+	char err[160] = "", t[32];
+	pthread_mutex_lock(&c->lock);
+	if (c->rc)
+		rest_hold(c->rc, &until, &banned);
+	const Job *failing = NULL;
+	static const int watched[] = {JOB_UNIVERSE, JOB_WS, JOB_BACKFILL};
+	for (size_t k = 0; k < sizeof watched / sizeof *watched && !failing; k++)
+		if (c->jobs[watched[k]].consecutive_failures > 0)
+			failing = &c->jobs[watched[k]];
+	if (failing)
+		snprintf(err, sizeof err, "%s", failing->last_error);
+	pthread_mutex_unlock(&c->lock);
+	FeedWsStats ws = {0};
+	int ready = atomic_load(&c->ready);
+	if (ready && c->ws)
+		feed_ws_get_stats(c->ws, &ws);
+	if (until > now) {
+		fb_time_format(until, t, sizeof t);
+		snprintf(out, len, "%s until %.8s", banned ? "banned" : "throttled", t + 11);
+		return banned ? 2 : 1;
+	}
+	if (failing && (!ready || failing != &c->jobs[JOB_BACKFILL])) {
+		for (char *p = err; *p; p++) /* from outside: printable ASCII only */
+			if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
+				*p = '?';
+		snprintf(out, len, "error: %.48s", err);
+		return 2;
+	}
+	if (!ready)
+		snprintf(out, len, "connecting");
+	else if (ws.connected < ws.connections)
+		snprintf(out, len, "reconnecting (%llu)", (unsigned long long)ws.reconnects);
+	else
+		snprintf(out, len, "live");
+	level = strcmp(out, "live") != 0;
+	return level;
 }
 
 void collector_metrics(Collector *c, StrBuf *b)

@@ -52,6 +52,10 @@ int collector_health_port(const Collector *c);
 int collector_ready(Collector *c);
 /* The /health document (JSON). */
 void collector_health_json(Collector *c, StrBuf *out);
+/* Any thread: the feed's state in a few words for a status line: "connecting", "live",
+ * "reconnecting (n)", "throttled until hh:mm:ss", "banned until hh:mm:ss" or "error: <short
+ * reason>". Returns 0 when live, 1 while it waits or reconnects, 2 on an error or a ban. */
+int collector_feed_state(Collector *c, char *out, size_t len);
 /* The /metrics document (Prometheus text format). */
 void collector_metrics(Collector *c, StrBuf *out);
 /* The engine thread (snapshots, rules). */

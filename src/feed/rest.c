@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,6 +25,8 @@ struct RestClient {
 	int timeout_ms;
 	int (*should_stop)(void);
 	WeightLimiter lim;
+	_Atomic int64_t hold_until; /* lim.not_before, for other threads */
+	atomic_int hold_banned;
 	RestStats stats;
 	/* the response being received */
 	char *body;
@@ -164,6 +167,8 @@ int rest_get(RestClient *c, const char *path_query, int weight, char **body, siz
 		long status = 0;
 		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 		limiter_update(&c->lim, fb_now_ms(), c->used_header, (int)status, c->retry_after);
+		atomic_store(&c->hold_until, c->lim.not_before);
+		atomic_store(&c->hold_banned, c->lim.banned);
 		if (cc == CURLE_OK && status >= 200 && status < 300) {
 			*body = c->body ? c->body : xstrdup("");
 			*len = c->len;
@@ -203,6 +208,12 @@ void rest_get_stats(const RestClient *c, RestStats *out)
 {
 	*out = c->stats;
 }
+void rest_hold(RestClient *c, int64_t *until, int *banned)
+{
+	*until = atomic_load(&c->hold_until);
+	*banned = atomic_load(&c->hold_banned);
+}
+
 const WeightLimiter *rest_limiter(const RestClient *c)
 {
 	return &c->lim;
