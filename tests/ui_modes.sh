@@ -194,5 +194,22 @@ wait_screen "feed: error: " && ok || { bad "no error in the header for a closed 
 quit unreachable
 kill $SIMEX
 wait $SIMEX 2>/dev/null
+
+# --- read-only: another user's database in a folder they cannot write (WAL: no -shm can be
+# made there); the reading commands work and never migrate it
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && su nobody -s /bin/sh -c "test -x $FB" 2>/dev/null; then
+	mkdir -p "$WORK/ro" && cp "$WORK/r.db" "$WORK/ro/r.db" && chmod 444 "$WORK/ro/r.db" && chmod 555 "$WORK/ro"
+	chmod 755 "$WORK"
+	RO="env HOME=/tmp XDG_CONFIG_HOME=/tmp/fb-nobody XDG_STATE_HOME=/tmp/fb-nobody $FB --db $WORK/ro/r.db"
+	su nobody -s /bin/sh -c "$RO db stats" >"$WORK/ro.out" 2>&1 && ok || bad "db stats on another user's read-only database: $(cat "$WORK/ro.out")"
+	su nobody -s /bin/sh -c "$RO export candles --symbol AAAUSDT --interval 1m" >"$WORK/ro.csv" 2>&1 && ok || bad "export on a read-only database: $(head -2 "$WORK/ro.csv")"
+	[ "$(wc -l <"$WORK/ro.csv")" -gt 4000 ] && ok || bad "export on a read-only database wrote $(wc -l <"$WORK/ro.csv") lines"
+	start su nobody -s /bin/sh -c "\"$RO replay --from 2025-01-02T12:00\""
+	wait_screen "REPLAY 2025-01-02 12:00 UTC" && ok || { bad "replay of a read-only database"; cat "$WORK/screen" >&2; }
+	quit "read-only replay"
+	chmod 755 "$WORK/ro"
+else
+	echo "ui_modes: not root (or no user nobody): the other-user read-only checks are skipped"
+fi
 $T kill-server 2>/dev/null
 summary ui_modes

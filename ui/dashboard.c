@@ -324,9 +324,9 @@ void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what)
 	attroff(A_BOLD);
 	/* the state: red (reversed without colours) when stale or failing */
 	int alarm = stale || level == 2;
-	int attr = alarm ? (u->color ? COLOR_PAIR(P_DOWN) | A_BOLD : A_REVERSE | A_BOLD)
-	                 : level == 1 ? (u->color ? COLOR_PAIR(P_WARN) | A_BOLD : A_BOLD)
-	                              : A_BOLD;
+	int attr = alarm        ? (u->color ? COLOR_PAIR(P_DOWN) | A_BOLD : A_REVERSE | A_BOLD)
+	           : level == 1 ? (u->color ? COLOR_PAIR(P_WARN) | A_BOLD : A_BOLD)
+	                        : A_BOLD;
 	attron(attr);
 	addnstr(state, W - getcurx(stdscr) > 0 ? W - getcurx(stdscr) : 0);
 	attroff(attr);

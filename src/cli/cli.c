@@ -42,8 +42,10 @@ const CliCommand cli_commands[] = {
          "M] "
          "[--exchange E] [--from T] [--to T] [-o FILE]",
          "write stored rows, or the engine's features of a series, as CSV", 0},
-        {"db", cmd_db, "check [--symbol S] [--interval I] [--max-listed N] | stats",
-         "check stored candles for gaps and bad rows, or show what is stored", 0},
+        {"db", cmd_db, "check [--symbol S] [--interval I] [--max-listed N] | stats | migrate",
+         "check stored candles for gaps and bad rows, show what is stored, or migrate the "
+         "schema",
+         0},
         {"backfill", cmd_backfill,
          "[--symbol S[,S...]] [--interval I[,I...]] [--since T] [--top N]",
          "fetch missing candles over REST and report the gaps", 1},
@@ -309,6 +311,19 @@ Store *cli_open_store(CliContext *ctx, int must_exist)
 	if (path &&
 	    !(st = store_open(path, 0, (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms"),
 	                      err, sizeof err)))
+		cli_error("%s", err);
+	free(path);
+	return st;
+}
+
+Store *cli_open_store_ro(CliContext *ctx)
+{
+	char *path = cli_existing_database(ctx, NULL, "import some data");
+	char err[1024];
+	Store *st = NULL;
+	if (path && !(st = store_open(path, STORE_READONLY,
+	                              (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms"),
+	                              err, sizeof err)))
 		cli_error("%s", err);
 	free(path);
 	return st;

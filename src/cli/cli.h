@@ -99,6 +99,9 @@ int cli_has_terminal(void);
 /* Opens the configured database. must_exist: fail with a clear message if there is no file.
  * Returns NULL after printing the error. */
 Store *cli_open_store(CliContext *ctx, int must_exist);
+/* Opens the configured database read-only (never migrated; a WAL file in a folder this user
+ * cannot write is read as it stands). Returns NULL after printing the error. */
+Store *cli_open_store_ro(CliContext *ctx);
 /* Rebuilds the configuration from the same sources and applies what may change live (log
  * settings, alert rules and others marked live). Prints what changed to the log. With rules
  * not NULL, *rules gets the fresh alert rules (caller owns them). A configuration whose rules

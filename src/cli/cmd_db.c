@@ -1,4 +1,6 @@
-/* futuresboard db check | stats. Main thread. */
+/* futuresboard db check | stats | migrate. check and stats only read (a read-only file, or
+ * another user's, will do); migrate opens the database for writing, which brings its schema
+ * up to date. Main thread. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +18,20 @@ int cmd_db(CliContext *ctx, int argc, char **argv)
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
+	if (argc == 2 && strcmp(argv[1], "migrate") == 0) {
+		Store *st = cli_open_store(ctx, 1);
+		if (!st)
+			return CLI_FAIL;
+		printf("%s: schema version %d\n", store_path(st), store_schema_version());
+		store_close(st);
+		return CLI_OK;
+	}
 	if (argc < 2 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "stats") != 0)) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 			cli_usage("db");
 			return CLI_OK;
 		}
-		cli_error("db: expected 'check' or 'stats'");
+		cli_error("db: expected 'check', 'stats' or 'migrate'");
 		return cli_usage("db");
 	}
 	int is_check = strcmp(argv[1], "check") == 0;
@@ -41,7 +51,7 @@ int cmd_db(CliContext *ctx, int argc, char **argv)
 		cli_error("db %s: unexpected argument", is_check ? "check" : "stats");
 		return cli_usage("db");
 	}
-	Store *st = cli_open_store(ctx, 1);
+	Store *st = cli_open_store_ro(ctx);
 	if (!st)
 		return CLI_FAIL;
 	char err[1024];

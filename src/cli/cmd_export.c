@@ -97,7 +97,7 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 	flt.symbols = (const char *const *)symbols;
 	flt.nsymbols = nsym;
 	rc = CLI_FAIL;
-	Store *st = cli_open_store(ctx, 1);
+	Store *st = cli_open_store_ro(ctx);
 	if (!st)
 		goto out;
 	FILE *out = stdout;

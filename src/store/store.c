@@ -246,13 +246,43 @@ Store *store_open(const char *path, int flags, int busy_timeout_ms, char *err, s
 	}
 	if (ro) {
 		int version = -1;
-		if (query_int(db, "PRAGMA user_version", &version) ||
-		    version != store_schema_version()) {
-			snprintf(err, errlen, "%s: %s (schema version %d, this program uses %d)",
-			         path,
-			         version < 0 ? sqlite3_errmsg(db)
-			                     : "not an up-to-date futuresboard database",
-			         version, store_schema_version());
+		if (query_int(db, "PRAGMA user_version", &version) &&
+		    (sqlite3_errcode(db) & 0xff) == SQLITE_READONLY) {
+			/* a WAL database whose folder we cannot write (another user's, say): its
+			 * shared-memory file cannot be made, so read the file as it stands, which is
+			 * right since nobody can be writing it without that file either */
+			char *uri = sqlite3_mprintf("file:%s?immutable=1", path);
+			sqlite3_close(db);
+			db = NULL;
+			if (!uri || sqlite3_open_v2(uri, &db,
+			                            SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+			                                    SQLITE_OPEN_NOMUTEX,
+			                            NULL) != SQLITE_OK) {
+				snprintf(err, errlen, "%s: %s", path,
+				         db ? sqlite3_errmsg(db) : "cannot open");
+				sqlite3_free(uri);
+				sqlite3_close(db);
+				return NULL;
+			}
+			sqlite3_free(uri);
+			version = -1;
+			query_int(db, "PRAGMA user_version", &version);
+		}
+		if (version != store_schema_version()) {
+			if (version >= 0 && version < store_schema_version())
+				snprintf(err, errlen,
+				         "%s: schema version %d is older than this program's %d; "
+				         "this "
+				         "command only reads, so run a command that writes once to "
+				         "migrate it (futuresboard --db %s db migrate)",
+				         path, version, store_schema_version(), path);
+			else
+				snprintf(err, errlen,
+				         "%s: %s (schema version %d, this program uses %d)", path,
+				         version < 0
+				                 ? sqlite3_errmsg(db)
+				                 : "not a futuresboard database of this version",
+				         version, store_schema_version());
 			sqlite3_close(db);
 			return NULL;
 		}
