@@ -148,4 +148,21 @@ for cmd in demo import export "db check" "db stats" config simex backfill collec
 	grep -q "^\.B futuresboard $cmd" "$SRC/man/futuresboard.1" && ok || bad "man page lacks $cmd"
 done
 
+# an installed copy reads its data from share/futuresboard beside its bin/, wherever the
+# installed tree is moved: the installed instrument list is cut to three symbols, and the
+# demo of the moved copy shows those three and none of the source tree's others
+if command -v cmake >/dev/null && cmake --install "$(dirname "$FB")" --prefix "$WORK/prefix" >"$WORK/install.out" 2>&1; then
+	ok
+	inst="$WORK/prefix/share/futuresboard/instruments.csv"
+	[ -f "$inst" ] && ok || bad "cmake --install put no instruments.csv in share/futuresboard"
+	[ -f "$WORK/prefix/share/man/man1/futuresboard.1" ] && ok || bad "no installed man page"
+	grep -E '^(#|symbol,|BTCUSDT,|ETHUSDT,|SOLUSDT,)' "$inst" >"$WORK/inst3" && cp "$WORK/inst3" "$inst"
+	mv "$WORK/prefix" "$WORK/moved"
+	expect 0 "installed demo" -- env XDG_DATA_HOME="$WORK/xdg-installed" "$WORK/moved/bin/futuresboard" demo --plain --seconds 8 --speed 30
+	has "$WORK/out" "SOLUSDT" "the installed demo shows its instruments"
+	grep -q "XRPUSDT" "$WORK/out" && bad "the installed demo read the source tree's instruments" || ok
+else
+	bad "cmake --install failed: $(tail -3 "$WORK/install.out")"
+fi
+
 summary cli_integration

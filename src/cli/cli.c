@@ -316,6 +316,24 @@ Store *cli_open_store(CliContext *ctx, int must_exist)
 	return st;
 }
 
+const char *cli_data_file(const char *name, char *buf, size_t len)
+{
+	char exe[2048];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0'; /* .../bin */
+			snprintf(buf, len, "%s/../share/futuresboard/%s", exe, name);
+			if (access(buf, R_OK) == 0)
+				return buf;
+		}
+	}
+	snprintf(buf, len, "%s/%s", FB_DATA_DIR, name);
+	return buf;
+}
+
 Store *cli_open_store_ro(CliContext *ctx)
 {
 	char *path = cli_existing_database(ctx, NULL, "import some data");

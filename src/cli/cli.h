@@ -99,6 +99,9 @@ int cli_has_terminal(void);
 /* Opens the configured database. must_exist: fail with a clear message if there is no file.
  * Returns NULL after printing the error. */
 Store *cli_open_store(CliContext *ctx, int must_exist);
+/* The path of one of the program's data files, in buf: share/futuresboard/NAME beside the
+ * binary's folder when installed there, else the build's data folder. Returns buf. */
+const char *cli_data_file(const char *name, char *buf, size_t len);
 /* Opens the configured database read-only (never migrated; a WAL file in a folder this user
  * cannot write is read as it stands). Returns NULL after printing the error. */
 Store *cli_open_store_ro(CliContext *ctx);

@@ -128,7 +128,8 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 
 	SimexOptions so;
 	simex_options_default(&so);
-	so.instruments = FB_DATA_DIR "/instruments.csv";
+	char instruments[4096];
+	so.instruments = cli_data_file("instruments.csv", instruments, sizeof instruments);
 	so.speed = speed;
 	so.history_minutes = 2 * 1440;
 	Simex *sx = simex_start(&so, err, sizeof err);

@@ -47,7 +47,8 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	};
 	SimexOptions o;
 	simex_options_default(&o);
-	o.instruments = FB_DATA_DIR "/instruments.csv";
+	char instruments[4096];
+	o.instruments = cli_data_file("instruments.csv", instruments, sizeof instruments);
 	int c;
 	double d;
 	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:G:g:C:F:t:T:h",
