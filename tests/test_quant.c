@@ -9,6 +9,7 @@
 
 #include "core/rng.h"
 #include "core/timeutil.h"
+#include "feed/binance.h"
 #include "quant/aggregate.h"
 #include "quant/engine.h"
 #include "quant/replay.h"
@@ -423,12 +424,59 @@ static void test_live_vs_replay(void **state)
 	store_close(st);
 }
 
+/* One convention for a candle event's time: a closed kline from the WebSocket and the same
+ * candle read back from the store are both events of its close time; a forming kline is one
+ * of the message's time. */
+static void test_candle_time_convention(void **state)
+{
+	(void)state;
+	const char *closed =
+	        "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\",\"E\":1638747720005,"
+	        "\"s\":\"BTCUSDT\",\"k\":{\"t\":1638747660000,\"T\":1638747719999,\"s\":"
+	        "\"BTCUSDT\",\"i\":\"1m\",\"o\":\"50000.1\",\"c\":\"50010.5\",\"h\":\"50020\","
+	        "\"l\":\"49990\",\"v\":\"12.5\",\"n\":100,\"x\":true,\"q\":\"625100\",\"V\":"
+	        "\"6\",\"Q\":\"300050\"}}}";
+	char why[256];
+	Event live[2], back;
+	assert_int_equal(binance_parse_ws(closed, strlen(closed), "binance", 1638747720010LL, live,
+	                                  2, why, sizeof why),
+	                 1);
+	assert_int_equal(live[0].ts, 1638747719999LL);
+	Store *st = tu_open_store("convention.db");
+	assert_non_null(st);
+	assert_true(store_put_candle(st, &live[0].u.candle) >= 0);
+	char err[256];
+	ReplaySpec sp = {.exchange = "binance", .to_ms = INT64_MAX};
+	ReplayReader *rd = replay_open(st, &sp, err, sizeof err);
+	assert_non_null(rd);
+	assert_int_equal(replay_next(rd, &back, err, sizeof err), 1);
+	assert_int_equal(back.type, EV_CANDLE);
+	assert_int_equal(back.ts, live[0].ts);
+	replay_close(rd);
+	store_close(st);
+	/* forming: the message's time */
+	const char *forming =
+	        "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\",\"E\":1638747690000,"
+	        "\"s\":\"BTCUSDT\",\"k\":{\"t\":1638747660000,\"T\":1638747719999,\"s\":"
+	        "\"BTCUSDT\",\"i\":\"1m\",\"o\":\"50000.1\",\"c\":\"50010.5\",\"h\":\"50020\","
+	        "\"l\":\"49990\",\"v\":\"12.5\",\"n\":100,\"x\":false,\"q\":\"625100\",\"V\":"
+	        "\"6\",\"Q\":\"300050\"}}}";
+	assert_int_equal(binance_parse_ws(forming, strlen(forming), "binance", 1638747690010LL,
+	                                  live, 2, why, sizeof why),
+	                 1);
+	assert_int_equal(live[0].u.candle.closed, 0);
+	assert_int_equal(live[0].ts, 1638747690000LL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_candle_metrics), cmocka_unit_test(test_flat_gap_replayed),
-	        cmocka_unit_test(test_gauges),         cmocka_unit_test(test_snapshot),
+	        cmocka_unit_test(test_candle_metrics),
+	        cmocka_unit_test(test_flat_gap_replayed),
+	        cmocka_unit_test(test_gauges),
+	        cmocka_unit_test(test_snapshot),
 	        cmocka_unit_test(test_live_vs_replay),
+	        cmocka_unit_test(test_candle_time_convention),
 	};
 	return cmocka_run_group_tests(tests, tu_group_setup, tu_group_teardown);
 }

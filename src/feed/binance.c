@@ -338,7 +338,10 @@ static int ws_kline(const J *j, int d, const char *exchange, Event *ev)
 	records_copy_field(c->interval, sizeof c->interval, ivl);
 	ev->type = EV_CANDLE;
 	memcpy(ev->symbol, c->symbol, sizeof ev->symbol);
-	ev->ts = c->open_time;
+	/* the one convention of live, replay and backtest (event.h): a closed candle is an event
+	 * of its close time; a forming one of the message's time, no later than that */
+	int64_t e = 0;
+	ev->ts = !x && tint(j, d, "E", &e) == 0 && e > 0 && e < c->close_time ? e : c->close_time;
 	return 0;
 }
 

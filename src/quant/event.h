@@ -69,7 +69,11 @@ typedef struct {
 
 typedef struct {
 	EventType type;
-	int64_t ts; /* exchange time, epoch ms */
+	/* exchange time, epoch ms, the same convention in live, replay and backtest: a closed
+	 * candle at its close_time (open_time + interval - 1); a forming candle in live at the
+	 * message's time (no later than close_time; stored forming candles replay at close_time);
+	 * other events at the time the exchange stamped them */
+	int64_t ts;
 	char symbol[FB_SYMBOL_LEN];
 	union {
 		Candle candle; /* its own symbol/interval/exchange fields are filled too */
