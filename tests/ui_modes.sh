@@ -168,9 +168,64 @@ screen
 ch=$(sed -n 's/^ *commits noticed *\([0-9]*\).*/\1/p' "$WORK/screen")
 [ "${ch:-0}" -ge 1 ] && ok || bad "the follower noticed ${ch:-no} commits"
 $T send-keys -t ui q
-quit attach
+wait_screen "SYMBOL" || bad "q did not go back from health"
+# a second viewer, started a minute later, in another terminal and folder
+mkdir -p "$WORK/b"
+TB="tmux -S $WORK/tmuxb.sock"
+sleep 60
+$TB new-session -d -s ui -x 160 -y 36 "cd $WORK/b && env $ENVS $FB --db $WORK/c.db --set binance.label=simex attach; sleep 60"
+i=0
+while ! $TB capture-pane -p -t ui 2>/dev/null | grep -q BTCUSDT && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+sleep 5
+# the collector stops (its last quant_summary is written); both viewers read the last commit
 kill -INT $COLLECT
 wait $COLLECT
+sleep 3
+$T send-keys -t ui e
+$TB send-keys -t ui e
+sleep 2
+fa=$(ls "$WORK"/futuresboard-1m-*.csv 2>/dev/null | head -1)
+fb=$(ls "$WORK"/b/futuresboard-1m-*.csv 2>/dev/null | head -1)
+if [ -n "$fa" ] && [ -n "$fb" ]; then
+	ok
+	# every cell of the collector's engine (quant_summary) against both viewers' exports
+	python3 - "$WORK/c.db" "$fa" "$fb" >"$WORK/agree.out" 2>&1 <<'PY'
+import csv, math, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+cols = {"PRICE": ("last_price", 1), "CHG%": ("change", 100), "24H%": ("change_24h", 100),
+        "VOL$": ("quote_volume_24h", 1), "OI%": ("oi_change", 100), "FUND%": ("funding", 100),
+        "LS": ("ls_ratio", 1), "LS%": ("ls_change", 100), "IMB": ("imbalance", 1),
+        "CVD$": ("cvd", 1), "RSI": ("rsi", 1), "Z": ("zscore", 1), "VOL%": ("rv", 100)}
+want = {}
+for row in db.execute("SELECT symbol, " + ", ".join(c for c, _ in cols.values()) +
+                      " FROM quant_summary WHERE exchange = 'simex' AND timeframe = '1m'"):
+    want[row[0]] = dict(zip(cols, row[1:]))
+bad = 0
+for path in sys.argv[2:]:
+    rows = list(csv.DictReader(open(path, newline="")))
+    if len(rows) != len(want):
+        print(path, "has", len(rows), "rows; quant_summary", len(want)); bad += 1
+    for r in rows:
+        w = want.get(r["SYMBOL"])
+        if w is None:
+            print(path, r["SYMBOL"], "not in quant_summary"); bad += 1; continue
+        for title, (name, scale) in cols.items():
+            v, x = r[title], w[title]
+            if x is None or (isinstance(x, float) and math.isnan(x)):
+                if v != "":
+                    print(path, r["SYMBOL"], title, "shows", v, "; the collector has none"); bad += 1
+                continue
+            if v == "" or abs(float(v) - x * scale) > 1e-9 * max(1.0, abs(x * scale)):
+                print(path, r["SYMBOL"], title, "shows", repr(v), "; the collector has", x * scale); bad += 1
+print("cells that disagree:", bad)
+sys.exit(1 if bad else 0)
+PY
+	[ $? -eq 0 ] && ok || { bad "viewers and the collector disagree"; cat "$WORK/agree.out" >&2; }
+else
+	bad "the viewers wrote no exports ($fa, $fb)"
+fi
+$TB kill-server 2>/dev/null
+quit attach
 
 start "$FB" --config "$WORK/c.ini" --db "$WORK/live.db" $NET --set log.file="$WORK/live.log"
 wait_screen "LIVE  simex" && ok || { bad "no live header"; cat "$WORK/screen" >&2; }

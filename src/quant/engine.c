@@ -133,6 +133,7 @@ typedef struct {
 	int64_t last_ts;
 	Series *s[QUANT_MAX_INTERVALS];
 	int64_t *fired; /* per rule: exchange time it last fired; 0 never */
+	QuantPin *pin;  /* per interval, another engine's values to show (attach); NULL: none */
 } Sym;
 
 struct QuantEngine {
@@ -151,6 +152,7 @@ struct QuantEngine {
 };
 
 static void sym_free(const QuantEngine *q, Sym *y);
+static int interval_index(const QuantEngine *q, const char *interval);
 
 static uint32_t hash(const char *s)
 {
@@ -286,6 +288,7 @@ void quant_free(QuantEngine *q)
 
 static void sym_free(const QuantEngine *q, Sym *y)
 {
+	free(y->pin);
 	for (int j = 0; j < q->o.nintervals; j++)
 		free(y->s[j]);
 	free(y->fired);
@@ -323,6 +326,17 @@ void quant_reset_symbol(QuantEngine *q, const char *symbol)
 	y->ticker = t;
 	y->has_ticker = has;
 	y->cvd_trades = cvd;
+}
+
+void quant_pin(QuantEngine *q, const QuantPin *p)
+{
+	int iv = interval_index(q, p->interval);
+	Sym *y = iv >= 0 ? get_sym(q, p->symbol) : NULL;
+	if (!y)
+		return;
+	if (!y->pin)
+		y->pin = xcalloc((size_t)q->o.nintervals + 1, sizeof *y->pin);
+	y->pin[iv] = *p;
 }
 
 void quant_set_rules(QuantEngine *q, AlertRules *rules)
@@ -727,6 +741,9 @@ int64_t quant_gaps(const QuantEngine *q, const char *symbol, const char *interva
  * interval that keeps a day. */
 static double qv24(const QuantEngine *q, const Sym *y)
 {
+	for (int i = 0; y->pin && i < q->o.nintervals; i++)
+		if (y->pin[i].updated_ms) /* the other engine's ranking */
+			return y->pin[i].quote_volume_24h;
 	if (y->has_ticker && isfinite(y->ticker.quote_volume))
 		return y->ticker.quote_volume;
 	for (int i = 0; i < q->o.nintervals; i++) {
@@ -853,6 +870,18 @@ uint64_t quant_publish(QuantEngine *q)
 				row->spark[i][want - 1] = se->forming_close;
 		}
 		row->updated_ms = y->last_ts;
+		/* pinned values (attach: the collector's own) replace this engine's */
+		for (int i = 0; y->pin && i < q->o.nintervals; i++) {
+			const QuantPin *p = &y->pin[i];
+			if (!p->updated_ms)
+				continue;
+			row->tf[i] = p->v;
+			row->last = p->last;
+			row->change_24h = p->change_24h;
+			row->quote_volume_24h = p->quote_volume_24h;
+			if (p->updated_ms > row->updated_ms)
+				row->updated_ms = p->updated_ms;
+		}
 		if (isfinite(row->change_24h))
 			row->change_24h > 0   ? ag->up++
 			: row->change_24h < 0 ? ag->down++

@@ -134,7 +134,20 @@ typedef struct {
 
 typedef struct QuantEngine QuantEngine;
 
+/* Another engine's published values for one series (attach: a row of the collector's
+ * quant_summary), shown in this engine's snapshots in place of its own. */
+typedef struct {
+	char symbol[FB_SYMBOL_LEN];
+	char interval[FB_INTERVAL_LEN];
+	QuantValues v;
+	double last, change_24h, quote_volume_24h;
+	int64_t updated_ms; /* 0: no pin */
+} QuantPin;
+
 QuantEngine *quant_new(const QuantOptions *o);
+/* Pins p's values for its series (an unknown interval is ignored); they stay until the next
+ * pin of the series or until the symbol is dropped or reset. */
+void quant_pin(QuantEngine *q, const QuantPin *p);
 /* The decimals of a price (0 .. QUANT_PRICE_DP): 151.95 gives 2, 0.0000179 gives 7. */
 int quant_price_decimals(double x);
 void quant_free(QuantEngine *q);

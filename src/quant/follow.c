@@ -120,6 +120,11 @@ static int64_t data_version(Follower *f)
 	return v;
 }
 
+static double column_num(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
 static int64_t scalar(Follower *f, const char *sql)
 {
 	sqlite3_stmt *s;
@@ -243,6 +248,66 @@ static void follow_alerts(Follower *f)
 	pthread_mutex_unlock(&f->lock);
 }
 
+/* The collector's own values, its quant_summary rows of the last ten minutes, pinned in the
+ * viewer's engine: the viewer shows the numbers the collector's engine published, whatever
+ * its own replay of the store holds (gauges from streams the store keeps per minute). */
+static void follow_pins(Follower *f)
+{
+	char sql[4096];
+	int used = snprintf(sql, sizeof sql,
+	                    "SELECT symbol, timeframe, updated_ms, last_price, change_24h, "
+	                    "quote_volume_24h, open_time, trend, vol_regime");
+	int cols[64], ncols = 0;
+	for (int i = 0; i < quant_ncolumns && ncols < 64; i++)
+		if (quant_columns[i].kind == QC_NUM) {
+			cols[ncols++] = i;
+			used += snprintf(sql + used, sizeof sql - (size_t)used, ", %s",
+			                 quant_columns[i].name);
+		}
+	snprintf(sql + used, sizeof sql - (size_t)used,
+	         " FROM quant_summary WHERE exchange = ?1 AND updated_ms >= (SELECT "
+	         "max(updated_ms) FROM quant_summary WHERE exchange = ?1) - 600000");
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(store_db(f->st), sql, -1, &s, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(s, 1, f->exchange, -1, SQLITE_STATIC);
+	QuantPin *pins = NULL;
+	int n = 0, cap = 0;
+	while (sqlite3_step(s) == SQLITE_ROW && n < 4096) {
+		if (n == cap)
+			pins = xrealloc(pins, (size_t)(cap = cap ? cap * 2 : 64) * sizeof *pins);
+		QuantPin *p = &pins[n++];
+		memset(p, 0, sizeof *p);
+		records_copy_field(p->symbol, sizeof p->symbol,
+		                   (const char *)sqlite3_column_text(s, 0));
+		records_copy_field(p->interval, sizeof p->interval,
+		                   (const char *)sqlite3_column_text(s, 1));
+		p->updated_ms = sqlite3_column_int64(s, 2);
+		if (p->updated_ms <= 0)
+			p->updated_ms = 1;
+		p->last = column_num(s, 3);
+		p->change_24h = column_num(s, 4);
+		p->quote_volume_24h = column_num(s, 5);
+		p->v.open_time = sqlite3_column_int64(s, 6);
+		const char *trend = (const char *)sqlite3_column_text(s, 7);
+		const char *volr = (const char *)sqlite3_column_text(s, 8);
+		for (int k = TREND_NA; k <= TREND_RANGE; k++)
+			if (trend && strcmp(trend, quant_trend_name(k)) == 0)
+				p->v.trend = k;
+		for (int k = VOLR_NA; k <= VOLR_HIGH; k++)
+			if (volr && strcmp(volr, quant_volr_name(k)) == 0)
+				p->v.vol_regime = k;
+		for (int c = 0; c < ncols; c++) {
+			double x = column_num(s, 9 + c);
+			memcpy((char *)&p->v + quant_columns[cols[c]].offset, &x, sizeof x);
+		}
+	}
+	sqlite3_finalize(s);
+	if (n)
+		quant_live_pin(f->o.live, pins, n);
+	free(pins);
+}
+
 /* The stored events of the window, each pushed once; with push 0 they are only remembered
  * (at the start, when the warm-up replays them). */
 static int follow_events(Follower *f, int push)
@@ -327,6 +392,7 @@ static void *follow_main(void *arg)
 		pthread_mutex_unlock(&f->lock);
 		follow_summary(f, 0);
 		follow_events(f, 1);
+		follow_pins(f);
 		follow_alerts(f);
 	}
 	return NULL;
@@ -365,6 +431,7 @@ Follower *follow_start(const FollowOptions *o, char *err, size_t errlen)
 	                      "AS s ON s.id = c.series_id WHERE s.exchange = ?1");
 	follow_summary(f, 1);
 	follow_events(f, 0); /* the window's events are in the warm-up */
+	follow_pins(f);
 	if (pthread_create(&f->thread, NULL, follow_main, f) != 0) {
 		snprintf(err, errlen, "cannot start the follower thread: %s", strerror(errno));
 		store_close(f->st);

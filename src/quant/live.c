@@ -43,6 +43,8 @@ struct QuantLive {
 	int ntrack, want_track;
 	AlertRules *new_rules;
 	int rules_pending;
+	QuantPin *pins; /* the newest set from quant_live_pin, not yet applied */
+	int npins;
 	/* children of alert commands; engine thread */
 	pid_t children[MAX_CHILDREN];
 	int nchildren;
@@ -260,6 +262,10 @@ static void take_requests(QuantLive *l)
 	int rules_pending = l->rules_pending;
 	l->new_rules = NULL;
 	l->rules_pending = 0;
+	QuantPin *pins = l->pins;
+	int npins = l->npins;
+	l->pins = NULL;
+	l->npins = 0;
 	pthread_mutex_unlock(&l->lock);
 	if (rules_pending)
 		quant_set_rules(l->q, rules);
@@ -288,6 +294,9 @@ static void take_requests(QuantLive *l)
 		replay_symbols(l, (const char(*)[FB_SYMBOL_LEN])rew, nrew);
 	}
 	free(rew);
+	for (int i = 0; i < npins; i++) /* after any rebuild, which forgets pins */
+		quant_pin(l->q, &pins[i]);
+	free(pins);
 }
 
 static int is_warm(QuantLive *l)
@@ -414,6 +423,19 @@ void quant_live_track(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n)
 	queue_wake(l->queue);
 }
 
+void quant_live_pin(QuantLive *l, const QuantPin *pins, int n)
+{
+	QuantPin *copy = n > 0 ? xmalloc((size_t)n * sizeof *copy) : NULL;
+	if (copy)
+		memcpy(copy, pins, (size_t)n * sizeof *copy);
+	pthread_mutex_lock(&l->lock);
+	free(l->pins);
+	l->pins = copy;
+	l->npins = copy ? n : 0;
+	pthread_mutex_unlock(&l->lock);
+	queue_wake(l->queue);
+}
+
 void quant_live_set_rules(QuantLive *l, AlertRules *rules)
 {
 	pthread_mutex_lock(&l->lock);
@@ -461,6 +483,7 @@ void quant_live_stop(QuantLive *l)
 	free(l->warm_syms);
 	free(l->rewarm);
 	free(l->track);
+	free(l->pins);
 	pthread_mutex_destroy(&l->lock);
 	free(l->db_path);
 	free(l);

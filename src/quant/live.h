@@ -51,6 +51,9 @@ void quant_live_warm(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n);
 void quant_live_rewarm(QuantLive *l, const char *symbol);
 /* Any thread: forget every symbol not in this list (after a re-rank). */
 void quant_live_track(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n);
+/* Any thread: pin another engine's values (attach: the collector's quant_summary rows); the
+ * engine thread applies the newest set before its next publish (see quant_pin). */
+void quant_live_pin(QuantLive *l, const QuantPin *pins, int n);
 /* Any thread: install a new rule set (ownership passes; cooldowns of kept rules stay). */
 void quant_live_set_rules(QuantLive *l, AlertRules *rules);
 /* Any thread: the latest snapshot (NULL before the first), held until released. */
