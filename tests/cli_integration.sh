@@ -144,9 +144,22 @@ if command -v groff >/dev/null 2>&1; then
 	groff -man -ww -z "$SRC/man/futuresboard.1" >"$WORK/groff" 2>&1
 	[ -s "$WORK/groff" ] && bad "man page warnings: $(cat "$WORK/groff")" || ok
 fi
-for cmd in demo import export "db check" "db stats" config simex backfill collect health backtest runs risk stress; do
+for cmd in demo import export "db check" "db stats" "db migrate" keys config simex backfill collect health backtest runs risk stress; do
 	grep -q "^\.B futuresboard $cmd" "$SRC/man/futuresboard.1" && ok || bad "man page lacks $cmd"
 done
+
+# one key table: every row of 'futuresboard keys' is in the man page's KEYS list, keys and
+# description alike
+expect 0 "keys" -- "$FB" keys
+[ "$(wc -l <"$WORK/out")" -ge 30 ] && ok || bad "keys printed $(wc -l <"$WORK/out") lines"
+sed 's/\\-/-/g' "$SRC/man/futuresboard.1" >"$WORK/man.txt"
+missing=0
+while IFS= read -r line; do
+	keys=$(printf '%s' "$line" | cut -c15-40 | sed 's/ *$//')
+	what=$(printf '%s' "$line" | cut -c42-)
+	grep -qF ".B \"$keys\"" "$WORK/man.txt" && grep -qF -- "$what" "$WORK/man.txt" || { missing=$((missing + 1)); echo "not in the man page: $keys: $what" >&2; }
+done <"$WORK/out"
+[ $missing -eq 0 ] && ok || bad "$missing keys missing from the man page"
 
 # an installed copy reads its data from share/futuresboard beside its bin/, wherever the
 # installed tree is moved: the installed instrument list is cut to three symbols, and the

@@ -56,7 +56,8 @@ wait_screen "correlation of log returns" && ok || bad "c did not open the heatma
 $T send-keys -t ui q m
 wait_screen "open interest change" && ok || bad "m did not open the movers"
 $T send-keys -t ui q h
-wait_screen '"ready"' && ok || bad "h did not show the collector's health"
+wait_screen 'REST        weight' && ok || bad "h did not show the collector's health"
+has "$WORK/screen" "websocket   " "the health screen's WebSocket line"
 $T send-keys -t ui q
 wait_screen "SYMBOL" || bad "q did not go back to the table"
 # / filters the symbols; Esc clears
@@ -86,7 +87,7 @@ $T send-keys -t ui 4
 wait_screen "DEMO  simex  1h" && ok || bad "key 4 did not switch to 1h"
 
 # sort by price, largest first; i inverts
-$T send-keys -t ui p
+$T send-keys -t ui P
 wait_screen "PRICE▼" || bad "price is not the sort column"
 has "$WORK/screen" "sort: PRICE ▼" "the sort key in the header"
 screen
@@ -117,6 +118,18 @@ if [ -n "$f" ]; then
 	same=$(paste -d' ' "$WORK/p.screen" "$WORK/p.csv" | awk '{ ds = index($1, ".") ? length($1) - index($1, ".") : 0; dc = index($2, ".") ? length($2) - index($2, ".") : 0; d = $1 - $2; if (d < 0) d = -d; if (ds == dc && $1 > 0 && d / $1 < 0.01) n++ } END { print n + 0 }')
 	[ "$same" -ge 18 ] && ok || { bad "export prices differ from the screen ($same of 20 alike)"; paste -d' ' "$WORK/p.screen" "$WORK/p.csv" >&2; }
 fi
+
+# p pauses the view (the header says so, the numbers hold) and resumes it
+$T send-keys -t ui p
+wait_screen "PAUSED" && ok || bad "p did not pause the view"
+screen
+prices >"$WORK/paused1"
+sleep 2.5
+screen
+prices >"$WORK/paused2"
+cmp -s "$WORK/paused1" "$WORK/paused2" && ok || bad "prices moved while paused"
+$T send-keys -t ui p
+wait_screen "feed: live" && ok || bad "p did not resume the view"
 
 # resize to 80x24: whole, nothing wider than the screen
 $T resize-window -t ui -x 80 -y 24

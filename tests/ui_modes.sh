@@ -105,6 +105,20 @@ $T send-keys -t ui g
 wait_screen "jump to" || bad "g did not ask for a time"
 $T send-keys -t ui "2025-01-03 06:30" Enter
 wait_screen "REPLAY 2025-01-03 06:30 UTC" && ok || bad "g did not jump"
+# relative jumps from the clock, and a word it cannot read is named as typed
+$T send-keys -t ui g "-3h" Enter
+wait_screen "REPLAY 2025-01-03 03:30 UTC" && ok || bad "g -3h did not jump back three hours"
+$T send-keys -t ui g "+1h" Enter
+wait_screen "REPLAY 2025-01-03 04:30 UTC" && ok || bad "g +1h did not jump forward an hour"
+$T send-keys -t ui g tomorrow Enter
+wait_screen "not a time: 'tomorrow'" && ok || bad "g tomorrow did not say what it could not read"
+# an export in a replay carries the replay's time, in its name and its rows
+$T send-keys -t ui e
+wait_screen "wrote futuresboard-" && ok || bad "no table export in the replay"
+f=$(ls "$WORK"/futuresboard-*m-2025-01-03T04-30-00*.csv 2>/dev/null | head -1)
+[ -n "$f" ] && ok || bad "the replay's export is not stamped with the replay time: $(ls "$WORK"/futuresboard-*.csv 2>/dev/null)"
+[ -n "$f" ] && sed -n 2p "$f" | grep -q '^2025-01-03T04:30:00' && ok || bad "the replay's export rows carry another time"
+rm -f "$WORK"/futuresboard-*m-2025-*.csv
 # space plays: the clock runs; space pauses
 $T send-keys -t ui 1 + + + + + + Space
 sleep 3
@@ -173,10 +187,14 @@ wait_screen "SYMBOL" || bad "q did not go back from health"
 mkdir -p "$WORK/b"
 TB="tmux -S $WORK/tmuxb.sock"
 sleep 60
-$TB new-session -d -s ui -x 160 -y 36 "cd $WORK/b && env $ENVS $FB --db $WORK/c.db --set binance.label=simex attach; sleep 60"
+# (without --exchange: the collector's exchange and timeframes are found in the database)
+$TB new-session -d -s ui -x 160 -y 36 "cd $WORK/b && env $ENVS $FB --db $WORK/c.db attach; sleep 60"
 i=0
 while ! $TB capture-pane -p -t ui 2>/dev/null | grep -q BTCUSDT && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
 sleep 5
+$TB capture-pane -p -t ui >"$WORK/screen.b"
+has "$WORK/screen.b" "ATTACH  simex  1m" "attach without --exchange opens the collector's exchange"
+has "$WORK/screen.b" "timeframes: [1m] 5m " "attach offers the collector's timeframes"
 # the collector stops (its last quant_summary is written); both viewers read the last commit
 kill -INT $COLLECT
 wait $COLLECT

@@ -29,7 +29,7 @@
 
 const Column ui_cols[NCOLS] = {
         [C_SYMBOL] = {"SYMBOL", "symbol", 12, 12, 0, 0, 's'},
-        [C_PRICE] = {"PRICE", "price", 12, 8, 0, F_PRICE, 'p'},
+        [C_PRICE] = {"PRICE", "price", 12, 8, 0, F_PRICE, 'P'},
         [C_CHANGE] = {"CHG%", "change", 7, 6, 1, F_PCT, '%'},
         [C_CHANGE24] = {"24H%", "change_24h", 7, 6, 4, F_PCT, 'd'},
         [C_VOLUME] = {"VOL$", "volume", 7, 6, 4, F_MONEY, 'v'},
@@ -43,6 +43,10 @@ const Column ui_cols[NCOLS] = {
         [C_RSI] = {"RSI", "rsi", 5, 4, 2, F_NUM1, 'r'},
         [C_Z] = {"Z", "z", 5, 5, 3, F_NUM1, 'z'},
         [C_RV] = {"VOL%", "rv", 6, 5, 8, F_PCTU, 0},
+        [C_MARK] = {"MARK", "mark", 12, 8, 9, F_PRICE, 0},
+        [C_BASIS] = {"BASIS%", "basis", 7, 7, 9, F_PCT, 0},
+        [C_NEXTFUND] = {"FUND IN", "next_funding", 7, 7, 8, F_WHEN, 'n'},
+        [C_LIQ] = {"LIQ1H$", "liq", 7, 6, 9, F_MONEY, 0},
         [C_SPARK] = {"", "spark", 16, 8, 3, F_SPARK, 0},
 };
 
@@ -86,6 +90,14 @@ double ui_value(const QuantTopRow *r, int tf, int c)
 	case C_RSI: return v->rsi;
 	case C_Z: return v->zscore;
 	case C_RV: return v->rv;
+	case C_MARK: return r->mark;
+	case C_BASIS: return r->basis;
+	case C_NEXTFUND: return r->next_funding_time > 0 ? r->next_funding_time : NAN;
+	case C_LIQ:
+		return isfinite(r->liq_buy_1h) || isfinite(r->liq_sell_1h)
+		               ? (isfinite(r->liq_buy_1h) ? r->liq_buy_1h : 0) +
+		                         (isfinite(r->liq_sell_1h) ? r->liq_sell_1h : 0)
+		               : NAN;
 	default: return NAN;
 	}
 }
@@ -305,10 +317,12 @@ void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what)
 	fb_time_format(now, t, sizeof t);
 	char state[96] = "starting", age_s[32] = "";
 	int level = 1;
-	if (u->d->feed_state)
+	if (u->d->feed_state && !u->held)
 		level = u->d->feed_state(u->d->feed_arg, state, sizeof state);
 	else if (s)
 		snprintf(state, sizeof state, "following"), level = 0;
+	if (u->held) /* p: the view is frozen on purpose */
+		snprintf(state, sizeof state, "PAUSED (p resumes)"), level = 1;
 	int64_t stale_ms = u->d->stale_ms > 0 ? u->d->stale_ms : 10000;
 	int64_t age = s && s->ts ? now - s->ts : -1;
 	int stale = level == 0 && (!s || !s->ts || age > stale_ms);
@@ -330,6 +344,17 @@ void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what)
 	attron(attr);
 	addnstr(state, W - getcurx(stdscr) > 0 ? W - getcurx(stdscr) : 0);
 	attroff(attr);
+}
+
+void ui_countdown(const Ui *u, char *out, size_t len, double when)
+{
+	int64_t now = ui_view_time(u);
+	if (!(when > 0))
+		snprintf(out, len, "-");
+	else if ((int64_t)when <= now)
+		snprintf(out, len, "due");
+	else
+		ui_age(out, len, (int64_t)when - now);
 }
 
 void ui_age(char *out, size_t len, int64_t ms)
@@ -526,6 +551,12 @@ static void draw_table(Ui *u, const QuantSnapshot *s)
 			else if (c == C_SPARK) {
 				spark(u, row->spark[u->tf], w, cell, sizeof cell);
 				mvaddstr(y, x, cell);
+			} else if (c == C_NEXTFUND || c == C_MARK) {
+				if (c == C_MARK)
+					ui_fmt_price(cell, sizeof cell, row->mark, row->price_dp);
+				else
+					ui_countdown(u, cell, sizeof cell, row->next_funding_time);
+				mvprintw(y, x, "%*s", w, cell);
 			} else if (c == C_PRICE && px) { /* right-aligned at its precision */
 				int dw = ui_fit_price(px[r], sizeof px[r], w, u->utf8);
 				mvaddstr(y, x + (w > dw ? w - dw : 0), px[r]);
@@ -661,43 +692,47 @@ static void draw_alert_log(Ui *u, const QuantSnapshot *s, int H, int W)
 	ui_hint(u, H, W, " j k PgUp PgDn Home End move", n ? u->lcur + 1 : 0, n);
 }
 
-/* Every key of the dashboard, by screen: the ? screen. */
-static const char *const help_lines[] = {
-        "Every screen",
-        "  1 2 3 4 5 6     timeframe 1m 5m 15m 1h 4h 1d (Tab: the next one collected)",
-        "  ?  F1           this help",
-        "  q  Esc          back to the table; q or F10 on the table quits",
-        "  j k, arrows     move; PgUp PgDn, Ctrl-B Ctrl-F a page; g G, Home End the ends;",
-        "                  the mouse wheel scrolls",
-        "Table",
-        "  < >  , .        move the sort column; I or i inverts; a click on a title sorts",
-        "  s p % d v o O f l b r z   sort by symbol, price, change, 24h change,",
-        "                  volume, OI, OI change, funding, LS, imbalance, RSI, z",
-        "  /  F4           filter symbols (Enter keeps, Esc clears)",
-        "  Enter           detail charts of the symbol under the cursor",
-        "  c  m  a  h      correlation heatmap, movers, alert log, feed health",
-        "  C               choose columns (saved to the user config)",
-        "  R               backtest runs; Enter: a run's equity and drawdown",
-        "  e               export the table as shown (or the detail series) to CSV",
-        "Detail            h l, arrows: cursor; H L: first / newest; t: candles or line;",
-        "                  j k: previous / next symbol; e: export the series",
-        "Heatmap           h j k l, arrows: the cell cursor (rows and columns scroll)",
-        "Replay            space: play / pause; + -: speed 1x to 10000x;",
-        "                  [ ] (and arrows on the table): one candle back / forward;",
-        "                  g: jump to a time (2025-01-31 12:00, -3d, +2h)",
-};
+/* The ? screen: ui_keys by screen. Line k of it is a group title or a key. */
+static int help_line(int k, char *out, size_t len)
+{
+	int line = 0;
+	for (int i = 0; i < ui_nkeys; i++) {
+		if (i == 0 || strcmp(ui_keys[i].screen, ui_keys[i - 1].screen) != 0) {
+			if (line++ == k) {
+				snprintf(out, len, "%c%s", ui_keys[i].screen[0] - 32,
+				         ui_keys[i].screen + 1);
+				return 1;
+			}
+		}
+		if (line++ == k) {
+			snprintf(out, len, "  %-26s %s", ui_keys[i].keys, ui_keys[i].what);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static int help_lines(void)
+{
+	char buf[8];
+	int n = 0;
+	while (help_line(n, buf, sizeof buf))
+		n++;
+	return n;
+}
 
 static void draw_help(Ui *u, const QuantSnapshot *s, int H, int W)
 {
-	int n = (int)(sizeof help_lines / sizeof *help_lines), rows = H - 3 > 0 ? H - 3 : 1;
+	int n = help_lines(), rows = H - 3 > 0 ? H - 3 : 1;
 	erase();
 	ui_header(u, s, W, "keys");
 	int last = u->hrows + rows - 1; /* the cursor is the last line shown */
 	u->hrows = ui_list_scroll(u->hrows, &last, n, rows);
 	for (int i = u->hrows; i < n && i - u->hrows + 2 < H - 1; i++) {
-		if (help_lines[i][0] != ' ')
+		char line[256];
+		if (help_line(i, line, sizeof line) == 1)
 			attron(A_BOLD);
-		mvaddnstr(i - u->hrows + 2, 0, help_lines[i], W);
+		mvaddnstr(i - u->hrows + 2, 0, line, W);
 		attroff(A_BOLD);
 	}
 	ui_hint(u, H, W, " j k PgUp PgDn scroll  Esc back", last + 1, n);
@@ -745,6 +780,11 @@ static void csv_value(FILE *f, int c, const QuantTopRow *row, int tf)
 		fputc(',', f);
 	else if (c == C_PRICE)
 		fprintf(f, ",%.*f", row->price_dp, v);
+	else if (c == C_NEXTFUND) {
+		char t[32];
+		fprintf(f, ",%s", fb_time_format((int64_t)v, t, sizeof t));
+	} else if (c == C_MARK)
+		fprintf(f, ",%.15g", v);
 	else if (ui_cols[c].fmt == F_PCT || ui_cols[c].fmt == F_PCTU)
 		fprintf(f, ",%.10g", v * 100);
 	else
@@ -880,6 +920,13 @@ static void release(Ui *u, QuantSnapshot *s)
 		quant_live_release(u->d->live, s);
 }
 
+/* Gives the frame's snapshot back unless the view is paused on it. */
+static void keep(Ui *u, QuantSnapshot *s)
+{
+	if (s != u->held)
+		release(u, s);
+}
+
 static void toast(Ui *u, const char *fmt, const char *arg)
 {
 	snprintf(u->toast, sizeof u->toast, fmt, (int)(sizeof u->toast - 40), arg);
@@ -917,6 +964,34 @@ static int64_t tf_ms(const QuantSnapshot *s, int tf)
 	return s && tf < s->nintervals ? fb_interval_ms(s->intervals[tf]) : FB_MINUTE_MS;
 }
 
+/* The replay's jump target: an ISO time or epoch ms, or -3d / +2h / -90m / +1w from the
+ * replay clock. Returns 0, or -1 when it is none of those. */
+static int jump_time(const Ui *u, const char *in, int64_t *out)
+{
+	while (*in == ' ')
+		in++;
+	if ((in[0] == '-' || in[0] == '+') && isdigit((unsigned char)in[1])) {
+		char *end;
+		long long k = strtoll(in + 1, &end, 10);
+		static const struct {
+			char unit;
+			int64_t ms;
+		} units[] = {{'s', 1000},
+		             {'m', FB_MINUTE_MS},
+		             {'h', 60 * FB_MINUTE_MS},
+		             {'d', FB_DAY_MS},
+		             {'w', 7 * FB_DAY_MS}};
+		for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+			if (*end == units[i].unit && end[1] == '\0' && k < 100000) {
+				int64_t d = (int64_t)k * units[i].ms;
+				*out = ui_view_time(u) + (in[0] == '-' ? -d : d);
+				return 0;
+			}
+		return -1;
+	}
+	return fb_time_parse(in, out);
+}
+
 /* A key of the bottom-line prompt. */
 static void prompt_key(Ui *u, int ch)
 {
@@ -929,22 +1004,19 @@ static void prompt_key(Ui *u, int ch)
 	} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
 		if (u->prompt == 'g') {
 			int64_t t;
-			if (fb_time_parse(u->input, &t) == 0)
+			if (jump_time(u, u->input, &t) == 0)
 				replay_seek(u, t);
 			else
-				toast(u, " not a time: '%.*s' (2025-01-31 12:00 or epoch ms) ",
+				toast(u,
+				      " not a time: '%.*s' (2025-01-31 12:00, -3d, +2h or epoch "
+				      "ms) ",
 				      u->input);
 		}
 		u->prompt = 0;
 	} else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0)
 		u->input[n - 1] = '\0';
-	else if (ch > 32 && ch < 127 && n < max &&
-	         (u->prompt == 'g' ? (isdigit(ch) || strchr("-:T.Z+ ", ch) != NULL)
-	                           : isalnum(ch))) {
-		u->input[n] = (char)ch;
-		u->input[n + 1] = '\0';
-	} else if (ch == ' ' && u->prompt == 'g' && n < max) {
-		u->input[n] = ' ';
+	else if (ch >= 32 && ch < 127 && n < max && (u->prompt == 'g' || isalnum(ch))) {
+		u->input[n] = (char)ch; /* every printable key, so a mistake shows as typed */
 		u->input[n + 1] = '\0';
 	}
 	if (u->prompt == '/') {
@@ -1149,7 +1221,7 @@ static void screen_key(Ui *u, const QuantSnapshot *s, int ch, int H)
 	case SCREEN_HELP:
 		if (ch == '?')
 			goto back;
-		ui_list_key(ch, &u->hrows, (int)(sizeof help_lines / sizeof *help_lines), page);
+		ui_list_key(ch, &u->hrows, help_lines(), page);
 		return;
 	case SCREEN_ALERTS:
 		if (ch == 'a')
@@ -1206,7 +1278,7 @@ int dashboard_run(const CliDashboard *d)
 	set_escdelay(25);
 	while (!signals_stop_requested()) {
 		replay_tick(&u);
-		QuantSnapshot *s = acquire(&u);
+		QuantSnapshot *s = u.held ? u.held : acquire(&u); /* p: the paused view */
 		if (s && u.tf >= s->nintervals)
 			u.tf = s->nintervals - 1;
 		pthread_mutex_lock(&alert_lock);
@@ -1265,7 +1337,7 @@ int dashboard_run(const CliDashboard *d)
 			d->tick(d->tick_arg);
 		signals_drain();
 		if (ch == ERR) {
-			release(&u, s);
+			keep(&u, s);
 			if (terminal_gone()) {
 				status = 128 + SIGHUP;
 				break;
@@ -1283,7 +1355,7 @@ int dashboard_run(const CliDashboard *d)
 		}
 		if (u.prompt) {
 			prompt_key(&u, ch);
-			release(&u, s);
+			keep(&u, s);
 			continue;
 		}
 		if (ch == KEY_RESIZE)
@@ -1295,7 +1367,7 @@ int dashboard_run(const CliDashboard *d)
 		else if (replay_key(&u, s, ch))
 			;
 		else if (ch == KEY_F(10) || (ch == 'q' && u.screen == SCREEN_TABLE)) {
-			release(&u, s);
+			keep(&u, s);
 			break;
 		} else if (ch == 27 || ch == 'q') { /* Esc (and q off the table) goes back */
 			if (u.screen == SCREEN_TABLE)
@@ -1322,10 +1394,18 @@ int dashboard_run(const CliDashboard *d)
 			u.screen = SCREEN_MOVERS, u.mscroll = 0;
 		else if (ch == 'h' && u.screen == SCREEN_TABLE)
 			u.screen = SCREEN_HEALTH, u.hscroll = 0;
-		else
+		else if (ch == 'p' && !d->player) { /* pause the view; the feed goes on */
+			if (u.held) {
+				release(&u, u.held);
+				u.held = NULL;
+			} else
+				u.held = s;
+		} else
 			screen_key(&u, s, ch, H);
-		release(&u, s);
+		keep(&u, s);
 	}
+	if (u.held)
+		release(&u, u.held);
 	free(u.hist);
 	ui_runs_free(&u);
 	restore_terminal();

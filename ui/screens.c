@@ -262,9 +262,14 @@ void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
 	ui_fmt_price(hh, sizeof hh, v->high, dp);
 	ui_fmt_price(l, sizeof l, v->low, dp);
 	ui_fmt_price(c, sizeof c, v->close, dp);
-	snprintf(line, sizeof line, " %s %s  %.16s  O %s H %s L %s C %s  %s %s  %d candles",
-	         u->dsym, iv, t, o, hh, l, c, quant_trend_name((int)v->trend),
-	         quant_volr_name((int)v->vol_regime), u->nhist);
+	const QuantTopRow *row = find_row(s, u->dsym);
+	char fin[32] = "-";
+	if (row)
+		ui_countdown(u, fin, sizeof fin, row->next_funding_time);
+	snprintf(line, sizeof line,
+	         " %s %s  %.16s  O %s H %s L %s C %s  %s %s  %d candles  funding in %s", u->dsym,
+	         iv, t, o, hh, l, c, quant_trend_name((int)v->trend),
+	         quant_volr_name((int)v->vol_regime), u->nhist, fin);
 	attron(A_BOLD);
 	mvaddnstr(1, 0, line, W);
 	attroff(A_BOLD);

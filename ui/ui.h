@@ -11,7 +11,7 @@
 #include "cli/cli.h"
 #include "research/backtest.h"
 
-enum { F_PRICE, F_PCT, F_MONEY, F_RATIO, F_NUM1, F_SPARK, F_PCTU };
+enum { F_PRICE, F_PCT, F_MONEY, F_RATIO, F_NUM1, F_SPARK, F_PCTU, F_WHEN };
 
 typedef struct {
 	const char *title;
@@ -39,6 +39,10 @@ enum {
 	C_RSI,
 	C_Z,
 	C_RV,
+	C_MARK,
+	C_BASIS,
+	C_NEXTFUND,
+	C_LIQ,
 	C_SPARK,
 	NCOLS
 };
@@ -79,7 +83,8 @@ typedef struct {
 	uint64_t drawn_gen;
 	/* the bottom line as a prompt: '/' filter, 'g' replay jump */
 	int prompt;
-	MEVENT mouse; /* the last mouse event (KEY_MOUSE) */
+	MEVENT mouse;        /* the last mouse event (KEY_MOUSE) */
+	QuantSnapshot *held; /* p: the snapshot the view is paused on (NULL: live) */
 	char input[40];
 	char filter[32];
 	/* where the header's columns are, for the mouse */
@@ -135,6 +140,8 @@ FILE *ui_csv_open(const char *name, int64_t at, char *path, size_t len);
 /* The time the view shows: the replay clock, else now (ms). */
 int64_t ui_view_time(const Ui *u);
 int ui_csv_close(FILE *f, int bad, char *path, size_t len);
+/* The time left until when (epoch ms) from the view's time: 3h 12m, "due", "-". */
+void ui_countdown(const Ui *u, char *out, size_t len, double when);
 /* An age for people: 12s, 3m 12s, 5h 03m, 284d. */
 void ui_age(char *out, size_t len, int64_t ms);
 /* The header line (mode, exchange, timeframe, clock, feed state) and the replay banner. */
@@ -152,6 +159,17 @@ int ui_list_scroll(int top, int *cur, int n, int rows);
  * prompt. */
 void ui_hint(Ui *u, int H, int W, const char *keys, int pos, int n);
 void ui_prompt_line(Ui *u, int H, int W);
+
+/* keys.c */
+typedef struct {
+	const char *screen; /* "every screen", "table", "detail", ... */
+	const char *keys;
+	const char *what;
+} UiKey;
+extern const UiKey ui_keys[];
+extern const int ui_nkeys;
+/* Every key, one a line: screen, keys, what they do. */
+void ui_print_keys(FILE *out);
 
 /* term.c */
 /* Refuses a terminal that cannot address the cursor (TERM=dumb, unknown or unset TERM): the

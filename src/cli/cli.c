@@ -17,6 +17,7 @@
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "core/signals.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/collector.h"
 
@@ -72,7 +73,8 @@ const CliCommand cli_commands[] = {
          "Monte Carlo stress test of a backtest's daily returns", 0},
         {"collect", cmd_collect, "[--health-port N]",
          "collect the market into the database (feed and store, no screen)", 1},
-        {"health", cmd_health, "[--port N]", "print a running collector's health", 0},
+        {"health", cmd_health, "[--port N] [--json]",
+         "print a running collector's health (--json: the raw /health document)", 0},
         {"simex", cmd_simex,
          "[--port N] [--seed N] [--speed X] [--start T] [--history-minutes N] [--history DB] "
          "[--instruments FILE] [--missing-rate P] [--weight-limit N] [--weight-window S] "
@@ -84,6 +86,7 @@ const CliCommand cli_commands[] = {
          "run the local exchange simulator on 127.0.0.1", 1},
         {"config", cmd_config, "",
          "print the effective configuration and where each value came from", 0},
+        {"keys", cmd_keys, "", "print every key of the dashboard, by screen", 0},
         {NULL, NULL, NULL, NULL, 0},
 };
 
@@ -250,16 +253,119 @@ int cli_collector_state(void *arg, char *out, size_t len)
 	return collector_feed_state(arg, out, len);
 }
 
+static json_int_t jint(json_t *o, const char *path1, const char *key)
+{
+	json_t *v = json_object_get(path1 ? json_object_get(o, path1) : o, key);
+	return json_is_integer(v) ? json_integer_value(v) : json_is_true(v) ? 1 : 0;
+}
+
+static void age_text(char *out, size_t len, json_int_t s)
+{
+	if (s < 0)
+		snprintf(out, len, "never");
+	else if (s < 60)
+		snprintf(out, len, "%llds ago", (long long)s);
+	else if (s < 3600)
+		snprintf(out, len, "%lldm %02llds ago", (long long)s / 60, (long long)s % 60);
+	else if (s < 86400)
+		snprintf(out, len, "%lldh %02lldm ago", (long long)s / 3600,
+		         (long long)s % 3600 / 60);
+	else
+		snprintf(out, len, "%lldd ago", (long long)s / 86400);
+}
+
+void cli_health_text(const char *json, StrBuf *out)
+{
+	static json_int_t prev_rows; /* main thread: rows/s between two calls */
+	static int64_t prev_ms;
+	json_error_t jerr;
+	json_t *d = json ? json_loads(json, 0, &jerr) : NULL;
+	if (!json_is_object(d)) {
+		strbuf_printf(out, "(no health document)\n");
+		json_decref(d);
+		return;
+	}
+	char t[64], cleaned[200];
+	json_t *st = json_object_get(d, "state");
+	snprintf(cleaned, sizeof cleaned, "%s", json_is_string(st) ? json_string_value(st) : "?");
+	for (char *p = cleaned; *p; p++)
+		if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
+			*p = '?';
+	age_text(t, sizeof t, jint(d, NULL, "uptime_s"));
+	strbuf_printf(out, "feed        %s\nready       %s (started %s)\n\n", cleaned,
+	              json_is_true(json_object_get(d, "ready")) ? "yes" : "no", t);
+	strbuf_printf(out, "%-15s %-14s %-9s %s\n", "job", "last success", "failures",
+	              "last error");
+	const char *name;
+	json_t *job;
+	json_object_foreach(json_object_get(d, "jobs"), name, job)
+	{
+		json_t *e = json_object_get(job, "last_error");
+		snprintf(cleaned, sizeof cleaned, "%s",
+		         json_is_string(e) ? json_string_value(e) : "");
+		for (char *p = cleaned; *p; p++)
+			if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
+				*p = '?';
+		json_int_t fails = jint(job, NULL, "consecutive_failures");
+		age_text(t, sizeof t, jint(job, NULL, "age_s"));
+		strbuf_printf(out, "%-15s %-14s %-9lld %s\n", name, t, (long long)fails,
+		              fails ? cleaned : "");
+	}
+	json_int_t last = jint(d, "websocket", "last_message_ms");
+	age_text(t, sizeof t, last > 0 ? (json_int_t)((fb_now_ms() - last) / 1000) : -1);
+	strbuf_printf(out,
+	              "\nwebsocket   %lld of %lld connections up; last message %s\n"
+	              "            %lld messages, %lld malformed (skipped), %lld reconnects, "
+	              "%lld stale, %lld silent streams\n",
+	              (long long)jint(d, "websocket", "connected"),
+	              (long long)jint(d, "websocket", "connections"), t,
+	              (long long)jint(d, "websocket", "messages"),
+	              (long long)jint(d, "websocket", "malformed"),
+	              (long long)jint(d, "websocket", "reconnects"),
+	              (long long)jint(d, "websocket", "stale"),
+	              (long long)jint(d, "websocket", "silent_streams"));
+	json_int_t held = jint(d, "rest", "held_until_ms");
+	t[0] = '\0';
+	if (held > fb_now_ms()) {
+		char when[32];
+		fb_time_format(held, when, sizeof when);
+		snprintf(t, sizeof t, "; held until %.8s%s", when + 11,
+		         jint(d, "rest", "banned") ? " (banned)" : "");
+	}
+	strbuf_printf(out, "REST        weight %lld of %lld this minute%s\n",
+	              (long long)jint(d, "rest", "weight_used"),
+	              (long long)jint(d, "rest", "weight_limit"), t);
+	json_int_t rows = jint(d, "store", "rows_written");
+	int64_t now = fb_mono_ms();
+	char rate[48] = "";
+	if (prev_ms && now > prev_ms && rows >= prev_rows)
+		snprintf(rate, sizeof rate, ", %.0f rows/s",
+		         (double)(rows - prev_rows) * 1000.0 / (double)(now - prev_ms));
+	prev_rows = rows;
+	prev_ms = now;
+	strbuf_printf(out,
+	              "store       writer queue %lld, %lld rows in %lld transactions%s, %lld write "
+	              "errors, %lld forming candles dropped\n",
+	              (long long)jint(d, "store", "queue_depth"), (long long)rows,
+	              (long long)jint(d, "store", "transactions"), rate,
+	              (long long)jint(d, "store", "write_errors"),
+	              (long long)jint(d, "store", "open_dropped"));
+	strbuf_printf(
+	        out, "engine      %s, %lld events applied, %lld dropped, queue %lld, %lld alerts\n",
+	        jint(d, "engine", "warm") ? "warm" : "warming up",
+	        (long long)jint(d, "engine", "events_applied"),
+	        (long long)jint(d, "engine", "events_dropped"),
+	        (long long)jint(d, "engine", "queue_depth"),
+	        (long long)jint(d, "engine", "alerts"));
+	strbuf_printf(out, "\nthe raw document: futuresboard health --json\n");
+	json_decref(d);
+}
+
 void cli_collector_health(void *arg, StrBuf *out)
 {
 	StrBuf raw = {0};
 	collector_health_json(arg, &raw);
-	json_error_t jerr;
-	json_t *doc = raw.p ? json_loads(raw.p, 0, &jerr) : NULL;
-	char *pretty = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-	strbuf_printf(out, "%s\n", pretty ? pretty : raw.p ? raw.p : "(no health document)");
-	free(pretty);
-	json_decref(doc);
+	cli_health_text(raw.p, out);
 	free(raw.p);
 }
 
@@ -404,6 +510,22 @@ static void lws_to_log(int level, const char *line)
 }
 
 int (*cli_dashboard)(const CliDashboard *d);
+void (*cli_keys)(FILE *out);
+
+int cmd_keys(CliContext *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	if (argc > 1 && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0) {
+		cli_error("keys: unexpected argument '%s'", argv[1]);
+		return cli_usage("keys");
+	}
+	if (!cli_keys) {
+		cli_error("keys: this build has no dashboard");
+		return CLI_FAIL;
+	}
+	cli_keys(stdout);
+	return CLI_OK;
+}
 void (*cli_alert_sink)(void *arg, const AlertRecord *a, int bell);
 
 int cli_main(int argc, char **argv, char *const *envp)

@@ -4,6 +4,8 @@
 #ifndef FB_CLI_CLI_H
 #define FB_CLI_CLI_H
 
+#include <stdio.h>
+
 #include "core/config.h"
 #include "quant/alerts.h"
 #include "core/strbuf.h"
@@ -64,6 +66,8 @@ typedef struct {
 /* Returns the exit status (0 after q; 128 + the signal after SIGINT, SIGTERM or a hangup), or
  * -1 when the terminal cannot show it (after saying why). */
 extern int (*cli_dashboard)(const CliDashboard *d);
+/* Prints the dashboard's keys (NULL without a dashboard). */
+extern void (*cli_keys)(FILE *out);
 /* Where live alerts go for the dashboard's toasts (any thread; NULL without a dashboard). */
 extern void (*cli_alert_sink)(void *arg, const AlertRecord *a, int bell);
 
@@ -86,6 +90,7 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv);
 int cmd_runs(CliContext *ctx, int argc, char **argv);
 int cmd_risk(CliContext *ctx, int argc, char **argv);
 int cmd_stress(CliContext *ctx, int argc, char **argv);
+int cmd_keys(CliContext *ctx, int argc, char **argv);
 
 /* Prints "futuresboard: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -132,7 +137,10 @@ typedef struct {
 void cli_reload_tick(void *arg);
 /* A feed_state callback for the dashboard: arg is a Collector. */
 int cli_collector_state(void *arg, char *out, size_t len);
-/* A health callback for the dashboard: arg is a Collector; its /health document, indented. */
+/* A collector's /health document (JSON) for people: feed state, jobs with their last success
+ * and error, WebSocket, REST weight, writer and engine (rows/s between two calls). */
+void cli_health_text(const char *json, StrBuf *out);
+/* A health callback for the dashboard: arg is a Collector; cli_health_text of its /health. */
 void cli_collector_health(void *arg, StrBuf *out);
 /* The alert rules of the configuration; NULL after printing the error. */
 AlertRules *cli_alert_rules(CliContext *ctx);

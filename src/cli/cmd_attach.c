@@ -58,11 +58,14 @@ int cmd_attach(CliContext *ctx, int argc, char **argv)
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	const char *exchange = config_get_str(ctx->cfg, "binance", "label");
+	char exchange[FB_EXCHANGE_LEN] = "";
+	if (config_get_source(ctx->cfg, "binance", "label") != CONFIG_SRC_DEFAULT)
+		snprintf(exchange, sizeof exchange, "%s",
+		         config_get_str(ctx->cfg, "binance", "label"));
 	int c;
 	while ((c = getopt_long(argc, argv, "e:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'e': exchange = optarg; break;
+		case 'e': snprintf(exchange, sizeof exchange, "%s", optarg); break;
 		case 'h': cli_usage("attach"); return CLI_OK;
 		default: return cli_usage("attach");
 		}
@@ -78,15 +81,29 @@ int cmd_attach(CliContext *ctx, int argc, char **argv)
 	char *db = cli_existing_database(ctx, "attach", "start 'futuresboard collect'");
 	if (!db)
 		return CLI_FAIL;
+	char err[1024];
 	CliDashboard d = {0};
 	cli_dashboard_options(ctx, &d);
+	/* the collector's exchange and timeframes, unless named: the dashboard starts on the
+	 * shortest the collector has */
+	int niv = follow_pick(db, exchange, sizeof exchange, d.quant.intervals, QUANT_MAX_INTERVALS,
+	                      err, sizeof err);
+	if (niv < 0) {
+		cli_error("attach: %s", err);
+		free(db);
+		return CLI_FAIL;
+	}
+	if (niv > 0 && config_get_source(ctx->cfg, "feed", "intervals") == CONFIG_SRC_DEFAULT)
+		d.quant.nintervals = niv;
+	else
+		d.quant.nintervals =
+		        config_get_intervals(ctx->cfg, d.quant.intervals, QUANT_MAX_INTERVALS);
 	d.quant.exchange = exchange;
 	QuantLiveOptions lo = {0};
 	lo.q = d.quant;
 	lo.db_path = db;
 	lo.cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
 	lo.queue_capacity = 65536;
-	char err[1024];
 	QuantLive *live = quant_live_start(&lo, NULL, err, sizeof err);
 	if (!live) {
 		cli_error("attach: %s", err);

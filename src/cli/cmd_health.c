@@ -10,10 +10,12 @@
 
 static size_t out_cb(char *p, size_t size, size_t n, void *arg)
 {
-	return fwrite(p, size, n, arg);
+	if (arg)
+		strbuf_printf(arg, "%.*s", (int)(size * n), p);
+	return size * n;
 }
 
-static long get(const char *url, FILE *out)
+static long get(const char *url, StrBuf *out)
 {
 	CURL *c = curl_easy_init();
 	long status = -1;
@@ -33,13 +35,15 @@ int cmd_health(CliContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	        {"port", required_argument, NULL, 'p'},
+	        {"json", no_argument, NULL, 'j'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	int port = (int)config_get_int(ctx->cfg, "health", "port"), c;
-	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+	int port = (int)config_get_int(ctx->cfg, "health", "port"), c, json = 0;
+	while ((c = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': port = atoi(optarg); break;
+		case 'j': json = 1; break;
 		case 'h': cli_usage("health"); return CLI_OK;
 		default: return cli_usage("health");
 		}
@@ -50,16 +54,24 @@ int cmd_health(CliContext *ctx, int argc, char **argv)
 	}
 	char url[128];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/health", port);
-	long status = get(url, stdout);
+	StrBuf doc = {0};
+	long status = get(url, &doc);
 	if (status != 200) {
+		free(doc.p);
 		cli_error("health: no collector answers on 127.0.0.1:%d", port);
 		return CLI_FAIL;
 	}
+	if (json)
+		fputs(doc.p ? doc.p : "", stdout);
+	else {
+		StrBuf text = {0};
+		cli_health_text(doc.p, &text);
+		fputs(text.p ? text.p : "", stdout);
+		free(text.p);
+	}
+	free(doc.p);
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/ready", port);
-	FILE *null = fopen("/dev/null", "w");
-	status = get(url, null ? null : stdout);
-	if (null)
-		fclose(null);
+	status = get(url, NULL);
 	if (status != 200) {
 		cli_error("health: the collector is not ready");
 		return CLI_FAIL;

@@ -94,7 +94,7 @@ int config_parse_size(const char *s, int64_t *out);
 /* The columns of the dashboard's table, in screen order (ui.columns and its choices). */
 #define CONFIG_UI_COLUMNS                                                                          \
 	"price change change_24h volume oi oi_change funding ls ls_change imbalance cvd rsi z rv " \
-	"spark"
+	"mark basis next_funding liq spark"
 
 /* Sets "key = value" in [section] of the file at path (created when missing), keeping every
  * other line. 0, or -1 with err. */

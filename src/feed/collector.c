@@ -711,6 +711,23 @@ void collector_health_json(Collector *c, StrBuf *b)
 	        st.queue_depth, (unsigned long long)queued, (unsigned long long)st.rows_written,
 	        (unsigned long long)st.transactions, (unsigned long long)st.open_dropped,
 	        (unsigned long long)st.write_errors);
+	int64_t until = 0;
+	int banned = 0, used = 0, limit = 0;
+	pthread_mutex_lock(&c->lock);
+	if (c->rc)
+		rest_hold(c->rc, &until, &banned, &used, &limit);
+	pthread_mutex_unlock(&c->lock);
+	char state[96];
+	collector_feed_state(c, state, sizeof state);
+	json_t *js = json_string(state);
+	char *jstate = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+	strbuf_printf(b,
+	              "\"rest\":{\"weight_used\":%d,\"weight_limit\":%d,\"held_until_ms\":%lld,"
+	              "\"banned\":%s},\"state\":%s,",
+	              used, limit, (long long)until, banned ? "true" : "false",
+	              jstate ? jstate : "\"\"");
+	free(jstate);
+	json_decref(js);
 	QuantLiveStats q;
 	quant_live_get_stats(c->live, &q);
 	strbuf_printf(b,
@@ -726,11 +743,11 @@ void collector_health_json(Collector *c, StrBuf *b)
 int collector_feed_state(Collector *c, char *out, size_t len)
 {
 	int64_t now = fb_now_ms(), until = 0;
-	int banned = 0, level = 0;
+	int banned = 0, level = 0, used = 0, limit = 0;
 	char err[160] = "", t[32];
 	pthread_mutex_lock(&c->lock);
 	if (c->rc)
-		rest_hold(c->rc, &until, &banned);
+		rest_hold(c->rc, &until, &banned, &used, &limit);
 	const Job *failing = NULL;
 	static const int watched[] = {JOB_UNIVERSE, JOB_WS, JOB_BACKFILL};
 	for (size_t k = 0; k < sizeof watched / sizeof *watched && !failing; k++)

@@ -25,8 +25,8 @@ struct RestClient {
 	int timeout_ms;
 	int (*should_stop)(void);
 	WeightLimiter lim;
-	_Atomic int64_t hold_until; /* lim.not_before, for other threads */
-	atomic_int hold_banned;
+	_Atomic int64_t hold_until; /* lim.not_before, lim.banned, lim.used: for other threads */
+	atomic_int hold_banned, weight_used;
 	RestStats stats;
 	/* the response being received */
 	char *body;
@@ -169,6 +169,7 @@ int rest_get(RestClient *c, const char *path_query, int weight, char **body, siz
 		limiter_update(&c->lim, fb_now_ms(), c->used_header, (int)status, c->retry_after);
 		atomic_store(&c->hold_until, c->lim.not_before);
 		atomic_store(&c->hold_banned, c->lim.banned);
+		atomic_store(&c->weight_used, c->lim.used);
 		if (cc == CURLE_OK && status >= 200 && status < 300) {
 			*body = c->body ? c->body : xstrdup("");
 			*len = c->len;
@@ -208,10 +209,12 @@ void rest_get_stats(const RestClient *c, RestStats *out)
 {
 	*out = c->stats;
 }
-void rest_hold(RestClient *c, int64_t *until, int *banned)
+void rest_hold(RestClient *c, int64_t *until, int *banned, int *used, int *limit)
 {
 	*until = atomic_load(&c->hold_until);
 	*banned = atomic_load(&c->hold_banned);
+	*used = atomic_load(&c->weight_used);
+	*limit = c->lim.limit; /* set once by rest_new */
 }
 
 const WeightLimiter *rest_limiter(const RestClient *c)

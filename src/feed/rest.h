@@ -31,8 +31,9 @@ int rest_get(RestClient *c, const char *path_query, int weight, char **body, siz
              size_t errlen);
 void rest_get_stats(const RestClient *c, RestStats *out);
 const WeightLimiter *rest_limiter(const RestClient *c);
-/* Any thread: until when requests are held back (epoch ms; 0 or past: not held), and whether
- * by a 418 ban rather than a 429's Retry-After. */
-void rest_hold(RestClient *c, int64_t *until, int *banned);
+/* Any thread: until when requests are held back (epoch ms; 0 or past: not held), whether by
+ * a 418 ban rather than a 429's Retry-After, and the request weight used this minute of the
+ * limit, as of the last response. */
+void rest_hold(RestClient *c, int64_t *until, int *banned, int *used, int *limit);
 
 #endif

@@ -398,6 +398,74 @@ static void *follow_main(void *arg)
 	return NULL;
 }
 
+int follow_pick(const char *db_path, char *exchange, size_t len, char (*intervals)[FB_INTERVAL_LEN],
+                int max, char *err, size_t errlen)
+{
+	Store *st = store_open(db_path, STORE_READONLY, 5000, err, errlen);
+	if (!st)
+		return -1;
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s;
+	int rc = 0;
+	if (!exchange[0]) { /* the collector's (newest summary), else the only one stored */
+		char names[512] = "";
+		int n = 0;
+		if (sqlite3_prepare_v2(
+		            db,
+		            "SELECT exchange FROM quant_summary GROUP BY exchange ORDER BY "
+		            "max(updated_ms) DESC LIMIT 1",
+		            -1, &s, NULL) == SQLITE_OK &&
+		    sqlite3_step(s) == SQLITE_ROW)
+			records_copy_field(exchange, len, (const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+		if (!exchange[0] &&
+		    sqlite3_prepare_v2(db, "SELECT DISTINCT exchange FROM series ORDER BY 1", -1,
+		                       &s, NULL) == SQLITE_OK) {
+			while (sqlite3_step(s) == SQLITE_ROW) {
+				const char *e = (const char *)sqlite3_column_text(s, 0);
+				size_t used = strlen(names);
+				snprintf(names + used, sizeof names - used, "%s%s", n ? ", " : "",
+				         e ? e : "");
+				if (n++ == 0)
+					records_copy_field(exchange, len, e);
+			}
+			sqlite3_finalize(s);
+		}
+		if (n > 1) {
+			snprintf(err, errlen,
+			         "%s holds several exchanges (%s) and no collector's table: choose "
+			         "one with --exchange",
+			         db_path, names);
+			rc = -1;
+		} else if (!exchange[0]) {
+			snprintf(err, errlen,
+			         "%s holds no market data yet (is a collector writing it?)",
+			         db_path);
+			rc = -1;
+		}
+	}
+	int n = 0;
+	if (rc == 0 &&
+	    sqlite3_prepare_v2(db, "SELECT DISTINCT interval FROM series WHERE exchange = ?1", -1,
+	                       &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, exchange, -1, SQLITE_TRANSIENT);
+		while (sqlite3_step(s) == SQLITE_ROW && n < max) {
+			const char *iv = (const char *)sqlite3_column_text(s, 0);
+			if (!iv || fb_interval_ms(iv) <= 0)
+				continue;
+			int at = n++; /* insertion by duration */
+			while (at > 0 && fb_interval_ms(intervals[at - 1]) > fb_interval_ms(iv)) {
+				memcpy(intervals[at], intervals[at - 1], FB_INTERVAL_LEN);
+				at--;
+			}
+			records_copy_field(intervals[at], FB_INTERVAL_LEN, iv);
+		}
+		sqlite3_finalize(s);
+	}
+	store_close(st);
+	return rc < 0 ? -1 : n;
+}
+
 Follower *follow_start(const FollowOptions *o, char *err, size_t errlen)
 {
 	Follower *f = xcalloc(1, sizeof *f);

@@ -37,6 +37,12 @@ typedef struct {
 
 typedef struct Follower Follower;
 
+/* What to attach to, before anything starts: with exchange empty, the exchange of the
+ * collector's newest quant_summary rows, else the only one stored (two or more without a
+ * summary is an error naming them); then the intervals stored for it, shortest first (at most
+ * max). Returns how many intervals, or -1 with err. */
+int follow_pick(const char *db_path, char *exchange, size_t len, char (*intervals)[FB_INTERVAL_LEN],
+                int max, char *err, size_t errlen);
 /* Opens the database read-only, starts the engine's warm-up and the thread. NULL with err. */
 Follower *follow_start(const FollowOptions *o, char *err, size_t errlen);
 void follow_get_stats(Follower *f, FollowStats *out);

@@ -1,0 +1,53 @@
+/* The dashboard's keys, one table: the ? screen is drawn from it, `futuresboard keys` prints
+ * it, and the test of the man page checks that the page's KEYS list has every row, so the
+ * three cannot drift apart. The dispatch in dashboard.c follows the same groups. */
+#include <stdio.h>
+
+#include "ui.h"
+
+const UiKey ui_keys[] = {
+        {"every screen", "1 2 3 4 5 6",
+         "timeframe 1m 5m 15m 1h 4h 1d (a missing one says what is stored)"},
+        {"every screen", "Tab", "the next timeframe collected"},
+        {"every screen", "? F1", "this list of keys"},
+        {"every screen", "Esc", "back to the table (on the table: clear the filter)"},
+        {"every screen", "q F10", "quit (q on the table; F10 anywhere); q elsewhere goes back"},
+        {"every screen", "j k, arrows", "move the cursor"},
+        {"every screen", "PgUp PgDn, Ctrl-B Ctrl-F", "a page up or down"},
+        {"every screen", "g G, Home End", "the first or last row"},
+        {"every screen", "wheel", "scroll"},
+        {"every screen", "p", "pause the view (live, demo, attach); the feed keeps collecting"},
+        {"table", "Enter", "the detail charts of the symbol under the cursor"},
+        {"table", "< > , .", "move the sort column"},
+        {"table", "I i", "invert the sort"},
+        {"table", "s P % d v o O f l b r z n",
+         "sort by symbol, price, change, 24h change, volume, OI, OI change, funding, LS, "
+         "imbalance, RSI, z, next funding (again: invert)"},
+        {"table", "click", "a click on a column title sorts by it"},
+        {"table", "/ F3 F4", "filter the symbols as you type (Enter keeps, Esc clears)"},
+        {"table", "C", "choose the columns (saved to the user config)"},
+        {"table", "e", "export the table as shown to CSV, at full precision"},
+        {"table", "c", "the correlation heatmap"},
+        {"table", "m", "the movers"},
+        {"table", "a", "the alert log"},
+        {"table", "h", "the feed's health"},
+        {"table", "R", "the backtest runs; Enter: a run's equity and drawdown"},
+        {"detail", "h l, arrows", "move the cursor through the candles"},
+        {"detail", "H L", "the first or the newest candle"},
+        {"detail", "t", "candles, or a line with Bollinger bands"},
+        {"detail", "j k", "the previous or next symbol"},
+        {"detail", "e", "export the series (every feature column) to CSV"},
+        {"heatmap", "h j k l, arrows", "move the cell cursor (rows and columns scroll)"},
+        {"replay", "space", "play or pause"},
+        {"replay", "+ -", "double or halve the speed (1x to 10000x)"},
+        {"replay", "[ ], arrows", "one candle of the timeframe back or forward"},
+        {"replay", "g", "jump to a time: 2025-01-31 12:00, -3d, +2h"},
+};
+const int ui_nkeys = (int)(sizeof ui_keys / sizeof ui_keys[0]);
+
+void ui_print_keys(FILE *out)
+{
+	for (int i = 0; i < ui_nkeys; i++)
+		fprintf(out, "%-13s %-26s %s\n", ui_keys[i].screen, ui_keys[i].keys,
+		        ui_keys[i].what);
+}
