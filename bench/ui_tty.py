@@ -8,6 +8,9 @@ steady state, and CPU used, for three runs of the real binary:
   attach  futuresboard attach to the demo's database with no collector writing it: the
           dashboard idle apart from its clock.
   replay  futuresboard replay of the demo's database, paused: the dashboard idle.
+  hangup  the pty of a paused replay and of the demo is closed (an SSH drop): how long the
+          process lives on and the CPU it spends after the close; the mouse mode the
+          dashboard asked the terminal for (1000/1002 clicks, 1003 every motion).
 
 Usage: bench/ui_tty.py [BUILD_DIR] [SECONDS]   (default build, 60)
 """
@@ -97,6 +100,48 @@ def run(args, warm, measure, cols=160, rows=40):
     return total / elapsed, (c1 - c0) / elapsed * 100
 
 
+def hangup(args, warm):
+    """Closes the terminal under a running dashboard: (seconds until the process is gone,
+    CPU seconds it used after the close, the mouse modes it switched on)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(work)
+        os.execve(fb, [fb] + args, env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
+    head = b""
+    start = time.monotonic()
+    while time.monotonic() - start < warm:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if len(head) < 65536:
+                head += chunk
+    modes = [m for m in ("1000", "1002", "1003", "1006") if b"\x1b[?" + m.encode() + b"h" in head
+             or b";" + m.encode() + b"h" in head]
+    c0 = cpu_s(pid)
+    closed = time.monotonic()
+    os.close(fd)  # the terminal goes away
+    gone = None
+    c1 = c0
+    while time.monotonic() - closed < 10:
+        try:
+            c1 = cpu_s(pid)
+        except OSError:
+            pass
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            gone = time.monotonic() - closed
+            break
+        time.sleep(0.05)
+    if gone is None:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    return gone, c1 - c0, modes
+
+
 print("futuresboard dashboard through a pty, 160x40, %g s measured after a warm-up" % secs)
 print("%-8s %12s %10s" % ("mode", "bytes/s", "CPU %"))
 db = work + "/data/futuresboard/demo.db"
@@ -108,5 +153,10 @@ b, c = run(["--db", db, "--set", "binance.label=simex", "attach"], 10, secs)
 print("%-8s %12.0f %10.2f   (nothing written to the database)" % ("attach", b, c))
 b, c = run(["--db", db, "replay"], 10, secs)
 print("%-8s %12.0f %10.2f   (paused)" % ("replay", b, c))
+for name, args in (("replay", ["--db", db, "replay"]), ("demo", ["demo", "--speed", "60"])):
+    gone, cpu, modes = hangup(args, 8)
+    print("hangup %-7s %s, %.3f CPU s after the close; mouse modes asked: %s" %
+          (name, "gone in %.2f s" % gone if gone is not None else "STILL RUNNING after 10 s",
+           cpu, " ".join(modes) or "none"))
 print("command: bench/ui_tty.py %s %g" % (build, secs))
 shutil.rmtree(work, ignore_errors=True)

@@ -98,6 +98,24 @@ wait_screen "PRICE▲" || bad "i did not invert"
 screen
 prices >"$WORK/p2"
 sort -g "$WORK/p2" | cmp -s - "$WORK/p2" && ok || { bad "rows not by price, ascending"; cat "$WORK/screen" >&2; }
+# > opens a menu of every column: RSI chosen there sorts by RSI, even where it is not shown
+$T send-keys -t ui ">"
+wait_screen "rsi" && ok || bad "> did not list the columns"
+has "$WORK/screen" "oi_change" "the sort menu lists every column"
+$T send-keys -t ui Home
+i=0
+while [ $i -lt 12 ]; do $T send-keys -t ui j; i=$((i + 1)); done
+$T send-keys -t ui Enter
+wait_screen "sort: RSI ▼" && ok || bad "the sort menu did not sort by RSI"
+# t opens the timeframes: 1d is not in the demo, and choosing it says so
+$T send-keys -t ui t
+wait_screen "(none stored)" && ok || bad "t did not list the timeframes"
+$T send-keys -t ui End Enter
+wait_screen "no 1d candles" && ok || bad "choosing 1d from the menu did not say there are none"
+$T send-keys -t ui P
+wait_screen "PRICE▼" || bad "P did not sort by price again"
+$T send-keys -t ui i
+wait_screen "PRICE▲" || bad "i did not invert again"
 
 # e: a CSV of the view, same order and values as on screen
 screen

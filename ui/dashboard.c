@@ -1096,9 +1096,13 @@ static void table_key(Ui *u, const QuantSnapshot *s, int ch)
 		u->cols_changed = 0;
 	} else if (ch == '<' || ch == ',')
 		u->sort_col = (u->sort_col + NCOLS - 1) % NCOLS, u->hold_until = 0;
-	else if (ch == '>' || ch == '.')
+	else if (ch == '.')
 		u->sort_col = (u->sort_col + 1) % NCOLS, u->hold_until = 0;
-	else if (ch == 'i' || ch == 'I')
+	else if (ch == '>' || ch == KEY_F(6) || ch == 't' || ch == KEY_F(5)) {
+		u->menu = ch == 't' || ch == KEY_F(5) ? 't' : 's';
+		u->mcur = u->menu == 's' ? u->sort_col : 0;
+		u->screen = SCREEN_MENU;
+	} else if (ch == 'i' || ch == 'I')
 		u->invert = !u->invert, u->hold_until = 0;
 	else if (ui_list_key(ch, &u->cursor, n, page))
 		u->hold_until = fb_mono_ms() + 3000;
@@ -1170,6 +1174,46 @@ static int terminal_gone(void)
 	return (p.revents & POLLIN) && ioctl(STDIN_FILENO, FIONREAD, &avail) == 0 && avail == 0;
 }
 
+/* The items of the open menu: every column to sort by, or every timeframe. */
+static int menu_item(const Ui *u, const QuantSnapshot *s, int k, char *out, size_t len)
+{
+	if (u->menu == 's') {
+		if (k >= NCOLS - 1) /* all but the sparkline */
+			return 0;
+		snprintf(out, len, " %-8s %-13s%s", ui_cols[k].title, ui_cols[k].name,
+		         k == u->sort_col ? (u->invert ? "  (now, rising)" : "  (now, falling)")
+		                          : "");
+		return 1;
+	}
+	if (k >= 6)
+		return 0;
+	int have = 0;
+	for (int i = 0; s && i < s->nintervals; i++)
+		have |= strcmp(s->intervals[i], tf_names[k]) == 0;
+	snprintf(out, len, " %d  %-4s %s", k + 1, tf_names[k], have ? "" : "(none stored)");
+	return 1;
+}
+
+static void draw_menu(Ui *u, const QuantSnapshot *s, int H, int W)
+{
+	erase();
+	ui_header(u, s, W, u->menu == 's' ? "sort by" : "timeframe");
+	char line[128];
+	int n = 0;
+	while (menu_item(u, s, n, line, sizeof line))
+		n++;
+	int top = ui_list_scroll(0, &u->mcur, n, H - 3); /* clamps the cursor too */
+	for (int k = top; k < n && k - top + 2 < H - 1; k++) {
+		menu_item(u, s, k, line, sizeof line);
+		if (k == u->mcur)
+			attron(A_REVERSE | A_BOLD);
+		mvaddnstr(k - top + 2, 0, line, W);
+		if (k == u->mcur)
+			attroff(A_REVERSE | A_BOLD);
+	}
+	ui_hint(u, H, W, " j k move  Enter choose  Esc back", u->mcur + 1, n);
+}
+
 /* Back to the table; the column chooser saves a changed choice. */
 static void go_back(Ui *u)
 {
@@ -1227,6 +1271,18 @@ static void screen_key(Ui *u, const QuantSnapshot *s, int ch, int H)
 		if (ch == 'a')
 			goto back;
 		ui_list_key(ch, &u->lcur, ALERT_RING, page);
+		return;
+	case SCREEN_MENU:
+		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+			if (u->menu == 's') {
+				u->invert = u->sort_col == u->mcur ? !u->invert : 0;
+				u->sort_col = u->mcur;
+				u->hold_until = 0;
+			} else
+				timeframe_key(u, s, u->mcur);
+			goto back;
+		}
+		ui_list_key(ch, &u->mcur, u->menu == 's' ? NCOLS - 1 : 6, page);
 		return;
 	case SCREEN_MOVERS:
 		if (ch == 'm')
@@ -1311,6 +1367,7 @@ int dashboard_run(const CliDashboard *d)
 			case SCREEN_HEALTH: ui_health(&u, s, H, W); break;
 			case SCREEN_COLUMNS: ui_columns(&u, s, H, W); break;
 			case SCREEN_RUNS: ui_runs(&u, s, H, W); break;
+			case SCREEN_MENU: draw_menu(&u, s, H, W); break;
 			default: draw_table(&u, s); break;
 			}
 			if (u.screen != SCREEN_TABLE)
@@ -1381,7 +1438,8 @@ int dashboard_run(const CliDashboard *d)
 		else if (ch == 'e' && (u.screen == SCREEN_TABLE || u.screen == SCREEN_DETAIL))
 			export_now = 1;
 		else if (u.screen == SCREEN_COLUMNS || u.screen == SCREEN_RUNS ||
-		         u.screen == SCREEN_DETAIL || u.screen == SCREEN_HELP)
+		         u.screen == SCREEN_DETAIL || u.screen == SCREEN_HELP ||
+		         u.screen == SCREEN_MENU)
 			screen_key(&u, s, ch, H);
 		else if (ch == 'R') {
 			u.screen = SCREEN_RUNS;

@@ -18,7 +18,9 @@ const UiKey ui_keys[] = {
         {"every screen", "wheel", "scroll"},
         {"every screen", "p", "pause the view (live, demo, attach); the feed keeps collecting"},
         {"table", "Enter", "the detail charts of the symbol under the cursor"},
-        {"table", "< > , .", "move the sort column"},
+        {"table", "< , .", "move the sort column left or right"},
+        {"table", "> F6", "a menu of every column to sort by"},
+        {"table", "t F5", "a menu of the timeframes"},
         {"table", "I i", "invert the sort"},
         {"table", "s P % d v o O f l b r z n",
          "sort by symbol, price, change, 24h change, volume, OI, OI change, funding, LS, "

@@ -58,7 +58,8 @@ enum {
 	SCREEN_MOVERS,
 	SCREEN_HEALTH,
 	SCREEN_COLUMNS,
-	SCREEN_RUNS
+	SCREEN_RUNS,
+	SCREEN_MENU /* a pick list: menu 's' sort column, 't' timeframe */
 };
 
 /* Colour pairs. */
@@ -85,6 +86,7 @@ typedef struct {
 	int prompt;
 	MEVENT mouse;        /* the last mouse event (KEY_MOUSE) */
 	QuantSnapshot *held; /* p: the snapshot the view is paused on (NULL: live) */
+	int menu, mcur;      /* SCREEN_MENU: which, and its cursor */
 	char input[40];
 	char filter[32];
 	/* where the header's columns are, for the mouse */
