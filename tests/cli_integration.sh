@@ -148,6 +148,18 @@ for cmd in demo import export "db check" "db stats" "db migrate" keys config sim
 	grep -q "^\.B futuresboard $cmd" "$SRC/man/futuresboard.1" && ok || bad "man page lacks $cmd"
 done
 
+# per-command help: every option of the usage line has a line of its own, with its default
+for cmd in live attach replay demo import export db backfill backtest runs risk stress collect health simex config keys; do
+	"$FB" help "$cmd" >"$WORK/help.$cmd" 2>&1 || bad "help $cmd failed"
+	"$FB" $cmd --help >"$WORK/help2.$cmd" 2>&1 || bad "$cmd --help failed"
+	cmp -s "$WORK/help.$cmd" "$WORK/help2.$cmd" && ok || bad "help $cmd and $cmd --help differ"
+	for opt in $(sed -n 1p "$WORK/help.$cmd" | grep -o -- '--[a-z-]*' | sort -u); do
+		sed '1,/^options:/d' "$WORK/help.$cmd" | grep -qE -- "(^|[ [])$opt([] ,|]|\$)" && ok || bad "help $cmd does not describe $opt"
+	done
+done
+expect 2 "a mistyped command" -- "$FB" demoo
+has "$WORK/err" "did you mean 'demo'" "a mistyped command gets a suggestion"
+
 # one key table: every row of 'futuresboard keys' is in the man page's KEYS list, keys and
 # description alike
 expect 0 "keys" -- "$FB" keys

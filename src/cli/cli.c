@@ -121,7 +121,8 @@ static void help(FILE *out)
 	        "  --db PATH          the database (same as --set store.database=PATH)\n"
 	        "  --set SEC.KEY=VAL  set any configuration key\n"
 	        "  -v, --verbose      more messages on stderr (twice for debug)\n"
-	        "  -h, --help         this help; 'futuresboard COMMAND --help' for a command\n\n"
+	        "  -h, --help         this help; 'futuresboard help COMMAND' (or COMMAND --help)\n"
+	        "                     for a command's options and their defaults\n\n"
 	        "See futuresboard(1).\n");
 }
 
@@ -519,6 +520,8 @@ int cmd_keys(CliContext *ctx, int argc, char **argv)
 		cli_error("keys: unexpected argument '%s'", argv[1]);
 		return cli_usage("keys");
 	}
+	if (argc > 1)
+		return cli_help("keys");
 	if (!cli_keys) {
 		cli_error("keys: this build has no dashboard");
 		return CLI_FAIL;
@@ -539,6 +542,10 @@ int cli_main(int argc, char **argv, char *const *envp)
 	int rc = CLI_USAGE;
 	if (argc < 0)
 		goto done;
+	if (argc > 2 && strcmp(argv[1], "help") == 0) { /* help COMMAND */
+		rc = cli_help(argv[2]);
+		goto done;
+	}
 	if (argc > 1 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	                 strcmp(argv[1], "--help") == 0)) {
 		help(stdout);
@@ -560,7 +567,7 @@ int cli_main(int argc, char **argv, char *const *envp)
 		if (strcmp(c->name, argv[1]) == 0)
 			cmd = c;
 	if (!cmd) {
-		cli_error("unknown command '%s' (try 'futuresboard --help')", argv[1]);
+		cli_unknown_command(argv[1]);
 		goto done;
 	}
 	char err[2048];

@@ -92,6 +92,11 @@ int cmd_risk(CliContext *ctx, int argc, char **argv);
 int cmd_stress(CliContext *ctx, int argc, char **argv);
 int cmd_keys(CliContext *ctx, int argc, char **argv);
 
+/* help.c: the usage, summary and every option of a command with its default, on stdout
+ * (COMMAND --help, help COMMAND). Returns CLI_OK, or CLI_USAGE for an unknown command. */
+int cli_help(const char *command);
+/* "unknown command 'X'", with "did you mean" when a command is close. */
+void cli_unknown_command(const char *name);
 /* Prints "futuresboard: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the usage line of a command to stderr and returns CLI_USAGE. */

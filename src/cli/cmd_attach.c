@@ -66,7 +66,7 @@ int cmd_attach(CliContext *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "e:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e': snprintf(exchange, sizeof exchange, "%s", optarg); break;
-		case 'h': cli_usage("attach"); return CLI_OK;
+		case 'h': return cli_help("attach");
 		default: return cli_usage("attach");
 		}
 	}

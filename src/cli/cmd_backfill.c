@@ -59,7 +59,7 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 				return CLI_USAGE;
 			}
 			break;
-		case 'h': cli_usage("backfill"); return CLI_OK;
+		case 'h': return cli_help("backfill");
 		default: return cli_usage("backfill");
 		}
 	}

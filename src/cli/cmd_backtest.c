@@ -456,7 +456,7 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 			grids[ngrids++] = optarg;
 			break;
 		case 'o': objective = optarg; break;
-		case 'h': cli_usage("backtest"); return CLI_OK;
+		case 'h': return cli_help("backtest");
 		default: return cli_usage("backtest");
 		}
 	}
@@ -773,7 +773,7 @@ int cmd_runs(CliContext *ctx, int argc, char **argv)
 			break;
 		case 'j': json = 1; break;
 		case 'd': dir = optarg; break;
-		case 'h': cli_usage("runs"); return CLI_OK;
+		case 'h': return cli_help("runs");
 		default: return cli_usage("runs");
 		}
 	}

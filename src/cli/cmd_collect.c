@@ -27,7 +27,7 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': health = atoi(optarg); break; /* -1: any free port (printed) */
-		case 'h': cli_usage(name); return CLI_OK;
+		case 'h': return cli_help(name);
 		default: return cli_usage(name);
 		}
 	}

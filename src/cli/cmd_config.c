@@ -11,7 +11,7 @@ int cmd_config(CliContext *ctx, int argc, char **argv)
 	(void)argv;
 	if (argc > 1) {
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-			return cli_usage("config"), CLI_OK;
+			return cli_help("config");
 		cli_error("config: unexpected argument '%s'", argv[1]);
 		return cli_usage("config");
 	}

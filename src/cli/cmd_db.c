@@ -28,8 +28,7 @@ int cmd_db(CliContext *ctx, int argc, char **argv)
 	}
 	if (argc < 2 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "stats") != 0)) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			cli_usage("db");
-			return CLI_OK;
+			return cli_help("db");
 		}
 		cli_error("db: expected 'check', 'stats' or 'migrate'");
 		return cli_usage("db");
@@ -43,7 +42,7 @@ int cmd_db(CliContext *ctx, int argc, char **argv)
 		case 's': opt.symbol = optarg; break;
 		case 'i': opt.interval = optarg; break;
 		case 'm': opt.max_listed = atoi(optarg); break;
-		case 'h': cli_usage("db"); return CLI_OK;
+		case 'h': return cli_help("db");
 		default: return cli_usage("db");
 		}
 	}

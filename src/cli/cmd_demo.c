@@ -93,7 +93,7 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 				return CLI_USAGE;
 			}
 			break;
-		case 'h': cli_usage("demo"); return CLI_OK;
+		case 'h': return cli_help("demo");
 		default: return cli_usage("demo");
 		}
 	}

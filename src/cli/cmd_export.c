@@ -69,10 +69,7 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 			}
 			break;
 		case 'o': output = optarg; break;
-		case 'h':
-			cli_usage("export");
-			rc = CLI_OK;
-			goto out;
+		case 'h': rc = cli_help("export"); goto out;
 		default: cli_usage("export"); goto out;
 		}
 	}

@@ -44,7 +44,7 @@ int cmd_health(CliContext *ctx, int argc, char **argv)
 		switch (c) {
 		case 'p': port = atoi(optarg); break;
 		case 'j': json = 1; break;
-		case 'h': cli_usage("health"); return CLI_OK;
+		case 'h': return cli_help("health");
 		default: return cli_usage("health");
 		}
 	}

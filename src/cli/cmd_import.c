@@ -45,7 +45,7 @@ int cmd_import(CliContext *ctx, int argc, char **argv)
 			}
 			break;
 		case 'm': io.max_reported = atol(optarg); break;
-		case 'h': cli_usage("import"); return CLI_OK;
+		case 'h': return cli_help("import");
 		default: return cli_usage("import");
 		}
 	}

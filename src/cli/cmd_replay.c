@@ -48,7 +48,7 @@ int cmd_replay(CliContext *ctx, int argc, char **argv)
 			}
 			break;
 		case 'e': exchange = optarg; break;
-		case 'h': cli_usage("replay"); return CLI_OK;
+		case 'h': return cli_help("replay");
 		default: return cli_usage("replay");
 		}
 	}

@@ -200,10 +200,7 @@ int cmd_risk(CliContext *ctx, int argc, char **argv)
 			}
 			break;
 		case 'j': json = 1; break;
-		case 'h':
-			free(s);
-			cli_usage("risk");
-			return CLI_OK;
+		case 'h': free(s); return cli_help("risk");
 		default: free(s); return cli_usage("risk");
 		}
 	}
@@ -496,7 +493,7 @@ int cmd_stress(CliContext *ctx, int argc, char **argv)
 		case 26: bad = stress_number("ruin", optarg, 0.01, 1, &so.ruin); break;
 		case 27: bands = optarg; break;
 		case 'j': json = 1; break;
-		case 'h': cli_usage("stress"); return CLI_OK;
+		case 'h': return cli_help("stress");
 		default: return cli_usage("stress");
 		}
 		if (bad)

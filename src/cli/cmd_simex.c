@@ -112,7 +112,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 		case 'F': o.firehose = atoi(optarg); break;
 		case 't': o.truth_path = optarg; break;
 		case 'T': o.truth_intervals = optarg; break;
-		case 'h': cli_usage("simex"); return CLI_OK;
+		case 'h': return cli_help("simex");
 		default: return cli_usage("simex");
 		}
 	}
