@@ -60,6 +60,29 @@ wait_screen 'REST        weight' && ok || bad "h did not show the collector's he
 has "$WORK/screen" "websocket   " "the health screen's WebSocket line"
 $T send-keys -t ui q
 wait_screen "SYMBOL" || bad "q did not go back to the table"
+# L: the stored forced orders; every row of the tape is a row of the liquidations table
+$T send-keys -t ui L
+wait_screen "LONGS LIQ\$" && ok || { bad "L did not show liquidations"; cat "$WORK/screen" >&2; }
+sleep 1.5
+screen
+awk '/^20[0-9-]* [0-9:]* [A-Z0-9]*USDT  *(long|short) / { print $3, $4, $5, $6 }' "$WORK/screen" >"$WORK/tape"
+[ -s "$WORK/tape" ] && ok || bad "the liquidation tape is empty"
+python3 - "$WORK/home/data/futuresboard/demo.db" "$WORK/tape" >"$WORK/tape.out" 2>&1 <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+bad = 0
+for line in open(sys.argv[2]):
+    sym, closed, px, qty = line.split()
+    side = "SELL" if closed == "long" else "BUY"
+    n = db.execute("SELECT count(*) FROM liquidations WHERE symbol = ? AND side = ? AND "
+                   "abs(price - ?) < 1e-9 AND abs(qty - ?) < 1e-9", (sym, side, float(px), float(qty))).fetchone()[0]
+    if n == 0:
+        print("not stored:", line.strip()); bad += 1
+sys.exit(1 if bad else 0)
+PY
+[ $? -eq 0 ] && ok || { bad "the tape shows orders that are not stored"; cat "$WORK/tape.out" >&2; }
+$T send-keys -t ui Escape
+wait_screen "SYMBOL" || bad "Esc did not go back from the liquidations"
 # / filters the symbols; Esc clears
 $T send-keys -t ui / B T C Enter
 wait_screen "filter: BTC" && ok || bad "/ did not filter"

@@ -740,7 +740,10 @@ static void draw_help(Ui *u, const QuantSnapshot *s, int H, int W)
 
 int64_t ui_view_time(const Ui *u)
 {
-	return u->d->player ? player_time(u->d->player) : fb_now_ms();
+	if (u->d->player)
+		return player_time(u->d->player);
+	int64_t now = fb_now_ms(); /* the exchange's clock may run ahead (the demo's, at 60x) */
+	return u->snap_ts > now ? u->snap_ts : now;
 }
 
 FILE *ui_csv_open(const char *name, int64_t at, char *path, size_t len)
@@ -1284,6 +1287,11 @@ static void screen_key(Ui *u, const QuantSnapshot *s, int ch, int H)
 		}
 		ui_list_key(ch, &u->mcur, u->menu == 's' ? NCOLS - 1 : 6, page);
 		return;
+	case SCREEN_LIQ:
+		if (ch == 'L')
+			goto back;
+		ui_list_key(ch, &u->qscroll, u->nliq, page);
+		return;
 	case SCREEN_MOVERS:
 		if (ch == 'm')
 			goto back;
@@ -1335,6 +1343,7 @@ int dashboard_run(const CliDashboard *d)
 	while (!signals_stop_requested()) {
 		replay_tick(&u);
 		QuantSnapshot *s = u.held ? u.held : acquire(&u); /* p: the paused view */
+		u.snap_ts = s ? s->ts : 0;
 		if (s && u.tf >= s->nintervals)
 			u.tf = s->nintervals - 1;
 		pthread_mutex_lock(&alert_lock);
@@ -1355,6 +1364,11 @@ int dashboard_run(const CliDashboard *d)
 		int64_t second = (d->player ? 0 : fb_now_ms() / 1000);
 		if (u.screen == SCREEN_DETAIL && s)
 			ui_detail_load(&u, s, 0);
+		if (u.screen == SCREEN_LIQ && !u.held) {
+			int64_t was = u.liq_loaded_ms;
+			ui_liq_load(&u);
+			dirty |= was != u.liq_loaded_ms;
+		}
 		int H, W;
 		getmaxyx(stdscr, H, W);
 		if (dirty || !s || s->generation != u.drawn_gen || second != drawn_second) {
@@ -1368,6 +1382,7 @@ int dashboard_run(const CliDashboard *d)
 			case SCREEN_COLUMNS: ui_columns(&u, s, H, W); break;
 			case SCREEN_RUNS: ui_runs(&u, s, H, W); break;
 			case SCREEN_MENU: draw_menu(&u, s, H, W); break;
+			case SCREEN_LIQ: ui_liq(&u, s, H, W); break;
 			default: draw_table(&u, s); break;
 			}
 			if (u.screen != SCREEN_TABLE)
@@ -1452,6 +1467,8 @@ int dashboard_run(const CliDashboard *d)
 			u.screen = SCREEN_MOVERS, u.mscroll = 0;
 		else if (ch == 'h' && u.screen == SCREEN_TABLE)
 			u.screen = SCREEN_HEALTH, u.hscroll = 0;
+		else if (ch == 'L' && u.screen != SCREEN_LIQ)
+			u.screen = SCREEN_LIQ, u.qscroll = 0, u.liq_loaded_ms = 0;
 		else if (ch == 'p' && !d->player) { /* pause the view; the feed goes on */
 			if (u.held) {
 				release(&u, u.held);
@@ -1466,6 +1483,7 @@ int dashboard_run(const CliDashboard *d)
 		release(&u, u.held);
 	free(u.hist);
 	ui_runs_free(&u);
+	ui_liq_free(&u);
 	restore_terminal();
 	delscreen(scr);
 	return status ? status : signals_exit_status(0);

@@ -59,7 +59,8 @@ enum {
 	SCREEN_HEALTH,
 	SCREEN_COLUMNS,
 	SCREEN_RUNS,
-	SCREEN_MENU /* a pick list: menu 's' sort column, 't' timeframe */
+	SCREEN_MENU, /* a pick list: menu 's' sort column, 't' timeframe */
+	SCREEN_LIQ
 };
 
 /* Colour pairs. */
@@ -86,7 +87,13 @@ typedef struct {
 	int prompt;
 	MEVENT mouse;        /* the last mouse event (KEY_MOUSE) */
 	QuantSnapshot *held; /* p: the snapshot the view is paused on (NULL: live) */
+	int64_t snap_ts;     /* the shown snapshot's exchange time */
 	int menu, mcur;      /* SCREEN_MENU: which, and its cursor */
+	/* liquidations screen: the stored forced orders of the last hour, newest first */
+	void *liq; /* Liquidation[] */
+	int nliq, qscroll;
+	int64_t liq_loaded_ms; /* monotonic */
+	char liqerr[256];
 	char input[40];
 	char filter[32];
 	/* where the header's columns are, for the mouse */
@@ -139,7 +146,8 @@ int ui_heat_pair(double x);
  * renamed into place by ui_csv_close (bad: a write failed). NULL or -1 with the reason in
  * path. */
 FILE *ui_csv_open(const char *name, int64_t at, char *path, size_t len);
-/* The time the view shows: the replay clock, else now (ms). */
+/* The time the view shows (ms): the replay clock, else now or the exchange time of the shown
+ * snapshot when that runs ahead (a simulated market). */
 int64_t ui_view_time(const Ui *u);
 int ui_csv_close(FILE *f, int bad, char *path, size_t len);
 /* The time left until when (epoch ms) from the view's time: 3h 12m, "due", "-". */
@@ -190,6 +198,12 @@ void ui_corr(Ui *u, const QuantSnapshot *s, int H, int W);
 void ui_movers(Ui *u, const QuantSnapshot *s, int H, int W);
 void ui_health(Ui *u, const QuantSnapshot *s, int H, int W);
 void ui_columns(Ui *u, const QuantSnapshot *s, int H, int W);
+
+/* liq.c */
+/* Reads the last hour's forced orders up to the view's time, at most once a second. */
+void ui_liq_load(Ui *u);
+void ui_liq(Ui *u, const QuantSnapshot *s, int H, int W);
+void ui_liq_free(Ui *u);
 
 /* runs.c */
 void ui_runs(Ui *u, const QuantSnapshot *s, int H, int W);

@@ -669,3 +669,34 @@ int store_put_summary(Store *st, const SummaryRecord *r)
 		bind_opt_double(s, 12 + i, r->v[i]);
 	return run(st, s) == 1 ? STORE_INSERTED : -1;
 }
+
+int store_liquidations_recent(Store *st, const char *exchange, int64_t from_ms, int64_t to_ms,
+                              Liquidation *out, int max)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT symbol, ts, side, price, qty FROM liquidations WHERE "
+	                       "exchange = ?1 AND ts > ?2 AND ts <= ?3 ORDER BY ts DESC LIMIT ?4",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, from_ms);
+	sqlite3_bind_int64(s, 3, to_ms);
+	sqlite3_bind_int(s, 4, max);
+	int n = 0, rc;
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		Liquidation *l = &out[n++];
+		memset(l, 0, sizeof *l);
+		records_copy_field(l->exchange, sizeof l->exchange, exchange);
+		records_copy_field(l->symbol, sizeof l->symbol,
+		                   (const char *)sqlite3_column_text(s, 0));
+		l->ts = sqlite3_column_int64(s, 1);
+		records_copy_field(l->side, sizeof l->side,
+		                   (const char *)sqlite3_column_text(s, 2));
+		l->price = sqlite3_column_double(s, 3);
+		l->qty = sqlite3_column_double(s, 4);
+	}
+	rc = n < max ? rc : SQLITE_DONE;
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? n : -1;
+}

@@ -66,4 +66,9 @@ int store_put_alert(Store *st, const AlertRecord *a);
 int store_put_summary(Store *st, const SummaryRecord *r);
 const char *store_errmsg(Store *st);
 
+/* The newest forced orders of an exchange with from_ms < ts <= to_ms, newest first, at most
+ * max into out. Returns how many, or -1 (store_errmsg says why). */
+int store_liquidations_recent(Store *st, const char *exchange, int64_t from_ms, int64_t to_ms,
+                              Liquidation *out, int max);
+
 #endif
