@@ -1,7 +1,9 @@
 /* The dashboard's keys, one table: the ? screen is drawn from it, `futuresboard keys` prints
  * it, and the test of the man page checks that the page's KEYS list has every row, so the
  * three cannot drift apart. The dispatch in dashboard.c follows the same groups. */
+#include <curses.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ui.h"
 
@@ -53,4 +55,50 @@ void ui_print_keys(FILE *out)
 	for (int i = 0; i < ui_nkeys; i++)
 		fprintf(out, "%-13s %-26s %s\n", ui_keys[i].screen, ui_keys[i].keys,
 		        ui_keys[i].what);
+}
+
+/* The ? screen: ui_keys by screen. Line k of it is a group title or a key. */
+static int help_line(int k, char *out, size_t len)
+{
+	int line = 0;
+	for (int i = 0; i < ui_nkeys; i++) {
+		if (i == 0 || strcmp(ui_keys[i].screen, ui_keys[i - 1].screen) != 0) {
+			if (line++ == k) {
+				snprintf(out, len, "%c%s", ui_keys[i].screen[0] - 32,
+				         ui_keys[i].screen + 1);
+				return 1;
+			}
+		}
+		if (line++ == k) {
+			snprintf(out, len, "  %-26s %s", ui_keys[i].keys, ui_keys[i].what);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+int ui_help_lines(void)
+{
+	char buf[8];
+	int n = 0;
+	while (help_line(n, buf, sizeof buf))
+		n++;
+	return n;
+}
+
+void ui_help(Ui *u, const QuantSnapshot *s, int H, int W)
+{
+	int n = ui_help_lines(), rows = H - 3 > 0 ? H - 3 : 1;
+	erase();
+	ui_header(u, s, W, "keys");
+	int last = u->hrows + rows - 1; /* the cursor is the last line shown */
+	u->hrows = ui_list_scroll(u->hrows, &last, n, rows);
+	for (int i = u->hrows; i < n && i - u->hrows + 2 < H - 1; i++) {
+		char line[256];
+		if (help_line(i, line, sizeof line) == 1)
+			attron(A_BOLD);
+		mvaddnstr(i - u->hrows + 2, 0, line, W);
+		attroff(A_BOLD);
+	}
+	ui_hint(u, H, W, " j k PgUp PgDn scroll  Esc back", last + 1, n);
 }

@@ -488,3 +488,34 @@ void ui_columns(Ui *u, const QuantSnapshot *s, int H, int W)
 	}
 	ui_hint(u, H, W, " j k move  space toggle  Esc save and back", u->ccur + 1, NCOLS - 1);
 }
+
+int ui_detail_key(Ui *u, int ch)
+{
+	int last = u->nhist - 1;
+	int cur = u->dcursor < 0 || u->dcursor > last ? last : u->dcursor;
+	if (ch == KEY_LEFT || ch == 'h')
+		u->dcursor = cur > 0 ? cur - 1 : 0;
+	else if (ch == KEY_RIGHT || ch == 'l')
+		u->dcursor = cur + 1 >= last ? -1 : cur + 1;
+	else if (ch == 'H' || ch == KEY_HOME)
+		u->dcursor = 0;
+	else if (ch == 'L' || ch == KEY_END)
+		u->dcursor = -1;
+	else if (ch == 't')
+		u->candles = !u->candles;
+	else if (ch == 'j' || ch == 'k' || ch == KEY_DOWN || ch == KEY_UP) {
+		int dir = ch == 'j' || ch == KEY_DOWN ? 1 : -1;
+		for (int r = 0; r < u->nsorted; r++)
+			if (strcmp(u->sorted_sym[r], u->dsym) == 0) {
+				int to = (r + dir + u->nsorted) % u->nsorted;
+				memcpy(u->dsym, u->sorted_sym[to], sizeof u->dsym);
+				u->cursor = to;
+				u->nhist = 0;
+				u->hist_tried_ms = 0;
+				u->dcursor = -1;
+				break;
+			}
+	} else
+		return 0;
+	return 1;
+}

@@ -157,6 +157,33 @@ void ui_age(char *out, size_t len, int64_t ms);
 /* The header line (mode, exchange, timeframe, clock, feed state) and the replay banner. */
 void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what);
 
+/* alerts.c */
+#define UI_ALERT_RING 256 /* alerts kept for the toasts and the log */
+/* The alert toasts at the top right (the newest four of the last toast_s seconds) and the UI's
+ * own message. */
+void ui_toasts(Ui *u, int W);
+int ui_alerts_last_hour(void);
+void ui_alert_log(Ui *u, const QuantSnapshot *s, int H, int W);
+/* Bells asked for since the last call (cleared), and alerts ever received. */
+void ui_alerts_take(int *bells, uint64_t *total);
+
+/* table.c */
+/* The main screen: KPI strip, the sort and timeframe line, the table, the key hints. */
+void ui_table(Ui *u, const QuantSnapshot *s);
+void ui_table_key(Ui *u, const QuantSnapshot *s, int ch);
+/* Writes the table as shown to a CSV file: 0 with the path, or -1 with the reason in path. */
+int ui_table_export(Ui *u, const QuantSnapshot *s, char *path, size_t len);
+/* Key 1-6 (k 0-5): 1m 5m 15m 1h 4h 1d, or a message naming what there is. */
+void ui_timeframe_key(Ui *u, const QuantSnapshot *s, int k);
+void ui_columns_choose(Ui *u, const char *list);
+void ui_columns_save(Ui *u);
+/* The sort-column or timeframe menu (u->menu 's' or 't'). */
+void ui_menu(Ui *u, const QuantSnapshot *s, int H, int W);
+
+/* keys.c: the ? screen, drawn from ui_keys */
+void ui_help(Ui *u, const QuantSnapshot *s, int H, int W);
+int ui_help_lines(void);
+
 /* list.c */
 /* Moves a list cursor for j k, arrows, PgUp PgDn (page rows), Ctrl-F Ctrl-B, g G, Home End
  * and the mouse wheel (KEY_SR up, KEY_SF down: the dashboard turns wheel events into these);
@@ -210,5 +237,7 @@ void ui_runs(Ui *u, const QuantSnapshot *s, int H, int W);
 void ui_runs_load(Ui *u);
 void ui_runs_free(Ui *u);
 int ui_runs_key(Ui *u, int ch);
+/* screens.c: a key of the detail screen; 1 when it was one */
+int ui_detail_key(Ui *u, int ch);
 
 #endif
