@@ -424,6 +424,43 @@ static void test_live_vs_replay(void **state)
 	store_close(st);
 }
 
+/* The watchlist: a symbol below the top N is in the snapshot after the ranked rows, marked;
+ * the exchange's tick size sets the price precision. */
+static void test_watchlist(void **state)
+{
+	(void)state;
+	QuantOptions o;
+	quant_default_options(&o);
+	o.nintervals = 1;
+	snprintf(o.intervals[0], sizeof o.intervals[0], "1m");
+	o.top_n = 2;
+	QuantEngine *q = quant_new(&o);
+	const char *syms[] = {"AAAUSDT", "BBBUSDT", "CCCUSDT"};
+	for (int i = 0; i < 3; i++) {
+		Event t = simple(EV_TICKER_24H, syms[i], T0);
+		t.u.ticker.quote_volume = 3e6 - i * 1e6;
+		t.u.ticker.last = 1.5;
+		t.u.ticker.tick_size = i == 0 ? 0.0001 : 0;
+		quant_apply(q, &t);
+	}
+	quant_publish(q);
+	QuantSnapshot *s = quant_snapshot_acquire(q);
+	assert_int_equal(s->nrows, 2);
+	assert_int_equal(s->rows[0].price_dp, 4); /* 0.0001 */
+	assert_int_equal(s->rows[1].price_dp, 0); /* 1.5 from a ticker is not a traded price */
+	quant_snapshot_release(q, s);
+	char w[1][FB_SYMBOL_LEN] = {"CCCUSDT"};
+	quant_set_watch(q, (const char(*)[FB_SYMBOL_LEN])w, 1);
+	quant_publish(q);
+	s = quant_snapshot_acquire(q);
+	assert_int_equal(s->nrows, 3);
+	assert_string_equal(s->rows[2].symbol, "CCCUSDT");
+	assert_int_equal(s->rows[2].watched, 1);
+	assert_int_equal(s->rows[0].watched, 0);
+	quant_snapshot_release(q, s);
+	quant_free(q);
+}
+
 /* One convention for a candle event's time: a closed kline from the WebSocket and the same
  * candle read back from the store are both events of its close time; a forming kline is one
  * of the message's time. */
@@ -477,6 +514,7 @@ int main(void)
 	        cmocka_unit_test(test_snapshot),
 	        cmocka_unit_test(test_live_vs_replay),
 	        cmocka_unit_test(test_candle_time_convention),
+	        cmocka_unit_test(test_watchlist),
 	};
 	return cmocka_run_group_tests(tests, tu_group_setup, tu_group_teardown);
 }

@@ -235,6 +235,17 @@ $T send-keys -t ui PPage
 sleep 0.5
 screen
 tail -1 "$WORK/screen" | grep -q ' [1-3]/20 ' && ok || bad "PgUp did not go back a page: $(tail -1 "$WORK/screen")"
+# w watches a symbol outside the top 20: saved to the user config, collected, shown first
+$T send-keys -t ui w
+wait_screen "watch or unwatch" && ok || bad "w did not ask for a symbol"
+i=0
+while [ $i -lt 14 ]; do $T send-keys -t ui BSpace; i=$((i + 1)); done
+$T send-keys -t ui ICPUSDT Enter
+wait_screen "ICPUSDT watched" && ok || bad "no toast for the watched symbol"
+grep -q '^watchlist = ICPUSDT$' "$WORK/home/cfg/futuresboard/config.ini" && ok || bad "the watchlist is not in the user config"
+$T send-keys -t ui Home
+wait_screen "*ICPUSDT" && ok || { bad "the watched symbol is not on the table"; cat "$WORK/screen" >&2; }
+sed -n 5p "$WORK/screen" | grep -q '^\*ICPUSDT ' && ok || bad "the watched row is not above the ranked rows: $(sed -n 5p "$WORK/screen")"
 # Ctrl-C exits 130, as shells expect
 $T send-keys -t ui C-c
 i=0
@@ -245,6 +256,7 @@ has "$WORK/exit" "EXIT=130" "Ctrl-C exits 130"
 rm -f "$WORK/exit"
 start 80 24 LANG=C.UTF-8
 wait_screen "USDT" || bad "no table for the hangup"
+wait_screen "*ICPUSDT" && ok || bad "the watchlist was not restored at the next start"
 pid=$(pgrep -f -- "^$FB --config $WORK/fb.ini demo" | head -1)
 [ -n "$pid" ] && ok || bad "no demo process to hang up"
 $T kill-server

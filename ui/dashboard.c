@@ -173,6 +173,8 @@ static void prompt_key(Ui *u, int ch)
 			u->filter[0] = '\0';
 		u->prompt = 0;
 	} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		if (u->prompt == 'w' && n > 0)
+			ui_watch_toggle(u, u->input);
 		if (u->prompt == 'g') {
 			int64_t t;
 			if (jump_time(u, u->input, &t) == 0)
@@ -419,6 +421,11 @@ int dashboard_run(const CliDashboard *d)
 	Ui u = {.d = d, .tf = 0, .sort_col = C_VOLUME, .candles = 1};
 	u.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	ui_columns_choose(&u, d->columns);
+	char wl[CONFIG_MAX_SYMBOLS * FB_SYMBOL_LEN];
+	snprintf(wl, sizeof wl, "%s", d->watchlist ? d->watchlist : "");
+	for (char *save, *t = strtok_r(wl, " ,", &save); t && u.nwatch < CONFIG_MAX_SYMBOLS;
+	     t = strtok_r(NULL, " ,", &save))
+		snprintf(u.watch[u.nwatch++], FB_SYMBOL_LEN, "%s", t);
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		fprintf(stderr, "futuresboard: cannot start the dashboard on this terminal\n");

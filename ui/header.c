@@ -74,8 +74,9 @@ void ui_prompt_line(Ui *u, int H, int W)
 {
 	char line[128];
 	snprintf(line, sizeof line, "%s%s_",
-	         u->prompt == '/' ? " filter symbols: "
-	                          : " jump to (2025-01-31 12:00, -3d, +2h, Esc cancels): ",
+	         u->prompt == '/'   ? " filter symbols: "
+	         : u->prompt == 'w' ? " watch or unwatch (Enter; Esc cancels): "
+	                            : " jump to (2025-01-31 12:00, -3d, +2h, Esc cancels): ",
 	         u->input);
 	move(H - 1, 0);
 	clrtoeol();

@@ -30,6 +30,7 @@ const UiKey ui_keys[] = {
         {"table", "click", "a click on a column title sorts by it"},
         {"table", "/ F3 F4", "filter the symbols as you type (Enter keeps, Esc clears)"},
         {"table", "C", "choose the columns (saved to the user config)"},
+        {"table", "w", "watch or unwatch any symbol: collected, shown first, saved"},
         {"table", "e", "export the table as shown to CSV, at full precision"},
         {"table", "c", "the correlation heatmap"},
         {"table", "m", "the movers"},

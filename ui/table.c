@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #include "core/config.h"
 #include "core/timeutil.h"
@@ -74,6 +75,8 @@ static int cmp_rows(const void *a, const void *b)
 {
 	const QuantTopRow *x = *(const QuantTopRow *const *)a, *y = *(const QuantTopRow *const *)b;
 	int r;
+	if (x->watched != y->watched) /* the watchlist above the ranked rows */
+		return y->watched - x->watched;
 	if (sort_c == C_SYMBOL)
 		r = strcmp(x->symbol, y->symbol);
 	else {
@@ -206,6 +209,13 @@ static const QuantTopRow **ordered_rows(Ui *u, const QuantSnapshot *s, int *n_ou
 		free(rows);
 		rows = o;
 	}
+	/* the cursor stays on its symbol when rows move (a re-sort, a symbol joining) */
+	if (rows && u->cursor >= 0 && u->cursor < u->nsorted)
+		for (int r = 0; r < n; r++)
+			if (strcmp(rows[r]->symbol, u->sorted_sym[u->cursor]) == 0) {
+				u->cursor = r;
+				break;
+			}
 	u->nsorted = n < 256 ? n : 256;
 	for (int r = 0; rows && r < u->nsorted; r++)
 		memcpy(u->sorted_sym[r], rows[r]->symbol, sizeof u->sorted_sym[r]);
@@ -282,7 +292,8 @@ void ui_table(Ui *u, const QuantSnapshot *s)
 		ui_fmt_price(px[r], sizeof px[r], rows[r]->last, rows[r]->price_dp);
 		int w = ui_fit_price(px[r], sizeof px[r], ui_cols[C_PRICE].width, u->utf8);
 		price_w = w > price_w ? w : price_w;
-		int sw = (int)strlen(rows[r]->symbol);
+		int sw = (int)strlen(rows[r]->symbol) +
+		         rows[r]->watched; /* "*" marks a watched one */
 		sym_w = sw > sym_w ? sw : sym_w;
 	}
 	int vis[NCOLS], width[NCOLS], nv = layout(u, W, price_w, sym_w, vis, width), x = 0;
@@ -324,7 +335,8 @@ void ui_table(Ui *u, const QuantSnapshot *s)
 			int c = vis[k], w = width[c];
 			char cell[160];
 			if (c == C_SYMBOL)
-				mvprintw(y, x, "%-*.*s", w, w, row->symbol);
+				mvprintw(y, x, "%s%-*.*s", row->watched ? "*" : "",
+				         w - row->watched, w - row->watched, row->symbol);
 			else if (c == C_SPARK) {
 				spark(u, row->spark[u->tf], w, cell, sizeof cell);
 				mvaddstr(y, x, cell);
@@ -437,6 +449,46 @@ void ui_columns_choose(Ui *u, const char *list)
 				u->show[c] = 1;
 }
 
+void ui_watch_toggle(Ui *u, const char *symbol)
+{
+	char sym[FB_SYMBOL_LEN], err[600], list[CONFIG_MAX_SYMBOLS * FB_SYMBOL_LEN] = "";
+	snprintf(sym, sizeof sym, "%s", symbol);
+	for (char *p = sym; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	if (!records_symbol_valid(sym)) {
+		snprintf(u->toast, sizeof u->toast, " not a symbol: '%.40s' ", sym);
+		ui_clean(u->toast);
+		u->toast_until = fb_mono_ms() + (int64_t)u->toast_s * 1000;
+		return;
+	}
+	int at = -1;
+	for (int i = 0; i < u->nwatch; i++)
+		if (strcmp(u->watch[i], sym) == 0)
+			at = i;
+	if (at >= 0) {
+		memmove(u->watch[at], u->watch[at + 1],
+		        (size_t)(u->nwatch - at - 1) * FB_SYMBOL_LEN);
+		u->nwatch--;
+	} else if (u->nwatch < CONFIG_MAX_SYMBOLS)
+		memcpy(u->watch[u->nwatch++], sym, FB_SYMBOL_LEN);
+	size_t used = 0;
+	for (int i = 0; i < u->nwatch; i++)
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? " " : "",
+		                         u->watch[i]);
+	char *path = config_user_path();
+	int rc = config_save_key(path, "feed", "watchlist", list, err, sizeof err);
+	if (u->d->watch)
+		u->d->watch(u->d->watch_arg, (const char(*)[FB_SYMBOL_LEN])u->watch, u->nwatch);
+	if (rc == 0)
+		snprintf(u->toast, sizeof u->toast, " %s %s; watchlist saved to %.400s ", sym,
+		         at >= 0 ? "unwatched" : "watched", path);
+	else
+		snprintf(u->toast, sizeof u->toast, " watchlist not saved: %.500s ", err);
+	ui_clean(u->toast);
+	u->toast_until = fb_mono_ms() + (int64_t)u->toast_s * 1000;
+	free(path);
+}
+
 /* Saves the chosen columns to the user config. */
 void ui_columns_save(Ui *u)
 {
@@ -488,6 +540,10 @@ void ui_table_key(Ui *u, const QuantSnapshot *s, int ch)
 	} else if (ch == '/' || ch == KEY_F(3) || ch == KEY_F(4)) {
 		u->prompt = '/';
 		snprintf(u->input, sizeof u->input, "%s", u->filter);
+	} else if (ch == 'w') { /* watch or unwatch a symbol; the cursor's is offered */
+		u->prompt = 'w';
+		snprintf(u->input, sizeof u->input, "%s",
+		         u->cursor < u->nsorted ? u->sorted_sym[u->cursor] : "");
 	} else if (ch == 'C') {
 		u->screen = SCREEN_COLUMNS;
 		u->cols_changed = 0;

@@ -89,6 +89,8 @@ typedef struct {
 	QuantSnapshot *held; /* p: the snapshot the view is paused on (NULL: live) */
 	int64_t snap_ts;     /* the shown snapshot's exchange time */
 	int menu, mcur;      /* SCREEN_MENU: which, and its cursor */
+	char watch[CONFIG_MAX_SYMBOLS][FB_SYMBOL_LEN]; /* the watchlist */
+	int nwatch;
 	/* liquidations screen: the stored forced orders of the last hour, newest first */
 	void *liq; /* Liquidation[] */
 	int nliq, qscroll;
@@ -176,6 +178,9 @@ int ui_table_export(Ui *u, const QuantSnapshot *s, char *path, size_t len);
 /* Key 1-6 (k 0-5): 1m 5m 15m 1h 4h 1d, or a message naming what there is. */
 void ui_timeframe_key(Ui *u, const QuantSnapshot *s, int k);
 void ui_columns_choose(Ui *u, const char *list);
+/* w: adds or removes a symbol of the watchlist, saves it to the user config (feed.watchlist)
+ * and tells the mode (the collector follows it). */
+void ui_watch_toggle(Ui *u, const char *symbol);
 void ui_columns_save(Ui *u);
 /* The sort-column or timeframe menu (u->menu 's' or 't'). */
 void ui_menu(Ui *u, const QuantSnapshot *s, int H, int W);

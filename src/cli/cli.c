@@ -178,6 +178,7 @@ void cli_dashboard_options(CliContext *ctx, CliDashboard *d)
 	d->color = config_get_str(ctx->cfg, "ui", "color");
 	d->toast_s = (int)config_get_int(ctx->cfg, "ui", "toast_s");
 	d->columns = config_get_str(ctx->cfg, "ui", "columns");
+	d->watchlist = config_get_str(ctx->cfg, "feed", "watchlist");
 	/* streamed prices come several times a second: three engine cycles, at most 10 s */
 	int64_t cycle = config_get_int(ctx->cfg, "quant", "cycle_ms");
 	d->stale_ms = 3 * cycle < 10000 ? 3 * cycle : 10000;
@@ -207,6 +208,7 @@ void cli_collector_options(CliContext *ctx, CollectorOptions *o, const char *db)
 	o->writer.flush_ms = (int)config_get_int(ctx->cfg, "store", "flush_ms");
 	o->writer.busy_timeout_ms = (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms");
 	o->nintervals = config_get_intervals(ctx->cfg, o->intervals, COLLECTOR_MAX_INTERVALS);
+	o->nwatch = config_get_symbols(ctx->cfg, "feed", "watchlist", o->watch, CONFIG_MAX_SYMBOLS);
 	cli_quant_options(ctx, &o->quant);
 	o->engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
 }
@@ -247,6 +249,11 @@ void cli_reload_tick(void *arg)
 		log_info("config", "reload: %d alert rule%s", rules->n, rules->n == 1 ? "" : "s");
 		quant_live_set_rules(r->live, rules);
 	}
+}
+
+void cli_collector_watch(void *arg, const char (*symbols)[FB_SYMBOL_LEN], int n)
+{
+	collector_watch(arg, symbols, n);
 }
 
 int cli_collector_state(void *arg, char *out, size_t len)

@@ -58,7 +58,11 @@ typedef struct {
 	 * collector_feed_state), 0 live, 1 waiting, 2 failing; NULL: none in this mode */
 	int (*feed_state)(void *arg, char *out, size_t len);
 	void *feed_arg;
-	int64_t stale_ms; /* newest data older than this is STALE (0: 10 s) */
+	int64_t stale_ms;      /* newest data older than this is STALE (0: 10 s) */
+	const char *watchlist; /* feed.watchlist */
+	/* w changed the watchlist (NULL: only saved) */
+	void (*watch)(void *arg, const char (*symbols)[FB_SYMBOL_LEN], int n);
+	void *watch_arg;
 	/* called on the dashboard's thread between frames (reloads on SIGHUP, say) */
 	void (*tick)(void *arg);
 	void *tick_arg;
@@ -140,6 +144,8 @@ typedef struct {
 	QuantLive *live;
 } CliReload;
 void cli_reload_tick(void *arg);
+/* A watch callback for the dashboard: arg is a Collector. */
+void cli_collector_watch(void *arg, const char (*symbols)[FB_SYMBOL_LEN], int n);
 /* A feed_state callback for the dashboard: arg is a Collector. */
 int cli_collector_state(void *arg, char *out, size_t len);
 /* A collector's /health document (JSON) for people: feed state, jobs with their last success

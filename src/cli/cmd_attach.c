@@ -44,6 +44,12 @@ static void attach_health(void *arg, StrBuf *out)
 	strbuf_printf(out, "\nthe collector's own health: futuresboard health\n");
 }
 
+/* w in a viewer: its own rows; the collector follows the saved list when it reloads */
+static void attach_watch(void *arg, const char (*symbols)[FB_SYMBOL_LEN], int n)
+{
+	quant_live_watch(arg, symbols, n);
+}
+
 static void attach_alert(void *arg, const AlertRecord *a)
 {
 	(void)arg;
@@ -99,6 +105,7 @@ int cmd_attach(CliContext *ctx, int argc, char **argv)
 		d.quant.nintervals =
 		        config_get_intervals(ctx->cfg, d.quant.intervals, QUANT_MAX_INTERVALS);
 	d.quant.exchange = exchange;
+	d.quant.top_n = QUANT_MAX_ROWS; /* every symbol the collector ranks or watches */
 	QuantLiveOptions lo = {0};
 	lo.q = d.quant;
 	lo.db_path = db;
@@ -130,6 +137,11 @@ int cmd_attach(CliContext *ctx, int argc, char **argv)
 	d.exchange = exchange;
 	d.db_path = db;
 	d.stale_ms = 150 * 1000; /* what a collector stores comes in per-minute rows */
+	char w[CONFIG_MAX_SYMBOLS][FB_SYMBOL_LEN];
+	int nw = config_get_symbols(ctx->cfg, "feed", "watchlist", w, CONFIG_MAX_SYMBOLS);
+	quant_live_watch(live, (const char(*)[FB_SYMBOL_LEN])w, nw);
+	d.watch = attach_watch;
+	d.watch_arg = live;
 	d.health = attach_health;
 	d.health_arg = &a;
 	int rc = cli_dashboard(&d);

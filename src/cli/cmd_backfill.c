@@ -105,7 +105,7 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (!symbols_arg) {
-		long n = universe_top(rc, top, &uni, err, sizeof err);
+		long n = universe_top(rc, top, NULL, 0, &uni, err, sizeof err);
 		if (n < 0) {
 			cli_error("backfill: %s", err);
 			goto out;

@@ -88,6 +88,8 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 		d.health_arg = col;
 		d.feed_state = cli_collector_state;
 		d.feed_arg = col;
+		d.watch = cli_collector_watch;
+		d.watch_arg = col;
 		CliReload reload = {ctx, collector_engine(col)};
 		d.tick = cli_reload_tick;
 		d.tick_arg = &reload;
@@ -109,6 +111,10 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 			log_info("config", "reload: %d alert rule%s", rules->n,
 			         rules->n == 1 ? "" : "s");
 			quant_live_set_rules(collector_engine(col), rules);
+			char w[CONFIG_MAX_SYMBOLS][FB_SYMBOL_LEN];
+			int nw = config_get_symbols(ctx->cfg, "feed", "watchlist", w,
+			                            CONFIG_MAX_SYMBOLS);
+			collector_watch(col, (const char(*)[FB_SYMBOL_LEN])w, nw);
 		}
 	}
 	int64_t t0 = fb_mono_ms();

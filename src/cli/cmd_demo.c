@@ -192,6 +192,8 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 		d.health_arg = col;
 		d.feed_state = cli_collector_state;
 		d.feed_arg = col;
+		d.watch = cli_collector_watch;
+		d.watch_arg = col;
 		CliReload reload = {ctx, collector_engine(col)};
 		d.tick = cli_reload_tick;
 		d.tick_arg = &reload;

@@ -18,7 +18,17 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-typedef enum { T_STRING, T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_SIZE, T_INTERVALS, T_LIST } KeyType;
+typedef enum {
+	T_STRING,
+	T_INT,
+	T_DOUBLE,
+	T_BOOL,
+	T_ENUM,
+	T_SIZE,
+	T_INTERVALS,
+	T_LIST,
+	T_SYMBOLS
+} KeyType;
 
 typedef struct {
 	const char *section;
@@ -56,6 +66,7 @@ static const KeyDef keys[] = {
         {"feed", "poll_s", T_INT, "300", 5, 86400, NULL, 0},
         {"feed", "gap_check_s", T_INT, "60", 5, 86400, NULL, 0},
         {"feed", "rank_s", T_INT, "300", 5, 86400, NULL, 0},
+        {"feed", "watchlist", T_SYMBOLS, "", 0, 0, NULL, 1},
         {"health", "port", T_INT, "8787", 0, 65535, NULL, 0},
         {"quant", "ema_fast", T_INT, "12", 1, 512, NULL, 0},
         {"quant", "ema_slow", T_INT, "26", 1, 512, NULL, 0},
@@ -243,6 +254,27 @@ static int validate(const KeyDef *def, const char *value, char *why, size_t whyl
 		if (v < def->min || v > def->max) {
 			snprintf(why, whylen, "%s is out of range", value);
 			return -1;
+		}
+		return 0;
+	}
+	case T_SYMBOLS: { /* exchange symbols: capital letters and digits, at most 32 */
+		int count = 0;
+		char buf[1024];
+		snprintf(buf, sizeof buf, "%s", value);
+		for (char *save, *tok = strtok_r(buf, " ,", &save); tok;
+		     tok = strtok_r(NULL, " ,", &save)) {
+			size_t n = strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+			if (n != strlen(tok) || n < 2 || n >= CONFIG_SYMBOL_LEN) {
+				snprintf(why, whylen,
+				         "'%s' is not a symbol (capital letters and digits, as "
+				         "BTCUSDT)",
+				         tok);
+				return -1;
+			}
+			if (++count > CONFIG_MAX_SYMBOLS) {
+				snprintf(why, whylen, "at most %d symbols", CONFIG_MAX_SYMBOLS);
+				return -1;
+			}
 		}
 		return 0;
 	}
@@ -846,6 +878,23 @@ int config_get_intervals(const Config *cfg, char (*out)[CONFIG_INTERVAL_LEN], in
 	for (char *save, *t = strtok_r(buf, ", ", &save); t && n < max;
 	     t = strtok_r(NULL, ", ", &save))
 		snprintf(out[n++], CONFIG_INTERVAL_LEN, "%s", t);
+	return n;
+}
+
+int config_get_symbols(const Config *cfg, const char *section, const char *key,
+                       char (*out)[CONFIG_SYMBOL_LEN], int max)
+{
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s", config_get_str(cfg, section, key));
+	int n = 0;
+	for (char *save, *t = strtok_r(buf, ", ", &save); t && n < max;
+	     t = strtok_r(NULL, ", ", &save)) {
+		int seen = 0;
+		for (int i = 0; i < n && !seen; i++)
+			seen = strcmp(out[i], t) == 0;
+		if (!seen)
+			snprintf(out[n++], CONFIG_SYMBOL_LEN, "%s", t);
+	}
 	return n;
 }
 

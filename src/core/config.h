@@ -54,6 +54,11 @@ int config_get_bool(const Config *cfg, const char *section, const char *key);
 /* feed.intervals as a list (validated when it was set); returns how many (<= max). */
 #define CONFIG_INTERVAL_LEN 8
 int config_get_intervals(const Config *cfg, char (*out)[CONFIG_INTERVAL_LEN], int max);
+/* A list of symbols (feed.watchlist), each once, at most max. Returns how many. */
+#define CONFIG_SYMBOL_LEN  32 /* as FB_SYMBOL_LEN */
+#define CONFIG_MAX_SYMBOLS 64
+int config_get_symbols(const Config *cfg, const char *section, const char *key,
+                       char (*out)[CONFIG_SYMBOL_LEN], int max);
 /* "yes", "true", "on", "1" and their opposites, any case. Returns 0, or -1 for anything else. */
 int config_parse_bool(const char *s, int *out);
 /* A path with "~/" expanded; caller frees. */

@@ -425,6 +425,7 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 	if (strcmp(e, "24hrTicker") == 0 || strcmp(e, "24hrMiniTicker") == 0) {
 		TickerEvent *t = &ev->u.ticker;
 		ev->type = EV_TICKER_24H;
+		t->tick_size = 0;
 		double open;
 		if (tnum(j, d, "c", &t->last) || tnum(j, d, "v", &t->volume) ||
 		    tnum(j, d, "q", &t->quote_volume))

@@ -74,6 +74,9 @@ struct Collector {
 	int nnext;
 	atomic_int syms_changed;
 	int64_t started_ms;
+	char (*watch)[FB_SYMBOL_LEN]; /* lock: the watchlist */
+	int nwatch;                   /* lock */
+	atomic_int rerank_now;        /* the watchlist changed */
 };
 
 static Collector *g_stop_owner; /* for the REST client's should_stop */
@@ -135,6 +138,7 @@ static void push_tickers(Collector *c, const UniverseEntry *u, long n)
 		ev.u.ticker.quote_volume = u[i].quote_volume;
 		ev.u.ticker.volume = NAN;
 		ev.u.ticker.trades = u[i].trades;
+		ev.u.ticker.tick_size = isfinite(u[i].tick_size) ? u[i].tick_size : 0;
 		quant_live_push(c->live, &ev);
 	}
 }
@@ -402,11 +406,43 @@ static int has_symbol(char (*list)[FB_SYMBOL_LEN], int n, const char *s)
 
 /* rest thread: ranks again; symbols that entered are subscribed and backfilled, those that
  * left are unsubscribed. */
+/* rest thread: the top of the exchange and the watchlist */
+static long top_and_watched(Collector *c, RestClient *rc, UniverseEntry **uni, char *err,
+                            size_t errlen)
+{
+	pthread_mutex_lock(&c->lock);
+	int nw = c->nwatch;
+	char(*w)[FB_SYMBOL_LEN] = xcalloc((size_t)nw + 1, FB_SYMBOL_LEN);
+	if (nw)
+		memcpy(w, c->watch, (size_t)nw * FB_SYMBOL_LEN);
+	pthread_mutex_unlock(&c->lock);
+	long n =
+	        universe_top(rc, c->o.top_n, (const char(*)[FB_SYMBOL_LEN])w, nw, uni, err, errlen);
+	if (n >= 0) /* the engine shows the watched rows above the ranked ones */
+		quant_live_watch(c->live, (const char(*)[FB_SYMBOL_LEN])w, nw);
+	free(w);
+	return n;
+}
+
+void collector_watch(Collector *c, const char (*symbols)[FB_SYMBOL_LEN], int n)
+{
+	pthread_mutex_lock(&c->lock);
+	free(c->watch);
+	c->watch = xcalloc((size_t)n + 1, FB_SYMBOL_LEN);
+	if (n)
+		memcpy(c->watch, symbols, (size_t)n * FB_SYMBOL_LEN);
+	c->nwatch = n;
+	pthread_mutex_unlock(&c->lock);
+	log_info("collect", "watchlist: %d symbol%s%s%s", n, n == 1 ? "" : "s", n ? ", first " : "",
+	         n ? symbols[0] : "");
+	atomic_store(&c->rerank_now, 1);
+}
+
 static void rerank(Collector *c, RestClient *rc, Store *reader)
 {
 	char err[512];
 	UniverseEntry *uni;
-	long n = universe_top(rc, c->o.top_n, &uni, err, sizeof err);
+	long n = top_and_watched(c, rc, &uni, err, sizeof err);
 	job_done(c, JOB_UNIVERSE, n < 0 ? err : NULL);
 	if (n < 0)
 		return;
@@ -472,7 +508,7 @@ static void *rest_main(void *arg)
 	UniverseEntry *uni = NULL;
 	long n = -1;
 	for (int delay = 1000; n < 0 && !should_stop(); delay = delay < 30000 ? delay * 2 : 30000) {
-		n = universe_top(rc, c->o.top_n, &uni, err, sizeof err);
+		n = top_and_watched(c, rc, &uni, err, sizeof err);
 		job_done(c, JOB_UNIVERSE, n < 0 ? err : NULL);
 		if (n < 0)
 			for (int t = 0; t < delay && !should_stop(); t += 100)
@@ -544,7 +580,7 @@ static void *rest_main(void *arg)
 				backfill_one(c, rc, reader, req[i].symbol, req[i].interval, now);
 		}
 		free(req);
-		if (fb_mono_ms() >= next_rank) {
+		if (fb_mono_ms() >= next_rank || atomic_exchange(&c->rerank_now, 0)) {
 			next_rank = fb_mono_ms() + (int64_t)c->o.rank_s * 1000;
 			rerank(c, rc, reader);
 		}
@@ -608,6 +644,10 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 	for (int j = 0; j < NJOBS; j++)
 		c->jobs[j].allowed_age_s = allowed[j];
 	c->started_ms = fb_now_ms();
+	c->nwatch = o->nwatch;
+	c->watch = xcalloc((size_t)o->nwatch + 1, FB_SYMBOL_LEN);
+	if (o->nwatch)
+		memcpy(c->watch, o->watch, (size_t)o->nwatch * FB_SYMBOL_LEN);
 	g_stop_owner = c;
 	c->writer = store_writer_start(o->db_path, &o->writer, err, errlen);
 	if (!c->writer)
@@ -837,6 +877,7 @@ uint64_t collector_stop(Collector *c)
 	free(c->symbols);
 	free(c->sym);
 	free(c->next_syms);
+	free(c->watch);
 	free(c->requests);
 	free(c->db_path);
 	free(c->rest_url);

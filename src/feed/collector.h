@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "core/config.h"
 #include "core/strbuf.h"
 #include "quant/live.h"
 #include "store/writer.h"
@@ -33,6 +34,8 @@ typedef struct {
 	int gap_check_s; /* backfill sweep over every series (default 60) */
 	int rank_s;      /* re-rank the universe; subscriptions follow (default 300) */
 	int health_port; /* 0: no health server; -1: any free port */
+	char watch[CONFIG_MAX_SYMBOLS][FB_SYMBOL_LEN]; /* followed whatever their rank */
+	int nwatch;
 	StoreWriterOptions writer;
 	/* the engine thread: intervals, top_n and exchange are taken from above */
 	QuantOptions quant;
@@ -58,6 +61,9 @@ void collector_health_json(Collector *c, StrBuf *out);
 int collector_feed_state(Collector *c, char *out, size_t len);
 /* The /metrics document (Prometheus text format). */
 void collector_metrics(Collector *c, StrBuf *out);
+/* Any thread: follow these symbols whatever their rank (the watchlist); the rest thread
+ * re-ranks at once, subscribing and backfilling what joins. */
+void collector_watch(Collector *c, const char (*symbols)[FB_SYMBOL_LEN], int n);
 /* The engine thread (snapshots, rules). */
 QuantLive *collector_engine(Collector *c);
 /* Stops every thread (the writer flushes first). Returns the number of records that could not

@@ -19,7 +19,8 @@ static int by_volume(const void *a, const void *b)
 	return strcmp(x->symbol, y->symbol);
 }
 
-long universe_top(RestClient *rc, int top_n, UniverseEntry **out, char *err, size_t errlen)
+long universe_top(RestClient *rc, int top_n, const char (*watch)[FB_SYMBOL_LEN], int nwatch,
+                  UniverseEntry **out, char *err, size_t errlen)
 {
 	char *body = NULL, why[256];
 	size_t len;
@@ -73,10 +74,15 @@ long universe_top(RestClient *rc, int top_n, UniverseEntry **out, char *err, siz
 	free(syms);
 	free(tick);
 	qsort(v, (size_t)n, sizeof *v, by_volume);
-	if (n > top_n)
-		n = top_n;
+	long keep = n < top_n ? n : top_n;
+	for (long i = keep; i < n; i++) /* watched symbols below the top stay, in rank order */
+		for (int w = 0; w < nwatch; w++)
+			if (strcmp(v[i].symbol, watch[w]) == 0) {
+				v[keep++] = v[i];
+				break;
+			}
 	*out = v;
-	return n;
+	return keep;
 }
 
 int64_t universe_server_time(RestClient *rc, char *err, size_t errlen)

@@ -15,8 +15,10 @@ typedef struct {
 } UniverseEntry;
 
 /* Fetches exchangeInfo and the 24h tickers and returns the top_n (or fewer) entries, best
- * first (*out allocated, caller frees), or -1 with err. */
-long universe_top(RestClient *rc, int top_n, UniverseEntry **out, char *err, size_t errlen);
+ * first, then the watched symbols that are not among them (a watched symbol the exchange does
+ * not trade is left out) (*out allocated, caller frees), or -1 with err. */
+long universe_top(RestClient *rc, int top_n, const char (*watch)[FB_SYMBOL_LEN], int nwatch,
+                  UniverseEntry **out, char *err, size_t errlen);
 /* The exchange's current time (GET /fapi/v1/time), or -1 with err. */
 int64_t universe_server_time(RestClient *rc, char *err, size_t errlen);
 

@@ -130,6 +130,7 @@ typedef struct {
 	int has_ticker;
 	double last;
 	int price_dp; /* decimals of the traded prices seen (candles, trades) */
+	int tick_dp;  /* decimals of the exchange's tick size; -1 unknown */
 	int64_t last_ts;
 	Series *s[QUANT_MAX_INTERVALS];
 	int64_t *fired; /* per rule: exchange time it last fired; 0 never */
@@ -147,6 +148,8 @@ struct QuantEngine {
 	AlertRules *rules;
 	int64_t last_ts;
 	uint64_t generation;
+	char (*watch)[FB_SYMBOL_LEN]; /* shown whatever their rank */
+	int nwatch;
 	pthread_mutex_t lock; /* current, refs */
 	QuantSnapshot *current;
 };
@@ -224,6 +227,7 @@ static Sym *get_sym(QuantEngine *q, const char *symbol)
 	y->mark = y->index = y->funding_est = y->oi = y->oi_value = y->ls = y->taker_ratio =
 	        y->imbalance = y->last_funding = y->last = NAN;
 	y->funding_interval_ms = 8 * FB_HOUR_MS;
+	y->tick_dp = -1;
 	window_init(&y->fz, q->o.z_window);
 	for (int i = 0; i < q->o.nintervals; i++) {
 		y->s[i] = xmalloc(sizeof *y->s[i]);
@@ -280,6 +284,7 @@ void quant_free(QuantEngine *q)
 	free(q->sym);
 	free(q->index);
 	alert_rules_free(q->rules);
+	free(q->watch);
 	if (q->current && --q->current->refs == 0)
 		snapshot_free(q->current);
 	pthread_mutex_destroy(&q->lock);
@@ -321,11 +326,30 @@ void quant_reset_symbol(QuantEngine *q, const char *symbol)
 	TickerEvent t = y->ticker;
 	int has = y->has_ticker;
 	double cvd = y->cvd_trades;
+	int tick_dp = y->tick_dp;
 	quant_drop_symbol(q, symbol);
 	y = get_sym(q, symbol);
 	y->ticker = t;
 	y->has_ticker = has;
 	y->cvd_trades = cvd;
+	y->tick_dp = tick_dp;
+}
+
+void quant_set_watch(QuantEngine *q, const char (*symbols)[FB_SYMBOL_LEN], int n)
+{
+	free(q->watch);
+	q->watch = xcalloc((size_t)n + 1, FB_SYMBOL_LEN);
+	if (n)
+		memcpy(q->watch, symbols, (size_t)n * FB_SYMBOL_LEN);
+	q->nwatch = n;
+}
+
+static int watched(const QuantEngine *q, const char *symbol)
+{
+	for (int i = 0; i < q->nwatch; i++)
+		if (strcmp(q->watch[i], symbol) == 0)
+			return 1;
+	return 0;
 }
 
 void quant_pin(QuantEngine *q, const QuantPin *p)
@@ -715,6 +739,8 @@ void quant_apply(QuantEngine *q, const Event *ev)
 	case EV_TICKER_24H:
 		y->ticker = ev->u.ticker;
 		y->has_ticker = 1;
+		if (ev->u.ticker.tick_size > 0 && isfinite(ev->u.ticker.tick_size))
+			y->tick_dp = quant_price_decimals(ev->u.ticker.tick_size);
 		if (isfinite(ev->u.ticker.last))
 			y->last = ev->u.ticker.last;
 		return;
@@ -817,6 +843,13 @@ uint64_t quant_publish(QuantEngine *q)
 		rk[i] = (Ranked){q->sym[i], qv24(q, q->sym[i])};
 	qsort(rk, (size_t)q->nsym, sizeof *rk, by_volume);
 	s->nrows = q->nsym < q->o.top_n ? q->nsym : q->o.top_n;
+	for (int i = s->nrows; i < q->nsym; i++) /* watched symbols below the top join */
+		if (watched(q, rk[i].y->symbol)) {
+			Ranked w = rk[i];
+			memmove(&rk[s->nrows + 1], &rk[s->nrows],
+			        (size_t)(i - s->nrows) * sizeof *rk);
+			rk[s->nrows++] = w;
+		}
 	s->rows = xcalloc((size_t)s->nrows + 1, sizeof *s->rows);
 	QuantAggregates *ag = &s->agg;
 	double oi_w = 0, fund_w = 0, vol_w = 0, ls_w = 0;
@@ -825,8 +858,10 @@ uint64_t quant_publish(QuantEngine *q)
 		const Sym *y = rk[r].y;
 		QuantTopRow *row = &s->rows[r];
 		memcpy(row->symbol, y->symbol, sizeof row->symbol);
+		row->watched = watched(q, y->symbol);
 		row->last = y->last;
-		row->price_dp = y->price_dp;
+		/* the exchange's tick when it said, else what the prices themselves carry */
+		row->price_dp = y->tick_dp >= 0 ? y->tick_dp : y->price_dp;
 		row->change_24h = y->has_ticker ? y->ticker.change_pct / 100 : NAN;
 		row->quote_volume_24h = rk[r].qv;
 		row->mark = y->mark;

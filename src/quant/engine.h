@@ -36,8 +36,9 @@
 #include "quant/indicators.h"
 
 #define QUANT_MAX_INTERVALS 8
-#define QUANT_PRICE_DP      10 /* the most decimals a price is shown with */
-#define QUANT_SPARK         64 /* closes kept per series for sparklines */
+#define QUANT_PRICE_DP      10  /* the most decimals a price is shown with */
+#define QUANT_MAX_ROWS      256 /* rows a snapshot may have (top_n is at most 200) */
+#define QUANT_SPARK         64  /* closes kept per series for sparklines */
 #define QUANT_CORR_MAX      256
 
 typedef enum { TREND_NA = 0, TREND_UP, TREND_DOWN, TREND_RANGE } TrendRegime;
@@ -100,6 +101,7 @@ typedef struct {
 	char symbol[FB_SYMBOL_LEN];
 	double last, change_24h, quote_volume_24h; /* change_24h a fraction */
 	int price_dp; /* the decimals of its traded prices: the instrument's precision */
+	int watched;  /* on the watchlist (shown first, whatever its rank) */
 	double mark, index, basis, funding, funding_annual, funding_z, next_funding_time;
 	double funding_interval_h;
 	double oi, oi_value, ls_ratio, taker_ratio, imbalance, cvd_trades;
@@ -145,6 +147,9 @@ typedef struct {
 } QuantPin;
 
 QuantEngine *quant_new(const QuantOptions *o);
+/* The watchlist: these symbols are in every snapshot whatever their rank (after the top N),
+ * with watched set. */
+void quant_set_watch(QuantEngine *q, const char (*symbols)[FB_SYMBOL_LEN], int n);
 /* Pins p's values for its series (an unknown interval is ignored); they stay until the next
  * pin of the series or until the symbol is dropped or reset. */
 void quant_pin(QuantEngine *q, const QuantPin *p);

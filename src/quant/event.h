@@ -60,6 +60,7 @@ typedef struct {
 typedef struct {
 	double last, change_pct, volume, quote_volume;
 	int64_t trades;
+	double tick_size; /* the price step from exchangeInfo; 0 when the source has none */
 } TickerEvent;
 
 typedef struct {

@@ -45,6 +45,8 @@ struct QuantLive {
 	int rules_pending;
 	QuantPin *pins; /* the newest set from quant_live_pin, not yet applied */
 	int npins;
+	char (*watch)[FB_SYMBOL_LEN]; /* a new watchlist, not yet applied */
+	int nwatch, want_watch;
 	/* children of alert commands; engine thread */
 	pid_t children[MAX_CHILDREN];
 	int nchildren;
@@ -266,7 +268,17 @@ static void take_requests(QuantLive *l)
 	int npins = l->npins;
 	l->pins = NULL;
 	l->npins = 0;
+	char(*watch)[FB_SYMBOL_LEN] = l->want_watch ? l->watch : NULL;
+	int nwatch = l->nwatch, want_watch = l->want_watch;
+	if (want_watch) {
+		l->watch = NULL;
+		l->nwatch = l->want_watch = 0;
+	}
 	pthread_mutex_unlock(&l->lock);
+	if (want_watch) {
+		quant_set_watch(l->q, (const char(*)[FB_SYMBOL_LEN])watch, nwatch);
+		free(watch);
+	}
 	if (rules_pending)
 		quant_set_rules(l->q, rules);
 	if (track) {
@@ -423,6 +435,15 @@ void quant_live_track(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n)
 	queue_wake(l->queue);
 }
 
+void quant_live_watch(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n)
+{
+	pthread_mutex_lock(&l->lock);
+	set_syms(&l->watch, &l->nwatch, symbols, n);
+	l->want_watch = 1;
+	pthread_mutex_unlock(&l->lock);
+	queue_wake(l->queue);
+}
+
 void quant_live_pin(QuantLive *l, const QuantPin *pins, int n)
 {
 	QuantPin *copy = n > 0 ? xmalloc((size_t)n * sizeof *copy) : NULL;
@@ -484,6 +505,7 @@ void quant_live_stop(QuantLive *l)
 	free(l->rewarm);
 	free(l->track);
 	free(l->pins);
+	free(l->watch);
 	pthread_mutex_destroy(&l->lock);
 	free(l->db_path);
 	free(l);

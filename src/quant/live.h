@@ -51,6 +51,8 @@ void quant_live_warm(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n);
 void quant_live_rewarm(QuantLive *l, const char *symbol);
 /* Any thread: forget every symbol not in this list (after a re-rank). */
 void quant_live_track(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n);
+/* Any thread: the watchlist, shown above the ranked rows (see quant_set_watch). */
+void quant_live_watch(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n);
 /* Any thread: pin another engine's values (attach: the collector's quant_summary rows); the
  * engine thread applies the newest set before its next publish (see quant_pin). */
 void quant_live_pin(QuantLive *l, const QuantPin *pins, int n);
