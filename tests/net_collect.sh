@@ -24,7 +24,7 @@ PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex.out")
 FBX="$FB --db $WORK/c.db --set binance.rest_url=http://127.0.0.1:$PORT
   --set binance.ws_url=ws://127.0.0.1:$PORT --set binance.label=simex --set feed.top_n=5
   --set feed.intervals=1m,5m --set feed.stale_s=2 --set feed.silent_stream_s=4
-  --set feed.gap_check_s=5 --set feed.backoff_reset_s=3 --set log.file=$WORK/collect.log --set log.level=info"
+  --set feed.gap_check_s=5 --set feed.poll_s=5 --set feed.backoff_reset_s=3 --set log.file=$WORK/collect.log --set log.level=info"
 $FBX collect --health-port -1 >"$WORK/collect.out" 2>"$WORK/collect.err" &
 COLLECT=$!
 wait_line "$WORK/collect.out" "health on" || bad "collect did not print its health address"

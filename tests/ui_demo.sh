@@ -273,7 +273,7 @@ has "$WORK/scrollback" "TERM=dumb cannot move the cursor" "TERM=dumb says why"
 LC_ALL=C grep -q "$(printf '\033')" "$WORK/scrollback" && bad "escape codes on a dumb terminal" || ok
 pid=$(pgrep -f -- "^$FB --config $WORK/fb.ini demo" | head -1)
 $T kill-server 2>/dev/null
-i=0
-while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { bad "the plain demo outlived its terminal by 2 s"; kill "$pid"; } || ok
+i=0 # (the plain text demo flushes its collector on the way out: slower under the sanitizers)
+while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { bad "the plain demo outlived its terminal by 10 s"; kill "$pid"; } || ok
 summary ui_demo
