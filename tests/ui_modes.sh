@@ -268,6 +268,24 @@ quit unreachable
 kill $SIMEX
 wait $SIMEX 2>/dev/null
 
+# --- real data: a SOL close from the recorded Binance candles shows at the instrument's
+# precision (two decimals, trailing zero kept), not rounded to four significant digits
+SHARED="$(cd "$(dirname "$0")/../.." && pwd)/shared/data"
+if [ -f "$SHARED/klines/SOLUSDT-klines-1h.csv.gz" ]; then
+	"$FB" --db "$WORK/sol.db" import --symbol SOLUSDT --interval 1h "$SHARED/klines/SOLUSDT-klines-1h.csv.gz" >/dev/null 2>&1 || bad "import of the real SOL candles"
+	start "$FB" --db "$WORK/sol.db" replay --from 2025-01-01T03:00 --speed 1
+	wait_screen "SOLUSDT" && ok || bad "no SOL row in the replay of real candles"
+	sleep 1
+	screen
+	px=$(awk '/^SOLUSDT / { print $2 }' "$WORK/screen")
+	echo "$px" | grep -qE '^[0-9]+\.[0-9]{2}$' && ok || bad "SOL price '$px' is not at two decimals"
+	# the close of a candle at most three hours before the clock, from the file itself
+	zcat "$SHARED/klines/SOLUSDT-klines-1h.csv.gz" | awk -F, -v p="$px" 'NR > 1 && $1 >= 1735689600000 - 4 * 3600000 && $1 <= 1735689600000 + 3 * 3600000 && $5 + 0 == p + 0 { f = 1 } END { exit !f }' && ok || bad "SOL price $px is no close of the file near the clock"
+	quit "SOL replay"
+else
+	echo "ui_modes: ../shared/data is absent: the real-data precision check is skipped"
+fi
+
 # --- read-only: another user's database in a folder they cannot write (WAL: no -shm can be
 # made there); the reading commands work and never migrate it
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && su nobody -s /bin/sh -c "test -x $FB" 2>/dev/null; then
