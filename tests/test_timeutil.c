@@ -70,12 +70,24 @@ static void test_format_roundtrip(void **state)
 	}
 }
 
+static void test_age(void **state)
+{
+	(void)state;
+	char b[32];
+	assert_string_equal(fb_age_format(12999, b, sizeof b), "12s");
+	assert_string_equal(fb_age_format(192000, b, sizeof b), "3m 12s");
+	assert_string_equal(fb_age_format(5 * 3600000 + 3 * 60000, b, sizeof b), "5h 03m");
+	assert_string_equal(fb_age_format(284LL * 86400000, b, sizeof b), "284d");
+	assert_string_equal(fb_age_format(-5000, b, sizeof b), "0s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_intervals),
 	        cmocka_unit_test(test_parse),
 	        cmocka_unit_test(test_format_roundtrip),
+	        cmocka_unit_test(test_age),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -109,19 +109,5 @@ void ui_countdown(const Ui *u, char *out, size_t len, double when)
 	else if ((int64_t)when <= now)
 		snprintf(out, len, "due");
 	else
-		ui_age(out, len, (int64_t)when - now);
-}
-
-void ui_age(char *out, size_t len, int64_t ms)
-{
-	int64_t sec = ms / 1000;
-	if (sec < 60)
-		snprintf(out, len, "%llds", (long long)sec);
-	else if (sec < 3600)
-		snprintf(out, len, "%lldm %02llds", (long long)(sec / 60), (long long)(sec % 60));
-	else if (sec < 86400)
-		snprintf(out, len, "%lldh %02lldm", (long long)(sec / 3600),
-		         (long long)(sec % 3600 / 60));
-	else
-		snprintf(out, len, "%lldd", (long long)(sec / 86400));
+		fb_age_format((int64_t)when - now, out, len);
 }

@@ -51,7 +51,7 @@ void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what)
 	int64_t age = s && s->ts ? now - s->ts : -1;
 	int stale = level == 0 && (!s || !s->ts || age > stale_ms);
 	if (stale && s && s->ts) {
-		ui_age(age_s, sizeof age_s, age);
+		fb_age_format(age, age_s, sizeof age_s);
 		snprintf(state, sizeof state, "STALE %s", age_s);
 	} else if (stale)
 		snprintf(state, sizeof state, "no data yet");

@@ -154,8 +154,6 @@ int64_t ui_view_time(const Ui *u);
 int ui_csv_close(FILE *f, int bad, char *path, size_t len);
 /* The time left until when (epoch ms) from the view's time: 3h 12m, "due", "-". */
 void ui_countdown(const Ui *u, char *out, size_t len, double when);
-/* An age for people: 12s, 3m 12s, 5h 03m, 284d. */
-void ui_age(char *out, size_t len, int64_t ms);
 /* The header line (mode, exchange, timeframe, clock, feed state) and the replay banner. */
 void ui_header(Ui *u, const QuantSnapshot *s, int W, const char *what);
 

@@ -269,17 +269,11 @@ static json_int_t jint(json_t *o, const char *path1, const char *key)
 
 static void age_text(char *out, size_t len, json_int_t s)
 {
+	char d[32];
 	if (s < 0)
 		snprintf(out, len, "never");
-	else if (s < 60)
-		snprintf(out, len, "%llds ago", (long long)s);
-	else if (s < 3600)
-		snprintf(out, len, "%lldm %02llds ago", (long long)s / 60, (long long)s % 60);
-	else if (s < 86400)
-		snprintf(out, len, "%lldh %02lldm ago", (long long)s / 3600,
-		         (long long)s % 3600 / 60);
 	else
-		snprintf(out, len, "%lldd ago", (long long)s / 86400);
+		snprintf(out, len, "%s ago", fb_age_format((int64_t)s * 1000, d, sizeof d));
 }
 
 void cli_health_text(const char *json, StrBuf *out)

@@ -180,3 +180,17 @@ void fb_sleep_ms(int ms)
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 }
+
+char *fb_age_format(int64_t ms, char *buf, size_t len)
+{
+	long long sec = ms > 0 ? (long long)(ms / 1000) : 0;
+	if (sec < 60)
+		snprintf(buf, len, "%llds", sec);
+	else if (sec < 3600)
+		snprintf(buf, len, "%lldm %02llds", sec / 60, sec % 60);
+	else if (sec < 86400)
+		snprintf(buf, len, "%lldh %02lldm", sec / 3600, sec % 3600 / 60);
+	else
+		snprintf(buf, len, "%lldd", sec / 86400);
+	return buf;
+}

@@ -23,6 +23,8 @@ const char *fb_interval_list(void);
 int fb_time_parse(const char *s, int64_t *ms);
 /* Writes "2025-01-31T12:00:05.000Z" into buf (at least 25 bytes); returns buf. */
 char *fb_time_format(int64_t ms, char *buf, size_t len);
+/* A duration for people: 12s, 3m 12s, 5h 03m, 284d (negative counts as 0). Returns buf. */
+char *fb_age_format(int64_t ms, char *buf, size_t len);
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 int64_t fb_days_from_civil(int64_t y, unsigned m, unsigned d);
 
