@@ -83,6 +83,14 @@ PY
 [ $? -eq 0 ] && ok || { bad "the tape shows orders that are not stored"; cat "$WORK/tape.out" >&2; }
 $T send-keys -t ui Escape
 wait_screen "SYMBOL" || bad "Esc did not go back from the liquidations"
+# F3 searches: the cursor jumps to the first symbol with the text, as in htop
+$T send-keys -t ui F3
+wait_screen "search symbol" && ok || bad "F3 did not ask what to search"
+$T send-keys -t ui D O G E Enter
+sleep 0.5
+screen
+row=$(grep '^[A-Z0-9*]*USDT ' "$WORK/screen" | grep -n '^DOGEUSDT ' | cut -d: -f1)
+tail -1 "$WORK/screen" | grep -q " $row/20 " && ok || bad "F3 DOGE left the cursor elsewhere: row $row, $(tail -1 "$WORK/screen")"
 # / filters the symbols; Esc clears
 $T send-keys -t ui / B T C Enter
 wait_screen "filter: BTC" && ok || bad "/ did not filter"

@@ -192,6 +192,8 @@ static void prompt_key(Ui *u, int ch)
 		u->input[n] = (char)ch; /* every printable key, so a mistake shows as typed */
 		u->input[n + 1] = '\0';
 	}
+	if (u->prompt == 'f')
+		ui_search(u);
 	if (u->prompt == '/') {
 		snprintf(u->filter, sizeof u->filter, "%.*s", (int)sizeof u->filter - 1, u->input);
 		u->cursor = 0;

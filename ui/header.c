@@ -76,6 +76,7 @@ void ui_prompt_line(Ui *u, int H, int W)
 	snprintf(line, sizeof line, "%s%s_",
 	         u->prompt == '/'   ? " filter symbols: "
 	         : u->prompt == 'w' ? " watch or unwatch (Enter; Esc cancels): "
+	         : u->prompt == 'f' ? " search symbol (Enter or Esc ends): "
 	                            : " jump to (2025-01-31 12:00, -3d, +2h, Esc cancels): ",
 	         u->input);
 	move(H - 1, 0);

@@ -28,7 +28,8 @@ const UiKey ui_keys[] = {
          "sort by symbol, price, change, 24h change, volume, OI, OI change, funding, LS, "
          "imbalance, RSI, z, next funding (again: invert)"},
         {"table", "click", "a click on a column title sorts by it"},
-        {"table", "/ F3 F4", "filter the symbols as you type (Enter keeps, Esc clears)"},
+        {"table", "/ F4", "filter the symbols as you type (Enter keeps, Esc clears)"},
+        {"table", "F3", "search: the cursor jumps to a symbol as you type"},
         {"table", "C", "choose the columns (saved to the user config)"},
         {"table", "w", "watch or unwatch any symbol: collected, shown first, saved"},
         {"table", "e", "export the table as shown to CSV, at full precision"},

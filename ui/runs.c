@@ -185,7 +185,9 @@ void ui_runs(Ui *u, const QuantSnapshot *s, int H, int W)
 			                    : "no backtest runs in this database (futuresboard "
 			                      "backtest "
 			                      "stores them)");
-		int rows = H - 4, first = u->rcur >= rows ? u->rcur - rows + 1 : 0;
+		int rows = H - 4 > 0 ? H - 4 : 1;
+		int first = ui_list_scroll(u->rcur >= rows ? u->rcur - rows + 1 : 0, &u->rcur,
+		                           u->nruns, rows);
 		for (int i = first; i < u->nruns && i - first < rows; i++) {
 			char line[256] = " ";
 			registry_row(&v[i], line + 1, sizeof line - 1);
@@ -197,13 +199,10 @@ void ui_runs(Ui *u, const QuantSnapshot *s, int H, int W)
 				attroff(A_REVERSE);
 		}
 	}
-	attron(A_REVERSE);
-	mvhline(H - 1, 0, ' ', W);
-	mvaddnstr(H - 1, 0,
-	          u->rview ? " Enter/Esc back to the list  R reload  q quit the screen"
-	                   : " j k move  Enter equity and drawdown  R reload  Esc back",
-	          W);
-	attroff(A_REVERSE);
+	ui_hint(u, H, W,
+	        u->rview ? " Enter or Esc back to the list  R reload"
+	                 : " j k move  Enter equity and drawdown  R reload  Esc back",
+	        u->rview || !u->nruns ? 0 : u->rcur + 1, u->rview ? 0 : u->nruns);
 }
 
 /* Returns 1 when the key was the screen's. */

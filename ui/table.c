@@ -449,6 +449,18 @@ void ui_columns_choose(Ui *u, const char *list)
 				u->show[c] = 1;
 }
 
+void ui_search(Ui *u)
+{
+	size_t n = strlen(u->input);
+	for (int r = 0; n && r < u->nsorted; r++)
+		for (const char *p = u->sorted_sym[r]; *p; p++)
+			if (strncasecmp(p, u->input, n) == 0) {
+				u->cursor = r;
+				u->hold_until = fb_mono_ms() + 3000;
+				return;
+			}
+}
+
 void ui_watch_toggle(Ui *u, const char *symbol)
 {
 	char sym[FB_SYMBOL_LEN], err[600], list[CONFIG_MAX_SYMBOLS * FB_SYMBOL_LEN] = "";
@@ -537,9 +549,12 @@ void ui_table_key(Ui *u, const QuantSnapshot *s, int ch)
 			u->screen = SCREEN_DETAIL;
 			ui_detail_load(u, s, 1);
 		}
-	} else if (ch == '/' || ch == KEY_F(3) || ch == KEY_F(4)) {
+	} else if (ch == '/' || ch == KEY_F(4)) {
 		u->prompt = '/';
 		snprintf(u->input, sizeof u->input, "%s", u->filter);
+	} else if (ch == KEY_F(3)) { /* search: the cursor jumps to a symbol as you type */
+		u->prompt = 'f';
+		u->input[0] = '\0';
 	} else if (ch == 'w') { /* watch or unwatch a symbol; the cursor's is offered */
 		u->prompt = 'w';
 		snprintf(u->input, sizeof u->input, "%s",

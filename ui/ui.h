@@ -176,6 +176,8 @@ int ui_table_export(Ui *u, const QuantSnapshot *s, char *path, size_t len);
 /* Key 1-6 (k 0-5): 1m 5m 15m 1h 4h 1d, or a message naming what there is. */
 void ui_timeframe_key(Ui *u, const QuantSnapshot *s, int k);
 void ui_columns_choose(Ui *u, const char *list);
+/* F3: puts the cursor on the first row whose symbol contains the prompt's text. */
+void ui_search(Ui *u);
 /* w: adds or removes a symbol of the watchlist, saves it to the user config (feed.watchlist)
  * and tells the mode (the collector follows it). */
 void ui_watch_toggle(Ui *u, const char *symbol);
