@@ -326,6 +326,30 @@ void cli_health_text(const char *json, StrBuf *out)
 	              (long long)jint(d, "websocket", "reconnects"),
 	              (long long)jint(d, "websocket", "stale"),
 	              (long long)jint(d, "websocket", "silent_streams"));
+	size_t k;
+	json_t *conn;
+	json_array_foreach(json_object_get(d, "connections"), k, conn)
+	{
+		json_int_t age = jint(conn, NULL, "last_message_age_ms");
+		char when[32] = "", err[200] = "";
+		age_text(t, sizeof t, age >= 0 ? age / 1000 : -1);
+		json_t *e = json_object_get(conn, "last_error");
+		json_int_t ets = jint(conn, NULL, "last_error_ts");
+		if (json_is_string(e) && json_string_value(e)[0] && ets > 0) {
+			fb_time_format(ets, when, sizeof when);
+			snprintf(err, sizeof err, "; last error %.8s: %.80s", when + 11,
+			         json_string_value(e));
+			for (char *p = err; *p; p++)
+				if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
+					*p = '?';
+		}
+		strbuf_printf(
+		        out,
+		        "  connection %zu: %s, %lld streams, last message %s, %lld reconnects%s\n",
+		        k + 1, json_is_true(json_object_get(conn, "connected")) ? "up" : "DOWN",
+		        (long long)jint(conn, NULL, "streams"), t,
+		        (long long)jint(conn, NULL, "reconnects"), err);
+	}
 	json_int_t held = jint(d, "rest", "held_until_ms");
 	t[0] = '\0';
 	if (held > fb_now_ms()) {

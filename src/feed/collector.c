@@ -751,6 +751,22 @@ void collector_health_json(Collector *c, StrBuf *b)
 	        st.queue_depth, (unsigned long long)queued, (unsigned long long)st.rows_written,
 	        (unsigned long long)st.transactions, (unsigned long long)st.open_dropped,
 	        (unsigned long long)st.write_errors);
+	strbuf_printf(b, "\"connections\":[");
+	for (int i = 0; i < ws.nconn; i++) {
+		const FeedWsConnStats *cs = &ws.conn[i];
+		json_t *e = json_string(cs->last_error);
+		char *esc = e ? json_dumps(e, JSON_ENCODE_ANY) : NULL;
+		strbuf_printf(b,
+		              "%s{\"connected\":%s,\"streams\":%d,\"last_message_age_ms\":%lld,"
+		              "\"reconnects\":%llu,\"last_error\":%s,\"last_error_ts\":%lld}",
+		              i ? "," : "", cs->connected ? "true" : "false", cs->streams,
+		              (long long)cs->last_message_age_ms,
+		              (unsigned long long)cs->reconnects, esc ? esc : "\"\"",
+		              (long long)cs->last_error_ms);
+		free(esc);
+		json_decref(e);
+	}
+	strbuf_printf(b, "],");
 	int64_t until = 0;
 	int banned = 0, used = 0, limit = 0;
 	pthread_mutex_lock(&c->lock);

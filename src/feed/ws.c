@@ -48,6 +48,9 @@ typedef struct {
 	char (*unsub)[64]; /* streams to UNSUBSCRIBE (they are out of the list already) */
 	int nunsub;
 	int64_t next_attempt, connected_at, last_msg, healthy_since, next_sub_at;
+	uint64_t reconnects;
+	char last_error[96];
+	int64_t last_error_ms; /* wall clock */
 	char *rx;
 	size_t rxlen, rxcap;
 } Conn;
@@ -136,6 +139,11 @@ static void connect_one(FeedWs *w, Conn *c)
 /* Schedules the next attempt after a failure or a close. */
 static void schedule_retry(FeedWs *w, Conn *c, const char *why)
 {
+	snprintf(c->last_error, sizeof c->last_error, "%s", why ? why : "");
+	for (char *p = c->last_error; *p; p++) /* from the network: printable ASCII */
+		if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
+			*p = '?';
+	c->last_error_ms = fb_now_ms();
 	int64_t d = backoff_ms[c->backoff < NBACKOFF ? c->backoff : NBACKOFF - 1];
 	d += (int64_t)(rng_uniform(&w->rng) * (double)d * 0.3); /* jitter */
 	c->next_attempt = fb_mono_ms() + d;
@@ -198,6 +206,17 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 	}
 	pthread_mutex_lock(&w->lock);
 	w->stats.connected = connected;
+	w->stats.nconn = w->nconns < FEED_WS_MAX_CONN_STATS ? w->nconns : FEED_WS_MAX_CONN_STATS;
+	for (int i = 0; i < w->stats.nconn; i++) {
+		const Conn *c = w->conns[i];
+		FeedWsConnStats *cs = &w->stats.conn[i];
+		cs->connected = c->connected;
+		cs->streams = c->nstreams;
+		cs->last_message_age_ms = c->last_msg ? now - c->last_msg : -1;
+		cs->reconnects = c->reconnects;
+		memcpy(cs->last_error, c->last_error, sizeof cs->last_error);
+		cs->last_error_ms = c->last_error_ms;
+	}
 	pthread_mutex_unlock(&w->lock);
 	if (!atomic_load(&w->stop))
 		lws_sul_schedule(w->ctx, 0, &w->tick, on_tick, 250 * LWS_US_PER_MS);
@@ -278,6 +297,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			lws_callback_on_writable(wsi);
 		bump(w, &w->stats.connects, 1);
 		if (c->ever_connected) {
+			c->reconnects++;
 			bump(w, &w->stats.reconnects, 1);
 			log_info("ws", "connection %d: reconnected (%d streams)", c->index,
 			         c->nstreams);

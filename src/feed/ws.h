@@ -30,10 +30,23 @@ typedef struct {
 	void *arg;
 } FeedWsOptions;
 
+#define FEED_WS_MAX_CONN_STATS 16
+
+/* One connection, for the health screen. */
+typedef struct {
+	int connected, streams;
+	int64_t last_message_age_ms; /* -1: none yet */
+	uint64_t reconnects;
+	char last_error[96];   /* "" none; printable ASCII */
+	int64_t last_error_ms; /* wall clock, 0: none */
+} FeedWsConnStats;
+
 typedef struct {
 	uint64_t messages, events, malformed, connects, reconnects, stale, silent_streams;
 	int connections, connected;
-	int64_t last_message_ms; /* wall clock */
+	int64_t last_message_ms;                      /* wall clock */
+	FeedWsConnStats conn[FEED_WS_MAX_CONN_STATS]; /* the first connections */
+	int nconn;
 } FeedWsStats;
 
 typedef struct FeedWs FeedWs;
