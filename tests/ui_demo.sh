@@ -178,7 +178,13 @@ screen
 prices >"$WORK/paused2"
 cmp -s "$WORK/paused1" "$WORK/paused2" && ok || bad "prices moved while paused"
 $T send-keys -t ui p
-wait_screen "feed: live" && ok || bad "p did not resume the view"
+sleep 1
+screen
+grep -q "PAUSED" "$WORK/screen" && bad "p did not resume the view" || ok
+sleep 1.5
+screen
+prices >"$WORK/paused3"
+cmp -s "$WORK/paused2" "$WORK/paused3" && bad "prices did not move after resuming" || ok
 
 # resize to 80x24: whole, nothing wider than the screen
 $T resize-window -t ui -x 80 -y 24

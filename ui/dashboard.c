@@ -401,12 +401,10 @@ static void screen_key(Ui *u, const QuantSnapshot *s, int ch, int H)
 				screens[k].enter(u);
 			r = 1;
 		}
-	if (!r && ch == 'p' && !u->d->player) { /* pause the view; the feed goes on */
-		if (u->held) {
-			release(u, u->held);
-			u->held = NULL;
-		} else
-			u->held = (QuantSnapshot *)s;
+	if (!r && ch == 'p' && !u->d->player) {
+		/* pause the view on this frame's snapshot (the feed goes on); on resume it is the
+		 * frame's snapshot still, which the end of the frame gives back */
+		u->held = u->held ? NULL : (QuantSnapshot *)s;
 		r = 1;
 	}
 	if (!r && !sc->modal)
