@@ -118,4 +118,21 @@ has "$WORK/s2.out" "stress: run 5 (donchian BBBUSDT 1h)" "stress stored its run"
 $F stress --run 1 --strategy donchian >"$WORK/s4.out" 2>&1
 [ $? = 2 ] && ok || bad "stress with both a run and flags"
 
+# warm-up: EMA periods given as parameters are warmed on the history before --from, so the
+# same periods as the engine's defaults give the same run (real BTC 1h from ../shared/data)
+SHARED="$(cd "$(dirname "$0")/../.." && pwd)/shared/data"
+if [ -f "$SHARED/klines/BTCUSDT-klines-1h.csv.gz" ]; then
+	RB="$FB --db $WORK/btc.db"
+	$RB import --symbol BTCUSDT --interval 1h "$SHARED/klines/BTCUSDT-klines-1h.csv.gz" >/dev/null 2>&1 || bad "import of real BTC 1h"
+	$RB backtest --strategy ema-cross --symbol BTCUSDT --interval 1h --from 2025-04-30 --to 2025-07-29 --json >"$WORK/warm1.json" 2>&1 || bad "ema-cross with the engine's periods"
+	$RB backtest --strategy ema-cross --symbol BTCUSDT --interval 1h --from 2025-04-30 --to 2025-07-29 --param fast=12 --param slow=26 --json >"$WORK/warm2.json" 2>&1 || bad "ema-cross with the same periods as parameters"
+	for k in trades sharpe total_return; do
+		a=$(grep -o "\"$k\":[^,}]*" "$WORK/warm1.json" | head -1)
+		b=$(grep -o "\"$k\":[^,}]*" "$WORK/warm2.json" | head -1)
+		[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "warm-up: $k differs with explicit periods: $a vs $b"
+	done
+else
+	echo "research: ../shared/data is absent: the real-data warm-up check is skipped"
+fi
+
 summary research

@@ -252,13 +252,55 @@ static void test_own_ema(void **state)
 	bt_result_free(&rb);
 }
 
+static void test_warm_own_indicators(void **state)
+{
+	(void)state;
+	/* a range starting mid-series: the strategy's own EMAs warmed on the bars before it give
+	 * the run the engine's warm EMAs give; cold, they would not */
+	enum { N = 400, FROM = 200 };
+	BtBar a[N], b[N];
+	Ema f, s;
+	ema_init(&f, 12), ema_init(&s, 26);
+	double px = 100;
+	for (int i = 0; i < N; i++) {
+		double o = px;
+		px *= 1 + 0.01 * sin(i / 7.0) + 0.004 * cos(i * 1.3);
+		a[i] = bar(i, o, fmax(o, px), fmin(o, px), px, NAN, NAN);
+		b[i] = a[i];
+		b[i].ema_fast = ema_push(&f, px);
+		b[i].ema_slow = ema_push(&s, px);
+	}
+	BtConfig c;
+	bt_default_config(&c, BT_EMA_CROSS);
+	BtResult engine, warm, cold;
+	char err[128];
+	assert_int_equal(bt_run(&c, b + FROM, N - FROM, NULL, 0, &engine, err, sizeof err), 0);
+	c.p[0] = 12, c.p[1] = 26;
+	assert_int_equal(bt_run(&c, a + FROM, N - FROM, NULL, 0, &cold, err, sizeof err), 0);
+	c.warm = a;
+	c.nwarm = FROM;
+	assert_int_equal(bt_run(&c, a + FROM, N - FROM, NULL, 0, &warm, err, sizeof err), 0);
+	assert_int_equal(warm.n, N - FROM);
+	assert_true(engine.ntrades > 3);
+	assert_int_equal(warm.ntrades, engine.ntrades);
+	assert_memory_equal(warm.equity, engine.equity, (N - FROM) * sizeof(double));
+	assert_memory_equal(warm.position, engine.position, (N - FROM) * sizeof(int));
+	assert_true(warm.time[0] == engine.time[0]);
+	/* the cold EMAs disagree at the start of the range */
+	assert_true(memcmp(cold.position, engine.position, (N - FROM) * sizeof(int)) != 0 ||
+	            cold.ntrades != engine.ntrades);
+	bt_result_free(&engine);
+	bt_result_free(&warm);
+	bt_result_free(&cold);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_no_trades),    cmocka_unit_test(test_hand_computed),
 	        cmocka_unit_test(test_funding_sign), cmocka_unit_test(test_no_look_ahead),
 	        cmocka_unit_test(test_liquidation),  cmocka_unit_test(test_vol_sizing),
-	        cmocka_unit_test(test_own_ema),
+	        cmocka_unit_test(test_own_ema),      cmocka_unit_test(test_warm_own_indicators),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -531,9 +531,14 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 		r = w.oos;
 		memset(&w.oos, 0, sizeof w.oos);
 		extra = wf_json(&w, &grid, &cfg, train, test, objective);
-	} else if (bt_run(&cfg, d.bars, d.n, d.funding, d.nfunding, &r, err, sizeof err)) {
-		cli_error("backtest: %s", err);
-		goto out;
+	} else {
+		cfg.warm =
+		        d.pre; /* the history before --from warms the strategy's own indicators */
+		cfg.nwarm = d.npre;
+		if (bt_run(&cfg, d.bars, d.n, d.funding, d.nfunding, &r, err, sizeof err)) {
+			cli_error("backtest: %s", err);
+			goto out;
+		}
 	}
 	BtReport p;
 	const BtBar *rbars = d.bars + (d.n - r.n); /* walk-forward: the tested tail */

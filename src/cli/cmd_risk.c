@@ -540,6 +540,8 @@ int cmd_stress(CliContext *ctx, int argc, char **argv)
 		BtData d;
 		if (bt_args_load(ctx, "stress", &a, &cfg, st, &d))
 			goto out;
+		cfg.warm = d.pre; /* warm as a plain backtest is */
+		cfg.nwarm = d.npre;
 		if (bt_run(&cfg, d.bars, d.n, d.funding, d.nfunding, &r, err, sizeof err)) {
 			cli_error("stress: %s", err);
 			bt_data_free(&d);

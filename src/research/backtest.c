@@ -224,6 +224,30 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 		snprintf(err, errlen, "no bars");
 		return -1;
 	}
+	if (c->nwarm > 0 && c->warm && c->warm[c->nwarm - 1].open_time < b[0].open_time) {
+		/* the warm-up bars and the range as one series, trading only in the range; the
+		 * result keeps the range (nothing is held or paid before it) */
+		BtBar *all = xmalloc((size_t)(c->nwarm + n) * sizeof *all);
+		memcpy(all, c->warm, (size_t)c->nwarm * sizeof *all);
+		memcpy(all + c->nwarm, b, (size_t)n * sizeof *all);
+		BtConfig cw = *c;
+		cw.warm = NULL;
+		cw.nwarm = 0;
+		/* decisions start at the range's first close, as in a run that starts at the
+		 * range: nothing fills at its first open */
+		if (cw.trade_from_ms <= b[0].open_time)
+			cw.trade_from_ms = b[0].open_time + 1;
+		int rc = bt_run(&cw, all, c->nwarm + n, f, nf, r, err, errlen);
+		free(all);
+		if (rc == 0) {
+			int skip = r->n - n;
+			memmove(r->time, r->time + skip, (size_t)n * sizeof *r->time);
+			memmove(r->equity, r->equity + skip, (size_t)n * sizeof *r->equity);
+			memmove(r->position, r->position + skip, (size_t)n * sizeof *r->position);
+			r->n = n;
+		}
+		return rc;
+	}
 	if (!(c->leverage >= 1) || !(c->fraction > 0) || c->fraction > 1 || c->interval_ms <= 0) {
 		snprintf(err, errlen, "leverage must be at least 1 and the fraction in (0, 1]");
 		return -1;

@@ -65,6 +65,11 @@ typedef struct {
 	double target_vol;     /* BT_SIZE_VOL: annualised (default 0.5) */
 	int64_t trade_from_ms; /* bars opening before it only warm the strategy (0: none) */
 	int64_t interval_ms;
+	/* the stored bars just before the range (the history before --from): they only warm the
+	 * strategy's own indicators (EMA periods given as parameters, the Donchian channel), as
+	 * the engine's own values are warm; ignored unless they end before the first bar */
+	const BtBar *warm;
+	int nwarm;
 } BtConfig;
 
 typedef struct {

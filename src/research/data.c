@@ -26,15 +26,18 @@ static int keep_bar(void *arg, const QuantValues *v, char *err, size_t errlen)
 	if (!d->first_ms)
 		d->first_ms = v->open_time;
 	d->latest_ms = v->open_time;
-	if (v->open_time < l->from_ms) {
-		d->warm++;
-		return 0;
+	BtBar *b;
+	if (v->open_time < l->from_ms) { /* before the range: the newest BT_WARM_BARS, a ring */
+		if (!d->pre)
+			d->pre = xmalloc(BT_WARM_BARS * sizeof *d->pre);
+		b = &d->pre[d->warm++ % BT_WARM_BARS];
+	} else {
+		if ((size_t)d->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 4096;
+			d->bars = xrealloc(d->bars, l->cap * sizeof *d->bars);
+		}
+		b = &d->bars[d->n++];
 	}
-	if ((size_t)d->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 4096;
-		d->bars = xrealloc(d->bars, l->cap * sizeof *d->bars);
-	}
-	BtBar *b = &d->bars[d->n++];
 	b->open_time = v->open_time;
 	b->open = v->open, b->high = v->high, b->low = v->low, b->close = v->close;
 	b->ema_fast = v->ema_fast, b->ema_slow = v->ema_slow;
@@ -105,6 +108,15 @@ int bt_data_load(Store *st, const char *exchange, const char *symbol, const char
 		bt_data_free(d);
 		return -1;
 	}
+	if (d->warm > BT_WARM_BARS) { /* the ring, oldest first */
+		BtBar *in_order = xmalloc(BT_WARM_BARS * sizeof *in_order);
+		int head = d->warm % BT_WARM_BARS;
+		memcpy(in_order, d->pre + head, (size_t)(BT_WARM_BARS - head) * sizeof *in_order);
+		memcpy(in_order + BT_WARM_BARS - head, d->pre, (size_t)head * sizeof *in_order);
+		free(d->pre);
+		d->pre = in_order;
+	}
+	d->npre = d->warm < BT_WARM_BARS ? d->warm : BT_WARM_BARS;
 	int64_t ivl = fb_interval_ms(interval);
 	if (d->n && load_funding(st, d, symbol, d->bars[0].open_time,
 	                         d->bars[d->n - 1].open_time + ivl, err, errlen)) {
@@ -118,6 +130,7 @@ int bt_data_load(Store *st, const char *exchange, const char *symbol, const char
 void bt_data_free(BtData *d)
 {
 	free(d->bars);
+	free(d->pre);
 	free(d->funding);
 	memset(d, 0, sizeof *d);
 }

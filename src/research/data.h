@@ -17,11 +17,15 @@ typedef struct {
 	int n;
 	BtFunding *funding; /* funding times in [first open, last close) */
 	int nfunding;
-	int warm;          /* closed candles stored before the range */
+	int warm;   /* closed candles stored before the range */
+	BtBar *pre; /* the last of them (at most BT_WARM_BARS), oldest first */
+	int npre;
 	int64_t latest_ms; /* open time of the newest stored closed candle; 0: none */
 	int64_t first_ms;  /* open time of the oldest one */
 	char hash[40];     /* "fnv1a64:" and 16 hex digits over the bars' candles */
 } BtData;
+
+#define BT_WARM_BARS 2048 /* bars kept before the range to warm a strategy's own indicators */
 
 /* exchange NULL: the one that has the series. Returns 0, or -1 with err. */
 int bt_data_load(Store *st, const char *exchange, const char *symbol, const char *interval,
