@@ -217,6 +217,35 @@ static void test_vol_sizing(void **state)
 	bt_result_free(&r);
 }
 
+static void test_funding_at_a_fill(void **state)
+{
+	(void)state;
+	/* a long closed and a short opened at the 12:02 open, where funding falls due: the long,
+	 * held at the funding timestamp, pays it; the short opened at that moment does not */
+	BtBar b[4];
+	for (int i = 0; i < 4; i++)
+		b[i] = bar(i, 100, 100, 100, 100, NAN, NAN);
+	b[0].funding = -0.01; /* carry: long on negative funding */
+	b[1].funding = 0.01;  /* then short */
+	b[2].funding = b[3].funding = 0.01;
+	BtFunding f[1] = {{T0 + 2 * MIN, 0.001}};
+	BtConfig c;
+	bt_default_config(&c, BT_FUNDING_CARRY);
+	c.fee_bps = c.slippage_bps = 0;
+	c.p[0] = 0.0001;
+	BtResult r;
+	char err[128];
+	assert_int_equal(bt_run(&c, b, 4, f, 1, &r, err, sizeof err), 0);
+	assert_int_equal(r.position[1], 1);
+	assert_int_equal(r.position[2], -1);
+	double qty = 10000 / 100.0;
+	NEAR(r.funding, qty * 100 * 0.001); /* paid by the long: 10 */
+	NEAR(r.equity[2], 10000 - qty * 100 * 0.001);
+	assert_true(r.ntrades >= 1);
+	NEAR(r.trades[0].funding, qty * 100 * 0.001);
+	bt_result_free(&r);
+}
+
 static void test_own_ema(void **state)
 {
 	(void)state;
@@ -297,10 +326,15 @@ static void test_warm_own_indicators(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_no_trades),    cmocka_unit_test(test_hand_computed),
-	        cmocka_unit_test(test_funding_sign), cmocka_unit_test(test_no_look_ahead),
-	        cmocka_unit_test(test_liquidation),  cmocka_unit_test(test_vol_sizing),
-	        cmocka_unit_test(test_own_ema),      cmocka_unit_test(test_warm_own_indicators),
+	        cmocka_unit_test(test_no_trades),
+	        cmocka_unit_test(test_hand_computed),
+	        cmocka_unit_test(test_funding_sign),
+	        cmocka_unit_test(test_no_look_ahead),
+	        cmocka_unit_test(test_liquidation),
+	        cmocka_unit_test(test_vol_sizing),
+	        cmocka_unit_test(test_own_ema),
+	        cmocka_unit_test(test_warm_own_indicators),
+	        cmocka_unit_test(test_funding_at_a_fill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -216,6 +216,18 @@ static void open_at(const BtConfig *c, Book *k, BtResult *r, int side, double px
 	k->cur.pnl = -fee;
 }
 
+/* One funding payment of the open position on its notional at price (>0: paid). */
+static void pay_funding(const BtConfig *c, Book *k, BtResult *r, double price, double rate)
+{
+	if (!c->funding || !k->side)
+		return;
+	double pay = k->side * k->qty * price * rate;
+	k->cash -= pay;
+	r->funding += pay;
+	k->cur.funding += pay;
+	k->cur.pnl -= pay;
+}
+
 int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf, BtResult *r,
            char *err, size_t errlen)
 {
@@ -275,6 +287,13 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 	for (int i = 0; i < n; i++) {
 		const BtBar *x = &b[i];
 		int64_t end = x->open_time + c->interval_ms;
+		/* funding at the real times, on the notional at the open: one due at this very open
+		 * is paid by the position held at that moment, before the fill (as on the exchange,
+		 * where the position held at the funding timestamp pays) */
+		while (fi < nf && f[fi].time < x->open_time)
+			fi++;
+		for (; fi < nf && f[fi].time == x->open_time; fi++)
+			pay_funding(c, &k, r, x->open, f[fi].rate);
 		/* the order decided at the previous close fills at this open */
 		if (want != k.side) {
 			close_at(c, &k, r, &cap, x->open, x->open_time, 1, 0);
@@ -282,19 +301,9 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 				open_at(c, &k, r, want, x->open, x->open_time, mult);
 		}
 		r->position[i] = k.side;
-		/* funding inside this bar, at the real times, on the notional at the open */
-		while (fi < nf && f[fi].time < x->open_time)
-			fi++;
-		while (fi < nf && f[fi].time < end) {
-			if (c->funding && k.side) {
-				double pay = k.side * k.qty * x->open * f[fi].rate; /* >0: paid */
-				k.cash -= pay;
-				r->funding += pay;
-				k.cur.funding += pay;
-				k.cur.pnl -= pay;
-			}
-			fi++;
-		}
+		/* funding inside the rest of this bar */
+		for (; fi < nf && f[fi].time < end; fi++)
+			pay_funding(c, &k, r, x->open, f[fi].rate);
 		/* liquidation at the bar's adverse extreme */
 		if (k.side && k.liq > 0 &&
 		    ((k.side > 0 && x->low <= k.liq) || (k.side < 0 && x->high >= k.liq)))
