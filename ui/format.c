@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "ui.h"
 
@@ -78,9 +79,7 @@ int ui_fit_price(char *buf, size_t len, int width, int utf8)
 
 void ui_clean(char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 32 || (unsigned char)*s > 126)
-			*s = '?';
+	fb_ascii_clean(s);
 }
 
 void ui_sign_attr(Ui *u, double x, int on)

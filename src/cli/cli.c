@@ -17,6 +17,7 @@
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "core/signals.h"
+#include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/collector.h"
@@ -290,9 +291,7 @@ void cli_health_text(const char *json, StrBuf *out)
 	char t[64], cleaned[200];
 	json_t *st = json_object_get(d, "state");
 	snprintf(cleaned, sizeof cleaned, "%s", json_is_string(st) ? json_string_value(st) : "?");
-	for (char *p = cleaned; *p; p++)
-		if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
-			*p = '?';
+	fb_ascii_clean(cleaned);
 	age_text(t, sizeof t, jint(d, NULL, "uptime_s"));
 	strbuf_printf(out, "feed        %s\nready       %s (started %s)\n\n", cleaned,
 	              json_is_true(json_object_get(d, "ready")) ? "yes" : "no", t);
@@ -305,9 +304,7 @@ void cli_health_text(const char *json, StrBuf *out)
 		json_t *e = json_object_get(job, "last_error");
 		snprintf(cleaned, sizeof cleaned, "%s",
 		         json_is_string(e) ? json_string_value(e) : "");
-		for (char *p = cleaned; *p; p++)
-			if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
-				*p = '?';
+		fb_ascii_clean(cleaned);
 		json_int_t fails = jint(job, NULL, "consecutive_failures");
 		age_text(t, sizeof t, jint(job, NULL, "age_s"));
 		strbuf_printf(out, "%-15s %-14s %-9lld %s\n", name, t, (long long)fails,
@@ -339,9 +336,7 @@ void cli_health_text(const char *json, StrBuf *out)
 			fb_time_format(ets, when, sizeof when);
 			snprintf(err, sizeof err, "; last error %.8s: %.80s", when + 11,
 			         json_string_value(e));
-			for (char *p = err; *p; p++)
-				if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
-					*p = '?';
+			fb_ascii_clean(err);
 		}
 		strbuf_printf(
 		        out,

@@ -28,3 +28,10 @@ void strbuf_reset(StrBuf *b)
 	if (b->p)
 		b->p[0] = '\0';
 }
+
+void fb_ascii_clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 32 || (unsigned char)*s > 126)
+			*s = '?';
+}

@@ -10,6 +10,9 @@ typedef struct {
 	size_t len, cap;
 } StrBuf;
 
+/* Replaces every byte that is not printable ASCII (control bytes, C1, UTF-8) with '?', in
+ * place: text from outside made safe for a terminal or a log line. */
+void fb_ascii_clean(char *s);
 void strbuf_printf(StrBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Empties the buffer, keeping its memory. */
 void strbuf_reset(StrBuf *b);

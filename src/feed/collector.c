@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "core/numparse.h"
+#include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/backfill.h"
@@ -822,9 +823,7 @@ int collector_feed_state(Collector *c, char *out, size_t len)
 		return banned ? 2 : 1;
 	}
 	if (failing && (!ready || failing != &c->jobs[JOB_BACKFILL])) {
-		for (char *p = err; *p; p++) /* from outside: printable ASCII only */
-			if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
-				*p = '?';
+		fb_ascii_clean(err);
 		snprintf(out, len, "error: %.48s", err);
 		return 2;
 	}

@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "core/rng.h"
+#include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/binance.h"
@@ -140,9 +141,7 @@ static void connect_one(FeedWs *w, Conn *c)
 static void schedule_retry(FeedWs *w, Conn *c, const char *why)
 {
 	snprintf(c->last_error, sizeof c->last_error, "%s", why ? why : "");
-	for (char *p = c->last_error; *p; p++) /* from the network: printable ASCII */
-		if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
-			*p = '?';
+	fb_ascii_clean(c->last_error);
 	c->last_error_ms = fb_now_ms();
 	int64_t d = backoff_ms[c->backoff < NBACKOFF ? c->backoff : NBACKOFF - 1];
 	d += (int64_t)(rng_uniform(&w->rng) * (double)d * 0.3); /* jitter */
