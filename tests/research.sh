@@ -69,8 +69,32 @@ $F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --from 2025-04-3
 [ $? = 1 ] && ok || bad "short range exit"
 has "$WORK/short.out" "not enough candles for ema-cross on AAAUSDT 1h: 76 required (a lookback of 26" "required and lookback"
 has "$WORK/short.out" "24 received in the range from 2025-04-30" "received"
-has "$WORK/short.out" "latest stored candle opened at 2025-04-30T23:00" "latest"
-has "$WORK/short.out" "suggested start: --from 2025-04-28T22:00" "suggested start"
+has "$WORK/short.out" "to the latest at 2025-04-30T23:00" "latest"
+has "$WORK/short.out" "start earlier: --from 2025-04-28T22:00" "suggested start"
+# with --to: the real latest stored candle, and a fix that works (a later end), not a backfill
+$F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --from 2025-03-01 --to 2025-03-02 >"$WORK/short2.out" 2>&1
+[ $? = 1 ] && ok || bad "short range with --to exit"
+has "$WORK/short2.out" "to the latest at 2025-04-30T23:00" "latest with --to"
+has "$WORK/short2.out" "end later: --to 2025-03-03T02:00" "later end suggested"
+grep -q "backfill" "$WORK/short2.out" && bad "backfill suggested with history stored: $(cat "$WORK/short2.out")" || ok
+# a range whose indicators would start cold is refused unless --allow-cold
+$F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --from 2025-01-01T10:00 >"$WORK/cold.out" 2>&1
+[ $? = 1 ] && ok || bad "cold start accepted"
+has "$WORK/cold.out" "warm-up: 10 of 26 bars available before 2025-01-01T10:00" "warm-up shortfall"
+has "$WORK/cold.out" "--from 2025-01-02T02:00" "warm start suggested"
+$F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --from 2025-01-01T10:00 --allow-cold >"$WORK/cold2.out" 2>&1 && ok || bad "--allow-cold: $(cat "$WORK/cold2.out")"
+has "$WORK/cold2.out" "warm-up            10 of 26 bars available before 2025-01-01T10:00:00.000Z (--allow-cold" "cold run says so"
+$F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --from 2025-02-01 >"$WORK/warm.out" 2>&1 && ok || bad "warm run"
+has "$WORK/warm.out" "warm-up            26 of 26 bars available before 2025-02-01" "warm run says so"
+# the hash covers the warm-up: a close before --from changes it, and the run records its span
+$F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --from 2025-02-01 --json >"$WORK/h1.json" 2>&1 || bad "hash run 1"
+sqlite3 "$DB" "UPDATE candles SET close = close * 1.01 WHERE open_time = 1736002800000" || bad "edit a warm-up close"
+$F backtest --strategy ema-cross --symbol AAAUSDT --interval 1h --from 2025-02-01 --json >"$WORK/h2.json" 2>&1 || bad "hash run 2"
+h1=$(grep -o '"candles_hash": "[^"]*"' "$WORK/h1.json") h2=$(grep -o '"candles_hash": "[^"]*"' "$WORK/h2.json")
+[ -n "$h1" ] && [ "$h1" != "$h2" ] && ok || bad "a warm-up candle changed and the hash did not: $h1"
+has "$WORK/h1.json" '"first_open": "2025-01-01T00:00:00.000Z"' "hashed span recorded"
+has "$WORK/h1.json" '"warmup": {' "warm-up recorded"
+sqlite3 "$DB" "UPDATE candles SET close = close / 1.01 WHERE open_time = 1736002800000"
 $F backtest --strategy ema-cross --symbol CCCUSDT --interval 1h >"$WORK/nosym.out" 2>&1
 [ $? = 1 ] && ok || bad "missing series exit"
 has "$WORK/nosym.out" "no stored candles for CCCUSDT 1h" "missing series"
@@ -89,6 +113,8 @@ has "$WORK/wf.out" "walk-forward: 6 windows, 3 combinations each, objective shar
 has "$WORK/wf.out" "mean sharpe: in-sample" "is vs oos"
 [ "$(grep -cE '^    2025-.* n=(10|20|40) ' "$WORK/wf.out")" = 6 ] && ok || bad "window rows"
 grep -q 'walk_forward' "$WORK/wf.out" && bad "inputs printed" || ok
+has "$WORK/wf.out" "every window warmed on the bars before it" "walk-forward warm-up said"
+has "$WORK/wf.out" "carried over the boundary (" "boundaries said"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM backtest_runs WHERE params_json LIKE '%walk_forward%'")" = 1 ] && ok || bad "walk-forward run stored"
 
 # risk: per symbol and portfolio, correlations
@@ -114,7 +140,7 @@ has "$WORK/s.out" "black swans: 4.00 a year" "swans"
 [ "$(wc -l <"$WORK/bands.csv")" = 61 ] && ok || bad "bands csv"
 # from the backtest flags: the run is stored first
 $F stress --strategy donchian --symbol BBBUSDT --interval 1h --paths 500 >"$WORK/s2.out" 2>&1 && ok || bad "stress from flags: $(cat "$WORK/s2.out")"
-has "$WORK/s2.out" "stress: run 5 (donchian BBBUSDT 1h)" "stress stored its run"
+has "$WORK/s2.out" "(donchian BBBUSDT 1h)" "stress stored its run"
 $F stress --run 1 --strategy donchian >"$WORK/s4.out" 2>&1
 [ $? = 2 ] && ok || bad "stress with both a run and flags"
 
@@ -131,6 +157,19 @@ if [ -f "$SHARED/klines/BTCUSDT-klines-1h.csv.gz" ]; then
 		b=$(grep -o "\"$k\":[^,}]*" "$WORK/warm2.json" | head -1)
 		[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "warm-up: $k differs with explicit periods: $a vs $b"
 	done
+	# walk-forward: one choice for every window is the plain warm run over the test range
+	# (warm training and test windows, positions carried over the boundaries)
+	$RB backtest --strategy ema-cross --symbol BTCUSDT --interval 1h --walk-forward train=90d,test=30d \
+		--grid fast=12 --grid slow=26 --json >"$WORK/wf1.json" 2>&1 || bad "real walk-forward: $(cat "$WORK/wf1.json")"
+	from=$(grep -o '"test_from": "[^"]*"' "$WORK/wf1.json" | head -1 | cut -d'"' -f4)
+	$RB backtest --strategy ema-cross --symbol BTCUSDT --interval 1h --from "$from" --param fast=12 --param slow=26 --json >"$WORK/wf2.json" 2>&1 || bad "plain run from $from"
+	for k in trades sharpe total_return fees; do
+		a=$(grep -o "\"$k\": [^,}]*" "$WORK/wf1.json" | tail -1)
+		b=$(grep -o "\"$k\": [^,}]*" "$WORK/wf2.json" | tail -1)
+		[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "walk-forward with one choice: $k $a vs the plain run's $b"
+	done
+	c=$(grep -o '"boundaries_carried": [0-9]*' "$WORK/wf1.json" | grep -o '[0-9]*$')
+	[ "${c:-0}" -ge 5 ] && ok || bad "positions carried over only ${c:-0} boundaries"
 else
 	echo "research: ../shared/data is absent: the real-data warm-up check is skipped"
 fi

@@ -173,6 +173,9 @@ static void test_walk_forward(void **state)
 			BtConfig x = c;
 			x.p[0] = g.values[0][k];
 			int from = (int)((w.w[i].train_from - d.bars[0].open_time) / 3600000);
+			/* warm on the bars before the window, as a plain run after --from */
+			x.warm = d.bars + (from > 2048 ? from - 2048 : 0);
+			x.nwarm = from > 2048 ? 2048 : from;
 			BtResult r;
 			assert_int_equal(
 			        bt_run(&x, d.bars + from, 30 * 24, NULL, 0, &r, err, sizeof err),
@@ -188,6 +191,40 @@ static void test_walk_forward(void **state)
 	/* chained: a test window starts from the equity the previous one ended with */
 	for (int i = 1; i < w.oos.n; i++)
 		assert_true(w.oos.time[i] > w.oos.time[i - 1]);
+	wf_result_free(&w);
+
+	/* one choice for every window: the out-of-sample run is the plain run over the test
+	 * range, warm and with every position carried over the boundaries (no close and
+	 * reopen at a boundary for nothing) */
+	WfGrid one = {0};
+	assert_int_equal(wf_grid_add(&one, BT_DONCHIAN, "n=30", err, sizeof err), 0);
+	assert_int_equal(wf_run(&c, &d, &one, train, test, "sharpe", 31, &w, err, sizeof err), 0);
+	int first = 30 * 24;
+	BtConfig x = c;
+	x.p[0] = 30;
+	x.warm = d.bars;
+	x.nwarm = first;
+	BtResult r;
+	assert_int_equal(bt_run(&x, d.bars + first, N - first, NULL, 0, &r, err, sizeof err), 0);
+	assert_int_equal(w.oos.n, r.n);
+	assert_int_equal(w.oos.ntrades, r.ntrades);
+	for (int i = 0; i < r.ntrades; i++) {
+		assert_int_equal(w.oos.trades[i].entry_time, r.trades[i].entry_time);
+		assert_int_equal(w.oos.trades[i].exit_time, r.trades[i].exit_time);
+	}
+	for (int i = 0; i < r.n; i++)
+		NEAR(w.oos.equity[i], r.equity[i]);
+	assert_int_equal(w.boundaries, w.nw - 1);
+	assert_true(w.carried > 0); /* this series holds a position through some boundaries */
+	int exits_at_boundaries = 0;
+	for (int i = 0; i < r.ntrades; i++)
+		for (int k = 1; k < w.nw; k++)
+			exits_at_boundaries += w.oos.trades[i].exit_time == w.w[k].test_from &&
+			                       i + 1 < r.ntrades &&
+			                       w.oos.trades[i + 1].entry_time == w.w[k].test_from &&
+			                       w.oos.trades[i + 1].side == w.oos.trades[i].side;
+	assert_int_equal(exits_at_boundaries, 0);
+	bt_result_free(&r);
 	wf_result_free(&w);
 	free(d.bars);
 }

@@ -32,6 +32,7 @@ static const struct option bt_opts[] = {
         {"leverage", required_argument, NULL, 4},     {"fraction", required_argument, NULL, 5},
         {"sizing", required_argument, NULL, 6},       {"target-vol", required_argument, NULL, 7},
         {"no-short", no_argument, NULL, 8},           {"initial", required_argument, NULL, 9},
+        {"allow-cold", no_argument, NULL, 10},
 };
 #define NBT_OPTS ((int)(sizeof bt_opts / sizeof *bt_opts))
 
@@ -130,6 +131,7 @@ int bt_args_option(const char *cmd, int c, const char *arg, BtArgs *a)
 	case 7: return number(cmd, "target-vol", arg, 0.001, 10, &a->target_vol);
 	case 8: a->no_short = 1; return 0;
 	case 9: return number(cmd, "initial", arg, 1, 1e12, &a->initial);
+	case 10: a->allow_cold = 1; return 0;
 	}
 	return 1; /* not one of these */
 }
@@ -193,8 +195,7 @@ int bt_args_config(const char *cmd, const BtArgs *a, BtConfig *c)
 }
 
 void bt_run_info(BtRunInfo *info, const BtArgs *a, const BtConfig *c, const QuantOptions *qo,
-                 const char *exchange, const BtBar *bars, const BtResult *r, const BtReport *p,
-                 const char *extra_key, json_t *extra)
+                 const BtData *d, const BtReport *p, const char *extra_key, json_t *extra)
 {
 	memset(info, 0, sizeof *info);
 	info->created_ms = fb_now_ms();
@@ -202,16 +203,16 @@ void bt_run_info(BtRunInfo *info, const BtArgs *a, const BtConfig *c, const Quan
 	info->to_ms = p->end_ms;
 	snprintf(info->version, sizeof info->version, "%s", FB_VERSION);
 	snprintf(info->strategy, sizeof info->strategy, "%s", bt_strategy_name(c->strategy));
-	snprintf(info->exchange, sizeof info->exchange, "%s", exchange);
+	snprintf(info->exchange, sizeof info->exchange, "%s", d->exchange);
 	snprintf(info->symbol, sizeof info->symbol, "%s", a->symbol);
 	snprintf(info->interval, sizeof info->interval, "%s", a->interval);
-	bt_candles_hash(bars, r->n, info->hash, sizeof info->hash);
-	info->params_json = bt_params_json(c, qo, extra_key, extra);
+	snprintf(info->hash, sizeof info->hash, "%s", d->hash);
+	info->params_json = bt_params_json(c, qo, d, extra_key, extra);
 	info->summary_json = bt_report_json(p);
 }
 
-char *bt_params_json(const BtConfig *c, const QuantOptions *qo, const char *extra_key,
-                     json_t *extra)
+char *bt_params_json(const BtConfig *c, const QuantOptions *qo, const BtData *d,
+                     const char *extra_key, json_t *extra)
 {
 	json_t *p = json_object();
 	for (int k = 0; bt_param_name(c->strategy, k); k++)
@@ -225,6 +226,18 @@ char *bt_params_json(const BtConfig *c, const QuantOptions *qo, const char *extr
 	        c->no_short, "maintenance", c->maintenance, "initial", c->initial, "engine",
 	        "ema_fast", qo->ind.ema_fast, "ema_slow", qo->ind.ema_slow, "rsi", qo->ind.rsi,
 	        "zscore", qo->ind.zscore, "rv_window", qo->rv_window);
+	if (d) {
+		char a[32], b[32];
+		json_object_set_new(
+		        o, "warmup",
+		        json_pack("{s:i,s:i}", "bars", d->warm, "needed", d->need_warm));
+		json_object_set_new(o, "hashed",
+		                    json_pack("{s:s,s:s,s:i}", "first_open",
+		                              fb_time_format(d->hash_from_ms, a, sizeof a),
+		                              "last_open",
+		                              fb_time_format(d->hash_to_ms, b, sizeof b),
+		                              "funding_rows", d->nfunding));
+	}
 	if (extra_key)
 		json_object_set_new(o, extra_key, extra);
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
@@ -232,8 +245,24 @@ char *bt_params_json(const BtConfig *c, const QuantOptions *qo, const char *extr
 	return s;
 }
 
-int bt_args_load(CliContext *ctx, const char *cmd, const BtArgs *a, const BtConfig *c, Store *st,
-                 BtData *d)
+void bt_warmup_text(const BtData *d, const BtArgs *a, char *out, size_t outlen)
+{
+	char t[32];
+	if (a->from_ms == INT64_MIN || !d->warm)
+		snprintf(out, outlen,
+		         "none: the range starts at the first stored candle, signals wait for %d "
+		         "bars",
+		         d->need_warm);
+	else
+		snprintf(out, outlen, "%d of %d bars available before %s%s",
+		         d->warm < d->need_warm ? d->warm : d->need_warm, d->need_warm,
+		         d->n ? fb_time_format(d->bars[0].open_time, t, sizeof t) : "",
+		         d->warm < d->need_warm ? " (--allow-cold: the indicators start cold)"
+		                                : "");
+}
+
+int bt_args_load(CliContext *ctx, const char *cmd, const BtArgs *a, const BtConfig *c, int lookback,
+                 Store *st, BtData *d)
 {
 	QuantOptions qo;
 	cli_quant_options(ctx, &qo);
@@ -243,22 +272,39 @@ int bt_args_load(CliContext *ctx, const char *cmd, const BtArgs *a, const BtConf
 		cli_error("%s: %s", cmd, err);
 		return -1;
 	}
-	int lookback = bt_lookback(c, qo.ind.rsi, qo.ind.ema_slow, qo.ind.zscore);
+	if (lookback <= 0)
+		lookback = bt_lookback(c, qo.ind.rsi, qo.ind.ema_slow, qo.ind.zscore);
+	d->need_warm = lookback;
 	int need = lookback + BT_MIN_BARS, have = d->warm + d->n;
-	if (d->n >= BT_MIN_BARS && have >= need)
-		return 0;
+	if (d->n >= BT_MIN_BARS && have >= need) {
+		if (a->from_ms == INT64_MIN || d->warm >= lookback || a->allow_cold)
+			return 0;
+		/* a range whose indicators would start cold */
+		char from[32], first[32], sug[32], since[32];
+		int64_t ivl = c->interval_ms;
+		cli_error("%s: warm-up: %d of %d bars available before %s (the first stored %s %s "
+		          "candle opened at %s), so %s's indicators would start cold; start at "
+		          "--from %s or later, backfill earlier history (futuresboard backfill "
+		          "--symbol %s --interval %s --since %s), or pass --allow-cold",
+		          cmd, d->warm, lookback,
+		          fb_time_format(d->bars[0].open_time, from, sizeof from), a->symbol,
+		          a->interval, fb_time_format(d->first_ms, first, sizeof first),
+		          bt_strategy_name(c->strategy),
+		          fb_time_format(d->first_ms + (int64_t)lookback * ivl, sug, sizeof sug),
+		          a->symbol, a->interval,
+		          fb_time_format(d->bars[0].open_time - (int64_t)lookback * ivl, since,
+		                         sizeof since));
+		bt_data_free(d);
+		return -1;
+	}
 	int64_t ivl = c->interval_ms;
-	char latest[32], first[32], from[32], sug[32];
+	char latest[32], first[32], from[32], sug[32], sug2[32];
 	if (!d->latest_ms) {
-		cli_error("%s: no closed %s %s candles are stored on %s; fetch them first: "
+		cli_error("%s: no closed %s %s candles are stored on %s%s; fetch them first: "
 		          "futuresboard backfill --symbol %s --interval %s",
-		          cmd, a->symbol, a->interval, d->exchange, a->symbol, a->interval);
+		          cmd, a->symbol, a->interval, d->exchange,
+		          d->stored_latest_ms ? " before --to" : "", a->symbol, a->interval);
 	} else {
-		/* the latest start leaving enough bars to trade, if the lookback fits before it */
-		int64_t end = a->to_ms < d->latest_ms + ivl ? a->to_ms : d->latest_ms + ivl;
-		int64_t s = end - (int64_t)BT_MIN_BARS * ivl;
-		if (a->from_ms != INT64_MIN && a->from_ms < s)
-			s = a->from_ms;
 		char range[96] = "in the whole store", to[32];
 		if (a->from_ms != INT64_MIN || a->to_ms != INT64_MAX)
 			snprintf(range, sizeof range, "in the range%s%s%s%s",
@@ -269,32 +315,49 @@ int bt_args_load(CliContext *ctx, const char *cmd, const BtArgs *a, const BtConf
 			         a->to_ms != INT64_MAX ? " to " : "",
 			         a->to_ms != INT64_MAX ? fb_time_format(a->to_ms, to, sizeof to)
 			                               : "");
+		int64_t stored_end = d->stored_latest_ms + ivl; /* after the newest stored */
+		int64_t end = a->to_ms < stored_end ? a->to_ms : stored_end;
+		/* a start that leaves enough bars before the range's end, the lookback fitting
+		 * in the stored history before it */
+		int64_t s = end - (int64_t)BT_MIN_BARS * ivl;
+		if (a->from_ms != INT64_MIN && a->from_ms < s)
+			s = a->from_ms;
+		/* or an end that leaves enough bars after --from */
+		int64_t start = a->from_ms != INT64_MIN && a->from_ms > d->first_ms ? a->from_ms
+		                                                                    : d->first_ms;
+		if (start < d->first_ms + (int64_t)lookback * ivl)
+			start = d->first_ms + (int64_t)lookback * ivl;
+		int64_t e = start + (int64_t)BT_MIN_BARS * ivl;
+		StrBuf fix = {0};
 		if (s >= d->first_ms + (int64_t)lookback * ivl)
-			cli_error(
-			        "%s: not enough candles for %s on %s %s: %d required (a lookback "
-			        "of "
-			        "%d for the strategy's indicators, then at least %d to trade), %d "
-			        "received %s (%d stored before it); the latest stored candle "
-			        "opened "
-			        "at %s; suggested start: --from %s",
-			        cmd, bt_strategy_name(c->strategy), a->symbol, a->interval, need,
-			        lookback, BT_MIN_BARS, d->n, range, d->warm,
-			        fb_time_format(d->latest_ms, latest, sizeof latest),
-			        fb_time_format(s, sug, sizeof sug));
-		else
-			cli_error(
-			        "%s: not enough candles for %s on %s %s: %d required (a lookback "
-			        "of "
-			        "%d for the strategy's indicators, then at least %d to trade), %d "
-			        "received %s (%d stored before it); the stored candles run from %s "
-			        "to the latest at %s; fetch more history first: futuresboard "
-			        "backfill --symbol %s --interval %s --since %s",
-			        cmd, bt_strategy_name(c->strategy), a->symbol, a->interval, need,
-			        lookback, BT_MIN_BARS, d->n, range, d->warm,
-			        fb_time_format(d->first_ms, first, sizeof first),
-			        fb_time_format(d->latest_ms, latest, sizeof latest), a->symbol,
-			        a->interval,
-			        fb_time_format(end - (int64_t)need * ivl, sug, sizeof sug));
+			strbuf_printf(&fix, "start earlier: --from %s",
+			              fb_time_format(s, sug, sizeof sug));
+		if (a->to_ms != INT64_MAX && a->to_ms < stored_end && e <= stored_end &&
+		    e > a->to_ms) {
+			char f[32];
+			int move = a->from_ms != INT64_MIN && start != a->from_ms;
+			strbuf_printf(&fix, "%s%s: ", fix.p ? ", or " : "",
+			              move ? "move the range" : "end later");
+			if (move)
+				strbuf_printf(&fix, "--from %s ",
+				              fb_time_format(start, f, sizeof f));
+			strbuf_printf(&fix, "--to %s", fb_time_format(e, sug2, sizeof sug2));
+		}
+		if (!fix.p)
+			strbuf_printf(&fix,
+			              "fetch more history first: futuresboard backfill --symbol %s "
+			              "--interval %s --since %s",
+			              a->symbol, a->interval,
+			              fb_time_format(end - (int64_t)need * ivl, sug, sizeof sug));
+		cli_error("%s: not enough candles for %s on %s %s: %d required (a lookback of %d "
+		          "for the strategy's indicators, then at least %d to trade), %d received "
+		          "%s (%d stored before it); the stored candles run from %s to the latest "
+		          "at %s; %s",
+		          cmd, bt_strategy_name(c->strategy), a->symbol, a->interval, need,
+		          lookback, BT_MIN_BARS, d->n, range, d->warm,
+		          fb_time_format(d->first_ms, first, sizeof first),
+		          fb_time_format(d->stored_latest_ms, latest, sizeof latest), fix.p);
+		free(fix.p);
 	}
 	bt_data_free(d);
 	return -1;
@@ -382,9 +445,10 @@ static json_t *wf_json(const WfResult *w, const WfGrid *g, const BtConfig *c, in
 	double decay = isfinite(w->is_mean) && isfinite(w->oos_mean) && w->is_mean != 0
 	                       ? 1 - w->oos_mean / w->is_mean
 	                       : NAN;
-	return json_pack("{s:f,s:f,s:s,s:i,s:o,s:o,s:o,s:o}", "train_days", train / 86400000.0,
-	                 "test_days", test / 86400000.0, "objective", objective, "combinations",
-	                 w->combos, "is_mean",
+	return json_pack("{s:f,s:f,s:s,s:i,s:i,s:i,s:o,s:o,s:o,s:o}", "train_days",
+	                 train / 86400000.0, "test_days", test / 86400000.0, "objective", objective,
+	                 "combinations", w->combos, "boundaries", w->boundaries,
+	                 "boundaries_carried", w->carried, "is_mean",
 	                 isfinite(w->is_mean) ? json_real(w->is_mean) : json_null(), "oos_mean",
 	                 isfinite(w->oos_mean) ? json_real(w->oos_mean) : json_null(), "decay",
 	                 isfinite(decay) ? json_real(decay) : json_null(), "windows", win);
@@ -415,7 +479,11 @@ static void wf_print(FILE *out, const WfResult *w, const WfGrid *g, const BtConf
 	        w->oos_mean);
 	if (isfinite(w->is_mean) && w->is_mean != 0 && isfinite(w->oos_mean))
 		fprintf(out, " (decay %.0f%%)", (1 - w->oos_mean / w->is_mean) * 100);
-	fprintf(out, "\n  out of sample, chained:\n");
+	fprintf(out,
+	        "\n    every window warmed on the bars before it; a position the next window "
+	        "keeps is carried over the boundary (%d of %d boundaries)\n",
+	        w->carried, w->boundaries);
+	fprintf(out, "  out of sample, one run:\n");
 }
 
 int cmd_backtest(CliContext *ctx, int argc, char **argv)
@@ -505,8 +573,16 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 		return CLI_FAIL;
 	QuantOptions qo;
 	cli_quant_options(ctx, &qo);
+	int lookback = bt_lookback(&cfg, qo.ind.rsi, qo.ind.ema_slow, qo.ind.zscore);
+	for (int k = 0; wf && k < grid.nparams; k++)
+		if (cfg.strategy == BT_EMA_CROSS || cfg.strategy == BT_DONCHIAN) {
+			double mx = 0; /* the longest period of the grid */
+			for (int v = 0; v < grid.nvalues[k]; v++)
+				mx = fmax(mx, grid.values[k][v]);
+			lookback = (int)fmax(lookback, mx + 1);
+		}
 	BtData d;
-	if (bt_args_load(ctx, "backtest", &a, &cfg, st, &d)) {
+	if (bt_args_load(ctx, "backtest", &a, &cfg, lookback, st, &d)) {
 		store_close(st);
 		return CLI_FAIL;
 	}
@@ -515,14 +591,6 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 	WfResult w = {0};
 	json_t *extra = NULL;
 	if (wf) {
-		int lookback = bt_lookback(&cfg, qo.ind.rsi, qo.ind.ema_slow, qo.ind.zscore);
-		for (int k = 0; k < grid.nparams; k++)
-			if (cfg.strategy == BT_EMA_CROSS || cfg.strategy == BT_DONCHIAN) {
-				double mx = 0;
-				for (int v = 0; v < grid.nvalues[k]; v++)
-					mx = fmax(mx, grid.values[k][v]);
-				lookback = (int)fmax(lookback, mx + 1);
-			}
 		if (wf_run(&cfg, &d, &grid, train, test, objective, lookback, &w, err,
 		           sizeof err)) {
 			cli_error("backtest: walk-forward: %s", err);
@@ -541,11 +609,10 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 		}
 	}
 	BtReport p;
-	const BtBar *rbars = d.bars + (d.n - r.n); /* walk-forward: the tested tail */
+	const BtBar *rbars = d.bars + (wf ? w.oos_from : 0); /* walk-forward: the tested part */
 	bt_report(&r, rbars, cfg.initial, cfg.interval_ms, &p);
 	BtRunInfo info;
-	bt_run_info(&info, &a, &cfg, &qo, d.exchange, rbars, &r, &p, extra ? "walk_forward" : NULL,
-	            extra);
+	bt_run_info(&info, &a, &cfg, &qo, &d, &p, extra ? "walk_forward" : NULL, extra);
 	int64_t id = registry_save(st, &info, &r, err, sizeof err);
 	if (id < 0)
 		cli_error("backtest: storing the run: %s", err);
@@ -566,6 +633,9 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 		printf("backtest %s %s %s on %s: %d bars, candles %s\n", info.strategy, a.symbol,
 		       a.interval, d.exchange, r.n, info.hash);
 		print_params(stdout, &cfg, wf ? &grid : NULL);
+		char warm[256];
+		bt_warmup_text(&d, &a, warm, sizeof warm);
+		printf("  %-18s %s\n", "warm-up", warm);
 		if (wf)
 			wf_print(stdout, &w, &grid, &cfg, objective);
 		bt_report_print(stdout, &p);

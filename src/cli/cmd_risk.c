@@ -538,7 +538,7 @@ int cmd_stress(CliContext *ctx, int argc, char **argv)
 		so.exposure = run_exposure(info.params_json);
 	} else {
 		BtData d;
-		if (bt_args_load(ctx, "stress", &a, &cfg, st, &d))
+		if (bt_args_load(ctx, "stress", &a, &cfg, 0, st, &d))
 			goto out;
 		cfg.warm = d.pre; /* warm as a plain backtest is */
 		cfg.nwarm = d.npre;
@@ -552,7 +552,7 @@ int cmd_stress(CliContext *ctx, int argc, char **argv)
 		cli_quant_options(ctx, &qo);
 		BtReport p;
 		bt_report(&r, d.bars, cfg.initial, cfg.interval_ms, &p);
-		bt_run_info(&info, &a, &cfg, &qo, d.exchange, d.bars, &r, &p, NULL, NULL);
+		bt_run_info(&info, &a, &cfg, &qo, &d, &p, NULL, NULL);
 		bt_data_free(&d);
 		info.id = registry_save(st, &info, &r, err, sizeof err);
 		if (info.id < 0) {

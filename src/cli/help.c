@@ -74,6 +74,8 @@ static const CliHelp helps[] = {
          "  --target-vol X       annualised volatility target for --sizing vol (default 0.5)\n"
          "  --no-short           long only (default: long and short)\n"
          "  --initial X          starting equity (default 10000)\n"
+         "  --allow-cold         run even when fewer bars than the strategy's lookback are\n"
+         "                       stored before --from (default: refused)\n"
          "  --exchange E         the exchange (default: binance.label)\n"
          "  --json               the report as JSON (default: text)\n"
          "  --export DIR         write run-ID-equity.csv and run-ID-trades.csv to DIR\n"

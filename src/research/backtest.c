@@ -228,6 +228,20 @@ static void pay_funding(const BtConfig *c, Book *k, BtResult *r, double price, d
 	k->cur.pnl -= pay;
 }
 
+/* The strategy's own EMAs for c's periods, fed the closes of up to BT_EMA_WARM bars before
+ * bar i; 0 when the strategy uses the engine's. */
+#define BT_EMA_WARM 2048
+static int start_ema(const BtConfig *c, Ema *ef, Ema *es, const BtBar *b, int i)
+{
+	if (!(c->strategy == BT_EMA_CROSS && isfinite(c->p[0]) && isfinite(c->p[1])))
+		return 0;
+	ema_init(ef, (int)c->p[0]);
+	ema_init(es, (int)c->p[1]);
+	for (int k = i > BT_EMA_WARM ? i - BT_EMA_WARM : 0; k < i; k++)
+		ema_push(ef, b[k].close), ema_push(es, b[k].close);
+	return 1;
+}
+
 int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf, BtResult *r,
            char *err, size_t errlen)
 {
@@ -268,14 +282,21 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 		snprintf(err, errlen, "the volatility target must be above 0");
 		return -1;
 	}
-	int own_ema = c->strategy == BT_EMA_CROSS && isfinite(c->p[0]) && isfinite(c->p[1]);
-	if (own_ema && !(c->p[0] >= 1 && c->p[1] >= 1)) {
-		snprintf(err, errlen, "EMA periods must be at least 1");
-		return -1;
+	for (int k = 0; k < (c->nsched > 0 ? c->nsched : 1); k++) {
+		const double *p = c->nsched > 0 ? c->sched[k].p : c->p;
+		if (c->strategy == BT_EMA_CROSS && isfinite(p[0]) && isfinite(p[1]) &&
+		    !(p[0] >= 1 && p[1] >= 1)) {
+			snprintf(err, errlen, "EMA periods must be at least 1");
+			return -1;
+		}
 	}
+	BtConfig cur = *c; /* with the parameters in force */
+	int si = 0;
+	if (c->nsched > 0)
+		memcpy(cur.p, c->sched[0].p, sizeof cur.p);
+	int own_ema = 0;
 	Ema ef, es;
-	if (own_ema)
-		ema_init(&ef, (int)c->p[0]), ema_init(&es, (int)c->p[1]);
+	own_ema = start_ema(&cur, &ef, &es, b, 0);
 	r->n = n;
 	r->time = xmalloc((size_t)n * sizeof *r->time);
 	r->equity = xmalloc((size_t)n * sizeof *r->equity);
@@ -316,9 +337,16 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 			r->equity[i] = k.cash;
 		}
 		double fast = x->ema_fast, slow = x->ema_slow;
+		if (c->nsched > 0 && si + 1 < c->nsched && c->sched[si + 1].from_ms <= end) {
+			while (si + 1 < c->nsched && c->sched[si + 1].from_ms <= end)
+				si++;
+			memcpy(cur.p, c->sched[si].p, sizeof cur.p);
+			/* the new periods' EMAs, warm on the bars before this one */
+			own_ema = start_ema(&cur, &ef, &es, b, i);
+		}
 		if (own_ema)
 			fast = ema_push(&ef, x->close), slow = ema_push(&es, x->close);
-		want = k.cash > 0 ? signal(c, b, i, k.side, fast, slow) : 0;
+		want = k.cash > 0 ? signal(&cur, b, i, k.side, fast, slow) : 0;
 		if (i + 1 < n && b[i + 1].open_time < c->trade_from_ms)
 			want = 0; /* still warming up: the next bar is not to be traded */
 		if (want && want != k.side && c->sizing == BT_SIZE_VOL) {

@@ -50,6 +50,12 @@ typedef struct {
 	double rate; /* per period, a fraction */
 } BtFunding;
 
+/* Parameters from a time on (walk-forward: the choice of each window). */
+typedef struct {
+	int64_t from_ms;
+	double p[BT_MAX_PARAMS];
+} BtParamSet;
+
 typedef struct {
 	BtStrategy strategy;
 	double p[BT_MAX_PARAMS]; /* strategy parameters (see BtStrategy); NAN: the default */
@@ -70,6 +76,12 @@ typedef struct {
 	 * the engine's own values are warm; ignored unless they end before the first bar */
 	const BtBar *warm;
 	int nwarm;
+	/* when set, the parameters change over time: the decision at a bar's close uses the
+	 * last set whose from_ms is at or before the next bar's open (sched[0] also covers the
+	 * bars before it); a position the new parameters keep is carried, not closed and
+	 * reopened; the strategy's own indicators restart warm on the bars before the change */
+	const BtParamSet *sched;
+	int nsched;
 } BtConfig;
 
 typedef struct {

@@ -16,7 +16,19 @@ typedef struct {
 	BtData *d;
 	size_t cap;
 	int64_t from_ms;
+	uint64_t h; /* FNV-1a over every candle replayed */
 } Loader;
+
+#define FNV_OFFSET UINT64_C(14695981039346656037)
+#define FNV_PRIME  UINT64_C(1099511628211)
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	for (size_t k = 0; k < n; k++)
+		h = (h ^ c[k]) * FNV_PRIME;
+	return h;
+}
 
 static int keep_bar(void *arg, const QuantValues *v, char *err, size_t errlen)
 {
@@ -26,6 +38,10 @@ static int keep_bar(void *arg, const QuantValues *v, char *err, size_t errlen)
 	if (!d->first_ms)
 		d->first_ms = v->open_time;
 	d->latest_ms = v->open_time;
+	/* every candle the engine's values depend on, the warm-up included */
+	double x[5] = {v->open, v->high, v->low, v->close, v->volume};
+	l->h = fnv(l->h, &v->open_time, sizeof v->open_time);
+	l->h = fnv(l->h, x, sizeof x);
 	BtBar *b;
 	if (v->open_time < l->from_ms) { /* before the range: the newest BT_WARM_BARS, a ring */
 		if (!d->pre)
@@ -78,20 +94,6 @@ static int load_funding(Store *st, BtData *d, const char *symbol, int64_t from, 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-void bt_candles_hash(const BtBar *b, int n, char *out, size_t outlen)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-	for (int i = 0; i < n; i++) {
-		double v[4] = {b[i].open, b[i].high, b[i].low, b[i].close};
-		unsigned char buf[8 + sizeof v];
-		memcpy(buf, &b[i].open_time, 8);
-		memcpy(buf + 8, v, sizeof v);
-		for (size_t k = 0; k < sizeof buf; k++)
-			h = (h ^ buf[k]) * UINT64_C(1099511628211);
-	}
-	snprintf(out, outlen, "fnv1a64:%016llx", (unsigned long long)h);
-}
-
 int bt_data_load(Store *st, const char *exchange, const char *symbol, const char *interval,
                  const QuantOptions *opt, int64_t from_ms, int64_t to_ms, BtData *d, char *err,
                  size_t errlen)
@@ -102,7 +104,7 @@ int bt_data_load(Store *st, const char *exchange, const char *symbol, const char
 	else if (features_exchange(st, symbol, interval, d->exchange, sizeof d->exchange, err,
 	                           errlen))
 		return -1;
-	Loader l = {d, 0, from_ms};
+	Loader l = {d, 0, from_ms, FNV_OFFSET};
 	if (features_replay(st, d->exchange, symbol, interval, opt, INT64_MIN, to_ms, keep_bar, &l,
 	                    err, errlen) < 0) {
 		bt_data_free(d);
@@ -123,7 +125,30 @@ int bt_data_load(Store *st, const char *exchange, const char *symbol, const char
 		bt_data_free(d);
 		return -1;
 	}
-	bt_candles_hash(d->bars, d->n, d->hash, sizeof d->hash);
+	/* the newest closed candle in the whole store, past --to too */
+	d->stored_latest_ms = d->latest_ms;
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "SELECT max(c.open_time) FROM candles c JOIN series s ON s.id = "
+	                       "c.series_id WHERE s.exchange = ?1 AND s.symbol = ?2 AND "
+	                       "s.interval = ?3 AND c.closed = 1",
+	                       -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, d->exchange, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, symbol, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, interval, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_INTEGER &&
+		    sqlite3_column_int64(q, 0) > d->stored_latest_ms)
+			d->stored_latest_ms = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	/* and the funding rows the run pays */
+	for (int i = 0; i < d->nfunding; i++) {
+		l.h = fnv(l.h, &d->funding[i].time, sizeof d->funding[i].time);
+		l.h = fnv(l.h, &d->funding[i].rate, sizeof d->funding[i].rate);
+	}
+	snprintf(d->hash, sizeof d->hash, "fnv1a64:%016llx", (unsigned long long)l.h);
+	d->hash_from_ms = d->first_ms;
+	d->hash_to_ms = d->n ? d->bars[d->n - 1].open_time : d->latest_ms;
 	return 0;
 }
 

@@ -20,9 +20,16 @@ typedef struct {
 	int warm;   /* closed candles stored before the range */
 	BtBar *pre; /* the last of them (at most BT_WARM_BARS), oldest first */
 	int npre;
-	int64_t latest_ms; /* open time of the newest stored closed candle; 0: none */
-	int64_t first_ms;  /* open time of the oldest one */
-	char hash[40];     /* "fnv1a64:" and 16 hex digits over the bars' candles */
+	int64_t latest_ms;        /* open time of the newest closed candle up to --to; 0: none */
+	int64_t stored_latest_ms; /* of the newest stored at all (past --to too) */
+	int64_t first_ms;         /* open time of the oldest one */
+	/* "fnv1a64:" and 16 hex digits over every candle the run's values depend on (open time,
+	 * OHLC and volume of each, from the first stored to the range's last, the warm-up
+	 * included) and the funding rows of the range; hash_from_ms and hash_to_ms: the open
+	 * times of the first and last candle hashed */
+	char hash[40];
+	int64_t hash_from_ms, hash_to_ms;
+	int need_warm; /* bars of warm-up the strategy needs before the range (set by the caller) */
 } BtData;
 
 #define BT_WARM_BARS 2048 /* bars kept before the range to warm a strategy's own indicators */
@@ -32,8 +39,5 @@ int bt_data_load(Store *st, const char *exchange, const char *symbol, const char
                  const QuantOptions *opt, int64_t from_ms, int64_t to_ms, BtData *out, char *err,
                  size_t errlen);
 void bt_data_free(BtData *d);
-
-/* The FNV-1a hash of the candles (open time, OHLC) of bars, as in BtData.hash. */
-void bt_candles_hash(const BtBar *b, int n, char *out, size_t outlen);
 
 #endif

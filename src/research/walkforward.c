@@ -9,6 +9,7 @@
 #include "core/numparse.h"
 #include "core/strbuf.h"
 #include "core/xmalloc.h"
+#include "research/data.h"
 
 static int parse_span(const char *s, int64_t *ms)
 {
@@ -108,82 +109,64 @@ void wf_default_grid(WfGrid *g, BtStrategy s)
 			wf_grid_add(g, s, grids[s][i], err, sizeof err);
 }
 
-/* The bars [lo, hi) of d by open time: first index and count. */
-static void span(const BtData *d, int64_t lo, int64_t hi, int *from, int *n)
+/* The bars [lo, hi) of b[0 .. n) by open time: first index and count. */
+static void span(const BtBar *b, int n, int64_t lo, int64_t hi, int *from, int *cnt)
 {
 	int a = 0;
-	while (a < d->n && d->bars[a].open_time < lo)
+	while (a < n && b[a].open_time < lo)
 		a++;
-	int b = a;
-	while (b < d->n && d->bars[b].open_time < hi)
-		b++;
+	int e = a;
+	while (e < n && b[e].open_time < hi)
+		e++;
 	*from = a;
-	*n = b - a;
+	*cnt = e - a;
 }
 
-/* Runs c over bars [from - warm, from + n) trading only from bar from; the report covers the
- * traded part. */
-static int run_part(const BtConfig *c0, const BtData *d, int from, int n, int warm,
-                    const char *objective, BtResult *keep, double *score, double *ret, int *trades,
+/* The report of bars [from, from + n) of a run r over b (the run's bar i is b[i]), starting
+ * from the equity before it; trades counted are those entered in the part. */
+static void part_report(const BtResult *r, const BtBar *b, int from, int n, double initial,
+                        int64_t interval_ms, BtReport *p)
+{
+	BtResult view = *r;
+	view.n = n;
+	view.time += from, view.equity += from, view.position += from;
+	int64_t lo = b[from].open_time, hi = b[from + n - 1].open_time + interval_ms;
+	int t0 = 0;
+	while (t0 < r->ntrades && r->trades[t0].entry_time < lo)
+		t0++;
+	int t1 = t0;
+	while (t1 < r->ntrades && r->trades[t1].entry_time < hi)
+		t1++;
+	view.trades = r->trades + t0;
+	view.ntrades = t1 - t0;
+	bt_report(&view, b + from, initial, interval_ms, p);
+}
+
+/* Runs c over b[from - warm, from + n) trading only from bar from (the bars before only warm
+ * the strategy); the report covers the traded part. */
+static int run_part(const BtConfig *c0, const BtBar *b, int from, int n, int warm,
+                    const BtFunding *f, int nf, const char *objective, double *score, double *ret,
                     char *err, size_t errlen)
 {
 	int w = from < warm ? from : warm;
 	BtConfig c = *c0;
-	c.trade_from_ms = d->bars[from].open_time;
+	c.trade_from_ms = b[from].open_time + 1; /* the first decision at the first close */
 	BtResult r;
-	if (bt_run(&c, d->bars + from - w, n + w, d->funding, d->nfunding, &r, err, errlen))
+	if (bt_run(&c, b + from - w, n + w, f, nf, &r, err, errlen))
 		return -1;
-	BtResult view = r;
-	view.n = n;
-	view.time += w, view.equity += w, view.position += w;
 	BtReport p;
-	bt_report(&view, d->bars + from, c.initial, c.interval_ms, &p);
+	part_report(&r, b + from - w, w, n, c.initial, c.interval_ms, &p);
 	*score = bt_report_value(&p, objective);
 	*ret = p.total_return;
-	*trades = p.trades;
-	if (keep) {
-		memset(keep, 0, sizeof *keep);
-		keep->n = n;
-		keep->time = xmalloc((size_t)n * sizeof *keep->time);
-		keep->equity = xmalloc((size_t)n * sizeof *keep->equity);
-		keep->position = xmalloc((size_t)n * sizeof *keep->position);
-		memcpy(keep->time, view.time, (size_t)n * sizeof *keep->time);
-		memcpy(keep->equity, view.equity, (size_t)n * sizeof *keep->equity);
-		memcpy(keep->position, view.position, (size_t)n * sizeof *keep->position);
-		keep->trades = r.trades, keep->ntrades = r.ntrades;
-		keep->fees = r.fees, keep->funding = r.funding, keep->liquidations = r.liquidations;
-		r.trades = NULL;
-	}
 	bt_result_free(&r);
 	return 0;
-}
-
-static void append(BtResult *all, const BtResult *part, size_t *tcap)
-{
-	size_t n = (size_t)all->n + (size_t)part->n;
-	all->time = xrealloc(all->time, n * sizeof *all->time);
-	all->equity = xrealloc(all->equity, n * sizeof *all->equity);
-	all->position = xrealloc(all->position, n * sizeof *all->position);
-	memcpy(all->time + all->n, part->time, (size_t)part->n * sizeof *all->time);
-	memcpy(all->equity + all->n, part->equity, (size_t)part->n * sizeof *all->equity);
-	memcpy(all->position + all->n, part->position, (size_t)part->n * sizeof *all->position);
-	all->n = (int)n;
-	for (int i = 0; i < part->ntrades; i++) {
-		if ((size_t)all->ntrades == *tcap) {
-			*tcap = *tcap ? *tcap * 2 : 64;
-			all->trades = xrealloc(all->trades, *tcap * sizeof *all->trades);
-		}
-		all->trades[all->ntrades++] = part->trades[i];
-	}
-	all->fees += part->fees;
-	all->funding += part->funding;
-	all->liquidations += part->liquidations;
 }
 
 int wf_run(const BtConfig *base, const BtData *d, const WfGrid *g, int64_t train_ms,
            int64_t test_ms, const char *objective, int lookback, WfResult *out, char *err,
            size_t errlen)
 {
+	(void)lookback;
 	memset(out, 0, sizeof *out);
 	if (!d->n) {
 		snprintf(err, errlen, "no bars");
@@ -195,16 +178,24 @@ int wf_run(const BtConfig *base, const BtData *d, const WfGrid *g, int64_t train
 		         "the range is shorter than one training window and one bar of test");
 		return -1;
 	}
+	/* the history before the range and the range as one series: every window, training
+	 * and test, is warmed on up to BT_WARM_BARS bars before it */
+	int na = d->npre + d->n;
+	BtBar *all = xmalloc((size_t)na * sizeof *all);
+	if (d->npre)
+		memcpy(all, d->pre, (size_t)d->npre * sizeof *all);
+	memcpy(all + d->npre, d->bars, (size_t)d->n * sizeof *all);
 	int combos = 1;
 	for (int k = 0; k < g->nparams; k++)
 		combos *= g->nvalues[k];
 	out->combos = combos;
-	size_t wcap = 0, tcap = 0;
-	double equity = base->initial;
+	size_t wcap = 0;
+	BtParamSet *sched = NULL;
+	int *te_at = NULL, *te_len = NULL;
 	for (int64_t t = start; t + train_ms < end; t += test_ms) {
 		int tr_from, tr_n, te_from, te_n;
-		span(d, t, t + train_ms, &tr_from, &tr_n);
-		span(d, t + train_ms, t + train_ms + test_ms, &te_from, &te_n);
+		span(all, na, t, t + train_ms, &tr_from, &tr_n);
+		span(all, na, t + train_ms, t + train_ms + test_ms, &te_from, &te_n);
 		if (tr_n < 2 || te_n < 1)
 			continue;
 		WfWindow w = {.train_from = t,
@@ -218,9 +209,8 @@ int wf_run(const BtConfig *base, const BtData *d, const WfGrid *g, int64_t train
 				rest /= g->nvalues[k];
 			}
 			double score, ret;
-			int trades;
-			if (run_part(&c, d, tr_from, tr_n, 0, objective, NULL, &score, &ret,
-			             &trades, err, errlen))
+			if (run_part(&c, all, tr_from, tr_n, BT_WARM_BARS, d->funding, d->nfunding,
+			             objective, &score, &ret, err, errlen))
 				goto fail;
 			if (isfinite(score) && (!isfinite(w.is_score) || score > w.is_score)) {
 				w.is_score = score;
@@ -234,26 +224,70 @@ int wf_run(const BtConfig *base, const BtData *d, const WfGrid *g, int64_t train
 				c.p[g->param[k]] = g->values[k][0];
 			memcpy(w.p, c.p, sizeof w.p);
 		}
-		BtConfig c = *base;
-		memcpy(c.p, w.p, sizeof c.p);
-		c.initial = equity;
-		BtResult part;
-		if (run_part(&c, d, te_from, te_n, lookback, objective, &part, &w.oos_score,
-		             &w.oos_return, &w.oos_trades, err, errlen))
-			goto fail;
-		append(&out->oos, &part, &tcap);
-		equity = part.equity[part.n - 1];
-		bt_result_free(&part);
 		if ((size_t)out->nw == wcap) {
 			wcap = wcap ? wcap * 2 : 16;
 			out->w = xrealloc(out->w, wcap * sizeof *out->w);
+			sched = xrealloc(sched, wcap * sizeof *sched);
+			te_at = xrealloc(te_at, wcap * sizeof *te_at);
+			te_len = xrealloc(te_len, wcap * sizeof *te_len);
 		}
+		sched[out->nw].from_ms = all[te_from].open_time;
+		memcpy(sched[out->nw].p, w.p, sizeof w.p);
+		te_at[out->nw] = te_from;
+		te_len[out->nw] = te_n;
 		out->w[out->nw++] = w;
 	}
 	if (!out->nw) {
 		snprintf(err, errlen, "no window had bars to train and test on");
 		goto fail;
 	}
+	{
+		/* the test windows as one run: each window's choice decides from the close
+		 * before its first bar, and a position the next choice keeps is carried over
+		 * the boundary instead of being closed and reopened */
+		int first = te_at[0], last = te_at[out->nw - 1] + te_len[out->nw - 1];
+		int w0 = first < BT_WARM_BARS ? first : BT_WARM_BARS;
+		BtConfig c = *base;
+		c.sched = sched;
+		c.nsched = out->nw;
+		c.trade_from_ms =
+		        all[first].open_time + 1; /* as a plain run: from its first close */
+		BtResult r;
+		if (bt_run(&c, all + first - w0, last - first + w0, d->funding, d->nfunding, &r,
+		           err, errlen))
+			goto fail;
+		double equity = base->initial;
+		for (int i = 0; i < out->nw; i++) {
+			WfWindow *w = &out->w[i];
+			int at = te_at[i] - (first - w0);
+			BtReport p;
+			part_report(&r, all + first - w0, at, te_len[i], equity, base->interval_ms,
+			            &p);
+			w->oos_score = bt_report_value(&p, objective);
+			w->oos_return = p.total_return;
+			w->oos_trades = p.trades;
+			equity = r.equity[at + te_len[i] - 1];
+			if (i) { /* a position held through the boundary */
+				out->boundaries++;
+				for (int t = 0; t < r.ntrades; t++)
+					if (r.trades[t].entry_time < w->test_from &&
+					    r.trades[t].exit_time > w->test_from)
+						out->carried++;
+			}
+		}
+		/* the out-of-sample part alone */
+		int keep = last - first;
+		memmove(r.time, r.time + w0, (size_t)keep * sizeof *r.time);
+		memmove(r.equity, r.equity + w0, (size_t)keep * sizeof *r.equity);
+		memmove(r.position, r.position + w0, (size_t)keep * sizeof *r.position);
+		r.n = keep;
+		out->oos = r;
+		out->oos_from = first - d->npre;
+	}
+	free(all);
+	free(sched);
+	free(te_at);
+	free(te_len);
 	int nis = 0, noos = 0;
 	for (int i = 0; i < out->nw; i++) {
 		if (isfinite(out->w[i].is_score))
@@ -265,6 +299,10 @@ int wf_run(const BtConfig *base, const BtData *d, const WfGrid *g, int64_t train
 	out->oos_mean = noos ? out->oos_mean / noos : NAN;
 	return 0;
 fail:
+	free(all);
+	free(sched);
+	free(te_at);
+	free(te_len);
 	wf_result_free(out);
 	return -1;
 }

@@ -5,9 +5,11 @@
  * overlap and their runs are chained (each starts with the previous one's final equity) into
  * one out-of-sample equity curve.
  *
- * Each test run starts flat: the bars before the test window (up to the lookback) only warm
- * the strategy's own indicators (BtConfig.trade_from_ms), so nothing of the training window's
- * position carries over. */
+ * Every run, training and test, is warmed: up to BT_WARM_BARS stored bars before it (the
+ * history before --from included) feed the strategy's own indicators and trade nothing.
+ * Training runs start flat. The test windows are one run whose parameters change at each
+ * window's start (BtConfig.sched): the decision at the close before a window is the new
+ * choice's, and a position it keeps is carried over the boundary, not closed and reopened. */
 #ifndef FB_RESEARCH_WALKFORWARD_H
 #define FB_RESEARCH_WALKFORWARD_H
 
@@ -35,7 +37,9 @@ typedef struct {
 typedef struct {
 	WfWindow *w;
 	int nw;
-	BtResult oos;             /* the chained test runs */
+	BtResult oos;             /* the test windows' run */
+	int oos_from;             /* index in the data's bars of oos's first bar */
+	int boundaries, carried;  /* window boundaries, and those a position was held through */
 	double is_mean, oos_mean; /* mean objective over the windows */
 	int combos;
 } WfResult;
@@ -47,7 +51,7 @@ int wf_grid_add(WfGrid *g, BtStrategy s, const char *arg, char *err, size_t errl
 /* A strategy's default grid. */
 void wf_default_grid(WfGrid *g, BtStrategy s);
 
-/* objective: a bt_report_value() name. lookback: bars that warm a test run. */
+/* objective: a bt_report_value() name. lookback: unused (every run warms on BT_WARM_BARS). */
 int wf_run(const BtConfig *base, const BtData *d, const WfGrid *g, int64_t train_ms,
            int64_t test_ms, const char *objective, int lookback, WfResult *out, char *err,
            size_t errlen);
