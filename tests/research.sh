@@ -141,6 +141,10 @@ has "$WORK/s.out" "black swans: 4.00 a year" "swans"
 # from the backtest flags: the run is stored first
 $F stress --strategy donchian --symbol BBBUSDT --interval 1h --paths 500 >"$WORK/s2.out" 2>&1 && ok || bad "stress from flags: $(cat "$WORK/s2.out")"
 has "$WORK/s2.out" "(donchian BBBUSDT 1h)" "stress stored its run"
+# a run that never trades stays exactly flat under black swans
+$F stress --strategy funding-carry --symbol AAAUSDT --interval 1h --param threshold=1 --swans 2 --paths 2000 --json >"$WORK/sflat.json" 2>&1 && ok || bad "stress of a flat run: $(cat "$WORK/sflat.json")"
+[ "$(tr -d ' \n' <"$WORK/sflat.json" | grep -o '"return":{[^}]*}')" = '"return":{"p5":0.0,"p50":0.0,"p95":0.0}' ] && ok || bad "a flat run moved under swans: $(grep -A4 '"return"' "$WORK/sflat.json")"
+has "$WORK/sflat.json" '"var99": 0.0,' "flat VaR"
 $F stress --run 1 --strategy donchian >"$WORK/s4.out" 2>&1
 [ $? = 2 ] && ok || bad "stress with both a run and flags"
 

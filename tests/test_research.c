@@ -121,6 +121,30 @@ static void test_stress_known(void **state)
 	stress_result_free(&r);
 	assert_int_equal(stress_run(up, 10, &o, &r, err, sizeof err), -1);
 	assert_non_null(strstr(err, "at least 20"));
+	/* a run that never holds a position stays exactly flat under swans, in both models and
+	 * whether its days are known (bootstrap) or only its share in the market (0) */
+	o.swan_rate = 12, o.swan_gap = 0.2, o.in_market = 0;
+	unsigned char flat[30] = {0};
+	for (int m = STRESS_BOOTSTRAP; m <= STRESS_REGIME; m++)
+		for (int k = 0; k < 2; k++) {
+			o.method = m;
+			o.held = k ? flat : NULL;
+			o.vol_scale = 1;
+			assert_int_equal(stress_run(z, 30, &o, &r, err, sizeof err), 0);
+			assert_true(r.ret_p5 == 0 && r.ret_p50 == 0 && r.ret_p95 == 0);
+			assert_true(r.dd_p99 == 0 && r.p_ruin == 0 && r.band5[9] == 1);
+			stress_result_free(&r);
+		}
+	/* held on the drawn days only: the same swans cost a path holding every day */
+	unsigned char all[30];
+	memset(all, 1, sizeof all);
+	o.method = STRESS_BOOTSTRAP, o.held = all, o.swan_rate = 365, o.exposure = 1;
+	o.swan_days = 0;
+	assert_int_equal(stress_run(z, 30, &o, &r, err, sizeof err), 0);
+	/* every day: a 20 % gap and 2 x 50 bp */
+	NEAR(r.ret_p50, pow(1 - 0.2 - 0.01, 10) - 1);
+	stress_result_free(&r);
+	o.held = NULL;
 }
 
 static void test_walk_forward(void **state)

@@ -567,13 +567,19 @@ int cmd_stress(CliContext *ctx, int argc, char **argv)
 	so.in_market = r.n ? (double)held / r.n : 0;
 	double *daily;
 	int nd = bt_daily_returns(&r, initial, &daily);
+	unsigned char *held_days;
+	bt_daily_held(&r, &held_days);
+	so.held = held_days;
 	StressResult sr;
 	if (stress_run(daily, nd, &so, &sr, err, sizeof err)) {
 		cli_error("stress: run %lld: %s", (long long)info.id, err);
 		free(daily);
+		free(held_days);
 		goto out;
 	}
 	free(daily);
+	free(held_days);
+	so.held = NULL;
 	const char *method = so.method == STRESS_BOOTSTRAP ? "block bootstrap" : "regime switching";
 	if (json) {
 		json_t *o = json_pack(

@@ -28,6 +28,21 @@ int bt_daily_returns(const BtResult *r, double initial, double **out)
 	return n;
 }
 
+int bt_daily_held(const BtResult *r, unsigned char **out)
+{
+	*out = xmalloc((size_t)(r->n > 0 ? r->n : 1));
+	int n = 0, held = 0;
+	for (int i = 0; i < r->n; i++) {
+		int64_t day = (r->time[i] - 1) / DAY_MS;
+		held |= r->position[i] != 0;
+		if (i + 1 < r->n && (r->time[i + 1] - 1) / DAY_MS == day)
+			continue;
+		(*out)[n++] = (unsigned char)held;
+		held = 0;
+	}
+	return n;
+}
+
 void bt_drawdown(const BtResult *r, double initial, double *dd)
 {
 	double peak = initial;

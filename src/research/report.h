@@ -54,6 +54,8 @@ void bt_report(const BtResult *r, const BtBar *bars, double initial, int64_t int
 
 /* The UTC-daily returns of an equity curve (caller frees *out). Returns how many. */
 int bt_daily_returns(const BtResult *r, double initial, double **out);
+/* Per day of bt_daily_returns: 1 when a position was held in any bar of it. */
+int bt_daily_held(const BtResult *r, unsigned char **out);
 
 /* Drawdown at each bar (a fraction, >= 0). */
 void bt_drawdown(const BtResult *r, double initial, double *dd);

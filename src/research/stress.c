@@ -141,13 +141,16 @@ static void one_path(const Work *w, int p)
 	double *eq = w->eq + (size_t)p * (size_t)o->horizon;
 	double e = 1, peak = 1, dd = 0, swan_p = o->swan_rate / 365;
 	int under = 0, ruined = 0, liq = 0, swan_left = 0, state = m->start_state, bi = 0,
-	    start = 0;
+	    start = 0, swan_held = 0;
 	for (int t = 0; t < o->horizon; t++) {
 		double x;
+		int held = -1; /* the position this day: 1 held, 0 flat, -1 not known */
 		if (o->method == STRESS_BOOTSTRAP) {
 			if (bi == 0) /* a new block */
 				start = (int)(rng_uniform(&r) * (w->n - o->block + 1));
 			x = w->d[start + bi];
+			if (o->held)
+				held = o->held[start + bi] != 0;
 			bi = (bi + 1) % o->block;
 		} else {
 			state = rng_uniform(&r) < m->trans[state][1];
@@ -155,14 +158,17 @@ static void one_path(const Work *w, int p)
 		}
 		if (o->vol_scale)
 			x = m->hist_mean + (x - m->hist_mean) * m->vol_ratio;
+		/* a swan costs only what a position pays: nothing on a flat day */
 		if (swan_left > 0) {
-			x = x * o->swan_vol - o->swan_funding * o->exposure;
+			x *= o->swan_vol;
+			if (held >= 0 ? held : swan_held) /* the squeeze: funding against it */
+				x -= o->swan_funding * o->exposure;
 			swan_left--;
 		}
 		if (swan_p > 0 && rng_uniform(&r) < swan_p) {
-			if (rng_uniform(&r) < o->in_market)
-				x -= o->swan_gap * o->exposure;
-			x -= 2 * o->swan_slip_bps / 1e4 * o->exposure;
+			swan_held = held >= 0 ? held : rng_uniform(&r) < o->in_market;
+			if (swan_held) /* the gap against it, out and back in at the swan's spread */
+				x -= (o->swan_gap + 2 * o->swan_slip_bps / 1e4) * o->exposure;
 			swan_left = o->swan_days;
 		}
 		if (w->liq > 0 && x <= -w->liq)
@@ -322,8 +328,8 @@ int stress_run(const double *d, int n, const StressOptions *o, StressResult *r, 
 	double sum = 0;
 	for (int i = 0; i < k; i++)
 		sum += base.ret[i];
-	r->var99 = -base.ret[k - 1];
-	r->es99 = -sum / k;
+	r->var99 = 0 - base.ret[k - 1]; /* 0 - x: no negative zero */
+	r->es99 = 0 - sum / k;
 	free(th);
 	free(w);
 	free(base.eq);

@@ -11,11 +11,13 @@
  *    paths start in the state of the last day.
  * Volatility scaling (vol_scale): returns are moved around their mean by the ratio of the
  * last 30 days' standard deviation to the whole history's, so paths start in today's regime.
- * Black swans (swan_rate events a year, 0: none): on an event day the position (held with the
- * history's share of days in the market) takes a gap of swan_gap against it times the
- * exposure, pays swan_slip_bps twice on the exposure (out and back in at a wider spread), and
- * for swan_days afterwards returns are scaled by swan_vol and a funding squeeze costs
- * swan_funding x exposure a day.
+ * Black swans (swan_rate events a year, 0: none) cost only what a position pays. Whether the
+ * path holds one on a day: in the bootstrap, whether the run held one on the historical day
+ * drawn (held); otherwise, at each swan, a draw with the history's share of days in the
+ * market, kept through the swan. On an event day a held position takes a gap of swan_gap
+ * against it times the exposure and pays swan_slip_bps twice on the exposure (out and back
+ * in at a wider spread); for swan_days afterwards returns are scaled by swan_vol and a held
+ * position pays a funding squeeze of swan_funding x exposure a day. A flat path stays flat.
  *
  * Per path: the equity multiple each day, the maximum drawdown, the share of days under a
  * previous peak, ruin (equity at or below 1 - ruin at any close) and liquidation (a day's
@@ -41,10 +43,12 @@ typedef struct {
 	int vol_scale;
 	double swan_rate, swan_gap, swan_vol, swan_slip_bps, swan_funding;
 	int swan_days;
-	double ruin;        /* a loss of this fraction is ruin (default 0.5) */
-	double exposure;    /* notional / equity while in a position (default 1) */
-	double in_market;   /* share of days in a position (default 1) */
-	double maintenance; /* default 0.004 */
+	double ruin;               /* a loss of this fraction is ruin (default 0.5) */
+	double exposure;           /* notional / equity while in a position (default 1) */
+	double in_market;          /* share of days in a position (default 1) */
+	double maintenance;        /* default 0.004 */
+	const unsigned char *held; /* per daily return: a position held that day (NULL: not
+	                            * known, in_market is the chance) */
 } StressOptions;
 
 typedef struct {
