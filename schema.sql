@@ -15,6 +15,7 @@
 --      liquidations, alerts, backtest runs and trades, quant_summary.
 --   3  quant_summary holds every feature column.
 --   4  backtest_trades gain liquidated; backtest_equity holds each run's equity curve.
+--   5  mark_candles: the exchange's mark-price candles (what liquidations trigger on).
 --
 -- Conventions:
 --   * times are INTEGER epoch milliseconds UTC;
@@ -25,7 +26,7 @@
 --     carry it (e.g. the 6-column CSV layout) rather than estimated;
 --   * NULL means "the source did not say", never zero.
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 -- One row per candle series: an exchange's symbol at one interval. Candles refer to it by id,
 -- so each candle row carries one small integer instead of three strings: rows are about half
@@ -72,6 +73,21 @@ CREATE TABLE IF NOT EXISTS source_gaps (
     to_time   INTEGER NOT NULL,   -- last missing open time
     found_ms  INTEGER NOT NULL,
     PRIMARY KEY (series_id, from_time)
+) WITHOUT ROWID;
+
+-- Mark-price candles (Binance markPriceKlines): the price liquidations trigger on. Kept apart
+-- from the trade candles, which every reader of candles takes as trades.
+CREATE TABLE IF NOT EXISTS mark_candles (
+    exchange  TEXT    NOT NULL,
+    symbol    TEXT    NOT NULL,
+    interval  TEXT    NOT NULL,
+    open_time INTEGER NOT NULL,
+    open      REAL    NOT NULL,
+    high      REAL    NOT NULL,
+    low       REAL    NOT NULL,
+    close     REAL    NOT NULL,
+    closed    INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (exchange, symbol, interval, open_time)
 ) WITHOUT ROWID;
 
 -- Realised funding: one row per funding event.

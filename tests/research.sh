@@ -161,6 +161,24 @@ if [ -f "$SHARED/klines/BTCUSDT-klines-1h.csv.gz" ]; then
 		b=$(grep -o "\"$k\":[^,}]*" "$WORK/warm2.json" | head -1)
 		[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "warm-up: $k differs with explicit periods: $a vs $b"
 	done
+	# liquidations: the whole margin is lost (plus the fee), and with mark-price candles
+	# stored the trigger is the mark: one of the six last-price liquidations of this run is
+	# not breached by the mark in that hour (it is an hour later)
+	$RB import --kind funding --symbol BTCUSDT "$SHARED/funding/BTCUSDT-fundingRate.csv.gz" >/dev/null 2>&1 || bad "import of real BTC funding"
+	liqs() { sqlite3 "$WORK/btc.db" "SELECT exit_time FROM backtest_trades WHERE run_id = (SELECT max(id) FROM backtest_runs) AND liquidated = 1 ORDER BY 1"; }
+	$RB backtest --strategy ema-cross --symbol BTCUSDT --interval 1h --leverage 20 --fraction 0.5 >"$WORK/liq1.out" 2>&1 || bad "leveraged run: $(cat "$WORK/liq1.out")"
+	has "$WORK/liq1.out" "liquidation        on last-price wicks (no mark-price candles stored)" "last-price trigger said"
+	liqs >"$WORK/liq1.txt"
+	[ "$(sqlite3 "$WORK/btc.db" "SELECT count(*) FROM backtest_trades WHERE run_id = (SELECT max(id) FROM backtest_runs) AND liquidated = 1 AND pnl > -qty * entry_price / 20")" = 0 ] && ok || bad "a liquidation lost less than its margin"
+	$RB import "$SHARED/mark/BTCUSDT-markPriceKlines-1h.csv.gz" >"$WORK/mark.out" 2>&1 && ok || bad "import of mark-price candles: $(cat "$WORK/mark.out")"
+	has "$WORK/mark.out" "mark BTCUSDT 1h:" "mark import"
+	$RB backtest --strategy ema-cross --symbol BTCUSDT --interval 1h --leverage 20 --fraction 0.5 >"$WORK/liq2.out" 2>&1 || bad "leveraged run on mark"
+	has "$WORK/liq2.out" "liquidation        on the mark price" "mark trigger said"
+	liqs >"$WORK/liq2.txt"
+	[ "$(wc -l <"$WORK/liq1.txt")" = 6 ] && [ "$(wc -l <"$WORK/liq2.txt")" = 6 ] && ok || bad "liquidations: $(wc -l <"$WORK/liq1.txt") on last, $(wc -l <"$WORK/liq2.txt") on mark"
+	[ "$(comm -23 "$WORK/liq1.txt" "$WORK/liq2.txt" | wc -l)" = 1 ] && ok || bad "last-price liquidations not breached on mark: $(comm -23 "$WORK/liq1.txt" "$WORK/liq2.txt" | tr '\n' ' ')"
+	t=$(comm -23 "$WORK/liq1.txt" "$WORK/liq2.txt")
+	[ "$(sqlite3 "$WORK/btc.db" "SELECT count(*) FROM mark_candles m JOIN v_candles c ON c.symbol = m.symbol AND c.interval = m.interval AND c.open_time = m.open_time WHERE m.open_time = ${t:-0} AND m.low > c.low")" = 1 ] && ok || bad "the mark's low at ${t:-?} is not above the last price's"
 	# walk-forward: one choice for every window is the plain warm run over the test range
 	# (warm training and test windows, positions carried over the boundaries)
 	$RB backtest --strategy ema-cross --symbol BTCUSDT --interval 1h --walk-forward train=90d,test=30d \

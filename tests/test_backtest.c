@@ -175,7 +175,24 @@ static void test_liquidation(void **state)
 	assert_true(r.ntrades >= 1);
 	assert_int_equal(r.trades[0].liquidated, 1);
 	NEAR(r.trades[0].exit, 90.4);
-	NEAR(r.equity[1], 10000 - 500 * (100 - 90.4));
+	/* the whole margin (5000) is lost, plus the 0.5 % clearance fee on 500 x 90.4, not just
+	 * the 4800 the price moved: the insurance fund keeps what is left */
+	NEAR(r.equity[1], 10000 - 5000 - 0.005 * 500 * 90.4);
+	NEAR(r.trades[0].pnl, -5000 - 0.005 * 500 * 90.4);
+	assert_int_equal(r.liquidations, 1);
+	assert_true(r.checked_last >= 1 && r.checked_mark == 0); /* no mark stored */
+	bt_result_free(&r);
+	/* with the mark price stored, the trigger is the mark: a last-price wick to 89 that the
+	 * mark (low 91) never follows liquidates nothing */
+	for (int i = 0; i < 3; i++)
+		b[i].mark_high = b[i].high, b[i].mark_low = b[i].low;
+	b[1].mark_low = 91;
+	assert_int_equal(bt_run(&c, b, 3, NULL, 0, &r, err, sizeof err), 0);
+	assert_int_equal(r.liquidations, 0);
+	assert_true(r.checked_mark >= 1 && r.checked_last == 0);
+	bt_result_free(&r);
+	b[1].mark_low = 90.4; /* the mark reaching the price liquidates */
+	assert_int_equal(bt_run(&c, b, 3, NULL, 0, &r, err, sizeof err), 0);
 	assert_int_equal(r.liquidations, 1);
 	bt_result_free(&r);
 	/* bad settings are refused */

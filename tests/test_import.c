@@ -227,10 +227,16 @@ static void test_names_and_flags(void **state)
 	                                   sizeof err),
 	                 0);
 	assert_string_equal(sym, "");
+	/* mark-price candles go to their own table, never among the trade candles */
 	assert_int_equal(import_parse_name("BTCUSDT-markPriceKlines-1h.csv.gz", sym, sizeof sym,
 	                                   ivl, sizeof ivl, &k, err, sizeof err),
+	                 0);
+	assert_int_equal(k, IMPORT_MARK);
+	assert_string_equal(ivl, "1h");
+	assert_int_equal(import_parse_name("BTCUSDT-indexPriceKlines-1h.csv.gz", sym, sizeof sym,
+	                                   ivl, sizeof ivl, &k, err, sizeof err),
 	                 -1);
-	assert_non_null(strstr(err, "markPriceKlines files are not trade candles"));
+	assert_non_null(strstr(err, "indexPriceKlines files are not trade candles"));
 
 	ImportStats s;
 	ImportOptions o = opts(NULL);

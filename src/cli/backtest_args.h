@@ -20,8 +20,9 @@ typedef struct {
 	const char *params[BT_MAX_PARAMS * 2];
 	int nparams;
 	double p[BT_MAX_PARAMS];
-	double fee_bps, slippage_bps, leverage, fraction, target_vol, initial; /* NAN: default */
-	int funding, sizing;                                                   /* -1: default */
+	double fee_bps, slippage_bps, leverage, fraction, target_vol, initial,
+	        liq_fee_bps; /* NAN: default */
+	int funding, sizing; /* -1: default */
 	int no_short;
 	int allow_cold; /* run even when the history before --from is shorter than the lookback */
 } BtArgs;

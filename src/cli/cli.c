@@ -36,7 +36,8 @@ const CliCommand cli_commands[] = {
         {"demo", cmd_demo, "[--speed X] [--plain] [--seconds N]",
          "start the offline demo: simulator, collector and the live dashboard", 1},
         {"import", cmd_import,
-         "[--symbol S] [--interval I] [--exchange E] [--kind klines|funding] [--max-rejects N] "
+         "[--symbol S] [--interval I] [--exchange E] [--kind klines|funding|mark] [--max-rejects "
+         "N] "
          "FILE|- ...",
          "import kline or funding-rate CSV files (plain or gzip)", 1},
         {"export", cmd_export,

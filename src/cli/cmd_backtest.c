@@ -24,15 +24,24 @@
 /* ---- the options backtest and stress share ---- */
 
 static const struct option bt_opts[] = {
-        {"strategy", required_argument, NULL, 'S'},   {"symbol", required_argument, NULL, 's'},
-        {"interval", required_argument, NULL, 'i'},   {"exchange", required_argument, NULL, 'x'},
-        {"from", required_argument, NULL, 'f'},       {"to", required_argument, NULL, 't'},
-        {"param", required_argument, NULL, 'p'},      {"fee-bps", required_argument, NULL, 1},
-        {"slippage-bps", required_argument, NULL, 2}, {"funding", required_argument, NULL, 3},
-        {"leverage", required_argument, NULL, 4},     {"fraction", required_argument, NULL, 5},
-        {"sizing", required_argument, NULL, 6},       {"target-vol", required_argument, NULL, 7},
-        {"no-short", no_argument, NULL, 8},           {"initial", required_argument, NULL, 9},
+        {"strategy", required_argument, NULL, 'S'},
+        {"symbol", required_argument, NULL, 's'},
+        {"interval", required_argument, NULL, 'i'},
+        {"exchange", required_argument, NULL, 'x'},
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},
+        {"param", required_argument, NULL, 'p'},
+        {"fee-bps", required_argument, NULL, 1},
+        {"slippage-bps", required_argument, NULL, 2},
+        {"funding", required_argument, NULL, 3},
+        {"leverage", required_argument, NULL, 4},
+        {"fraction", required_argument, NULL, 5},
+        {"sizing", required_argument, NULL, 6},
+        {"target-vol", required_argument, NULL, 7},
+        {"no-short", no_argument, NULL, 8},
+        {"initial", required_argument, NULL, 9},
         {"allow-cold", no_argument, NULL, 10},
+        {"liquidation-fee-bps", required_argument, NULL, 11},
 };
 #define NBT_OPTS ((int)(sizeof bt_opts / sizeof *bt_opts))
 
@@ -61,6 +70,7 @@ void bt_args_init(BtArgs *a)
 	for (int k = 0; k < BT_MAX_PARAMS; k++)
 		a->p[k] = NAN;
 	a->fee_bps = a->slippage_bps = a->leverage = a->fraction = a->target_vol = a->initial = NAN;
+	a->liq_fee_bps = NAN;
 	a->funding = -1;
 	a->sizing = -1;
 }
@@ -132,6 +142,7 @@ int bt_args_option(const char *cmd, int c, const char *arg, BtArgs *a)
 	case 8: a->no_short = 1; return 0;
 	case 9: return number(cmd, "initial", arg, 1, 1e12, &a->initial);
 	case 10: a->allow_cold = 1; return 0;
+	case 11: return number(cmd, "liquidation-fee-bps", arg, 0, 1000, &a->liq_fee_bps);
 	}
 	return 1; /* not one of these */
 }
@@ -190,6 +201,8 @@ int bt_args_config(const char *cmd, const BtArgs *a, BtConfig *c)
 		c->target_vol = a->target_vol;
 	if (isfinite(a->initial))
 		c->initial = a->initial;
+	if (isfinite(a->liq_fee_bps))
+		c->liq_fee_bps = a->liq_fee_bps;
 	c->no_short = a->no_short;
 	return 0;
 }
@@ -219,9 +232,10 @@ char *bt_params_json(const BtConfig *c, const QuantOptions *qo, const BtData *d,
 		json_object_set_new(p, bt_param_name(c->strategy, k),
 		                    isfinite(c->p[k]) ? json_real(c->p[k]) : json_null());
 	json_t *o = json_pack(
-	        "{s:o,s:f,s:f,s:b,s:f,s:f,s:s,s:f,s:b,s:f,s:f,s:{s:i,s:i,s:i,s:i,s:i}}", "params",
-	        p, "fee_bps", c->fee_bps, "slippage_bps", c->slippage_bps, "funding", c->funding,
-	        "leverage", c->leverage, "fraction", c->fraction, "sizing",
+	        "{s:o,s:f,s:f,s:f,s:b,s:f,s:f,s:s,s:f,s:b,s:f,s:f,s:{s:i,s:i,s:i,s:i,s:i}}",
+	        "params", p, "fee_bps", c->fee_bps, "slippage_bps", c->slippage_bps,
+	        "liquidation_fee_bps", c->liq_fee_bps, "funding", c->funding, "leverage",
+	        c->leverage, "fraction", c->fraction, "sizing",
 	        c->sizing == BT_SIZE_VOL ? "vol" : "fixed", "target_vol", c->target_vol, "no_short",
 	        c->no_short, "maintenance", c->maintenance, "initial", c->initial, "engine",
 	        "ema_fast", qo->ind.ema_fast, "ema_slow", qo->ind.ema_slow, "rsi", qo->ind.rsi,
@@ -618,12 +632,13 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 		cli_error("backtest: storing the run: %s", err);
 	if (json) {
 		json_error_t je;
-		json_t *o =
-		        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)id,
-		                  "strategy", info.strategy, "exchange", info.exchange, "symbol",
-		                  info.symbol, "interval", info.interval, "candles_hash", info.hash,
-		                  "inputs", json_loads(info.params_json, 0, &je), "summary",
-		                  json_loads(info.summary_json, 0, &je));
+		json_t *o = json_pack(
+		        "{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:{s:i,s:i}}", "id", (json_int_t)id,
+		        "strategy", info.strategy, "exchange", info.exchange, "symbol", info.symbol,
+		        "interval", info.interval, "candles_hash", info.hash, "inputs",
+		        json_loads(info.params_json, 0, &je), "summary",
+		        json_loads(info.summary_json, 0, &je), "liquidation_checks", "mark_bars",
+		        r.checked_mark, "last_price_bars", r.checked_last);
 		char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 		                                JSON_REAL_PRECISION(10));
 		puts(s);
@@ -636,6 +651,16 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 		char warm[256];
 		bt_warmup_text(&d, &a, warm, sizeof warm);
 		printf("  %-18s %s\n", "warm-up", warm);
+		if (r.checked_mark || r.checked_last)
+			printf("  %-18s %s (%d bars in a position on the mark, %d on the last "
+			       "price)\n",
+			       "liquidation",
+			       !r.checked_last   ? "on the mark price"
+			       : !r.checked_mark ? "on last-price wicks (no mark-price "
+			                           "candles stored)"
+			                         : "on the mark price where stored, "
+			                           "else last-price wicks",
+			       r.checked_mark, r.checked_last);
 		if (wf)
 			wf_print(stdout, &w, &grid, &cfg, objective);
 		bt_report_print(stdout, &p);

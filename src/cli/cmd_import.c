@@ -39,8 +39,10 @@ int cmd_import(CliContext *ctx, int argc, char **argv)
 				io.kind = IMPORT_KLINES;
 			else if (strcmp(optarg, "funding") == 0)
 				io.kind = IMPORT_FUNDING;
+			else if (strcmp(optarg, "mark") == 0)
+				io.kind = IMPORT_MARK;
 			else {
-				cli_error("--kind %s: expected klines or funding", optarg);
+				cli_error("--kind %s: expected klines, funding or mark", optarg);
 				return CLI_USAGE;
 			}
 			break;
@@ -70,8 +72,8 @@ int cmd_import(CliContext *ctx, int argc, char **argv)
 		printf("%s: %s %s%s%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld "
 		       "rejected\n",
 		       argv[i], import_kind_name(s.kind), s.symbol,
-		       s.kind == IMPORT_KLINES ? " " : "",
-		       s.kind == IMPORT_KLINES ? s.interval : "", s.read, s.inserted, s.updated,
+		       s.kind != IMPORT_FUNDING ? " " : "",
+		       s.kind != IMPORT_FUNDING ? s.interval : "", s.read, s.inserted, s.updated,
 		       s.unchanged, s.rejected);
 		log_info("import",
 		         "%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld rejected",

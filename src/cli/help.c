@@ -29,12 +29,14 @@ static const CliHelp helps[] = {
          "  --speed X            the simulated market's speed, above 0 to 10000 (default 10)\n"
          "  --plain              print the top table as text instead of the dashboard\n"
          "  --seconds N          stop after N seconds (plain text; default: until Ctrl-C)\n"},
-        {"import", "  --symbol S           the symbol (default: from the file name)\n"
-                   "  --interval I         the interval (default: from the file name)\n"
-                   "  --exchange E         the exchange label stored (default: binance.label)\n"
-                   "  --kind K             klines or funding (default: from the file name)\n"
-                   "  --max-rejects N      rejected lines listed per file (default: all)\n"
-                   "  FILE|-               CSV files, plain or gzip; - reads standard input\n"},
+        {"import",
+         "  --symbol S           the symbol (default: from the file name)\n"
+         "  --interval I         the interval (default: from the file name)\n"
+         "  --exchange E         the exchange label stored (default: binance.label)\n"
+         "  --kind K             klines, funding or mark (mark-price candles; default: from\n"
+         "                       the file name)\n"
+         "  --max-rejects N      rejected lines listed per file (default: all)\n"
+         "  FILE|-               CSV files, plain or gzip; - reads standard input\n"},
         {"export",
          "  candles|funding|metrics|alerts|features   what to write (default candles)\n"
          "  --symbol S[,S...]    symbols (default: all; features needs one)\n"
@@ -74,6 +76,7 @@ static const CliHelp helps[] = {
          "  --target-vol X       annualised volatility target for --sizing vol (default 0.5)\n"
          "  --no-short           long only (default: long and short)\n"
          "  --initial X          starting equity (default 10000)\n"
+         "  --liquidation-fee-bps X  clearance fee of a liquidation on notional (default 50)\n"
          "  --allow-cold         run even when fewer bars than the strategy's lookback are\n"
          "                       stored before --from (default: refused)\n"
          "  --exchange E         the exchange (default: binance.label)\n"

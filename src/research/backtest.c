@@ -90,6 +90,7 @@ void bt_default_config(BtConfig *c, BtStrategy s)
 	c->leverage = 1;
 	c->fraction = 1;
 	c->maintenance = 0.004;
+	c->liq_fee_bps = 50;
 	c->funding = 1;
 	c->initial = 10000;
 	c->interval_ms = 60000;
@@ -156,7 +157,8 @@ typedef struct {
 	double cash; /* equity without the open position's unrealised result */
 	int side;
 	double qty, entry;
-	double liq; /* liquidation price, 0: none */
+	double liq;    /* liquidation price, 0: none */
+	double margin; /* the position's isolated margin */
 	BtTrade cur;
 } Book;
 
@@ -175,8 +177,9 @@ static void close_at(const BtConfig *c, Book *k, BtResult *r, size_t *cap, doubl
 	if (!k->side)
 		return;
 	double fill = slip ? px * (1 - k->side * c->slippage_bps / 1e4) : px;
-	double fee = fabs(k->qty * fill) * c->fee_bps / 1e4;
-	double gross = k->side * k->qty * (fill - k->entry);
+	double fee = fabs(k->qty * fill) * (liquidated ? c->liq_fee_bps : c->fee_bps) / 1e4;
+	/* a liquidation takes the whole margin, whatever the price left of it */
+	double gross = liquidated ? -k->margin : k->side * k->qty * (fill - k->entry);
 	k->cash += gross - fee;
 	r->fees += fee;
 	k->cur.exit_time = t;
@@ -200,6 +203,7 @@ static void open_at(const BtConfig *c, Book *k, BtResult *r, int side, double px
 	if (!(margin > 0) || !(fill > 0) || !(lev > 0))
 		return;
 	k->side = side;
+	k->margin = margin;
 	k->qty = margin * lev / fill;
 	k->entry = fill;
 	double dist = 1 / lev - c->maintenance;
@@ -325,10 +329,14 @@ int bt_run(const BtConfig *c, const BtBar *b, int n, const BtFunding *f, int nf,
 		/* funding inside the rest of this bar */
 		for (; fi < nf && f[fi].time < end; fi++)
 			pay_funding(c, &k, r, x->open, f[fi].rate);
-		/* liquidation at the bar's adverse extreme */
-		if (k.side && k.liq > 0 &&
-		    ((k.side > 0 && x->low <= k.liq) || (k.side < 0 && x->high >= k.liq)))
-			close_at(c, &k, r, &cap, k.liq, x->open_time, 0, 1);
+		/* liquidation at the bar's adverse extreme, of the mark price when stored */
+		if (k.side && k.liq > 0) {
+			int mark = x->mark_high > 0 && x->mark_low > 0; /* NAN or 0: none */
+			double lo = mark ? x->mark_low : x->low, hi = mark ? x->mark_high : x->high;
+			(*(mark ? &r->checked_mark : &r->checked_last))++;
+			if ((k.side > 0 && lo <= k.liq) || (k.side < 0 && hi >= k.liq))
+				close_at(c, &k, r, &cap, k.liq, x->open_time, 0, 1);
+		}
 		double unreal = k.side ? k.side * k.qty * (x->close - k.entry) : 0;
 		r->time[i] = end;
 		r->equity[i] = k.cash + unreal;

@@ -6,8 +6,11 @@
  * received at the real funding times (the funding table) on the open position's notional at
  * the open of the bar holding the funding time: longs pay a positive rate, shorts receive it.
  * With leverage L a position is liquidated when a bar's adverse extreme (low for longs, high
- * for shorts) reaches entry x (1 -/+ (1/L - maintenance)); the loss is taken at that price and
- * the trade is marked. Inside one bar the order is: the fill at the open, funding, the
+ * for shorts) reaches entry x (1 -/+ (1/L - maintenance)): of the mark price when the bar has
+ * its mark-price candle, else of the last price. A liquidation loses the position's whole
+ * margin plus the liquidation fee (liq_fee_bps of the notional at the liquidation price), as
+ * on an isolated-margin perpetual where the insurance fund takes what is left; the trade is
+ * marked and its exit is the liquidation price. Inside one bar the order is: the fill at the open, funding, the
  * liquidation check at the adverse extreme, the mark at the close, then the signal. There are
  * no resting stops or targets: every exit is a signal at a close filled at the next open, or
  * a liquidation.
@@ -36,9 +39,10 @@ typedef struct {
 	int64_t open_time;
 	double open, high, low, close;
 	double ema_fast, ema_slow, rsi, zscore; /* the engine's values after this bar */
-	double funding;                         /* funding estimate per period at the close */
-	double rv;                              /* realised volatility, annualised */
-	int trend;                              /* TrendRegime after this bar */
+	double mark_high, mark_low; /* of the bar's mark-price candle (NAN or 0: none) */
+	double funding;             /* funding estimate per period at the close */
+	double rv;                  /* realised volatility, annualised */
+	int trend;                  /* TrendRegime after this bar */
 } BtBar;
 
 typedef enum { BT_SIZE_FIXED = 0, BT_SIZE_VOL } BtSizing;
@@ -64,6 +68,7 @@ typedef struct {
 	double leverage;    /* 1 or more */
 	double fraction;    /* of equity as margin per position (1: all of it) */
 	double maintenance; /* maintenance margin rate (default 0.004) */
+	double liq_fee_bps; /* liquidation clearance fee on the notional (default 50) */
 	int funding;        /* 1: pay and receive funding */
 	int no_short;
 	double initial; /* starting equity (default 10000) */
@@ -102,6 +107,8 @@ typedef struct {
 	int ntrades;
 	double fees, funding; /* paid (negative funding: received) */
 	int liquidations;
+	int checked_mark, checked_last; /* bars in a position checked for liquidation on the
+	                                 * mark price, and on the last price (no mark stored) */
 } BtResult;
 
 void bt_default_config(BtConfig *c, BtStrategy s);

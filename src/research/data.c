@@ -59,6 +59,7 @@ static int keep_bar(void *arg, const QuantValues *v, char *err, size_t errlen)
 	b->ema_fast = v->ema_fast, b->ema_slow = v->ema_slow;
 	b->rsi = v->rsi, b->zscore = v->zscore, b->funding = v->funding, b->rv = v->rv;
 	b->trend = (int)v->trend;
+	b->mark_high = b->mark_low = NAN;
 	return 0;
 }
 
@@ -94,6 +95,41 @@ static int load_funding(Store *st, BtData *d, const char *symbol, int64_t from, 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The mark-price candles of the range's bars (mark_candles), matched by open time. */
+static int load_mark(Store *st, BtData *d, const char *symbol, const char *interval, char *err,
+                     size_t errlen)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "SELECT open_time, high, low FROM mark_candles WHERE exchange = ?1 "
+	                       "AND symbol = ?2 AND interval = ?3 AND open_time >= ?4 AND "
+	                       "open_time <= ?5 AND closed = 1 ORDER BY open_time",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, d->exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, interval, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, d->bars[0].open_time);
+	sqlite3_bind_int64(s, 5, d->bars[d->n - 1].open_time);
+	int rc, i = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t t = sqlite3_column_int64(s, 0);
+		while (i < d->n && d->bars[i].open_time < t)
+			i++;
+		if (i < d->n && d->bars[i].open_time == t) {
+			d->bars[i].mark_high = sqlite3_column_double(s, 1);
+			d->bars[i].mark_low = sqlite3_column_double(s, 2);
+			d->nmark++;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int bt_data_load(Store *st, const char *exchange, const char *symbol, const char *interval,
                  const QuantOptions *opt, int64_t from_ms, int64_t to_ms, BtData *d, char *err,
                  size_t errlen)
@@ -122,6 +158,10 @@ int bt_data_load(Store *st, const char *exchange, const char *symbol, const char
 	int64_t ivl = fb_interval_ms(interval);
 	if (d->n && load_funding(st, d, symbol, d->bars[0].open_time,
 	                         d->bars[d->n - 1].open_time + ivl, err, errlen)) {
+		bt_data_free(d);
+		return -1;
+	}
+	if (d->n && load_mark(st, d, symbol, interval, err, errlen)) {
 		bt_data_free(d);
 		return -1;
 	}

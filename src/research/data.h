@@ -29,6 +29,7 @@ typedef struct {
 	 * times of the first and last candle hashed */
 	char hash[40];
 	int64_t hash_from_ms, hash_to_ms;
+	int nmark;     /* bars of the range with their mark-price candle */
 	int need_warm; /* bars of warm-up the strategy needs before the range (set by the caller) */
 } BtData;
 

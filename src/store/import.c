@@ -107,7 +107,10 @@ typedef struct {
 
 const char *import_kind_name(ImportKind kind)
 {
-	return kind == IMPORT_FUNDING ? "funding" : kind == IMPORT_KLINES ? "klines" : "auto";
+	return kind == IMPORT_FUNDING  ? "funding"
+	       : kind == IMPORT_KLINES ? "klines"
+	       : kind == IMPORT_MARK   ? "mark"
+	                               : "auto";
 }
 
 static void layout_fixed(Layout *l, int nfields)
@@ -162,8 +165,7 @@ int import_parse_name(const char *path, char *symbol, size_t symlen, char *inter
 	if (n == 0)
 		return 0;
 	for (int i = 1; i < n; i++) {
-		if (strcasecmp(tok[i], "markPriceKlines") == 0 ||
-		    strcasecmp(tok[i], "indexPriceKlines") == 0 ||
+		if (strcasecmp(tok[i], "indexPriceKlines") == 0 ||
 		    strcasecmp(tok[i], "premiumIndexKlines") == 0) {
 			snprintf(err, errlen,
 			         "%s: %s files are not trade candles and are not imported as "
@@ -181,6 +183,8 @@ int import_parse_name(const char *path, char *symbol, size_t symlen, char *inter
 	for (int i = 1; i < n; i++) {
 		if (strcasecmp(tok[i], "fundingRate") == 0)
 			*kind = IMPORT_FUNDING;
+		else if (strcasecmp(tok[i], "markPriceKlines") == 0)
+			*kind = IMPORT_MARK;
 		else if (strcasecmp(tok[i], "klines") == 0)
 			*kind = IMPORT_KLINES;
 		else if (!interval[0] && fb_interval_ms(tok[i]) > 0) {
@@ -204,7 +208,7 @@ static int layout_from_header(Layout *l, char **f, int n, ImportKind kind, char 
 				l->col[aliases[a].role] = i;
 	static const int need_k[] = {C_OPEN_TIME, C_OPEN, C_HIGH, C_LOW, C_CLOSE, C_VOLUME};
 	static const int need_f[] = {C_FUNDING_TIME, C_FUNDING_RATE};
-	const int *need = kind == IMPORT_FUNDING ? need_f : need_k;
+	const int *need = kind == IMPORT_FUNDING ? need_f : need_k; /* mark: as klines */
 	int nneed = kind == IMPORT_FUNDING ? 2 : 6;
 	for (int i = 0; i < nneed; i++)
 		if (l->col[need[i]] < 0) {
@@ -505,7 +509,7 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 		if (!checked_interval) {
 			/* Checked once the layout is known, so a header error is reported first. */
 			checked_interval = 1;
-			if (s->kind == IMPORT_KLINES && layout.col[C_INTERVAL] < 0 &&
+			if (s->kind != IMPORT_FUNDING && layout.col[C_INTERVAL] < 0 &&
 			    fb_interval_ms(s->interval) < 0) {
 				if (s->interval[0])
 					snprintf(err, errlen,
@@ -560,7 +564,24 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 			}
 			in_tx = 1;
 		}
-		if (s->kind == IMPORT_KLINES) {
+		if (s->kind == IMPORT_MARK) {
+			Candle c;
+			if (parse_candle(&row, opt, s->interval, &c)) {
+				reject(opt, s, path, lineno, why);
+				continue;
+			}
+			records_copy_field(c.exchange, sizeof c.exchange, exch);
+			records_copy_field(c.symbol, sizeof c.symbol, sym);
+			int put = store_put_mark(st, &c);
+			if (put < 0) {
+				snprintf(err, errlen, "%s:%ld: database error: %s", path, lineno,
+				         store_errmsg(st));
+				goto out;
+			}
+			*(put == STORE_INSERTED  ? &bc.inserted
+			  : put == STORE_UPDATED ? &bc.updated
+			                         : &bc.unchanged) += 1;
+		} else if (s->kind == IMPORT_KLINES) {
 			Candle *c = &buf[nbuf];
 			if (parse_candle(&row, opt, s->interval, c)) {
 				reject(opt, s, path, lineno, why);

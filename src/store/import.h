@@ -5,7 +5,9 @@
  * volume, close_time, quote_volume, count, taker_buy_volume, taker_buy_quote_volume,
  * ignore), with or without its header, and the 6-column open_time,open,high,low,close,volume
  * layout. Funding: calc_time/fundingTime, funding_interval_hours, last_funding_rate/
- * fundingRate[, markPrice] with a header. Files may be gzip-compressed. Times in
+ * fundingRate[, markPrice] with a header. Mark: Binance's markPriceKlines in the klines
+ * layouts, into mark_candles (a file named SYMBOL-markPriceKlines-1h is one). Files may be
+ * gzip-compressed. Times in
  * microseconds (newer Binance files) are turned into milliseconds.
  * Every line is validated; a bad line is reported with its number and reason and skipped.
  * Rows are committed every IMPORT_BATCH rows, so an interrupted import keeps what it
@@ -21,7 +23,7 @@
 
 #define IMPORT_BATCH 100000
 
-typedef enum { IMPORT_AUTO = 0, IMPORT_KLINES, IMPORT_FUNDING } ImportKind;
+typedef enum { IMPORT_AUTO = 0, IMPORT_KLINES, IMPORT_FUNDING, IMPORT_MARK } ImportKind;
 
 typedef struct {
 	const char *exchange; /* NULL: "binance" */

@@ -45,6 +45,8 @@ static const struct {
          "ROWID;"
          "ALTER TABLE backtest_trades ADD COLUMN liquidated INTEGER NOT NULL DEFAULT 0;",
          ""},
+        /* 4 -> 5: mark_candles is new (schema.sql creates it). */
+        {"", ""},
 };
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
@@ -62,6 +64,8 @@ enum {
 	ST_LIQ,
 	ST_ALERT,
 	ST_SOURCE_GAP,
+	ST_MARK_INS,
+	ST_MARK_UPD,
 	ST_CANDLE_INS_CHUNK, /* built at run time: CANDLE_CHUNK rows */
 	ST_COUNT
 };
@@ -96,6 +100,13 @@ static const char *const stmt_sql[ST_COUNT] = {
         [ST_SOURCE_GAP] = "INSERT INTO source_gaps (series_id, from_time, to_time, found_ms) "
                           "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
                           "to_time = max(to_time, excluded.to_time)",
+        [ST_MARK_INS] = "INSERT INTO mark_candles (exchange, symbol, interval, open_time, open, "
+                        "high, low, close, closed) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) "
+                        "ON CONFLICT DO NOTHING",
+        [ST_MARK_UPD] = "UPDATE mark_candles SET open=?5, high=?6, low=?7, close=?8, closed=?9 "
+                        "WHERE exchange=?1 AND symbol=?2 AND interval=?3 AND open_time=?4 "
+                        "AND (closed = 0 OR ?9 = 1) AND (open, high, low, close, closed) IS NOT "
+                        "(?5, ?6, ?7, ?8, ?9)",
         [ST_ALERT] = "INSERT INTO alerts (ts, exchange, symbol, interval, rule, severity, value, "
                      "message) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
 };
@@ -565,6 +576,30 @@ int store_put_funding(Store *st, const FundingRate *f)
 			return -1;
 		if (n)
 			return which == ST_FUNDING_INS ? STORE_INSERTED : STORE_UPDATED;
+	}
+	return STORE_UNCHANGED;
+}
+
+int store_put_mark(Store *st, const Candle *c)
+{
+	for (int which = ST_MARK_INS; which <= ST_MARK_UPD; which++) {
+		sqlite3_stmt *s = stmt(st, which);
+		if (!s)
+			return -1;
+		sqlite3_bind_text(s, 1, c->exchange, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, c->symbol, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, c->interval, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, c->open_time);
+		sqlite3_bind_double(s, 5, c->open);
+		sqlite3_bind_double(s, 6, c->high);
+		sqlite3_bind_double(s, 7, c->low);
+		sqlite3_bind_double(s, 8, c->close);
+		sqlite3_bind_int(s, 9, c->closed);
+		int n = run(st, s);
+		if (n < 0)
+			return -1;
+		if (n)
+			return which == ST_MARK_INS ? STORE_INSERTED : STORE_UPDATED;
 	}
 	return STORE_UNCHANGED;
 }

@@ -56,6 +56,8 @@ typedef struct {
  * multi-row INSERTs, adding to counts. Meant for bulk loads inside a transaction. Returns 0,
  * or -1 on an SQLite error (the caller rolls back; counts are then meaningless). */
 int store_put_candles(Store *st, const Candle *c, size_t n, StorePutCounts *counts);
+/* A mark-price candle (mark_candles); STORE_INSERTED, _UPDATED, _UNCHANGED or -1. */
+int store_put_mark(Store *st, const Candle *c);
 int store_put_metric(Store *st, const MarketMetric *m);
 int store_put_liquidation(Store *st, const Liquidation *l);
 /* Records (or widens) a range of candles missing at the source. Returns STORE_INSERTED or -1. */
