@@ -15,7 +15,8 @@
 --      liquidations, alerts, backtest runs and trades, quant_summary.
 --   3  quant_summary holds every feature column.
 --   4  backtest_trades gain liquidated; backtest_equity holds each run's equity curve.
---   5  mark_candles: the exchange's mark-price candles (what liquidations trigger on).
+--   5  mark_candles: the exchange's mark-price candles (what liquidations trigger on);
+--      series gain derived_from (built from a lower interval by db aggregate).
 --
 -- Conventions:
 --   * times are INTEGER epoch milliseconds UTC;
@@ -31,11 +32,15 @@ PRAGMA user_version = 5;
 -- One row per candle series: an exchange's symbol at one interval. Candles refer to it by id,
 -- so each candle row carries one small integer instead of three strings: rows are about half
 -- the size and every lookup compares integers. Series rows are never deleted.
+-- derived_from: NULL for the exchange's own candles; the lower interval ('5m') a series was
+-- built from by db aggregate (exact decimal sums; only complete buckets). The exchange's own
+-- candles, when they arrive, replace the built ones and clear it.
 CREATE TABLE IF NOT EXISTS series (
-    id       INTEGER PRIMARY KEY,
-    exchange TEXT    NOT NULL,
-    symbol   TEXT    NOT NULL,
-    interval TEXT    NOT NULL,
+    id           INTEGER PRIMARY KEY,
+    exchange     TEXT    NOT NULL,
+    symbol       TEXT    NOT NULL,
+    interval     TEXT    NOT NULL,
+    derived_from TEXT,
     UNIQUE (exchange, symbol, interval)
 );
 

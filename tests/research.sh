@@ -179,6 +179,36 @@ if [ -f "$SHARED/klines/BTCUSDT-klines-1h.csv.gz" ]; then
 	[ "$(comm -23 "$WORK/liq1.txt" "$WORK/liq2.txt" | wc -l)" = 1 ] && ok || bad "last-price liquidations not breached on mark: $(comm -23 "$WORK/liq1.txt" "$WORK/liq2.txt" | tr '\n' ' ')"
 	t=$(comm -23 "$WORK/liq1.txt" "$WORK/liq2.txt")
 	[ "$(sqlite3 "$WORK/btc.db" "SELECT count(*) FROM mark_candles m JOIN v_candles c ON c.symbol = m.symbol AND c.interval = m.interval AND c.open_time = m.open_time WHERE m.open_time = ${t:-0} AND m.low > c.low")" = 1 ] && ok || bad "the mark's low at ${t:-?} is not above the last price's"
+	# higher intervals built from 5m: db aggregate against Binance's own 1h and 1d, and
+	# db check --cross listing the four hours where Binance's own 5m and 1h disagree
+	for s in BTCUSDT SOLUSDT; do
+		AG="$FB --db $WORK/agg-$s.db" CR="$FB --db $WORK/cross-$s.db"
+		$AG import "$SHARED/klines/$s-klines-5m.csv.gz" >/dev/null 2>&1 || bad "import $s 5m"
+		$AG export candles --symbol $s --interval 1h >"$WORK/none.csv" 2>"$WORK/otf.err" && ok || bad "export of a 1h built on the fly: $(cat "$WORK/otf.err")"
+		has "$WORK/otf.err" "$s 1h built from 5m (9977 new" "built on the fly, said"
+		[ "$(wc -l <"$WORK/none.csv")" = 9978 ] && ok || bad "$s 1h built on the fly: $(wc -l <"$WORK/none.csv") lines"
+		$AG db aggregate --symbol $s --to 1h,1d >"$WORK/agg.out" 2>&1 && ok || bad "db aggregate: $(cat "$WORK/agg.out")"
+		has "$WORK/agg.out" "binance $s 1h from 5m: 0 built, 0 skipped incomplete, 9977 unchanged" "aggregate 1h idempotent"
+		has "$WORK/agg.out" "binance $s 1d from 5m: 415 built, 1 skipped incomplete, 0 unchanged" "aggregate 1d"
+		[ "$(sqlite3 "$WORK/agg-$s.db" "SELECT derived_from FROM series WHERE interval = '1h'")" = 5m ] && ok || bad "1h not marked derived"
+		$CR import "$SHARED/klines/$s-klines-5m.csv.gz" "$SHARED/klines/$s-klines-1h.csv.gz" "$SHARED/klines/$s-klines-1d.csv.gz" >/dev/null 2>&1 || bad "import $s 5m 1h 1d"
+		for iv in 1h 1d; do
+			eq=$(sqlite3 "$WORK/agg-$s.db" "ATTACH '$WORK/cross-$s.db' AS x; SELECT count(*) FROM v_candles a JOIN x.v_candles b USING (symbol, interval, open_time) WHERE a.interval = '$iv' AND (a.open, a.high, a.low, a.close, a.volume) IS (b.open, b.high, b.low, b.close, b.volume)")
+			all=$(sqlite3 "$WORK/agg-$s.db" "ATTACH '$WORK/cross-$s.db' AS x; SELECT count(*) FROM v_candles a JOIN x.v_candles b USING (symbol, interval, open_time) WHERE a.interval = '$iv'")
+			want=$([ $iv = 1h ] && echo "9973 9977" || echo "412 414")
+			[ "$eq $all" = "$want" ] && ok || bad "$s $iv built from 5m: $eq of $all equal to Binance's (want $want)"
+		done
+		$CR db check --cross --symbol $s >"$WORK/cross.out" 2>&1
+		[ $? = 1 ] && ok || bad "db check --cross exit with differences"
+		has "$WORK/cross.out" "binance $s 1h against 1h built from 5m: 9973 equal, 4 differ" "cross 1h"
+		for t in 2025-01-14T13:00 2025-01-14T15:00 2025-01-29T01:00 2025-01-29T02:00; do
+			has "$WORK/cross.out" "binance $s 1h $t:00.000Z: " "cross lists $t"
+		done
+		$CR db aggregate --symbol $s --to 1h >"$WORK/agg2.out" 2>&1
+		has "$WORK/agg2.out" "the exchange's own candles are stored; not built" "exchange series kept"
+	done
+	$FB --db "$WORK/cross-BTCUSDT.db" db check --cross --symbol BTCUSDT --interval 1h >"$WORK/cross-btc.out" 2>&1
+	has "$WORK/cross-btc.out" "binance BTCUSDT 1h 2025-01-14T13:00:00.000Z: volume 21800.976 (built from 5m: 19827.845)" "BTC 2025-01-14 13:00 volumes"
 	# walk-forward: one choice for every window is the plain warm run over the test range
 	# (warm training and test windows, positions carried over the boundaries)
 	$RB backtest --strategy ema-cross --symbol BTCUSDT --interval 1h --walk-forward train=90d,test=30d \

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "core/timeutil.h"
+#include "core/xmalloc.h"
 #include "quant/aggregate.h"
+#include "quant/derive.h"
 #include "store/import.h"
 
 #define T0 INT64_C(1735689600000) /* 2025-01-01T00:00:00Z, a Wednesday */
@@ -191,11 +193,97 @@ static void test_real_data(void **state)
 	store_close(st);
 }
 
+static long count_of(Store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	long n = -1;
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* db aggregate's engine: only complete buckets stored, as their own series marked derived,
+ * idempotent; the exchange's own series never overwritten, and replacing the built one when
+ * it arrives; the cross check lists each field that differs. */
+static void test_derive(void **state)
+{
+	(void)state;
+	char err[512];
+	char *path = xasprintf("%s/derive.db", dir);
+	Store *st = store_open(path, 0, 1000, err, sizeof err);
+	assert_non_null(st);
+	/* three hours of 5m candles, one missing in the second hour */
+	assert_int_equal(store_begin(st), 0);
+	for (int i = 0; i < 36; i++)
+		if (i != 17) {
+			Candle c =
+			        mk("5m", T0 + i * 300000, 100 + i, 101 + i, 99 + i, 100.5 + i, 0.1);
+			assert_int_equal(store_put_candle(st, &c), STORE_INSERTED);
+		}
+	assert_int_equal(store_commit(st), 0);
+	char from[8];
+	assert_int_equal(derive_source(st, "binance", "BTCUSDT", "1h", from, sizeof from), 0);
+	assert_string_equal(from, "5m");
+	assert_int_equal(derive_kind(st, "binance", "BTCUSDT", "1h", NULL, 0), DERIVE_NONE);
+	DeriveCounts dc;
+	assert_int_equal(derive_build(st, "binance", "BTCUSDT", "5m", "1h", &dc, err, sizeof err),
+	                 0);
+	assert_int_equal(dc.built, 2);
+	assert_int_equal(dc.incomplete, 1); /* the hour with a missing 5m candle */
+	assert_int_equal(derive_kind(st, "binance", "BTCUSDT", "1h", from, sizeof from),
+	                 DERIVE_BUILT);
+	assert_string_equal(from, "5m");
+	/* twelve volumes of 0.1 add up to exactly 1.2, as the exchange's decimals do */
+	assert_int_equal(count_of(st, "SELECT count(*) FROM v_candles WHERE interval = '1h' AND "
+	                              "volume = 1.2"),
+	                 2);
+	/* again: nothing new */
+	assert_int_equal(derive_build(st, "binance", "BTCUSDT", "5m", "1h", &dc, err, sizeof err),
+	                 0);
+	assert_int_equal(dc.built, 0);
+	assert_int_equal(dc.unchanged, 2);
+	/* 7m does not divide an hour; a 5m series cannot be built from 1h */
+	assert_int_equal(derive_build(st, "binance", "BTCUSDT", "1h", "5m", &dc, err, sizeof err),
+	                 -1);
+	/* the exchange's own 1h arrives: it replaces the built candles */
+	Candle own = mk("1h", T0, 100, 112, 99, 111.5, 1.3);
+	assert_int_equal(store_put_candle(st, &own), STORE_INSERTED);
+	assert_int_equal(derive_kind(st, "binance", "BTCUSDT", "1h", NULL, 0), DERIVE_EXCHANGE);
+	assert_int_equal(count_of(st, "SELECT count(*) FROM v_candles WHERE interval = '1h'"), 1);
+	/* and is never overwritten by a build */
+	assert_int_equal(derive_build(st, "binance", "BTCUSDT", "5m", "1h", &dc, err, sizeof err),
+	                 -1);
+	assert_non_null(strstr(err, "never overwritten"));
+	assert_int_equal(count_of(st, "SELECT count(*) FROM v_candles WHERE interval = '1h' AND "
+	                              "volume = 1.3"),
+	                 1);
+	/* the cross check: its volume (1.3 against 1.2) and nothing else */
+	char *listing = xasprintf("%s/cross.txt", dir);
+	FILE *f = fopen(listing, "w");
+	long eq, df;
+	assert_int_equal(
+	        derive_cross(st, "binance", "BTCUSDT", "5m", "1h", f, 0, &eq, &df, err, sizeof err),
+	        0);
+	fclose(f);
+	assert_int_equal(eq, 0);
+	assert_int_equal(df, 1);
+	char *text = tu_read_file(listing, NULL);
+	assert_non_null(strstr(text, "2025-01-01T00:00:00.000Z: volume 1.3 (built from 5m: 1.2)"));
+	assert_null(strstr(text, "close"));
+	free(text);
+	free(listing);
+	store_close(st);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_hand),
 	        cmocka_unit_test(test_real_data),
+	        cmocka_unit_test(test_derive),
 	};
 	return cmocka_run_group_tests(tests, tu_group_setup, tu_group_teardown);
 }

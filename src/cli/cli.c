@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "cli/cli.h"
 #include "core/fsutil.h"
 #include "core/log.h"
@@ -21,6 +23,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/collector.h"
+#include "quant/derive.h"
 
 #include <jansson.h>
 
@@ -45,9 +48,11 @@ const CliCommand cli_commands[] = {
          "M] "
          "[--exchange E] [--from T] [--to T] [-o FILE]",
          "write stored rows, or the engine's features of a series, as CSV", 0},
-        {"db", cmd_db, "check [--symbol S] [--interval I] [--max-listed N] | stats | migrate",
-         "check stored candles for gaps and bad rows, show what is stored, or migrate the "
-         "schema",
+        {"db", cmd_db,
+         "check [--symbol S] [--interval I] [--max-listed N] [--cross] | stats | migrate | "
+         "aggregate --to I[,I...] [--from I] [--symbol S] [--exchange E]",
+         "check stored candles for gaps and bad rows, show what is stored, migrate the "
+         "schema, or build higher intervals from lower ones",
          0},
         {"backfill", cmd_backfill,
          "[--symbol S[,S...]] [--interval I[,I...]] [--since T] [--top N]",
@@ -442,6 +447,56 @@ Store *cli_open_store(CliContext *ctx, int must_exist)
 		cli_error("%s", err);
 	free(path);
 	return st;
+}
+
+int cli_build_interval(CliContext *ctx, Store *st, const char *cmd, const char *exchange,
+                       const char *symbol, const char *interval)
+{
+	if (!symbol || !interval || fb_interval_ms(interval) <= 0)
+		return 0;
+	char exch[32] = "", from[FB_INTERVAL_LEN] = "";
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "SELECT DISTINCT exchange FROM series WHERE symbol = ?1 AND "
+	                       "derived_from IS NULL AND (?2 IS NULL OR exchange = ?2) ORDER BY 1",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return 0; /* the reader reports the database */
+	sqlite3_bind_text(q, 1, symbol, -1, SQLITE_STATIC);
+	if (exchange)
+		sqlite3_bind_text(q, 2, exchange, -1, SQLITE_STATIC);
+	int found = 0;
+	while (!found && sqlite3_step(q) == SQLITE_ROW) {
+		snprintf(exch, sizeof exch, "%s", (const char *)sqlite3_column_text(q, 0));
+		int kind = derive_kind(st, exch, symbol, interval, NULL, 0);
+		if (kind == DERIVE_EXCHANGE) {
+			sqlite3_finalize(q);
+			return 0; /* the exchange's own */
+		}
+		found = derive_source(st, exch, symbol, interval, from, sizeof from) == 0;
+	}
+	sqlite3_finalize(q);
+	if (!found)
+		return 0; /* nothing to build it from: the reader says what is missing */
+	char err[1024];
+	Store *w = store_open(store_path(st), 0,
+	                      (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms"), err,
+	                      sizeof err);
+	DeriveCounts dc;
+	if (!w || derive_build(w, exch, symbol, from, interval, &dc, err, sizeof err)) {
+		cli_error(
+		        "%s: %s %s has no %s candles of the exchange's, and building them from %s "
+		        "failed: %s (futuresboard db aggregate --symbol %s --to %s builds them)",
+		        cmd, exch, symbol, interval, from, err, symbol, interval);
+		if (w)
+			store_close(w);
+		return -1;
+	}
+	store_close(w);
+	fprintf(stderr,
+	        "futuresboard: %s %s %s built from %s (%ld new, %ld stored before, %ld incomplete "
+	        "buckets left out; a derived series, see db aggregate)\n",
+	        exch, symbol, interval, from, dc.built, dc.unchanged, dc.incomplete);
+	return 0;
 }
 
 const char *cli_data_file(const char *name, char *buf, size_t len)

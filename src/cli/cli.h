@@ -119,6 +119,13 @@ const char *cli_data_file(const char *name, char *buf, size_t len);
 /* Opens the configured database read-only (never migrated; a WAL file in a folder this user
  * cannot write is read as it stands). Returns NULL after printing the error. */
 Store *cli_open_store_ro(CliContext *ctx);
+/* A reader's timeframe the exchange's candles do not have: when a lower stored interval can
+ * build it (or it was built before), builds it into its series marked derived, through a
+ * connection of its own, and says so on standard error ("1h built from 5m"). st: the reader's
+ * store, for the look-up; exchange NULL: any that has the symbol. 0 (nothing to do, or
+ * built), or -1 after printing why it could not be built. */
+int cli_build_interval(CliContext *ctx, Store *st, const char *cmd, const char *exchange,
+                       const char *symbol, const char *interval);
 /* Rebuilds the configuration from the same sources and applies what may change live (log
  * settings, alert rules and others marked live). Prints what changed to the log. With rules
  * not NULL, *rules gets the fresh alert rules (caller owns them). A configuration whose rules

@@ -281,6 +281,8 @@ int bt_args_load(CliContext *ctx, const char *cmd, const BtArgs *a, const BtConf
 	QuantOptions qo;
 	cli_quant_options(ctx, &qo);
 	char err[1024];
+	if (cli_build_interval(ctx, st, cmd, a->exchange, a->symbol, a->interval))
+		return -1;
 	if (bt_data_load(st, a->exchange, a->symbol, a->interval, &qo, a->from_ms, a->to_ms, d, err,
 	                 sizeof err)) {
 		cli_error("%s: %s", cmd, err);

@@ -1,13 +1,183 @@
-/* futuresboard db check | stats | migrate. check and stats only read (a read-only file, or
- * another user's, will do); migrate opens the database for writing, which brings its schema
- * up to date. Main thread. */
+/* futuresboard db check | stats | migrate | aggregate. check and stats only read (a read-only
+ * file, or another user's, will do); migrate opens the database for writing, which brings its
+ * schema up to date; aggregate builds higher intervals from lower ones. Main thread. */
 #include <getopt.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "quant/derive.h"
 #include "store/check.h"
+
+/* The (exchange, symbol) pairs with the exchange's own candles, filtered. */
+static int pairs(Store *st, const char *exchange, const char *symbol, char (**out)[2][32])
+{
+	sqlite3_stmt *s;
+	*out = NULL;
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "SELECT DISTINCT exchange, symbol FROM series WHERE derived_from "
+	                       "IS NULL AND (?1 IS NULL OR exchange = ?1) AND (?2 IS NULL OR "
+	                       "symbol = ?2) ORDER BY 1, 2",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (exchange)
+		sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
+	if (symbol)
+		sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
+	int n = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		*out = xrealloc(*out, (size_t)(n + 1) * sizeof **out);
+		snprintf((*out)[n][0], 32, "%s", (const char *)sqlite3_column_text(s, 0));
+		snprintf((*out)[n][1], 32, "%s", (const char *)sqlite3_column_text(s, 1));
+		n++;
+	}
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* db aggregate [--exchange E] [--symbol S] [--from I] --to I[,I...] */
+static int db_aggregate(CliContext *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	        {"symbol", required_argument, NULL, 's'},
+	        {"exchange", required_argument, NULL, 'x'},
+	        {"from", required_argument, NULL, 'f'},
+	        {"to", required_argument, NULL, 't'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	const char *symbol = NULL, *exchange = NULL, *from = NULL, *to = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "s:x:f:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': symbol = optarg; break;
+		case 'x': exchange = optarg; break;
+		case 'f': from = optarg; break;
+		case 't': to = optarg; break;
+		case 'h': return cli_help("db");
+		default: return cli_usage("db");
+		}
+	}
+	if (optind < argc || !to) {
+		cli_error("db aggregate: %s", optind < argc ? "unexpected argument"
+		                                            : "--to names the intervals to build "
+		                                              "(15m, 1h, 4h, 1d, ...)");
+		return cli_usage("db");
+	}
+	char targets[16][FB_INTERVAL_LEN];
+	int nt = 0;
+	char list[256];
+	snprintf(list, sizeof list, "%s", to);
+	for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (fb_interval_ms(t) <= 0 || nt == 16) {
+			cli_error("db aggregate: --to %s: unsupported (supported: %s)", t,
+			          fb_interval_list());
+			return CLI_USAGE;
+		}
+		snprintf(targets[nt++], FB_INTERVAL_LEN, "%s", t);
+	}
+	if (from && fb_interval_ms(from) <= 0) {
+		cli_error("db aggregate: --from %s: unsupported (supported: %s)", from,
+		          fb_interval_list());
+		return CLI_USAGE;
+	}
+	Store *st = cli_open_store(ctx, 1);
+	if (!st)
+		return CLI_FAIL;
+	char(*p)[2][32];
+	int np = pairs(st, exchange, symbol, &p), rc = CLI_OK;
+	char err[1024];
+	if (np <= 0) {
+		cli_error("db aggregate: %s", np < 0 ? sqlite3_errmsg(store_db(st))
+		                                     : "no stored candles of the exchange match");
+		store_close(st);
+		return CLI_FAIL;
+	}
+	for (int i = 0; i < np; i++)
+		for (int k = 0; k < nt; k++) {
+			char src[FB_INTERVAL_LEN];
+			if (from)
+				snprintf(src, sizeof src, "%s", from);
+			else if (derive_source(st, p[i][0], p[i][1], targets[k], src, sizeof src)) {
+				printf("%s %s %s: no lower interval stored to build it from\n",
+				       p[i][0], p[i][1], targets[k]);
+				continue;
+			}
+			DeriveCounts dc;
+			if (derive_build(st, p[i][0], p[i][1], src, targets[k], &dc, err,
+			                 sizeof err)) {
+				if (derive_kind(st, p[i][0], p[i][1], targets[k], NULL, 0) ==
+				    DERIVE_EXCHANGE) {
+					printf("%s %s %s: the exchange's own candles are stored; "
+					       "not "
+					       "built (db check --cross compares)\n",
+					       p[i][0], p[i][1], targets[k]);
+					continue;
+				}
+				cli_error("db aggregate: %s", err);
+				rc = CLI_FAIL;
+				continue;
+			}
+			printf("%s %s %s from %s: %ld built, %ld skipped incomplete, %ld "
+			       "unchanged\n",
+			       p[i][0], p[i][1], targets[k], src, dc.built, dc.incomplete,
+			       dc.unchanged);
+		}
+	free(p);
+	store_close(st);
+	return rc;
+}
+
+/* db check --cross: the exchange's higher intervals against those built from its lowest. */
+static int db_cross(Store *st, const CheckOptions *opt)
+{
+	char(*p)[2][32];
+	int np = pairs(st, NULL, opt->symbol, &p), rc = 0;
+	char err[1024];
+	if (np < 0) {
+		cli_error("db check --cross: %s", sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	long pairs_checked = 0, differ_total = 0;
+	for (int i = 0; i < np; i++) {
+		for (int k = 0; fb_interval_name(k); k++) {
+			const char *target = fb_interval_name(k);
+			if (opt->interval && strcmp(opt->interval, target))
+				continue;
+			if (derive_kind(st, p[i][0], p[i][1], target, NULL, 0) != DERIVE_EXCHANGE)
+				continue;
+			char src[FB_INTERVAL_LEN];
+			if (derive_source(st, p[i][0], p[i][1], target, src, sizeof src))
+				continue;
+			long eq, df;
+			if (derive_cross(st, p[i][0], p[i][1], src, target, stdout, opt->max_listed,
+			                 &eq, &df, err, sizeof err)) {
+				cli_error("db check --cross: %s", err);
+				free(p);
+				return -1;
+			}
+			pairs_checked++;
+			differ_total += df;
+			printf("%s %s %s against %s built from %s: %ld equal, %ld differ%s\n",
+			       p[i][0], p[i][1], target, target, src, eq, df,
+			       opt->max_listed > 0 && df > opt->max_listed
+			               ? " (--max-listed N lists "
+			                 "more)"
+			               : "");
+			if (df)
+				rc = 1;
+		}
+	}
+	printf("cross check: %ld series compared, %ld candles differ from those built from a "
+	       "lower interval\n",
+	       pairs_checked, differ_total);
+	free(p);
+	return rc;
+}
 
 int cmd_db(CliContext *ctx, int argc, char **argv)
 {
@@ -15,6 +185,7 @@ int cmd_db(CliContext *ctx, int argc, char **argv)
 	        {"symbol", required_argument, NULL, 's'},
 	        {"interval", required_argument, NULL, 'i'},
 	        {"max-listed", required_argument, NULL, 'm'},
+	        {"cross", no_argument, NULL, 'c'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -26,27 +197,30 @@ int cmd_db(CliContext *ctx, int argc, char **argv)
 		store_close(st);
 		return CLI_OK;
 	}
+	if (argc >= 2 && strcmp(argv[1], "aggregate") == 0)
+		return db_aggregate(ctx, argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "stats") != 0)) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 			return cli_help("db");
 		}
-		cli_error("db: expected 'check', 'stats' or 'migrate'");
+		cli_error("db: expected 'check', 'stats', 'migrate' or 'aggregate'");
 		return cli_usage("db");
 	}
 	int is_check = strcmp(argv[1], "check") == 0;
 	CheckOptions opt = {.max_listed = 10};
-	int c;
+	int c, cross = 0;
 	argc--, argv++;
 	while ((c = getopt_long(argc, argv, "s:i:m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': opt.symbol = optarg; break;
 		case 'i': opt.interval = optarg; break;
 		case 'm': opt.max_listed = atoi(optarg); break;
+		case 'c': cross = 1; break;
 		case 'h': return cli_help("db");
 		default: return cli_usage("db");
 		}
 	}
-	if (optind < argc || (!is_check && (opt.symbol || opt.interval))) {
+	if (optind < argc || (!is_check && (opt.symbol || opt.interval || cross))) {
 		cli_error("db %s: unexpected argument", is_check ? "check" : "stats");
 		return cli_usage("db");
 	}
@@ -60,6 +234,10 @@ int cmd_db(CliContext *ctx, int argc, char **argv)
 		rc = check_candles(st, &opt, stdout, &rep, err, sizeof err);
 		if (rc < 0)
 			cli_error("db check: %s", err);
+		if (rc >= 0 && cross) {
+			int x = db_cross(st, &opt);
+			rc = x < 0 ? -1 : rc | x;
+		}
 		rc = rc == 0 ? CLI_OK : CLI_FAIL;
 	} else {
 		printf("database: %s\n", store_path(st));

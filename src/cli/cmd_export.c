@@ -108,6 +108,19 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
+	/* a timeframe the exchange's candles lack is built from a lower one, and said so */
+	if (table == EXPORT_CANDLES || features)
+		for (int i = 0; i < nsym && flt.interval; i++)
+			if (cli_build_interval(ctx, st, "export", flt.exchange, symbols[i],
+			                       flt.interval)) {
+				if (tmp) {
+					fclose(out);
+					unlink(tmp);
+					free(tmp);
+				}
+				store_close(st);
+				goto out;
+			}
 	long rows;
 	if (features) {
 		QuantOptions qo;

@@ -51,8 +51,15 @@ static const CliHelp helps[] = {
          "    --symbol S         one symbol (default: all)\n"
          "    --interval I       one interval (default: all)\n"
          "    --max-listed N     gaps listed per series (default 10)\n"
+         "    --cross            also compare each interval of the exchange's with the same\n"
+         "                       built from a lower one, candle by candle\n"
          "  stats                rows and spans per series, funding, metrics, alerts\n"
-         "  migrate              open for writing, which brings the schema up to date\n"},
+         "  migrate              open for writing, which brings the schema up to date\n"
+         "  aggregate            build higher intervals from the lowest stored one\n"
+         "    --to I[,I...]      the intervals to build (required)\n"
+         "    --from I           the interval to build from (default: the lowest stored)\n"
+         "    --symbol S         one symbol (default: all)\n"
+         "    --exchange E       one exchange (default: all)\n"},
         {"backfill",
          "  --symbol S[,S...]    symbols (default: the top N by 24h quote volume)\n"
          "  --interval I[,I...]  intervals (default: feed.intervals)\n"

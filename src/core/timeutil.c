@@ -34,6 +34,12 @@ int64_t fb_interval_offset_ms(const char *interval)
 	return interval && strcmp(interval, "1w") == 0 ? 4 * FB_DAY_MS : 0;
 }
 
+const char *fb_interval_name(int k)
+{
+	return k >= 0 && (size_t)k < sizeof intervals / sizeof intervals[0] ? intervals[k].name
+	                                                                    : NULL;
+}
+
 const char *fb_interval_list(void)
 {
 	return "1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 1w";

@@ -15,6 +15,8 @@
 int64_t fb_interval_ms(const char *interval);
 /* Offset of the interval's grid from the epoch: weekly candles open on Monday 00:00 UTC. */
 int64_t fb_interval_offset_ms(const char *interval);
+/* The k-th supported interval, shortest first (NULL past the last). */
+const char *fb_interval_name(int k);
 /* The supported intervals, space separated, for messages. */
 const char *fb_interval_list(void);
 

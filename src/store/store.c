@@ -45,8 +45,13 @@ static const struct {
          "ROWID;"
          "ALTER TABLE backtest_trades ADD COLUMN liquidated INTEGER NOT NULL DEFAULT 0;",
          ""},
-        /* 4 -> 5: mark_candles is new (schema.sql creates it). */
-        {"", ""},
+        /* 4 -> 5: mark_candles is new (schema.sql creates it); a series says whether it was
+         * built from a lower interval (a version 1 database has no series table yet: it gets
+         * the version 2 one first). */
+        {"CREATE TABLE IF NOT EXISTS series (id INTEGER PRIMARY KEY, exchange TEXT NOT NULL, "
+         "symbol TEXT NOT NULL, interval TEXT NOT NULL, UNIQUE (exchange, symbol, interval));"
+         "ALTER TABLE series ADD COLUMN derived_from TEXT;",
+         ""},
 };
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
@@ -72,7 +77,8 @@ enum {
 
 static const char *const stmt_sql[ST_COUNT] = {
         [ST_SERIES_GET] =
-                "SELECT id FROM series WHERE exchange = ?1 AND symbol = ?2 AND interval = ?3",
+                "SELECT id, derived_from FROM series WHERE exchange = ?1 AND symbol = ?2 AND "
+                "interval = ?3",
         [ST_SERIES_ADD] = "INSERT INTO series (exchange, symbol, interval) VALUES (?1, ?2, ?3)",
         [ST_CANDLE_INS] = "INSERT INTO candles (series_id, open_time, close_time, open, high, low, "
                           "close, volume, quote_volume, trades, taker_buy_volume, "
@@ -126,6 +132,7 @@ struct Store {
 	 * that did not commit does not exist. */
 	SeriesEntry series[SERIES_CACHE];
 	int nseries, last_series;
+	int derived_writer; /* writes candles built from a lower interval (store_set_derived) */
 	/* quant_summary upsert, built for one column list */
 	sqlite3_stmt *summary;
 	const char *const *summary_names;
@@ -461,13 +468,30 @@ int64_t store_series_id(Store *st, const char *exchange, const char *symbol, con
 		sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, interval, -1, SQLITE_STATIC);
 		int rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW)
+		int derived = 0;
+		if (rc == SQLITE_ROW) {
 			id = sqlite3_column_int64(s, 0);
-		else if (rc == SQLITE_DONE && which == ST_SERIES_ADD)
+			derived = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		} else if (rc == SQLITE_DONE && which == ST_SERIES_ADD)
 			id = sqlite3_last_insert_rowid(st->db);
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return -1;
+		if (derived && create && !st->derived_writer) {
+			/* the exchange's own candles for a series built from a lower interval: they
+			 * replace the built ones, and the series is the exchange's from now on */
+			char sql[160];
+			snprintf(sql, sizeof sql,
+			         "DELETE FROM candles WHERE series_id = %lld; UPDATE series SET "
+			         "derived_from = NULL WHERE id = %lld;",
+			         (long long)id, (long long)id);
+			if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+				return -1;
+			log_info("store",
+			         "%s %s %s: the exchange's candles replace those built from "
+			         "a lower interval",
+			         exchange, symbol, interval);
+		}
 	}
 	int slot = st->nseries < SERIES_CACHE ? st->nseries++ : (int)(id % SERIES_CACHE);
 	e = &st->series[slot];
@@ -477,6 +501,12 @@ int64_t store_series_id(Store *st, const char *exchange, const char *symbol, con
 	e->id = id;
 	st->last_series = slot;
 	return id;
+}
+
+void store_set_derived_writer(Store *st, int on)
+{
+	st->derived_writer = on;
+	st->nseries = st->last_series = 0; /* look every series up again */
 }
 
 int store_put_candle(Store *st, const Candle *c)

@@ -46,6 +46,10 @@ int64_t store_series_id(Store *st, const char *exchange, const char *symbol, con
 /* Upserts. Return a StorePutResult, or -1 on an SQLite error (message in store_errmsg).
  * A candle update never turns a closed candle back into an open one. */
 int store_put_candle(Store *st, const Candle *c);
+/* Candles written through st go to series built from a lower interval (src/quant/derive.h)
+ * while on; otherwise a writer's candles for such a series replace the built ones and make it
+ * the exchange's. */
+void store_set_derived_writer(Store *st, int on);
 int store_put_funding(Store *st, const FundingRate *f);
 
 typedef struct {
