@@ -505,10 +505,11 @@ int sim_model_history(const SimModel *m, int i, int64_t t, SimState *out)
 	return 0;
 }
 
-/* Decimals that hold every value of v (up to 8): a tick or step size read off the data. */
+/* Decimals that hold every value of v (up to 10): a tick or step size read off the data, so
+ * that printing at it never rounds a stored value. */
 static double grid_of(const double *v, size_t n)
 {
-	for (int d = 0; d <= 8; d++) {
+	for (int d = 0; d <= 10; d++) {
 		double scale = pow(10, d);
 		size_t k;
 		for (k = 0; k < n; k++) {
@@ -520,7 +521,7 @@ static double grid_of(const double *v, size_t n)
 		if (k == n)
 			return 1 / scale;
 	}
-	return 1e-8;
+	return 1e-10;
 }
 
 SimModel *sim_model_new_history(const char *db_path, uint64_t seed, char *err, size_t errlen)
@@ -621,7 +622,9 @@ SimModel *sim_model_new_history(const char *db_path, uint64_t seed, char *err, s
 		Bar *grid = xcalloc(nbars, sizeof *grid);
 		for (size_t k = 0; k < nbars; k++)
 			grid[k].missing = 1;
-		double *closes = xmalloc((s->nsrc ? s->nsrc : 1) * sizeof *closes);
+		/* every price of the series (not a sample: decimals can change over time, as
+		 * SOL's volumes did in April 2025) */
+		double *closes = xmalloc((s->nsrc ? s->nsrc : 1) * 4 * sizeof *closes);
 		double *vols = xmalloc((s->nsrc ? s->nsrc : 1) * sizeof *vols);
 		double qv_sum = 0, r2 = 0;
 		for (size_t k = 0; k < s->nsrc; k++) {
@@ -631,17 +634,17 @@ SimModel *sim_model_new_history(const char *db_path, uint64_t seed, char *err, s
 			b.missing =
 			        (ot - m->first_open) % bar_ms != 0; /* off the grid: not played */
 			grid[at] = b;
-			closes[k] = b.c;
+			closes[4 * k] = b.o, closes[4 * k + 1] = b.h;
+			closes[4 * k + 2] = b.l, closes[4 * k + 3] = b.c;
 			vols[k] = b.v;
 			qv_sum += b.qv;
 			if (k)
 				r2 += pow(log(b.c / s->src[k - 1].c), 2);
 		}
-		size_t sample = s->nsrc < 2000 ? s->nsrc : 2000;
 		SimInstrument *in = &s->inst;
 		in->price = s->nsrc ? s->src[0].o : 1;
-		in->tick = grid_of(closes, sample);
-		in->step = grid_of(vols, sample);
+		in->tick = grid_of(closes, 4 * s->nsrc);
+		in->step = grid_of(vols, s->nsrc);
 		in->quote_volume_24h =
 		        s->nsrc ? qv_sum / (double)s->nsrc * (double)(FB_DAY_MS / bar_ms) : 0;
 		in->beta = 1;
