@@ -534,8 +534,20 @@ void ui_timeframe_key(Ui *u, const QuantSnapshot *s, int k)
 	u->tf = -1; /* no brackets */
 	timeframes(u, s, have, sizeof have);
 	u->tf = saved;
-	snprintf(u->toast, sizeof u->toast, " no %s candles %s; collected: %s", tf_names[k],
-	         u->d->player ? "stored" : "collected here", s ? have : "none yet");
+	/* a lower stored interval that divides it: db aggregate can build it */
+	const char *lower = NULL;
+	int64_t want = fb_interval_ms(tf_names[k]);
+	for (int i = 0; s && i < s->nintervals; i++) {
+		int64_t ms = fb_interval_ms(s->intervals[i]);
+		if (ms > 0 && ms < want && want % ms == 0)
+			lower = s->intervals[i];
+	}
+	char hint[96] = "";
+	if (lower && u->d->player)
+		snprintf(hint, sizeof hint, "; db aggregate --to %s builds them from %s",
+		         tf_names[k], lower);
+	snprintf(u->toast, sizeof u->toast, " no %s candles %s; collected: %s%s", tf_names[k],
+	         u->d->player ? "stored" : "collected here", s ? have : "none yet", hint);
 	u->toast_until = fb_mono_ms() + (int64_t)u->toast_s * 1000;
 }
 

@@ -216,6 +216,39 @@ int cmd_risk(CliContext *ctx, int argc, char **argv)
 	}
 	int rc = CLI_FAIL, m = 0;
 	double **ret = NULL, *port = NULL;
+	/* a timeframe only a lower one can give is built from it first, and said so */
+	{
+		sqlite3_stmt *q;
+		char(*syms)[32] = NULL;
+		int nsyms = 0;
+		if (sqlite3_prepare_v2(
+		            store_db(st),
+		            "SELECT DISTINCT symbol FROM series WHERE derived_from IS NULL "
+		            "AND (?1 IS NULL OR exchange = ?1) ORDER BY 1",
+		            -1, &q, NULL) == SQLITE_OK) {
+			if (*exchange)
+				sqlite3_bind_text(q, 1, exchange, -1, SQLITE_STATIC);
+			while (sqlite3_step(q) == SQLITE_ROW) {
+				syms = xrealloc(syms, (size_t)(nsyms + 1) * sizeof *syms);
+				snprintf(syms[nsyms++], 32, "%s",
+				         (const char *)sqlite3_column_text(q, 0));
+			}
+			sqlite3_finalize(q);
+		}
+		int bad = 0;
+		for (int i = 0; i < nsyms && !bad; i++) {
+			int wanted = !ns;
+			for (int k = 0; k < ns; k++)
+				wanted |= strcmp(s[k].symbol, syms[i]) == 0;
+			if (wanted)
+				bad = cli_build_interval(ctx, st, "risk",
+				                         *exchange ? exchange : NULL, syms[i],
+				                         interval) != 0;
+		}
+		free(syms);
+		if (bad)
+			goto out;
+	}
 	if (pick_symbols(st, interval, exchange, sizeof exchange, &s, &ns, err, sizeof err)) {
 		cli_error("risk: %s", err);
 		goto out;
