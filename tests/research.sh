@@ -191,7 +191,11 @@ if [ -f "$SHARED/klines/BTCUSDT-klines-1h.csv.gz" ]; then
 		has "$WORK/agg.out" "binance $s 1h from 5m: 0 built, 0 skipped incomplete, 9977 unchanged" "aggregate 1h idempotent"
 		has "$WORK/agg.out" "binance $s 1d from 5m: 415 built, 1 skipped incomplete, 0 unchanged" "aggregate 1d"
 		[ "$(sqlite3 "$WORK/agg-$s.db" "SELECT derived_from FROM series WHERE interval = '1h'")" = 5m ] && ok || bad "1h not marked derived"
-		$CR import "$SHARED/klines/$s-klines-5m.csv.gz" "$SHARED/klines/$s-klines-1h.csv.gz" "$SHARED/klines/$s-klines-1d.csv.gz" >/dev/null 2>&1 || bad "import $s 5m 1h 1d"
+		$CR import "$SHARED/klines/$s-klines-5m.csv.gz" "$SHARED/klines/$s-klines-1h.csv.gz" "$SHARED/klines/$s-klines-1d.csv.gz" >"$WORK/imp3.out" 2>&1 || bad "import $s 5m 1h 1d"
+		# the 1h file's last candle (17:00) closes after the 5m data's end (16:55 + 5m): it was
+		# still open when downloaded, and is stored so
+		has "$WORK/imp3.out" "1 candles closing after the end of the finest file's data stored as not closed" "open tail said"
+		[ "$(sqlite3 "$WORK/cross-$s.db" "SELECT interval || ' ' || open_time FROM v_candles WHERE closed = 0")" = "1h 1771520400000" ] && ok || bad "open tail of the 1h file not marked"
 		for iv in 1h 1d; do
 			eq=$(sqlite3 "$WORK/agg-$s.db" "ATTACH '$WORK/cross-$s.db' AS x; SELECT count(*) FROM v_candles a JOIN x.v_candles b USING (symbol, interval, open_time) WHERE a.interval = '$iv' AND (a.open, a.high, a.low, a.close, a.volume) IS (b.open, b.high, b.low, b.close, b.volume)")
 			all=$(sqlite3 "$WORK/agg-$s.db" "ATTACH '$WORK/cross-$s.db' AS x; SELECT count(*) FROM v_candles a JOIN x.v_candles b USING (symbol, interval, open_time) WHERE a.interval = '$iv'")

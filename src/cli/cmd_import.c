@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "core/xmalloc.h"
 #include "store/import.h"
 
 int cmd_import(CliContext *ctx, int argc, char **argv)
@@ -60,6 +61,7 @@ int cmd_import(CliContext *ctx, int argc, char **argv)
 		return CLI_FAIL;
 	int rc = CLI_OK, files = 0;
 	ImportStats total = {0};
+	ImportStats *each = xcalloc((size_t)(argc - optind), sizeof *each);
 	char err[1024];
 	for (int i = optind; i < argc; i++) {
 		ImportStats s;
@@ -68,7 +70,7 @@ int cmd_import(CliContext *ctx, int argc, char **argv)
 			rc = CLI_FAIL;
 			continue;
 		}
-		files++;
+		each[files++] = s;
 		printf("%s: %s %s%s%s: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld "
 		       "rejected\n",
 		       argv[i], import_kind_name(s.kind), s.symbol,
@@ -86,6 +88,16 @@ int cmd_import(CliContext *ctx, int argc, char **argv)
 		if (s.rejected)
 			rc = CLI_FAIL;
 	}
+	/* one download's last candles may still have been open */
+	long open_tail = import_mark_open_tails(st, each, files, err, sizeof err);
+	if (open_tail < 0) {
+		cli_error("import: %s", err);
+		rc = CLI_FAIL;
+	} else if (open_tail > 0)
+		printf("%ld candles closing after the end of the finest file's data stored as not "
+		       "closed (still open when downloaded)\n",
+		       open_tail);
+	free(each);
 	if (files > 1)
 		printf("total: %d files: %ld read, %ld inserted, %ld updated, %ld unchanged, %ld "
 		       "rejected\n",

@@ -7,6 +7,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 #include <strings.h>
 
 #include "core/numparse.h"
@@ -589,6 +591,12 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 			}
 			records_copy_field(c->exchange, sizeof c->exchange, exch);
 			records_copy_field(c->symbol, sizeof c->symbol, sym);
+			if (c->open_time > s->last_open)
+				s->last_open = c->open_time;
+			if (!s->exchange[0])
+				records_copy_field(s->exchange, sizeof s->exchange, exch);
+			else if (strcmp(s->exchange, exch) || strcmp(sym, s->symbol))
+				s->mixed = 1;
 			if (++nbuf == IMPORT_CHUNK && flush(st, buf, &nbuf, &bc)) {
 				snprintf(err, errlen, "%s:%ld: database error: %s", path, lineno,
 				         store_errmsg(st));
@@ -638,4 +646,61 @@ out:
 	free(buf);
 	csv_close(rd);
 	return rc;
+}
+
+long import_mark_open_tails(Store *st, const ImportStats *f, int n, char *err, size_t errlen)
+{
+	long marked = 0;
+	for (int i = 0; i < n; i++) {
+		if (f[i].kind != IMPORT_KLINES || f[i].mixed || !f[i].last_open)
+			continue;
+		int first = 1, others = 0;
+		int64_t end = 0, finest = INT64_MAX;
+		for (int k = 0; k < n; k++) {
+			if (f[k].kind != IMPORT_KLINES || f[k].mixed || !f[k].last_open ||
+			    strcmp(f[k].symbol, f[i].symbol) ||
+			    strcmp(f[k].exchange, f[i].exchange))
+				continue;
+			if (k < i)
+				first = 0; /* this symbol was done at its first file */
+			others += strcmp(f[k].interval, f[i].interval) != 0;
+			int64_t ivl = fb_interval_ms(f[k].interval);
+			if (ivl < finest)
+				finest = ivl, end = f[k].last_open + ivl;
+		}
+		if (!first || !others)
+			continue; /* one interval alone cannot tell */
+		for (int k = i; k < n; k++) {
+			if (f[k].kind != IMPORT_KLINES || f[k].mixed || !f[k].last_open ||
+			    strcmp(f[k].symbol, f[i].symbol) ||
+			    strcmp(f[k].exchange, f[i].exchange))
+				continue;
+			if (fb_interval_ms(f[k].interval) == finest)
+				continue; /* the finest file is the clock itself */
+			sqlite3_stmt *s;
+			if (sqlite3_prepare_v2(
+			            store_db(st),
+			            "UPDATE candles SET closed = 0 WHERE closed = 1 AND "
+			            "series_id = (SELECT id FROM series WHERE exchange = ?1 "
+			            "AND symbol = ?2 AND interval = ?3) AND close_time >= ?4 "
+			            "AND open_time <= ?5",
+			            -1, &s, NULL) != SQLITE_OK) {
+				snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+				return -1;
+			}
+			sqlite3_bind_text(s, 1, f[k].exchange, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 2, f[k].symbol, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 3, f[k].interval, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 4, end);
+			sqlite3_bind_int64(s, 5, f[k].last_open);
+			int rc = sqlite3_step(s);
+			marked += sqlite3_changes(store_db(st));
+			sqlite3_finalize(s);
+			if (rc != SQLITE_DONE) {
+				snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+				return -1;
+			}
+		}
+	}
+	return marked;
 }

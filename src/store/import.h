@@ -40,6 +40,11 @@ typedef struct {
 	char symbol[FB_SYMBOL_LEN];
 	char interval[FB_INTERVAL_LEN];
 	long lines, read, inserted, updated, unchanged, rejected;
+	/* klines: the exchange, the newest open time read, and whether rows of another symbol
+	 * or exchange were in the file */
+	char exchange[FB_EXCHANGE_LEN];
+	int64_t last_open;
+	int mixed;
 } ImportStats;
 
 /* Imports one file ("-" for standard input). Returns 0 when the file was read to its end
@@ -48,6 +53,13 @@ typedef struct {
  * in progress). */
 int import_file(Store *st, const char *path, const ImportOptions *opt, ImportStats *stats,
                 char *err, size_t errlen);
+
+/* Files of one symbol at several intervals imported together come from one download, whose
+ * last candles may still have been open: the data ends where the finest file's does (its
+ * newest open time + interval), and a candle of a coarser file closing after that was still
+ * open when downloaded: it is stored as not closed. Returns how many were marked, or -1 with
+ * err. */
+long import_mark_open_tails(Store *st, const ImportStats *files, int n, char *err, size_t errlen);
 
 /* Reads symbol, interval and kind from a file name such as BTCUSDT-5m-2025-01.csv.gz,
  * BTCUSDT-klines-5m.csv or BTCUSDT-fundingRate.csv. Fields it cannot tell are left empty
