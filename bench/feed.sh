@@ -58,6 +58,8 @@ bad0=$(echo "$h0" | num malformed); bad1=$(echo "$h1" | num malformed)
 d0=$(echo "$h0" | num open_dropped); d1=$(echo "$h1" | num open_dropped)
 r0=$(echo "$h0" | num reconnects); r1=$(echo "$h1" | num reconnects)
 q0=$(echo "$h0" | num records_queued); q1=$(echo "$h1" | num records_queued)
+p0=$(echo "$h0" | num passes); p1=$(echo "$h1" | num passes)
+t0w=$(echo "$h0" | num transactions); t1w=$(echo "$h1" | num transactions)
 
 # The peer: Python on the same firehose, alone on the machine as the collector was.
 streams=""
@@ -87,6 +89,7 @@ pn=$1 pel=$2 pcpu=$3
 awk -v el="$el" -v m="$((m1 - m0))" -v w="$((w1 - w0))" -v q="$((q1 - q0))" \
     -v cc="$((c1 - c0))" -v sc="$((s1 - s0))" -v hz="$hz" -v bad="$((bad1 - bad0))" \
     -v drop="$((d1 - d0))" -v rc="$((r1 - r0))" -v fire="$fire" \
+    -v passes="$((${p1:-0} - ${p0:-0}))" -v tx="$((${t1w:-0} - ${t0w:-0}))" \
     -v pn="$pn" -v pel="$pel" -v pcpu="$pcpu" 'BEGIN {
 	s = el / 1000
 	printf "feed benchmark: simex firehose %d (20 kline streams), %.1f s steady window, %d cores\n", fire, s, 2
@@ -94,5 +97,7 @@ awk -v el="$el" -v m="$((m1 - m0))" -v w="$((w1 - w0))" -v q="$((q1 - q0))" \
 	printf "%-44s %12.0f %9.0f%%\n", "futuresboard collect (parse, event, upsert)", m / s, 100 * cc / hz / s
 	printf "%-44s %12.0f %9.0f%%\n", "python3 websockets + json.loads", pn / pel, 100 * pcpu / pel
 	printf "collector: %.0f records/s to the writer, %.0f rows/s written; drops: %d malformed, %d open-candle updates dropped, %d reconnects\n", q / s, w / s, bad, drop, rc
-	printf "simex used %.0f%% CPU producing the stream\n", 100 * sc / hz / s
+	printf "hand-off: %.1f messages per batch (%.0f batches/s); %.0f writer transactions/s\n", passes ? m / passes : 0, passes / s, tx / s
+	printf "CPU per message: collector %.2f us, python %.2f us (%.1fx)\n", 1e6 * cc / hz / m, 1e6 * pcpu / pn, (pcpu / pn) / (cc / hz / m)
+	printf "simex used %.0f%% CPU producing the stream%s\n", 100 * sc / hz / s, sc / hz / s > 0.9 ? " (producer-bound: simex was the limit)" : ""
 }'

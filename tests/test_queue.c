@@ -2,8 +2,10 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <stdint.h>
 
 #include "core/queue.h"
+#include "core/timeutil.h"
 
 static void test_order_and_full(void **state)
 {
@@ -27,6 +29,54 @@ static void test_order_and_full(void **state)
 	queue_close(q);
 	assert_int_equal(queue_push(q, &x), -1);
 	assert_int_equal(queue_try_push(q, &x), -1);
+	queue_free(q);
+}
+
+/* odd items must wait for room, even ones may be dropped */
+static int odd(const void *p)
+{
+	return *(const int *)p % 2 != 0;
+}
+
+/* takes the full queue's 8 items once the producer has filled it (and so waits in the
+ * batch: it holds the lock until then) */
+static void *drain_full(void *arg)
+{
+	Queue *q = arg;
+	while (queue_depth(q) != 8)
+		fb_sleep_ms(1);
+	int out[8];
+	size_t n = queue_pop_batch(q, out, 8, 0);
+	return (void *)(uintptr_t)n;
+}
+
+static void test_push_batch(void **state)
+{
+	(void)state;
+	Queue *q = queue_new(8, sizeof(int));
+	int items[6] = {0, 1, 2, 3, 4, 5};
+	/* room for all: nothing dropped, order kept */
+	assert_int_equal(queue_push_batch(q, items, 6, odd), 0);
+	int out[16];
+	assert_int_equal(queue_pop_batch(q, out, 16, 0), 6);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(out[i], i);
+	/* six queued, two slots: 0 and 1 fit, 2 is dropped, 3 waits for the consumer, which
+	 * takes all eight, then 3 4 5 go in */
+	int pre[6] = {10, 11, 12, 13, 14, 15};
+	assert_int_equal(queue_push_batch(q, pre, 6, odd), 0);
+	pthread_t t;
+	pthread_create(&t, NULL, drain_full, q);
+	assert_int_equal(queue_push_batch(q, items, 6, odd), 1);
+	void *taken;
+	pthread_join(t, &taken);
+	assert_int_equal((int)(uintptr_t)taken, 8);
+	assert_int_equal(queue_pop_batch(q, out, 16, 0), 3);
+	assert_int_equal(out[0], 3);
+	assert_int_equal(out[1], 4);
+	assert_int_equal(out[2], 5);
+	queue_close(q);
+	assert_int_equal(queue_push_batch(q, items, 6, odd), -1);
 	queue_free(q);
 }
 
@@ -95,6 +145,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_order_and_full),
+	        cmocka_unit_test(test_push_batch),
 	        cmocka_unit_test(test_many_producers),
 	        cmocka_unit_test(test_close_wakes_consumer),
 	};

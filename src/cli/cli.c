@@ -210,7 +210,11 @@ void cli_collector_options(CliContext *ctx, CollectorOptions *o, const char *db)
 	o->gap_check_s = (int)config_get_int(ctx->cfg, "feed", "gap_check_s");
 	o->rank_s = (int)config_get_int(ctx->cfg, "feed", "rank_s");
 	o->health_port = (int)config_get_int(ctx->cfg, "health", "port");
-	o->writer.queue_capacity = (size_t)config_get_int(ctx->cfg, "store", "queue_capacity");
+	/* capacities are set in bytes: slots of the record's size */
+	o->writer.queue_capacity =
+	        (size_t)config_get_int(ctx->cfg, "store", "queue_bytes") / sizeof(StoreRecord);
+	o->engine_queue_capacity =
+	        (size_t)config_get_int(ctx->cfg, "quant", "queue_bytes") / sizeof(Event);
 	o->writer.batch_size = (size_t)config_get_int(ctx->cfg, "store", "batch_size");
 	o->writer.flush_ms = (int)config_get_int(ctx->cfg, "store", "flush_ms");
 	o->writer.busy_timeout_ms = (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms");

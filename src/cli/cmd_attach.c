@@ -110,7 +110,8 @@ int cmd_attach(CliContext *ctx, int argc, char **argv)
 	lo.q = d.quant;
 	lo.db_path = db;
 	lo.cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
-	lo.queue_capacity = 65536;
+	lo.queue_capacity =
+	        (size_t)config_get_int(ctx->cfg, "quant", "queue_bytes") / sizeof(Event);
 	QuantLive *live = quant_live_start(&lo, NULL, err, sizeof err);
 	if (!live) {
 		cli_error("attach: %s", err);

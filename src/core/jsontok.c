@@ -5,6 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Keys on the hot path are a byte or a few (Binance's "e", "k", "o", ...): compared inline,
+ * not through a memcmp call per key. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n && a[0] != b[0])
+		return 0;
+	if (n <= 8) {
+		for (size_t i = 1; i < n; i++)
+			if (a[i] != b[i])
+				return 0;
+		return 1;
+	}
+	return memcmp(a, b, n) == 0;
+}
+
 #include "core/numparse.h"
 
 typedef struct {
@@ -148,10 +163,10 @@ static int container(P *p, int object)
 					return -1;
 				/* a key twice makes the message ambiguous: malformed */
 				size_t kl = (size_t)(p->t[key].end - p->t[key].start);
+				const char *ks = p->s + p->t[key].start;
 				for (int k = i + 1; k < key; k = p->t[k + 1].next)
 					if ((size_t)(p->t[k].end - p->t[k].start) == kl &&
-					    memcmp(p->s + p->t[k].start, p->s + p->t[key].start,
-					           kl) == 0)
+					    same_bytes(p->s + p->t[k].start, ks, kl))
 						return -1;
 				ws(p);
 				if (p->pos >= p->len || p->s[p->pos] != ':')
@@ -212,7 +227,7 @@ int jt_get(const char *s, const JsonTok *t, int obj, const char *key)
 	for (int k = obj + 1; k < t[obj].next; k = t[k + 1].next) {
 		/* k: a key (string token), k + 1: its value */
 		if (!t[k].escaped && (size_t)(t[k].end - t[k].start) == kl &&
-		    memcmp(s + t[k].start, key, kl) == 0)
+		    same_bytes(s + t[k].start, key, kl))
 			return k + 1;
 	}
 	return -1;

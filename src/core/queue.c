@@ -1,7 +1,26 @@
 /* Bounded queue: a ring buffer under one mutex with two condition variables. Items are copied;
  * the consumer copies a whole batch out under the lock and works on it unlocked, so a lock is
  * held only for memcpy. A side is signalled only when it waits, so a busy queue costs no
- * system call per item. */
+ * system call per item.
+ *
+ * The feed's hand-off, who wakes whom and when:
+ *
+ *   ws thread     one lws_service pass reads what the sockets hold (often dozens of frames);
+ *                 each frame is parsed into events, which are staged in the collector's own
+ *                 arrays (no lock, no system call). At the pass's end (FeedWsOptions.on_pass)
+ *                 or when a stage is full (512 events, 256 records) the stage goes over in one
+ *                 queue_push_batch to each consumer: one lock, at most one futex wake each.
+ *                 Back-pressure stays: closed candles, funding, open interest, ratios,
+ *                 liquidations and tickers wait for room inside the batch; open-candle and
+ *                 book updates are dropped on a full queue and counted.
+ *   engine thread waits on its queue with a timeout (its publish cycle); a wake takes every
+ *                 queued event in one pop.
+ *   writer thread waits up to flush_ms; once a record arrives it gathers for at most 50 ms
+ *                 (or until batch_size) so that one transaction carries many records; a sync
+ *                 request (queue_wake) or a stop ends the gathering at once.
+ *
+ * Queue slots are sized by the common record (StoreRecord 160 bytes: an alert goes by
+ * pointer), and capacities are configured in bytes (store.queue_bytes, quant.queue_bytes). */
 #include "core/queue.h"
 
 #include <errno.h>
@@ -50,13 +69,49 @@ void queue_free(Queue *q)
 }
 
 /* lock held, room available */
-static void put_locked(Queue *q, const void *item)
+static void copy_in(Queue *q, const void *item)
 {
 	size_t tail = (q->head + q->count) % q->cap;
 	memcpy(q->buf + tail * q->size, item, q->size);
 	q->count++;
+}
+
+static void put_locked(Queue *q, const void *item)
+{
+	copy_in(q, item);
 	if (q->consumer_waiting)
 		pthread_cond_signal(&q->not_empty);
+}
+
+long queue_push_batch(Queue *q, const void *items, size_t n, int (*must_wait)(const void *))
+{
+	long dropped = 0;
+	const unsigned char *p = items;
+	pthread_mutex_lock(&q->lock);
+	for (size_t i = 0; i < n && !q->closed; i++, p += q->size) {
+		if (q->count == q->cap) {
+			if (!must_wait(p)) {
+				dropped++;
+				continue;
+			}
+			/* hand over what is queued, then wait for room */
+			if (q->consumer_waiting)
+				pthread_cond_signal(&q->not_empty);
+			while (q->count == q->cap && !q->closed) {
+				q->producers_waiting++;
+				pthread_cond_wait(&q->not_full, &q->lock);
+				q->producers_waiting--;
+			}
+			if (q->closed)
+				break;
+		}
+		copy_in(q, p);
+	}
+	int closed = q->closed;
+	if (q->consumer_waiting && q->count)
+		pthread_cond_signal(&q->not_empty); /* one wake for the whole batch */
+	pthread_mutex_unlock(&q->lock);
+	return closed ? -1 : dropped;
 }
 
 int queue_push(Queue *q, const void *item)
@@ -123,6 +178,24 @@ size_t queue_pop_batch(Queue *q, void *out, size_t max, int timeout_ms)
 		pthread_cond_broadcast(&q->not_full);
 	pthread_mutex_unlock(&q->lock);
 	return n;
+}
+
+size_t queue_pop_batch_linger(Queue *q, void *out, size_t max, int timeout_ms, int linger_ms)
+{
+	if (linger_ms > 0 && timeout_ms != 0) {
+		pthread_mutex_lock(&q->lock);
+		int idle = q->count == 0 && !q->closed && !q->woken;
+		pthread_mutex_unlock(&q->lock);
+		if (idle) {
+			/* not waiting on the condition: pushes meanwhile signal nobody */
+			struct timespec ts = {linger_ms / 1000,
+			                      (long)(linger_ms % 1000) * 1000000L};
+			nanosleep(&ts, NULL);
+			if (timeout_ms > 0)
+				timeout_ms = timeout_ms > linger_ms ? timeout_ms - linger_ms : 1;
+		}
+	}
+	return queue_pop_batch(q, out, max, timeout_ms);
 }
 
 void queue_close(Queue *q)

@@ -315,23 +315,46 @@ static int tsym(const J *j, int obj, const char *key, char *out)
 	return 0;
 }
 
+/* The values of an object's one-letter keys, in one pass over its members (the hot path:
+ * a kline's 17 keys are looked up once each instead of scanned for each field). at['x'] is
+ * the value token of key "x", or -1. */
+static void one_letter_keys(const J *j, int obj, int at[128])
+{
+	for (int i = 0; i < 128; i++)
+		at[i] = -1;
+	if (obj < 0 || j->t[obj].type != JT_OBJECT)
+		return;
+	for (int k = obj + 1; k < j->t[obj].next; k = j->t[k + 1].next) {
+		const JsonTok *key = &j->t[k];
+		unsigned char ch = (unsigned char)j->s[key->start];
+		if (!key->escaped && key->end - key->start == 1 && ch < 128)
+			at[ch] = k + 1;
+	}
+}
+
 static int ws_kline(const J *j, int d, const char *exchange, Event *ev)
 {
 	int k = jt_get(j->s, j->t, d, "k");
 	Candle *c = &ev->u.candle;
 	memset(c, 0, sizeof *c);
-	char ivl[FB_INTERVAL_LEN];
+	char ivl[FB_INTERVAL_LEN], sym[FB_SYMBOL_LEN];
 	int64_t trades;
-	int x = jt_bool(j->t, jt_get(j->s, j->t, k, "x"));
-	if (k < 0 || tsym(j, k, "s", c->symbol) || tstr(j, k, "i", ivl, sizeof ivl) ||
-	    fb_interval_ms(ivl) <= 0 || tint(j, k, "t", &c->open_time) ||
-	    tint(j, k, "T", &c->close_time) || tnum(j, k, "o", &c->open) ||
-	    tnum(j, k, "h", &c->high) || tnum(j, k, "l", &c->low) || tnum(j, k, "c", &c->close) ||
-	    tnum(j, k, "v", &c->volume) || tnum(j, k, "q", &c->quote_volume) ||
-	    tint(j, k, "n", &trades) || tnum(j, k, "V", &c->taker_buy_volume) ||
-	    tnum(j, k, "Q", &c->taker_buy_quote_volume) || x < 0 || !candle_sane(c) ||
+	int at[128];
+	one_letter_keys(j, k, at);
+	const char *s = j->s;
+	const JsonTok *t = j->t;
+	int x = jt_bool(t, at['x']);
+	if (k < 0 || jt_str(s, t, at['s'], sym, sizeof sym) || !records_symbol_valid(sym) ||
+	    jt_str(s, t, at['i'], ivl, sizeof ivl) || fb_interval_ms(ivl) <= 0 ||
+	    jt_int(s, t, at['t'], &c->open_time) || jt_int(s, t, at['T'], &c->close_time) ||
+	    jt_double(s, t, at['o'], &c->open) || jt_double(s, t, at['h'], &c->high) ||
+	    jt_double(s, t, at['l'], &c->low) || jt_double(s, t, at['c'], &c->close) ||
+	    jt_double(s, t, at['v'], &c->volume) || jt_double(s, t, at['q'], &c->quote_volume) ||
+	    jt_int(s, t, at['n'], &trades) || jt_double(s, t, at['V'], &c->taker_buy_volume) ||
+	    jt_double(s, t, at['Q'], &c->taker_buy_quote_volume) || x < 0 || !candle_sane(c) ||
 	    c->close_time != c->open_time + fb_interval_ms(ivl) - 1)
 		return -1;
+	memcpy(c->symbol, sym, sizeof c->symbol);
 	c->trades = trades;
 	c->closed = x;
 	records_copy_field(c->exchange, sizeof c->exchange, exchange);

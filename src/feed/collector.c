@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/numparse.h"
 #include "core/strbuf.h"
+#include "core/strindex.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/backfill.h"
@@ -68,8 +69,9 @@ struct Collector {
 	atomic_uint_fast64_t records_queued; /* ws and rest threads add, health reads */
 	char (*symbols)[FB_SYMBOL_LEN]; /* set by the rest thread before the ws thread starts */
 	int nsymbols;
-	SymState *sym; /* ws thread */
-	int nsym;      /* ws thread */
+	SymState *sym;      /* ws thread */
+	int nsym;           /* ws thread */
+	StrIndex sym_index; /* ws thread: symbol -> sym[] */
 	/* a new symbol set from a re-rank, for the ws thread to adopt; lock */
 	char (*next_syms)[FB_SYMBOL_LEN];
 	int nnext;
@@ -78,7 +80,15 @@ struct Collector {
 	char (*watch)[FB_SYMBOL_LEN]; /* lock: the watchlist */
 	int nwatch;                   /* lock */
 	atomic_int rerank_now;        /* the watchlist changed */
+	/* ws thread: a pass's events and records, handed on in one batch each (on_pass) */
+	Event *evb;
+	size_t nevb;
+	StoreRecord *recb;
+	size_t nrecb;
 };
+
+#define STAGE_EVENTS  512
+#define STAGE_RECORDS 256
 
 static Collector *g_stop_owner; /* for the REST client's should_stop */
 
@@ -115,17 +125,71 @@ static void put(Collector *c, const StoreRecord *r)
 		atomic_fetch_add(&c->records_queued, 1);
 }
 
+/* ws thread: the staged events and records to the engine and the writer, one lock and at
+ * most one wake-up each */
+static void flush_stage(Collector *c)
+{
+	if (c->nevb) {
+		quant_live_push_batch(c->live, c->evb, c->nevb);
+		c->nevb = 0;
+	}
+	if (c->nrecb) {
+		if (store_writer_put_batch(c->writer, c->recb, c->nrecb) == 0)
+			atomic_fetch_add(&c->records_queued, c->nrecb);
+		c->nrecb = 0;
+	}
+}
+
+static void on_pass(void *arg)
+{
+	flush_stage(arg);
+}
+
+/* ws thread: staged until the pass ends (or the stage is full) */
+static void stage_record(Collector *c, const StoreRecord *r)
+{
+	if (c->nrecb == STAGE_RECORDS)
+		flush_stage(c);
+	c->recb[c->nrecb++] = *r;
+}
+
+static void stage_event(Collector *c, const Event *ev)
+{
+	if (c->nevb == STAGE_EVENTS)
+		flush_stage(c);
+	c->evb[c->nevb++] = *ev;
+}
+
+static void metric_record(Collector *c, StoreRecord *r, const char *symbol, const char *metric,
+                          int64_t ts, double v)
+{
+	memset(r, 0, sizeof *r);
+	r->type = STORE_REC_METRIC;
+	records_copy_field(r->u.metric.exchange, sizeof r->u.metric.exchange, c->exchange);
+	records_copy_field(r->u.metric.symbol, sizeof r->u.metric.symbol, symbol);
+	records_copy_field(r->u.metric.metric, sizeof r->u.metric.metric, metric);
+	r->u.metric.ts = ts;
+	r->u.metric.value = v;
+}
+
+/* rest thread */
 static void put_metric(Collector *c, const char *symbol, const char *metric, int64_t ts, double v)
 {
 	if (!isfinite(v))
 		return;
-	StoreRecord r = {.type = STORE_REC_METRIC};
-	records_copy_field(r.u.metric.exchange, sizeof r.u.metric.exchange, c->exchange);
-	records_copy_field(r.u.metric.symbol, sizeof r.u.metric.symbol, symbol);
-	records_copy_field(r.u.metric.metric, sizeof r.u.metric.metric, metric);
-	r.u.metric.ts = ts;
-	r.u.metric.value = v;
+	StoreRecord r;
+	metric_record(c, &r, symbol, metric, ts, v);
 	put(c, &r);
+}
+
+/* ws thread */
+static void stage_metric(Collector *c, const char *symbol, const char *metric, int64_t ts, double v)
+{
+	if (!isfinite(v))
+		return;
+	StoreRecord r;
+	metric_record(c, &r, symbol, metric, ts, v);
+	stage_record(c, &r);
 }
 
 /* rest thread: the 24h tickers of a ranking, for the engine's top table. */
@@ -158,6 +222,7 @@ static void adopt_symbols(Collector *c)
 	free(c->sym);
 	c->sym = ns;
 	c->nsym = c->nnext;
+	strindex_build(&c->sym_index, c->sym[0].symbol, sizeof *c->sym, c->nsym);
 	atomic_store(&c->syms_changed, 0);
 	pthread_mutex_unlock(&c->lock);
 }
@@ -166,10 +231,8 @@ static SymState *sym_state(Collector *c, const char *symbol)
 {
 	if (atomic_load(&c->syms_changed))
 		adopt_symbols(c);
-	for (int i = 0; i < c->nsym; i++)
-		if (strcmp(c->sym[i].symbol, symbol) == 0)
-			return &c->sym[i];
-	return NULL; /* a symbol we do not track (an all-market stream) */
+	int i = strindex_find(&c->sym_index, symbol, strlen(symbol));
+	return i >= 0 ? &c->sym[i] : NULL; /* NULL: not tracked (an all-market stream) */
 }
 
 /* ws thread */
@@ -179,31 +242,31 @@ static void on_event(void *arg, const Event *ev)
 	SymState *s = sym_state(c, ev->symbol);
 	int64_t minute = ev->ts - ev->ts % FB_MINUTE_MS;
 	if (s)
-		quant_live_push(c->live, ev);
+		stage_event(c, ev);
 	switch (ev->type) {
 	case EV_CANDLE: {
 		if (!s)
 			return;
 		StoreRecord r = {.type = STORE_REC_CANDLE};
 		r.u.candle = ev->u.candle;
-		put(c, &r);
+		stage_record(c, &r);
 		return;
 	}
 	case EV_MARK:
 		if (!s || minute == s->mark_minute)
 			return;
 		s->mark_minute = minute;
-		put_metric(c, ev->symbol, "mark_price", ev->ts, ev->u.mark.mark);
-		put_metric(c, ev->symbol, "index_price", ev->ts, ev->u.mark.index);
-		put_metric(c, ev->symbol, "funding_rate_est", ev->ts, ev->u.mark.funding_rate);
+		stage_metric(c, ev->symbol, "mark_price", ev->ts, ev->u.mark.mark);
+		stage_metric(c, ev->symbol, "index_price", ev->ts, ev->u.mark.index);
+		stage_metric(c, ev->symbol, "funding_rate_est", ev->ts, ev->u.mark.funding_rate);
 		return;
 	case EV_BOOK_TOP: {
 		const BookEvent *b = &ev->u.book;
 		if (!s || minute == s->book_minute || b->bid_qty + b->ask_qty <= 0)
 			return;
 		s->book_minute = minute;
-		put_metric(c, ev->symbol, "book_imbalance", ev->ts,
-		           (b->bid_qty - b->ask_qty) / (b->bid_qty + b->ask_qty));
+		stage_metric(c, ev->symbol, "book_imbalance", ev->ts,
+		             (b->bid_qty - b->ask_qty) / (b->bid_qty + b->ask_qty));
 		return;
 	}
 	case EV_AGG_TRADE:
@@ -213,7 +276,7 @@ static void on_event(void *arg, const Event *ev)
 		        (ev->u.trade.buyer_is_maker ? -1 : 1) * ev->u.trade.qty * ev->u.trade.price;
 		if (minute != s->cvd_minute) {
 			s->cvd_minute = minute;
-			put_metric(c, ev->symbol, "cvd", ev->ts, s->cvd);
+			stage_metric(c, ev->symbol, "cvd", ev->ts, s->cvd);
 		}
 		return;
 	case EV_LIQUIDATION: {
@@ -225,7 +288,7 @@ static void on_event(void *arg, const Event *ev)
 		l->ts = ev->ts;
 		l->price = ev->u.liq.price;
 		l->qty = ev->u.liq.qty;
-		put(c, &r);
+		stage_record(c, &r);
 		return;
 	}
 	default: return;
@@ -524,6 +587,7 @@ static void *rest_main(void *arg)
 		memcpy(c->sym[i].symbol, uni[i].symbol, FB_SYMBOL_LEN);
 	}
 	c->nsymbols = c->nsym = (int)n;
+	strindex_build(&c->sym_index, c->sym[0].symbol, sizeof *c->sym, c->nsym);
 	push_tickers(c, uni, n);
 	free(uni);
 	log_info("collect", "tracking the top %d symbols by 24h quote volume", c->nsymbols);
@@ -540,6 +604,7 @@ static void *rest_main(void *arg)
 	                    .backoff_reset_s = c->o.backoff_reset_s,
 	                    .on_event = on_event,
 	                    .on_reconnect = on_reconnect,
+	                    .on_pass = on_pass,
 	                    .arg = c};
 	c->ws = feed_ws_start(&wo, streams, nstreams, err, sizeof err);
 	for (int i = 0; i < nstreams; i++)
@@ -630,6 +695,8 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 {
 	Collector *c = xcalloc(1, sizeof *c);
 	c->o = *o;
+	c->evb = xmalloc(STAGE_EVENTS * sizeof *c->evb);
+	c->recb = xmalloc(STAGE_RECORDS * sizeof *c->recb);
 	c->db_path = xstrdup(o->db_path);
 	c->rest_url = xstrdup(o->rest_url);
 	c->ws_url = xstrdup(o->ws_url);
@@ -657,6 +724,7 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 	                       .db_path = o->db_path,
 	                       .writer = c->writer,
 	                       .cycle_ms = o->engine_cycle_ms,
+	                       .queue_capacity = o->engine_queue_capacity,
 	                       .on_alert = o->on_alert,
 	                       .arg = o->alert_arg};
 	if (!lo.q.top_n) /* not filled in: the defaults */
@@ -685,6 +753,8 @@ fail:
 	quant_live_stop(c->live);
 	store_writer_stop(c->writer);
 	g_stop_owner = NULL;
+	free(c->evb);
+	free(c->recb);
 	free(c->db_path);
 	free(c->rest_url);
 	free(c->ws_url);
@@ -742,16 +812,16 @@ void collector_health_json(Collector *c, StrBuf *b)
 	        b,
 	        "},\"websocket\":{\"connections\":%d,\"connected\":%d,\"messages\":%llu,"
 	        "\"events\":%llu,\"malformed\":%llu,\"reconnects\":%llu,\"stale\":%llu,"
-	        "\"silent_streams\":%llu,\"last_message_ms\":%lld},"
+	        "\"silent_streams\":%llu,\"passes\":%llu,\"last_message_ms\":%lld},"
 	        "\"store\":{\"queue_depth\":%zu,\"records_queued\":%llu,\"rows_written\":%llu,"
 	        "\"transactions\":%llu,\"open_dropped\":%llu,\"write_errors\":%llu},",
 	        ws.connections, ws.connected, (unsigned long long)ws.messages,
 	        (unsigned long long)ws.events, (unsigned long long)ws.malformed,
 	        (unsigned long long)ws.reconnects, (unsigned long long)ws.stale,
-	        (unsigned long long)ws.silent_streams, (long long)ws.last_message_ms,
-	        st.queue_depth, (unsigned long long)queued, (unsigned long long)st.rows_written,
-	        (unsigned long long)st.transactions, (unsigned long long)st.open_dropped,
-	        (unsigned long long)st.write_errors);
+	        (unsigned long long)ws.silent_streams, (unsigned long long)ws.passes,
+	        (long long)ws.last_message_ms, st.queue_depth, (unsigned long long)queued,
+	        (unsigned long long)st.rows_written, (unsigned long long)st.transactions,
+	        (unsigned long long)st.open_dropped, (unsigned long long)st.write_errors);
 	strbuf_printf(b, "\"connections\":[");
 	for (int i = 0; i < ws.nconn; i++) {
 		const FeedWsConnStats *cs = &ws.conn[i];
@@ -889,6 +959,9 @@ uint64_t collector_stop(Collector *c)
 	quant_live_stop(c->live); /* its last quant_summary goes to the writer */
 	uint64_t lost = store_writer_stop(c->writer); /* last: it flushes what the others sent */
 	g_stop_owner = NULL;
+	free(c->evb);
+	free(c->recb);
+	strindex_free(&c->sym_index);
 	free(c->symbols);
 	free(c->sym);
 	free(c->next_syms);

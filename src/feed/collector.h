@@ -37,6 +37,7 @@ typedef struct {
 	char watch[CONFIG_MAX_SYMBOLS][FB_SYMBOL_LEN]; /* followed whatever their rank */
 	int nwatch;
 	StoreWriterOptions writer;
+	size_t engine_queue_capacity; /* events (0: the engine's default) */
 	/* the engine thread: intervals, top_n and exchange are taken from above */
 	QuantOptions quant;
 	int engine_cycle_ms;

@@ -27,6 +27,8 @@ typedef struct {
 	/* after a reconnect, with the connection's streams, so the owner can fetch what was
 	 * missed */
 	void (*on_reconnect)(void *arg, const char *const *streams, int n);
+	/* after each service-loop pass, whose events on_event saw: hand them on as one batch */
+	void (*on_pass)(void *arg);
 	void *arg;
 } FeedWsOptions;
 
@@ -43,6 +45,7 @@ typedef struct {
 
 typedef struct {
 	uint64_t messages, events, malformed, connects, reconnects, stale, silent_streams;
+	uint64_t passes; /* service-loop passes that received messages (one hand-off each) */
 	int connections, connected;
 	int64_t last_message_ms;                      /* wall clock */
 	FeedWsConnStats conn[FEED_WS_MAX_CONN_STATS]; /* the first connections */

@@ -133,8 +133,10 @@ static void on_alert(void *arg, const AlertRecord *a, const char *command, int b
 	         a->message);
 	if (l->o.writer) {
 		StoreRecord r = {.type = STORE_REC_ALERT};
-		r.u.alert = *a;
-		store_writer_put(l->o.writer, &r);
+		r.u.alert = xmalloc(sizeof *r.u.alert);
+		*r.u.alert = *a;
+		if (store_writer_put(l->o.writer, &r))
+			free(r.u.alert); /* the writer is stopping */
 	}
 	if (command)
 		run_command(l, a, command);
@@ -329,7 +331,9 @@ static void *live_main(void *arg)
 		int stopping = atomic_load(&l->stop);
 		if (is_warm(l) || stopping) {
 			size_t n;
-			while ((n = queue_pop_batch(l->queue, batch, BATCH, stopping ? 0 : 50)) >
+			/* a busy feed: woken at most every millisecond (see core/queue.c) */
+			while ((n = queue_pop_batch_linger(l->queue, batch, BATCH,
+			                                   stopping ? 0 : 50, stopping ? 0 : 1)) >
 			       0) {
 				for (size_t i = 0; i < n; i++)
 					quant_apply(l->q, &batch[i]);
@@ -358,8 +362,8 @@ QuantLive *quant_live_start(const QuantLiveOptions *o, AlertRules *rules, char *
 	l->o = *o;
 	if (l->o.cycle_ms <= 0)
 		l->o.cycle_ms = 1000;
-	if (!l->o.queue_capacity)
-		l->o.queue_capacity = 65536;
+	if (!l->o.queue_capacity) /* 4 MiB */
+		l->o.queue_capacity = ((size_t)4 << 20) / sizeof(Event);
 	l->db_path = xstrdup(o->db_path);
 	records_copy_field(l->exchange, sizeof l->exchange,
 	                   o->q.exchange ? o->q.exchange : "binance");
@@ -382,11 +386,25 @@ QuantLive *quant_live_start(const QuantLiveOptions *o, AlertRules *rules, char *
 	return l;
 }
 
+/* Events the engine must see (they wait for room); the others are dropped on a full queue. */
+static int event_critical(const void *p)
+{
+	const Event *ev = p;
+	return (ev->type == EV_CANDLE && ev->u.candle.closed) || ev->type == EV_FUNDING ||
+	       ev->type == EV_OPEN_INTEREST || ev->type == EV_RATIO || ev->type == EV_LIQUIDATION ||
+	       ev->type == EV_TICKER_24H;
+}
+
+void quant_live_push_batch(QuantLive *l, const Event *ev, size_t n)
+{
+	long dropped = queue_push_batch(l->queue, ev, n, event_critical);
+	if (dropped > 0)
+		atomic_fetch_add(&l->dropped, (uint64_t)dropped);
+}
+
 void quant_live_push(QuantLive *l, const Event *ev)
 {
-	int critical = (ev->type == EV_CANDLE && ev->u.candle.closed) || ev->type == EV_FUNDING ||
-	               ev->type == EV_OPEN_INTEREST || ev->type == EV_RATIO ||
-	               ev->type == EV_LIQUIDATION || ev->type == EV_TICKER_24H;
+	int critical = event_critical(ev);
 	if (critical)
 		queue_push(l->queue, ev);
 	else if (queue_try_push(l->queue, ev) == 1)

@@ -45,6 +45,8 @@ typedef struct QuantLive QuantLive;
 QuantLive *quant_live_start(const QuantLiveOptions *o, AlertRules *rules, char *err, size_t errlen);
 /* Any thread. */
 void quant_live_push(QuantLive *l, const Event *ev);
+/* As quant_live_push for n events under one lock, waking the engine once. */
+void quant_live_push_batch(QuantLive *l, const Event *ev, size_t n);
 /* Any thread: replay the store for these symbols, then go live. */
 void quant_live_warm(QuantLive *l, const char (*symbols)[FB_SYMBOL_LEN], int n);
 /* Any thread: rebuild one symbol from the store. */

@@ -43,7 +43,7 @@ static int write_one(Store *st, const StoreRecord *r)
 	case STORE_REC_FUNDING: return store_put_funding(st, &r->u.funding);
 	case STORE_REC_METRIC: return store_put_metric(st, &r->u.metric);
 	case STORE_REC_LIQUIDATION: return store_put_liquidation(st, &r->u.liquidation);
-	case STORE_REC_ALERT: return store_put_alert(st, &r->u.alert);
+	case STORE_REC_ALERT: return store_put_alert(st, r->u.alert);
 	case STORE_REC_SOURCE_GAP: return store_put_source_gap(st, &r->u.gap);
 	case STORE_REC_SUMMARY: return store_put_summary(st, &r->u.summary);
 	}
@@ -99,6 +99,8 @@ static int write_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
 	return 0;
 }
 
+#define WRITER_LINGER_MS 50
+
 static void *writer_main(void *arg)
 {
 	StoreWriter *w = arg;
@@ -109,6 +111,22 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->sync_lock);
 
 		size_t n = queue_pop_batch(w->q, batch, w->opt.batch_size, w->opt.flush_ms);
+		/* a busy feed hands over small batches: gather for a short while (bounded by
+		 * flush_ms and WRITER_LINGER_MS) so a transaction, with its file locks and WAL
+		 * frames, carries many records; a sync request or a stop ends the wait at once */
+		int linger =
+		        w->opt.flush_ms < WRITER_LINGER_MS ? w->opt.flush_ms : WRITER_LINGER_MS;
+		int64_t until = fb_mono_ms() + linger;
+		while (n && n < w->opt.batch_size && !atomic_load(&w->stopping)) {
+			int64_t left = until - fb_mono_ms();
+			if (left <= 0)
+				break;
+			size_t m = queue_pop_batch_linger(w->q, batch + n, w->opt.batch_size - n,
+			                                  (int)left, left < 5 ? (int)left : 5);
+			if (!m)
+				break; /* the time is up, a sync asked, or the queue closed */
+			n += m;
+		}
 		int pause = 50;
 		while (n && write_batch(w, batch, n)) {
 			atomic_fetch_add(&w->write_errors, 1);
@@ -123,6 +141,8 @@ static void *writer_main(void *arg)
 		for (size_t i = 0; i < n; i++)
 			if (batch[i].type == STORE_REC_SUMMARY)
 				free(batch[i].u.summary.v);
+			else if (batch[i].type == STORE_REC_ALERT)
+				free(batch[i].u.alert);
 		if (n == 0 || queue_depth(w->q) == 0) {
 			pthread_mutex_lock(&w->sync_lock);
 			if (queue_depth(w->q) == 0 && ticket > w->sync_done) {
@@ -179,6 +199,22 @@ int store_writer_put(StoreWriter *w, const StoreRecord *rec)
 		return rc;
 	}
 	return queue_push(w->q, rec);
+}
+
+static int record_must_wait(const void *p)
+{
+	const StoreRecord *r = p;
+	return !(r->type == STORE_REC_CANDLE && !r->u.candle.closed);
+}
+
+int store_writer_put_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
+{
+	long dropped = queue_push_batch(w->q, recs, n, record_must_wait);
+	if (dropped < 0)
+		return -1;
+	if (dropped)
+		atomic_fetch_add(&w->open_dropped, (uint64_t)dropped);
+	return 0;
 }
 
 int store_writer_sync(StoreWriter *w)

@@ -23,6 +23,9 @@ typedef enum {
 	STORE_REC_SUMMARY, /* owns u.summary.v: the writer frees it */
 } StoreRecordType;
 
+/* A queue slot is sized by the common records (candles, metrics); a rare big one (an alert
+ * with its message) goes by pointer, so 65,536 slots cost 10 MB, not 19. */
+
 typedef struct {
 	StoreRecordType type;
 	union {
@@ -30,7 +33,7 @@ typedef struct {
 		FundingRate funding;
 		MarketMetric metric;
 		Liquidation liquidation;
-		AlertRecord alert;
+		AlertRecord *alert; /* owned: the writer frees it */
 		SourceGap gap;
 		SummaryRecord summary;
 	} u;
@@ -60,6 +63,8 @@ StoreWriter *store_writer_start(const char *path, const StoreWriterOptions *opt,
 /* Any thread. Returns 0 when queued (or, for an open candle on a full queue, dropped and
  * counted), -1 once the writer is stopping. */
 int store_writer_put(StoreWriter *w, const StoreRecord *rec);
+/* As store_writer_put for n records under one lock, waking the writer once. */
+int store_writer_put_batch(StoreWriter *w, const StoreRecord *recs, size_t n);
 /* Blocks until everything queued before the call is committed. Returns 0, or -1 if the
  * writer stopped first. */
 int store_writer_sync(StoreWriter *w);
