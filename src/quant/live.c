@@ -362,8 +362,8 @@ QuantLive *quant_live_start(const QuantLiveOptions *o, AlertRules *rules, char *
 	l->o = *o;
 	if (l->o.cycle_ms <= 0)
 		l->o.cycle_ms = 1000;
-	if (!l->o.queue_capacity) /* 4 MiB */
-		l->o.queue_capacity = ((size_t)4 << 20) / sizeof(Event);
+	if (!l->o.queue_capacity) /* 2 MiB */
+		l->o.queue_capacity = ((size_t)2 << 20) / sizeof(Event);
 	l->db_path = xstrdup(o->db_path);
 	records_copy_field(l->exchange, sizeof l->exchange,
 	                   o->q.exchange ? o->q.exchange : "binance");

@@ -63,7 +63,11 @@ struct WsConn {
 	int close_code;
 	char *rx; /* an incoming message being reassembled */
 	size_t rxlen;
+	unsigned char *wbuf; /* LWS_PRE + the frame being written */
+	size_t wcap;
 };
+
+#define WS_WRITES_PER_CALL 256
 
 static void enqueue(WsConn *c, char *msg)
 {
@@ -571,6 +575,7 @@ static void conn_free(Simex *s, WsConn *c)
 		free(c->out[(c->head + i) % c->cap]);
 	free(c->out);
 	free(c->rx);
+	free(c->wbuf);
 	free(c);
 }
 
@@ -616,17 +621,25 @@ int simex_ws_callback(Simex *s, struct lws *wsi, enum lws_callback_reasons reaso
 		}
 		if (c->count == 0)
 			return 0;
-		char *m = c->out[c->head];
-		c->head = (c->head + 1) % c->cap;
-		c->count--;
-		size_t n = strlen(m);
-		unsigned char *buf = xmalloc(LWS_PRE + n);
-		memcpy(buf + LWS_PRE, m, n);
-		int w = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT);
-		free(buf);
-		free(m);
-		if (w < (int)n)
-			return -1;
+		/* as many frames as the socket takes now (up to WS_WRITES_PER_CALL), one buffer
+		 * for all, so a fast client is not held to one frame per poll */
+		for (int k = 0; k < WS_WRITES_PER_CALL && c->count; k++) {
+			if (k && lws_send_pipe_choked(wsi))
+				break;
+			char *m = c->out[c->head];
+			c->head = (c->head + 1) % c->cap;
+			c->count--;
+			size_t n = strlen(m);
+			if (LWS_PRE + n > c->wcap) {
+				c->wcap = (LWS_PRE + n) * 2;
+				c->wbuf = xrealloc(c->wbuf, c->wcap);
+			}
+			memcpy(c->wbuf + LWS_PRE, m, n);
+			int w = lws_write(wsi, c->wbuf + LWS_PRE, n, LWS_WRITE_TEXT);
+			free(m);
+			if (w < (int)n)
+				return -1;
+		}
 		if (c->count || c->close_code)
 			lws_callback_on_writable(wsi);
 		return 0;
