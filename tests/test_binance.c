@@ -62,6 +62,26 @@ static void test_ws_streams(void **state)
 	assert_int_equal(ev[0].type, EV_AGG_TRADE);
 	assert_int_equal(ev[0].ts, 123456785);
 	assert_int_equal(ev[0].u.trade.buyer_is_maker, 1);
+	/* the raw trade stream (a real frame of the capture), and its non-market fills, which
+	 * are not taker flow: no event, and not malformed either */
+	const char *trade = "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":"
+	                    "1723161256322,\"T\":1723161256322,\"s\":\"BTCUSDT\",\"t\":"
+	                    "5266583935,\"p\":\"61800.30\",\"q\":\"0.006\",\"X\":\"MARKET\","
+	                    "\"m\":false}}";
+	assert_int_equal(ws(trade, ev, 8), 1);
+	assert_int_equal(ev[0].type, EV_AGG_TRADE);
+	assert_int_equal(ev[0].u.trade.id, 5266583935);
+	assert_true(ev[0].u.trade.price == 61800.3 && ev[0].u.trade.qty == 0.006);
+	assert_int_equal(ev[0].u.trade.buyer_is_maker, 0);
+	assert_int_equal(ws("{\"e\":\"trade\",\"E\":1,\"T\":1,\"s\":\"BTCUSDT\",\"t\":2,"
+	                    "\"p\":\"61797.30\",\"q\":\"0.004\",\"X\":\"INSURANCE_FUND\","
+	                    "\"m\":true}",
+	                    ev, 8),
+	                 0);
+	assert_int_equal(ws("{\"e\":\"trade\",\"E\":1,\"T\":1,\"s\":\"BTCUSDT\",\"t\":2,"
+	                    "\"p\":\"-1\",\"q\":\"0.004\",\"m\":true}",
+	                    ev, 8),
+	                 -1);
 	assert_int_equal(
 	        ws("{\"e\":\"bookTicker\",\"u\":400900217,\"E\":1568014460893,\"T\":1568014460891,"
 	           "\"s\":\"BNBUSDT\",\"b\":\"25.35190000\",\"B\":\"31.21000000\",\"a\":\"25."

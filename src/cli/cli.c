@@ -87,7 +87,8 @@ const CliCommand cli_commands[] = {
          "[--instruments FILE] [--missing-rate P] [--weight-limit N] [--weight-window S] "
          "[--ban-seconds N] [--ws-drop-every S] [--ws-silence-every S --ws-silence S] "
          "[--malformed-rate P] [--duplicate-rate P] [--reorder-rate P] [--reroute-book] "
-         "[--slow-ms N] [--burst-every S --burst S] [--churn X] [--firehose N] [--truth FILE] "
+         "[--slow-ms N] [--burst-every S --burst S] [--churn X] [--firehose N] "
+         "[--capture FILE [--rate recorded|max|Nx] [--loop]]... [--truth FILE] "
          "[--truth-intervals "
          "LIST]",
          "run the local exchange simulator on 127.0.0.1", 1},
@@ -220,6 +221,7 @@ void cli_collector_options(CliContext *ctx, CollectorOptions *o, const char *db)
 	o->writer.busy_timeout_ms = (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms");
 	o->nintervals = config_get_intervals(ctx->cfg, o->intervals, COLLECTOR_MAX_INTERVALS);
 	o->nwatch = config_get_symbols(ctx->cfg, "feed", "watchlist", o->watch, CONFIG_MAX_SYMBOLS);
+	o->raw_trades = strcmp(config_get_str(ctx->cfg, "feed", "trades"), "trade") == 0;
 	cli_quant_options(ctx, &o->quant);
 	o->engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
 }

@@ -40,6 +40,9 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	        {"burst", required_argument, NULL, 'g'},
 	        {"churn", required_argument, NULL, 'C'},
 	        {"firehose", required_argument, NULL, 'F'},
+	        {"capture", required_argument, NULL, 'K'},
+	        {"rate", required_argument, NULL, 'k'},
+	        {"loop", no_argument, NULL, 'L'},
 	        {"truth", required_argument, NULL, 't'},
 	        {"truth-intervals", required_argument, NULL, 'T'},
 	        {"help", no_argument, NULL, 'h'},
@@ -51,8 +54,9 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	o.instruments = cli_data_file("instruments.csv", instruments, sizeof instruments);
 	int c;
 	double d;
-	while ((c = getopt_long(argc, argv, "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:G:g:C:F:t:T:h",
-	                        opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv,
+	                        "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:G:g:C:F:K:k:Lt:T:h", opts,
+	                        NULL)) != -1) {
 		switch (c) {
 		case 'p': o.port = atoi(optarg); break;
 		case 's': o.seed = strtoull(optarg, NULL, 10); break;
@@ -110,6 +114,31 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 			o.churn = d;
 			break;
 		case 'F': o.firehose = atoi(optarg); break;
+		case 'K':
+			if (o.ncapture == (int)(sizeof o.capture / sizeof *o.capture)) {
+				cli_error("simex: at most %d --capture files",
+				          (int)(sizeof o.capture / sizeof *o.capture));
+				return CLI_USAGE;
+			}
+			o.capture[o.ncapture++] = optarg;
+			break;
+		case 'k': {
+			size_t n = strlen(optarg);
+			if (strcmp(optarg, "recorded") == 0)
+				o.capture_speed = 1, o.capture_max = 0;
+			else if (strcmp(optarg, "max") == 0)
+				o.capture_max = 1;
+			else if (n > 1 && optarg[n - 1] == 'x' && sscanf(optarg, "%lf", &d) == 1 &&
+			         d > 0 && d <= 1e6)
+				o.capture_speed = d, o.capture_max = 0;
+			else {
+				cli_error("simex: --rate %s: recorded, max or a speed such as 10x",
+				          optarg);
+				return CLI_USAGE;
+			}
+			break;
+		}
+		case 'L': o.capture_loop = 1; break;
 		case 't': o.truth_path = optarg; break;
 		case 'T': o.truth_intervals = optarg; break;
 		case 'h': return cli_help("simex");

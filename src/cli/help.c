@@ -151,6 +151,11 @@ static const CliHelp helps[] = {
          "  --burst-every S --burst S   bursts of messages every S seconds, for S seconds\n"
          "  --churn X            the ranking's churn (default 1)\n"
          "  --firehose N         extra kline updates per stream per 100 ms (benchmarks)\n"
+         "  --capture FILE       serve the streams of recorded traffic from FILE (again for\n"
+         "                       more files), in the recorded order (default: none)\n"
+         "  --rate R             recorded (the recorded pace), Nx (N times it) or max (as\n"
+         "                       fast as the client takes them) (default recorded)\n"
+         "  --loop               start the capture over at its end (default: stop)\n"
          "  --truth FILE         write the ground truth (candles) to FILE\n"
          "  --truth-intervals LIST   its intervals (default: 1m 5m 15m 1h 4h 1d)\n"},
         {"config", "  (no options) the effective configuration and where each value came from\n"},

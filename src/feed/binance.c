@@ -374,6 +374,7 @@ static void book_imbalance(BookEvent *b)
 	b->imbalance = sum > 0 ? (b->bid_qty - b->ask_qty) / sum : NAN;
 }
 
+/* 0 with ev, 1 for an entry with nothing to report, -1 malformed. */
 static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event *ev)
 {
 	char e[24];
@@ -418,6 +419,22 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		    tnum(j, d, "q", &t->qty) || tint(j, d, "T", &ev->ts) || m < 0 ||
 		    t->price <= 0 || t->qty < 0)
 			return -1;
+		t->buyer_is_maker = m;
+		return 0;
+	}
+	if (strcmp(e, "trade") == 0) { /* <symbol>@trade: every trade; X: its kind */
+		TradeEvent *t = &ev->u.trade;
+		int m = jt_bool(j->t, jt_get(j->s, j->t, d, "m"));
+		char kind[16] = "MARKET";
+		int x = jt_get(j->s, j->t, d, "X");
+		ev->type = EV_AGG_TRADE;
+		if (tint(j, d, "t", &t->id) || tnum(j, d, "p", &t->price) ||
+		    tnum(j, d, "q", &t->qty) || tint(j, d, "T", &ev->ts) || m < 0 ||
+		    t->price <= 0 || t->qty < 0 ||
+		    (x >= 0 && jt_str(j->s, j->t, x, kind, sizeof kind)))
+			return -1;
+		if (strcmp(kind, "MARKET") != 0)
+			return 1; /* insurance-fund and ADL fills are not taker flow: no event */
 		t->buyer_is_maker = m;
 		return 0;
 	}
@@ -510,9 +527,10 @@ static int ws_parse_tokens(const char *msg, const JsonTok *t, const char *exchan
 		int64_t stv;
 		if (st >= 0 && t[st].type == JT_NUMBER && jt_int(msg, t, st, &stv) == 0 && stv != 1)
 			continue; /* COIN-M entries of a merged all-market stream */
-		if (ws_entry(&j, e, exchange, now, &out[got]) == 0)
+		int r = ws_entry(&j, e, exchange, now, &out[got]); /* 1: nothing to report */
+		if (r == 0)
 			got++;
-		else if (t[d].type != JT_ARRAY) {
+		else if (r < 0 && t[d].type != JT_ARRAY) {
 			char type[24] = "";
 			if (t[e].type == JT_OBJECT)
 				tstr(&j, e, "e", type, sizeof type);

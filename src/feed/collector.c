@@ -454,7 +454,7 @@ static int symbol_streams(const Collector *c, const char *symbol, char **out)
 	for (int j = 0; j < c->o.nintervals; j++)
 		out[n++] = xasprintf("%s@kline_%s", lower, c->o.intervals[j]);
 	out[n++] = xasprintf("%s@markPrice@1s", lower);
-	out[n++] = xasprintf("%s@aggTrade", lower);
+	out[n++] = xasprintf("%s@%s", lower, c->o.raw_trades ? "trade" : "aggTrade");
 	out[n++] = xasprintf("%s@forceOrder", lower);
 	out[n++] = xasprintf("%s@bookTicker", lower);
 	return n;

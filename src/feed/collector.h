@@ -36,6 +36,7 @@ typedef struct {
 	int health_port; /* 0: no health server; -1: any free port */
 	char watch[CONFIG_MAX_SYMBOLS][FB_SYMBOL_LEN]; /* followed whatever their rank */
 	int nwatch;
+	int raw_trades; /* the trade stream instead of aggTrade (feed.trades) */
 	StoreWriterOptions writer;
 	size_t engine_queue_capacity; /* events (0: the engine's default) */
 	/* the engine thread: intervals, top_n and exchange are taken from above */

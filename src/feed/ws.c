@@ -406,9 +406,9 @@ static const struct lws_protocols protocols[] = {
         {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-#define WS_READ_BYTES (256 * 1024)
-#define WS_BUSY_PASS  1        /* messages in a pass that make the loop gather */
-#define WS_GATHER_NS  1000000L /* 1 ms */
+#define WS_READ_BYTES   (256 * 1024)
+#define WS_GATHER_BELOW 64       /* a pass with fewer messages (and some) gathers */
+#define WS_GATHER_NS    1000000L /* 1 ms */
 
 /* ws thread: the pass's counts published, its events handed on in one batch */
 static void end_pass(FeedWs *w)
@@ -434,12 +434,13 @@ static void *ws_main(void *arg)
 	while (!atomic_load(&w->stop)) {
 		if (lws_service(w->ctx, 0) < 0)
 			break;
-		int busy = w->pass_messages >= WS_BUSY_PASS;
+		/* a feed that trickles in fast (a few frames a pass): let a millisecond of frames
+		 * gather in the socket, so the next pass takes them with one poll and one recv
+		 * instead of one each per frame or two (bounded: at most 1 ms later); a pass that
+		 * brought many is followed at once */
+		int gather = w->pass_messages >= 1 && w->pass_messages < WS_GATHER_BELOW;
 		end_pass(w);
-		if (busy) {
-			/* a busy feed: let a millisecond of frames gather in the socket, so the next
-			 * pass takes them with one poll and one recv instead of one each per frame
-			 * or two (bounded: at most 1 ms later) */
+		if (gather) {
 			struct timespec ts = {0, WS_GATHER_NS};
 			nanosleep(&ts, NULL);
 		}

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/rng.h"
 #include "core/strbuf.h"
+#include "simex/capture.h"
 #include "simex/model.h"
 #include "simex/simex.h"
 
@@ -47,6 +48,9 @@ struct Simex {
 	Rng fault_rng;
 	int64_t next_drop, silent_until, next_silence, next_arr;
 	int64_t trade_id;
+	SimCapture cap;      /* recorded traffic (opt.capture), cap.n == 0: none */
+	int64_t cap_t0_real; /* mono ms when the capture's clock started (0: not yet) */
+	uint64_t cap_sent;
 };
 
 /* stream.c: the WebSocket side, called from server.c's protocol callback and timer. */

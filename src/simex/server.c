@@ -710,16 +710,29 @@ void simex_options_default(SimexOptions *o)
 	o->churn = 1;
 	o->ban_s = 120;
 	o->truth_intervals = "1m 5m 15m 1h 4h 1d";
+	o->capture_speed = 1;
 }
 
 Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 {
 	Simex *s = xcalloc(1, sizeof *s);
 	s->opt = *o;
+	for (int i = 0; i < o->ncapture; i++)
+		if (sim_capture_load(o->capture[i], &s->cap, err, errlen)) {
+			sim_capture_free(&s->cap);
+			free(s);
+			return NULL;
+		}
+	if (o->ncapture) {
+		sim_capture_sort(&s->cap);
+		log_info("simex", "capture: %zu frames of %d streams (%ld other lines skipped)",
+		         s->cap.n, s->cap.nnames, s->cap.skipped);
+	}
 	int64_t start = o->start_ms ? o->start_ms : fb_now_ms();
 	if (o->history_db) {
 		s->model = sim_model_new_history(o->history_db, o->seed, err, errlen);
 		if (!s->model) {
+			sim_capture_free(&s->cap);
 			free(s);
 			return NULL;
 		}
@@ -737,6 +750,7 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 	} else {
 		s->ninst = sim_instruments_load(o->instruments, &s->inst, err, errlen);
 		if (s->ninst < 0) {
+			sim_capture_free(&s->cap);
 			free(s);
 			return NULL;
 		}
@@ -756,6 +770,7 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the simex thread");
 		sim_model_free(s->model);
 		free(s->inst);
+		sim_capture_free(&s->cap);
 		free(s);
 		return NULL;
 	}
@@ -768,6 +783,7 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 		pthread_join(s->thread, NULL);
 		sim_model_free(s->model);
 		free(s->inst);
+		sim_capture_free(&s->cap);
 		free(s);
 		return NULL;
 	}
@@ -844,6 +860,7 @@ int simex_stop(Simex *s)
 		rc = write_truth(s, now);
 	}
 	sim_model_free(s->model);
+	sim_capture_free(&s->cap);
 	free(s->inst);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->start_lock);

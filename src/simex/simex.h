@@ -28,14 +28,21 @@ typedef struct {
 	int burst_s;             /* ... answer everything with 429 for this long (0: never) */
 	int slow_ms;             /* delay every REST answer by this much */
 	/* WebSocket faults */
-	int ws_drop_every_s;         /* close every connection this often (0: never) */
-	int ws_silence_every_s;      /* go silent, without closing, this often ... */
-	int ws_silence_s;            /* ... for this long */
-	double malformed_rate;       /* share of messages sent garbled or truncated */
-	double duplicate_rate;       /* share of messages sent twice */
-	double reorder_rate;         /* share of messages swapped with the one before */
-	double churn;                /* ranking churn speed (1: normal) */
-	int firehose;                /* benchmark: extra kline updates per stream per 100 ms */
+	int ws_drop_every_s;    /* close every connection this often (0: never) */
+	int ws_silence_every_s; /* go silent, without closing, this often ... */
+	int ws_silence_s;       /* ... for this long */
+	double malformed_rate;  /* share of messages sent garbled or truncated */
+	double duplicate_rate;  /* share of messages sent twice */
+	double reorder_rate;    /* share of messages swapped with the one before */
+	double churn;           /* ranking churn speed (1: normal) */
+	int firehose;           /* benchmark: extra kline updates per stream per 100 ms */
+	/* recorded traffic (simex/capture.h): streams it holds are served from it, in the
+	 * recorded order, at the recorded pace times capture_speed, or as fast as the client
+	 * takes them (capture_max); capture_loop starts it over at the end */
+	const char *capture[8];
+	int ncapture;
+	double capture_speed;
+	int capture_max, capture_loop;
 	int reroute_book;            /* serve the book streams on /market instead of /public */
 	const char *truth_path;      /* write every closed candle here on stop (NULL: no) */
 	const char *truth_intervals; /* e.g. "1m 5m 1h" */

@@ -39,12 +39,15 @@ enum {
 	ST_ALL_TICKER,
 	ST_ALL_MINI,
 	ST_ALL_FORCE,
-	ST_ALL_BOOK
+	ST_ALL_BOOK,
+	ST_CAPTURE,     /* served from the recorded traffic, /market */
+	ST_CAPTURE_BOOK /* served from the recorded traffic, /public (book streams) */
 };
 
 typedef struct {
 	char name[64];
 	int type, sym, silent;
+	int cap_id; /* ST_CAPTURE*: the stream's index in the capture */
 	char interval[8];
 	int64_t last_closed; /* kline: open time of the newest closed candle sent */
 	int64_t trade_open;  /* aggTrade: the minute being traded, and its volume so far */
@@ -65,6 +68,10 @@ struct WsConn {
 	size_t rxlen;
 	unsigned char *wbuf; /* LWS_PRE + the frame being written */
 	size_t wcap;
+	/* recorded traffic: the next frame to look at, and the capture streams subscribed */
+	size_t cap_pos;
+	int cap_started;
+	uint64_t cap_mask;
 };
 
 #define WS_WRITES_PER_CALL 256
@@ -129,6 +136,12 @@ static int parse_stream(Simex *s, const char *name, Sub *sub)
 	if (strlen(name) >= sizeof sub->name)
 		return -1;
 	snprintf(sub->name, sizeof sub->name, "%s", name);
+	if (s->cap.n && (sub->cap_id = sim_capture_find(&s->cap, name)) >= 0) {
+		sub->type = strstr(name, "@bookTicker") || strstr(name, "@depth") ? ST_CAPTURE_BOOK
+		                                                                  : ST_CAPTURE;
+		sub->sym = -1;
+		return 0;
+	}
 	static const struct {
 		const char *name;
 		int type;
@@ -184,9 +197,12 @@ static int parse_stream(Simex *s, const char *name, Sub *sub)
  * acknowledged and silent. */
 static int route_of(const Simex *s, int type)
 {
-	int book = type == ST_BOOK || type == ST_DEPTH || type == ST_ALL_BOOK;
+	int book = type == ST_BOOK || type == ST_DEPTH || type == ST_ALL_BOOK ||
+	           type == ST_CAPTURE_BOOK;
 	return book && !s->opt.reroute_book ? ROUTE_PUBLIC : ROUTE_MARKET;
 }
+
+static void cap_mask(WsConn *c);
 
 /* Adds a stream; returns 0, 1 if it was there already, -1 unknown, -2 over the limit. */
 static int subscribe(Simex *s, WsConn *c, const char *name)
@@ -202,6 +218,7 @@ static int subscribe(Simex *s, WsConn *c, const char *name)
 	/* acknowledged either way; on the wrong route it just never delivers */
 	sub.silent = c->route != ROUTE_ANY && route_of(s, sub.type) != c->route;
 	c->subs[c->nsubs++] = sub;
+	cap_mask(c);
 	return 0;
 }
 
@@ -210,8 +227,70 @@ static void unsubscribe(WsConn *c, const char *name)
 	for (int i = 0; i < c->nsubs; i++)
 		if (strcmp(c->subs[i].name, name) == 0) {
 			c->subs[i] = c->subs[--c->nsubs];
+			cap_mask(c);
 			return;
 		}
+}
+
+/* ---- recorded traffic (--capture) ---- */
+
+/* The capture streams a connection gets (subscribed, on the right route). */
+static void cap_mask(WsConn *c)
+{
+	c->cap_mask = 0;
+	for (int i = 0; i < c->nsubs; i++)
+		if ((c->subs[i].type == ST_CAPTURE || c->subs[i].type == ST_CAPTURE_BOOK) &&
+		    !c->subs[i].silent)
+			c->cap_mask |= UINT64_C(1) << c->subs[i].cap_id;
+}
+
+/* Queues the capture's frames for c that are due: at the recorded pace (times
+ * capture_speed) on one clock for every connection, started by the first subscriber, so a
+ * connection that joins (or comes back) gets what is sent from then on, as from the
+ * exchange; or, with capture_max, as many as the client takes (each connection from the
+ * start, kept about 4,096 frames ahead of the socket). */
+static void capture_fill(Simex *s, WsConn *c)
+{
+	const SimCapture *k = &s->cap;
+	if (!k->n || !c->cap_mask)
+		return;
+	int64_t real = fb_mono_ms();
+	if (!s->cap_t0_real)
+		s->cap_t0_real = real;
+	double speed = s->opt.capture_speed > 0 ? s->opt.capture_speed : 1;
+	/* the recorded time reached now, in ns since the capture's first frame */
+	double reached = (double)(real - s->cap_t0_real) * 1e6 * speed;
+	if (!c->cap_started) {
+		c->cap_started = 1;
+		if (!s->opt.capture_max) /* join at the present */
+			while (c->cap_pos < k->n &&
+			       (double)(k->t_ns[c->cap_pos] - k->t_ns[0]) < reached)
+				c->cap_pos++;
+	}
+	size_t limit = s->opt.capture_max ? 4096 : WS_MAX_QUEUE / 2;
+	while (c->count < limit) {
+		if (c->cap_pos == k->n) {
+			if (!s->opt.capture_loop)
+				return;
+			c->cap_pos = 0;
+			if (!s->opt.capture_max) {
+				s->cap_t0_real = real; /* the clock starts over with the frames */
+				reached = 0;
+			}
+		}
+		size_t i = c->cap_pos;
+		if (!(c->cap_mask >> k->stream[i] & 1)) {
+			c->cap_pos++;
+			continue;
+		}
+		if (!s->opt.capture_max && (double)(k->t_ns[i] - k->t_ns[0]) > reached)
+			return; /* not yet */
+		char *m = c->combined ? xstrdup(k->frame[i])
+		                      : xstrndup(k->frame[i] + k->data[i], k->datlen[i]);
+		send_msg(s, c, m);
+		c->cap_pos++;
+		s->cap_sent++;
+	}
 }
 
 static void reply(Simex *s, WsConn *c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -360,8 +439,8 @@ static void put_book(StrBuf *b, const SimInstrument *in, const SimState *st, int
 /* What one subscription produced since the last tick. */
 static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, StrBuf *b)
 {
-	if (sub->silent)
-		return;
+	if (sub->silent || sub->type == ST_CAPTURE || sub->type == ST_CAPTURE_BOOK)
+		return; /* the capture's (capture_fill) */
 	SimState st;
 	if (sub->sym >= 0) {
 		const SimInstrument *in = sim_model_instrument(s->model, sub->sym);
@@ -519,6 +598,7 @@ void simex_ws_tick(Simex *s)
 		}
 		for (int i = 0; i < c->nsubs; i++)
 			produce(s, c, &c->subs[i], now, arr_due, &b);
+		capture_fill(s, c);
 		if (c->count || c->close_code)
 			lws_callback_on_writable(c->wsi);
 	}
@@ -622,7 +702,9 @@ int simex_ws_callback(Simex *s, struct lws *wsi, enum lws_callback_reasons reaso
 		if (c->count == 0)
 			return 0;
 		/* as many frames as the socket takes now (up to WS_WRITES_PER_CALL), one buffer
-		 * for all, so a fast client is not held to one frame per poll */
+		 * for all, so a fast client is not held to one frame per poll. (One raw write of
+		 * many frames framed here would save the system calls, but libwebsockets 4.1
+		 * then spins on a client that vanishes with a partial send pending.) */
 		for (int k = 0; k < WS_WRITES_PER_CALL && c->count; k++) {
 			if (k && lws_send_pipe_choked(wsi))
 				break;
@@ -640,6 +722,8 @@ int simex_ws_callback(Simex *s, struct lws *wsi, enum lws_callback_reasons reaso
 			if (w < (int)n)
 				return -1;
 		}
+		if (s->opt.capture_max && c->count < 1024)
+			capture_fill(s, c); /* as fast as the client takes them */
 		if (c->count || c->close_code)
 			lws_callback_on_writable(wsi);
 		return 0;
