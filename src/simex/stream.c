@@ -246,8 +246,8 @@ static void cap_mask(WsConn *c)
 
 /* Queues the capture's frames for c that are due: at the recorded pace (times
  * capture_speed) on one clock for every connection, started by the first subscriber, so a
- * connection that joins (or comes back) gets what is sent from then on, as from the
- * exchange; or, with capture_max, as many as the client takes (each connection from the
+ * connection that joins (or comes back) more than a second later gets what is sent from
+ * then on, as from the exchange; or, with capture_max, as many as the client takes (each connection from the
  * start, kept about 4,096 frames ahead of the socket). */
 static void capture_fill(Simex *s, WsConn *c)
 {
@@ -262,7 +262,9 @@ static void capture_fill(Simex *s, WsConn *c)
 	double reached = (double)(real - s->cap_t0_real) * 1e6 * speed;
 	if (!c->cap_started) {
 		c->cap_started = 1;
-		if (!s->opt.capture_max) /* join at the present */
+		/* join at the present; in the first second the client's connections (one per
+		 * route) all get the capture from its start */
+		if (!s->opt.capture_max && real - s->cap_t0_real > 1000)
 			while (c->cap_pos < k->n &&
 			       (double)(k->t_ns[c->cap_pos] - k->t_ns[0]) < reached)
 				c->cap_pos++;
