@@ -1,10 +1,11 @@
 #!/bin/sh
 # Real recorded traffic on loopback: simex --capture serves the BTCUSDT and ETHUSDT captures of
 # ../shared/data/ws-captures (trade, bookTicker) at 20 times the recorded pace to futuresboard
-# collect following the trade stream. Then the stored trade-based CVD and book imbalance must
-# equal a reference computed in Python straight from the capture files: the running sum of
-# signed taker quote volume (market trades only) at each minute's first trade, and the
-# bid/ask size imbalance of each minute's first bookTicker. Each stored CVD is the running sum
+# collect following the trade stream, sampling the flow every second (feed.flow_sample_s=1).
+# Then the stored trade-based CVD and book imbalance must equal, for every second of the
+# capture, a reference computed in Python straight from the capture files: the running sum of
+# signed taker quote volume (market trades only) at each second's first trade, and the
+# bid/ask size imbalance of each second's first bookTicker. Each stored CVD is the running sum
 # of every trade before it, so a trade lost or counted twice shows as a difference.
 # Skipped (saying so) when ../shared/data is absent.
 # Usage: net_capture.sh BINARY WORKDIR
@@ -25,7 +26,8 @@ wait_line "$WORK/simex.out" listening || { bad "simex did not start"; cat "$WORK
 PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex.out")
 FBX="$FB --db $WORK/c.db --set binance.rest_url=http://127.0.0.1:$PORT
   --set binance.ws_url=ws://127.0.0.1:$PORT --set binance.label=simex --set feed.top_n=5
-  --set feed.intervals=1m --set feed.lookback=10 --set feed.trades=trade --set log.file=$WORK/collect.log"
+  --set feed.intervals=1m --set feed.lookback=10 --set feed.trades=trade --set feed.flow_sample_s=1
+  --set log.file=$WORK/collect.log"
 $FBX collect --health-port -1 >"$WORK/collect.out" 2>"$WORK/collect.err" &
 COLLECT=$!
 wait_line "$WORK/collect.out" "health on" || bad "collect did not start"
@@ -59,13 +61,13 @@ for sym in ("BTCUSDT", "ETHUSDT"):
         d = m["data"]
         if d["e"] == "trade" and d.get("X", "MARKET") == "MARKET":
             cvd += (-1 if d["m"] else 1) * float(d["q"]) * float(d["p"])
-            minute = d["T"] - d["T"] % 60000
+            minute = d["T"] - d["T"] % 1000
             if minute != cvd_min:
                 cvd_min = minute
                 rows.append(("cvd", d["T"], cvd))
         elif d["e"] == "bookTicker":
             bq, aq = float(d["B"]), float(d["A"])
-            minute = d["E"] - d["E"] % 60000
+            minute = d["E"] - d["E"] % 1000
             if minute != book_min and bq + aq > 0:
                 book_min = minute
                 rows.append(("book_imbalance", d["E"], (bq - aq) / (bq + aq)))

@@ -222,6 +222,7 @@ void cli_collector_options(CliContext *ctx, CollectorOptions *o, const char *db)
 	o->nintervals = config_get_intervals(ctx->cfg, o->intervals, COLLECTOR_MAX_INTERVALS);
 	o->nwatch = config_get_symbols(ctx->cfg, "feed", "watchlist", o->watch, CONFIG_MAX_SYMBOLS);
 	o->raw_trades = strcmp(config_get_str(ctx->cfg, "feed", "trades"), "trade") == 0;
+	o->flow_sample_ms = config_get_int(ctx->cfg, "feed", "flow_sample_s") * 1000;
 	cli_quant_options(ctx, &o->quant);
 	o->engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
 }

@@ -68,6 +68,7 @@ static const KeyDef keys[] = {
         {"feed", "rank_s", T_INT, "300", 5, 86400, NULL, 0},
         {"feed", "watchlist", T_SYMBOLS, "", 0, 0, NULL, 1},
         {"feed", "trades", T_ENUM, "aggTrade", 0, 0, "aggTrade trade", 0},
+        {"feed", "flow_sample_s", T_INT, "60", 1, 3600, NULL, 0},
         {"health", "port", T_INT, "8787", 0, 65535, NULL, 0},
         {"quant", "ema_fast", T_INT, "12", 1, 512, NULL, 0},
         {"quant", "ema_slow", T_INT, "26", 1, 512, NULL, 0},

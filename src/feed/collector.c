@@ -241,6 +241,9 @@ static void on_event(void *arg, const Event *ev)
 	Collector *c = arg;
 	SymState *s = sym_state(c, ev->symbol);
 	int64_t minute = ev->ts - ev->ts % FB_MINUTE_MS;
+	/* book imbalance and CVD are sampled every flow_sample_ms (feed.flow_sample_s) */
+	int64_t flow = c->o.flow_sample_ms > 0 ? c->o.flow_sample_ms : FB_MINUTE_MS;
+	int64_t bucket = ev->ts - ev->ts % flow;
 	if (s)
 		stage_event(c, ev);
 	switch (ev->type) {
@@ -262,9 +265,9 @@ static void on_event(void *arg, const Event *ev)
 		return;
 	case EV_BOOK_TOP: {
 		const BookEvent *b = &ev->u.book;
-		if (!s || minute == s->book_minute || b->bid_qty + b->ask_qty <= 0)
+		if (!s || bucket == s->book_minute || b->bid_qty + b->ask_qty <= 0)
 			return;
-		s->book_minute = minute;
+		s->book_minute = bucket;
 		stage_metric(c, ev->symbol, "book_imbalance", ev->ts,
 		             (b->bid_qty - b->ask_qty) / (b->bid_qty + b->ask_qty));
 		return;
@@ -274,8 +277,8 @@ static void on_event(void *arg, const Event *ev)
 			return;
 		s->cvd +=
 		        (ev->u.trade.buyer_is_maker ? -1 : 1) * ev->u.trade.qty * ev->u.trade.price;
-		if (minute != s->cvd_minute) {
-			s->cvd_minute = minute;
+		if (bucket != s->cvd_minute) {
+			s->cvd_minute = bucket;
 			stage_metric(c, ev->symbol, "cvd", ev->ts, s->cvd);
 		}
 		return;

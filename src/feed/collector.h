@@ -36,7 +36,8 @@ typedef struct {
 	int health_port; /* 0: no health server; -1: any free port */
 	char watch[CONFIG_MAX_SYMBOLS][FB_SYMBOL_LEN]; /* followed whatever their rank */
 	int nwatch;
-	int raw_trades; /* the trade stream instead of aggTrade (feed.trades) */
+	int raw_trades;         /* the trade stream instead of aggTrade (feed.trades) */
+	int64_t flow_sample_ms; /* book imbalance and CVD stored this often (0: a minute) */
 	StoreWriterOptions writer;
 	size_t engine_queue_capacity; /* events (0: the engine's default) */
 	/* the engine thread: intervals, top_n and exchange are taken from above */

@@ -261,10 +261,7 @@ Store *store_open(const char *path, int flags, int busy_timeout_ms, char *err, s
 		sqlite3_close(db);
 		return NULL;
 	}
-	/* the page cache, on purpose: SQLite's default is 2 MiB per connection, and a collector
-	 * has four (writer, engine, rest, health); the hot pages of the candle index fit in 1 MiB */
-	if (exec(db, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -" STORE_CACHE_KIB_STR, err,
-	         errlen, path)) {
+	if (exec(db, "PRAGMA foreign_keys = ON", err, errlen, path)) {
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -314,6 +311,10 @@ Store *store_open(const char *path, int flags, int busy_timeout_ms, char *err, s
 		sqlite3_close(db);
 		return NULL;
 	}
+	/* the page cache, on purpose: SQLite's default is 2 MiB per connection, and a collector
+	 * has four (writer, engine, rest, health); the hot pages of the candle index fit in 1 MiB
+	 * (set last: a read-only open may have had to fall back to an immutable one) */
+	sqlite3_exec(db, "PRAGMA cache_size = -" STORE_CACHE_KIB_STR, NULL, NULL, NULL);
 	Store *st = xcalloc(1, sizeof *st);
 	st->db = db;
 	st->path = xstrdup(path);
