@@ -191,6 +191,8 @@ if [ -f "$SHARED/klines/BTCUSDT-klines-1h.csv.gz" ]; then
 		has "$WORK/agg.out" "binance $s 1h from 5m: 0 built, 0 skipped incomplete, 9977 unchanged" "aggregate 1h idempotent"
 		has "$WORK/agg.out" "binance $s 1d from 5m: 415 built, 1 skipped incomplete, 0 unchanged" "aggregate 1d"
 		[ "$(sqlite3 "$WORK/agg-$s.db" "SELECT derived_from FROM series WHERE interval = '1h'")" = 5m ] && ok || bad "1h not marked derived"
+		$AG db check --symbol $s --interval 1h >"$WORK/aggcheck.out" 2>&1
+		has "$WORK/aggcheck.out" "binance $s 1h (built from 5m): 9977 candles" "db check marks a built series"
 		$CR import "$SHARED/klines/$s-klines-5m.csv.gz" "$SHARED/klines/$s-klines-1h.csv.gz" "$SHARED/klines/$s-klines-1d.csv.gz" >"$WORK/imp3.out" 2>&1 || bad "import $s 5m 1h 1d"
 		# the 1h file's last candle (17:00) closes after the 5m data's end (16:55 + 5m): it was
 		# still open when downloaded, and is stored so

@@ -11,6 +11,7 @@
 typedef struct {
 	int64_t id;
 	char *exchange, *symbol, *interval;
+	char built[16]; /* the lower interval it was built from, "" for the exchange's own */
 	long rows;
 } Series;
 
@@ -27,7 +28,8 @@ static int list_series(Store *st, const CheckOptions *opt, Series **out, long *n
 	sqlite3_stmt *s;
 	const char *sql =
 	        "SELECT s.id, s.exchange, s.symbol, s.interval, "
-	        "(SELECT count(*) FROM candles WHERE series_id = s.id) AS n FROM series AS s "
+	        "(SELECT count(*) FROM candles WHERE series_id = s.id) AS n, s.derived_from "
+	        "FROM series AS s "
 	        "WHERE (?1 IS NULL OR symbol = ?1) AND (?2 IS NULL OR interval = ?2) AND n > 0 "
 	        "ORDER BY exchange, symbol, interval";
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
@@ -47,6 +49,8 @@ static int list_series(Store *st, const CheckOptions *opt, Series **out, long *n
 		v[count].symbol = xstrdup((const char *)sqlite3_column_text(s, 2));
 		v[count].interval = xstrdup((const char *)sqlite3_column_text(s, 3));
 		v[count].rows = (long)sqlite3_column_int64(s, 4);
+		const unsigned char *b = sqlite3_column_text(s, 5);
+		snprintf(v[count].built, sizeof v[count].built, "%s", b ? (const char *)b : "");
 		count++;
 	}
 	sqlite3_finalize(s);
@@ -107,7 +111,8 @@ static int check_one(Store *st, const Series *se, const CheckOptions *opt, FILE 
 	int64_t prev = 0, first = 0, last = 0;
 	int have_prev = 0, rc;
 	char head[200];
-	snprintf(head, sizeof head, "%s %s %s", se->exchange, se->symbol, se->interval);
+	snprintf(head, sizeof head, "%s %s %s%s%s%s", se->exchange, se->symbol, se->interval,
+	         se->built[0] ? " (built from " : "", se->built, se->built[0] ? ")" : "");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t ot = sqlite3_column_int64(s, 0), ct = sqlite3_column_int64(s, 1);
 		double o = sqlite3_column_double(s, 2), h = sqlite3_column_double(s, 3),

@@ -1,7 +1,8 @@
 /* Consistency checks and statistics over stored series. Reader: any thread with its own Store.
  *
- * db check, per (exchange, symbol, interval) candle series: gaps (runs of missing candles
- * between the first and last stored one: count, and the first and last missing open time),
+ * db check, per (exchange, symbol, interval) candle series (a built one says what it was
+ * built from): gaps (runs of missing candles between the first and last stored one: count,
+ * and the first and last missing open time),
  * open times off the interval's grid, and OHLC sanity (high the highest, low the lowest,
  * positive prices, non-negative volumes, close_time = open_time + interval - 1). */
 #ifndef FB_STORE_CHECK_H
