@@ -182,7 +182,7 @@ static void test_walk_forward(void **state)
 	assert_int_equal(wf_parse_spec("train=1e400d,test=1d", &train, &test, err, sizeof err), -1);
 	assert_int_equal(wf_parse_spec("train=30d,test=10d", &train, &test, err, sizeof err), 0);
 	WfResult w;
-	assert_int_equal(wf_run(&c, &d, &g, train, test, "sharpe", 61, &w, err, sizeof err), 0);
+	assert_int_equal(wf_run(&c, &d, &g, train, test, "sharpe", &w, err, sizeof err), 0);
 	assert_int_equal(w.nw, 7);
 	assert_int_equal(w.combos, 3);
 	/* the test windows tile the bars after the first training window */
@@ -222,7 +222,7 @@ static void test_walk_forward(void **state)
 	 * reopen at a boundary for nothing) */
 	WfGrid one = {0};
 	assert_int_equal(wf_grid_add(&one, BT_DONCHIAN, "n=30", err, sizeof err), 0);
-	assert_int_equal(wf_run(&c, &d, &one, train, test, "sharpe", 31, &w, err, sizeof err), 0);
+	assert_int_equal(wf_run(&c, &d, &one, train, test, "sharpe", &w, err, sizeof err), 0);
 	int first = 30 * 24;
 	BtConfig x = c;
 	x.p[0] = 30;

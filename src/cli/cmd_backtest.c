@@ -607,8 +607,7 @@ int cmd_backtest(CliContext *ctx, int argc, char **argv)
 	WfResult w = {0};
 	json_t *extra = NULL;
 	if (wf) {
-		if (wf_run(&cfg, &d, &grid, train, test, objective, lookback, &w, err,
-		           sizeof err)) {
+		if (wf_run(&cfg, &d, &grid, train, test, objective, &w, err, sizeof err)) {
 			cli_error("backtest: walk-forward: %s", err);
 			goto out;
 		}

@@ -107,17 +107,16 @@ static int db_aggregate(CliContext *ctx, int argc, char **argv)
 				       p[i][0], p[i][1], targets[k]);
 				continue;
 			}
+			if (derive_kind(st, p[i][0], p[i][1], targets[k], NULL, 0) ==
+			    DERIVE_EXCHANGE) {
+				printf("%s %s %s: the exchange's own candles are stored; not built "
+				       "(db check --cross compares)\n",
+				       p[i][0], p[i][1], targets[k]);
+				continue;
+			}
 			DeriveCounts dc;
 			if (derive_build(st, p[i][0], p[i][1], src, targets[k], &dc, err,
 			                 sizeof err)) {
-				if (derive_kind(st, p[i][0], p[i][1], targets[k], NULL, 0) ==
-				    DERIVE_EXCHANGE) {
-					printf("%s %s %s: the exchange's own candles are stored; "
-					       "not "
-					       "built (db check --cross compares)\n",
-					       p[i][0], p[i][1], targets[k]);
-					continue;
-				}
 				cli_error("db aggregate: %s", err);
 				rc = CLI_FAIL;
 				continue;

@@ -232,16 +232,15 @@ static void pay_funding(const BtConfig *c, Book *k, BtResult *r, double price, d
 	k->cur.pnl -= pay;
 }
 
-/* The strategy's own EMAs for c's periods, fed the closes of up to BT_EMA_WARM bars before
+/* The strategy's own EMAs for c's periods, fed the closes of up to BT_WARM_BARS bars before
  * bar i; 0 when the strategy uses the engine's. */
-#define BT_EMA_WARM 2048
 static int start_ema(const BtConfig *c, Ema *ef, Ema *es, const BtBar *b, int i)
 {
 	if (!(c->strategy == BT_EMA_CROSS && isfinite(c->p[0]) && isfinite(c->p[1])))
 		return 0;
 	ema_init(ef, (int)c->p[0]);
 	ema_init(es, (int)c->p[1]);
-	for (int k = i > BT_EMA_WARM ? i - BT_EMA_WARM : 0; k < i; k++)
+	for (int k = i > BT_WARM_BARS ? i - BT_WARM_BARS : 0; k < i; k++)
 		ema_push(ef, b[k].close), ema_push(es, b[k].close);
 	return 1;
 }

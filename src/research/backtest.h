@@ -49,6 +49,8 @@ typedef enum { BT_SIZE_FIXED = 0, BT_SIZE_VOL } BtSizing;
 
 #define BT_MAX_PARAMS 4
 
+#define BT_WARM_BARS 2048 /* bars before a range that warm a strategy's own indicators */
+
 typedef struct {
 	int64_t time;
 	double rate; /* per period, a fraction */

@@ -33,8 +33,6 @@ typedef struct {
 	int need_warm; /* bars of warm-up the strategy needs before the range (set by the caller) */
 } BtData;
 
-#define BT_WARM_BARS 2048 /* bars kept before the range to warm a strategy's own indicators */
-
 /* exchange NULL: the one that has the series. Returns 0, or -1 with err. */
 int bt_data_load(Store *st, const char *exchange, const char *symbol, const char *interval,
                  const QuantOptions *opt, int64_t from_ms, int64_t to_ms, BtData *out, char *err,

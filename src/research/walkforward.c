@@ -163,10 +163,8 @@ static int run_part(const BtConfig *c0, const BtBar *b, int from, int n, int war
 }
 
 int wf_run(const BtConfig *base, const BtData *d, const WfGrid *g, int64_t train_ms,
-           int64_t test_ms, const char *objective, int lookback, WfResult *out, char *err,
-           size_t errlen)
+           int64_t test_ms, const char *objective, WfResult *out, char *err, size_t errlen)
 {
-	(void)lookback;
 	memset(out, 0, sizeof *out);
 	if (!d->n) {
 		snprintf(err, errlen, "no bars");

@@ -51,10 +51,9 @@ int wf_grid_add(WfGrid *g, BtStrategy s, const char *arg, char *err, size_t errl
 /* A strategy's default grid. */
 void wf_default_grid(WfGrid *g, BtStrategy s);
 
-/* objective: a bt_report_value() name. lookback: unused (every run warms on BT_WARM_BARS). */
+/* objective: a bt_report_value() name. Every run warms on up to BT_WARM_BARS bars. */
 int wf_run(const BtConfig *base, const BtData *d, const WfGrid *g, int64_t train_ms,
-           int64_t test_ms, const char *objective, int lookback, WfResult *out, char *err,
-           size_t errlen);
+           int64_t test_ms, const char *objective, WfResult *out, char *err, size_t errlen);
 void wf_result_free(WfResult *r);
 
 #endif

@@ -419,6 +419,14 @@ static int flush(Store *st, Candle *buf, size_t *n, StorePutCounts *bc)
 	return rc;
 }
 
+/* A row's store_put_* result into the batch's counts. */
+static void count_put(StorePutCounts *bc, int put)
+{
+	*(put == STORE_INSERTED  ? &bc->inserted
+	  : put == STORE_UPDATED ? &bc->updated
+	                         : &bc->unchanged) += 1;
+}
+
 static void add_counts(ImportStats *s, StorePutCounts *bc)
 {
 	s->inserted += (long)bc->inserted;
@@ -580,9 +588,7 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 				         store_errmsg(st));
 				goto out;
 			}
-			*(put == STORE_INSERTED  ? &bc.inserted
-			  : put == STORE_UPDATED ? &bc.updated
-			                         : &bc.unchanged) += 1;
+			count_put(&bc, put);
 		} else if (s->kind == IMPORT_KLINES) {
 			Candle *c = &buf[nbuf];
 			if (parse_candle(&row, opt, s->interval, c)) {
@@ -616,9 +622,7 @@ int import_file(Store *st, const char *path, const ImportOptions *opt, ImportSta
 				         store_errmsg(st));
 				goto out;
 			}
-			*(put == STORE_INSERTED  ? &bc.inserted
-			  : put == STORE_UPDATED ? &bc.updated
-			                         : &bc.unchanged) += 1;
+			count_put(&bc, put);
 		}
 		if (++pending >= IMPORT_BATCH) {
 			if (flush(st, buf, &nbuf, &bc) || store_commit(st)) {
