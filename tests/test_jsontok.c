@@ -14,16 +14,11 @@ static void test_accepts(void **state)
 {
 	(void)state;
 	JsonTok t[64];
-	const char *ok[] = {"{}",
-	                    "[]",
-	                    "0",
-	                    "-0.5e+10",
-	                    "\"a\\u00e9\\n\"",
-	                    "true",
-	                    " null ",
-	                    "{\"a\":[1,{\"b\":false}],\"c\":\"x\"}",
-	                    "[1.5,-2,3e2,\"s\"]",
-	                    "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\"}}"};
+	const char *ok[] = {"{}", "[]", "0", "-0.5e+10", "\"a\\u00e9\\n\"", "true", " null ",
+	                    "{\"a\":[1,{\"b\":false}],\"c\":\"x\"}", "[1.5,-2,3e2,\"s\"]",
+	                    "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\"}}",
+	                    /* the same key in a nested object, and keys that differ by case */
+	                    "{\"a\":{\"a\":1,\"A\":2},\"b\":2,\"ab\":{\"ab\":3},\"\\u0061\":4}"};
 	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
 		if (parse(ok[i], t, 64) < 1) {
 			print_error("refused: %s\n", ok[i]);
@@ -56,6 +51,10 @@ static void test_refuses(void **state)
 	                     "[1]x",
 	                     "'a'",
 	                     "{\"a\":1,\"a\":2}",
+	                     "{\"a\":1,\"b\":{\"a\":2},\"a\":3}",
+	                     "{\"ab\":1,\"a\":2,\"ab\":3}",
+	                     "{\"\":1,\"\":2}",
+	                     "{\"\\u0061\":1,\"b\":0,\"\\u0061\":2}",
 	                     "NaN",
 	                     "[\"\\u12\"]"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)

@@ -62,31 +62,32 @@ static int string(P *p)
 	int i = add(p, JT_STRING, (int)p->pos);
 	if (i < 0)
 		return -1;
-	while (p->pos < p->len) {
-		unsigned char c = (unsigned char)p->s[p->pos];
-		if (c == '"') {
-			p->t[i].end = (int)p->pos++;
+	const unsigned char *s = (const unsigned char *)p->s;
+	size_t pos = p->pos, len = p->len;
+	for (;;) {
+		/* the plain run, in locals (the token writes would otherwise reload p) */
+		while (pos < len && s[pos] != '"' && s[pos] != '\\' && s[pos] >= 0x20)
+			pos++;
+		if (pos >= len || s[pos] < 0x20)
+			return -1; /* unterminated, or a raw control character */
+		if (s[pos] == '"') {
+			p->t[i].end = (int)pos;
+			p->pos = pos + 1;
 			return 0;
 		}
-		if (c < 0x20)
-			return -1; /* raw control characters are not allowed */
-		if (c == '\\') {
-			p->t[i].escaped = 1;
-			if (++p->pos >= p->len)
+		p->t[i].escaped = 1; /* a backslash */
+		if (++pos >= len)
+			return -1;
+		char e = (char)s[pos];
+		if (e == 'u') {
+			if (pos + 4 >= len || !hex((char)s[pos + 1]) || !hex((char)s[pos + 2]) ||
+			    !hex((char)s[pos + 3]) || !hex((char)s[pos + 4]))
 				return -1;
-			char e = p->s[p->pos];
-			if (e == 'u') {
-				if (p->pos + 4 >= p->len || !hex(p->s[p->pos + 1]) ||
-				    !hex(p->s[p->pos + 2]) || !hex(p->s[p->pos + 3]) ||
-				    !hex(p->s[p->pos + 4]))
-					return -1;
-				p->pos += 4;
-			} else if (!strchr("\"\\/bfnrt", e) || e == '\0')
-				return -1;
-		}
-		p->pos++;
+			pos += 4;
+		} else if (!strchr("\"\\/bfnrt", e) || e == '\0')
+			return -1;
+		pos++;
 	}
-	return -1;
 }
 
 static int number(P *p)
@@ -152,6 +153,7 @@ static int container(P *p, int object)
 	p->pos++;
 	ws(p);
 	char close = object ? '}' : ']';
+	uint64_t seen1[4] = {0, 0, 0, 0}; /* one-byte keys of this object */
 	if (p->pos < p->len && p->s[p->pos] == close) {
 		p->pos++;
 	} else {
@@ -161,13 +163,25 @@ static int container(P *p, int object)
 				int key = p->n;
 				if (p->pos >= p->len || p->s[p->pos] != '"' || string(p))
 					return -1;
-				/* a key twice makes the message ambiguous: malformed */
+				/* a key twice makes the message ambiguous: malformed. One-byte keys
+				 * (most of Binance's) are checked in a bitmap, longer ones against
+				 * the object's longer keys. */
 				size_t kl = (size_t)(p->t[key].end - p->t[key].start);
 				const char *ks = p->s + p->t[key].start;
-				for (int k = i + 1; k < key; k = p->t[k + 1].next)
-					if ((size_t)(p->t[k].end - p->t[k].start) == kl &&
-					    same_bytes(p->s + p->t[k].start, ks, kl))
+				if (kl == 1) {
+					unsigned char c = (unsigned char)ks[0];
+					uint64_t bit = (uint64_t)1 << (c & 63);
+					if (seen1[c >> 6] & bit)
 						return -1;
+					seen1[c >> 6] |= bit;
+				} else {
+					for (int k = i + 1; k < key; k = p->t[k + 1].next) {
+						size_t ol = (size_t)(p->t[k].end - p->t[k].start);
+						if (ol == kl &&
+						    same_bytes(p->s + p->t[k].start, ks, kl))
+							return -1;
+					}
+				}
 				ws(p);
 				if (p->pos >= p->len || p->s[p->pos] != ':')
 					return -1;

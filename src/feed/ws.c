@@ -1,6 +1,8 @@
-/* Feed WebSocket client on libwebsockets (client only, no listening socket). A 250 ms timer
- * drives connection attempts, staleness checks and the proactive reconnect; everything runs
- * on the ws thread. */
+/* Feed WebSocket client (client only, no listening socket). libwebsockets gives the event
+ * loop, the connections (raw sockets, TLS for wss://) and the timers; the WebSocket layer on
+ * them is wsframe.c (and wstls.c for TLS): the upgrade is sent and checked here, frames are read where they lie in
+ * the read buffer, pings answered, a close echoed. A 250 ms timer drives connection attempts,
+ * staleness checks and the proactive reconnect; everything runs on the ws thread. */
 #include "feed/ws.h"
 
 #include <libwebsockets.h>
@@ -18,6 +20,8 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/binance.h"
+#include "feed/wsframe.h"
+#include "feed/wstls.h"
 
 #define WS_EVENTS_PER_MSG 64
 /* Streams named in the connection URL; the rest are sent as SUBSCRIBE messages of at most
@@ -26,6 +30,9 @@
 #define WS_URL_STREAMS 20
 #define WS_SUB_BATCH   50
 #define WS_SUB_PACE_MS 250
+#define WS_MAX_MESSAGE (8u << 20)   /* a longer message is counted malformed and skipped */
+#define WS_UPGRADE_MS  10000        /* the 101 must come this long after the TCP connect */
+#define WS_READ_BYTES  (256 * 1024) /* one read takes what a busy millisecond brought */
 
 static const int64_t backoff_ms[] = {500, 1000, 2000, 4000, 8000, 16000, 30000};
 #define NBACKOFF (int)(sizeof backoff_ms / sizeof backoff_ms[0])
@@ -56,8 +63,22 @@ typedef struct {
 	uint64_t reconnects;
 	char last_error[96];
 	int64_t last_error_ms; /* wall clock */
+	/* a fragmented message being put together */
 	char *rx;
 	size_t rxlen, rxcap;
+	int frag, frag_drop;
+	/* the WebSocket layer over the raw connection */
+	int req_sent, upgraded, closing;
+	char key[25];
+	int64_t upgrade_by; /* mono ms, 0: not waiting */
+	unsigned char *in;  /* the start of a frame (or of the upgrade answer) not all here yet */
+	size_t inlen, incap;
+	uint64_t skip; /* bytes of an oversized frame still to pass over */
+	unsigned char pong[125], close_body[2];
+	int pong_len, pong_due, close_due, close_len;
+	WsTls *tls;          /* wss://: the session over the raw connection */
+	int tls_ready;       /* its handshake is done */
+	char close_why[192]; /* why the connection ended, for the retry's log and health */
 } Conn;
 
 struct FeedWs {
@@ -71,6 +92,8 @@ struct FeedWs {
 	char (*pend_add)[64], (*pend_del)[64];
 	int npend_add, npend_del;
 	struct lws_context *ctx;
+	WsTlsCtx *tls;        /* wss:// */
+	unsigned char *plain; /* what TLS decrypted, for on_bytes */
 	lws_sorted_usec_list_t tick;
 	pthread_t thread;
 	atomic_int stop;
@@ -133,8 +156,8 @@ static void connect_one(FeedWs *w, Conn *c)
 	ci.path = c->path;
 	ci.host = w->host;
 	ci.origin = w->host;
-	ci.ssl_connection = w->ssl ? LCCSCF_USE_SSL : 0;
-	ci.protocol = NULL;
+	ci.ssl_connection = 0; /* TLS is wstls.c's, over the raw connection */
+	ci.method = "RAW";     /* the WebSocket layer is ours (wsframe.c) */
 	ci.local_protocol_name = "feed";
 	ci.pwsi = &c->wsi;
 	ci.opaque_user_data = c;
@@ -170,19 +193,30 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 			connect_one(w, c);
 			continue;
 		}
-		if (!c->connected)
+		if (!c->connected) {
+			if (c->wsi && c->upgrade_by && now > c->upgrade_by) {
+				snprintf(c->close_why, sizeof c->close_why,
+				         "no upgrade answer within %d s", WS_UPGRADE_MS / 1000);
+				c->upgrade_by = 0;
+				lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			}
 			continue;
+		}
 		connected++;
 		if (now - c->last_msg > (int64_t)w->o.stale_s * 1000) {
 			log_warn("ws", "connection %d: no message for %d s: treating it as dead",
 			         c->index, w->o.stale_s);
 			bump(w, &w->stats.stale, 1);
+			snprintf(c->close_why, sizeof c->close_why, "no message for %d s",
+			         w->o.stale_s);
 			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 			continue;
 		}
 		if (now - c->connected_at > w->o.max_age_s * 1000) {
 			log_info("ws", "connection %d: reconnecting before the 24 h limit",
 			         c->index);
+			snprintf(c->close_why, sizeof c->close_why,
+			         "renewed before the 24 h limit");
 			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 			continue;
 		}
@@ -284,85 +318,339 @@ static void on_message(FeedWs *w, Conn *c, const char *msg, size_t len)
 
 static void apply_pending(FeedWs *w);
 
-static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                    size_t len)
+/* The 101 was checked: the connection is up. */
+static void on_upgraded(FeedWs *w, Conn *c)
 {
-	(void)user;
-	Conn *c = lws_get_opaque_user_data(wsi);
-	FeedWs *w = c ? c->owner : NULL;
-	switch (reason) {
-	case LWS_CALLBACK_CLIENT_ESTABLISHED: {
-		int64_t now = fb_mono_ms();
-		c->connected = 1;
-		c->connected_at = c->last_msg = c->healthy_since = now;
-		c->nunsub = 0; /* a new connection has only what the URL and SUBSCRIBE give it */
-		c->next_sub = c->nstreams < WS_URL_STREAMS ? c->nstreams : WS_URL_STREAMS;
-		c->next_sub_at = now;
-		for (int k = 0; k < c->next_sub; k++)
-			if (!c->streams[k].subscribed_at)
-				c->streams[k].subscribed_at = now;
-		if (c->next_sub < c->nstreams)
-			lws_callback_on_writable(wsi);
-		bump(w, &w->stats.connects, 1);
-		if (c->ever_connected) {
-			c->reconnects++;
-			bump(w, &w->stats.reconnects, 1);
-			log_info("ws", "connection %d: reconnected (%d streams)", c->index,
-			         c->nstreams);
-			if (w->o.on_reconnect) {
-				const char **names = xmalloc((size_t)c->nstreams * sizeof *names);
-				for (int k = 0; k < c->nstreams; k++)
-					names[k] = c->streams[k].name;
-				w->o.on_reconnect(w->o.arg, names, c->nstreams);
-				free(names);
-			}
-		} else
-			log_info("ws", "connection %d: connected (%d streams)", c->index,
-			         c->nstreams);
-		c->ever_connected = 1;
-		return 0;
-	}
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (!c)
-			return 0;
-		if (c->rxlen + len + 1 > c->rxcap) {
-			if (c->rxlen + len > (8u << 20)) { /* never grow without bound */
-				log_warn("ws", "connection %d: message over 8 MB dropped",
-				         c->index);
-				c->rxlen = 0;
-				bump(w, &w->stats.malformed, 1);
-				return 0;
-			}
-			c->rxcap = (c->rxlen + len + 1) * 2;
-			c->rx = xrealloc(c->rx, c->rxcap);
+	int64_t now = fb_mono_ms();
+	c->upgraded = c->connected = 1;
+	c->upgrade_by = 0;
+	c->connected_at = c->last_msg = c->healthy_since = now;
+	c->nunsub = 0; /* a new connection has only what the URL and SUBSCRIBE give it */
+	c->next_sub = c->nstreams < WS_URL_STREAMS ? c->nstreams : WS_URL_STREAMS;
+	c->next_sub_at = now;
+	for (int k = 0; k < c->next_sub; k++)
+		if (!c->streams[k].subscribed_at)
+			c->streams[k].subscribed_at = now;
+	if (c->next_sub < c->nstreams)
+		lws_callback_on_writable(c->wsi);
+	bump(w, &w->stats.connects, 1);
+	if (c->ever_connected) {
+		c->reconnects++;
+		bump(w, &w->stats.reconnects, 1);
+		log_info("ws", "connection %d: reconnected (%d streams)", c->index, c->nstreams);
+		if (w->o.on_reconnect) {
+			const char **names = xmalloc((size_t)c->nstreams * sizeof *names);
+			for (int k = 0; k < c->nstreams; k++)
+				names[k] = c->streams[k].name;
+			w->o.on_reconnect(w->o.arg, names, c->nstreams);
+			free(names);
 		}
-		memcpy(c->rx + c->rxlen, in, len);
-		c->rxlen += len;
-		if (lws_is_final_fragment(wsi)) {
-			on_message(w, c, c->rx, c->rxlen);
+	} else
+		log_info("ws", "connection %d: connected (%d streams)", c->index, c->nstreams);
+	c->ever_connected = 1;
+}
+
+static void frag_append(FeedWs *w, Conn *c, const unsigned char *p, size_t n)
+{
+	if (c->frag_drop)
+		return;
+	if (c->rxlen + n > WS_MAX_MESSAGE) {
+		log_warn("ws", "connection %d: message over 8 MB dropped", c->index);
+		bump(w, &w->stats.malformed, 1);
+		c->frag_drop = 1;
+		c->rxlen = 0;
+		return;
+	}
+	if (c->rxlen + n > c->rxcap) {
+		c->rxcap = (c->rxlen + n) * 2;
+		c->rx = xrealloc(c->rx, c->rxcap);
+	}
+	memcpy(c->rx + c->rxlen, p, n);
+	c->rxlen += n;
+}
+
+/* One whole frame. Returns -1 when the connection must end. */
+static int on_frame(FeedWs *w, Conn *c, const WsFrame *f)
+{
+	if (c->closing)
+		return 0; /* after a close frame nothing more is read */
+	switch (f->opcode) {
+	case WSF_TEXT:
+	case WSF_BINARY:
+		if (c->frag) {
+			snprintf(c->close_why, sizeof c->close_why,
+			         "protocol error: a new message inside a fragmented one");
+			return -1;
+		}
+		if (f->fin) {
+			on_message(w, c, (const char *)f->payload, (size_t)f->len);
+			return 0;
+		}
+		c->frag = 1;
+		c->frag_drop = 0;
+		c->rxlen = 0;
+		frag_append(w, c, f->payload, (size_t)f->len);
+		return 0;
+	case WSF_CONT:
+		if (!c->frag) {
+			snprintf(c->close_why, sizeof c->close_why,
+			         "protocol error: a continuation with no message");
+			return -1;
+		}
+		frag_append(w, c, f->payload, (size_t)f->len);
+		if (f->fin) {
+			if (!c->frag_drop)
+				on_message(w, c, c->rx, c->rxlen);
+			c->frag = c->frag_drop = 0;
 			c->rxlen = 0;
 		}
 		return 0;
-	case LWS_CALLBACK_CLIENT_WRITEABLE: {
-		if (!c || !c->connected || (c->next_sub >= c->nstreams && !c->nunsub) ||
-		    fb_mono_ms() < c->next_sub_at)
-			return 0;
-		char *msg = xmalloc(LWS_PRE + 96 + WS_SUB_BATCH * 68), *p = msg + LWS_PRE;
-		int64_t now = fb_mono_ms();
-		int n;
-		if (c->nunsub) {
-			n = sprintf(p, "{\"method\":\"UNSUBSCRIBE\",\"params\":[");
-			int k = 0;
-			for (; k < WS_SUB_BATCH && k < c->nunsub; k++)
-				n += sprintf(p + n, "%s\"%s\"", k ? "," : "", c->unsub[k]);
-			memmove(c->unsub, c->unsub + k, (size_t)(c->nunsub - k) * sizeof *c->unsub);
-			c->nunsub -= k;
-			n += sprintf(p + n, "],\"id\":%d}", ++c->sub_id);
-			int wr = lws_write(wsi, (unsigned char *)p, (size_t)n, LWS_WRITE_TEXT);
-			free(msg);
-			c->next_sub_at = now + WS_SUB_PACE_MS;
-			return wr < n ? -1 : 0;
+	case WSF_PING: /* answered with the same payload; a newer ping replaces an unsent one */
+		memcpy(c->pong, f->payload, (size_t)f->len);
+		c->pong_len = (int)f->len;
+		c->pong_due = 1;
+		lws_callback_on_writable(c->wsi);
+		return 0;
+	case WSF_PONG: return 0;
+	case WSF_CLOSE: {
+		int code = f->len >= 2 ? f->payload[0] << 8 | f->payload[1] : 1005;
+		char reason[100] = "";
+		if (f->len > 2) {
+			size_t k = (size_t)f->len - 2 < sizeof reason - 1 ? (size_t)f->len - 2
+			                                                  : sizeof reason - 1;
+			memcpy(reason, f->payload + 2, k);
+			reason[k] = '\0';
+			fb_ascii_clean(reason);
 		}
+		snprintf(c->close_why, sizeof c->close_why, "closed by the server (%d%s%s)", code,
+		         reason[0] ? " " : "", reason);
+		/* echo the code (RFC 6455 5.5.1), then end the connection */
+		c->close_len = f->len >= 2 ? 2 : 0;
+		memcpy(c->close_body, f->payload, (size_t)c->close_len);
+		c->close_due = c->closing = 1;
+		lws_callback_on_writable(c->wsi);
+		return 0;
+	}
+	default: return -1; /* wsframe_parse lets no other opcode through */
+	}
+}
+
+/* Bytes read from the connection: the upgrade answer, then frames. A frame's payload is used
+ * where it lies; only the start of a frame cut by the read's end is kept (in c->in) for the
+ * next read. Returns -1 when the connection must end (c->close_why says why). */
+static int on_bytes(FeedWs *w, Conn *c, const unsigned char *data, size_t len)
+{
+	if (c->skip) {
+		size_t k = c->skip < len ? (size_t)c->skip : len;
+		c->skip -= k;
+		data += k;
+		len -= k;
+	}
+	const unsigned char *buf = data;
+	size_t n = len, off = 0;
+	if (c->inlen) {
+		if (c->inlen + len > c->incap) {
+			c->incap = (c->inlen + len) * 2;
+			c->in = xrealloc(c->in, c->incap);
+		}
+		memcpy(c->in + c->inlen, data, len);
+		buf = c->in;
+		n = c->inlen += len;
+	}
+	int rc = 0;
+	while (off < n && rc == 0) {
+		char err[160];
+		if (!c->upgraded) {
+			int r = wsframe_response((const char *)buf + off, n - off, c->key, err,
+			                         sizeof err);
+			if (r == 0)
+				break;
+			if (r < 0) {
+				snprintf(c->close_why, sizeof c->close_why, "upgrade refused: %s",
+				         err);
+				rc = -1;
+				break;
+			}
+			off += (size_t)r;
+			on_upgraded(w, c);
+			continue;
+		}
+		WsFrame f;
+		int r = wsframe_parse(buf + off, n - off, &f, err, sizeof err);
+		if (r < 0) {
+			snprintf(c->close_why, sizeof c->close_why, "protocol error: %s", err);
+			bump(w, &w->stats.malformed, 1);
+			rc = -1;
+			break;
+		}
+		if (f.header && f.len > WS_MAX_MESSAGE) { /* never buffered: passed over */
+			log_warn("ws", "connection %d: message over 8 MB dropped", c->index);
+			bump(w, &w->stats.malformed, 1);
+			uint64_t here = n - off - f.header;
+			c->skip = here < f.len ? f.len - here : 0;
+			off += f.header + (size_t)(here < f.len ? here : f.len);
+			if (f.opcode == WSF_CONT ||
+			    !f.fin) { /* the message it belongs to goes too */
+				c->frag = !f.fin;
+				c->frag_drop = !f.fin;
+				c->rxlen = 0;
+			}
+			continue;
+		}
+		if (r == 0)
+			break;
+		off += f.header + (size_t)f.len;
+		rc = on_frame(w, c, &f);
+	}
+	size_t rest = n - off;
+	if (rc == 0 && rest) {
+		if (buf == c->in)
+			memmove(c->in, c->in + off, rest);
+		else {
+			if (rest > c->incap) {
+				c->incap = rest * 2 < 65536 ? 65536 : rest * 2;
+				free(c->in);
+				c->in = xmalloc(c->incap);
+			}
+			memcpy(c->in, buf + off, rest);
+		}
+	}
+	c->inlen = rc == 0 ? rest : 0;
+	return rc;
+}
+
+/* Bytes out on the connection: as they are, or through TLS. Returns -1 on failure. */
+static int conn_write(FeedWs *w, Conn *c, struct lws *wsi, const void *p, size_t n)
+{
+	(void)w;
+	if (c->tls) {
+		char err[160];
+		if (wstls_write(c->tls, p, n, err, sizeof err)) {
+			snprintf(c->close_why, sizeof c->close_why, "%s", err);
+			return -1;
+		}
+		size_t k = wstls_out_pending(c->tls);
+		if (!k)
+			return 0;
+		unsigned char *buf = xmalloc(LWS_PRE + k);
+		k = wstls_out(c->tls, buf + LWS_PRE, k);
+		int wr = lws_write(wsi, buf + LWS_PRE, k, LWS_WRITE_RAW);
+		free(buf);
+		return wr < (int)k ? -1 : 0;
+	}
+	unsigned char *buf = xmalloc(LWS_PRE + n);
+	memcpy(buf + LWS_PRE, p, n);
+	int wr = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_RAW);
+	free(buf);
+	return wr < (int)n ? -1 : 0;
+}
+
+/* What TLS has to send by itself (handshake records, alerts). */
+static int tls_flush(Conn *c, struct lws *wsi)
+{
+	size_t k;
+	while (c->tls && (k = wstls_out_pending(c->tls)) > 0) {
+		unsigned char *buf = xmalloc(LWS_PRE + k);
+		k = wstls_out(c->tls, buf + LWS_PRE, k);
+		int wr = lws_write(wsi, buf + LWS_PRE, k, LWS_WRITE_RAW);
+		free(buf);
+		if (wr < (int)k)
+			return -1;
+	}
+	return 0;
+}
+
+/* A masked frame out. */
+static int send_frame(FeedWs *w, Conn *c, struct lws *wsi, int opcode, const void *p, size_t n)
+{
+	unsigned char *buf = xmalloc(WSF_MAX_HEADER + n);
+	size_t k = wsframe_build(buf, opcode, p, n, (uint32_t)rng_next(&w->rng));
+	int rc = conn_write(w, c, wsi, buf, k);
+	free(buf);
+	return rc;
+}
+
+/* Ciphertext in: the handshake driven, and what it decrypts read as WebSocket bytes. */
+static int on_tls_bytes(FeedWs *w, Conn *c, struct lws *wsi, const void *in, size_t len)
+{
+	char err[160];
+	if (wstls_in(c->tls, in, len, err, sizeof err))
+		goto fail;
+	if (!c->tls_ready) {
+		int hs = wstls_handshake(c->tls, err, sizeof err);
+		if (tls_flush(c, wsi))
+			return -1;
+		if (hs < 0)
+			goto fail;
+		if (hs == 0)
+			return 0;
+		c->tls_ready = 1;
+		lws_callback_on_writable(wsi); /* the upgrade request */
+	}
+	for (;;) {
+		long r = wstls_read(c->tls, w->plain, WS_READ_BYTES, err, sizeof err);
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		if (on_bytes(w, c, w->plain, (size_t)r))
+			return -1;
+	}
+	return tls_flush(c, wsi);
+fail:
+	snprintf(c->close_why, sizeof c->close_why, "%s", err);
+	return -1;
+}
+
+/* What the connection has to send, one thing per writable: the upgrade request, a close
+ * echo, a pong, then the paced SUBSCRIBE and UNSUBSCRIBE messages. */
+static int on_writable(FeedWs *w, Conn *c, struct lws *wsi)
+{
+	if (!c->req_sent) {
+		if (c->tls && !c->tls_ready)
+			return 0; /* the TLS handshake first */
+		unsigned char nonce[16];
+		for (int i = 0; i < 16; i += 8) {
+			uint64_t r = rng_next(&w->rng);
+			memcpy(nonce + i, &r, 8);
+		}
+		wsframe_key(nonce, c->key);
+		size_t cap = sizeof c->path + 1024;
+		char *buf = xmalloc(cap);
+		int n = wsframe_request(buf, cap, w->host, w->port, w->ssl, c->path, c->key);
+		int rc = n < 0 ? -1 : conn_write(w, c, wsi, buf, (size_t)n);
+		free(buf);
+		c->req_sent = 1;
+		return rc;
+	}
+	if (c->close_due) {
+		send_frame(w, c, wsi, WSF_CLOSE, c->close_body, (size_t)c->close_len);
+		c->close_due = 0;
+		return -1;
+	}
+	if (!c->upgraded || c->closing)
+		return 0;
+	if (c->pong_due) {
+		c->pong_due = 0;
+		if (send_frame(w, c, wsi, WSF_PONG, c->pong, (size_t)c->pong_len))
+			return -1;
+		if (c->next_sub < c->nstreams || c->nunsub)
+			lws_callback_on_writable(wsi);
+		return 0;
+	}
+	int64_t now = fb_mono_ms();
+	if ((c->next_sub >= c->nstreams && !c->nunsub) || now < c->next_sub_at)
+		return 0;
+	char *msg = xmalloc(96 + WS_SUB_BATCH * 68), *p = msg;
+	int n;
+	if (c->nunsub) {
+		n = sprintf(p, "{\"method\":\"UNSUBSCRIBE\",\"params\":[");
+		int k = 0;
+		for (; k < WS_SUB_BATCH && k < c->nunsub; k++)
+			n += sprintf(p + n, "%s\"%s\"", k ? "," : "", c->unsub[k]);
+		memmove(c->unsub, c->unsub + k, (size_t)(c->nunsub - k) * sizeof *c->unsub);
+		c->nunsub -= k;
+	} else {
 		n = sprintf(p, "{\"method\":\"SUBSCRIBE\",\"params\":[");
 		for (int k = 0; k < WS_SUB_BATCH && c->next_sub < c->nstreams; k++, c->next_sub++) {
 			Stream *st = &c->streams[c->next_sub];
@@ -370,12 +658,74 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			if (!st->subscribed_at)
 				st->subscribed_at = now;
 		}
-		n += sprintf(p + n, "],\"id\":%d}", ++c->sub_id);
-		int wr = lws_write(wsi, (unsigned char *)p, (size_t)n, LWS_WRITE_TEXT);
-		free(msg);
-		c->next_sub_at = now + WS_SUB_PACE_MS;
-		return wr < n ? -1 : 0;
 	}
+	n += sprintf(p + n, "],\"id\":%d}", ++c->sub_id);
+	int rc = send_frame(w, c, wsi, WSF_TEXT, msg, (size_t)n);
+	free(msg);
+	c->next_sub_at = now + WS_SUB_PACE_MS;
+	return rc;
+}
+
+/* A connection ended, before or after the upgrade. */
+static void on_closed(FeedWs *w, Conn *c)
+{
+	int was = c->connected;
+	c->wsi = NULL;
+	wstls_free(c->tls);
+	c->tls = NULL;
+	c->tls_ready = 0;
+	c->connected = c->upgraded = c->req_sent = c->closing = 0;
+	c->close_due = c->pong_due = 0;
+	c->upgrade_by = 0;
+	c->rxlen = c->inlen = 0;
+	c->skip = 0;
+	c->frag = c->frag_drop = 0;
+	if (atomic_load(&w->stop))
+		return;
+	if (c->close_why[0])
+		schedule_retry(w, c, c->close_why);
+	else
+		schedule_retry(w, c, was ? "closed" : "closed before the upgrade");
+	c->close_why[0] = '\0';
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+	(void)user;
+	Conn *c = lws_get_opaque_user_data(wsi);
+	FeedWs *w = c ? c->owner : NULL;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_CONNECTED:
+		if (!c)
+			return -1;
+		c->req_sent = c->upgraded = c->closing = 0;
+		c->inlen = 0;
+		c->close_why[0] = '\0';
+		c->upgrade_by = fb_mono_ms() + WS_UPGRADE_MS;
+		if (w->tls) { /* the TLS handshake, then the upgrade */
+			char err[160];
+			wstls_free(c->tls);
+			c->tls_ready = 0;
+			c->tls = wstls_new(w->tls, w->host, err, sizeof err);
+			if (!c->tls) {
+				snprintf(c->close_why, sizeof c->close_why, "%s", err);
+				return -1;
+			}
+			int hs = wstls_handshake(c->tls, err, sizeof err);
+			if (hs < 0) {
+				snprintf(c->close_why, sizeof c->close_why, "%s", err);
+				return -1;
+			}
+			return tls_flush(c, wsi);
+		}
+		lws_callback_on_writable(wsi);
+		return 0;
+	case LWS_CALLBACK_RAW_RX:
+		if (!c)
+			return 0;
+		return c->tls ? on_tls_bytes(w, c, wsi, in, len) : on_bytes(w, c, in, len);
+	case LWS_CALLBACK_RAW_WRITEABLE: return c ? on_writable(w, c, wsi) : 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		if (lws_get_context(wsi) && (w = lws_context_user(lws_get_context(wsi))) != NULL)
 			apply_pending(w);
@@ -384,17 +734,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		if (c) {
 			c->wsi = NULL;
 			c->connected = 0;
+			wstls_free(c->tls);
+			c->tls = NULL;
+			c->tls_ready = 0;
 			schedule_retry(w, c, in ? (const char *)in : "connection failed");
 		}
 		return 0;
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		if (c) {
-			c->wsi = NULL;
-			c->connected = 0;
-			c->rxlen = 0;
-			if (!atomic_load(&w->stop))
-				schedule_retry(w, c, "closed");
-		}
+	case LWS_CALLBACK_RAW_CLOSE:
+		if (c)
+			on_closed(w, c);
 		return 0;
 	default: break;
 	}
@@ -406,7 +754,6 @@ static const struct lws_protocols protocols[] = {
         {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-#define WS_READ_BYTES   (256 * 1024)
 #define WS_GATHER_BELOW 64       /* a pass with fewer messages (and some) gathers */
 #define WS_GATHER_NS    1000000L /* 1 ms */
 
@@ -588,18 +935,27 @@ FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char 
 	memset(&info, 0, sizeof info);
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
-	info.options = w->ssl ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
+	info.options = 0; /* TLS is wstls.c's */
 	info.fd_limit_per_thread = 64 + (unsigned)w->nconns;
 	info.user = w;
 	/* 200 streams in a URL come to about 5 KB */
 	info.max_http_header_data = 16384;
 	/* one recv takes what a busy millisecond brought (see ws_main) */
 	info.pt_serv_buf_size = WS_READ_BYTES;
-	w->ctx = lws_create_context(&info);
+	char terr[200] = "";
+	if (w->ssl) {
+		w->tls = wstls_ctx_new(terr, sizeof terr);
+		w->plain = xmalloc(WS_READ_BYTES);
+	}
+	if (!w->ssl || w->tls)
+		w->ctx = lws_create_context(&info);
 	if (!w->ctx || pthread_create(&w->thread, NULL, ws_main, w)) {
-		snprintf(err, errlen, "cannot start the WebSocket client");
+		snprintf(err, errlen, "cannot start the WebSocket client%s%s", terr[0] ? ": " : "",
+		         terr);
 		if (w->ctx)
 			lws_context_destroy(w->ctx);
+		wstls_ctx_free(w->tls);
+		free(w->plain);
 		for (int i = 0; i < w->nconns; i++) {
 			free(w->conns[i]->streams);
 			strindex_free(&w->conns[i]->names);
@@ -629,9 +985,14 @@ void feed_ws_stop(FeedWs *w)
 	lws_cancel_service(w->ctx);
 	pthread_join(w->thread, NULL);
 	lws_context_destroy(w->ctx); /* closes what is still open (callbacks run here, safely) */
+	for (int i = 0; i < w->nconns; i++)
+		wstls_free(w->conns[i]->tls); /* a connection lws dropped without a close */
+	wstls_ctx_free(w->tls);
+	free(w->plain);
 	for (int i = 0; i < w->nconns; i++) {
 		free(w->conns[i]->streams);
 		free(w->conns[i]->rx);
+		free(w->conns[i]->in);
 		free(w->conns[i]->unsub);
 		strindex_free(&w->conns[i]->names);
 		free(w->conns[i]);

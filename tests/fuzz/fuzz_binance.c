@@ -1,10 +1,12 @@
 /* libFuzzer: exchange payloads. Any bytes through every Binance parser: never a crash, and
- * every event or record that comes out has a valid symbol and sane numbers. */
+ * every event or record that comes out has a valid symbol and sane numbers; the WebSocket
+ * frame and upgrade readers stay inside the bytes. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "feed/binance.h"
+#include "feed/wsframe.h"
 
 /* Unlike assert(), never compiled out. */
 #define CHECK(x) ((x) ? (void)0 : abort())
@@ -46,5 +48,17 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	binance_parse_error(text, size, msg, sizeof msg);
 	for (char *p = msg; *p; p++)
 		CHECK((unsigned char)*p >= 0x20);
+	/* the WebSocket layer: a frame header never claims bytes that are not there, and an
+	 * upgrade answer is never longer than what was given */
+	WsFrame wf;
+	char ferr[96];
+	int r = wsframe_parse(data, size, &wf, ferr, sizeof ferr);
+	CHECK(r >= -1 && r <= 1);
+	if (r == 1)
+		CHECK(wf.header + wf.len <= size && wf.payload == data + wf.header);
+	if (r == 0 && wf.header)
+		CHECK(wf.header <= size && wf.header + wf.len > size);
+	int h = wsframe_response(text, size, "dGhlIHNhbXBsZSBub25jZQ==", ferr, sizeof ferr);
+	CHECK(h >= -1 && h <= (int)size);
 	return 0;
 }
