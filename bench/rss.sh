@@ -16,7 +16,19 @@ cleanup() { kill "$SIMEX" "$COLLECT" 2>/dev/null || true; rm -rf "$work"; }
 SIMEX= COLLECT=
 trap cleanup EXIT
 
-"$fb" simex --port 0 --speed 60 --history-minutes 1500 >"$work/simex.out" 2>&1 &
+# simex's own list has 46 instruments: for a bigger top N, those and synthetic ones after them
+# (SYN001USDT ..., smaller volumes, so the real ones still rank first)
+inst=$root/data/instruments.csv
+have=$(grep -c '^[A-Z0-9]*USDT,' "$inst")
+if [ "$top" -gt "$have" ]; then
+	cp "$inst" "$work/instruments.csv"
+	awk -v n=$((top - have + 10)) 'BEGIN { for (i = 1; i <= n; i++)
+		printf "SYN%03dUSDT,%.4f,0.0001,1,%d,1.1,0.02\n", i, 1 + i / 10, 20000000 - i * 10000 }' \
+		>>"$work/instruments.csv"
+	inst=$work/instruments.csv
+fi
+"$fb" simex --port 0 --speed 60 --history-minutes 1500 --instruments "$inst" \
+	>"$work/simex.out" 2>&1 &
 SIMEX=$!
 i=0; while ! grep -q listening "$work/simex.out"; do i=$((i+1)); [ $i -gt 100 ] && exit 1; sleep 0.1; done
 port=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$work/simex.out")

@@ -19,33 +19,57 @@ if [ ! -f "$CAP/btcusdt_20240808.gz" ] || [ ! -f "$CAP/ethusdt_20240808.gz" ]; t
 	exit 0
 fi
 
-"$FB" simex --port 0 --capture "$CAP/btcusdt_20240808.gz" --capture "$CAP/ethusdt_20240808.gz" \
-	--rate 20x >"$WORK/simex.out" 2>"$WORK/simex.err" &
-SIMEX=$!
-wait_line "$WORK/simex.out" listening || { bad "simex did not start"; cat "$WORK/simex.err" >&2; exit 1; }
-PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex.out")
-FBX="$FB --db $WORK/c.db --set binance.rest_url=http://127.0.0.1:$PORT
-  --set binance.ws_url=ws://127.0.0.1:$PORT --set binance.label=simex --set feed.top_n=5
-  --set feed.intervals=1m --set feed.lookback=10 --set feed.trades=trade --set feed.flow_sample_s=1
-  --set log.file=$WORK/collect.log"
-$FBX collect --health-port -1 >"$WORK/collect.out" 2>"$WORK/collect.err" &
-COLLECT=$!
-wait_line "$WORK/collect.out" "health on" || bad "collect did not start"
-# the capture lasts 5 min 45 s: at 20x, 17 s from the first subscription
-sleep 25
-kill -INT "$COLLECT"
-wait "$COLLECT" && ok || bad "collect exit $?"
-kill -TERM "$SIMEX"
-wait "$SIMEX" 2>/dev/null
+# run NAME RATE SECONDS SIMEX_FLAGS...: simex on the captures and a collector until the
+# capture (5 min 45 s) is over;
+# the stored CVD and imbalance rows in $WORK/NAME.txt, the collector's last health in
+# $WORK/NAME.health
+run() {
+	name=$1 rate=$2 secs=$3
+	shift 3
+	rm -f "$WORK/c.db"*
+	"$FB" simex --port 0 --capture "$CAP/btcusdt_20240808.gz" \
+		--capture "$CAP/ethusdt_20240808.gz" --rate "$rate" "$@" >"$WORK/simex.out" 2>"$WORK/simex.err" &
+	SIMEX=$!
+	wait_line "$WORK/simex.out" listening || { bad "simex did not start"; cat "$WORK/simex.err" >&2; exit 1; }
+	PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex.out")
+	"$FB" --db "$WORK/c.db" --set "binance.rest_url=http://127.0.0.1:$PORT" \
+		--set "binance.ws_url=ws://127.0.0.1:$PORT" --set binance.label=simex --set feed.top_n=5 \
+		--set feed.intervals=1m --set feed.lookback=10 --set feed.trades=trade \
+		--set feed.flow_sample_s=1 --set "log.file=$WORK/$name.log" \
+		collect --health-port -1 >"$WORK/collect.out" 2>"$WORK/collect.err" &
+	COLLECT=$!
+	wait_line "$WORK/collect.out" "health on" || bad "collect did not start"
+	HP=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/collect.out" | head -1)
+	sleep "$secs"
+	curl -s "http://127.0.0.1:$HP/health" >"$WORK/$name.health"
+	kill -INT "$COLLECT"
+	wait "$COLLECT" && ok || bad "$name: collect exit $?"
+	kill -TERM "$SIMEX"
+	wait "$SIMEX" 2>/dev/null
+	sqlite3 -separator ' ' "$WORK/c.db" "SELECT symbol, metric, ts, printf('%.17g', value)
+	  FROM market_metrics WHERE exchange = 'simex' AND metric IN ('cvd', 'book_imbalance')
+	  AND symbol IN ('BTCUSDT', 'ETHUSDT') ORDER BY symbol, metric, ts" >"$WORK/$name.txt"
+	[ -s "$WORK/$name.txt" ] && ok || bad "$name: no CVD or imbalance stored"
+}
 
-sqlite3 -separator ' ' "$WORK/c.db" "SELECT symbol, metric, ts, printf('%.17g', value) FROM market_metrics
-  WHERE exchange = 'simex' AND metric IN ('cvd', 'book_imbalance') AND symbol IN ('BTCUSDT', 'ETHUSDT')
-  ORDER BY symbol, metric, ts" >"$WORK/stored.txt"
-[ -s "$WORK/stored.txt" ] && ok || bad "no CVD or imbalance stored"
+# 1. straight through
+run plain 20x 25 # 17 s of capture
+# 2. every connection dropped every 8 s: the trades of each gap come back over REST
+#    (/fapi/v1/trades, which keeps the latest 1,000: hence 10x, not 20x) and none is counted
+#    twice; book tops have no history to recover, so only the CVD is compared
+run drops 10x 42 --ws-drop-every 8
+grep -v book_imbalance "$WORK/drops.txt" >"$WORK/drops-cvd.txt"
+num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$2" | head -1; }
+[ "$(num reconnects "$WORK/drops.health")" -ge 2 ] && ok ||
+	bad "the drops run reconnected $(num reconnects "$WORK/drops.health") times"
+[ "$(num recovered "$WORK/drops.health")" -gt 0 ] && ok || bad "no trade recovered over REST"
+[ "$(num missing "$WORK/drops.health")" -eq 0 ] && ok ||
+	bad "$(num missing "$WORK/drops.health") trades of the gaps missing"
 
-/usr/bin/python3 - "$CAP" "$WORK/stored.txt" >"$WORK/compare.txt" 2>&1 <<'PY'
+compare() { # STORED CVD_ONLY > report
+/usr/bin/python3 - "$CAP" "$1" "$2" 2>&1 <<'PY'
 import gzip, json, sys
-cap, stored_path = sys.argv[1], sys.argv[2]
+cap, stored_path, cvd_only = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 ref = {}
 for sym in ("BTCUSDT", "ETHUSDT"):
     frames = []
@@ -65,7 +89,7 @@ for sym in ("BTCUSDT", "ETHUSDT"):
             if minute != cvd_min:
                 cvd_min = minute
                 rows.append(("cvd", d["T"], cvd))
-        elif d["e"] == "bookTicker":
+        elif d["e"] == "bookTicker" and not cvd_only:
             bq, aq = float(d["B"]), float(d["A"])
             minute = d["E"] - d["E"] % 1000
             if minute != book_min and bq + aq > 0:
@@ -88,7 +112,13 @@ for sym, (rows, total) in ref.items():
     print("%s: %d rows compared, market-trade CVD over the capture %.6f" % (sym, len(want), total))
 print("differences: %d" % bad)
 PY
+}
+compare "$WORK/plain.txt" 0 >"$WORK/compare.txt"
+compare "$WORK/drops-cvd.txt" 1 >"$WORK/compare-drops.txt"
 has "$WORK/compare.txt" "differences: 0" "stored CVD and imbalance equal the reference"
-grep -q "BTCUSDT: [1-9][0-9]* rows compared" "$WORK/compare.txt" && ok || bad "no BTCUSDT rows compared: $(cat "$WORK/compare.txt")"
-grep -q "ETHUSDT: [1-9][0-9]* rows compared" "$WORK/compare.txt" && ok || bad "no ETHUSDT rows compared"
+has "$WORK/compare-drops.txt" "differences: 0" "with reconnects, the stored CVD equals the reference"
+for f in compare compare-drops; do
+	grep -q "BTCUSDT: [1-9][0-9]* rows compared" "$WORK/$f.txt" && ok || bad "$f: no BTCUSDT rows compared: $(cat "$WORK/$f.txt")"
+	grep -q "ETHUSDT: [1-9][0-9]* rows compared" "$WORK/$f.txt" && ok || bad "$f: no ETHUSDT rows compared"
+done
 summary net_capture

@@ -263,6 +263,45 @@ long binance_parse_funding(const char *json, size_t len, const char *exchange, F
 	return (long)k;
 }
 
+long binance_parse_trades(const char *json, size_t len, const char *symbol, int agg, Event **out,
+                          long *bad, char *why, size_t whylen)
+{
+	*bad = 0;
+	*out = NULL;
+	json_t *root = load(json, len, why, whylen);
+	if (!root)
+		return -1;
+	if (!json_is_array(root)) {
+		snprintf(why, whylen, "%s: expected an array", agg ? "aggTrades" : "trades");
+		json_decref(root);
+		return -1;
+	}
+	size_t n = json_array_size(root), k = 0;
+	Event *v = xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(root, i);
+		Event ev;
+		memset(&ev, 0, sizeof ev);
+		TradeEvent *t = &ev.u.trade;
+		json_t *m = json_object_get(o, agg ? "m" : "isBuyerMaker");
+		if (get_int(o, agg ? "a" : "id", &t->id) ||
+		    get_num(o, agg ? "p" : "price", &t->price) ||
+		    get_num(o, agg ? "q" : "qty", &t->qty) ||
+		    get_int(o, agg ? "T" : "time", &ev.ts) || !json_is_boolean(m) ||
+		    !(t->price > 0) || !(t->qty >= 0) || !isfinite(t->price) || !isfinite(t->qty)) {
+			(*bad)++;
+			continue;
+		}
+		t->buyer_is_maker = json_is_true(m);
+		ev.type = EV_AGG_TRADE;
+		records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
+		v[k++] = ev;
+	}
+	json_decref(root);
+	*out = v;
+	return (long)k;
+}
+
 int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen)
 {
 	json_error_t e;

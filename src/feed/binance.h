@@ -43,6 +43,11 @@ long binance_parse_tickers(const char *json, size_t len, BinanceTicker **out, lo
 /* /fapi/v1/fundingRate. Returns the count (*out allocated) or -1. */
 long binance_parse_funding(const char *json, size_t len, const char *exchange, FundingRate **out,
                            long *bad, char *why, size_t whylen);
+/* /fapi/v1/trades (agg = 0: id, price, qty, time, isBuyerMaker) or /fapi/v1/aggTrades (agg =
+ * 1: a, p, q, T, m) of symbol into EV_AGG_TRADE events, in the order given. Returns the count
+ * (*out allocated) or -1; rows that fail are counted in *bad. */
+long binance_parse_trades(const char *json, size_t len, const char *symbol, int agg, Event **out,
+                          long *bad, char *why, size_t whylen);
 /* The error body {"code":-1121,"msg":"..."}: fills msg (sanitised) and returns the code, or 0
  * with msg empty when the text is not such a body. */
 int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen);

@@ -44,7 +44,29 @@ typedef struct {
 	char symbol[FB_SYMBOL_LEN];
 	int64_t mark_minute, book_minute, cvd_minute;
 	double cvd;
+	/* trades: the ids applied (for duplicates), and a reconnect's gap being recovered */
+	int64_t trade_max;   /* the highest trade id applied, 0: none yet */
+	uint64_t trade_seen; /* bit k: trade_max - k was applied */
+	int trade_check;     /* after a reconnect: the next trade shows whether ids were missed */
+	int recovering;      /* trades held until the rest thread's answer */
+	Event *held;
+	size_t nheld, capheld;
 } SymState;
+
+/* A reconnect's gap in a symbol's trades, for the rest thread to fill over REST, and its
+ * answer for the ws thread. */
+typedef struct {
+	char symbol[FB_SYMBOL_LEN];
+	int64_t after; /* the last trade id applied before the gap */
+} TradeGap;
+
+typedef struct {
+	char symbol[FB_SYMBOL_LEN];
+	Event *ev; /* ascending ids */
+	long n;
+} TradeFill;
+
+#define HELD_TRADES_MAX 100000 /* a recovery that takes longer gives up (counted) */
 
 typedef struct {
 	char symbol[FB_SYMBOL_LEN];
@@ -80,6 +102,14 @@ struct Collector {
 	char (*watch)[FB_SYMBOL_LEN]; /* lock: the watchlist */
 	int nwatch;                   /* lock */
 	atomic_int rerank_now;        /* the watchlist changed */
+	/* trade gaps asked for by the ws thread, and the rest thread's answers; lock */
+	TradeGap *gaps;
+	size_t ngaps, capgaps;
+	TradeFill *fills;
+	size_t nfills, capfills;
+	atomic_int gaps_pending, fills_ready;
+	/* ws thread writes, health reads */
+	atomic_uint_fast64_t trades_recovered, trades_missing, trades_duplicate;
 	/* ws thread: a pass's events and records, handed on in one batch each (on_pass) */
 	Event *evb;
 	size_t nevb;
@@ -140,9 +170,14 @@ static void flush_stage(Collector *c)
 	}
 }
 
+static void take_fills(Collector *c);
+
 static void on_pass(void *arg)
 {
-	flush_stage(arg);
+	Collector *c = arg;
+	if (atomic_load(&c->fills_ready))
+		take_fills(c);
+	flush_stage(c);
 }
 
 /* ws thread: staged until the pass ends (or the stage is full) */
@@ -216,9 +251,13 @@ static void adopt_symbols(Collector *c)
 	for (int i = 0; i < c->nnext; i++) {
 		memcpy(ns[i].symbol, c->next_syms[i], FB_SYMBOL_LEN);
 		for (int j = 0; j < c->nsym; j++)
-			if (strcmp(c->sym[j].symbol, ns[i].symbol) == 0)
+			if (strcmp(c->sym[j].symbol, ns[i].symbol) == 0) {
 				ns[i] = c->sym[j];
+				c->sym[j].held = NULL; /* moved */
+			}
 	}
+	for (int j = 0; j < c->nsym; j++)
+		free(c->sym[j].held); /* a symbol that left: its held trades go with it */
 	free(c->sym);
 	c->sym = ns;
 	c->nsym = c->nnext;
@@ -235,6 +274,119 @@ static SymState *sym_state(Collector *c, const char *symbol)
 	return i >= 0 ? &c->sym[i] : NULL; /* NULL: not tracked (an all-market stream) */
 }
 
+/* ws thread: one trade applied once (a duplicate, within the last 64 ids, is counted and
+ * skipped; an id out of order is still applied), to the engine and the CVD. */
+static void apply_trade(Collector *c, SymState *s, const Event *ev)
+{
+	int64_t id = ev->u.trade.id;
+	if (s->trade_max && id <= s->trade_max) {
+		int64_t back = s->trade_max - id;
+		if (back >= 64 || (s->trade_seen >> back & 1)) {
+			atomic_fetch_add(&c->trades_duplicate, 1);
+			return;
+		}
+		s->trade_seen |= UINT64_C(1) << back;
+	} else {
+		int64_t fwd = s->trade_max ? id - s->trade_max : 64;
+		s->trade_seen = fwd >= 64 ? 1 : s->trade_seen << fwd | 1;
+		s->trade_max = id;
+	}
+	stage_event(c, ev);
+	int64_t flow = c->o.flow_sample_ms > 0 ? c->o.flow_sample_ms : FB_MINUTE_MS;
+	int64_t bucket = ev->ts - ev->ts % flow;
+	s->cvd += (ev->u.trade.buyer_is_maker ? -1 : 1) * ev->u.trade.qty * ev->u.trade.price;
+	if (bucket != s->cvd_minute) {
+		s->cvd_minute = bucket;
+		stage_metric(c, ev->symbol, "cvd", ev->ts, s->cvd);
+	}
+}
+
+static int by_trade_id(const void *a, const void *b)
+{
+	int64_t x = ((const Event *)a)->u.trade.id, y = ((const Event *)b)->u.trade.id;
+	return x < y ? -1 : x > y;
+}
+
+/* ws thread: the gap's trades that came over REST (fill, may be NULL: none), then the held
+ * ones, in id order; ids of the gap that neither gave are counted missing. */
+static void end_recovery(Collector *c, SymState *s, const Event *fill, long nfill)
+{
+	qsort(s->held, s->nheld, sizeof *s->held, by_trade_id);
+	int64_t after = s->trade_max, first = s->nheld ? s->held[0].u.trade.id : INT64_MAX;
+	long got = 0;
+	for (long i = 0; i < nfill; i++) {
+		int64_t id = fill[i].u.trade.id;
+		if (id > after && id < first) {
+			apply_trade(c, s, &fill[i]);
+			got++;
+		}
+	}
+	int64_t want = first == INT64_MAX ? got : first - after - 1;
+	atomic_fetch_add(&c->trades_recovered, (uint64_t)got);
+	if (want > got)
+		atomic_fetch_add(&c->trades_missing, (uint64_t)(want - got));
+	log_info("collect", "%s: a reconnect's gap of %lld trade ids: %ld recovered over REST%s",
+	         s->symbol, (long long)want, got, want > got ? ", the rest missing" : "");
+	for (size_t i = 0; i < s->nheld; i++)
+		apply_trade(c, s, &s->held[i]);
+	free(s->held);
+	s->held = NULL;
+	s->nheld = s->capheld = 0;
+	s->recovering = 0;
+}
+
+/* ws thread: a trade from the stream. The first after a reconnect shows whether ids were
+ * missed; if so the symbol's trades are held while the rest thread asks REST for the gap. */
+static void on_trade(Collector *c, SymState *s, const Event *ev)
+{
+	if (!s->recovering && s->trade_check && s->trade_max && ev->u.trade.id > s->trade_max + 1) {
+		s->recovering = 1;
+		pthread_mutex_lock(&c->lock);
+		if (c->ngaps == c->capgaps)
+			c->gaps =
+			        xrealloc(c->gaps, (c->capgaps = c->capgaps ? c->capgaps * 2 : 16) *
+			                                  sizeof *c->gaps);
+		TradeGap *g = &c->gaps[c->ngaps++];
+		memcpy(g->symbol, s->symbol, FB_SYMBOL_LEN);
+		g->after = s->trade_max;
+		pthread_mutex_unlock(&c->lock);
+		atomic_store(&c->gaps_pending, 1);
+	}
+	s->trade_check = 0;
+	if (!s->recovering) {
+		apply_trade(c, s, ev);
+		return;
+	}
+	if (s->nheld == s->capheld)
+		s->held = xrealloc(s->held, (s->capheld = s->capheld ? s->capheld * 2 : 256) *
+		                                    sizeof *s->held);
+	s->held[s->nheld++] = *ev;
+	if (s->nheld >= HELD_TRADES_MAX) {
+		log_warn("collect", "%s: no answer for a trade gap while %d trades came: going on",
+		         s->symbol, HELD_TRADES_MAX);
+		end_recovery(c, s, NULL, 0);
+	}
+}
+
+/* ws thread: the rest thread's answers. */
+static void take_fills(Collector *c)
+{
+	pthread_mutex_lock(&c->lock);
+	TradeFill *f = c->fills;
+	size_t n = c->nfills;
+	c->fills = NULL;
+	c->nfills = c->capfills = 0;
+	atomic_store(&c->fills_ready, 0);
+	pthread_mutex_unlock(&c->lock);
+	for (size_t i = 0; i < n; i++) {
+		SymState *s = sym_state(c, f[i].symbol);
+		if (s && s->recovering)
+			end_recovery(c, s, f[i].ev, f[i].n);
+		free(f[i].ev);
+	}
+	free(f);
+}
+
 /* ws thread */
 static void on_event(void *arg, const Event *ev)
 {
@@ -244,6 +396,11 @@ static void on_event(void *arg, const Event *ev)
 	/* book imbalance and CVD are sampled every flow_sample_ms (feed.flow_sample_s) */
 	int64_t flow = c->o.flow_sample_ms > 0 ? c->o.flow_sample_ms : FB_MINUTE_MS;
 	int64_t bucket = ev->ts - ev->ts % flow;
+	if (ev->type == EV_AGG_TRADE) {
+		if (s)
+			on_trade(c, s, ev);
+		return;
+	}
 	if (s)
 		stage_event(c, ev);
 	switch (ev->type) {
@@ -272,16 +429,6 @@ static void on_event(void *arg, const Event *ev)
 		             (b->bid_qty - b->ask_qty) / (b->bid_qty + b->ask_qty));
 		return;
 	}
-	case EV_AGG_TRADE:
-		if (!s)
-			return;
-		s->cvd +=
-		        (ev->u.trade.buyer_is_maker ? -1 : 1) * ev->u.trade.qty * ev->u.trade.price;
-		if (bucket != s->cvd_minute) {
-			s->cvd_minute = bucket;
-			stage_metric(c, ev->symbol, "cvd", ev->ts, s->cvd);
-		}
-		return;
 	case EV_LIQUIDATION: {
 		StoreRecord r = {.type = STORE_REC_LIQUIDATION};
 		Liquidation *l = &r.u.liquidation;
@@ -302,6 +449,25 @@ static void on_event(void *arg, const Event *ev)
 static void on_reconnect(void *arg, const char *const *streams, int n)
 {
 	Collector *c = arg;
+	for (int i = 0; i < n; i++) { /* trades: the next one shows whether any were missed */
+		const char *t = strstr(streams[i], "@trade");
+		if (!t)
+			t = strstr(streams[i], "@aggTrade");
+		if (!t)
+			continue;
+		char sym[FB_SYMBOL_LEN];
+		size_t sl = (size_t)(t - streams[i]);
+		if (sl >= sizeof sym)
+			continue;
+		for (size_t j = 0; j < sl; j++)
+			sym[j] = (char)(streams[i][j] >= 'a' && streams[i][j] <= 'z'
+			                        ? streams[i][j] - 'a' + 'A'
+			                        : streams[i][j]);
+		sym[sl] = '\0';
+		SymState *s = sym_state(c, sym);
+		if (s)
+			s->trade_check = 1;
+	}
 	pthread_mutex_lock(&c->lock);
 	for (int i = 0; i < n; i++) {
 		const char *k = strstr(streams[i], "@kline_");
@@ -557,6 +723,57 @@ static void rerank(Collector *c, RestClient *rc, Store *reader)
 	free(del);
 }
 
+/* rest thread: asks REST for the trades of the reconnect gaps the ws thread found: by id
+ * from the gap for aggTrade streams, the latest 1,000 for trade streams (Binance gives
+ * older raw trades only with an API key). The answers go back to the ws thread. */
+static void fill_gaps(Collector *c, RestClient *rc)
+{
+	if (!atomic_exchange(&c->gaps_pending, 0))
+		return;
+	pthread_mutex_lock(&c->lock);
+	TradeGap *g = c->gaps;
+	size_t n = c->ngaps;
+	c->gaps = NULL;
+	c->ngaps = c->capgaps = 0;
+	pthread_mutex_unlock(&c->lock);
+	for (size_t i = 0; i < n; i++) {
+		char path[160], err[512], why[256];
+		int agg = !c->o.raw_trades;
+		if (agg)
+			snprintf(path, sizeof path,
+			         "/fapi/v1/aggTrades?symbol=%s&fromId=%lld&limit=1000", g[i].symbol,
+			         (long long)g[i].after + 1);
+		else
+			snprintf(path, sizeof path, "/fapi/v1/trades?symbol=%s&limit=1000",
+			         g[i].symbol);
+		char *body = NULL;
+		size_t len;
+		TradeFill f = {.ev = NULL, .n = 0};
+		memcpy(f.symbol, g[i].symbol, FB_SYMBOL_LEN);
+		if (rest_get(rc, path, agg ? 20 : 5, &body, &len, err, sizeof err) == 0) {
+			long bad;
+			f.n = binance_parse_trades(body, len, g[i].symbol, agg, &f.ev, &bad, why,
+			                           sizeof why);
+			if (f.n < 0)
+				log_warn("collect", "%s: trades for a gap: %s", g[i].symbol, why);
+		} else
+			log_warn("collect", "%s: trades for a gap: %s", g[i].symbol, err);
+		if (f.n < 0)
+			f.n = 0;
+		free(body);
+		pthread_mutex_lock(&c->lock);
+		if (c->nfills == c->capfills)
+			c->fills = xrealloc(c->fills,
+			                    (c->capfills = c->capfills ? c->capfills * 2 : 16) *
+			                            sizeof *c->fills);
+		c->fills[c->nfills++] = f;
+		atomic_store(&c->fills_ready, 1);
+		pthread_mutex_unlock(&c->lock);
+		feed_ws_wake(c->ws);
+	}
+	free(g);
+}
+
 static void *rest_main(void *arg)
 {
 	Collector *c = arg;
@@ -637,6 +854,7 @@ static void *rest_main(void *arg)
 	int64_t next_poll = 0, next_sweep = fb_mono_ms() + (int64_t)c->o.gap_check_s * 1000;
 	int64_t next_rank = fb_mono_ms() + (int64_t)c->o.rank_s * 1000;
 	while (!should_stop()) {
+		fill_gaps(c, rc);
 		pthread_mutex_lock(&c->lock);
 		BackfillRequest *req = c->requests;
 		size_t nreq = c->nrequests;
@@ -667,8 +885,12 @@ static void *rest_main(void *arg)
 		if (fb_mono_ms() >= next_poll) {
 			next_poll = fb_mono_ms() + (int64_t)c->o.poll_s * 1000;
 			now = fb_now_ms();
-			for (int i = 0; i < c->nsymbols && !should_stop(); i++)
+			for (int i = 0; i < c->nsymbols && !should_stop(); i++) {
+				fill_gaps(
+				        c,
+				        rc); /* a gap's trades first: REST keeps only the latest */
 				poll_symbol(c, rc, c->symbols[i], now);
+			}
 			char *body;
 			size_t len;
 			if (rest_get(rc, "/fapi/v1/premiumIndex", 10, &body, &len, err,
@@ -682,7 +904,7 @@ static void *rest_main(void *arg)
 		feed_ws_get_stats(c->ws, &ws);
 		job_done(c, JOB_WS,
 		         ws.connected == ws.connections ? NULL : "not every connection is up");
-		for (int t = 0; t < 10 && !should_stop(); t++)
+		for (int t = 0; t < 10 && !should_stop() && !atomic_load(&c->gaps_pending); t++)
 			fb_sleep_ms(50);
 	}
 out:
@@ -825,6 +1047,10 @@ void collector_health_json(Collector *c, StrBuf *b)
 	        (long long)ws.last_message_ms, st.queue_depth, (unsigned long long)queued,
 	        (unsigned long long)st.rows_written, (unsigned long long)st.transactions,
 	        (unsigned long long)st.open_dropped, (unsigned long long)st.write_errors);
+	strbuf_printf(b, "\"trades\":{\"recovered\":%llu,\"missing\":%llu,\"duplicate\":%llu},",
+	              (unsigned long long)atomic_load(&c->trades_recovered),
+	              (unsigned long long)atomic_load(&c->trades_missing),
+	              (unsigned long long)atomic_load(&c->trades_duplicate));
 	strbuf_printf(b, "\"connections\":[");
 	for (int i = 0; i < ws.nconn; i++) {
 		const FeedWsConnStats *cs = &ws.conn[i];
@@ -944,6 +1170,22 @@ void collector_metrics(Collector *c, StrBuf *b)
 	              (unsigned long long)ws.malformed, (unsigned long long)ws.reconnects,
 	              ws.connected, st.queue_depth, (unsigned long long)st.rows_written,
 	              (unsigned long long)st.open_dropped);
+	strbuf_printf(b,
+	              "# HELP futuresboard_trades_recovered_total Trades of reconnect gaps "
+	              "recovered over REST.\n"
+	              "# TYPE futuresboard_trades_recovered_total counter\n"
+	              "futuresboard_trades_recovered_total %llu\n"
+	              "# HELP futuresboard_trades_missing_total Trade ids of reconnect gaps that "
+	              "REST did not give.\n"
+	              "# TYPE futuresboard_trades_missing_total counter\n"
+	              "futuresboard_trades_missing_total %llu\n"
+	              "# HELP futuresboard_trades_duplicate_total Trades received twice and "
+	              "counted once.\n"
+	              "# TYPE futuresboard_trades_duplicate_total counter\n"
+	              "futuresboard_trades_duplicate_total %llu\n",
+	              (unsigned long long)atomic_load(&c->trades_recovered),
+	              (unsigned long long)atomic_load(&c->trades_missing),
+	              (unsigned long long)atomic_load(&c->trades_duplicate));
 	pthread_mutex_lock(&c->lock);
 	for (int j = 0; j < NJOBS; j++)
 		strbuf_printf(b, "futuresboard_job_consecutive_failures{job=\"%s\"} %d\n",
@@ -959,6 +1201,11 @@ uint64_t collector_stop(Collector *c)
 	pthread_join(c->rest_thread, NULL); /* it started the ws thread */
 	health_stop(c->health);             /* it reads the ws thread's stats: first */
 	feed_ws_stop(c->ws);
+	/* the ws thread is gone: trades held for a gap nobody will fill now are kept anyway */
+	for (int i = 0; i < c->nsym; i++)
+		if (c->sym[i].recovering)
+			end_recovery(c, &c->sym[i], NULL, 0);
+	flush_stage(c);
 	quant_live_stop(c->live); /* its last quant_summary goes to the writer */
 	uint64_t lost = store_writer_stop(c->writer); /* last: it flushes what the others sent */
 	g_stop_owner = NULL;
@@ -966,7 +1213,13 @@ uint64_t collector_stop(Collector *c)
 	free(c->recb);
 	strindex_free(&c->sym_index);
 	free(c->symbols);
+	for (int i = 0; i < c->nsym; i++)
+		free(c->sym[i].held);
 	free(c->sym);
+	free(c->gaps);
+	for (size_t i = 0; i < c->nfills; i++)
+		free(c->fills[i].ev);
+	free(c->fills);
 	free(c->next_syms);
 	free(c->watch);
 	free(c->requests);

@@ -30,9 +30,11 @@
 #define WS_URL_STREAMS 20
 #define WS_SUB_BATCH   50
 #define WS_SUB_PACE_MS 250
-#define WS_MAX_MESSAGE (8u << 20)   /* a longer message is counted malformed and skipped */
-#define WS_UPGRADE_MS  10000        /* the 101 must come this long after the TCP connect */
-#define WS_READ_BYTES  (256 * 1024) /* one read takes what a busy millisecond brought */
+#define WS_MAX_MESSAGE (8u << 20) /* a longer message is counted malformed and skipped */
+#define WS_UPGRADE_MS  10000      /* the 101 must come this long after the TCP connect */
+#define WS_READ_BYTES  (256 * 1024)
+#define WS_STEADY_MS                                                                               \
+	5000 /* a connection up this long, with data, is retried at once */ /* one read takes what a busy millisecond brought */
 
 static const int64_t backoff_ms[] = {500, 1000, 2000, 4000, 8000, 16000, 30000};
 #define NBACKOFF (int)(sizeof backoff_ms / sizeof backoff_ms[0])
@@ -145,6 +147,16 @@ static int is_public(const char *stream)
 }
 
 static void schedule_retry(FeedWs *w, Conn *c, const char *why);
+static void schedule_now(FeedWs *w, Conn *c, const char *why);
+
+/* The reason shown in health (cut to fit, cleaned) */
+static void set_error(Conn *c, const char *why)
+{
+	snprintf(c->last_error, sizeof c->last_error, "%.*s", (int)sizeof c->last_error - 1,
+	         why ? why : "");
+	fb_ascii_clean(c->last_error);
+	c->last_error_ms = fb_now_ms();
+}
 
 static void connect_one(FeedWs *w, Conn *c)
 {
@@ -170,15 +182,27 @@ static void connect_one(FeedWs *w, Conn *c)
 /* Schedules the next attempt after a failure or a close. */
 static void schedule_retry(FeedWs *w, Conn *c, const char *why)
 {
-	snprintf(c->last_error, sizeof c->last_error, "%s", why ? why : "");
-	fb_ascii_clean(c->last_error);
-	c->last_error_ms = fb_now_ms();
+	set_error(c, why);
 	int64_t d = backoff_ms[c->backoff < NBACKOFF ? c->backoff : NBACKOFF - 1];
 	d += (int64_t)(rng_uniform(&w->rng) * (double)d * 0.3); /* jitter */
 	c->next_attempt = fb_mono_ms() + d;
 	if (c->backoff < NBACKOFF - 1)
 		c->backoff++;
 	log_warn("ws", "connection %d: %s; reconnecting in %lld ms", c->index, why, (long long)d);
+}
+
+/* A connection that had been up and delivering for a while dropped: the first attempt goes
+ * at once (the backoff restarts, for the attempts after it). */
+static void on_tick(lws_sorted_usec_list_t *sul);
+
+static void schedule_now(FeedWs *w, Conn *c, const char *why)
+{
+	set_error(c, why);
+	c->next_attempt = fb_mono_ms();
+	c->backoff = 1;
+	log_warn("ws", "connection %d: %s; reconnecting at once", c->index, why);
+	if (!atomic_load(&w->stop)) /* the timer that connects: now, not in up to 250 ms */
+		lws_sul_schedule(w->ctx, 0, &w->tick, on_tick, 1);
 }
 
 static void on_tick(lws_sorted_usec_list_t *sul)
@@ -682,10 +706,14 @@ static void on_closed(FeedWs *w, Conn *c)
 	c->frag = c->frag_drop = 0;
 	if (atomic_load(&w->stop))
 		return;
-	if (c->close_why[0])
-		schedule_retry(w, c, c->close_why);
+	const char *why = c->close_why[0] ? c->close_why
+	                  : was           ? "closed"
+	                                  : "closed before the upgrade";
+	int64_t now = fb_mono_ms();
+	if (was && now - c->connected_at >= WS_STEADY_MS && c->last_msg > c->connected_at)
+		schedule_now(w, c, why);
 	else
-		schedule_retry(w, c, was ? "closed" : "closed before the upgrade");
+		schedule_retry(w, c, why);
 	c->close_why[0] = '\0';
 }
 
@@ -975,6 +1003,11 @@ void feed_ws_get_stats(FeedWs *w, FeedWsStats *out)
 	pthread_mutex_lock(&w->lock);
 	*out = w->stats;
 	pthread_mutex_unlock(&w->lock);
+}
+
+void feed_ws_wake(FeedWs *w)
+{
+	lws_cancel_service(w->ctx);
 }
 
 void feed_ws_stop(FeedWs *w)

@@ -63,6 +63,8 @@ void feed_ws_get_stats(FeedWs *w, FeedWsStats *out);
  * when the others are full. Returns 0. */
 int feed_ws_subscribe(FeedWs *w, char *const *add, int nadd, char *const *del, int ndel);
 /* Closes every connection and joins the thread. NULL does nothing. */
+/* Any thread: the ws thread runs a pass (and its on_pass) soon. */
+void feed_ws_wake(FeedWs *w);
 void feed_ws_stop(FeedWs *w);
 
 #endif

@@ -47,7 +47,7 @@ struct Simex {
 	WsConn *conns;
 	Rng fault_rng;
 	int64_t next_drop, silent_until, next_silence, next_arr;
-	int64_t trade_id;
+	int64_t *trade_id;   /* per instrument: aggTrade ids run per symbol, as on Binance */
 	SimCapture cap;      /* recorded traffic (opt.capture), cap.n == 0: none */
 	int64_t cap_t0_real; /* mono ms when the capture's clock started (0: not yet) */
 	uint64_t cap_sent;
@@ -58,5 +58,8 @@ int simex_ws_callback(Simex *s, struct lws *wsi, enum lws_callback_reasons reaso
                       void *in, size_t len);
 void simex_ws_tick(Simex *s);
 void simex_ws_stats(Simex *s, int *connections, uint64_t *messages);
+/* The capture's clock: recorded ns since its first frame reached now (0 before the first
+ * subscriber; every frame with --rate max). */
+double simex_capture_reached(Simex *s);
 
 #endif

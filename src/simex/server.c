@@ -2,6 +2,7 @@
  * request weights and the 429/418 rules. The simex thread owns the lws context and the model:
  * a 100 ms timer advances the model to the clock's time; other threads only set the stop flag
  * and call lws_cancel_service(). */
+#include <jansson.h>
 #include <libwebsockets.h>
 #include <math.h>
 #include <pthread.h>
@@ -279,6 +280,70 @@ static void h_open_interest(Simex *s, const Args *q, Reply *r)
 	              sim_model_instrument(s->model, i)->symbol, (long long)clock_now(&s->clock));
 }
 
+/* /fapi/v1/trades: the latest market trades, oldest first, as Binance lists them. They come
+ * from the capture (the symbol's <symbol>@trade frames up to the capture's clock): the model
+ * makes trades as it streams them and keeps none, so without a capture this is an error. */
+static void h_trades(Simex *s, const Args *q, Reply *r)
+{
+	int i = want_symbol(s, q, r);
+	if (i < 0)
+		return;
+	char name[64];
+	int n = snprintf(name, sizeof name, "%s@trade", sim_model_instrument(s->model, i)->symbol);
+	for (int k = 0; k < n; k++)
+		name[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
+	const SimCapture *k = &s->cap;
+	int id = k->n ? sim_capture_find(k, name) : -1;
+	if (id < 0) {
+		reply_error(r, 400, -1121,
+		            "simex keeps recent trades only from a --capture with this symbol's "
+		            "trade stream.");
+		return;
+	}
+	int64_t limit = arg_int(q, "limit", 500);
+	if (limit < 1 || limit > 1000)
+		limit = limit < 1 ? 500 : 1000;
+	double reached = simex_capture_reached(s);
+	/* the frames due by now: receive times are sorted */
+	size_t lo = 0, hi = k->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((double)(k->t_ns[mid] - k->t_ns[0]) <= reached && s->cap_t0_real)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t *pick = xmalloc((size_t)limit * sizeof *pick);
+	int64_t np = 0;
+	for (size_t j = lo; j-- > 0 && np < limit;)
+		if (k->stream[j] == id)
+			pick[np++] = j;
+	strbuf_printf(&r->body, "[");
+	int first = 1;
+	for (int64_t m = np - 1; m >= 0; m--) {
+		size_t j = pick[m];
+		json_t *d = json_loadb(k->frame[j] + k->data[j], k->datlen[j], 0, NULL);
+		const char *x = json_string_value(json_object_get(d, "X"));
+		if (d && (!x || strcmp(x, "MARKET") == 0)) {
+			const char *p = json_string_value(json_object_get(d, "p")),
+			           *qq = json_string_value(json_object_get(d, "q"));
+			double quote = p && qq ? strtod(p, NULL) * strtod(qq, NULL) : 0;
+			strbuf_printf(&r->body,
+			              "%s{\"id\":%lld,\"price\":\"%s\",\"qty\":\"%s\",\"quoteQty\":"
+			              "\"%.8f\",\"time\":%lld,\"isBuyerMaker\":%s}",
+			              first ? "" : ",",
+			              (long long)json_integer_value(json_object_get(d, "t")),
+			              p ? p : "0", qq ? qq : "0", quote,
+			              (long long)json_integer_value(json_object_get(d, "T")),
+			              json_is_true(json_object_get(d, "m")) ? "true" : "false");
+			first = 0;
+		}
+		json_decref(d);
+	}
+	strbuf_printf(&r->body, "]");
+	free(pick);
+}
+
 /* /futures/data/...: 5m snapshots, which = 0 OI, 1 global LS, 2 top accounts, 3 top
  * positions, 4 taker ratio. */
 static void h_history(Simex *s, const Args *q, Reply *r, int which)
@@ -467,6 +532,7 @@ static const struct {
         {"/fapi/v1/premiumIndex", h_premium, 0, w_all10},
         {"/fapi/v1/fundingRate", h_funding_rate, 1, NULL},
         {"/fapi/v1/openInterest", h_open_interest, 1, NULL},
+        {"/fapi/v1/trades", h_trades, 5, NULL},
         {"/fapi/v1/depth", h_depth, 0, w_depth},
         {"/fapi/v1/ticker/bookTicker", h_book_ticker, 0, w_book},
         {"/futures/data/openInterestHist", h_oi_hist, 1, NULL},
@@ -759,6 +825,9 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 		                         o->missing_rate);
 	}
 	sim_model_set_churn(s->model, o->churn);
+	s->trade_id = xcalloc((size_t)s->ninst + 1, sizeof *s->trade_id);
+	for (int i = 0; i < s->ninst; i++)
+		s->trade_id[i] = 100000000LL * (i + 1); /* distinct, as on an exchange */
 	clock_init_sim(&s->clock, start, o->speed);
 	sim_model_advance(s->model, start);
 	s->started_real = fb_now_ms();
@@ -770,6 +839,7 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the simex thread");
 		sim_model_free(s->model);
 		free(s->inst);
+		free(s->trade_id);
 		sim_capture_free(&s->cap);
 		free(s);
 		return NULL;
@@ -783,6 +853,7 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 		pthread_join(s->thread, NULL);
 		sim_model_free(s->model);
 		free(s->inst);
+		free(s->trade_id);
 		sim_capture_free(&s->cap);
 		free(s);
 		return NULL;
@@ -862,6 +933,7 @@ int simex_stop(Simex *s)
 	sim_model_free(s->model);
 	sim_capture_free(&s->cap);
 	free(s->inst);
+	free(s->trade_id);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->start_lock);
 	pthread_cond_destroy(&s->start_cond);

@@ -332,6 +332,16 @@ static void cap_mask(WsConn *c)
 			c->cap_mask |= UINT64_C(1) << c->subs[i].cap_id;
 }
 
+double simex_capture_reached(Simex *s)
+{
+	if (!s->cap.n || !s->cap_t0_real)
+		return 0;
+	if (s->opt.capture_max)
+		return (double)(s->cap.t_ns[s->cap.n - 1] - s->cap.t_ns[0]);
+	double speed = s->opt.capture_speed > 0 ? s->opt.capture_speed : 1;
+	return (double)(fb_mono_ms() - s->cap_t0_real) * 1e6 * speed;
+}
+
 /* Queues the capture's frames for c that are due: at the recorded pace (times
  * capture_speed) on one clock for every connection, started by the first subscriber, so a
  * connection that joins (or comes back) more than a second later gets what is sent from
@@ -596,8 +606,9 @@ static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, Str
 					        "\"p\":\"%.*f\",\"q\":\"%.*f\",\"f\":1,\"l\":1,"
 					        "\"T\":%lld,\"m\":%s}",
 					        (long long)now, in->symbol,
-					        (long long)++s->trade_id, simex_decimals(in->tick),
-					        k.close, simex_decimals(in->step), part[side],
+					        (long long)++s->trade_id[sub->sym],
+					        simex_decimals(in->tick), k.close,
+					        simex_decimals(in->step), part[side],
 					        (long long)when, side ? "true" : "false");
 					send_msg(s, c, wrap(c, sub, b));
 				}
