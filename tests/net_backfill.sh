@@ -76,6 +76,18 @@ dups=$(sqlite3 "$WORK/bf.db" "SELECT count(*) - count(DISTINCT series_id || ':' 
 "$FB" --db "$WORK/bf.db" db check --interval 1m >"$WORK/check" 2>&1 && ok || bad "db check counts source gaps as problems"
 has "$WORK/check" "missing at the source (not a problem)" "db check names source gaps"
 
+# --- 1b. rows the client refuses are asked for again, never recorded as missing at the source
+start_simex badrows --seed 12 --speed 0.001 --history-minutes 600 --bad-rows 0.02 || exit 1
+FBB="$FB --db $WORK/bad.db --set binance.rest_url=http://127.0.0.1:$PORT --set binance.label=simex"
+$FBB backfill --top 2 --interval 1m >"$WORK/bad1" 2>"$WORK/bad1.err"
+grep -q "rows of an answer refused" "$WORK/bad1.err" "$WORK/bad1" && ok || bad "no refused rows reported: $(cat "$WORK/bad1.err")"
+n=$(sqlite3 "$WORK/bad.db" "SELECT count(*) FROM source_gaps")
+[ "$n" = 0 ] && ok || bad "$n source gaps recorded for rows that were refused"
+# a few more passes (each refuses other rows) leave nothing missing
+for k in 2 3 4 5 6; do $FBB backfill --top 2 --interval 1m >"$WORK/bad$k" 2>&1; done
+"$FB" --db "$WORK/bad.db" db check --interval 1m >"$WORK/badcheck" 2>&1 && ok || bad "gaps left after refused rows: $(tail -3 "$WORK/badcheck")"
+stop_simex "$PID"
+
 # --- 2. rate limits: a low budget forces a 429; the client must wait it out ---
 start_simex limit --seed 3 --speed 60 --history-minutes 600 --weight-limit 60 --weight-window 8 --ban-seconds 3 || exit 1
 FBX="$FB --db $WORK/limit.db --set binance.rest_url=http://127.0.0.1:$PORT --set binance.label=simex"

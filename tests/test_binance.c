@@ -206,6 +206,93 @@ static char *read_sample(const char *name)
 	return text;
 }
 
+/* Values no market has are refused at the parser: each of these got into a store once. */
+static void test_out_of_range(void **state)
+{
+	(void)state;
+	Event ev[4];
+	const char *bad[] = {
+	        /* a liquidation with price -100 and qty -5 */
+	        "{\"e\":\"forceOrder\",\"E\":1,\"o\":{\"s\":\"BTCUSDT\",\"S\":\"SELL\",\"q\":\"-"
+	        "5\","
+	        "\"p\":\"-100\",\"ap\":\"-100\",\"T\":1568014460893}}",
+	        "{\"e\":\"forceOrder\",\"E\":1,\"o\":{\"s\":\"BTCUSDT\",\"S\":\"SELL\",\"q\":\"0\","
+	        "\"p\":\"9910\",\"ap\":\"9910\",\"T\":1568014460893}}",
+	        /* a candle of 1e308 */
+	        "{\"e\":\"kline\",\"E\":1,\"s\":\"BTCUSDT\",\"k\":{\"t\":1638747660000,\"T\":"
+	        "1638747719999,\"s\":\"BTCUSDT\",\"i\":\"1m\",\"o\":\"1e308\",\"c\":\"1e308\","
+	        "\"h\":"
+	        "\"1e308\",\"l\":\"1e308\",\"v\":\"1\",\"n\":1,\"x\":true,\"q\":\"1\",\"V\":\"1\","
+	        "\"Q\":\"1\"}}",
+	        /* a quote volume of 1e308 in a candle */
+	        "{\"e\":\"kline\",\"E\":1,\"s\":\"BTCUSDT\",\"k\":{\"t\":1638747660000,\"T\":"
+	        "1638747719999,\"s\":\"BTCUSDT\",\"i\":\"1m\",\"o\":\"1\",\"c\":\"1\",\"h\":\"1\","
+	        "\"l\":\"1\",\"v\":\"1\",\"n\":1,\"x\":true,\"q\":\"1e308\",\"V\":\"1\","
+	        "\"Q\":\"1\"}}",
+	        /* mark and funding estimate of 1e308 */
+	        "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"1e308\",\"i\":\"1\","
+	        "\"r\":\"0.0001\",\"T\":1}",
+	        "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"100\",\"i\":\"100\","
+	        "\"r\":\"1e308\",\"T\":1}",
+	        /* a ticker with lastPrice -5, and one with a quote volume of 1e308 */
+	        "{\"e\":\"24hrTicker\",\"E\":1,\"s\":\"BTCUSDT\",\"c\":\"-5\",\"v\":\"1\","
+	        "\"q\":\"1\"}",
+	        "{\"e\":\"24hrTicker\",\"E\":1,\"s\":\"JUNKUSDT\",\"c\":\"1\",\"v\":\"1\","
+	        "\"q\":\"1e308\"}",
+	        /* trades and book tops */
+	        "{\"e\":\"aggTrade\",\"E\":1,\"s\":\"BTCUSDT\",\"a\":1,\"p\":\"-1\",\"q\":\"1\","
+	        "\"T\":1,\"m\":true}",
+	        "{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1\",\"q\":\"1e300\","
+	        "\"T\":1,\"m\":true,\"X\":\"MARKET\"}",
+	        "{\"e\":\"bookTicker\",\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"0\",\"B\":\"1\","
+	        "\"a\":\"1\",\"A\":\"1\"}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		if (ws(bad[i], ev, 4) != -1)
+			fail_msg("accepted: %s", bad[i]);
+	/* a 100 KB message on a single-symbol stream is refused unread; on an all-market
+	 * stream it is read */
+	size_t big = 100000;
+	char *m = malloc(big + 200);
+	for (int all = 0; all < 2; all++) {
+		int k = sprintf(
+		        m,
+		        "{\"stream\":\"%s\",\"data\":{\"e\":\"markPriceUpdate\",\"s\":"
+		        "\"BTCUSDT\",\"p\":\"1\",\"i\":\"1\",\"r\":\"0\",\"T\":1,\"pad\":\"",
+		        all ? "!markPrice@arr" : "btcusdt@markPrice");
+		memset(m + k, 'x', big);
+		strcpy(m + k + big, "\"}}");
+		assert_int_equal(ws(m, ev, 4), all ? 1 : -1);
+	}
+	free(m);
+	/* REST: the same bounds */
+	char why[256];
+	long badn;
+	BinanceTicker *t;
+	const char *tick = "[{\"symbol\":\"JUNKUSDT\",\"lastPrice\":\"1\",\"priceChangePercent\":"
+	                   "\"0\",\"volume\":\"1\",\"quoteVolume\":\"1e308\",\"count\":1,"
+	                   "\"closeTime\":1},{\"symbol\":\"BTCUSDT\",\"lastPrice\":\"-5\","
+	                   "\"priceChangePercent\":\"0\",\"volume\":\"1\",\"quoteVolume\":\"1\","
+	                   "\"count\":1,\"closeTime\":1},{\"symbol\":\"ETHUSDT\",\"lastPrice\":"
+	                   "\"3000\",\"priceChangePercent\":\"1.5\",\"volume\":\"10\","
+	                   "\"quoteVolume\":\"30000\",\"count\":1,\"closeTime\":1}]";
+	assert_int_equal(binance_parse_tickers(tick, strlen(tick), &t, &badn, why, sizeof why), 1);
+	assert_int_equal(badn, 2);
+	assert_string_equal(t[0].symbol, "ETHUSDT");
+	free(t);
+	Event *tr;
+	const char *trades = "[{\"id\":1,\"price\":\"-1\",\"qty\":\"1\",\"time\":1,"
+	                     "\"isBuyerMaker\":true},{\"id\":2,\"price\":\"10\",\"qty\":\"2\","
+	                     "\"time\":2,\"isBuyerMaker\":false}]";
+	assert_int_equal(binance_parse_trades(trades, strlen(trades), "BTCUSDT", 0, &tr, &badn, why,
+	                                      sizeof why),
+	                 1);
+	assert_int_equal(badn, 1);
+	assert_true(tr[0].u.trade.id == 2 && tr[0].u.trade.qty == 2 &&
+	            !tr[0].u.trade.buyer_is_maker);
+	free(tr);
+}
+
 static void test_shared_samples(void **state)
 {
 	(void)state;
@@ -259,7 +346,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_ws_kline),       cmocka_unit_test(test_ws_streams),
 	        cmocka_unit_test(test_ws_malformed),   cmocka_unit_test(test_rest),
-	        cmocka_unit_test(test_shared_samples),
+	        cmocka_unit_test(test_shared_samples), cmocka_unit_test(test_out_of_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

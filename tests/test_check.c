@@ -80,6 +80,11 @@ static void test_planted(void **state)
 		put("GAPUSDT", "1h", t0 + i * h1, h1, 10, hi, lo, 10.5);
 	}
 	put("GAPUSDT", "1h", t0 + 40 * h1 + 60000, h1, 10, 11, 9, 10.5); /* misaligned */
+	/* stored while forming, and never replaced by its final values */
+	char *sql = xasprintf("UPDATE candles SET closed = 0 WHERE open_time = %lld",
+	                      (long long)(t0 + 10 * h1));
+	assert_int_equal(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
+	free(sql);
 	CheckReport rep;
 	int rc;
 	char *text = run_check("GAPUSDT", &rep, &rc);
@@ -88,7 +93,10 @@ static void test_planted(void **state)
 	assert_int_equal(rep.missing, 4);
 	assert_int_equal(rep.misaligned, 1);
 	assert_int_equal(rep.bad_ohlc, 2);
+	assert_int_equal(rep.incomplete, 1);
 	const char *expect[] = {
+	        "binance GAPUSDT 1h: candle 2025-01-01T10:00:00.000Z is incomplete (stored while "
+	        "forming)",
 	        "binance GAPUSDT 1h: gap of 1 candle, 2025-01-01T05:00:00.000Z to "
 	        "2025-01-01T05:00:00.000Z",
 	        "binance GAPUSDT 1h: gap of 3 candles, 2025-01-01T20:00:00.000Z to "
@@ -97,7 +105,7 @@ static void test_planted(void **state)
 	        "price",
 	        "binance GAPUSDT 1h: candle 2025-01-02T07:00:00.000Z: low is not the lowest price",
 	        "binance GAPUSDT 1h: open time 2025-01-02T16:01:00.000Z is not on the 1h grid",
-	        "2 gaps (4 candles missing), 1 misaligned, 2 bad OHLC",
+	        "2 gaps (4 candles missing), 1 incomplete, 1 misaligned, 2 bad OHLC",
 	};
 	for (size_t i = 0; i < sizeof expect / sizeof *expect; i++)
 		if (!strstr(text, expect[i])) {

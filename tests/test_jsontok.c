@@ -1,6 +1,8 @@
 /* The strict JSON tokenizer: what it accepts and refuses, and lookups. */
 #include "testutil.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/jsontok.h"
@@ -103,12 +105,35 @@ static void test_lookups(void **state)
 	assert_int_equal(jt_int(s, t, jt_get(s, t, k, "o"), &v), -1); /* not an integer */
 }
 
+/* An object of 100,000 keys: all distinct is accepted, one repeated at the end refused (the
+ * check goes through the hash set past 16 keys, and grows it several times). */
+static void test_many_keys(void **state)
+{
+	(void)state;
+	enum { N = 100000 };
+	char *s = malloc((size_t)N * 16 + 64);
+	size_t n = 0;
+	s[n++] = '{';
+	for (int i = 0; i < N; i++)
+		n += (size_t)sprintf(s + n, "%s\"k%d\":%d", i ? "," : "", i, i);
+	s[n++] = '}';
+	s[n] = '\0';
+	JsonTok *t = malloc((size_t)(2 * N + 8) * sizeof *t);
+	assert_int_equal(jt_parse(s, n, t, 2 * N + 8), 2 * N + 1);
+	n--; /* the same with "k77" again */
+	n += (size_t)sprintf(s + n, ",\"k77\":0}");
+	assert_int_equal(jt_parse(s, n, t, 2 * N + 8), -1);
+	free(t);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_accepts),
 	        cmocka_unit_test(test_refuses),
 	        cmocka_unit_test(test_lookups),
+	        cmocka_unit_test(test_many_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

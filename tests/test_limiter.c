@@ -44,6 +44,11 @@ static void test_resync_and_retry_after(void **state)
 	/* no Retry-After on a 418: two minutes */
 	limiter_update(&l, u, -1, 418, -1);
 	assert_true(limiter_reserve(&l, 1, u + 1) > 0);
+	/* Retry-After: 2147483647 (68 years) waits 15 minutes, not for ever */
+	int64_t v = 4000 * MIN;
+	limiter_update(&l, v, -1, 429, 2147483647);
+	assert_int_equal(limiter_reserve(&l, 1, v), LIMITER_MAX_WAIT_MS);
+	assert_int_equal(limiter_reserve(&l, 1, v + LIMITER_MAX_WAIT_MS), 0);
 }
 
 int main(void)

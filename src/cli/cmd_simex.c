@@ -24,6 +24,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	        {"history-minutes", required_argument, NULL, 'H'},
 	        {"instruments", required_argument, NULL, 'I'},
 	        {"missing-rate", required_argument, NULL, 'm'},
+	        {"bad-rows", required_argument, NULL, 'j'},
 	        {"weight-limit", required_argument, NULL, 'w'},
 	        {"weight-window", required_argument, NULL, 'W'},
 	        {"ban-seconds", required_argument, NULL, 'b'},
@@ -55,7 +56,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	int c;
 	double d;
 	while ((c = getopt_long(argc, argv,
-	                        "p:s:x:S:H:I:m:w:W:b:l:D:E:Q:M:U:R:BY:G:g:C:F:K:k:Lt:T:h", opts,
+	                        "p:s:x:S:H:I:m:j:w:W:b:l:D:E:Q:M:U:R:BY:G:g:C:F:K:k:Lt:T:h", opts,
 	                        NULL)) != -1) {
 		switch (c) {
 		case 'p': o.port = atoi(optarg); break;
@@ -81,6 +82,13 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 				return CLI_USAGE;
 			}
 			o.missing_rate = d;
+			break;
+		case 'j':
+			if (fb_parse_double(optarg, &d) || d < 0 || d >= 1) {
+				cli_error("--bad-rows %s: expected a fraction below 1", optarg);
+				return CLI_USAGE;
+			}
+			o.bad_rows_rate = d;
 			break;
 		case 'w': o.weight_limit = atoi(optarg); break;
 		case 'W': o.weight_window_s = atoi(optarg); break;

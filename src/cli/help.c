@@ -138,6 +138,7 @@ static const CliHelp helps[] = {
          "  --history DB         replay stored candles instead of the model\n"
          "  --instruments FILE   the instrument list (default: the installed one)\n"
          "  --missing-rate P     share of 1m candles missing at the source (default 0)\n"
+         "  --bad-rows P         share of REST kline rows sent with a negative high (default 0)\n"
          "  --weight-limit N     REST weight per window (default 2400)\n"
          "  --weight-window S    the weight window in seconds (default 60)\n"
          "  --ban-seconds N      the 418 ban's length (default 120)\n"

@@ -143,6 +143,114 @@ static int literal(P *p, const char *word, JtType type)
 
 static int value(P *p);
 
+/* The longer keys of one object, for the duplicate check: scanned while there are few, in a
+ * hash set once there are many (allocated then, and only then), so that a message of a
+ * million keys is checked in linear time, not quadratic. */
+#define KEYS_SCANNED 16
+typedef struct {
+	int n;
+	int keys[KEYS_SCANNED]; /* token indices, while n <= KEYS_SCANNED */
+	int *slot;              /* then: open addressing, -1 empty */
+	size_t cap;
+} KeySet;
+
+static uint64_t key_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static int same_key(const P *p, int a, int b)
+{
+	size_t la = (size_t)(p->t[a].end - p->t[a].start),
+	       lb = (size_t)(p->t[b].end - p->t[b].start);
+	return la == lb && same_bytes(p->s + p->t[a].start, p->s + p->t[b].start, la);
+}
+
+/* 0 when key (a token index) was not in the set (it is now), 1 when it was, -1 out of memory */
+static int keyset_add(const P *p, KeySet *ks, int key)
+{
+	if (!ks->slot && ks->n < KEYS_SCANNED) {
+		for (int i = 0; i < ks->n; i++)
+			if (same_key(p, ks->keys[i], key))
+				return 1;
+		ks->keys[ks->n++] = key;
+		return 0;
+	}
+	if (!ks->slot || (size_t)(ks->n + 1) * 2 > ks->cap) { /* (re)build, twice the size */
+		size_t cap = ks->cap ? ks->cap * 2 : 64;
+		int *slot = malloc(cap * sizeof *slot);
+		if (!slot)
+			return -1;
+		for (size_t i = 0; i < cap; i++)
+			slot[i] = -1;
+		int *old = ks->slot;
+		size_t oldcap = ks->cap;
+		ks->slot = slot;
+		ks->cap = cap;
+		int n = ks->n;
+		ks->n = 0;
+		if (old) {
+			for (size_t i = 0; i < oldcap; i++)
+				if (old[i] >= 0)
+					keyset_add(p, ks, old[i]);
+			free(old);
+		} else
+			for (int i = 0; i < n; i++)
+				keyset_add(p, ks, ks->keys[i]);
+	}
+	size_t kl = (size_t)(p->t[key].end - p->t[key].start);
+	size_t m = ks->cap - 1, h = (size_t)key_hash(p->s + p->t[key].start, kl) & m;
+	for (; ks->slot[h] >= 0; h = (h + 1) & m)
+		if (same_key(p, ks->slot[h], key))
+			return 1;
+	ks->slot[h] = key;
+	ks->n++;
+	return 0;
+}
+
+static int members(P *p, int object, char close, KeySet *ks)
+{
+	uint64_t seen1[4] = {0, 0, 0, 0}; /* one-byte keys of this object (most of Binance's) */
+	for (;;) {
+		if (object) {
+			ws(p);
+			int key = p->n;
+			if (p->pos >= p->len || p->s[p->pos] != '"' || string(p))
+				return -1;
+			/* a key twice makes the message ambiguous: malformed */
+			size_t kl = (size_t)(p->t[key].end - p->t[key].start);
+			if (kl == 1) {
+				unsigned char c = (unsigned char)p->s[p->t[key].start];
+				uint64_t bit = (uint64_t)1 << (c & 63);
+				if (seen1[c >> 6] & bit)
+					return -1;
+				seen1[c >> 6] |= bit;
+			} else if (keyset_add(p, ks, key))
+				return -1;
+			ws(p);
+			if (p->pos >= p->len || p->s[p->pos] != ':')
+				return -1;
+			p->pos++;
+		}
+		if (value(p))
+			return -1;
+		ws(p);
+		if (p->pos >= p->len)
+			return -1;
+		if (p->s[p->pos] == ',') {
+			p->pos++;
+			continue;
+		}
+		if (p->s[p->pos] != close)
+			return -1;
+		p->pos++;
+		return 0;
+	}
+}
+
 static int container(P *p, int object)
 {
 	if (++p->depth > 64)
@@ -153,54 +261,17 @@ static int container(P *p, int object)
 	p->pos++;
 	ws(p);
 	char close = object ? '}' : ']';
-	uint64_t seen1[4] = {0, 0, 0, 0}; /* one-byte keys of this object */
 	if (p->pos < p->len && p->s[p->pos] == close) {
 		p->pos++;
 	} else {
-		for (;;) {
-			if (object) {
-				ws(p);
-				int key = p->n;
-				if (p->pos >= p->len || p->s[p->pos] != '"' || string(p))
-					return -1;
-				/* a key twice makes the message ambiguous: malformed. One-byte keys
-				 * (most of Binance's) are checked in a bitmap, longer ones against
-				 * the object's longer keys. */
-				size_t kl = (size_t)(p->t[key].end - p->t[key].start);
-				const char *ks = p->s + p->t[key].start;
-				if (kl == 1) {
-					unsigned char c = (unsigned char)ks[0];
-					uint64_t bit = (uint64_t)1 << (c & 63);
-					if (seen1[c >> 6] & bit)
-						return -1;
-					seen1[c >> 6] |= bit;
-				} else {
-					for (int k = i + 1; k < key; k = p->t[k + 1].next) {
-						size_t ol = (size_t)(p->t[k].end - p->t[k].start);
-						if (ol == kl &&
-						    same_bytes(p->s + p->t[k].start, ks, kl))
-							return -1;
-					}
-				}
-				ws(p);
-				if (p->pos >= p->len || p->s[p->pos] != ':')
-					return -1;
-				p->pos++;
-			}
-			if (value(p))
-				return -1;
-			ws(p);
-			if (p->pos >= p->len)
-				return -1;
-			if (p->s[p->pos] == ',') {
-				p->pos++;
-				continue;
-			}
-			if (p->s[p->pos] != close)
-				return -1;
-			p->pos++;
-			break;
-		}
+		KeySet ks;
+		ks.n = 0;
+		ks.slot = NULL;
+		ks.cap = 0;
+		int rc = members(p, object, close, &ks);
+		free(ks.slot);
+		if (rc)
+			return -1;
 	}
 	p->t[i].end = (int)p->pos;
 	p->t[i].next = p->n;

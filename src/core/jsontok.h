@@ -1,7 +1,9 @@
-/* A strict, non-allocating JSON tokenizer for the hot path (the feed's WebSocket messages).
- * It validates the whole text (RFC 8259 grammar: strings with their escapes and no raw
- * control characters, numbers, literals, nesting; no key twice in an object) and lists tokens in document order, each
- * with the index just past its subtree, so lookups skip whole values. Pure functions. */
+/* A strict JSON tokenizer for the hot path (the feed's WebSocket messages). It validates the
+ * whole text (RFC 8259 grammar: strings with their escapes and no raw control characters,
+ * numbers, literals, nesting; no key twice in an object, checked in linear time) and lists
+ * tokens in document order, each with the index just past its subtree, so lookups skip whole
+ * values. Pure functions; it allocates only for an object of more than 16 keys longer than
+ * one byte (a hash set of them, freed before it returns). */
 #ifndef FB_CORE_JSONTOK_H
 #define FB_CORE_JSONTOK_H
 

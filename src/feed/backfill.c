@@ -170,6 +170,15 @@ static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchan
 			return -1;
 		}
 		rep->malformed += bad;
+		/* Rows the parser refused are not rows the exchange lacks: a page with any is no
+		 * evidence of a hole at the source; its gaps stay gaps, asked for again by the next
+		 * pass (the sweep), never recorded in source_gaps. */
+		if (bad)
+			log_warn(
+			        "backfill",
+			        "%s %s: %ld rows of an answer refused: their candles will be asked "
+			        "for again",
+			        symbol, interval, bad);
 		/* keep rows inside the window, in order; anything else is the exchange's noise */
 		long k = 0;
 		for (long i = 0; i < n; i++)
@@ -193,7 +202,10 @@ static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchan
 				pending = 1;
 				break; /* not published yet, perhaps: the next pass asks again */
 			}
-			if (next > t) {
+			if (next > t && bad) {
+				pending =
+				        1; /* not the source's hole: the refused rows were there */
+			} else if (next > t) {
 				int64_t hole_to = next - ivl;
 				if (record_hole(to, exchange, symbol, interval, t, hole_to, now)) {
 					free(c);
@@ -229,6 +241,13 @@ int backfill_series(RestClient *rc, const BackfillTarget *to, const char *exchan
 	int64_t ivl = fb_interval_ms(interval), off = fb_interval_offset_ms(interval);
 	if (ivl <= 0) {
 		snprintf(err, errlen, "unsupported interval '%s'", interval);
+		return -1;
+	}
+	/* times checked before any arithmetic: a wild one (a serverTime near INT64_MAX) would make
+	 * the gaps, and this loop, endless */
+	if (now < 1483228800000LL || now > fb_now_ms() + FB_DAY_MS || since < 0 || since > now) {
+		snprintf(err, errlen, "backfill: implausible time range %lld .. %lld",
+		         (long long)since, (long long)now);
 		return -1;
 	}
 	rep->series++;

@@ -81,12 +81,39 @@ static json_t *load(const char *json, size_t len, char *why, size_t whylen)
 	return root;
 }
 
+/* What a value from the exchange may be; a row with anything else is rejected (counted and
+ * logged by the caller), never stored: a price of 1e308 or a negative liquidation is not a
+ * market, and a quote volume of 1e308 would rank a junk symbol first. The bounds are far
+ * outside any real market (BTC trades near 1e5, a whole day of USDⓈ-M futures near 1e11 USDT)
+ * and NaN fails every one. */
+#define PRICE_MAX 1e9  /* quote per base unit */
+#define QTY_MAX   1e15 /* base units: a candle's or a day's volume of a 1000x meme coin */
+#define QUOTE_MAX 1e14 /* quote (USDT) volume */
+static int price_ok(double p)
+{
+	return p > 0 && p <= PRICE_MAX;
+}
+static int qty_ok(double q)
+{
+	return q >= 0 && q <= QTY_MAX;
+}
+static int quote_ok(double q)
+{
+	return q >= 0 && q <= QUOTE_MAX;
+}
+static int rate_ok(double r) /* a funding rate per period, as a fraction */
+{
+	return r >= -1 && r <= 1;
+}
+
 /* OHLC sanity shared by REST and WebSocket candles. */
 static int candle_sane(const Candle *c)
 {
-	return c->open > 0 && c->high > 0 && c->low > 0 && c->close > 0 && c->high >= c->low &&
-	       c->high >= c->open && c->high >= c->close && c->low <= c->open &&
-	       c->low <= c->close && c->volume >= 0 && c->close_time > c->open_time;
+	return price_ok(c->open) && price_ok(c->high) && price_ok(c->low) && price_ok(c->close) &&
+	       c->high >= c->low && c->high >= c->open && c->high >= c->close &&
+	       c->low <= c->open && c->low <= c->close && qty_ok(c->volume) &&
+	       quote_ok(c->quote_volume) && qty_ok(c->taker_buy_volume) &&
+	       quote_ok(c->taker_buy_quote_volume) && c->close_time > c->open_time;
 }
 
 long binance_parse_klines(const char *json, size_t len, const char *exchange, const char *symbol,
@@ -201,7 +228,9 @@ static int ticker_of(const json_t *o, BinanceTicker *t)
 	                       get_num(o, "volume", &t->volume) ||
 	                       get_num(o, "quoteVolume", &t->quote_volume) ||
 	                       get_int(o, "count", &t->trades) ||
-	                       get_int(o, "closeTime", &t->close_time) || t->quote_volume < 0
+	                       get_int(o, "closeTime", &t->close_time) || !price_ok(t->last) ||
+	                       !qty_ok(t->volume) || !quote_ok(t->quote_volume) ||
+	                       !(t->change_pct >= -100 && t->change_pct <= 1e6)
 	               ? -1
 	               : 0;
 }
@@ -249,11 +278,11 @@ long binance_parse_funding(const char *json, size_t len, const char *exchange, F
 		memset(&f, 0, sizeof f);
 		if (get_symbol(o, "symbol", f.symbol) ||
 		    get_int(o, "fundingTime", &f.funding_time) ||
-		    get_num(o, "fundingRate", &f.funding_rate) || fabs(f.funding_rate) > 1) {
+		    get_num(o, "fundingRate", &f.funding_rate) || !rate_ok(f.funding_rate)) {
 			(*bad)++;
 			continue;
 		}
-		if (get_num(o, "markPrice", &f.mark_price) || f.mark_price <= 0)
+		if (get_num(o, "markPrice", &f.mark_price) || !price_ok(f.mark_price))
 			f.mark_price = NAN; /* older rows have "" */
 		records_copy_field(f.exchange, sizeof f.exchange, exchange);
 		v[k++] = f;
@@ -321,8 +350,10 @@ int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen)
 	return code;
 }
 
-/* ---- WebSocket ----
- * The hot path: messages are tokenized in place (core/jsontok) rather than built into a
+/* ---- WebSocket ---- */
+#define WS_SINGLE_MAX (64 * 1024) /* bytes of a single-symbol stream's message */
+#define WS_MAX_TOKENS (1 << 19)   /* tokens of an all-market message */
+/* The hot path: messages are tokenized in place (core/jsontok) rather than built into a
  * jansson tree, with the same checks on every field. */
 
 typedef struct {
@@ -430,7 +461,8 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		if (o < 0 || tsym(j, o, "s", ev->symbol) || tstr(j, o, "S", side, sizeof side) ||
 		    (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0) ||
 		    tnum(j, o, "q", &l->qty) || tnum(j, o, "ap", &l->price) ||
-		    tint(j, o, "T", &ev->ts))
+		    tint(j, o, "T", &ev->ts) || !price_ok(l->price) || !qty_ok(l->qty) ||
+		    l->qty == 0)
 			return -1;
 		records_copy_field(l->side, sizeof l->side, side);
 		return 0;
@@ -444,9 +476,9 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		ev->type = EV_MARK;
 		if (tnum(j, d, "p", &m->mark) || tnum(j, d, "i", &m->index) ||
 		    tnum(j, d, "r", &m->funding_rate) || tint(j, d, "T", &m->next_funding_time) ||
-		    m->mark <= 0)
+		    !price_ok(m->mark) || !price_ok(m->index) || !rate_ok(m->funding_rate))
 			return -1;
-		if (tnum(j, d, "P", &m->settle))
+		if (tnum(j, d, "P", &m->settle) || !price_ok(m->settle))
 			m->settle = NAN;
 		return 0;
 	}
@@ -456,7 +488,7 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		ev->type = EV_AGG_TRADE;
 		if (tint(j, d, "a", &t->id) || tnum(j, d, "p", &t->price) ||
 		    tnum(j, d, "q", &t->qty) || tint(j, d, "T", &ev->ts) || m < 0 ||
-		    t->price <= 0 || t->qty < 0)
+		    !price_ok(t->price) || !qty_ok(t->qty))
 			return -1;
 		t->buyer_is_maker = m;
 		return 0;
@@ -469,7 +501,7 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		ev->type = EV_AGG_TRADE;
 		if (tint(j, d, "t", &t->id) || tnum(j, d, "p", &t->price) ||
 		    tnum(j, d, "q", &t->qty) || tint(j, d, "T", &ev->ts) || m < 0 ||
-		    t->price <= 0 || t->qty < 0 ||
+		    !price_ok(t->price) || !qty_ok(t->qty) ||
 		    (x >= 0 && jt_str(j->s, j->t, x, kind, sizeof kind)))
 			return -1;
 		if (strcmp(kind, "MARKET") != 0)
@@ -482,7 +514,8 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		ev->type = EV_BOOK_TOP;
 		if (tnum(j, d, "b", &b->bid) || tnum(j, d, "B", &b->bid_qty) ||
 		    tnum(j, d, "a", &b->ask) || tnum(j, d, "A", &b->ask_qty) ||
-		    tint(j, d, "u", &b->update_id) || b->bid_qty < 0 || b->ask_qty < 0)
+		    tint(j, d, "u", &b->update_id) || !price_ok(b->bid) || !price_ok(b->ask) ||
+		    !qty_ok(b->bid_qty) || !qty_ok(b->ask_qty))
 			return -1;
 		book_imbalance(b);
 		return 0;
@@ -496,7 +529,8 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		    jt_double(j->s, j->t, jt_index(j->t, b0, 1), &b->bid_qty) ||
 		    jt_double(j->s, j->t, jt_index(j->t, a0, 0), &b->ask) ||
 		    jt_double(j->s, j->t, jt_index(j->t, a0, 1), &b->ask_qty) ||
-		    tint(j, d, "u", &b->update_id) || b->bid_qty < 0 || b->ask_qty < 0)
+		    tint(j, d, "u", &b->update_id) || !price_ok(b->bid) || !price_ok(b->ask) ||
+		    !qty_ok(b->bid_qty) || !qty_ok(b->ask_qty))
 			return -1;
 		book_imbalance(b);
 		return 0;
@@ -507,7 +541,8 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		t->tick_size = 0;
 		double open;
 		if (tnum(j, d, "c", &t->last) || tnum(j, d, "v", &t->volume) ||
-		    tnum(j, d, "q", &t->quote_volume))
+		    tnum(j, d, "q", &t->quote_volume) || !price_ok(t->last) || !qty_ok(t->volume) ||
+		    !quote_ok(t->quote_volume))
 			return -1;
 		if (tnum(j, d, "P", &t->change_pct))
 			t->change_pct = tnum(j, d, "o", &open) == 0 && open > 0
@@ -526,10 +561,23 @@ static int ws_parse_tokens(const char *msg, const JsonTok *t, const char *exchan
 int binance_parse_ws(const char *msg, size_t len, const char *exchange, int64_t now, Event *out,
                      int max, char *why, size_t whylen)
 {
-	/* tokens on the stack; the all-market arrays (once a second) get a heap buffer */
+	/* A single symbol's event is a few hundred bytes; only the all-market streams (!...,
+	 * arrays of every symbol) are big. Anything else that large is refused unread. */
+	static const char key[] = "{\"stream\":\"";
+	if (len > WS_SINGLE_MAX) {
+		int all = len > sizeof key && memcmp(msg, key, sizeof key - 1) == 0
+		                  ? msg[sizeof key - 1] == '!'
+		                  : msg[0] == '[';
+		if (!all) {
+			snprintf(why, whylen, "a %zu-byte message on a single-symbol stream", len);
+			return -1;
+		}
+	}
+	/* tokens on the stack; the all-market arrays (once a second) get a heap buffer, up to
+	 * WS_MAX_TOKENS (about 20,000 for 700 symbols' tickers) */
 	JsonTok small[512], *big = NULL, *t = small;
 	int n = jt_parse(msg, len, t, 512);
-	for (int want = 8192; n == -2 && want <= (1 << 22); want *= 4) {
+	for (int want = 8192; n == -2 && want <= WS_MAX_TOKENS; want *= 4) {
 		big = xrealloc(big, (size_t)want * sizeof *big);
 		t = big;
 		n = jt_parse(msg, len, t, want);

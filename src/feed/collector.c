@@ -512,7 +512,14 @@ static int backfill_one(Collector *c, RestClient *rc, Store *reader, const char 
 	return 0;
 }
 
-/* rest thread: the polled metrics of one symbol. */
+/* A time from the exchange: between 2017 (before any USDⓈ-M market) and a day from now. */
+static int time_ok(int64_t t)
+{
+	return t >= 1483228800000LL && t <= fb_now_ms() + FB_DAY_MS;
+}
+
+/* rest thread: the polled metrics of one symbol. Values out of range are refused, counted as
+ * a malformed answer of their job. */
 static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_t now)
 {
 	char path[256], err[512], *body;
@@ -524,7 +531,8 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 		const char *oi = json_string_value(json_object_get(root, "openInterest"));
 		json_t *t = json_object_get(root, "time");
 		double v;
-		if (oi && fb_parse_double(oi, &v) == 0 && json_is_integer(t)) {
+		if (oi && fb_parse_double(oi, &v) == 0 && v >= 0 && v <= 1e15 &&
+		    json_is_integer(t) && time_ok((int64_t)json_integer_value(t))) {
 			put_metric(c, symbol, "open_interest", (int64_t)json_integer_value(t), v);
 			Event ev = {.type = EV_OPEN_INTEREST, .ts = (int64_t)json_integer_value(t)};
 			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
@@ -532,8 +540,11 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 			ev.u.oi.value = NAN;
 			quant_live_push(c->live, &ev);
 			job_done(c, JOB_OPEN_INTEREST, NULL);
-		} else
+		} else {
+			log_warn("collect", "%s: openInterest: malformed or out-of-range answer",
+			         symbol);
 			job_done(c, JOB_OPEN_INTEREST, "openInterest: malformed answer");
+		}
 		json_decref(root);
 		free(body);
 	} else
@@ -568,7 +579,8 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 		            : json_is_string(ts) ? strtoll(json_string_value(ts), NULL, 10)
 		                                 : 0;
 		double v;
-		if (val && t > 0 && fb_parse_double(val, &v) == 0) {
+		if (val && time_ok(t) && fb_parse_double(val, &v) == 0 && v >= 0 &&
+		    v <= (ratios[i].kind ? 1e6 : 1e14)) {
 			put_metric(c, symbol, ratios[i].metric, t, v);
 			Event ev = {.type = ratios[i].kind ? EV_RATIO : EV_OPEN_INTEREST, .ts = t};
 			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
@@ -581,8 +593,11 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 			}
 			quant_live_push(c->live, &ev);
 			job_done(c, JOB_RATIOS, NULL);
-		} else if (row)
+		} else if (row) {
+			log_warn("collect", "%s: %s: malformed or out-of-range answer", symbol,
+			         ratios[i].path);
 			job_done(c, JOB_RATIOS, "ratio: malformed answer");
+		}
 		json_decref(root);
 		free(body);
 	}

@@ -20,8 +20,9 @@ void limiter_init(WeightLimiter *l, int limit);
 /* How long to wait (ms) before a request of weight w may go out at time now; 0 means go now
  * and the weight is counted. */
 int64_t limiter_reserve(WeightLimiter *l, int w, int64_t now);
+#define LIMITER_MAX_WAIT_MS (15 * 60 * 1000) /* the longest wait a Retry-After may ask for */
 /* After a response: the used-weight header (-1 if absent), the HTTP status and Retry-After in
- * seconds (-1 if absent). */
+ * seconds (-1 if absent; capped at LIMITER_MAX_WAIT_MS). */
 void limiter_update(WeightLimiter *l, int64_t now, int used_header, int status, int retry_after);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/binance.h"
 
@@ -97,7 +98,16 @@ int64_t universe_server_time(RestClient *rc, char *err, size_t errlen)
 	json_t *t = json_object_get(root, "serverTime");
 	int64_t v = json_is_integer(t) ? (int64_t)json_integer_value(t) : -1;
 	json_decref(root);
-	if (v <= 0)
+	if (v <= 0) {
 		snprintf(err, errlen, "/fapi/v1/time: no serverTime in the answer");
+		return -1;
+	}
+	/* before any arithmetic on it: between 2017 (before any USDⓈ-M market) and a day from
+	 * this machine's clock (a time near INT64_MAX once made the backfill loop for ever) */
+	if (v < 1483228800000LL || v > fb_now_ms() + FB_DAY_MS) {
+		snprintf(err, errlen, "/fapi/v1/time: serverTime %lld is not a plausible time",
+		         (long long)v);
+		return -1;
+	}
 	return v;
 }

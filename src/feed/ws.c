@@ -104,6 +104,8 @@ struct FeedWs {
 	FeedWsStats stats; /* lock */
 	/* this pass's counts, ws thread; added to stats at the pass's end */
 	uint64_t pass_messages, pass_malformed, pass_events;
+	int64_t malformed_logged_at; /* ws thread: mono ms of the last such log line */
+	uint64_t malformed_quiet;    /* ws thread: malformed messages not logged since */
 	int64_t pass_last_ms;
 };
 
@@ -331,8 +333,20 @@ static void on_message(FeedWs *w, Conn *c, const char *msg, size_t len)
 		w->pass_malformed++;
 	else
 		w->pass_events += (uint64_t)n;
-	if (n < 0) {
-		log_debug("ws", "malformed message skipped: %s", why);
+	if (n < 0) { /* logged, at most one line every 10 s (a flood must not fill the log) */
+		if (now - w->malformed_logged_at >= 10000) {
+			if (w->malformed_quiet)
+				log_warn("ws",
+				         "malformed message skipped: %s (and %llu more since the "
+				         "last "
+				         "such line)",
+				         why, (unsigned long long)w->malformed_quiet);
+			else
+				log_warn("ws", "malformed message skipped: %s", why);
+			w->malformed_logged_at = now;
+			w->malformed_quiet = 0;
+		} else
+			w->malformed_quiet++;
 		return;
 	}
 	for (int i = 0; i < n; i++)

@@ -130,6 +130,9 @@ static void h_klines(Simex *s, const Args *q, Reply *r)
 			continue;
 		if (n++)
 			strbuf_printf(&r->body, ",");
+		if (s->opt.bad_rows_rate > 0 && rng_uniform(&s->fault_rng) < s->opt.bad_rows_rate)
+			c.high =
+			        -c.high; /* fault: a row a client must refuse (the candle exists) */
 		put_candle_row(&r->body, sim_model_instrument(s->model, i), &c);
 	}
 	strbuf_printf(&r->body, "]");

@@ -21,6 +21,7 @@ typedef struct {
 	const char *instruments; /* data/instruments.csv */
 	const char *history_db;  /* play the candles stored here instead of the model (NULL: no) */
 	double missing_rate;     /* share of 1m candles missing at the source */
+	double bad_rows_rate;    /* share of REST kline rows sent with a value no market has */
 	int weight_limit;        /* per window (Binance: 2400 per minute) */
 	int weight_window_s;     /* the window in real seconds (Binance: 60) */
 	int ban_s;               /* 418 ban length */

@@ -25,6 +25,7 @@ typedef struct {
 	long gaps, missing; /* gaps found and candles missing in them */
 	long misaligned;
 	long bad_ohlc;
+	long incomplete;       /* stored while still forming, though their period has ended */
 	long unknown_interval; /* series whose interval this program cannot check */
 } CheckReport;
 
