@@ -76,6 +76,21 @@ has "$WORK/out" "binance ETHUSDT 5m: candle 2025-01-01T00:05:00.000Z: high is no
 expect 0 "db check one symbol" -- "$FB" --db "$DB" db check --symbol SOLUSDT
 expect 0 "db stats" -- "$FB" --db "$DB" db stats
 has "$WORK/out" "binance SOLUSDT 1d" "stats series"
+# text planted in the database reaches the terminal escaped: an ESC sequence (clear screen,
+# set the title), a C1 CSI and a lone byte that is not UTF-8
+cp "$DB" "$WORK/esc.db"
+sqlite3 "$WORK/esc.db" "UPDATE series SET symbol = 'EVIL' || char(27) || ']0;pwned' || char(7) ||
+  char(27) || '[2J' || char(155) || 'X' WHERE symbol = 'SOLUSDT'"
+printf '\377' >"$WORK/ff"
+sqlite3 "$WORK/esc.db" "UPDATE series SET exchange = 'binance' || CAST(readfile('$WORK/ff') AS TEXT)
+  WHERE symbol = 'XRPUSDT'" 2>/dev/null
+for cmd in "db stats" "db check"; do
+	"$FB" --db "$WORK/esc.db" $cmd >"$WORK/esc.out" 2>&1
+	if LC_ALL=C grep -q "$(printf '\033')" "$WORK/esc.out" || LC_ALL=C grep -q "$(printf '\302\233')" "$WORK/esc.out"; then
+		bad "$cmd printed control bytes from the database"
+	else ok; fi
+	has "$WORK/esc.out" 'EVIL\x1B]0;pwned\x07\x1B[2J\xC2\x9BX' "$cmd shows the planted text escaped"
+done
 expect 1 "db on a missing database" -- "$FB" --db "$WORK/none.db" db stats
 has "$WORK/err" "no database at" "missing db message"
 
@@ -129,6 +144,19 @@ n=$(sqlite3 "$WORK/kill.db" "SELECT count(*) FROM candles")
 expect 0 "import after kill" -- "$FB" --db "$WORK/kill.db" import "$WORK/BIGUSDT-1m-2020.csv"
 has "$WORK/out" "400000 read, $((400000 - n)) inserted, 0 updated, $n unchanged, 0 rejected" "resume counts"
 expect 0 "db check after resume" -- "$FB" --db "$WORK/kill.db" db check
+# through a named pipe (and gzip through one): every row, not all but the first few KiB
+mkdir -p "$WORK/fifo"
+mkfifo "$WORK/fifo/BIGUSDT-1m-2020.csv"
+cat "$WORK/BIGUSDT-1m-2020.csv" >"$WORK/fifo/BIGUSDT-1m-2020.csv" &
+expect 0 "import from a FIFO" -- "$FB" --db "$WORK/fifo.db" import "$WORK/fifo/BIGUSDT-1m-2020.csv"
+has "$WORK/out" "400000 read, 400000 inserted" "a FIFO is read whole"
+rm "$WORK/fifo/BIGUSDT-1m-2020.csv"
+mkfifo "$WORK/fifo/BIGUSDT-1m-2020.csv"
+gzip -c "$WORK/BIGUSDT-1m-2020.csv" >"$WORK/fifo/BIGUSDT-1m-2020.csv" &
+expect 0 "import gzip from a FIFO" -- "$FB" --db "$WORK/fifo2.db" import "$WORK/fifo/BIGUSDT-1m-2020.csv"
+has "$WORK/out" "400000 read, 400000 inserted" "gzip through a FIFO is read whole"
+expect 1 "import a directory" -- "$FB" --db "$WORK/fifo3.db" import "$WORK/fifo"
+has "$WORK/err" "is a directory" "a directory is named as one"
 
 # the demo runs simulator and collector offline, shows a table, keeps to its own database
 expect 0 "demo" -- env XDG_DATA_HOME="$WORK/xdg" "$FB" demo --seconds 8 --speed 30

@@ -34,6 +34,10 @@ sleep 25
 # a second collector on the same database is refused
 $FBX collect --health-port 0 >"$WORK/second.out" 2>&1 && bad "a second collector started" || ok
 has "$WORK/second.out" "another collector (pid $COLLECT) is writing" "lock message"
+# ... also through a symbolic link to it
+ln -s "$WORK/c.db" "$WORK/link.db"
+$FBX --db "$WORK/link.db" collect --health-port 0 >"$WORK/third.out" 2>&1 && bad "a collector started through a symbolic link" || ok
+has "$WORK/third.out" "another collector (pid $COLLECT) is writing" "one lock for a database and its link"
 
 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HP/ready" >"$WORK/ready"
 has "$WORK/ready" 200 "/ready"

@@ -107,6 +107,20 @@ static void test_missing_file(void **state)
 	assert_non_null(strstr(err, "nope.ini: cannot read config file"));
 	assert_int_equal(config_load_file(cfg, path, CONFIG_SRC_USER, 1, err, sizeof err), 0);
 	free(path);
+	/* not a regular file: refused at once, never read (for ever, or blocking) */
+	assert_int_equal(config_load_file(cfg, "/dev/zero", CONFIG_SRC_FILE, 0, err, sizeof err),
+	                 -1);
+	assert_non_null(strstr(err, "/dev/zero: not a regular file"));
+	assert_int_equal(config_load_file(cfg, dir, CONFIG_SRC_FILE, 0, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not a regular file (a directory)"));
+	/* a NUL inside a value would cut it short unseen */
+	path = xasprintf("%s/nul.ini", dir);
+	FILE *f = fopen(path, "wb");
+	fwrite("[feed]\ntop_n = 2\0 0\n", 1, 20, f);
+	fclose(f);
+	assert_int_equal(config_load_file(cfg, path, CONFIG_SRC_FILE, 0, err, sizeof err), -1);
+	assert_non_null(strstr(err, "nul.ini:2: a NUL byte in the line"));
+	free(path);
 	config_free(cfg);
 }
 

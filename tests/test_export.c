@@ -133,7 +133,7 @@ static void test_quoting_and_nulls(void **state)
 	assert_string_equal(
 	        text, "id,time,time_ms,exchange,symbol,interval,rule,severity,value,message\r\n"
 	              "1,2025-01-01T00:00:00.000Z,1735689600000,binance,BTCUSDT,5m,oi_spike,crit,,"
-	              "\"OI z 2.7, \"\"spike\"\"\nnext\"\r\n");
+	              "\"OI z 2.7, \"\"spike\"\"\\x0Anext\"\r\n"); /* never a control byte */
 	free(text);
 	f.metric = "ls_ratio_global";
 	text = export_str(EXPORT_METRICS, &f, &rows);

@@ -48,10 +48,17 @@ static void test_sanitises(void **state)
 	char *path = xasprintf("%s/fb.log", tmp);
 	assert_int_equal(log_open(path, 0, 1, err, sizeof err), 0);
 	log_warn("feed", "bad symbol '%s'", "BTC\x1b[2J\nUSDT");
+	/* C1 (U+009B is CSI on many terminals), a lone byte that is not UTF-8, DEL; and valid
+	 * UTF-8 kept as it is */
+	log_warn("feed", "name '%s'",
+	         "A\xc2\x9b"
+	         "2JB\xff\x7f \xe2\x93\x88");
 	log_close();
 	char *text = tu_read_file(path, NULL);
-	assert_non_null(strstr(text, "warn  feed: bad symbol 'BTC?[2J?USDT'"));
+	assert_non_null(strstr(text, "warn  feed: bad symbol 'BTC\\x1B[2J\\x0AUSDT'"));
+	assert_non_null(strstr(text, "warn  feed: name 'A\\xC2\\x9B2JB\\xFF\\x7F \xe2\x93\x88'"));
 	assert_null(strchr(text, '\x1b'));
+	assert_null(strstr(text, "\xc2\x9b"));
 	free(text);
 	assert_int_equal(log_open("/nonexistent-tmp/x.log", 0, 1, err, sizeof err), -1);
 	assert_non_null(strstr(err, "cannot open log file /nonexistent-tmp/x.log"));

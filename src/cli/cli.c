@@ -100,12 +100,13 @@ const CliCommand cli_commands[] = {
 
 void cli_error(const char *fmt, ...)
 {
+	/* errors quote file names, config text and exchange answers: escaped for the terminal */
+	char raw[4096], safe[4096];
 	va_list ap;
-	fputs("futuresboard: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "futuresboard: %s\n", fb_escape_text(raw, safe, sizeof safe));
 }
 
 int cli_usage(const char *command)
@@ -227,9 +228,30 @@ void cli_collector_options(CliContext *ctx, CollectorOptions *o, const char *db)
 	o->engine_cycle_ms = (int)config_get_int(ctx->cfg, "quant", "cycle_ms");
 }
 
+/* The lock's path: beside the database's real path (symbolic links and "./" resolved), so
+ * that two spellings of one database share one lock. A database not created yet: its
+ * folder's real path and its name. */
+static char *lock_path(const char *db)
+{
+	char *real = realpath(db, NULL);
+	if (real) {
+		char *p = xasprintf("%s.lock", real);
+		free(real);
+		return p;
+	}
+	const char *slash = strrchr(db, '/'), *name = slash ? slash + 1 : db;
+	char *dir = slash ? xstrndup(db, slash == db ? 1 : (size_t)(slash - db)) : xstrdup(".");
+	char *rdir = realpath(dir, NULL);
+	char *p = rdir ? xasprintf("%s/%s.lock", strcmp(rdir, "/") ? rdir : "", name)
+	               : xasprintf("%s.lock", db);
+	free(rdir);
+	free(dir);
+	return p;
+}
+
 int cli_take_lock(const char *db, const char *command)
 {
-	char *path = xasprintf("%s.lock", db);
+	char *path = lock_path(db);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		cli_error("%s: %s: %s", command, path, strerror(errno));

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fsutil.h"
@@ -536,6 +537,14 @@ static int set_checked(Config *cfg, const char *section, const char *key, const 
 int config_load_file(Config *cfg, const char *path, ConfigSource src, int missing_ok, char *err,
                      size_t errlen)
 {
+	/* a regular file only: /dev/zero would be read for ever, a FIFO would block, and a
+	 * directory says no more than "read error" */
+	struct stat sb;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (%s)", path,
+		         S_ISDIR(sb.st_mode) ? "a directory" : "a device, pipe or socket");
+		return -1;
+	}
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		if (missing_ok && errno == ENOENT)
@@ -543,15 +552,21 @@ int config_load_file(Config *cfg, const char *path, ConfigSource src, int missin
 		snprintf(err, errlen, "%s: cannot read config file: %s", path, strerror(errno));
 		return -1;
 	}
-	char line[4096], section[128] = "", where[4200];
+	char *linebuf = NULL, *line, section[128] = "", where[4200];
+	size_t linecap = 0;
+	ssize_t got;
 	int lineno = 0, rc = 0, alert = -1;
-	while (fgets(line, sizeof line, f)) {
+	while ((got = getline(&linebuf, &linecap, f)) >= 0) {
+		line = linebuf;
 		lineno++;
 		snprintf(where, sizeof where, "%s:%d", path, lineno);
-		size_t len = strlen(line);
-		if (len == sizeof line - 1 && line[len - 1] != '\n') {
-			snprintf(err, errlen, "%s: line is longer than %zu characters", where,
-			         sizeof line - 2);
+		if (got > 4095) {
+			snprintf(err, errlen, "%s: line is longer than %d characters", where, 4094);
+			rc = -1;
+			break;
+		}
+		if (memchr(line, '\0', (size_t)got)) { /* it would cut the value short, unseen */
+			snprintf(err, errlen, "%s: a NUL byte in the line", where);
 			rc = -1;
 			break;
 		}
@@ -632,9 +647,10 @@ int config_load_file(Config *cfg, const char *path, ConfigSource src, int missin
 		}
 	}
 	if (rc == 0 && ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
+		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
 		rc = -1;
 	}
+	free(linebuf);
 	for (int i = 0; rc == 0 && i < cfg->nalerts; i++)
 		if (cfg->alerts[i].src == src && strcmp(cfg->alerts[i].file, path) == 0 &&
 		    !cfg->alerts[i].value[0]) {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -113,10 +114,11 @@ void log_msg(LogLevel level, const char *module, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	/* Messages may quote network data: never pass control characters on. */
-	for (char *p = msg; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	/* Messages may quote network, database or file text: control bytes, C1 controls and
+	 * invalid UTF-8 are written as \xNN escapes, never passed on. */
+	char raw[2048];
+	memcpy(raw, msg, sizeof raw);
+	fb_escape_text(raw, msg, sizeof msg);
 	fb_time_format(fb_now_ms(), ts, sizeof ts);
 
 	pthread_mutex_lock(&log_lock);

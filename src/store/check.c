@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -14,6 +15,14 @@ typedef struct {
 	char built[16]; /* the lower interval it was built from, "" for the exchange's own */
 	long rows;
 } Series;
+
+/* Database text for the terminal: escaped (a symbol once carried an ESC sequence that
+ * cleared the screen through db stats); one call's result lives until the next call. */
+static const char *safe_text(const unsigned char *t)
+{
+	static _Thread_local char buf[512];
+	return t ? fb_escape_text((const char *)t, buf, sizeof buf) : "";
+}
 
 static int db_fail(Store *st, char *err, size_t errlen)
 {
@@ -45,12 +54,12 @@ static int list_series(Store *st, const CheckOptions *opt, Series **out, long *n
 		if (count == cap)
 			v = xrealloc(v, (size_t)(cap *= 2) * sizeof *v);
 		v[count].id = sqlite3_column_int64(s, 0);
-		v[count].exchange = xstrdup((const char *)sqlite3_column_text(s, 1));
-		v[count].symbol = xstrdup((const char *)sqlite3_column_text(s, 2));
-		v[count].interval = xstrdup((const char *)sqlite3_column_text(s, 3));
+		v[count].exchange = xstrdup(safe_text(sqlite3_column_text(s, 1)));
+		v[count].symbol = xstrdup(safe_text(sqlite3_column_text(s, 2)));
+		v[count].interval = xstrdup(safe_text(sqlite3_column_text(s, 3)));
 		v[count].rows = (long)sqlite3_column_int64(s, 4);
 		const unsigned char *b = sqlite3_column_text(s, 5);
-		snprintf(v[count].built, sizeof v[count].built, "%s", b ? (const char *)b : "");
+		snprintf(v[count].built, sizeof v[count].built, "%s", safe_text(b));
 		count++;
 	}
 	sqlite3_finalize(s);
@@ -246,7 +255,7 @@ static int stats_query(Store *st, FILE *out, const char *title, const char *sql,
 		for (int k = 0; k < nkeys; k++)
 			used += (size_t)snprintf(key + used, sizeof key - used, "%s%s",
 			                         k ? " " : "",
-			                         (const char *)sqlite3_column_text(s, k));
+			                         safe_text(sqlite3_column_text(s, k)));
 		long long rows = sqlite3_column_int64(s, nkeys);
 		int64_t lo = sqlite3_column_int64(s, nkeys + 1),
 		        hi = sqlite3_column_int64(s, nkeys + 2);

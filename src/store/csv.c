@@ -4,9 +4,11 @@
 #include "store/csv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -23,34 +25,28 @@ struct CsvReader {
 	char *path;
 };
 
+static int fill(CsvReader *r, char *err, size_t errlen);
+
+/* The file (or "-": standard input) is opened once and read as a stream from its first byte,
+ * so pipes and FIFOs work as files do: sniffing it first and opening it again lost the
+ * sniffed bytes of a pipe, and hung on a FIFO. */
 CsvReader *csv_open(const char *path, char *err, size_t errlen)
 {
-	int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : -1;
-	gzFile gz = NULL;
-	if (fd >= 0)
-		gz = gzdopen(fd, "rb");
-	else if (strcmp(path, "-") != 0) {
-		FILE *f = fopen(path, "rb");
-		if (!f) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return NULL;
-		}
-		unsigned char magic[4] = {0};
-		size_t n = fread(magic, 1, 4, f);
-		fclose(f);
-		if (n == 4 && memcmp(magic, "PK\x03\x04", 4) == 0) {
-			snprintf(err, errlen,
-			         "%s: is a zip archive; unzip it first (import reads CSV, "
-			         "plain or gzip)",
-			         path);
-			return NULL;
-		}
-		gz = gzopen(path, "rb");
+	int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
 	}
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory", path);
+		close(fd);
+		return NULL;
+	}
+	gzFile gz = gzdopen(fd, "rb");
 	if (!gz) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		return NULL;
 	}
 	gzbuffer(gz, 128 * 1024);
@@ -58,6 +54,18 @@ CsvReader *csv_open(const char *path, char *err, size_t errlen)
 	r->gz = gz;
 	r->buf = xmalloc(CSV_BUF + 1);
 	r->path = xstrdup(path);
+	/* the first bytes, kept for the lines: a zip archive is named, not read as text */
+	if (fill(r, err, errlen) < 0) {
+		csv_close(r);
+		return NULL;
+	}
+	if (r->end >= 4 && memcmp(r->buf, "PK\x03\x04", 4) == 0) {
+		snprintf(err, errlen,
+		         "%s: is a zip archive; unzip it first (import reads CSV, plain or gzip)",
+		         path);
+		csv_close(r);
+		return NULL;
+	}
 	return r;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -93,9 +94,13 @@ char *export_format_double(double v, char *buf, size_t len)
 	return buf;
 }
 
-static void put_text(FILE *out, const char *s)
+/* A text field: the data kept, but never a control byte (control bytes, C1 and bytes that are
+ * not UTF-8 written as \xNN, as on the terminal); quoted when it holds a comma or a quote. */
+static void put_text(FILE *out, const char *raw)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
+	char safe[1024];
+	const char *s = raw ? fb_escape_text(raw, safe, sizeof safe) : "";
+	if (!strpbrk(s, ",\"")) {
 		fputs(s, out);
 		return;
 	}
