@@ -17,6 +17,7 @@
 --   4  backtest_trades gain liquidated; backtest_equity holds each run's equity curve.
 --   5  mark_candles: the exchange's mark-price candles (what liquidations trigger on);
 --      series gain derived_from (built from a lower interval by db aggregate).
+--   6  rest_limits: each exchange's REST limiter as the last collector left it.
 --
 -- Conventions:
 --   * times are INTEGER epoch milliseconds UTC;
@@ -27,7 +28,7 @@
 --     carry it (e.g. the 6-column CSV layout) rather than estimated;
 --   * NULL means "the source did not say", never zero.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 -- One row per candle series: an exchange's symbol at one interval. Candles refer to it by id,
 -- so each candle row carries one small integer instead of three strings: rows are about half
@@ -237,3 +238,15 @@ CREATE TABLE IF NOT EXISTS quant_summary (
     imbalance        REAL,
     PRIMARY KEY (exchange, symbol, timeframe)
 ) WITHOUT ROWID;
+
+-- Each exchange's REST limiter as the last process left it: a ban (418) or Retry-After that
+-- is still running, and the weight used in the current minute. A new collector honours it
+-- before its first request, so a restart loop cannot turn a ban into a longer one.
+CREATE TABLE IF NOT EXISTS rest_limits (
+    exchange   TEXT PRIMARY KEY,
+    not_before INTEGER NOT NULL,   -- epoch ms: no request before this
+    banned     INTEGER NOT NULL,   -- 1: not_before comes from a 418
+    used       INTEGER NOT NULL,   -- weight used in the minute `window`
+    window     INTEGER NOT NULL,   -- epoch ms / 60000
+    updated    INTEGER NOT NULL
+);

@@ -102,6 +102,28 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/fapi/v1/ti
 [ "$code" = 418 ] && ok || bad "no ban for a client that ignores Retry-After (HTTP $code)"
 stop_simex "$PID"
 
+# --- 2b. a restart loop: a collector killed inside a Retry-After window leaves it recorded, and
+# the next one honours it (no request inside the window, so no ban)
+start_simex relimit --seed 4 --speed 60 --history-minutes 600 --weight-limit 60 --weight-window 8 --ban-seconds 20 || exit 1
+FBC="$FB --db $WORK/relimit.db --set binance.rest_url=http://127.0.0.1:$PORT
+  --set binance.ws_url=ws://127.0.0.1:$PORT --set binance.label=simex --set feed.top_n=4
+  --set feed.intervals=1m,5m,15m"
+$FBC --set "log.file=$WORK/relimit1.log" collect --health-port -1 >/dev/null 2>&1 &
+C=$!
+wait_line "$WORK/relimit1.log" "Retry-After" || bad "the first collector never hit the weight limit"
+sleep 1.5 # the record of it committed
+kill -9 "$C"
+wait "$C" 2>/dev/null
+$FBC --set "log.file=$WORK/relimit2.log" collect --health-port -1 >/dev/null 2>&1 &
+C=$!
+sleep 4
+kill -INT "$C"
+wait "$C" 2>/dev/null
+has "$WORK/relimit2.log" "an earlier run was rate-limited" "the next process knows the earlier 429"
+stats=$(curl -s "http://127.0.0.1:$PORT/simex/stats")
+echo "$stats" | grep -q '"violations":0,' && ok || bad "a restarted collector asked inside the Retry-After window: $stats"
+stop_simex "$PID"
+
 # --- 3. a slow exchange: timeouts and retries end in a clear error ---
 start_simex slow --seed 5 --history-minutes 60 --slow-ms 800 || exit 1
 FBX="$FB --db $WORK/slow.db --set binance.rest_url=http://127.0.0.1:$PORT --set binance.timeout_ms=200"

@@ -56,7 +56,7 @@ static void test_push_batch(void **state)
 	Queue *q = queue_new(8, sizeof(int));
 	int items[6] = {0, 1, 2, 3, 4, 5};
 	/* room for all: nothing dropped, order kept */
-	assert_int_equal(queue_push_batch(q, items, 6, odd), 0);
+	assert_int_equal(queue_push_batch(q, items, 6, odd, NULL), 0);
 	int out[16];
 	assert_int_equal(queue_pop_batch(q, out, 16, 0), 6);
 	for (int i = 0; i < 6; i++)
@@ -64,10 +64,10 @@ static void test_push_batch(void **state)
 	/* six queued, two slots: 0 and 1 fit, 2 is dropped, 3 waits for the consumer, which
 	 * takes all eight, then 3 4 5 go in */
 	int pre[6] = {10, 11, 12, 13, 14, 15};
-	assert_int_equal(queue_push_batch(q, pre, 6, odd), 0);
+	assert_int_equal(queue_push_batch(q, pre, 6, odd, NULL), 0);
 	pthread_t t;
 	pthread_create(&t, NULL, drain_full, q);
-	assert_int_equal(queue_push_batch(q, items, 6, odd), 1);
+	assert_int_equal(queue_push_batch(q, items, 6, odd, NULL), 1);
 	void *taken;
 	pthread_join(t, &taken);
 	assert_int_equal((int)(uintptr_t)taken, 8);
@@ -76,7 +76,7 @@ static void test_push_batch(void **state)
 	assert_int_equal(out[1], 4);
 	assert_int_equal(out[2], 5);
 	queue_close(q);
-	assert_int_equal(queue_push_batch(q, items, 6, odd), -1);
+	assert_int_equal(queue_push_batch(q, items, 6, odd, NULL), -1);
 	queue_free(q);
 }
 

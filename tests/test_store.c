@@ -46,8 +46,8 @@ static void test_fresh_schema(void **state)
 	char *path = xasprintf("%s/sub/dir/fresh.db", dir);
 	Store *st = store_open(path, 0, 1000, err, sizeof err);
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(), 5);
-	assert_int_equal(count(st, "PRAGMA user_version"), 5);
+	assert_int_equal(store_schema_version(), 6);
+	assert_int_equal(count(st, "PRAGMA user_version"), 6);
 	sqlite3_stmt *s;
 	sqlite3_prepare_v2(store_db(st), "PRAGMA journal_mode", -1, &s, NULL);
 	sqlite3_step(s);
@@ -62,6 +62,23 @@ static void test_fresh_schema(void **state)
 		assert_int_equal(count(st, q), 1);
 		free(q);
 	}
+	/* the REST limiter kept for the next process: none, then put, replaced, read back */
+	LimiterState l, got;
+	assert_int_equal(store_get_limiter(st, "binance", &got), 0);
+	memset(&l, 0, sizeof l);
+	strcpy(l.exchange, "binance");
+	l.not_before = 1800000000000LL;
+	l.banned = 1;
+	l.used = 2300;
+	l.window = 30000000;
+	l.updated = 1799999990000LL;
+	assert_int_equal(store_put_limiter(st, &l), STORE_UPDATED);
+	l.banned = 0;
+	assert_int_equal(store_put_limiter(st, &l), STORE_UPDATED);
+	assert_int_equal(store_get_limiter(st, "binance", &got), 1);
+	assert_true(got.not_before == l.not_before && got.banned == 0 && got.used == 2300 &&
+	            got.window == 30000000);
+	assert_int_equal(count(st, "SELECT count(*) FROM rest_limits"), 1);
 	store_close(st);
 	free(path);
 }
@@ -187,7 +204,7 @@ static void test_migration_from_v1(void **state)
 
 	Store *st = store_open(path, 0, 1000, err, sizeof err);
 	assert_non_null(st);
-	assert_int_equal(count(st, "PRAGMA user_version"), 5);
+	assert_int_equal(count(st, "PRAGMA user_version"), 6);
 	/* old rows kept, new columns present with their defaults, new tables created */
 	assert_int_equal(count(st, "SELECT count(*) FROM candles WHERE closed = 1 AND quote_volume "
 	                           "IS NULL AND trades IS NULL"),
@@ -221,7 +238,7 @@ static void test_refusals(void **state)
 	sqlite3_exec(db, "PRAGMA user_version = 99; CREATE TABLE candles (x);", NULL, NULL, NULL);
 	sqlite3_close(db);
 	assert_null(store_open(newer, 0, 1000, err, sizeof err));
-	assert_non_null(strstr(err, "schema version 99, newer than this program's 5"));
+	assert_non_null(strstr(err, "schema version 99, newer than this program's 6"));
 	sqlite3_open(foreign, &db);
 	sqlite3_exec(db, "CREATE TABLE shopping (item TEXT);", NULL, NULL, NULL);
 	sqlite3_close(db);

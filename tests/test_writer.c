@@ -85,7 +85,7 @@ static void test_producers_and_stop(void **state)
 		pthread_join(t[i], &rc);
 		assert_null(rc);
 	}
-	assert_int_equal(store_writer_sync(w), 0);
+	assert_int_equal(store_writer_sync(w, -1), 0);
 	assert_int_equal(count(path, "SELECT count(*) FROM candles WHERE closed = 1"), 12000);
 	StoreWriterStats s;
 	store_writer_get_stats(w, &s);
@@ -141,7 +141,7 @@ static void test_backpressure_when_locked(void **state)
 
 	sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(other);
-	assert_int_equal(store_writer_sync(w), 0);
+	assert_int_equal(store_writer_sync(w, -1), 0);
 	assert_int_equal(count(path, "SELECT count(*) FROM candles"), 8 + fill);
 	store_writer_get_stats(w, &s);
 	assert_true(s.write_errors >= 1);

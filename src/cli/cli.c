@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -604,11 +605,36 @@ static int extract_globals(CliContext *ctx, int argc, char **argv)
 }
 
 /* libwebsockets' own messages go to our log, never straight to the terminal. */
+/* libwebsockets' own lines, into the log. A line that repeats (a flood of half-open
+ * connections to the health port once wrote 180,000 "accept: errno 24" lines in 10 s) is
+ * written once per 10 s, with the count of the repeats left out. Any thread: lws has one
+ * context per thread, so the state is locked. */
 static void lws_to_log(int level, const char *line)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static char last[512];
+	static int64_t last_at;
+	static unsigned long repeats;
 	char msg[512];
 	snprintf(msg, sizeof msg, "%s", line);
 	msg[strcspn(msg, "\r\n")] = '\0';
+	/* the timestamp lws puts first is not part of what repeats */
+	const char *body = msg[0] == '[' && strchr(msg, ']') ? strchr(msg, ']') + 1 : msg;
+	int64_t now = fb_mono_ms();
+	unsigned long quiet = 0;
+	pthread_mutex_lock(&lock);
+	if (strcmp(body, last) == 0 && now - last_at < 10000) {
+		repeats++;
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	quiet = repeats;
+	repeats = 0;
+	last_at = now;
+	snprintf(last, sizeof last, "%s", body);
+	pthread_mutex_unlock(&lock);
+	if (quiet)
+		log_warn("lws", "(the line before repeated %lu more times)", quiet);
 	if (level & LLL_ERR)
 		log_warn("lws", "%s", msg);
 	else

@@ -121,8 +121,13 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 	uint64_t lost = collector_stop(col);
 	log_info("collect", "stopped in %lld ms; %llu records lost", (long long)(fb_mono_ms() - t0),
 	         (unsigned long long)lost);
-	printf("%s: stopped in %lld ms, queue flushed%s\n", name, (long long)(fb_mono_ms() - t0),
-	       lost ? " with losses" : "");
+	if (lost)
+		printf("%s: stopped in %lld ms; %llu records could not be saved (the store refused "
+		       "them: see the log)\n",
+		       name, (long long)(fb_mono_ms() - t0), (unsigned long long)lost);
+	else
+		printf("%s: stopped in %lld ms, queue flushed\n", name,
+		       (long long)(fb_mono_ms() - t0));
 	close(lock);
 	free(db);
 	return lost ? CLI_FAIL : status;

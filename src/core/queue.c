@@ -37,6 +37,7 @@ struct Queue {
 	unsigned char *buf;
 	size_t cap, size, head, count; /* lock */
 	int closed, woken;             /* lock */
+	int nowait;                    /* lock: a full queue refuses instead of waiting */
 	int consumer_waiting;          /* lock: signal only then, no futex call per push */
 	int producers_waiting;         /* lock */
 };
@@ -83,7 +84,8 @@ static void put_locked(Queue *q, const void *item)
 		pthread_cond_signal(&q->not_empty);
 }
 
-long queue_push_batch(Queue *q, const void *items, size_t n, int (*must_wait)(const void *))
+long queue_push_batch(Queue *q, const void *items, size_t n, int (*must_wait)(const void *),
+                      long *refused)
 {
 	long dropped = 0;
 	const unsigned char *p = items;
@@ -94,16 +96,26 @@ long queue_push_batch(Queue *q, const void *items, size_t n, int (*must_wait)(co
 				dropped++;
 				continue;
 			}
+			if (q->nowait) {
+				if (refused)
+					(*refused)++;
+				continue;
+			}
 			/* hand over what is queued, then wait for room */
 			if (q->consumer_waiting)
 				pthread_cond_signal(&q->not_empty);
-			while (q->count == q->cap && !q->closed) {
+			while (q->count == q->cap && !q->closed && !q->nowait) {
 				q->producers_waiting++;
 				pthread_cond_wait(&q->not_full, &q->lock);
 				q->producers_waiting--;
 			}
 			if (q->closed)
 				break;
+			if (q->count == q->cap) { /* no-wait set meanwhile */
+				if (refused)
+					(*refused)++;
+				continue;
+			}
 		}
 		copy_in(q, p);
 	}
@@ -117,7 +129,7 @@ long queue_push_batch(Queue *q, const void *items, size_t n, int (*must_wait)(co
 int queue_push(Queue *q, const void *item)
 {
 	pthread_mutex_lock(&q->lock);
-	while (q->count == q->cap && !q->closed) {
+	while (q->count == q->cap && !q->closed && !q->nowait) {
 		q->producers_waiting++;
 		pthread_cond_wait(&q->not_full, &q->lock);
 		q->producers_waiting--;
@@ -125,6 +137,10 @@ int queue_push(Queue *q, const void *item)
 	if (q->closed) {
 		pthread_mutex_unlock(&q->lock);
 		return -1;
+	}
+	if (q->count == q->cap) { /* no-wait */
+		pthread_mutex_unlock(&q->lock);
+		return 1;
 	}
 	put_locked(q, item);
 	pthread_mutex_unlock(&q->lock);
@@ -196,6 +212,14 @@ size_t queue_pop_batch_linger(Queue *q, void *out, size_t max, int timeout_ms, i
 		}
 	}
 	return queue_pop_batch(q, out, max, timeout_ms);
+}
+
+void queue_set_nowait(Queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->nowait = 1;
+	pthread_cond_broadcast(&q->not_full); /* producers waiting for room give up */
+	pthread_mutex_unlock(&q->lock);
 }
 
 void queue_close(Queue *q)

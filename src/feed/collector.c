@@ -231,6 +231,8 @@ static void stage_metric(Collector *c, const char *symbol, const char *metric, i
 static void push_tickers(Collector *c, const UniverseEntry *u, long n)
 {
 	for (long i = 0; i < n; i++) {
+		if (isnan(u[i].last))
+			continue; /* a stored universe: no ticker known */
 		Event ev = {.type = EV_TICKER_24H, .ts = u[i].close_time};
 		memcpy(ev.symbol, u[i].symbol, sizeof ev.symbol);
 		ev.u.ticker.last = u[i].last;
@@ -789,6 +791,25 @@ static void fill_gaps(Collector *c, RestClient *rc)
 	free(g);
 }
 
+/* rest thread: the limiter recorded through the writer (rest_limits), for the next process */
+static void save_limits(Collector *c, int64_t not_before, int banned, int used, int64_t window)
+{
+	StoreRecord r = {.type = STORE_REC_LIMITER};
+	LimiterState *l = &r.u.limiter;
+	records_copy_field(l->exchange, sizeof l->exchange, c->exchange);
+	l->not_before = not_before;
+	l->banned = banned;
+	l->used = used;
+	l->window = window;
+	l->updated = fb_now_ms();
+	put(c, &r);
+}
+
+static void on_limit(void *arg, const WeightLimiter *l)
+{
+	save_limits(arg, l->not_before, l->banned, l->used, l->window);
+}
+
 static void *rest_main(void *arg)
 {
 	Collector *c = arg;
@@ -803,9 +824,45 @@ static void *rest_main(void *arg)
 		job_done(c, JOB_UNIVERSE, rc ? err : "cannot start libcurl");
 		goto out;
 	}
-	/* 1. the universe */
+	/* a ban or Retry-After an earlier process drew is honoured before the first request */
+	LimiterState ls;
+	if (store_get_limiter(reader, c->exchange, &ls) == 1) {
+		int64_t hold = rest_restore(rc, ls.not_before, ls.banned, ls.used, ls.window);
+		if (hold) {
+			char t[32];
+			log_warn("collect",
+			         "an earlier run was %s by the exchange: no request before %s",
+			         ls.banned ? "banned" : "rate-limited",
+			         fb_time_format(hold, t, sizeof t));
+		}
+	}
+	rest_on_limit(rc, on_limit, c);
+	/* 1. the universe; while the exchange's REST is held back (a ban an earlier process
+	 * drew), the symbols the store holds, so that the streams start anyway */
 	UniverseEntry *uni = NULL;
 	long n = -1;
+	int64_t held_until;
+	int hb, hu, hl;
+	rest_hold(rc, &held_until, &hb, &hu, &hl);
+	if (held_until > fb_now_ms() + 5000) {
+		char(*syms)[FB_SYMBOL_LEN] = xcalloc((size_t)c->o.top_n + 1, FB_SYMBOL_LEN);
+		long k = store_recent_symbols(reader, c->exchange, c->o.top_n, syms);
+		if (k > 0) {
+			uni = xcalloc((size_t)k, sizeof *uni);
+			for (long i = 0; i < k; i++) {
+				memcpy(uni[i].symbol, syms[i], FB_SYMBOL_LEN);
+				uni[i].quote_volume = uni[i].last = uni[i].change_pct = NAN;
+				uni[i].tick_size = uni[i].step_size = NAN;
+			}
+			n = k;
+			log_warn("collect",
+			         "REST is held back: streaming the %ld symbols the store holds "
+			         "until "
+			         "the exchange can be asked for its ranking",
+			         k);
+		}
+		free(syms);
+	}
 	for (int delay = 1000; n < 0 && !should_stop(); delay = delay < 30000 ? delay * 2 : 30000) {
 		n = top_and_watched(c, rc, &uni, err, sizeof err);
 		job_done(c, JOB_UNIVERSE, n < 0 ? err : NULL);
@@ -923,6 +980,10 @@ static void *rest_main(void *arg)
 			fb_sleep_ms(50);
 	}
 out:
+	if (rc) { /* the weight used this minute, for a process started right after this one */
+		const WeightLimiter *l = rest_limiter(rc);
+		save_limits(c, l->not_before, l->banned, l->used, l->window);
+	}
 	store_close(reader);
 	pthread_mutex_lock(&c->lock);
 	c->rc = NULL;
@@ -1012,9 +1073,15 @@ int collector_health_port(const Collector *c)
 {
 	return c->health ? health_port(c->health) : 0;
 }
+#define STORE_FAILING_MS 10000 /* a writer failing this long makes the collector not ready */
+
 int collector_ready(Collector *c)
 {
-	return atomic_load(&c->ready);
+	if (!atomic_load(&c->ready))
+		return 0;
+	StoreWriterStats st;
+	store_writer_get_stats(c->writer, &st);
+	return !(st.held && fb_now_ms() - st.failing_since_ms >= STORE_FAILING_MS);
 }
 
 void collector_health_json(Collector *c, StrBuf *b)
@@ -1026,7 +1093,7 @@ void collector_health_json(Collector *c, StrBuf *b)
 	StoreWriterStats st;
 	store_writer_get_stats(c->writer, &st);
 	strbuf_printf(b, "{\"ready\":%s,\"uptime_s\":%lld,\"jobs\":{",
-	              atomic_load(&c->ready) ? "true" : "false",
+	              collector_ready(c) ? "true" : "false",
 	              (long long)((now - c->started_ms) / 1000));
 	pthread_mutex_lock(&c->lock);
 	for (int j = 0; j < NJOBS; j++) {
@@ -1052,16 +1119,26 @@ void collector_health_json(Collector *c, StrBuf *b)
 	        b,
 	        "},\"websocket\":{\"connections\":%d,\"connected\":%d,\"messages\":%llu,"
 	        "\"events\":%llu,\"malformed\":%llu,\"reconnects\":%llu,\"stale\":%llu,"
-	        "\"silent_streams\":%llu,\"passes\":%llu,\"last_message_ms\":%lld},"
+	        "\"silent_streams\":%llu,\"passes\":%llu,\"last_message_ms\":%lld,"
+	        "\"stream_seconds_lost\":%.1f},"
 	        "\"store\":{\"queue_depth\":%zu,\"records_queued\":%llu,\"rows_written\":%llu,"
-	        "\"transactions\":%llu,\"open_dropped\":%llu,\"write_errors\":%llu},",
+	        "\"transactions\":%llu,\"open_dropped\":%llu,\"write_errors\":%llu,",
 	        ws.connections, ws.connected, (unsigned long long)ws.messages,
 	        (unsigned long long)ws.events, (unsigned long long)ws.malformed,
 	        (unsigned long long)ws.reconnects, (unsigned long long)ws.stale,
 	        (unsigned long long)ws.silent_streams, (unsigned long long)ws.passes,
-	        (long long)ws.last_message_ms, st.queue_depth, (unsigned long long)queued,
-	        (unsigned long long)st.rows_written, (unsigned long long)st.transactions,
-	        (unsigned long long)st.open_dropped, (unsigned long long)st.write_errors);
+	        (long long)ws.last_message_ms, (double)ws.stream_ms_lost / 1000, st.queue_depth,
+	        (unsigned long long)queued, (unsigned long long)st.rows_written,
+	        (unsigned long long)st.transactions, (unsigned long long)st.open_dropped,
+	        (unsigned long long)st.write_errors);
+	{ /* a writer that cannot commit: how many records it holds, since when, and why */
+		json_t *e = json_string(st.last_error);
+		char *esc = json_dumps(e, JSON_ENCODE_ANY);
+		strbuf_printf(b, "\"held\":%zu,\"failing_since_ms\":%lld,\"last_error\":%s},",
+		              st.held, (long long)st.failing_since_ms, esc ? esc : "\"\"");
+		free(esc);
+		json_decref(e);
+	}
 	strbuf_printf(b, "\"trades\":{\"recovered\":%llu,\"missing\":%llu,\"duplicate\":%llu},",
 	              (unsigned long long)atomic_load(&c->trades_recovered),
 	              (unsigned long long)atomic_load(&c->trades_missing),
@@ -1135,6 +1212,13 @@ int collector_feed_state(Collector *c, char *out, size_t len)
 		fb_time_format(until, t, sizeof t);
 		snprintf(out, len, "%s until %.8s", banned ? "banned" : "throttled", t + 11);
 		return banned ? 2 : 1;
+	}
+	StoreWriterStats sw;
+	store_writer_get_stats(c->writer, &sw);
+	if (sw.held && now - sw.failing_since_ms >= STORE_FAILING_MS) {
+		fb_ascii_clean(sw.last_error);
+		snprintf(out, len, "store: %.40s (%zu held)", sw.last_error, sw.held);
+		return 2;
 	}
 	if (failing && (!ready || failing != &c->jobs[JOB_BACKFILL])) {
 		fb_ascii_clean(err);
@@ -1213,6 +1297,7 @@ uint64_t collector_stop(Collector *c)
 	if (!c)
 		return 0;
 	atomic_store(&c->stop, 1);
+	store_writer_stop_soon(c->writer);  /* a store that cannot commit must not hold the stop */
 	pthread_join(c->rest_thread, NULL); /* it started the ws thread */
 	health_stop(c->health);             /* it reads the ws thread's stats: first */
 	feed_ws_stop(c->ws);

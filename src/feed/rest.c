@@ -28,6 +28,8 @@ struct RestClient {
 	_Atomic int64_t hold_until; /* lim.not_before, lim.banned, lim.used: for other threads */
 	atomic_int hold_banned, weight_used;
 	RestStats stats;
+	void (*on_limit)(void *arg, const WeightLimiter *l); /* after a 429 or a 418 */
+	void *on_limit_arg;
 	/* the response being received */
 	char *body;
 	size_t len, cap;
@@ -151,6 +153,11 @@ int rest_get(RestClient *c, const char *path_query, int weight, char **body, siz
 				         "banned by the exchange (418): holding every request for "
 				         "%lld s",
 				         (long long)(wait + 999) / 1000);
+			else if (wait >= 1000) /* never a silent wait of a second or more */
+				log_warn(
+				        "rest",
+				        "request weight: %d of %d used this minute; waiting %lld s",
+				        c->lim.used, c->lim.limit, (long long)(wait + 999) / 1000);
 			if (wait_ms(c, wait)) {
 				snprintf(err, errlen, "%s: stopped", path_query);
 				return -1;
@@ -170,6 +177,8 @@ int rest_get(RestClient *c, const char *path_query, int weight, char **body, siz
 		atomic_store(&c->hold_until, c->lim.not_before);
 		atomic_store(&c->hold_banned, c->lim.banned);
 		atomic_store(&c->weight_used, c->lim.used);
+		if ((status == 429 || status == 418) && c->on_limit)
+			c->on_limit(c->on_limit_arg, &c->lim);
 		if (cc == CURLE_OK && status >= 200 && status < 300) {
 			*body = c->body ? c->body : xstrdup("");
 			*len = c->len;
@@ -215,6 +224,31 @@ void rest_hold(RestClient *c, int64_t *until, int *banned, int *used, int *limit
 	*banned = atomic_load(&c->hold_banned);
 	*used = atomic_load(&c->weight_used);
 	*limit = c->lim.limit; /* set once by rest_new */
+}
+
+void rest_on_limit(RestClient *c, void (*fn)(void *arg, const WeightLimiter *l), void *arg)
+{
+	c->on_limit = fn;
+	c->on_limit_arg = arg;
+}
+
+int64_t rest_restore(RestClient *c, int64_t not_before, int banned, int used, int64_t window)
+{
+	int64_t now = fb_now_ms();
+	if (not_before > now + LIMITER_MAX_WAIT_MS)
+		not_before = now + LIMITER_MAX_WAIT_MS;
+	if (not_before > now && not_before > c->lim.not_before) {
+		c->lim.not_before = not_before;
+		c->lim.banned = banned != 0;
+	}
+	if (window == now / FB_MINUTE_MS && used > c->lim.used && used <= c->lim.limit * 4) {
+		c->lim.window = window;
+		c->lim.used = used;
+	}
+	atomic_store(&c->hold_until, c->lim.not_before);
+	atomic_store(&c->hold_banned, c->lim.banned);
+	atomic_store(&c->weight_used, c->lim.used);
+	return c->lim.not_before > now ? c->lim.not_before : 0;
 }
 
 const WeightLimiter *rest_limiter(const RestClient *c)

@@ -35,5 +35,12 @@ const WeightLimiter *rest_limiter(const RestClient *c);
  * a 418 ban rather than a 429's Retry-After, and the request weight used this minute of the
  * limit, as of the last response. */
 void rest_hold(RestClient *c, int64_t *until, int *banned, int *used, int *limit);
+/* The owner's thread, before its first request: what an earlier process recorded (a ban or
+ * a Retry-After still running, the weight it used this minute) is honoured. A hold further
+ * than LIMITER_MAX_WAIT_MS ahead is cut to it. Returns the hold (epoch ms; 0: none). */
+int64_t rest_restore(RestClient *c, int64_t not_before, int banned, int used, int64_t window);
+/* The owner's thread: fn is called after every 429 or 418, with the limiter as it now holds
+ * (to record it, for rest_restore in a later process). */
+void rest_on_limit(RestClient *c, void (*fn)(void *arg, const WeightLimiter *l), void *arg);
 
 #endif

@@ -62,6 +62,7 @@ typedef struct {
 	char (*unsub)[64]; /* streams to UNSUBSCRIBE (they are out of the list already) */
 	int nunsub;
 	int64_t next_attempt, connected_at, last_msg, healthy_since, next_sub_at;
+	int64_t down_since; /* mono ms the connection was lost, 0: up or never connected */
 	uint64_t reconnects;
 	char last_error[96];
 	int64_t last_error_ms; /* wall clock */
@@ -372,6 +373,15 @@ static void on_upgraded(FeedWs *w, Conn *c)
 	if (c->next_sub < c->nstreams)
 		lws_callback_on_writable(c->wsi);
 	bump(w, &w->stats.connects, 1);
+	if (c->down_since) { /* what the streams without REST history lost while down */
+		int n = 0;
+		for (int k = 0; k < c->nstreams; k++)
+			n += !strstr(c->streams[k].name, "@kline_") &&
+			     !strstr(c->streams[k].name, "@trade") &&
+			     !strstr(c->streams[k].name, "@aggTrade");
+		bump(w, &w->stats.stream_ms_lost, (uint64_t)(now - c->down_since) * (uint64_t)n);
+		c->down_since = 0;
+	}
 	if (c->ever_connected) {
 		c->reconnects++;
 		bump(w, &w->stats.reconnects, 1);
@@ -708,6 +718,8 @@ static int on_writable(FeedWs *w, Conn *c, struct lws *wsi)
 static void on_closed(FeedWs *w, Conn *c)
 {
 	int was = c->connected;
+	if (was)
+		c->down_since = fb_mono_ms();
 	c->wsi = NULL;
 	wstls_free(c->tls);
 	c->tls = NULL;

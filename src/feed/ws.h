@@ -46,6 +46,9 @@ typedef struct {
 typedef struct {
 	uint64_t messages, events, malformed, connects, reconnects, stale, silent_streams;
 	uint64_t passes; /* service-loop passes that received messages (one hand-off each) */
+	/* stream-milliseconds of the streams REST cannot fill again (all but klines and trades:
+	 * mark price, book top, liquidations ...) lost while their connection was down */
+	uint64_t stream_ms_lost;
 	int connections, connected;
 	int64_t last_message_ms;                      /* wall clock */
 	FeedWsConnStats conn[FEED_WS_MAX_CONN_STATS]; /* the first connections */

@@ -149,8 +149,11 @@ static void replay_symbols(QuantLive *l, const char (*syms)[FB_SYMBOL_LEN], int 
 {
 	if (n <= 0)
 		return;
-	if (l->o.writer)
-		store_writer_sync(l->o.writer); /* what was queued for the store is in it */
+	/* what was queued for the store is in it; bounded: a writer that cannot commit (a full
+	 * disk) must not hold the engine, and so a stop, for ever */
+	if (l->o.writer && store_writer_sync(l->o.writer, 10000))
+		log_warn("quant", "warm-up: the store did not take what was queued within 10 s; "
+		                  "warming up from what it holds");
 	char err[512];
 	Store *st = store_open(l->db_path, STORE_READONLY, 5000, err, sizeof err);
 	if (!st) {
@@ -397,7 +400,7 @@ static int event_critical(const void *p)
 
 void quant_live_push_batch(QuantLive *l, const Event *ev, size_t n)
 {
-	long dropped = queue_push_batch(l->queue, ev, n, event_critical);
+	long dropped = queue_push_batch(l->queue, ev, n, event_critical, NULL);
 	if (dropped > 0)
 		atomic_fetch_add(&l->dropped, (uint64_t)dropped);
 }

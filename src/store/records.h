@@ -81,6 +81,17 @@ typedef struct {
 	int64_t from, to, found_ms;
 } SourceGap;
 
+/* An exchange's REST limiter as a process left it, so that the next one honours a ban or a
+ * Retry-After it never saw (a restart loop once drew a 418 on every start). */
+typedef struct {
+	char exchange[FB_EXCHANGE_LEN];
+	int64_t not_before; /* epoch ms: no request before this */
+	int banned;         /* not_before comes from a 418 */
+	int used;           /* request weight used in the minute `window` */
+	int64_t window;     /* epoch ms / 60000 */
+	int64_t updated;    /* epoch ms */
+} LimiterState;
+
 /* A symbol as exchanges spell it: 2 to FB_SYMBOL_LEN - 1 upper-case letters and digits. */
 int records_symbol_valid(const char *s);
 

@@ -52,6 +52,8 @@ static const struct {
          "symbol TEXT NOT NULL, interval TEXT NOT NULL, UNIQUE (exchange, symbol, interval));"
          "ALTER TABLE series ADD COLUMN derived_from TEXT;",
          ""},
+        /* 5 -> 6: rest_limits is new (schema.sql creates it). */
+        {"", ""},
 };
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
@@ -681,6 +683,74 @@ int store_put_source_gap(Store *st, const SourceGap *g)
 	sqlite3_bind_int64(s, 3, g->to);
 	sqlite3_bind_int64(s, 4, g->found_ms);
 	return run(st, s) >= 0 ? STORE_INSERTED : -1;
+}
+
+int store_put_limiter(Store *st, const LimiterState *l)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+	                       "INSERT INTO rest_limits (exchange, not_before, banned, used, "
+	                       "window, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	                       "ON CONFLICT (exchange) DO UPDATE SET not_before = ?2, "
+	                       "banned = ?3, used = ?4, window = ?5, updated = ?6",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, l->exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, l->not_before);
+	sqlite3_bind_int(s, 3, l->banned);
+	sqlite3_bind_int(s, 4, l->used);
+	sqlite3_bind_int64(s, 5, l->window);
+	sqlite3_bind_int64(s, 6, l->updated);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? STORE_UPDATED : -1;
+}
+
+int store_get_limiter(Store *st, const char *exchange, LimiterState *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT not_before, banned, used, window, updated FROM rest_limits "
+	                       "WHERE exchange = ?1",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s), found = rc == SQLITE_ROW;
+	if (found) {
+		snprintf(out->exchange, sizeof out->exchange, "%s", exchange);
+		out->not_before = sqlite3_column_int64(s, 0);
+		out->banned = sqlite3_column_int(s, 1);
+		out->used = sqlite3_column_int(s, 2);
+		out->window = sqlite3_column_int64(s, 3);
+		out->updated = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_finalize(s);
+	return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+long store_recent_symbols(Store *st, const char *exchange, int n, char (*out)[FB_SYMBOL_LEN])
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(
+	            st->db,
+	            "SELECT s.symbol, (SELECT max(open_time) FROM candles AS c "
+	            "WHERE c.series_id = s.id) AS last FROM series AS s "
+	            "WHERE s.exchange = ?1 AND s.derived_from IS NULL AND last IS NOT NULL "
+	            "GROUP BY s.symbol ORDER BY max(last) DESC, s.symbol LIMIT ?2",
+	            -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, n);
+	long k = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && k < n) {
+		const char *sym = (const char *)sqlite3_column_text(s, 0);
+		if (sym && records_symbol_valid(sym))
+			records_copy_field(out[k++], FB_SYMBOL_LEN, sym);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? k : -1;
 }
 
 int store_put_alert(Store *st, const AlertRecord *a)

@@ -66,6 +66,13 @@ int store_put_metric(Store *st, const MarketMetric *m);
 int store_put_liquidation(Store *st, const Liquidation *l);
 /* Records (or widens) a range of candles missing at the source. Returns STORE_INSERTED or -1. */
 int store_put_source_gap(Store *st, const SourceGap *g);
+/* An exchange's REST limiter state: put (insert or replace; STORE_UPDATED or -1), get (1 found,
+ * 0 none, -1 error). */
+int store_put_limiter(Store *st, const LimiterState *l);
+int store_get_limiter(Store *st, const char *exchange, LimiterState *out);
+/* Up to n symbols of exchange with stored candles, the most recently stored first (the
+ * universe to stream while the exchange's REST is held back). Returns the count or -1. */
+long store_recent_symbols(Store *st, const char *exchange, int n, char (*out)[FB_SYMBOL_LEN]);
 /* Alerts are appended; returns STORE_INSERTED or -1. */
 int store_put_alert(Store *st, const AlertRecord *a);
 /* Replaces the quant_summary row of (exchange, symbol, timeframe). */

@@ -26,7 +26,13 @@ struct StoreWriter {
 	Store *st; /* writer thread only */
 	StoreWriterOptions opt;
 	pthread_t thread;
-	atomic_int stopping;
+	atomic_int stopping, stop_soon;
+	int gave_up; /* writer thread: a batch was given up at a stop; later failures are too */
+	/* a batch that cannot be committed: how many records, since when; its reason (lock) */
+	atomic_size_t held;
+	_Atomic int64_t failing_since_ms;
+	pthread_mutex_t err_lock;
+	char last_error[128]; /* err_lock */
 	atomic_uint_fast64_t rows_written, rows_unchanged, transactions, open_dropped, write_errors,
 	        lost;
 	/* sync tickets */
@@ -46,6 +52,7 @@ static int write_one(Store *st, const StoreRecord *r)
 	case STORE_REC_ALERT: return store_put_alert(st, r->u.alert);
 	case STORE_REC_SOURCE_GAP: return store_put_source_gap(st, &r->u.gap);
 	case STORE_REC_SUMMARY: return store_put_summary(st, &r->u.summary);
+	case STORE_REC_LIMITER: return store_put_limiter(st, &r->u.limiter);
 	}
 	return -1;
 }
@@ -67,12 +74,23 @@ static int superseded(const StoreRecord *recs, size_t n, size_t i)
 	return 0;
 }
 
+/* The store's reason for a failure, logged and kept for health. */
+static void note_error(StoreWriter *w, const char *what)
+{
+	log_error("store", "%s failed: %s", what, store_errmsg(w->st));
+	pthread_mutex_lock(&w->err_lock);
+	snprintf(w->last_error, sizeof w->last_error, "%s", store_errmsg(w->st));
+	pthread_mutex_unlock(&w->err_lock);
+}
+
 /* Writes a batch in one transaction; returns 0 or -1 (rolled back). */
 static int write_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
 {
 	uint64_t written = 0, unchanged = 0;
-	if (store_begin(w->st))
+	if (store_begin(w->st)) {
+		note_error(w, "begin");
 		return -1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (superseded(recs, n, i)) {
 			unchanged++;
@@ -80,7 +98,7 @@ static int write_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
 		}
 		int rc = write_one(w->st, &recs[i]);
 		if (rc < 0) {
-			log_error("store", "write failed: %s", store_errmsg(w->st));
+			note_error(w, "write");
 			store_rollback(w->st);
 			return -1;
 		}
@@ -90,6 +108,7 @@ static int write_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
 			written++;
 	}
 	if (store_commit(w->st)) {
+		note_error(w, "commit");
 		store_rollback(w->st);
 		return -1;
 	}
@@ -127,17 +146,41 @@ static void *writer_main(void *arg)
 				break; /* the time is up, a sync asked, or the queue closed */
 			n += m;
 		}
-		int pause = 50;
+		int pause = 50, given_up = 0;
+		int64_t tried_since_stop = 0;
 		while (n && write_batch(w, batch, n)) {
 			atomic_fetch_add(&w->write_errors, 1);
-			if (atomic_load(&w->stopping) && pause > 2000) {
-				log_error("store", "giving up on %zu records at shutdown", n);
-				atomic_fetch_add(&w->lost, n);
-				break;
+			if (!atomic_load(&w->held)) {
+				atomic_store(&w->failing_since_ms, fb_now_ms());
+				atomic_store(&w->held, n);
+			}
+			if (atomic_load(&w->stopping) || atomic_load(&w->stop_soon)) {
+				/* a stop is near: producers no longer wait for room (they would wait
+				 * for ever), two more seconds of retries, then the batch is lost
+				 * (counted), and so is every later batch that fails: never a stop that
+				 * hangs on a full disk */
+				queue_set_nowait(w->q);
+				if (!tried_since_stop)
+					tried_since_stop = fb_mono_ms();
+				else if (w->gave_up || fb_mono_ms() - tried_since_stop >= 2000) {
+					w->gave_up = 1;
+					log_error("store", "giving up on %zu records at shutdown",
+					          n);
+					atomic_fetch_add(&w->lost, n);
+					given_up = 1;
+					break;
+				}
+				pause = 200;
 			}
 			fb_sleep_ms(pause);
 			pause = pause < 5000 ? pause * 2 : 5000;
 		}
+		if (n && !given_up && atomic_load(&w->held))
+			log_info("store", "writing again after %lld s of failures",
+			         (long long)((fb_now_ms() - atomic_load(&w->failing_since_ms)) /
+			                     1000));
+		atomic_store(&w->held, 0);
+		atomic_store(&w->failing_since_ms, 0);
 		for (size_t i = 0; i < n; i++)
 			if (batch[i].type == STORE_REC_SUMMARY)
 				free(batch[i].u.summary.v);
@@ -177,7 +220,12 @@ StoreWriter *store_writer_start(const char *path, const StoreWriterOptions *opt,
 	w->st = st;
 	w->q = queue_new(opt->queue_capacity, sizeof(StoreRecord));
 	pthread_mutex_init(&w->sync_lock, NULL);
-	pthread_cond_init(&w->sync_cond, NULL);
+	pthread_mutex_init(&w->err_lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->sync_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		snprintf(err, errlen, "%s: cannot start the writer thread", path);
 		queue_free(w->q);
@@ -198,7 +246,12 @@ int store_writer_put(StoreWriter *w, const StoreRecord *rec)
 		}
 		return rc;
 	}
-	return queue_push(w->q, rec);
+	int rc = queue_push(w->q, rec);
+	if (rc == 1) { /* refused: the store cannot take anything and a stop is on */
+		atomic_fetch_add(&w->lost, 1);
+		return -1;
+	}
+	return rc;
 }
 
 static int record_must_wait(const void *p)
@@ -209,7 +262,10 @@ static int record_must_wait(const void *p)
 
 int store_writer_put_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
 {
-	long dropped = queue_push_batch(w->q, recs, n, record_must_wait);
+	long refused = 0;
+	long dropped = queue_push_batch(w->q, recs, n, record_must_wait, &refused);
+	if (refused) /* the store cannot take anything and a stop is on */
+		atomic_fetch_add(&w->lost, (uint64_t)refused);
 	if (dropped < 0)
 		return -1;
 	if (dropped)
@@ -217,16 +273,33 @@ int store_writer_put_batch(StoreWriter *w, const StoreRecord *recs, size_t n)
 	return 0;
 }
 
-int store_writer_sync(StoreWriter *w)
+int store_writer_sync(StoreWriter *w, int timeout_ms)
 {
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&w->sync_lock);
 	uint64_t ticket = ++w->sync_requested;
 	queue_wake(w->q);
 	while (w->sync_done < ticket && !w->finished)
-		pthread_cond_wait(&w->sync_cond, &w->sync_lock);
+		if (timeout_ms < 0)
+			pthread_cond_wait(&w->sync_cond, &w->sync_lock);
+		else if (pthread_cond_timedwait(&w->sync_cond, &w->sync_lock, &until) != 0)
+			break; /* the time ran out */
 	int rc = w->sync_done >= ticket ? 0 : -1;
 	pthread_mutex_unlock(&w->sync_lock);
 	return rc;
+}
+
+void store_writer_stop_soon(StoreWriter *w)
+{
+	if (w)
+		atomic_store(&w->stop_soon, 1);
 }
 
 void store_writer_get_stats(StoreWriter *w, StoreWriterStats *out)
@@ -237,6 +310,13 @@ void store_writer_get_stats(StoreWriter *w, StoreWriterStats *out)
 	out->open_dropped = atomic_load(&w->open_dropped);
 	out->write_errors = atomic_load(&w->write_errors);
 	out->queue_depth = queue_depth(w->q);
+	out->held = atomic_load(&w->held);
+	out->failing_since_ms = atomic_load(&w->failing_since_ms);
+	pthread_mutex_lock(&w->err_lock);
+	memcpy(out->last_error, w->last_error, sizeof out->last_error);
+	pthread_mutex_unlock(&w->err_lock);
+	if (!out->held)
+		out->last_error[0] = '\0';
 }
 
 uint64_t store_writer_stop(StoreWriter *w)
@@ -250,6 +330,7 @@ uint64_t store_writer_stop(StoreWriter *w)
 	store_close(w->st);
 	queue_free(w->q);
 	pthread_mutex_destroy(&w->sync_lock);
+	pthread_mutex_destroy(&w->err_lock);
 	pthread_cond_destroy(&w->sync_cond);
 	free(w);
 	return lost;
