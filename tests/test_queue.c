@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/queue.h"
 #include "core/timeutil.h"
@@ -94,6 +95,39 @@ static void *producer(void *arg)
 	return NULL;
 }
 
+static void *push_one(void *arg)
+{
+	int v = 99;
+	return (void *)(intptr_t)queue_push(arg, &v);
+}
+
+/* A queue set not to wait: a producer already waiting for room gives up, later pushes are
+ * refused at once (and counted by push_batch), what is queued stays. */
+static void test_nowait(void **state)
+{
+	(void)state;
+	Queue *q = queue_new(4, sizeof(int));
+	int items[6] = {0, 1, 2, 3, 4, 5};
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(queue_push(q, &items[i]), 0);
+	pthread_t t;
+	pthread_create(&t, NULL, push_one, q); /* waits: the queue is full */
+	struct timespec ts = {0, 50 * 1000000L};
+	nanosleep(&ts, NULL);
+	queue_set_nowait(q);
+	void *rc;
+	pthread_join(t, &rc);
+	assert_int_equal((int)(intptr_t)rc, 1);
+	assert_int_equal(queue_push(q, &items[4]), 1);
+	long refused = 0;
+	assert_int_equal(queue_push_batch(q, items, 6, odd, &refused), 3); /* evens dropped */
+	assert_int_equal(refused, 3);                                      /* odds refused */
+	int out[8];
+	assert_int_equal(queue_pop_batch(q, out, 8, 0), 4);
+	assert_int_equal(out[3], 3);
+	queue_free(q);
+}
+
 static void test_many_producers(void **state)
 {
 	(void)state;
@@ -146,6 +180,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_order_and_full),
 	        cmocka_unit_test(test_push_batch),
+	        cmocka_unit_test(test_nowait),
 	        cmocka_unit_test(test_many_producers),
 	        cmocka_unit_test(test_close_wakes_consumer),
 	};

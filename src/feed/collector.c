@@ -71,7 +71,13 @@ typedef struct {
 typedef struct {
 	char symbol[FB_SYMBOL_LEN];
 	char interval[8];
+	int64_t due; /* mono ms: not before (the closes it must cover are past the grace) */
 } BackfillRequest;
+
+/* A reconnect's (or a leaving symbol's) backfill waits until every candle that closed before
+ * the streams were live again is past the backfill's grace: the subscription (streams beyond
+ * the URL's go in batches of 50 every 250 ms) plus the grace, plus a margin. */
+#define BACKFILL_AFTER_MS 7000
 
 struct Collector {
 	CollectorOptions o;
@@ -83,6 +89,7 @@ struct Collector {
 	pthread_t rest_thread;
 	RestClient *rc; /* lock: the rest thread's client while it runs, for collector_feed_state */
 	atomic_int stop, ready;
+	_Atomic int64_t final_until; /* mono ms: the last gap pass at a stop may run until then */
 	/* jobs: rest and ws threads write, health thread reads */
 	pthread_mutex_t lock;
 	Job jobs[NJOBS];                     /* lock */
@@ -124,7 +131,10 @@ static Collector *g_stop_owner; /* for the REST client's should_stop */
 
 static int should_stop(void)
 {
-	return g_stop_owner && atomic_load(&g_stop_owner->stop);
+	if (!g_stop_owner || !atomic_load(&g_stop_owner->stop))
+		return 0;
+	int64_t until = atomic_load(&g_stop_owner->final_until); /* the last pass, bounded */
+	return !(until && fb_mono_ms() < until);
 }
 
 static void job_done(Collector *c, int j, const char *err)
@@ -447,6 +457,18 @@ static void on_event(void *arg, const Event *ev)
 	}
 }
 
+/* any thread (lock taken): one series to backfill once due */
+static void ask_backfill(Collector *c, const char *symbol, const char *interval, int64_t due)
+{
+	if (c->nrequests == c->rcap)
+		c->requests = xrealloc(c->requests, (c->rcap = c->rcap ? c->rcap * 2 : 64) *
+		                                            sizeof *c->requests);
+	BackfillRequest *r = &c->requests[c->nrequests++];
+	records_copy_field(r->symbol, sizeof r->symbol, symbol);
+	records_copy_field(r->interval, sizeof r->interval, interval);
+	r->due = due;
+}
+
 /* ws thread: after a reconnect, the rest thread fetches what the gap may have cost. */
 static void on_reconnect(void *arg, const char *const *streams, int n)
 {
@@ -470,22 +492,23 @@ static void on_reconnect(void *arg, const char *const *streams, int n)
 		if (s)
 			s->trade_check = 1;
 	}
+	/* the subscription of streams beyond the URL's takes 250 ms per 50 */
+	int64_t due = fb_mono_ms() + BACKFILL_AFTER_MS + (int64_t)(n / 50) * 250;
 	pthread_mutex_lock(&c->lock);
 	for (int i = 0; i < n; i++) {
 		const char *k = strstr(streams[i], "@kline_");
 		if (!k)
 			continue;
-		if (c->nrequests == c->rcap)
-			c->requests = xrealloc(c->requests, (c->rcap = c->rcap ? c->rcap * 2 : 64) *
-			                                            sizeof *c->requests);
-		BackfillRequest *r = &c->requests[c->nrequests++];
+		char sym[FB_SYMBOL_LEN];
 		size_t sl = (size_t)(k - streams[i]);
-		for (size_t j = 0; j < sl && j < sizeof r->symbol - 1; j++)
-			r->symbol[j] = (char)(streams[i][j] >= 'a' && streams[i][j] <= 'z'
-			                              ? streams[i][j] - 'a' + 'A'
-			                              : streams[i][j]);
-		r->symbol[sl < sizeof r->symbol ? sl : sizeof r->symbol - 1] = '\0';
-		snprintf(r->interval, sizeof r->interval, "%s", k + 7);
+		if (sl >= sizeof sym)
+			continue;
+		for (size_t j = 0; j < sl; j++)
+			sym[j] = (char)(streams[i][j] >= 'a' && streams[i][j] <= 'z'
+			                        ? streams[i][j] - 'a' + 'A'
+			                        : streams[i][j]);
+		sym[sl] = '\0';
+		ask_backfill(c, sym, k + 7, due);
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -727,6 +750,15 @@ static void rerank(Collector *c, RestClient *rc, Store *reader)
 				for (int j = 0; j < c->o.nintervals; j++)
 					backfill_one(c, rc, reader, now_syms[i], c->o.intervals[j],
 					             t);
+		/* a symbol that leaves: a last backfill once the candles that closed while it was
+		 * still streamed are past the grace (the next sweep no longer looks at it) */
+		pthread_mutex_lock(&c->lock);
+		for (int i = 0; i < c->nsymbols; i++)
+			if (!has_symbol(now_syms, (int)n, c->symbols[i]))
+				for (int j = 0; j < c->o.nintervals; j++)
+					ask_backfill(c, c->symbols[i], c->o.intervals[j],
+					             fb_mono_ms() + BACKFILL_AFTER_MS);
+		pthread_mutex_unlock(&c->lock);
 		free(c->symbols);
 		c->symbols = now_syms;
 		c->nsymbols = (int)n;
@@ -927,11 +959,17 @@ static void *rest_main(void *arg)
 	int64_t next_rank = fb_mono_ms() + (int64_t)c->o.rank_s * 1000;
 	while (!should_stop()) {
 		fill_gaps(c, rc);
+		/* the backfills that are due; the others wait in the list */
 		pthread_mutex_lock(&c->lock);
-		BackfillRequest *req = c->requests;
-		size_t nreq = c->nrequests;
-		c->requests = NULL;
-		c->nrequests = c->rcap = 0;
+		int64_t mono = fb_mono_ms();
+		size_t nreq = 0, keep = 0;
+		BackfillRequest *req = xcalloc(c->nrequests + 1, sizeof *req);
+		for (size_t i = 0; i < c->nrequests; i++)
+			if (c->requests[i].due <= mono)
+				req[nreq++] = c->requests[i];
+			else
+				c->requests[keep++] = c->requests[i];
+		c->nrequests = keep;
 		pthread_mutex_unlock(&c->lock);
 		if (nreq) {
 			now = universe_server_time(rc, err, sizeof err);
@@ -978,6 +1016,18 @@ static void *rest_main(void *arg)
 		         ws.connected == ws.connections ? NULL : "not every connection is up");
 		for (int t = 0; t < 10 && !should_stop() && !atomic_load(&c->gaps_pending); t++)
 			fb_sleep_ms(50);
+	}
+	/* stopping: one last gap pass for what closed since the last sweep (the streams still
+	 * run meanwhile), bounded; what it does not reach, the next start's backfill does */
+	if (c->o.final_pass_ms > 0 && atomic_load(&c->ready)) {
+		atomic_store(&c->final_until, fb_mono_ms() + c->o.final_pass_ms);
+		now = universe_server_time(rc, err, sizeof err);
+		int done = 0, total = c->nsymbols * c->o.nintervals;
+		for (int i = 0; i < c->nsymbols && now > 0 && !should_stop(); i++)
+			for (int j = 0; j < c->o.nintervals && !should_stop(); j++, done++)
+				backfill_one(c, rc, reader, c->symbols[i], c->o.intervals[j], now);
+		log_info("collect", "last gap pass before stopping: %d of %d series", done, total);
+		atomic_store(&c->final_until, 0);
 	}
 out:
 	if (rc) { /* the weight used this minute, for a process started right after this one */

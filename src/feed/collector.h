@@ -37,6 +37,7 @@ typedef struct {
 	char watch[CONFIG_MAX_SYMBOLS][FB_SYMBOL_LEN]; /* followed whatever their rank */
 	int nwatch;
 	int raw_trades;         /* the trade stream instead of aggTrade (feed.trades) */
+	int final_pass_ms;      /* at a stop: one last gap pass, at most this long (0: none) */
 	int64_t flow_sample_ms; /* book imbalance and CVD stored this often (0: a minute) */
 	StoreWriterOptions writer;
 	size_t engine_queue_capacity; /* events (0: the engine's default) */
