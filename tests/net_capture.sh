@@ -26,7 +26,7 @@ fi
 run() {
 	name=$1 rate=$2 secs=$3
 	shift 3
-	rm -f "$WORK/c.db"*
+	rm -f "$WORK/c.db"* "$WORK/simex.out" "$WORK/collect.out" # no line of the run before
 	"$FB" simex --port 0 --capture "$CAP/btcusdt_20240808.gz" \
 		--capture "$CAP/ethusdt_20240808.gz" --rate "$rate" "$@" >"$WORK/simex.out" 2>"$WORK/simex.err" &
 	SIMEX=$!
