@@ -469,6 +469,19 @@ static void ask_backfill(Collector *c, const char *symbol, const char *interval,
 	r->due = due;
 }
 
+/* The symbol of a stream name ("btcusdt@kline_1m") up to end, upper-cased. 0, or -1 when it
+ * does not fit. */
+static int stream_symbol(const char *name, const char *end, char sym[FB_SYMBOL_LEN])
+{
+	size_t sl = (size_t)(end - name);
+	if (sl >= FB_SYMBOL_LEN)
+		return -1;
+	for (size_t j = 0; j < sl; j++)
+		sym[j] = (char)(name[j] >= 'a' && name[j] <= 'z' ? name[j] - 'a' + 'A' : name[j]);
+	sym[sl] = '\0';
+	return 0;
+}
+
 /* ws thread: after a reconnect, the rest thread fetches what the gap may have cost. */
 static void on_reconnect(void *arg, const char *const *streams, int n)
 {
@@ -480,14 +493,8 @@ static void on_reconnect(void *arg, const char *const *streams, int n)
 		if (!t)
 			continue;
 		char sym[FB_SYMBOL_LEN];
-		size_t sl = (size_t)(t - streams[i]);
-		if (sl >= sizeof sym)
+		if (stream_symbol(streams[i], t, sym))
 			continue;
-		for (size_t j = 0; j < sl; j++)
-			sym[j] = (char)(streams[i][j] >= 'a' && streams[i][j] <= 'z'
-			                        ? streams[i][j] - 'a' + 'A'
-			                        : streams[i][j]);
-		sym[sl] = '\0';
 		SymState *s = sym_state(c, sym);
 		if (s)
 			s->trade_check = 1;
@@ -500,15 +507,8 @@ static void on_reconnect(void *arg, const char *const *streams, int n)
 		if (!k)
 			continue;
 		char sym[FB_SYMBOL_LEN];
-		size_t sl = (size_t)(k - streams[i]);
-		if (sl >= sizeof sym)
-			continue;
-		for (size_t j = 0; j < sl; j++)
-			sym[j] = (char)(streams[i][j] >= 'a' && streams[i][j] <= 'z'
-			                        ? streams[i][j] - 'a' + 'A'
-			                        : streams[i][j]);
-		sym[sl] = '\0';
-		ask_backfill(c, sym, k + 7, due);
+		if (!stream_symbol(streams[i], k, sym))
+			ask_backfill(c, sym, k + 7, due);
 	}
 	pthread_mutex_unlock(&c->lock);
 }

@@ -567,25 +567,9 @@ static int on_bytes(FeedWs *w, Conn *c, const unsigned char *data, size_t len)
 	return rc;
 }
 
-/* Bytes out on the connection: as they are, or through TLS. Returns -1 on failure. */
-static int conn_write(FeedWs *w, Conn *c, struct lws *wsi, const void *p, size_t n)
+/* Bytes on the socket as they are (libwebsockets wants LWS_PRE bytes before them). */
+static int raw_write(struct lws *wsi, const void *p, size_t n)
 {
-	(void)w;
-	if (c->tls) {
-		char err[160];
-		if (wstls_write(c->tls, p, n, err, sizeof err)) {
-			snprintf(c->close_why, sizeof c->close_why, "%s", err);
-			return -1;
-		}
-		size_t k = wstls_out_pending(c->tls);
-		if (!k)
-			return 0;
-		unsigned char *buf = xmalloc(LWS_PRE + k);
-		k = wstls_out(c->tls, buf + LWS_PRE, k);
-		int wr = lws_write(wsi, buf + LWS_PRE, k, LWS_WRITE_RAW);
-		free(buf);
-		return wr < (int)k ? -1 : 0;
-	}
 	unsigned char *buf = xmalloc(LWS_PRE + n);
 	memcpy(buf + LWS_PRE, p, n);
 	int wr = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_RAW);
@@ -593,19 +577,32 @@ static int conn_write(FeedWs *w, Conn *c, struct lws *wsi, const void *p, size_t
 	return wr < (int)n ? -1 : 0;
 }
 
-/* What TLS has to send by itself (handshake records, alerts). */
+/* What TLS has to send (records of what was written, handshake records, alerts). */
 static int tls_flush(Conn *c, struct lws *wsi)
 {
 	size_t k;
 	while (c->tls && (k = wstls_out_pending(c->tls)) > 0) {
-		unsigned char *buf = xmalloc(LWS_PRE + k);
-		k = wstls_out(c->tls, buf + LWS_PRE, k);
-		int wr = lws_write(wsi, buf + LWS_PRE, k, LWS_WRITE_RAW);
+		unsigned char *buf = xmalloc(k);
+		k = wstls_out(c->tls, buf, k);
+		int rc = raw_write(wsi, buf, k);
 		free(buf);
-		if (wr < (int)k)
+		if (rc)
 			return -1;
 	}
 	return 0;
+}
+
+/* Bytes out on the connection: as they are, or through TLS. Returns -1 on failure. */
+static int conn_write(Conn *c, struct lws *wsi, const void *p, size_t n)
+{
+	if (!c->tls)
+		return raw_write(wsi, p, n);
+	char err[160];
+	if (wstls_write(c->tls, p, n, err, sizeof err)) {
+		snprintf(c->close_why, sizeof c->close_why, "%s", err);
+		return -1;
+	}
+	return tls_flush(c, wsi);
 }
 
 /* A masked frame out. */
@@ -613,7 +610,7 @@ static int send_frame(FeedWs *w, Conn *c, struct lws *wsi, int opcode, const voi
 {
 	unsigned char *buf = xmalloc(WSF_MAX_HEADER + n);
 	size_t k = wsframe_build(buf, opcode, p, n, (uint32_t)rng_next(&w->rng));
-	int rc = conn_write(w, c, wsi, buf, k);
+	int rc = conn_write(c, wsi, buf, k);
 	free(buf);
 	return rc;
 }
@@ -666,7 +663,7 @@ static int on_writable(FeedWs *w, Conn *c, struct lws *wsi)
 		size_t cap = sizeof c->path + 1024;
 		char *buf = xmalloc(cap);
 		int n = wsframe_request(buf, cap, w->host, w->port, w->ssl, c->path, c->key);
-		int rc = n < 0 ? -1 : conn_write(w, c, wsi, buf, (size_t)n);
+		int rc = n < 0 ? -1 : conn_write(c, wsi, buf, (size_t)n);
 		free(buf);
 		c->req_sent = 1;
 		return rc;
