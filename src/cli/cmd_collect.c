@@ -56,7 +56,7 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 	CollectorOptions o;
 	cli_collector_options(ctx, &o, db);
 	o.health_port = health;
-	o.final_pass_ms = ui ? 0 : 3000; /* headless: a last gap pass of at most 3 s at a stop */
+	o.final_pass_ms = ui ? 0 : 2000; /* headless: a last gap pass of at most 2 s at a stop */
 	o.rules = cli_alert_rules(ctx);
 	if (ui)
 		o.on_alert = cli_alert_sink; /* toasts and the bell */

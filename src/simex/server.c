@@ -491,11 +491,11 @@ static void h_stats(Simex *s, const Args *q, Reply *r)
 	strbuf_printf(
 	        &r->body,
 	        "{\"requests\":%llu,\"weight_used\":%llu,\"rate_limited\":%llu,\"banned\":%llu,"
-	        "\"violations\":%llu,\"errors\":%llu,\"time\":%lld}",
+	        "\"violations\":%llu,\"errors\":%llu,\"time\":%lld,\"up_ms\":%lld}",
 	        (unsigned long long)st.requests, (unsigned long long)st.weight_used,
 	        (unsigned long long)st.rate_limited, (unsigned long long)st.banned,
 	        (unsigned long long)st.violations, (unsigned long long)st.errors,
-	        (long long)clock_now(&s->clock));
+	        (long long)clock_now(&s->clock), (long long)(fb_now_ms() - s->started_real));
 }
 
 static int w_klines(const Args *q)
