@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/strbuf.h"
 #include "core/xmalloc.h"
 
 static int setup(void **state)
@@ -311,6 +312,34 @@ static void test_save_key(void **state)
 	assert_int_equal(config_save_key("/proc/nope/x.ini", "ui", "k", "v", err, sizeof err), -1);
 }
 
+/* Many [alert] sections: every one is found by its name, in file order, and a name used twice
+ * is refused with both places, however far apart they are. */
+static void test_many_alerts(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	StrBuf b = {0};
+	for (int i = 0; i < N; i++)
+		strbuf_printf(&b, "[alert r%d]\nwhen = rsi > %d\n", i, i % 100);
+	char err[1024] = "";
+	Config *cfg = NULL;
+	assert_int_equal(load(b.p, err, sizeof err, &cfg), 0);
+	assert_int_equal(config_alert_count(cfg), N);
+	for (int i = 0; i < N; i += 997) {
+		char name[32], when[32];
+		snprintf(name, sizeof name, "r%d", i);
+		snprintf(when, sizeof when, "rsi > %d", i % 100);
+		assert_string_equal(config_alert(cfg, i)->name, name);
+		assert_string_equal(config_alert_get(config_alert(cfg, i), "when"), when);
+	}
+	config_free(cfg);
+	strbuf_printf(&b, "[alert r7]\nwhen = rsi > 1\n");
+	assert_int_equal(load(b.p, err, sizeof err, NULL), -1);
+	assert_non_null(strstr(err, "[alert r7] is already defined at"));
+	assert_non_null(strstr(err, "c.ini:15"));
+	free(b.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +353,7 @@ int main(void)
 	        cmocka_unit_test(test_apply_live),
 	        cmocka_unit_test(test_sizes),
 	        cmocka_unit_test(test_save_key),
+	        cmocka_unit_test(test_many_alerts),
 	};
 	return cmocka_run_group_tests(tests, setup, tu_group_teardown);
 }

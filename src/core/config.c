@@ -104,7 +104,9 @@ static const KeyDef alert_keys[CONFIG_ALERT_NKEYS] = {
 struct Config {
 	Entry e[NKEYS];
 	ConfigAlert *alerts;
-	int nalerts;
+	int nalerts, capalerts;
+	uint32_t *aslot; /* alert name -> index + 1 (open addressing), so loading is linear */
+	uint32_t amask;
 };
 
 static const char *const source_names[] = {"default", "user file", "--config", "environment",
@@ -376,6 +378,43 @@ const char *config_alert_get(const ConfigAlert *a, const char *key)
 	return NULL;
 }
 
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Indexes the first n alerts' names, with room to grow to twice as many. */
+static void alert_index(Config *cfg)
+{
+	uint32_t cap = 16;
+	while (cap < (uint32_t)cfg->nalerts * 4)
+		cap *= 2;
+	free(cfg->aslot);
+	cfg->aslot = xcalloc(cap, sizeof *cfg->aslot);
+	cfg->amask = cap - 1;
+	for (int i = 0; i < cfg->nalerts; i++) {
+		uint32_t at = name_hash(cfg->alerts[i].name) & cfg->amask;
+		while (cfg->aslot[at])
+			at = (at + 1) & cfg->amask;
+		cfg->aslot[at] = (uint32_t)i + 1;
+	}
+}
+
+/* The index of the alert called name, or nalerts. */
+static int alert_find(const Config *cfg, const char *name)
+{
+	if (!cfg->aslot)
+		return cfg->nalerts;
+	for (uint32_t at = name_hash(name) & cfg->amask; cfg->aslot[at];
+	     at = (at + 1) & cfg->amask)
+		if (strcmp(cfg->alerts[cfg->aslot[at] - 1].name, name) == 0)
+			return (int)cfg->aslot[at] - 1;
+	return cfg->nalerts;
+}
+
 /* "[alert NAME]": starts (or, from a higher layer, replaces) the rule NAME. Returns its index,
  * or -1 with err. */
 static int alert_section(Config *cfg, const char *name, const char *path, int lineno,
@@ -390,19 +429,22 @@ static int alert_section(Config *cfg, const char *name, const char *path, int li
 		         where, name);
 		return -1;
 	}
-	int i;
-	for (i = 0; i < cfg->nalerts; i++)
-		if (strcmp(cfg->alerts[i].name, name) == 0)
-			break;
+	int i = alert_find(cfg, name);
 	if (i < cfg->nalerts && cfg->alerts[i].src == src &&
 	    strcmp(cfg->alerts[i].file, path) == 0) {
 		snprintf(err, errlen, "%s: [alert %s] is already defined at %s", where, name,
 		         cfg->alerts[i].where);
 		return -1;
 	}
-	if (i == cfg->nalerts)
-		cfg->alerts = xrealloc(cfg->alerts, (size_t)++cfg->nalerts * sizeof *cfg->alerts);
-	else
+	int added = i == cfg->nalerts;
+	if (added) {
+		if (cfg->nalerts == cfg->capalerts) {
+			cfg->capalerts = cfg->capalerts ? cfg->capalerts * 2 : 8;
+			cfg->alerts = xrealloc(cfg->alerts,
+			                       (size_t)cfg->capalerts * sizeof *cfg->alerts);
+		}
+		cfg->nalerts++;
+	} else
 		alert_clear(&cfg->alerts[i]);
 	ConfigAlert *a = &cfg->alerts[i];
 	memset(a, 0, sizeof *a);
@@ -411,6 +453,16 @@ static int alert_section(Config *cfg, const char *name, const char *path, int li
 	a->file = xstrdup(path);
 	a->line = lineno;
 	a->src = src;
+	if (added) {
+		if ((uint32_t)cfg->nalerts * 2 > cfg->amask)
+			alert_index(cfg);
+		else {
+			uint32_t at = name_hash(a->name) & cfg->amask;
+			while (cfg->aslot[at])
+				at = (at + 1) & cfg->amask;
+			cfg->aslot[at] = (uint32_t)i + 1;
+		}
+	}
 	return i;
 }
 
@@ -487,6 +539,7 @@ void config_free(Config *cfg)
 		free(cfg->e[i].origin);
 	}
 	alerts_free(cfg->alerts, cfg->nalerts);
+	free(cfg->aslot);
 	free(cfg);
 }
 
@@ -883,7 +936,8 @@ int config_apply_live(Config *cfg, const Config *fresh, char *msg, size_t msglen
 		cfg->alerts = xcalloc((size_t)fresh->nalerts + 1, sizeof *cfg->alerts);
 		for (int i = 0; i < fresh->nalerts; i++)
 			alert_copy(&cfg->alerts[i], &fresh->alerts[i]);
-		cfg->nalerts = fresh->nalerts;
+		cfg->nalerts = cfg->capalerts = fresh->nalerts;
+		alert_index(cfg);
 		changed++;
 	}
 	return changed;
