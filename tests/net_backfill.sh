@@ -114,9 +114,14 @@ wait_line "$WORK/relimit1.log" "Retry-After" || bad "the first collector never h
 sleep 1.5 # the record of it committed
 kill -9 "$C"
 wait "$C" 2>/dev/null
-$FBC --set "log.file=$WORK/relimit2.log" collect --health-port -1 >/dev/null 2>&1 &
+$FBC --set "log.file=$WORK/relimit2.log" collect --health-port -1 >"$WORK/relimit2.out" 2>&1 &
 C=$!
 sleep 4
+# REST is held, the streams run: the websocket job says so itself
+HP=$(sed -n 's/.*health on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/relimit2.out" | head -1)
+curl -s "http://127.0.0.1:$HP/health" >"$WORK/relimit2.health"
+ws_age=$(sed -n 's/.*"websocket":{"last_success_ts":[0-9]*,"last_error":"[^"]*","consecutive_failures":[0-9]*,"age_s":\([0-9-]*\).*/\1/p' "$WORK/relimit2.health")
+[ -n "$ws_age" ] && [ "$ws_age" -ge 0 ] && [ "$ws_age" -le 2 ] && ok || bad "the websocket job's last success is ${ws_age:-?} s old while REST is held: $(cat "$WORK/relimit2.health")"
 kill -INT "$C"
 wait "$C" 2>/dev/null
 has "$WORK/relimit2.log" "an earlier run was rate-limited" "the next process knows the earlier 429"

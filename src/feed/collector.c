@@ -182,6 +182,26 @@ static void flush_stage(Collector *c)
 
 static void take_fills(Collector *c);
 
+/* ws thread, about once a second: the websocket job reports its own state, working while
+ * every connection is up and messages arrive */
+static void on_ws_status(void *arg, int connected, int connections, int64_t last_message_ms)
+{
+	Collector *c = arg;
+	int64_t quiet = fb_now_ms() - last_message_ms;
+	if (!last_message_ms && fb_now_ms() - c->started_ms < (int64_t)c->o.stale_s * 1000)
+		return; /* still connecting */
+	char err[96];
+	if (connected < connections)
+		snprintf(err, sizeof err, "%d of %d connections down", connections - connected,
+		         connections);
+	else if (!last_message_ms || quiet > (int64_t)c->o.stale_s * 1000)
+		snprintf(err, sizeof err, "no message for %lld s",
+		         (long long)(last_message_ms ? quiet / 1000 : 0));
+	else
+		err[0] = '\0';
+	job_done(c, JOB_WS, err[0] ? err : NULL);
+}
+
 static void on_pass(void *arg)
 {
 	Collector *c = arg;
@@ -929,6 +949,7 @@ static void *rest_main(void *arg)
 	                    .on_event = on_event,
 	                    .on_reconnect = on_reconnect,
 	                    .on_pass = on_pass,
+	                    .on_status = on_ws_status,
 	                    .arg = c};
 	c->ws = feed_ws_start(&wo, streams, nstreams, err, sizeof err);
 	for (int i = 0; i < nstreams; i++)
@@ -1010,10 +1031,6 @@ static void *rest_main(void *arg)
 			} else
 				job_done(c, JOB_PREMIUM, err);
 		}
-		FeedWsStats ws;
-		feed_ws_get_stats(c->ws, &ws);
-		job_done(c, JOB_WS,
-		         ws.connected == ws.connections ? NULL : "not every connection is up");
 		for (int t = 0; t < 10 && !should_stop() && !atomic_load(&c->gaps_pending); t++)
 			fb_sleep_ms(50);
 	}

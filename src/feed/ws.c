@@ -98,6 +98,7 @@ struct FeedWs {
 	WsTlsCtx *tls;        /* wss:// */
 	unsigned char *plain; /* what TLS decrypted, for on_bytes */
 	lws_sorted_usec_list_t tick;
+	int64_t status_at; /* ws thread: mono ms of the last on_status */
 	pthread_t thread;
 	atomic_int stop;
 	Rng rng;
@@ -284,7 +285,12 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 		memcpy(cs->last_error, c->last_error, sizeof cs->last_error);
 		cs->last_error_ms = c->last_error_ms;
 	}
+	int64_t last_ms = w->stats.last_message_ms;
 	pthread_mutex_unlock(&w->lock);
+	if (w->o.on_status && now - w->status_at >= 1000) {
+		w->status_at = now;
+		w->o.on_status(w->o.arg, connected, w->nconns, last_ms);
+	}
 	if (!atomic_load(&w->stop))
 		lws_sul_schedule(w->ctx, 0, &w->tick, on_tick, 250 * LWS_US_PER_MS);
 }

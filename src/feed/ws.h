@@ -29,6 +29,9 @@ typedef struct {
 	void (*on_reconnect)(void *arg, const char *const *streams, int n);
 	/* after each service-loop pass, whose events on_event saw: hand them on as one batch */
 	void (*on_pass)(void *arg);
+	/* about once a second: how many connections are up, and the last message's wall time
+	 * (0: none yet), so the owner's health hears it from the ws thread itself */
+	void (*on_status)(void *arg, int connected, int connections, int64_t last_message_ms);
 	void *arg;
 } FeedWsOptions;
 
