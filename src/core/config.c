@@ -408,8 +408,7 @@ static int alert_find(const Config *cfg, const char *name)
 {
 	if (!cfg->aslot)
 		return cfg->nalerts;
-	for (uint32_t at = name_hash(name) & cfg->amask; cfg->aslot[at];
-	     at = (at + 1) & cfg->amask)
+	for (uint32_t at = name_hash(name) & cfg->amask; cfg->aslot[at]; at = (at + 1) & cfg->amask)
 		if (strcmp(cfg->alerts[cfg->aslot[at] - 1].name, name) == 0)
 			return (int)cfg->aslot[at] - 1;
 	return cfg->nalerts;
@@ -440,8 +439,8 @@ static int alert_section(Config *cfg, const char *name, const char *path, int li
 	if (added) {
 		if (cfg->nalerts == cfg->capalerts) {
 			cfg->capalerts = cfg->capalerts ? cfg->capalerts * 2 : 8;
-			cfg->alerts = xrealloc(cfg->alerts,
-			                       (size_t)cfg->capalerts * sizeof *cfg->alerts);
+			cfg->alerts =
+			        xrealloc(cfg->alerts, (size_t)cfg->capalerts * sizeof *cfg->alerts);
 		}
 		cfg->nalerts++;
 	} else
