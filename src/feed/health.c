@@ -13,6 +13,8 @@
 #include "core/xmalloc.h"
 #include "feed/collector.h"
 
+#define HEALTH_MAX_FDS 64 /* the health server's connections, with its listening socket */
+
 struct Health {
 	Collector *c;
 	struct lws_context *ctx;
@@ -119,6 +121,11 @@ Health *health_start(int port, Collector *c, char *err, size_t errlen)
 	info.protocols = protocols;
 	info.user = h;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	/* a flood of (half-open) connections takes at most these descriptors, and lws stops
+	 * accepting while they are in use, so the store and the feed keep theirs; an idle or
+	 * half-sent request is dropped after the timeout */
+	info.fd_limit_per_thread = HEALTH_MAX_FDS;
+	info.timeout_secs = 5;
 	h->ctx = lws_create_context(&info);
 	if (!h->ctx) {
 		snprintf(err, errlen, "health server: cannot listen on 127.0.0.1:%d", port);
