@@ -1039,6 +1039,8 @@ static void *rest_main(void *arg)
 	if (c->o.final_pass_ms > 0 && atomic_load(&c->ready)) {
 		atomic_store(&c->final_until, fb_mono_ms() + c->o.final_pass_ms);
 		now = universe_server_time(rc, err, sizeof err);
+		if (now <= 0)
+			log_warn("collect", "last gap pass: %s", err);
 		int done = 0, total = c->nsymbols * c->o.nintervals;
 		for (int i = 0; i < c->nsymbols && now > 0 && !should_stop(); i++)
 			for (int j = 0; j < c->o.nintervals && !should_stop(); j++, done++)
