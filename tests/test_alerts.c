@@ -80,6 +80,9 @@ static void test_expressions(void **state)
 	expect_error("oi_z = 2", 6, "'=' is not a comparison: use '=='");
 	expect_error("", 1, "empty condition");
 	expect_error("oi_z > 2 ls_ratio > 1", 10, "expected 'and', 'or' or the end");
+	/* control bytes in the text are shown escaped, never echoed (a found one, fuzzed) */
+	expect_error("oi_z > 2\x1b[2J", 9, "but found '\\x1B'");
+	expect_error("oi_z > 2\n", 9, "but found '\\x0A'");
 
 	int ids[8], col;
 	char msg[64];

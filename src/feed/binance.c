@@ -627,3 +627,71 @@ static int ws_parse_tokens(const char *msg, const JsonTok *t, const char *exchan
 	}
 	return got;
 }
+
+int binance_time_ok(int64_t t, int64_t now)
+{
+	return t >= 1483228800000LL && t <= now + FB_DAY_MS;
+}
+
+int64_t binance_parse_server_time(const char *json, size_t len, int64_t now, char *why,
+                                  size_t whylen)
+{
+	json_error_t e;
+	json_t *root = json_loadb(json, len, 0, &e);
+	json_t *t = json_object_get(root, "serverTime");
+	int64_t v = json_is_integer(t) ? (int64_t)json_integer_value(t) : -1;
+	json_decref(root);
+	if (v <= 0) {
+		snprintf(why, whylen, "no serverTime in the answer");
+		return -1;
+	}
+	/* a time near INT64_MAX once made the backfill loop for ever */
+	if (!binance_time_ok(v, now)) {
+		snprintf(why, whylen, "serverTime %lld is not a plausible time", (long long)v);
+		return -1;
+	}
+	return v;
+}
+
+int binance_parse_open_interest(const char *json, size_t len, int64_t now, double *contracts,
+                                int64_t *ts)
+{
+	json_error_t e;
+	json_t *root = json_loadb(json, len, 0, &e);
+	const char *oi = json_string_value(json_object_get(root, "openInterest"));
+	json_t *t = json_object_get(root, "time");
+	double v;
+	int ok = oi && fb_parse_double(oi, &v) == 0 && v >= 0 && v <= 1e15 && json_is_integer(t) &&
+	         binance_time_ok((int64_t)json_integer_value(t), now);
+	if (ok) {
+		*contracts = v;
+		*ts = (int64_t)json_integer_value(t);
+	}
+	json_decref(root);
+	return ok ? 0 : -1;
+}
+
+int binance_parse_ratio(const char *json, size_t len, const char *field, double max, int64_t now,
+                        double *v, int64_t *ts)
+{
+	json_error_t e;
+	json_t *root = json_loadb(json, len, 0, &e), *row = json_array_get(root, 0);
+	if (json_is_array(root) && !row) {
+		json_decref(root);
+		return 0;
+	}
+	const char *val = json_string_value(json_object_get(row, field));
+	json_t *tj = json_object_get(row, "timestamp");
+	int64_t t = json_is_integer(tj)  ? (int64_t)json_integer_value(tj)
+	            : json_is_string(tj) ? strtoll(json_string_value(tj), NULL, 10)
+	                                 : 0;
+	double x;
+	int ok = val && binance_time_ok(t, now) && fb_parse_double(val, &x) == 0 && x >= 0 &&
+	         x <= max;
+	if (ok) {
+		*v = x;
+		*ts = t;
+	}
+	json_decref(root);
+	return ok ? 1 : -1;
+}

@@ -52,6 +52,21 @@ long binance_parse_trades(const char *json, size_t len, const char *symbol, int 
  * with msg empty when the text is not such a body. */
 int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen);
 
+/* A time from the exchange is plausible: from 2017 (before any USDⓈ-M market) to a day past
+ * now (epoch ms). Checked before any arithmetic on it. */
+int binance_time_ok(int64_t t, int64_t now);
+/* /fapi/v1/time: the serverTime, or -1 with why (absent, or not a plausible time). */
+int64_t binance_parse_server_time(const char *json, size_t len, int64_t now, char *why,
+                                  size_t whylen);
+/* /fapi/v1/openInterest {"openInterest":"…","time":…}: 0 with the contracts (0 to 1e15) and
+ * the time, or -1 (malformed or out of range). */
+int binance_parse_open_interest(const char *json, size_t len, int64_t now, double *contracts,
+                                int64_t *ts);
+/* /futures/data/… [{FIELD:"…","timestamp":…}]: the first row's FIELD, 0 to max. Returns 1
+ * with the value and time, 0 for an empty list, -1 when malformed or out of range. */
+int binance_parse_ratio(const char *json, size_t len, const char *field, double max, int64_t now,
+                        double *v, int64_t *ts);
+
 /* One WebSocket message, combined ({"stream":..,"data":..}) or raw, into events. Arrays (the
  * all-market streams) give several; entries with st other than 1 (COIN-M) are left out.
  * Returns the number of events written (0 for replies such as {"result":null,"id":1}), or -1

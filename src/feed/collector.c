@@ -558,11 +558,6 @@ static int backfill_one(Collector *c, RestClient *rc, Store *reader, const char 
 }
 
 /* A time from the exchange: between 2017 (before any USDⓈ-M market) and a day from now. */
-static int time_ok(int64_t t)
-{
-	return t >= 1483228800000LL && t <= fb_now_ms() + FB_DAY_MS;
-}
-
 /* rest thread: the polled metrics of one symbol. Values out of range are refused, counted as
  * a malformed answer of their job. */
 static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_t now)
@@ -571,15 +566,11 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 	size_t len;
 	snprintf(path, sizeof path, "/fapi/v1/openInterest?symbol=%s", symbol);
 	if (rest_get(rc, path, 1, &body, &len, err, sizeof err) == 0) {
-		json_error_t e;
-		json_t *root = json_loadb(body, len, 0, &e);
-		const char *oi = json_string_value(json_object_get(root, "openInterest"));
-		json_t *t = json_object_get(root, "time");
 		double v;
-		if (oi && fb_parse_double(oi, &v) == 0 && v >= 0 && v <= 1e15 &&
-		    json_is_integer(t) && time_ok((int64_t)json_integer_value(t))) {
-			put_metric(c, symbol, "open_interest", (int64_t)json_integer_value(t), v);
-			Event ev = {.type = EV_OPEN_INTEREST, .ts = (int64_t)json_integer_value(t)};
+		int64_t t;
+		if (binance_parse_open_interest(body, len, fb_now_ms(), &v, &t) == 0) {
+			put_metric(c, symbol, "open_interest", t, v);
+			Event ev = {.type = EV_OPEN_INTEREST, .ts = t};
 			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
 			ev.u.oi.contracts = v;
 			ev.u.oi.value = NAN;
@@ -590,7 +581,6 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 			         symbol);
 			job_done(c, JOB_OPEN_INTEREST, "openInterest: malformed answer");
 		}
-		json_decref(root);
 		free(body);
 	} else
 		job_done(c, JOB_OPEN_INTEREST, err);
@@ -616,16 +606,11 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 			job_done(c, JOB_RATIOS, err);
 			continue;
 		}
-		json_error_t e;
-		json_t *root = json_loadb(body, len, 0, &e), *row = json_array_get(root, 0);
-		const char *val = json_string_value(json_object_get(row, ratios[i].field));
-		json_t *ts = json_object_get(row, "timestamp");
-		int64_t t = json_is_integer(ts)  ? (int64_t)json_integer_value(ts)
-		            : json_is_string(ts) ? strtoll(json_string_value(ts), NULL, 10)
-		                                 : 0;
 		double v;
-		if (val && time_ok(t) && fb_parse_double(val, &v) == 0 && v >= 0 &&
-		    v <= (ratios[i].kind ? 1e6 : 1e14)) {
+		int64_t t;
+		int got = binance_parse_ratio(body, len, ratios[i].field,
+		                              ratios[i].kind ? 1e6 : 1e14, fb_now_ms(), &v, &t);
+		if (got > 0) {
 			put_metric(c, symbol, ratios[i].metric, t, v);
 			Event ev = {.type = ratios[i].kind ? EV_RATIO : EV_OPEN_INTEREST, .ts = t};
 			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
@@ -638,12 +623,11 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 			}
 			quant_live_push(c->live, &ev);
 			job_done(c, JOB_RATIOS, NULL);
-		} else if (row) {
+		} else if (got < 0) {
 			log_warn("collect", "%s: %s: malformed or out-of-range answer", symbol,
 			         ratios[i].path);
 			job_done(c, JOB_RATIOS, "ratio: malformed answer");
 		}
-		json_decref(root);
 		free(body);
 	}
 	/* realised funding, newest first ten (8-hourly: ten cover three days) */

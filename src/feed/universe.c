@@ -92,22 +92,10 @@ int64_t universe_server_time(RestClient *rc, char *err, size_t errlen)
 	size_t len;
 	if (rest_get(rc, "/fapi/v1/time", 1, &body, &len, err, errlen))
 		return -1;
-	json_error_t e;
-	json_t *root = json_loadb(body, len, 0, &e);
+	char why[128];
+	int64_t v = binance_parse_server_time(body, len, fb_now_ms(), why, sizeof why);
 	free(body);
-	json_t *t = json_object_get(root, "serverTime");
-	int64_t v = json_is_integer(t) ? (int64_t)json_integer_value(t) : -1;
-	json_decref(root);
-	if (v <= 0) {
-		snprintf(err, errlen, "/fapi/v1/time: no serverTime in the answer");
-		return -1;
-	}
-	/* before any arithmetic on it: between 2017 (before any USDⓈ-M market) and a day from
-	 * this machine's clock (a time near INT64_MAX once made the backfill loop for ever) */
-	if (v < 1483228800000LL || v > fb_now_ms() + FB_DAY_MS) {
-		snprintf(err, errlen, "/fapi/v1/time: serverTime %lld is not a plausible time",
-		         (long long)v);
-		return -1;
-	}
+	if (v < 0)
+		snprintf(err, errlen, "/fapi/v1/time: %s", why);
 	return v;
 }

@@ -12,6 +12,7 @@
 
 #include "core/suggest.h"
 #include "core/timeutil.h"
+#include "core/strbuf.h"
 #include "core/xmalloc.h"
 
 typedef enum { N_NUM, N_VAR, N_NEG, N_CMP, N_AND, N_OR, N_NOT } NodeKind;
@@ -196,7 +197,9 @@ static const char *tok_text(P *p, char *buf, size_t len)
 {
 	if (p->tok == T_END)
 		return "the end";
-	snprintf(buf, len, "'%.*s'", (int)(p->tlen < 40 ? p->tlen : 40), p->s + p->tpos);
+	char raw[48], safe[200]; /* the text as typed, its control bytes shown as \xNN */
+	snprintf(raw, sizeof raw, "%.*s", (int)(p->tlen < 40 ? p->tlen : 40), p->s + p->tpos);
+	snprintf(buf, len, "'%s'", fb_escape_text(raw, safe, sizeof safe));
 	return buf;
 }
 
@@ -215,7 +218,7 @@ static int parse_or(P *p);
  * the caller handles parentheses (see compare). */
 static int parse_value(P *p)
 {
-	char buf[64];
+	char buf[208];
 	if (++p->depth > 64)
 		return fail(p, p->tpos, "%s", "expression nested too deeply");
 	int r;
@@ -299,7 +302,7 @@ static int paren_is_bool(const P *p)
 
 static int parse_compare(P *p)
 {
-	char buf[64];
+	char buf[208];
 	if (p->tok == T_LP && paren_is_bool(p)) {
 		next(p);
 		if (++p->depth > 64)
@@ -381,7 +384,7 @@ static int parse_or(P *p)
 
 AlertExpr *alert_expr_compile(const char *text, int *col, char *msg, size_t msglen)
 {
-	char buf[64];
+	char buf[208];
 	P p = {.s = text, .msg = msg, .msglen = msglen};
 	p.e = xcalloc(1, sizeof *p.e);
 	next(&p);

@@ -1,5 +1,6 @@
-/* libFuzzer: exchange payloads. Any bytes through every Binance parser: never a crash, and
- * every event or record that comes out has a valid symbol and sane numbers; the WebSocket
+/* libFuzzer: exchange payloads. Any bytes through every Binance parser (streams, klines,
+ * exchange info, tickers, funding, errors, server time, open interest, ratios): never a crash,
+ * and every event or record that comes out has a valid symbol and sane numbers; the WebSocket
  * frame and upgrade readers stay inside the bytes. */
 #include <math.h>
 #include <stdlib.h>
@@ -44,6 +45,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	FundingRate *f;
 	k = binance_parse_funding(text, size, "binance", &f, &bad, why, sizeof why);
 	free(f);
+	/* the small REST answers: server time, open interest, ratios; any time that comes out is
+	 * plausible (from 2017 to a day past now), any value in its range */
+	int64_t now = 1700000000000LL, ts;
+	int64_t st = binance_parse_server_time(text, size, now, why, sizeof why);
+	CHECK(st == -1 || (st >= 1483228800000LL && st <= now + 86400000LL));
+	double v;
+	if (binance_parse_open_interest(text, size, now, &v, &ts) == 0)
+		CHECK(v >= 0 && v <= 1e15 && ts >= 1483228800000LL && ts <= now + 86400000LL);
+	if (binance_parse_ratio(text, size, "longShortRatio", 1e6, now, &v, &ts) == 1)
+		CHECK(v >= 0 && v <= 1e6 && ts >= 1483228800000LL && ts <= now + 86400000LL);
 	char msg[128];
 	binance_parse_error(text, size, msg, sizeof msg);
 	for (char *p = msg; *p; p++)
