@@ -961,6 +961,7 @@ static void *rest_main(void *arg)
 
 	/* 4. polls, reconnect backfills and periodic sweeps */
 	int64_t next_poll = 0, next_sweep = fb_mono_ms() + (int64_t)c->o.gap_check_s * 1000;
+	int poll_at = 0, rounds = 0; /* the next symbol to poll; rounds done */
 	int64_t next_rank = fb_mono_ms() + (int64_t)c->o.rank_s * 1000;
 	while (!should_stop()) {
 		fill_gaps(c, rc);
@@ -997,23 +998,31 @@ static void *rest_main(void *arg)
 			if (now > 0 && !failures)
 				job_done(c, JOB_BACKFILL, NULL);
 		}
-		if (fb_mono_ms() >= next_poll) {
-			next_poll = fb_mono_ms() + (int64_t)c->o.poll_s * 1000;
-			now = fb_now_ms();
-			for (int i = 0; i < c->nsymbols && !should_stop(); i++) {
-				fill_gaps(
-				        c,
-				        rc); /* a gap's trades first: REST keeps only the latest */
-				poll_symbol(c, rc, c->symbols[i], now);
+		/* The polls are spread over the round, one symbol at a time (six light requests
+		 * each), so they never come as one burst that meets the weight limit and holds a
+		 * backfill back. The first round, right after the start, takes at most 20 s. */
+		while (fb_mono_ms() >= next_poll && !should_stop()) {
+			if (poll_at >= c->nsymbols) {
+				poll_at = 0;
+				rounds++;
+				char *body;
+				size_t len;
+				if (rest_get(rc, "/fapi/v1/premiumIndex", 10, &body, &len, err,
+				             sizeof err) == 0) {
+					job_done(c, JOB_PREMIUM, NULL);
+					free(body);
+				} else
+					job_done(c, JOB_PREMIUM, err);
 			}
-			char *body;
-			size_t len;
-			if (rest_get(rc, "/fapi/v1/premiumIndex", 10, &body, &len, err,
-			             sizeof err) == 0) {
-				job_done(c, JOB_PREMIUM, NULL);
-				free(body);
-			} else
-				job_done(c, JOB_PREMIUM, err);
+			int64_t round_ms = (int64_t)c->o.poll_s * 1000;
+			if (!rounds && round_ms > 20000)
+				round_ms = 20000;
+			next_poll = fb_mono_ms() + round_ms / (c->nsymbols > 0 ? c->nsymbols : 1);
+			if (poll_at < c->nsymbols) {
+				fill_gaps(c, rc); /* a gap's trades first: REST keeps only the latest */
+				poll_symbol(c, rc, c->symbols[poll_at], fb_now_ms());
+				poll_at++;
+			}
 		}
 		for (int t = 0; t < 10 && !should_stop() && !atomic_load(&c->gaps_pending); t++)
 			fb_sleep_ms(50);
