@@ -66,6 +66,8 @@ if cmp -s "$WORK/all.csv" "$WORK/all2.csv"; then ok; else bad "export/import/exp
 sqlite3 "$DB" "DELETE FROM candles WHERE series_id IN (SELECT id FROM series WHERE symbol = 'ADAUSDT')"
 expect 0 "db check clean" -- "$FB" --db "$DB" db check
 has "$WORK/out" "0 gaps (0 candles missing), 0 incomplete, 0 misaligned, 0 bad OHLC" "clean check"
+# ... and says the store stopped growing long ago, so "0 gaps" is not read as "up to date"
+grep -q "^newest candle closed 2025-.* days ago: nothing newer is stored" "$WORK/out" && ok || bad "db check does not say how old the newest candle is: $(tail -1 "$WORK/out")"
 sqlite3 "$DB" "DELETE FROM candles WHERE open_time = 1735693200000 AND series_id =
                  (SELECT id FROM series WHERE symbol = 'BTCUSDT' AND interval = '1h');
                UPDATE candles SET high = 1 WHERE open_time = 1735689900000 AND series_id =

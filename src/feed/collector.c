@@ -1019,7 +1019,9 @@ static void *rest_main(void *arg)
 				round_ms = 20000;
 			next_poll = fb_mono_ms() + round_ms / (c->nsymbols > 0 ? c->nsymbols : 1);
 			if (poll_at < c->nsymbols) {
-				fill_gaps(c, rc); /* a gap's trades first: REST keeps only the latest */
+				fill_gaps(
+				        c,
+				        rc); /* a gap's trades first: REST keeps only the latest */
 				poll_symbol(c, rc, c->symbols[poll_at], fb_now_ms());
 				poll_at++;
 			}

@@ -205,6 +205,8 @@ static int check_one(Store *st, const Series *se, const CheckOptions *opt, FILE 
 		        "%ld gaps (%ld candles missing), %ld incomplete, %ld misaligned, %ld bad "
 		        "OHLC\n",
 		        gaps, missing, incomplete, misaligned, bad);
+	if (se->rows && last + ivl - 1 > rep->newest_close)
+		rep->newest_close = last + ivl - 1;
 	rep->series++;
 	rep->candles += se->rows;
 	rep->gaps += gaps;
@@ -234,6 +236,30 @@ int check_candles(Store *st, const CheckOptions *opt, FILE *out, CheckReport *re
 	        "%ld misaligned, %ld bad OHLC\n",
 	        rep->series, rep->candles, rep->gaps, rep->missing, rep->incomplete,
 	        rep->misaligned, rep->bad_ohlc);
+	/* gaps are looked for between stored candles: a store that stopped growing has none
+	 * after its end, so say how old that end is */
+	if (rep->newest_close) {
+		char t[32];
+		int64_t age = (fb_now_ms() - rep->newest_close) / 60000;
+		fprintf(out, "newest candle closed %s, ",
+		        fb_time_format(rep->newest_close + 1, t, sizeof t));
+		if (age < -1)
+			fprintf(out, "ahead of this machine's clock\n");
+		else if (age < 1)
+			fprintf(out, "under a minute ago\n");
+		else if (age < 120)
+			fprintf(out, "%lld min ago\n", (long long)age);
+		else {
+			if (age < 48 * 60)
+				fprintf(out, "%lld h %lld min ago", (long long)(age / 60),
+				        (long long)(age % 60));
+			else
+				fprintf(out, "%lld days ago", (long long)(age / 1440));
+			fprintf(out,
+			        ": nothing newer is stored, and gaps are only looked for before "
+			        "it\n");
+		}
+	}
 	return rep->gaps || rep->misaligned || rep->bad_ohlc || rep->incomplete ? 1 : 0;
 }
 

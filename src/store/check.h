@@ -27,6 +27,7 @@ typedef struct {
 	long bad_ohlc;
 	long incomplete;       /* stored while still forming, though their period has ended */
 	long unknown_interval; /* series whose interval this program cannot check */
+	int64_t newest_close;  /* the latest close time of any candle checked (0: none) */
 } CheckReport;
 
 /* Prints findings per series to out and fills rep. Returns 0 when no problem was found, 1 when
