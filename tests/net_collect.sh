@@ -101,6 +101,31 @@ echo "compared $n candles"
 fund=$(sqlite3 "$WORK/c.db" "SELECT count(*) FROM funding")
 [ "$fund" -gt 0 ] && ok || bad "no funding rows stored"
 
+# mark-price candles come over REST whatever the streams lost: for every tracked symbol, a run
+# without holes, each equal to the mark simex's streams showed through that minute (the
+# minute's close), and covering the minutes of the run
+read -r msyms mgaps mdiff mrows mlag <<EOF3
+$(sqlite3 -separator ' ' "$WORK/c.db" "
+  SELECT (SELECT count(DISTINCT symbol) FROM mark_candles WHERE interval = '1m'),
+   (SELECT count(*) FROM (SELECT symbol, count(*) AS n, min(open_time) AS lo,
+      max(open_time) AS hi FROM mark_candles WHERE interval = '1m' GROUP BY symbol)
+    WHERE n != (hi - lo) / 60000 + 1),
+   (SELECT count(*) FROM mark_candles m JOIN v_candles c ON c.symbol = m.symbol
+      AND c.interval = '1m' AND c.open_time = m.open_time AND c.closed = 1
+    WHERE NOT (m.open = c.close AND m.high = c.close AND m.low = c.close AND m.close = c.close)),
+   (SELECT count(*) FROM mark_candles m JOIN v_candles c ON c.symbol = m.symbol
+      AND c.interval = '1m' AND c.open_time = m.open_time AND c.closed = 1),
+   (SELECT ((SELECT max(open_time) FROM v_candles WHERE interval = '1m' AND closed = 1) -
+      (SELECT min(hi) FROM (SELECT max(open_time) AS hi FROM mark_candles GROUP BY symbol)))
+      / 60000);")
+EOF3
+[ "$msyms" = 5 ] && ok || bad "mark-price candles for $msyms symbols, expected 5"
+[ "$mgaps" = 0 ] && ok || bad "$mgaps symbols have holes in their mark-price candles"
+[ "$mdiff" = 0 ] && ok || bad "$mdiff mark-price candles differ from simex's mark"
+[ "${mrows:-0}" -gt 1000 ] && ok || bad "only ${mrows:-0} mark-price candles compared"
+[ "${mlag:-99}" -le 3 ] && ok || bad "the mark-price candles end ${mlag:-?} minutes before the candles"
+echo "compared $mrows mark-price candles"
+
 [ "$(sqlite3 "$WORK/c.db" "SELECT count(DISTINCT metric) FROM market_metrics")" -ge 5 ] && ok || bad "metrics missing: $(sqlite3 "$WORK/c.db" "SELECT DISTINCT metric FROM market_metrics")"
 
 summary net_collect

@@ -557,6 +557,61 @@ static int backfill_one(Collector *c, RestClient *rc, Store *reader, const char 
 	return 0;
 }
 
+#define MARK_PAGE 1000 /* mark-price candles per request (weight 5) */
+
+/* rest thread: the 1m mark-price candles of a symbol, from the newest stored one (or the last
+ * MARK_PAGE minutes) to now, through the writer. The streams' per-second marks are lost while
+ * a connection is down; these candles are what REST can give back, so the mark history has no
+ * holes (mark_candles, which backtests read for liquidation checks). */
+static int backfill_marks(Collector *c, RestClient *rc, Store *reader, const char *symbol,
+                          int64_t now)
+{
+	int64_t last;
+	if (store_last_mark(reader, c->exchange, symbol, "1m", &last))
+		return -1;
+	int64_t from = last >= 0 ? last + FB_MINUTE_MS
+	                         : now - now % FB_MINUTE_MS - (int64_t)MARK_PAGE * FB_MINUTE_MS;
+	long added = 0, bad = 0;
+	for (int page = 0; page < 50 && from + FB_MINUTE_MS <= now && !should_stop(); page++) {
+		char path[256], err[512], why[256], *body;
+		size_t len;
+		snprintf(path, sizeof path,
+		         "/fapi/v1/markPriceKlines?symbol=%s&interval=1m&startTime=%lld&limit=%d",
+		         symbol, (long long)from, MARK_PAGE);
+		if (rest_get(rc, path, 5, &body, &len, err, sizeof err)) {
+			job_done(c, JOB_BACKFILL, err);
+			return -1;
+		}
+		Candle *k;
+		long nbad, n = binance_parse_klines(body, len, c->exchange, symbol, "1m", now, &k,
+		                                    &nbad, why, sizeof why);
+		free(body);
+		if (n < 0) {
+			log_warn("collect", "%s: markPriceKlines: %s", symbol, why);
+			return -1;
+		}
+		bad += nbad;
+		int64_t next = from;
+		for (long i = 0; i < n; i++) {
+			if (!k[i].closed || k[i].open_time < from)
+				continue;
+			StoreRecord r = {.type = STORE_REC_MARK};
+			r.u.candle = k[i];
+			put(c, &r);
+			added++;
+			next = k[i].open_time + FB_MINUTE_MS;
+		}
+		free(k);
+		if (n < MARK_PAGE || next == from)
+			break;
+		from = next;
+	}
+	if (bad)
+		log_warn("collect", "%s: markPriceKlines: %ld rows refused", symbol, bad);
+	(void)added;
+	return 0;
+}
+
 /* A time from the exchange: between 2017 (before any USDⓈ-M market) and a day from now. */
 /* rest thread: the polled metrics of one symbol. Values out of range are refused, counted as
  * a malformed answer of their job. */
@@ -991,10 +1046,12 @@ static void *rest_main(void *arg)
 			next_sweep = fb_mono_ms() + (int64_t)c->o.gap_check_s * 1000;
 			now = universe_server_time(rc, err, sizeof err);
 			failures = 0;
-			for (int i = 0; i < c->nsymbols && now > 0 && !should_stop(); i++)
+			for (int i = 0; i < c->nsymbols && now > 0 && !should_stop(); i++) {
 				for (int j = 0; j < c->o.nintervals && !should_stop(); j++)
 					failures += backfill_one(c, rc, reader, c->symbols[i],
 					                         c->o.intervals[j], now) != 0;
+				failures += backfill_marks(c, rc, reader, c->symbols[i], now) != 0;
+			}
 			if (now > 0 && !failures)
 				job_done(c, JOB_BACKFILL, NULL);
 		}
@@ -1040,6 +1097,8 @@ static void *rest_main(void *arg)
 		for (int i = 0; i < c->nsymbols && now > 0 && !should_stop(); i++)
 			for (int j = 0; j < c->o.nintervals && !should_stop(); j++, done++)
 				backfill_one(c, rc, reader, c->symbols[i], c->o.intervals[j], now);
+		for (int i = 0; i < c->nsymbols && now > 0 && !should_stop(); i++)
+			backfill_marks(c, rc, reader, c->symbols[i], now);
 		log_info("collect", "last gap pass before stopping: %d of %d series", done, total);
 		atomic_store(&c->final_until, 0);
 	}

@@ -438,6 +438,41 @@ int sim_model_candle(const SimModel *m, int i, const char *interval, int64_t ope
 	return 0;
 }
 
+int sim_model_mark_candle(const SimModel *m, int i, const char *interval, int64_t open_time,
+                          int64_t now, Candle *out)
+{
+	int64_t ivl = fb_interval_ms(interval);
+	if (ivl < m->bar_ms || ivl % m->bar_ms || i < 0 || i >= m->n || open_time < m->first_open ||
+	    now < open_time)
+		return -1;
+	const Sym *s = &m->sym[i];
+	size_t k0 = (size_t)((open_time - m->first_open) / m->bar_ms);
+	size_t nmin = (size_t)(ivl / m->bar_ms);
+	int any = 0;
+	memset(out, 0, sizeof *out);
+	for (size_t k = k0; k < k0 + nmin && k < s->nbars; k++) {
+		if (m->first_open + (int64_t)k * m->bar_ms > now)
+			break;
+		/* the mark the streams show through bar k (sim_model_state): its close */
+		double v = round_to(s->bars[k].c, s->inst.tick);
+		if (!any)
+			out->open = out->high = out->low = v;
+		out->high = fmax(out->high, v);
+		out->low = fmin(out->low, v);
+		out->close = v;
+		any = 1;
+	}
+	if (!any)
+		return -1;
+	records_copy_field(out->exchange, sizeof out->exchange, "simex");
+	records_copy_field(out->symbol, sizeof out->symbol, s->inst.symbol);
+	records_copy_field(out->interval, sizeof out->interval, interval);
+	out->open_time = open_time;
+	out->close_time = open_time + ivl - 1;
+	out->closed = now > out->close_time;
+	return 0;
+}
+
 void sim_model_state(const SimModel *m, int i, SimState *o)
 {
 	const Sym *s = &m->sym[i];

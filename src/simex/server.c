@@ -91,7 +91,8 @@ static void put_candle_row(StrBuf *b, const SimInstrument *in, const Candle *c)
 	        c->taker_buy_volume, c->taker_buy_quote_volume);
 }
 
-static void h_klines(Simex *s, const Args *q, Reply *r)
+/* klines and markPriceKlines: the same paging, a different source */
+static void klines(Simex *s, const Args *q, Reply *r, int mark)
 {
 	int i = want_symbol(s, q, r);
 	if (i < 0)
@@ -126,16 +127,37 @@ static void h_klines(Simex *s, const Args *q, Reply *r)
 	int n = 0;
 	for (; t <= last_open && n < limit; t += ivl) {
 		Candle c;
-		if (sim_model_candle(s->model, i, interval, t, now, &c))
+		if (mark ? sim_model_mark_candle(s->model, i, interval, t, now, &c)
+		         : sim_model_candle(s->model, i, interval, t, now, &c))
 			continue;
 		if (n++)
 			strbuf_printf(&r->body, ",");
+		if (mark) {
+			int pd = simex_decimals(sim_model_instrument(s->model, i)->tick) + 2;
+			strbuf_printf(
+			        &r->body,
+			        "[%lld,\"%.*f\",\"%.*f\",\"%.*f\",\"%.*f\",\"0\",%lld,\"0\",0,"
+			        "\"0\",\"0\",\"0\"]",
+			        (long long)c.open_time, pd, c.open, pd, c.high, pd, c.low, pd,
+			        c.close, (long long)c.close_time);
+			continue;
+		}
 		if (s->opt.bad_rows_rate > 0 && rng_uniform(&s->fault_rng) < s->opt.bad_rows_rate)
 			c.high =
 			        -c.high; /* fault: a row a client must refuse (the candle exists) */
 		put_candle_row(&r->body, sim_model_instrument(s->model, i), &c);
 	}
 	strbuf_printf(&r->body, "]");
+}
+
+static void h_klines(Simex *s, const Args *q, Reply *r)
+{
+	klines(s, q, r, 0);
+}
+
+static void h_mark_klines(Simex *s, const Args *q, Reply *r)
+{
+	klines(s, q, r, 1);
 }
 
 static void h_exchange_info(Simex *s, const Args *q, Reply *r)
@@ -531,6 +553,7 @@ static const struct {
         {"/fapi/v1/time", h_time, 1, NULL},
         {"/fapi/v1/exchangeInfo", h_exchange_info, 1, NULL},
         {"/fapi/v1/klines", h_klines, 0, w_klines},
+        {"/fapi/v1/markPriceKlines", h_mark_klines, 0, w_klines},
         {"/fapi/v1/ticker/24hr", h_ticker24, 0, w_all40},
         {"/fapi/v1/premiumIndex", h_premium, 0, w_all10},
         {"/fapi/v1/fundingRate", h_funding_rate, 1, NULL},

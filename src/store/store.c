@@ -753,6 +753,26 @@ long store_recent_symbols(Store *st, const char *exchange, int n, char (*out)[FB
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? k : -1;
 }
 
+int store_last_mark(Store *st, const char *exchange, const char *symbol, const char *interval,
+                    int64_t *open_time)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT max(open_time) FROM mark_candles WHERE exchange = ?1 AND "
+	                       "symbol = ?2 AND interval = ?3 AND closed = 1",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, interval, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*open_time = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL
+	                     ? sqlite3_column_int64(s, 0)
+	                     : -1;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int store_put_alert(Store *st, const AlertRecord *a)
 {
 	sqlite3_stmt *s = stmt(st, ST_ALERT);

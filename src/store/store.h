@@ -73,6 +73,10 @@ int store_get_limiter(Store *st, const char *exchange, LimiterState *out);
 /* Up to n symbols of exchange with stored candles, the most recently stored first (the
  * universe to stream while the exchange's REST is held back). Returns the count or -1. */
 long store_recent_symbols(Store *st, const char *exchange, int n, char (*out)[FB_SYMBOL_LEN]);
+/* The open time of the newest closed mark-price candle of (exchange, symbol, interval) in
+ * *open_time (-1: none). Returns 0 or -1 on a database error. */
+int store_last_mark(Store *st, const char *exchange, const char *symbol, const char *interval,
+                    int64_t *open_time);
 /* Alerts are appended; returns STORE_INSERTED or -1. */
 int store_put_alert(Store *st, const AlertRecord *a);
 /* Replaces the quant_summary row of (exchange, symbol, timeframe). */

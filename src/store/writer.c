@@ -53,6 +53,7 @@ static int write_one(Store *st, const StoreRecord *r)
 	case STORE_REC_SOURCE_GAP: return store_put_source_gap(st, &r->u.gap);
 	case STORE_REC_SUMMARY: return store_put_summary(st, &r->u.summary);
 	case STORE_REC_LIMITER: return store_put_limiter(st, &r->u.limiter);
+	case STORE_REC_MARK: return store_put_mark(st, &r->u.candle);
 	}
 	return -1;
 }
