@@ -7,7 +7,7 @@
 #   new process honours the limits the last one met;
 #   at the end the store is complete: every 1m and 5m candle of the tracked symbols equals
 #   simex's ground truth, none missing, from the first stored one to a simulated minute
-#   before the stop.
+#   before the stop, and no 5m open-interest or ratio point is missing.
 # Usage: net_restarts.sh BINARY WORKDIR [KILLS]
 set -u
 FB=$1 WORK=$2 KILLS=${3:-30}
@@ -40,10 +40,12 @@ while [ $k -lt "$KILLS" ]; do
 done
 [ $broken = 0 ] && ok || bad "$broken of $KILLS kills left a database that fails integrity_check"
 
-# the last run: long enough for the backfill to close every gap the kills left
+# down for 20 s (20 simulated minutes: four 5m points), then the last run, long enough for the
+# backfill to close every gap the kills and the pause left
+sleep 20
 $FBX collect --health-port -1 >"$WORK/last.out" 2>"$WORK/last.err" &
 C=$!
-sleep 20
+sleep 25
 curl -s "http://127.0.0.1:$PORT/simex/stats" >"$WORK/stats"
 T=$(sed -n 's/.*"time":\([0-9]*\).*/\1/p' "$WORK/stats")
 kill -TERM "$C"
@@ -77,6 +79,14 @@ $(sqlite3 -separator ' ' "$WORK/c.db" "ATTACH '$WORK/truth.db' AS t;
    (SELECT count(*) FROM b JOIN w USING (symbol, interval)
       WHERE b.open_time >= w.lo AND b.close_time <= w.hi);")
 EOF2
+# the 5m open-interest and ratio points: none missing between the first and the last stored,
+# though the collector was down between kills (each start asks for the points since the
+# newest one it holds)
+holes=$(sqlite3 "$WORK/c.db" "SELECT coalesce(sum((hi - lo) / 300000 + 1 - n), -1) FROM
+  (SELECT symbol, metric, count(*) AS n, min(ts) AS lo, max(ts) AS hi FROM market_metrics
+   WHERE metric IN ('open_interest_value', 'ls_ratio_global', 'taker_buy_sell_ratio')
+   GROUP BY 1, 2 HAVING max(ts) >= $T - 900000)")
+[ "$holes" = 0 ] && ok || bad "$holes 5m open-interest or ratio points missing"
 echo "$KILLS kills; $n candles compared: $wrong different, $lost missing or open"
 [ "$wrong" = 0 ] && ok || bad "$wrong stored candles differ from simex's"
 [ "$lost" = 0 ] && ok || bad "$lost of simex's candles missing or left open"

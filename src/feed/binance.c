@@ -671,27 +671,35 @@ int binance_parse_open_interest(const char *json, size_t len, int64_t now, doubl
 	return ok ? 0 : -1;
 }
 
-int binance_parse_ratio(const char *json, size_t len, const char *field, double max, int64_t now,
-                        double *v, int64_t *ts)
+long binance_parse_ratios(const char *json, size_t len, const char *field, double max, int64_t now,
+                          double *v, int64_t *ts, long cap, long *bad)
 {
 	json_error_t e;
-	json_t *root = json_loadb(json, len, 0, &e), *row = json_array_get(root, 0);
-	if (json_is_array(root) && !row) {
+	json_t *root = json_loadb(json, len, 0, &e), *row;
+	*bad = 0;
+	if (!json_is_array(root)) {
 		json_decref(root);
-		return 0;
+		return -1;
 	}
-	const char *val = json_string_value(json_object_get(row, field));
-	json_t *tj = json_object_get(row, "timestamp");
-	int64_t t = json_is_integer(tj)  ? (int64_t)json_integer_value(tj)
-	            : json_is_string(tj) ? strtoll(json_string_value(tj), NULL, 10)
-	                                 : 0;
-	double x;
-	int ok = val && binance_time_ok(t, now) && fb_parse_double(val, &x) == 0 && x >= 0 &&
-	         x <= max;
-	if (ok) {
-		*v = x;
-		*ts = t;
+	long n = 0;
+	size_t i;
+	json_array_foreach(root, i, row)
+	{
+		const char *val = json_string_value(json_object_get(row, field));
+		json_t *tj = json_object_get(row, "timestamp");
+		int64_t t = json_is_integer(tj)  ? (int64_t)json_integer_value(tj)
+		            : json_is_string(tj) ? strtoll(json_string_value(tj), NULL, 10)
+		                                 : 0;
+		double x;
+		if (val && binance_time_ok(t, now) && fb_parse_double(val, &x) == 0 && x >= 0 &&
+		    x <= max) {
+			if (n < cap) {
+				v[n] = x;
+				ts[n++] = t;
+			}
+		} else
+			(*bad)++;
 	}
 	json_decref(root);
-	return ok ? 1 : -1;
+	return n;
 }

@@ -62,10 +62,12 @@ int64_t binance_parse_server_time(const char *json, size_t len, int64_t now, cha
  * the time, or -1 (malformed or out of range). */
 int binance_parse_open_interest(const char *json, size_t len, int64_t now, double *contracts,
                                 int64_t *ts);
-/* /futures/data/… [{FIELD:"…","timestamp":…}]: the first row's FIELD, 0 to max. Returns 1
- * with the value and time, 0 for an empty list, -1 when malformed or out of range. */
-int binance_parse_ratio(const char *json, size_t len, const char *field, double max, int64_t now,
-                        double *v, int64_t *ts);
+/* /futures/data/… [{FIELD:"…","timestamp":…}, …] (oldest first): each row's FIELD, 0 to max,
+ * and time, into v[] and ts[] (at most cap). Returns the rows taken (0 for an empty list),
+ * with rows that are malformed or out of range skipped and counted in *bad; -1 when the answer
+ * is not a list. */
+long binance_parse_ratios(const char *json, size_t len, const char *field, double max, int64_t now,
+                          double *v, int64_t *ts, long cap, long *bad);
 
 /* One WebSocket message, combined ({"stream":..,"data":..}) or raw, into events. Arrays (the
  * all-market streams) give several; entries with st other than 1 (COIN-M) are left out.

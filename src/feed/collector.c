@@ -120,6 +120,7 @@ struct Collector {
 	/* ws thread: a pass's events and records, handed on in one batch each (on_pass) */
 	Event *evb;
 	size_t nevb;
+	int64_t server_offset_ms; /* rest thread: the exchange's clock minus this machine's */
 	StoreRecord *recb;
 	size_t nrecb;
 };
@@ -615,7 +616,21 @@ static int backfill_marks(Collector *c, RestClient *rc, Store *reader, const cha
 /* A time from the exchange: between 2017 (before any USDⓈ-M market) and a day from now. */
 /* rest thread: the polled metrics of one symbol. Values out of range are refused, counted as
  * a malformed answer of their job. */
-static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_t now)
+/* rest thread: the exchange's time, and how far it is from this machine's clock (kept for
+ * the polls, whose "since the newest stored point" is in the exchange's time) */
+static int64_t server_time(Collector *c, RestClient *rc, char *err, size_t errlen)
+{
+	int64_t t = universe_server_time(rc, err, errlen);
+	if (t > 0)
+		c->server_offset_ms = t - fb_now_ms();
+	return t;
+}
+
+#define RATIO_PERIOD_MS (5 * FB_MINUTE_MS)
+#define RATIO_ROWS      500 /* the most a /futures/data answer holds */
+
+static void poll_symbol(Collector *c, RestClient *rc, Store *reader, const char *symbol,
+                        int64_t now)
 {
 	char path[256], err[512], *body;
 	size_t len;
@@ -623,7 +638,7 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 	if (rest_get(rc, path, 1, &body, &len, err, sizeof err) == 0) {
 		double v;
 		int64_t t;
-		if (binance_parse_open_interest(body, len, fb_now_ms(), &v, &t) == 0) {
+		if (binance_parse_open_interest(body, len, now, &v, &t) == 0) {
 			put_metric(c, symbol, "open_interest", t, v);
 			Event ev = {.type = EV_OPEN_INTEREST, .ts = t};
 			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
@@ -655,17 +670,31 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 	         0},
 	};
 	for (size_t i = 0; i < sizeof ratios / sizeof *ratios && !should_stop(); i++) {
-		snprintf(path, sizeof path, "%s?symbol=%s&period=5m&limit=1", ratios[i].path,
-		         symbol);
+		/* the 5m points since the newest stored one (after a REST hold or a stop), up to
+		 * the exchange's 500; the latest one otherwise */
+		int64_t last = -1;
+		long limit = 1;
+		if (store_last_metric(reader, c->exchange, symbol, ratios[i].metric, &last) == 0 &&
+		    last > 0 && now - last > 2 * RATIO_PERIOD_MS)
+			limit = (now - last) / RATIO_PERIOD_MS < RATIO_ROWS
+			                ? (long)((now - last) / RATIO_PERIOD_MS)
+			                : RATIO_ROWS;
+		snprintf(path, sizeof path, "%s?symbol=%s&period=5m&limit=%ld", ratios[i].path,
+		         symbol, limit);
 		if (rest_get(rc, path, 1, &body, &len, err, sizeof err)) {
 			job_done(c, JOB_RATIOS, err);
 			continue;
 		}
-		double v;
-		int64_t t;
-		int got = binance_parse_ratio(body, len, ratios[i].field,
-		                              ratios[i].kind ? 1e6 : 1e14, fb_now_ms(), &v, &t);
-		if (got > 0) {
+		double vs[RATIO_ROWS];
+		int64_t ts[RATIO_ROWS];
+		long bad, got = binance_parse_ratios(body, len, ratios[i].field,
+		                                     ratios[i].kind ? 1e6 : 1e14, now, vs, ts,
+		                                     RATIO_ROWS, &bad);
+		for (long k = 0; k + 1 < got; k++) /* the earlier points: stored */
+			put_metric(c, symbol, ratios[i].metric, ts[k], vs[k]);
+		if (got > 0) { /* the latest: stored and to the engine */
+			double v = vs[got - 1];
+			int64_t t = ts[got - 1];
 			put_metric(c, symbol, ratios[i].metric, t, v);
 			Event ev = {.type = ratios[i].kind ? EV_RATIO : EV_OPEN_INTEREST, .ts = t};
 			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
@@ -678,7 +707,8 @@ static void poll_symbol(Collector *c, RestClient *rc, const char *symbol, int64_
 			}
 			quant_live_push(c->live, &ev);
 			job_done(c, JOB_RATIOS, NULL);
-		} else if (got < 0) {
+		}
+		if (got < 0 || bad) {
 			log_warn("collect", "%s: %s: malformed or out-of-range answer", symbol,
 			         ratios[i].path);
 			job_done(c, JOB_RATIOS, "ratio: malformed answer");
@@ -803,7 +833,7 @@ static void rerank(Collector *c, RestClient *rc, Store *reader)
 		pthread_mutex_unlock(&c->lock);
 		feed_ws_subscribe(c->ws, add, nadd, del, ndel);
 		quant_live_track(c->live, (const char(*)[FB_SYMBOL_LEN])now_syms, (int)n);
-		int64_t t = universe_server_time(rc, err, sizeof err);
+		int64_t t = server_time(c, rc, err, sizeof err);
 		for (long i = 0; i < n && t > 0 && !should_stop(); i++)
 			if (!has_symbol(c->symbols, c->nsymbols, now_syms[i]))
 				for (int j = 0; j < c->o.nintervals; j++)
@@ -1000,7 +1030,7 @@ static void *rest_main(void *arg)
 	}
 
 	/* 3. the lookback */
-	int64_t now = universe_server_time(rc, err, sizeof err);
+	int64_t now = server_time(c, rc, err, sizeof err);
 	if (now < 0)
 		now = fb_now_ms();
 	int failures = 0;
@@ -1033,7 +1063,7 @@ static void *rest_main(void *arg)
 		c->nrequests = keep;
 		pthread_mutex_unlock(&c->lock);
 		if (nreq) {
-			now = universe_server_time(rc, err, sizeof err);
+			now = server_time(c, rc, err, sizeof err);
 			for (size_t i = 0; i < nreq && now > 0 && !should_stop(); i++)
 				backfill_one(c, rc, reader, req[i].symbol, req[i].interval, now);
 		}
@@ -1044,7 +1074,7 @@ static void *rest_main(void *arg)
 		}
 		if (fb_mono_ms() >= next_sweep) {
 			next_sweep = fb_mono_ms() + (int64_t)c->o.gap_check_s * 1000;
-			now = universe_server_time(rc, err, sizeof err);
+			now = server_time(c, rc, err, sizeof err);
 			failures = 0;
 			for (int i = 0; i < c->nsymbols && now > 0 && !should_stop(); i++) {
 				for (int j = 0; j < c->o.nintervals && !should_stop(); j++)
@@ -1079,7 +1109,8 @@ static void *rest_main(void *arg)
 				fill_gaps(
 				        c,
 				        rc); /* a gap's trades first: REST keeps only the latest */
-				poll_symbol(c, rc, c->symbols[poll_at], fb_now_ms());
+				poll_symbol(c, rc, reader, c->symbols[poll_at],
+				            fb_now_ms() + c->server_offset_ms);
 				poll_at++;
 			}
 		}
@@ -1090,7 +1121,7 @@ static void *rest_main(void *arg)
 	 * run meanwhile), bounded; what it does not reach, the next start's backfill does */
 	if (c->o.final_pass_ms > 0 && atomic_load(&c->ready)) {
 		atomic_store(&c->final_until, fb_mono_ms() + c->o.final_pass_ms);
-		now = universe_server_time(rc, err, sizeof err);
+		now = server_time(c, rc, err, sizeof err);
 		if (now <= 0)
 			log_warn("collect", "last gap pass: %s", err);
 		int done = 0, total = c->nsymbols * c->o.nintervals;

@@ -77,6 +77,10 @@ long store_recent_symbols(Store *st, const char *exchange, int n, char (*out)[FB
  * *open_time (-1: none). Returns 0 or -1 on a database error. */
 int store_last_mark(Store *st, const char *exchange, const char *symbol, const char *interval,
                     int64_t *open_time);
+/* The time of the newest market_metrics row of (exchange, symbol, metric) in *ts (-1: none).
+ * Returns 0 or -1 on a database error. */
+int store_last_metric(Store *st, const char *exchange, const char *symbol, const char *metric,
+                      int64_t *ts);
 /* Alerts are appended; returns STORE_INSERTED or -1. */
 int store_put_alert(Store *st, const AlertRecord *a);
 /* Replaces the quant_summary row of (exchange, symbol, timeframe). */

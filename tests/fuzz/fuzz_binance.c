@@ -53,8 +53,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	double v;
 	if (binance_parse_open_interest(text, size, now, &v, &ts) == 0)
 		CHECK(v >= 0 && v <= 1e15 && ts >= 1483228800000LL && ts <= now + 86400000LL);
-	if (binance_parse_ratio(text, size, "longShortRatio", 1e6, now, &v, &ts) == 1)
-		CHECK(v >= 0 && v <= 1e6 && ts >= 1483228800000LL && ts <= now + 86400000LL);
+	double vs[8];
+	int64_t tss[8];
+	long nr = binance_parse_ratios(text, size, "longShortRatio", 1e6, now, vs, tss, 8, &bad);
+	CHECK(nr >= -1 && nr <= 8);
+	for (long i = 0; i < nr; i++)
+		CHECK(vs[i] >= 0 && vs[i] <= 1e6 && tss[i] >= 1483228800000LL &&
+		      tss[i] <= now + 86400000LL);
 	char msg[128];
 	binance_parse_error(text, size, msg, sizeof msg);
 	for (char *p = msg; *p; p++)
