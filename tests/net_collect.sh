@@ -64,6 +64,25 @@ ms=$(sed -n 's/collect: stopped in \([0-9]*\) ms.*/\1/p' "$WORK/collect.out")
 has "$WORK/collect.out" "queue flushed" "clean stop"
 has "$WORK/collect.log" "reconnected" "reconnects logged"
 has "$WORK/collect.log" "subscribed but silent" "silent streams logged"
+# realised funding: for every tracked symbol, exactly the events simex has (times and rates),
+# asked for clear of simex's 429 bursts (2 s in every 9)
+i=0
+while :; do
+	up=$(curl -s "http://127.0.0.1:$PORT/simex/stats" | sed -n 's/.*"up_ms":\([0-9]*\).*/\1/p')
+	ph=$((${up:-0} % 9000))
+	[ "$ph" -ge 2500 ] && [ "$ph" -le 6500 ] && break
+	i=$((i + 1))
+	[ $i -gt 100 ] && break
+	sleep 0.1
+done
+fdiff=0
+for sym in $(sqlite3 "$WORK/c.db" "SELECT DISTINCT symbol FROM funding"); do
+	curl -s "http://127.0.0.1:$PORT/fapi/v1/fundingRate?symbol=$sym&limit=1000" |
+		python3 -c 'import json,sys; [print(r["fundingTime"], "%.8f" % float(r["fundingRate"])) for r in json.load(sys.stdin)]' >"$WORK/f.simex"
+	sqlite3 -separator ' ' "$WORK/c.db" "SELECT funding_time, printf('%.8f', funding_rate) FROM funding WHERE symbol = '$sym' ORDER BY 1" >"$WORK/f.db"
+	cmp -s "$WORK/f.simex" "$WORK/f.db" || { fdiff=$((fdiff + 1)); diff "$WORK/f.simex" "$WORK/f.db" | head -5 >&2; }
+done
+[ "$fdiff" = 0 ] && ok || bad "$fdiff symbols' funding events differ from simex's"
 kill -TERM "$SIMEX"
 wait "$SIMEX"
 

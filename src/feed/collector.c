@@ -715,8 +715,15 @@ static void poll_symbol(Collector *c, RestClient *rc, Store *reader, const char 
 		}
 		free(body);
 	}
-	/* realised funding, newest first ten (8-hourly: ten cover three days) */
-	snprintf(path, sizeof path, "/fapi/v1/fundingRate?symbol=%s&limit=10", symbol);
+	/* realised funding (ascending): the events since the newest stored one (after a long
+	 * stop, up to 1,000), or the last ten (8-hourly: three days) */
+	int64_t lastf = -1;
+	if (store_last_funding(reader, c->exchange, symbol, &lastf) == 0 && lastf > 0)
+		snprintf(path, sizeof path,
+		         "/fapi/v1/fundingRate?symbol=%s&startTime=%lld&limit=1000", symbol,
+		         (long long)lastf + 1);
+	else
+		snprintf(path, sizeof path, "/fapi/v1/fundingRate?symbol=%s&limit=10", symbol);
 	if (!should_stop() && rest_get(rc, path, 1, &body, &len, err, sizeof err) == 0) {
 		FundingRate *f;
 		long bad;
@@ -727,7 +734,7 @@ static void poll_symbol(Collector *c, RestClient *rc, Store *reader, const char 
 			r.u.funding = f[i];
 			put(c, &r);
 		}
-		for (long i = nf - 1; i >= 0; i--) { /* oldest first for the engine */
+		for (long i = 0; i < nf; i++) { /* oldest first, as they come, for the engine */
 			Event ev = {.type = EV_FUNDING, .ts = f[i].funding_time};
 			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
 			ev.u.funding.rate = f[i].funding_rate;

@@ -793,6 +793,24 @@ int store_last_metric(Store *st, const char *exchange, const char *symbol, const
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+int store_last_funding(Store *st, const char *exchange, const char *symbol, int64_t *t)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT max(funding_time) FROM funding WHERE exchange = ?1 AND "
+	                       "symbol = ?2",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*t = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL
+	             ? sqlite3_column_int64(s, 0)
+	             : -1;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int store_put_alert(Store *st, const AlertRecord *a)
 {
 	sqlite3_stmt *s = stmt(st, ST_ALERT);

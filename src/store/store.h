@@ -81,6 +81,9 @@ int store_last_mark(Store *st, const char *exchange, const char *symbol, const c
  * Returns 0 or -1 on a database error. */
 int store_last_metric(Store *st, const char *exchange, const char *symbol, const char *metric,
                       int64_t *ts);
+/* The newest stored funding time of (exchange, symbol) in *t (-1: none). 0, or -1 on a
+ * database error. */
+int store_last_funding(Store *st, const char *exchange, const char *symbol, int64_t *t);
 /* Alerts are appended; returns STORE_INSERTED or -1. */
 int store_put_alert(Store *st, const AlertRecord *a);
 /* Replaces the quant_summary row of (exchange, symbol, timeframe). */
