@@ -324,6 +324,14 @@ static int is_warm(QuantLive *l)
 	return w;
 }
 
+static int rewarm_pending(QuantLive *l)
+{
+	pthread_mutex_lock(&l->lock);
+	int n = l->warm ? l->nrewarm : 0;
+	pthread_mutex_unlock(&l->lock);
+	return n > 0;
+}
+
 static void *live_main(void *arg)
 {
 	QuantLive *l = arg;
@@ -351,7 +359,10 @@ static void *live_main(void *arg)
 			publish(l);
 			reap(l);
 		}
-		if (stopping && queue_depth(l->queue) == 0)
+		/* a stop ends once the queue is applied and every rewarm asked for is done (the
+		 * collector's last gap pass asks for them, one symbol at a time, while a replay may
+		 * be running): the summary then holds what a replay of the store gives */
+		if (stopping && queue_depth(l->queue) == 0 && !rewarm_pending(l))
 			break;
 	}
 	free(batch);
