@@ -28,7 +28,7 @@
 --     carry it (e.g. the 6-column CSV layout) rather than estimated;
 --   * NULL means "the source did not say", never zero.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 -- One row per candle series: an exchange's symbol at one interval. Candles refer to it by id,
 -- so each candle row carries one small integer instead of three strings: rows are about half
@@ -84,6 +84,21 @@ CREATE TABLE IF NOT EXISTS source_gaps (
 -- Mark-price candles (Binance markPriceKlines): the price liquidations trigger on. Kept apart
 -- from the trade candles, which every reader of candles takes as trades.
 CREATE TABLE IF NOT EXISTS mark_candles (
+    exchange  TEXT    NOT NULL,
+    symbol    TEXT    NOT NULL,
+    interval  TEXT    NOT NULL,
+    open_time INTEGER NOT NULL,
+    open      REAL    NOT NULL,
+    high      REAL    NOT NULL,
+    low       REAL    NOT NULL,
+    close     REAL    NOT NULL,
+    closed    INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (exchange, symbol, interval, open_time)
+) WITHOUT ROWID;
+
+-- Index-price candles (/fapi/v1/indexPriceKlines, by pair: the symbol for USDT perpetuals):
+-- what REST gives back of the index the mark-price stream carries every second.
+CREATE TABLE IF NOT EXISTS index_candles (
     exchange  TEXT    NOT NULL,
     symbol    TEXT    NOT NULL,
     interval  TEXT    NOT NULL,

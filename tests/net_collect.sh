@@ -144,6 +144,30 @@ EOF3
 [ "${mrows:-0}" -gt 1000 ] && ok || bad "only ${mrows:-0} mark-price candles compared"
 [ "${mlag:-99}" -le 3 ] && ok || bad "the mark-price candles end ${mlag:-?} minutes before the candles"
 echo "compared $mrows mark-price candles"
+# index-price candles the same way, and both against what the streams said: every mark and
+# index the collector stored from the mark-price stream equals the REST candle of its minute
+read -r isyms igaps wsn wsdiff <<EOF3
+$(sqlite3 -separator ' ' "$WORK/c.db" "
+  SELECT (SELECT count(DISTINCT symbol) FROM index_candles WHERE interval = '1m'),
+   (SELECT count(*) FROM (SELECT symbol, count(*) AS n, min(open_time) AS lo,
+      max(open_time) AS hi FROM index_candles WHERE interval = '1m' GROUP BY symbol)
+    WHERE n != (hi - lo) / 60000 + 1),
+   (SELECT count(*) FROM market_metrics m JOIN index_candles i ON i.symbol = m.symbol
+      AND m.ts >= i.open_time AND m.ts < i.open_time + 60000 WHERE m.metric = 'index_price')
+   + (SELECT count(*) FROM market_metrics m JOIN mark_candles i ON i.symbol = m.symbol
+      AND m.ts >= i.open_time AND m.ts < i.open_time + 60000 WHERE m.metric = 'mark_price'),
+   (SELECT count(*) FROM market_metrics m JOIN index_candles i ON i.symbol = m.symbol
+      AND m.ts >= i.open_time AND m.ts < i.open_time + 60000
+    WHERE m.metric = 'index_price' AND m.value != i.close)
+   + (SELECT count(*) FROM market_metrics m JOIN mark_candles i ON i.symbol = m.symbol
+      AND m.ts >= i.open_time AND m.ts < i.open_time + 60000
+    WHERE m.metric = 'mark_price' AND m.value != i.close);")
+EOF3
+[ "$isyms" = 5 ] && ok || bad "index-price candles for $isyms symbols, expected 5"
+[ "$igaps" = 0 ] && ok || bad "$igaps symbols have holes in their index-price candles"
+[ "${wsn:-0}" -gt 50 ] && ok || bad "only ${wsn:-0} streamed marks and indexes compared"
+[ "$wsdiff" = 0 ] && ok || bad "$wsdiff streamed marks or indexes differ from the REST candles"
+echo "compared $wsn streamed marks and indexes with the REST candles"
 
 [ "$(sqlite3 "$WORK/c.db" "SELECT count(DISTINCT metric) FROM market_metrics")" -ge 5 ] && ok || bad "metrics missing: $(sqlite3 "$WORK/c.db" "SELECT DISTINCT metric FROM market_metrics")"
 

@@ -558,27 +558,29 @@ static int backfill_one(Collector *c, RestClient *rc, Store *reader, const char 
 	return 0;
 }
 
-#define MARK_PAGE 1000 /* mark-price candles per request (weight 5) */
+#define MARK_PAGE 1000 /* price candles per request (weight 5) */
 
-/* rest thread: the 1m mark-price candles of a symbol, from the newest stored one (or the last
- * MARK_PAGE minutes) to now, through the writer. The streams' per-second marks are lost while
- * a connection is down; these candles are what REST can give back, so the mark history has no
- * holes (mark_candles, which backtests read for liquidation checks). */
-static int backfill_marks(Collector *c, RestClient *rc, Store *reader, const char *symbol,
-                          int64_t now)
+/* rest thread: the 1m mark- or index-price candles of a symbol, from the newest stored one (or
+ * the last MARK_PAGE minutes) to now, through the writer. The streams' per-second marks and
+ * indexes are lost while a connection is down; these candles are what REST can give back, so
+ * their history has no holes (mark_candles, which backtests read for liquidation checks, and
+ * index_candles). */
+static int backfill_prices(Collector *c, RestClient *rc, Store *reader, const char *symbol,
+                           int64_t now, StorePrice kind)
 {
 	int64_t last;
-	if (store_last_mark(reader, c->exchange, symbol, "1m", &last))
+	if (store_last_price_candle(reader, kind, c->exchange, symbol, "1m", &last))
 		return -1;
 	int64_t from = last >= 0 ? last + FB_MINUTE_MS
 	                         : now - now % FB_MINUTE_MS - (int64_t)MARK_PAGE * FB_MINUTE_MS;
-	long added = 0, bad = 0;
+	const char *what = kind == STORE_INDEX ? "indexPriceKlines" : "markPriceKlines";
+	long bad = 0;
 	for (int page = 0; page < 50 && from + FB_MINUTE_MS <= now && !should_stop(); page++) {
 		char path[256], err[512], why[256], *body;
 		size_t len;
-		snprintf(path, sizeof path,
-		         "/fapi/v1/markPriceKlines?symbol=%s&interval=1m&startTime=%lld&limit=%d",
-		         symbol, (long long)from, MARK_PAGE);
+		snprintf(path, sizeof path, "/fapi/v1/%s?%s=%s&interval=1m&startTime=%lld&limit=%d",
+		         what, kind == STORE_INDEX ? "pair" : "symbol", symbol, (long long)from,
+		         MARK_PAGE);
 		if (rest_get(rc, path, 5, &body, &len, err, sizeof err)) {
 			job_done(c, JOB_BACKFILL, err);
 			return -1;
@@ -588,7 +590,7 @@ static int backfill_marks(Collector *c, RestClient *rc, Store *reader, const cha
 		                                    &nbad, why, sizeof why);
 		free(body);
 		if (n < 0) {
-			log_warn("collect", "%s: markPriceKlines: %s", symbol, why);
+			log_warn("collect", "%s: %s: %s", symbol, what, why);
 			return -1;
 		}
 		bad += nbad;
@@ -596,10 +598,10 @@ static int backfill_marks(Collector *c, RestClient *rc, Store *reader, const cha
 		for (long i = 0; i < n; i++) {
 			if (!k[i].closed || k[i].open_time < from)
 				continue;
-			StoreRecord r = {.type = STORE_REC_MARK};
+			StoreRecord r = {.type = kind == STORE_INDEX ? STORE_REC_INDEX
+			                                             : STORE_REC_MARK};
 			r.u.candle = k[i];
 			put(c, &r);
-			added++;
 			next = k[i].open_time + FB_MINUTE_MS;
 		}
 		free(k);
@@ -608,9 +610,16 @@ static int backfill_marks(Collector *c, RestClient *rc, Store *reader, const cha
 		from = next;
 	}
 	if (bad)
-		log_warn("collect", "%s: markPriceKlines: %ld rows refused", symbol, bad);
-	(void)added;
+		log_warn("collect", "%s: %s: %ld rows refused", symbol, what, bad);
 	return 0;
+}
+
+static int backfill_marks(Collector *c, RestClient *rc, Store *reader, const char *symbol,
+                          int64_t now)
+{
+	int a = backfill_prices(c, rc, reader, symbol, now, STORE_MARK);
+	int b = backfill_prices(c, rc, reader, symbol, now, STORE_INDEX);
+	return a || b ? -1 : 0;
 }
 
 /* A time from the exchange: between 2017 (before any USDⓈ-M market) and a day from now. */

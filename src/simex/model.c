@@ -25,6 +25,7 @@
 
 typedef struct {
 	double o, h, l, c, v, qv, tbv, tbqv;
+	double prem; /* the premium after the bar: its index is c / (1 + prem) */
 	int64_t trades;
 	int missing;
 } Bar;
@@ -283,6 +284,7 @@ static void after_bar(SimModel *m, Sym *s, const Bar *bar, double ri, int64_t op
 		s->cap = s->cap ? s->cap * 2 : 4096;
 		s->bars = xrealloc(s->bars, s->cap * sizeof *s->bars);
 	}
+	b.prem = s->premium;
 	s->bars[s->nbars++] = b;
 
 	int64_t close_time = open_time + m->bar_ms;
@@ -438,8 +440,8 @@ int sim_model_candle(const SimModel *m, int i, const char *interval, int64_t ope
 	return 0;
 }
 
-int sim_model_mark_candle(const SimModel *m, int i, const char *interval, int64_t open_time,
-                          int64_t now, Candle *out)
+int sim_model_price_candle(const SimModel *m, int i, const char *interval, int64_t open_time,
+                           int64_t now, int index, Candle *out)
 {
 	int64_t ivl = fb_interval_ms(interval);
 	if (ivl < m->bar_ms || ivl % m->bar_ms || i < 0 || i >= m->n || open_time < m->first_open ||
@@ -453,8 +455,9 @@ int sim_model_mark_candle(const SimModel *m, int i, const char *interval, int64_
 	for (size_t k = k0; k < k0 + nmin && k < s->nbars; k++) {
 		if (m->first_open + (int64_t)k * m->bar_ms > now)
 			break;
-		/* the mark the streams show through bar k (sim_model_state): its close */
-		double v = round_to(s->bars[k].c, s->inst.tick);
+		/* the mark and index the streams show through bar k (sim_model_state) */
+		const Bar *b = &s->bars[k];
+		double v = round_to(index ? b->c / (1 + b->prem) : b->c, s->inst.tick);
 		if (!any)
 			out->open = out->high = out->low = v;
 		out->high = fmax(out->high, v);

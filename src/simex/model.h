@@ -73,11 +73,12 @@ int64_t sim_model_first_open(const SimModel *m);
  * such candle (before the first bar, in the future, or every minute of it missing). */
 int sim_model_candle(const SimModel *m, int i, const char *interval, int64_t open_time, int64_t now,
                      Candle *out);
-/* The mark-price candle (open, high, low, close; no volumes) of instrument i, as
- * /fapi/v1/markPriceKlines gives it: the mark the streams show through each bar. 0, or -1
- * when there is none (before the first bar or in the future). */
-int sim_model_mark_candle(const SimModel *m, int i, const char *interval, int64_t open_time,
-                          int64_t now, Candle *out);
+/* The mark-price (index 0) or index-price (index 1) candle (open, high, low, close; no
+ * volumes) of instrument i, as /fapi/v1/markPriceKlines and indexPriceKlines give it: the
+ * mark or index the streams show through each bar. 0, or -1 when there is none (before the
+ * first bar or in the future). */
+int sim_model_price_candle(const SimModel *m, int i, const char *interval, int64_t open_time,
+                           int64_t now, int index, Candle *out);
 /* Market state of instrument i after the latest generated minute. */
 void sim_model_state(const SimModel *m, int i, SimState *out);
 /* Realised funding events of instrument i (8-hourly), oldest first; borrowed. */

@@ -91,9 +91,15 @@ static void put_candle_row(StrBuf *b, const SimInstrument *in, const Candle *c)
 	        c->taker_buy_volume, c->taker_buy_quote_volume);
 }
 
-/* klines and markPriceKlines: the same paging, a different source */
+/* klines, markPriceKlines and indexPriceKlines (by pair, the symbol for a USDT perpetual):
+ * the same paging, a different source (mark: 1 mark, 2 index) */
 static void klines(Simex *s, const Args *q, Reply *r, int mark)
 {
+	Args qp = *q; /* pair= stands for symbol= */
+	for (int k = 0; mark == 2 && k < qp.n; k++)
+		if (strcmp(qp.a[k].key, "pair") == 0)
+			records_copy_field(qp.a[k].key, sizeof qp.a[k].key, "symbol");
+	q = &qp;
 	int i = want_symbol(s, q, r);
 	if (i < 0)
 		return;
@@ -127,7 +133,7 @@ static void klines(Simex *s, const Args *q, Reply *r, int mark)
 	int n = 0;
 	for (; t <= last_open && n < limit; t += ivl) {
 		Candle c;
-		if (mark ? sim_model_mark_candle(s->model, i, interval, t, now, &c)
+		if (mark ? sim_model_price_candle(s->model, i, interval, t, now, mark == 2, &c)
 		         : sim_model_candle(s->model, i, interval, t, now, &c))
 			continue;
 		if (n++)
@@ -158,6 +164,11 @@ static void h_klines(Simex *s, const Args *q, Reply *r)
 static void h_mark_klines(Simex *s, const Args *q, Reply *r)
 {
 	klines(s, q, r, 1);
+}
+
+static void h_index_klines(Simex *s, const Args *q, Reply *r)
+{
+	klines(s, q, r, 2);
 }
 
 static void h_exchange_info(Simex *s, const Args *q, Reply *r)
@@ -554,6 +565,7 @@ static const struct {
         {"/fapi/v1/exchangeInfo", h_exchange_info, 1, NULL},
         {"/fapi/v1/klines", h_klines, 0, w_klines},
         {"/fapi/v1/markPriceKlines", h_mark_klines, 0, w_klines},
+        {"/fapi/v1/indexPriceKlines", h_index_klines, 0, w_klines},
         {"/fapi/v1/ticker/24hr", h_ticker24, 0, w_all40},
         {"/fapi/v1/premiumIndex", h_premium, 0, w_all10},
         {"/fapi/v1/fundingRate", h_funding_rate, 1, NULL},

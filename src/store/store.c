@@ -54,6 +54,8 @@ static const struct {
          ""},
         /* 5 -> 6: rest_limits is new (schema.sql creates it). */
         {"", ""},
+        /* 6 -> 7: index_candles is new (schema.sql creates it). */
+        {"", ""},
 };
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
@@ -76,6 +78,8 @@ enum {
 	ST_SOURCE_GAP,
 	ST_MARK_INS,
 	ST_MARK_UPD,
+	ST_INDEX_INS,
+	ST_INDEX_UPD,
 	ST_CANDLE_INS_CHUNK, /* built at run time: CANDLE_CHUNK rows */
 	ST_COUNT
 };
@@ -118,6 +122,13 @@ static const char *const stmt_sql[ST_COUNT] = {
                         "WHERE exchange=?1 AND symbol=?2 AND interval=?3 AND open_time=?4 "
                         "AND (closed = 0 OR ?9 = 1) AND (open, high, low, close, closed) IS NOT "
                         "(?5, ?6, ?7, ?8, ?9)",
+        [ST_INDEX_INS] = "INSERT INTO index_candles (exchange, symbol, interval, open_time, "
+                         "open, high, low, close, closed) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) "
+                         "ON CONFLICT DO NOTHING",
+        [ST_INDEX_UPD] = "UPDATE index_candles SET open=?5, high=?6, low=?7, close=?8, "
+                         "closed=?9 WHERE exchange=?1 AND symbol=?2 AND interval=?3 AND "
+                         "open_time=?4 AND (closed = 0 OR ?9 = 1) AND (open, high, low, close, "
+                         "closed) IS NOT (?5, ?6, ?7, ?8, ?9)",
         [ST_ALERT] = "INSERT INTO alerts (ts, exchange, symbol, interval, rule, severity, value, "
                      "message) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
 };
@@ -621,7 +632,13 @@ int store_put_funding(Store *st, const FundingRate *f)
 
 int store_put_mark(Store *st, const Candle *c)
 {
-	for (int which = ST_MARK_INS; which <= ST_MARK_UPD; which++) {
+	return store_put_price_candle(st, STORE_MARK, c);
+}
+
+int store_put_price_candle(Store *st, StorePrice kind, const Candle *c)
+{
+	int ins = kind == STORE_INDEX ? ST_INDEX_INS : ST_MARK_INS;
+	for (int which = ins; which <= ins + 1; which++) {
 		sqlite3_stmt *s = stmt(st, which);
 		if (!s)
 			return -1;
@@ -638,7 +655,7 @@ int store_put_mark(Store *st, const Candle *c)
 		if (n < 0)
 			return -1;
 		if (n)
-			return which == ST_MARK_INS ? STORE_INSERTED : STORE_UPDATED;
+			return which == ins ? STORE_INSERTED : STORE_UPDATED;
 	}
 	return STORE_UNCHANGED;
 }
@@ -753,14 +770,16 @@ long store_recent_symbols(Store *st, const char *exchange, int n, char (*out)[FB
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? k : -1;
 }
 
-int store_last_mark(Store *st, const char *exchange, const char *symbol, const char *interval,
-                    int64_t *open_time)
+int store_last_price_candle(Store *st, StorePrice kind, const char *exchange, const char *symbol,
+                            const char *interval, int64_t *open_time)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT max(open_time) FROM mark_candles WHERE exchange = ?1 AND "
-	                       "symbol = ?2 AND interval = ?3 AND closed = 1",
-	                       -1, &s, NULL) != SQLITE_OK)
+	char sql[200];
+	snprintf(sql, sizeof sql,
+	         "SELECT max(open_time) FROM %s WHERE exchange = ?1 AND symbol = ?2 AND "
+	         "interval = ?3 AND closed = 1",
+	         kind == STORE_INDEX ? "index_candles" : "mark_candles");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);

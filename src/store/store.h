@@ -62,6 +62,9 @@ typedef struct {
 int store_put_candles(Store *st, const Candle *c, size_t n, StorePutCounts *counts);
 /* A mark-price candle (mark_candles); STORE_INSERTED, _UPDATED, _UNCHANGED or -1. */
 int store_put_mark(Store *st, const Candle *c);
+/* A mark-price (mark_candles) or index-price (index_candles) candle, as store_put_mark. */
+typedef enum { STORE_MARK, STORE_INDEX } StorePrice;
+int store_put_price_candle(Store *st, StorePrice kind, const Candle *c);
 int store_put_metric(Store *st, const MarketMetric *m);
 int store_put_liquidation(Store *st, const Liquidation *l);
 /* Records (or widens) a range of candles missing at the source. Returns STORE_INSERTED or -1. */
@@ -73,10 +76,10 @@ int store_get_limiter(Store *st, const char *exchange, LimiterState *out);
 /* Up to n symbols of exchange with stored candles, the most recently stored first (the
  * universe to stream while the exchange's REST is held back). Returns the count or -1. */
 long store_recent_symbols(Store *st, const char *exchange, int n, char (*out)[FB_SYMBOL_LEN]);
-/* The open time of the newest closed mark-price candle of (exchange, symbol, interval) in
- * *open_time (-1: none). Returns 0 or -1 on a database error. */
-int store_last_mark(Store *st, const char *exchange, const char *symbol, const char *interval,
-                    int64_t *open_time);
+/* The open time of the newest closed mark- or index-price candle of (exchange, symbol,
+ * interval) in *open_time (-1: none). Returns 0 or -1 on a database error. */
+int store_last_price_candle(Store *st, StorePrice kind, const char *exchange, const char *symbol,
+                            const char *interval, int64_t *open_time);
 /* The time of the newest market_metrics row of (exchange, symbol, metric) in *ts (-1: none).
  * Returns 0 or -1 on a database error. */
 int store_last_metric(Store *st, const char *exchange, const char *symbol, const char *metric,

@@ -54,6 +54,7 @@ static int write_one(Store *st, const StoreRecord *r)
 	case STORE_REC_SUMMARY: return store_put_summary(st, &r->u.summary);
 	case STORE_REC_LIMITER: return store_put_limiter(st, &r->u.limiter);
 	case STORE_REC_MARK: return store_put_mark(st, &r->u.candle);
+	case STORE_REC_INDEX: return store_put_price_candle(st, STORE_INDEX, &r->u.candle);
 	}
 	return -1;
 }

@@ -26,7 +26,8 @@ typedef enum {
 	STORE_REC_SOURCE_GAP,
 	STORE_REC_SUMMARY, /* owns u.summary.v: the writer frees it */
 	STORE_REC_LIMITER,
-	STORE_REC_MARK, /* a mark-price candle, in u.candle */
+	STORE_REC_MARK,  /* a mark-price candle, in u.candle */
+	STORE_REC_INDEX, /* an index-price candle, in u.candle */
 } StoreRecordType;
 
 /* A queue slot is sized by the common records (candles, metrics); a rare big one (an alert
