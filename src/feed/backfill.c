@@ -234,9 +234,8 @@ static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchan
 	return 0;
 }
 
-int backfill_series(RestClient *rc, const BackfillTarget *to, const char *exchange,
-                    const char *symbol, const char *interval, int64_t since, int64_t now,
-                    BackfillReport *rep, char *err, size_t errlen)
+int backfill_window(const char *interval, int64_t since, int64_t now, int64_t clock, int64_t *first,
+                    int64_t *last, char *err, size_t errlen)
 {
 	int64_t ivl = fb_interval_ms(interval), off = fb_interval_offset_ms(interval);
 	if (ivl <= 0) {
@@ -244,18 +243,28 @@ int backfill_series(RestClient *rc, const BackfillTarget *to, const char *exchan
 		return -1;
 	}
 	/* times checked before any arithmetic: a wild one (a serverTime near INT64_MAX) would make
-	 * the gaps, and this loop, endless */
-	if (now < 1483228800000LL || now > fb_now_ms() + FB_DAY_MS || since < 0 || since > now) {
+	 * the gaps, and the backfill's loops, endless */
+	if (now < 1483228800000LL || now - FB_DAY_MS > clock || since < 0 || since > now) {
 		snprintf(err, errlen, "backfill: implausible time range %lld .. %lld",
 		         (long long)since, (long long)now);
 		return -1;
 	}
-	rep->series++;
-	int64_t first = align_up(since, ivl, off);
+	*first = align_up(since, ivl, off);
 	/* last: the newest candle that closed at least the grace period ago */
-	int64_t last = align_up(now - BACKFILL_GRACE_MS - ivl + 1, ivl, off);
-	while (last + ivl > now - BACKFILL_GRACE_MS)
-		last -= ivl;
+	*last = align_up(now - BACKFILL_GRACE_MS - ivl + 1, ivl, off);
+	while (*last + ivl > now - BACKFILL_GRACE_MS)
+		*last -= ivl;
+	return 0;
+}
+
+int backfill_series(RestClient *rc, const BackfillTarget *to, const char *exchange,
+                    const char *symbol, const char *interval, int64_t since, int64_t now,
+                    BackfillReport *rep, char *err, size_t errlen)
+{
+	int64_t ivl = fb_interval_ms(interval), first, last;
+	if (backfill_window(interval, since, now, fb_now_ms(), &first, &last, err, errlen))
+		return -1;
+	rep->series++;
 	if (first > last)
 		return 0;
 	/* through a writer, to->st is a reader: a series it does not know yet has nothing */

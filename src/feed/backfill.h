@@ -33,6 +33,13 @@ typedef struct {
 	StoreWriter *writer;
 } BackfillTarget;
 
+/* The open times a backfill of interval from since at now (the exchange's time) covers:
+ * first (on the grid, at or after since) to last (the newest candle closed at least the grace
+ * before now); first > last when there is none. Refuses (-1 with err) an unknown interval and
+ * times that are not plausible: now before 2017 or over a day past clock (this machine's
+ * time), since negative or after now. */
+int backfill_window(const char *interval, int64_t since, int64_t now, int64_t clock, int64_t *first,
+                    int64_t *last, char *err, size_t errlen);
 /* Backfills one series from since to the last candle closed at now (the exchange's time).
  * Adds to rep. Returns 0, or -1 with err (REST or database failure; what was stored stays). */
 int backfill_series(RestClient *rc, const BackfillTarget *to, const char *exchange,

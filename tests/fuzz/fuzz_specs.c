@@ -1,13 +1,16 @@
 /* libFuzzer: the small languages of the command line and of simex's files: --walk-forward
  * "train=90d,test=30d", --grid "name=v1,v2", sizes ("10M"), import file names, export table
  * names, and simex's --instruments list. Each is parsed or refused with a message; what is
- * parsed is in range. */
+ * parsed is in range. Also the backfill's window arithmetic on any three times (UBSan stops
+ * at a signed overflow): refused, or a window on the grid inside the times. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/timeutil.h"
+#include "feed/backfill.h"
 #include "research/walkforward.h"
 #include "simex/model.h"
 #include "store/export.h"
@@ -43,6 +46,18 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		CHECK(strlen(sym) < sizeof sym && strlen(ivl) < sizeof ivl);
 	ExportTable t;
 	export_table_parse(s, &t);
+	if (size >= 25) {
+		static const char *const ivs[] = {"1m", "5m", "15m", "1h", "4h", "1d", "1w", "3m"};
+		int64_t v[3];
+		memcpy(v, data, sizeof v);
+		const char *iv = ivs[data[24] % 8];
+		int64_t first, last, step = fb_interval_ms(iv);
+		if (backfill_window(iv, v[0], v[1], v[2], &first, &last, err, sizeof err) == 0) {
+			CHECK(first >= v[0] && first - step < v[0]);
+			CHECK(last + step <= v[1] && last + 2 * step > v[1] - 10000);
+			CHECK((first - last) % step == 0);
+		}
+	}
 	/* the instrument list, from a file as simex reads it */
 	char path[] = "/tmp/fuzz_specs_XXXXXX";
 	int fd = mkstemp(path);
