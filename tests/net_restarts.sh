@@ -31,8 +31,8 @@ while [ $k -lt "$KILLS" ]; do
 	k=$((k + 1))
 	$FBX collect --health-port -1 >"$WORK/run.out" 2>>"$WORK/run.err" &
 	C=$!
-	# 0.2 to 2.2 s: before, during and after the start-up backfill
-	sleep "$(awk -v k=$k 'BEGIN { srand(k); printf "%.1f", 0.2 + rand() * 2.0 }')"
+	# 0.2 to 1.6 s: before, during and after the start-up backfill
+	sleep "$(awk -v k=$k 'BEGIN { srand(k); printf "%.1f", 0.2 + rand() * 1.4 }')"
 	kill -9 "$C" 2>/dev/null
 	wait "$C" 2>/dev/null
 	r=$(sqlite3 "$WORK/c.db" "PRAGMA integrity_check" 2>&1)
@@ -40,12 +40,12 @@ while [ $k -lt "$KILLS" ]; do
 done
 [ $broken = 0 ] && ok || bad "$broken of $KILLS kills left a database that fails integrity_check"
 
-# down for 20 s (20 simulated minutes: four 5m points), then the last run, long enough for the
+# down for 16 s (16 simulated minutes: three 5m points), then the last run, long enough for the
 # backfill to close every gap the kills and the pause left
-sleep 20
+sleep 16
 $FBX collect --health-port -1 >"$WORK/last.out" 2>"$WORK/last.err" &
 C=$!
-sleep 25
+sleep 22
 curl -s "http://127.0.0.1:$PORT/simex/stats" >"$WORK/stats"
 T=$(sed -n 's/.*"time":\([0-9]*\).*/\1/p' "$WORK/stats")
 kill -TERM "$C"

@@ -7,11 +7,11 @@
 # for every candle of a symbol still tracked that closed up to one simulated minute before the
 # stop, and inside the stored window of a symbol that left the ranking. The stop takes < 3 s.
 # Usage: net_soak.sh BINARY WORKDIR [--long] [RUNS]
-#   RUNS runs in a row (default 1) of 45 s each, or with --long of 10 minutes each, reporting
+#   RUNS runs in a row (default 1) of 35 s each, or with --long of 10 minutes each, reporting
 #   the collector's resident memory at minutes 2 and 10.
 set -u
 FB=$1 WORK=$2
-secs=45 long=0
+secs=35 long=0
 [ "${3:-}" = --long ] && { secs=600 long=1; shift; }
 runs=${3:-1}
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
