@@ -159,25 +159,35 @@ static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchan
 		         "/fapi/v1/"
 		         "klines?symbol=%s&interval=%s&startTime=%lld&endTime=%lld&limit=%d",
 		         symbol, interval, (long long)cur, (long long)(gap.to + ivl - 1), limit);
-		if (rest_get(rc, path, weight, &body, &len, err, errlen))
-			return -1;
-		Candle *c;
-		long bad, n = binance_parse_klines(body, len, exchange, symbol, interval, now, &c,
-		                                   &bad, why, sizeof why);
-		free(body);
-		if (n < 0) {
-			snprintf(err, errlen, "%s: %s", path, why);
-			return -1;
+		Candle *c = NULL;
+		long bad = 0, n = 0;
+		/* A page with rows the parser refused is asked for once more at once (a garbled
+		 * answer is seldom garbled twice): the last pass before a stop has no next pass. */
+		for (int attempt = 0; attempt < 2 && (attempt == 0 || bad); attempt++) {
+			free(c);
+			if (rest_get(rc, path, weight, &body, &len, err, errlen))
+				return -1;
+			n = binance_parse_klines(body, len, exchange, symbol, interval, now, &c,
+			                         &bad, why, sizeof why);
+			free(body);
+			if (n < 0) {
+				snprintf(err, errlen, "%s: %s", path, why);
+				return -1;
+			}
+			rep->malformed += bad;
+			if (bad && attempt == 0)
+				log_warn("backfill",
+				         "%s %s: %ld rows of an answer refused: asking again",
+				         symbol, interval, bad);
 		}
-		rep->malformed += bad;
 		/* Rows the parser refused are not rows the exchange lacks: a page with any is no
 		 * evidence of a hole at the source; its gaps stay gaps, asked for again by the next
 		 * pass (the sweep), never recorded in source_gaps. */
 		if (bad)
 			log_warn(
 			        "backfill",
-			        "%s %s: %ld rows of an answer refused: their candles will be asked "
-			        "for again",
+			        "%s %s: %ld rows of an answer refused again: their candles will be "
+			        "asked for again",
 			        symbol, interval, bad);
 		/* keep rows inside the window, in order; anything else is the exchange's noise */
 		long k = 0;
