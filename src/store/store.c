@@ -770,64 +770,53 @@ long store_recent_symbols(Store *st, const char *exchange, int n, char (*out)[FB
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? k : -1;
 }
 
+/* The one value of sql (a max(...)) with up to three text parameters, in *out (-1: NULL).
+ * Returns 0, or -1 on a database error. */
+static int query_newest(Store *st, const char *sql, const char *p1, const char *p2, const char *p3,
+                        int64_t *out)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	const char *p[] = {p1, p2, p3};
+	for (int k = 0; k < 3 && p[k]; k++)
+		sqlite3_bind_text(s, k + 1, p[k], -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL
+	               ? sqlite3_column_int64(s, 0)
+	               : -1;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int store_last_price_candle(Store *st, StorePrice kind, const char *exchange, const char *symbol,
                             const char *interval, int64_t *open_time)
 {
-	sqlite3_stmt *s;
-	char sql[200];
-	snprintf(sql, sizeof sql,
-	         "SELECT max(open_time) FROM %s WHERE exchange = ?1 AND symbol = ?2 AND "
-	         "interval = ?3 AND closed = 1",
-	         kind == STORE_INDEX ? "index_candles" : "mark_candles");
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, interval, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	*open_time = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL
-	                     ? sqlite3_column_int64(s, 0)
-	                     : -1;
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return query_newest(
+	        st,
+	        kind == STORE_INDEX
+	                ? "SELECT max(open_time) FROM index_candles WHERE exchange = ?1 "
+	                  "AND symbol = ?2 AND interval = ?3 AND closed = 1"
+	                : "SELECT max(open_time) FROM mark_candles WHERE exchange = ?1 "
+	                  "AND symbol = ?2 AND interval = ?3 AND closed = 1",
+	        exchange, symbol, interval, open_time);
 }
 
 int store_last_metric(Store *st, const char *exchange, const char *symbol, const char *metric,
                       int64_t *ts)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT max(ts) FROM market_metrics WHERE exchange = ?1 AND "
-	                       "symbol = ?2 AND metric = ?3",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, metric, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	*ts = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL
-	              ? sqlite3_column_int64(s, 0)
-	              : -1;
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return query_newest(st,
+	                    "SELECT max(ts) FROM market_metrics WHERE exchange = ?1 AND "
+	                    "symbol = ?2 AND metric = ?3",
+	                    exchange, symbol, metric, ts);
 }
 
 int store_last_funding(Store *st, const char *exchange, const char *symbol, int64_t *t)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT max(funding_time) FROM funding WHERE exchange = ?1 AND "
-	                       "symbol = ?2",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	*t = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL
-	             ? sqlite3_column_int64(s, 0)
-	             : -1;
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return query_newest(st,
+	                    "SELECT max(funding_time) FROM funding WHERE exchange = ?1 AND "
+	                    "symbol = ?2",
+	                    exchange, symbol, NULL, t);
 }
 
 int store_put_alert(Store *st, const AlertRecord *a)
