@@ -18,6 +18,8 @@
 --   5  mark_candles: the exchange's mark-price candles (what liquidations trigger on);
 --      series gain derived_from (built from a lower interval by db aggregate).
 --   6  rest_limits: each exchange's REST limiter as the last collector left it.
+--   7  index_candles.
+--   8  ship_marks: how far each table was shipped to a cluster store (ClickHouse).
 --
 -- Conventions:
 --   * times are INTEGER epoch milliseconds UTC;
@@ -28,7 +30,7 @@
 --     carry it (e.g. the 6-column CSV layout) rather than estimated;
 --   * NULL means "the source did not say", never zero.
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
 
 -- One row per candle series: an exchange's symbol at one interval. Candles refer to it by id,
 -- so each candle row carries one small integer instead of three strings: rows are about half
@@ -265,3 +267,13 @@ CREATE TABLE IF NOT EXISTS rest_limits (
     window     INTEGER NOT NULL,   -- epoch ms / 60000
     updated    INTEGER NOT NULL
 );
+
+-- How far each table was shipped to a cluster store (db push --to clickhouse): the time of the
+-- last row the target acknowledged, per table. A push resumes from it; the rows of that
+-- instant are sent again, which the target's ReplacingMergeTree tables count once.
+CREATE TABLE IF NOT EXISTS ship_marks (
+    target TEXT    NOT NULL,   -- the server's URL and database
+    tbl    TEXT    NOT NULL,
+    mark   INTEGER NOT NULL,   -- epoch ms
+    PRIMARY KEY (target, tbl)
+) WITHOUT ROWID;

@@ -105,7 +105,9 @@ PY
 			printf "collector: %.1fx less CPU per message than the Python peer\n", (pcpu / pn) / (cc / hz / m)
 		printf "collector: %.1f messages per hand-off batch, %.0f records/s to the writer, %.0f rows/s written in %.0f transactions/s\n", passes ? m / passes : 0, q / s, w / s, tx / s
 		printf "drops: %d malformed, %d open-candle updates dropped, %d reconnects\n", bad, drop, rc
-		printf "simex used %.0f%% CPU producing%s\n", 100 * sc / hz / s, ((sc / hz / s) > 0.9 ? ": producer-bound (simex was the limit)" : "")
+		bound = ""
+		if (sc / hz / s > 0.9) bound = ": producer-bound (simex was the limit)"
+		printf "simex used %.0f%% CPU producing%s\n", 100 * sc / hz / s, bound
 	}'
 }
 

@@ -15,6 +15,7 @@
 #include "quant/aggregate.h"
 #include "quant/derive.h"
 #include "store/import.h"
+#include "store/internal.h"
 
 #define T0 INT64_C(1735689600000) /* 2025-01-01T00:00:00Z, a Wednesday */
 

@@ -7,6 +7,7 @@
 
 #include "core/xmalloc.h"
 #include "store/check.h"
+#include "store/internal.h"
 
 static Store *st;
 

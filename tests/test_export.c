@@ -40,7 +40,7 @@ static char *export_str(ExportTable t, const ExportFilter *f, long *rows)
 {
 	char *path = xasprintf("%s/out.csv", dir), err[256];
 	FILE *out = fopen(path, "wb");
-	*rows = export_csv(st, t, f, out, err, sizeof err);
+	*rows = export_csv(store_reader(st), t, f, out, err, sizeof err);
 	fclose(out);
 	char *text = tu_read_file(path, NULL);
 	free(path);

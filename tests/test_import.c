@@ -10,6 +10,7 @@
 
 #include "core/xmalloc.h"
 #include "store/import.h"
+#include "store/internal.h"
 
 static Store *st;
 

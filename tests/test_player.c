@@ -160,7 +160,8 @@ static void test_back_equals_forward(void **state)
 	QuantValues h[50];
 	QuantOptions qo;
 	quant_default_options(&qo);
-	int n = features_history(st, "binance", "AAAUSDT", "1m", &qo, t, h, 50, err, sizeof err);
+	int n = features_history(store_reader(st), "binance", "AAAUSDT", "1m", &qo, t, h, 50, err,
+	                         sizeof err);
 	assert_int_equal(n, 50);
 	assert_int_equal(h[49].open_time, fa.open_time);
 	assert_int_equal(h[0].open_time, fa.open_time - 49 * 60000);

@@ -392,7 +392,7 @@ static void test_live_vs_replay(void **state)
 	/* replay */
 	char err[256];
 	ReplaySpec sp = {.exchange = "binance", .to_ms = INT64_MAX};
-	ReplayReader *rd = replay_open(st, &sp, err, sizeof err);
+	ReplayReader *rd = replay_open(store_reader(st), &sp, err, sizeof err);
 	assert_non_null(rd);
 	QuantEngine *rep = quant_new(&o);
 	Event ev;
@@ -484,7 +484,7 @@ static void test_candle_time_convention(void **state)
 	assert_true(store_put_candle(st, &live[0].u.candle) >= 0);
 	char err[256];
 	ReplaySpec sp = {.exchange = "binance", .to_ms = INT64_MAX};
-	ReplayReader *rd = replay_open(st, &sp, err, sizeof err);
+	ReplayReader *rd = replay_open(store_reader(st), &sp, err, sizeof err);
 	assert_non_null(rd);
 	assert_int_equal(replay_next(rd, &back, err, sizeof err), 1);
 	assert_int_equal(back.type, EV_CANDLE);

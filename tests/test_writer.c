@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/xmalloc.h"
+#include "store/internal.h"
 #include "store/store.h"
 #include "store/writer.h"
 

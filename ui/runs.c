@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
-#include "research/registry.h"
+#include "store/registry.h"
 #include "research/report.h"
 #include "ui.h"
 

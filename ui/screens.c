@@ -57,8 +57,8 @@ void ui_detail_load(Ui *u, const QuantSnapshot *s, int force)
 	}
 	char err[512];
 	Store *st = store_open(db, STORE_READONLY, 2000, err, sizeof err);
-	int n = st ? features_history(st, ex, u->dsym, iv, qo, to, u->hist, HIST_MAX, err,
-	                              sizeof err)
+	int n = st ? features_history(store_reader(st), ex, u->dsym, iv, qo, to, u->hist, HIST_MAX,
+	                              err, sizeof err)
 	           : -1;
 	store_close(st);
 	if (n < 0) {

@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "research/backtest.h"
 #include "research/data.h"
-#include "research/registry.h"
+#include "store/registry.h"
 #include "research/report.h"
 
 typedef struct {

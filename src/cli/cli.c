@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "cli/cli.h"
 #include "core/fsutil.h"
 #include "core/log.h"
@@ -479,32 +477,79 @@ Store *cli_open_store(CliContext *ctx, int must_exist)
 	return st;
 }
 
+ChClient *cli_clickhouse(CliContext *ctx, const char *cmd)
+{
+	const char *url = config_get_str(ctx->cfg, "clickhouse", "url");
+	const char *db = config_get_str(ctx->cfg, "clickhouse", "database");
+	const char *user = config_get_str(ctx->cfg, "clickhouse", "user");
+	char *pw = config_get_path(ctx->cfg, "clickhouse", "password_file");
+	ChOptions o = {url, db, user, pw,
+	               (int)config_get_int(ctx->cfg, "clickhouse", "timeout_ms")};
+	char err[1024];
+	ChClient *c = ch_open(&o, err, sizeof err);
+	if (!c)
+		cli_error("%s: %s", cmd, err);
+	free(pw);
+	return c;
+}
+
+int cli_reader_open(CliContext *ctx, Store *st, const char *cmd, CliReader *out)
+{
+	memset(out, 0, sizeof *out);
+	int ch = strcmp(config_get_str(ctx->cfg, "store", "read"), "clickhouse") == 0;
+	if (!ch) {
+		out->rd = store_reader(st);
+		return 0;
+	}
+	char err[1024];
+	if (!(out->ch = cli_clickhouse(ctx, cmd)))
+		return -1;
+	if (ch_check_schema(out->ch, err, sizeof err)) {
+		cli_error("%s: %s", cmd, err);
+		ch_close(out->ch);
+		out->ch = NULL;
+		return -1;
+	}
+	out->rd = ch_reader(out->ch);
+	return 0;
+}
+
+void cli_reader_close(CliReader *r)
+{
+	if (r->ch) {
+		store_reader_free(r->rd);
+		ch_close(r->ch);
+	}
+	memset(r, 0, sizeof *r);
+}
+
 int cli_build_interval(CliContext *ctx, Store *st, const char *cmd, const char *exchange,
                        const char *symbol, const char *interval)
 {
 	if (!symbol || !interval || fb_interval_ms(interval) <= 0)
 		return 0;
 	char exch[32] = "", from[FB_INTERVAL_LEN] = "";
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT DISTINCT exchange FROM series WHERE symbol = ?1 AND "
-	                       "derived_from IS NULL AND (?2 IS NULL OR exchange = ?2) ORDER BY 1",
-	                       -1, &q, NULL) != SQLITE_OK)
+	const char *syms[1] = {symbol};
+	StoreQuery sq = store_query_all(SR_SERIES);
+	sq.exchange = exchange, sq.symbols = syms, sq.nsymbols = 1, sq.native_only = 1;
+	char rerr[256];
+	StoreCursor *q = store_query(store_reader(st), &sq, rerr, sizeof rerr);
+	if (!q)
 		return 0; /* the reader reports the database */
-	sqlite3_bind_text(q, 1, symbol, -1, SQLITE_STATIC);
-	if (exchange)
-		sqlite3_bind_text(q, 2, exchange, -1, SQLITE_STATIC);
 	int found = 0;
-	while (!found && sqlite3_step(q) == SQLITE_ROW) {
-		snprintf(exch, sizeof exch, "%s", (const char *)sqlite3_column_text(q, 0));
+	StoreRow row;
+	while (!found && store_next(q, &row, rerr, sizeof rerr) == 1) {
+		if (strcmp(exch, row.u.series.exchange) == 0)
+			continue; /* the exchange's next series */
+		snprintf(exch, sizeof exch, "%s", row.u.series.exchange);
 		int kind = derive_kind(st, exch, symbol, interval, NULL, 0);
 		if (kind == DERIVE_EXCHANGE) {
-			sqlite3_finalize(q);
+			store_cursor_close(q);
 			return 0; /* the exchange's own */
 		}
 		found = derive_source(st, exch, symbol, interval, from, sizeof from) == 0;
 	}
-	sqlite3_finalize(q);
+	store_cursor_close(q);
 	if (!found)
 		return 0; /* nothing to build it from: the reader says what is missing */
 	char err[1024];
@@ -573,7 +618,7 @@ static int extract_globals(CliContext *ctx, int argc, char **argv)
 			break;
 		}
 		int takes = strcmp(a, "--config") == 0 || strcmp(a, "--db") == 0 ||
-		            strcmp(a, "--set") == 0;
+		            strcmp(a, "--set") == 0 || strcmp(a, "--source") == 0;
 		if (takes) {
 			if (i + 1 >= argc) {
 				cli_error("%s needs a value", a);
@@ -581,7 +626,7 @@ static int extract_globals(CliContext *ctx, int argc, char **argv)
 			}
 			val = argv[++i];
 		} else if (strncmp(a, "--config=", 9) == 0 || strncmp(a, "--db=", 5) == 0 ||
-		           strncmp(a, "--set=", 6) == 0) {
+		           strncmp(a, "--set=", 6) == 0 || strncmp(a, "--source=", 9) == 0) {
 			val = strchr(a, '=') + 1;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			ctx->verbose++;
@@ -597,6 +642,8 @@ static int extract_globals(CliContext *ctx, int argc, char **argv)
 			ctx->config_file = val;
 		else if (strncmp(a, "--db", 4) == 0)
 			ctx->set_flags[ctx->nset++] = xasprintf("store.database=%s", val);
+		else if (strncmp(a, "--source", 8) == 0)
+			ctx->set_flags[ctx->nset++] = xasprintf("store.read=%s", val);
 		else
 			ctx->set_flags[ctx->nset++] = xstrdup(val);
 	}
@@ -689,7 +736,7 @@ int cli_main(int argc, char **argv, char *const *envp)
 		argc = 2;
 	}
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("futuresboard %s (sqlite %s)\n", FB_VERSION, sqlite3_libversion());
+		printf("futuresboard %s (sqlite %s)\n", FB_VERSION, store_engine_version());
 		rc = CLI_OK;
 		goto done;
 	}

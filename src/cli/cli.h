@@ -12,6 +12,7 @@
 #include "feed/collector.h"
 #include "quant/live.h"
 #include "quant/player.h"
+#include "store/clickhouse.h"
 #include "store/store.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -124,6 +125,18 @@ Store *cli_open_store_ro(CliContext *ctx);
  * connection of its own, and says so on standard error ("1h built from 5m"). st: the reader's
  * store, for the look-up; exchange NULL: any that has the symbol. 0 (nothing to do, or
  * built), or -1 after printing why it could not be built. */
+/* Where research and export read market data ([store] read, --source): the SQLite store st,
+ * or the ClickHouse of [clickhouse] (its tables checked first). The reader, or NULL after an
+ * error naming cmd; close it with cli_reader_close. */
+typedef struct {
+	StoreReader *rd;
+	ChClient *ch; /* NULL: rd is st's own */
+} CliReader;
+int cli_reader_open(CliContext *ctx, Store *st, const char *cmd, CliReader *out);
+void cli_reader_close(CliReader *r);
+/* The ClickHouse client of [clickhouse], or NULL after an error naming cmd. */
+ChClient *cli_clickhouse(CliContext *ctx, const char *cmd);
+
 int cli_build_interval(CliContext *ctx, Store *st, const char *cmd, const char *exchange,
                        const char *symbol, const char *interval);
 /* Rebuilds the configuration from the same sources and applies what may change live (log

@@ -15,7 +15,7 @@
 #include "core/numparse.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
-#include "research/registry.h"
+#include "store/registry.h"
 #include "research/report.h"
 #include "research/walkforward.h"
 
@@ -281,10 +281,17 @@ int bt_args_load(CliContext *ctx, const char *cmd, const BtArgs *a, const BtConf
 	QuantOptions qo;
 	cli_quant_options(ctx, &qo);
 	char err[1024];
-	if (cli_build_interval(ctx, st, cmd, a->exchange, a->symbol, a->interval))
+	CliReader rd;
+	if (cli_reader_open(ctx, st, cmd, &rd))
 		return -1;
-	if (bt_data_load(st, a->exchange, a->symbol, a->interval, &qo, a->from_ms, a->to_ms, d, err,
-	                 sizeof err)) {
+	/* a timeframe only a lower one gives is built in the SQLite store; the cluster holds
+	 * what was shipped */
+	if (!rd.ch && cli_build_interval(ctx, st, cmd, a->exchange, a->symbol, a->interval))
+		return -1;
+	int bad = bt_data_load(rd.rd, a->exchange, a->symbol, a->interval, &qo, a->from_ms,
+	                       a->to_ms, d, err, sizeof err);
+	cli_reader_close(&rd);
+	if (bad) {
 		cli_error("%s: %s", cmd, err);
 		return -1;
 	}

@@ -2,10 +2,10 @@
  * file, or another user's, will do); migrate opens the database for writing, which brings its
  * schema up to date; aggregate builds higher intervals from lower ones. Main thread. */
 #include <getopt.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/timeutil.h"
@@ -14,29 +14,31 @@
 #include "store/check.h"
 
 /* The (exchange, symbol) pairs with the exchange's own candles, filtered. */
-static int pairs(Store *st, const char *exchange, const char *symbol, char (**out)[2][32])
+static int pairs(Store *st, const char *exchange, const char *symbol, char (**out)[2][32],
+                 char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
+	const char *syms[1] = {symbol};
+	StoreQuery q = store_query_all(SR_SERIES);
+	q.exchange = exchange, q.symbols = symbol ? syms : NULL, q.nsymbols = symbol ? 1 : 0;
+	q.native_only = 1;
 	*out = NULL;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT DISTINCT exchange, symbol FROM series WHERE derived_from "
-	                       "IS NULL AND (?1 IS NULL OR exchange = ?1) AND (?2 IS NULL OR "
-	                       "symbol = ?2) ORDER BY 1, 2",
-	                       -1, &s, NULL) != SQLITE_OK)
+	StoreCursor *c = store_query(store_reader(st), &q, err, errlen);
+	if (!c)
 		return -1;
-	if (exchange)
-		sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
-	if (symbol)
-		sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
-	int n = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	int n = 0, rc;
+	StoreRow row;
+	while ((rc = store_next(c, &row, err, errlen)) == 1) {
+		const StoreSeries *x = &row.u.series;
+		if (n && strcmp((*out)[n - 1][0], x->exchange) == 0 &&
+		    strcmp((*out)[n - 1][1], x->symbol) == 0)
+			continue; /* the pair's next interval */
 		*out = xrealloc(*out, (size_t)(n + 1) * sizeof **out);
-		snprintf((*out)[n][0], 32, "%s", (const char *)sqlite3_column_text(s, 0));
-		snprintf((*out)[n][1], 32, "%s", (const char *)sqlite3_column_text(s, 1));
+		snprintf((*out)[n][0], 32, "%s", x->exchange);
+		snprintf((*out)[n][1], 32, "%s", x->symbol);
 		n++;
 	}
-	sqlite3_finalize(s);
-	return n;
+	store_cursor_close(c);
+	return rc < 0 ? -1 : n;
 }
 
 /* db aggregate [--exchange E] [--symbol S] [--from I] --to I[,I...] */
@@ -89,11 +91,11 @@ static int db_aggregate(CliContext *ctx, int argc, char **argv)
 	if (!st)
 		return CLI_FAIL;
 	char(*p)[2][32];
-	int np = pairs(st, exchange, symbol, &p), rc = CLI_OK;
 	char err[1024];
+	int np = pairs(st, exchange, symbol, &p, err, sizeof err), rc = CLI_OK;
 	if (np <= 0) {
-		cli_error("db aggregate: %s", np < 0 ? sqlite3_errmsg(store_db(st))
-		                                     : "no stored candles of the exchange match");
+		cli_error("db aggregate: %s",
+		          np < 0 ? err : "no stored candles of the exchange match");
 		store_close(st);
 		return CLI_FAIL;
 	}
@@ -135,10 +137,10 @@ static int db_aggregate(CliContext *ctx, int argc, char **argv)
 static int db_cross(Store *st, const CheckOptions *opt)
 {
 	char(*p)[2][32];
-	int np = pairs(st, NULL, opt->symbol, &p), rc = 0;
 	char err[1024];
+	int np = pairs(st, NULL, opt->symbol, &p, err, sizeof err), rc = 0;
 	if (np < 0) {
-		cli_error("db check --cross: %s", sqlite3_errmsg(store_db(st)));
+		cli_error("db check --cross: %s", err);
 		return -1;
 	}
 	long pairs_checked = 0, differ_total = 0;
@@ -178,6 +180,109 @@ static int db_cross(Store *st, const CheckOptions *opt)
 	return rc;
 }
 
+/* db init --clickhouse: the cluster's tables */
+static int db_init(CliContext *ctx, int argc, char **argv)
+{
+	if (argc != 2 || strcmp(argv[1], "--clickhouse") != 0) {
+		cli_error("db init: expected --clickhouse (the SQLite store is created on first "
+		          "use)");
+		return CLI_USAGE;
+	}
+	ChClient *c = cli_clickhouse(ctx, "db init");
+	if (!c)
+		return CLI_FAIL;
+	char err[1024];
+	int rc = ch_init_schema(c, err, sizeof err);
+	if (rc)
+		cli_error("db init: %s", err);
+	else
+		printf("%s: the tables of schema-clickhouse.sql are there\n", ch_name(c));
+	ch_close(c);
+	return rc ? CLI_FAIL : CLI_OK;
+}
+
+typedef struct {
+	int tty;
+	int64_t t0, last;
+} Progress;
+
+static void push_progress(void *arg, const char *table, long rows, double done)
+{
+	Progress *p = arg;
+	int64_t now = fb_mono_ms();
+	if (done < 1 && now - p->last < 1000)
+		return;
+	p->last = now;
+	double secs = (double)(now - p->t0) / 1000;
+	char bar[21];
+	int fill = (int)(done * 20 + 0.5);
+	for (int i = 0; i < 20; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[20] = '\0';
+	fprintf(stderr, "%s%-15s [%s] %3.0f%% %10ld rows %9.0f rows/s%s", p->tty ? "\r" : "", table,
+	        bar, done * 100, rows, secs > 0 ? rows / secs : 0.0,
+	        p->tty && done < 1 ? "" : "\n");
+}
+
+/* db push --to clickhouse [--from T]: ships the SQLite store into the cluster */
+static int db_push(CliContext *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	        {"to", required_argument, NULL, 't'},
+	        {"from", required_argument, NULL, 'f'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	const char *to = NULL;
+	int64_t from = INT64_MIN;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': to = optarg; break;
+		case 'f':
+			if (fb_time_parse(optarg, &from)) {
+				cli_error("db push: --from %s: expected a time such as 2025-01-31",
+				          optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case 'h': return cli_help("db");
+		default: return cli_usage("db");
+		}
+	}
+	if (!to || strcmp(to, "clickhouse") != 0 || optind < argc) {
+		cli_error("db push: expected --to clickhouse [--from TIME]");
+		return CLI_USAGE;
+	}
+	Store *st = cli_open_store(ctx, 1);
+	if (!st)
+		return CLI_FAIL;
+	ChClient *ch = cli_clickhouse(ctx, "db push");
+	char err[1024];
+	if (!ch) {
+		store_close(st);
+		return CLI_FAIL;
+	}
+	if (ch_check_schema(ch, err, sizeof err)) {
+		cli_error("db push: %s", err);
+		ch_close(ch);
+		store_close(st);
+		return CLI_FAIL;
+	}
+	Progress p = {isatty(2), fb_mono_ms(), 0};
+	long rows = ch_push(ch, st, from, (int)config_get_int(ctx->cfg, "clickhouse", "batch_rows"),
+	                    push_progress, &p, err, sizeof err);
+	if (rows < 0)
+		cli_error("db push: %s (what was shipped is kept: run it again to go on)", err);
+	else
+		printf("db push: %ld rows shipped to %s in %.1f s\n", rows, ch_name(ch),
+		       (double)(fb_mono_ms() - p.t0) / 1000);
+	ch_close(ch);
+	store_close(st);
+	return rows < 0 ? CLI_FAIL : CLI_OK;
+}
+
 int cmd_db(CliContext *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -198,11 +303,16 @@ int cmd_db(CliContext *ctx, int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "aggregate") == 0)
 		return db_aggregate(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "init") == 0)
+		return db_init(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "push") == 0)
+		return db_push(ctx, argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "stats") != 0)) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 			return cli_help("db");
 		}
-		cli_error("db: expected 'check', 'stats', 'migrate' or 'aggregate'");
+		cli_error(
+		        "db: expected 'check', 'stats', 'migrate', 'aggregate', 'init' or 'push'");
 		return cli_usage("db");
 	}
 	int is_check = strcmp(argv[1], "check") == 0;

@@ -94,9 +94,14 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 	flt.symbols = (const char *const *)symbols;
 	flt.nsymbols = nsym;
 	rc = CLI_FAIL;
-	Store *st = cli_open_store_ro(ctx);
-	if (!st)
+	/* the SQLite store, unless the data is read from the cluster */
+	int from_cluster = strcmp(config_get_str(ctx->cfg, "store", "read"), "clickhouse") == 0;
+	Store *st = from_cluster ? NULL : cli_open_store_ro(ctx);
+	CliReader src;
+	if ((!from_cluster && !st) || cli_reader_open(ctx, st, "export", &src)) {
+		store_close(st);
 		goto out;
+	}
 	FILE *out = stdout;
 	char *tmp = NULL, err[1024];
 	if (output && strcmp(output, "-") != 0) {
@@ -104,12 +109,13 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 		if (!(out = fopen(tmp, "w"))) {
 			cli_error("%s: %s", output, strerror(errno));
 			free(tmp);
+			cli_reader_close(&src);
 			store_close(st);
 			goto out;
 		}
 	}
 	/* a timeframe the exchange's candles lack is built from a lower one, and said so */
-	if (table == EXPORT_CANDLES || features)
+	if ((table == EXPORT_CANDLES || features) && !src.ch)
 		for (int i = 0; i < nsym && flt.interval; i++)
 			if (cli_build_interval(ctx, st, "export", flt.exchange, symbols[i],
 			                       flt.interval)) {
@@ -118,6 +124,7 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 					unlink(tmp);
 					free(tmp);
 				}
+				cli_reader_close(&src);
 				store_close(st);
 				goto out;
 			}
@@ -125,10 +132,10 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 	if (features) {
 		QuantOptions qo;
 		cli_quant_options(ctx, &qo);
-		rows = features_export(st, flt.exchange, symbols[0], flt.interval, &qo, flt.from_ms,
-		                       flt.to_ms, out, err, sizeof err);
+		rows = features_export(src.rd, flt.exchange, symbols[0], flt.interval, &qo,
+		                       flt.from_ms, flt.to_ms, out, err, sizeof err);
 	} else
-		rows = export_csv(st, table, &flt, out, err, sizeof err);
+		rows = export_csv(src.rd, table, &flt, out, err, sizeof err);
 	if (rows < 0)
 		cli_error("export: %s", err);
 	if (tmp) {
@@ -146,6 +153,7 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 			fprintf(stderr, "futuresboard: wrote %ld rows to %s\n", rows, output);
 		free(tmp);
 	}
+	cli_reader_close(&src);
 	store_close(st);
 	rc = rows < 0 ? CLI_FAIL : CLI_OK;
 out:

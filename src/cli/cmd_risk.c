@@ -10,14 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "cli/backtest_args.h"
 #include "cli/cli.h"
 #include "core/numparse.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
-#include "research/registry.h"
+#include "store/registry.h"
 #include "research/report.h"
 #include "research/risk.h"
 #include "research/stress.h"
@@ -32,78 +30,102 @@ typedef struct {
 	double w;
 } Series;
 
-static int load_closes(Store *st, const char *exchange, const char *interval, int64_t from,
+static int load_closes(StoreReader *rd, const char *exchange, const char *interval, int64_t from,
                        int64_t to, Series *s, char *err, size_t errlen)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT open_time, close FROM v_candles WHERE exchange = ?1 AND "
-	                       "symbol = ?2 AND interval = ?3 AND closed = 1 AND open_time >= ?4 "
-	                       "AND open_time < ?5 ORDER BY open_time",
-	                       -1, &q, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+	const char *syms[1] = {s->symbol}, *ivs[1] = {interval};
+	StoreQuery q = store_query_all(SR_CANDLES);
+	q.exchange = exchange, q.symbols = syms, q.nsymbols = 1;
+	q.intervals = ivs, q.nintervals = 1, q.closed_only = 1;
+	q.from_ms = from, q.to_ms = to;
+	StoreCursor *c = store_query(rd, &q, err, errlen);
+	if (!c)
 		return -1;
-	}
-	sqlite3_bind_text(q, 1, exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, s->symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, interval, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, from);
-	sqlite3_bind_int64(q, 5, to);
 	size_t cap = 0;
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	int rc;
+	StoreRow row;
+	while ((rc = store_next(c, &row, err, errlen)) == 1) {
 		if ((size_t)s->n == cap) {
 			cap = cap ? cap * 2 : 1024;
 			s->t = xrealloc(s->t, cap * sizeof *s->t);
 			s->c = xrealloc(s->c, cap * sizeof *s->c);
 		}
-		s->t[s->n] = sqlite3_column_int64(q, 0);
-		s->c[s->n++] = sqlite3_column_double(q, 1);
+		s->t[s->n] = row.u.candle.open_time;
+		s->c[s->n++] = row.u.candle.close;
 	}
-	sqlite3_finalize(q);
-	return 0;
+	store_cursor_close(c);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The series of the store at interval (any exchange when exchange is ""), in key order:
+ * each one's exchange and symbol, the count. -1 with err on a read error. */
+static int list_series(StoreReader *rd, const char *exchange, const char *interval, int native_only,
+                       char (**ex)[32], char (**sym)[32], char *err, size_t errlen)
+{
+	const char *ivs[1] = {interval};
+	StoreQuery q = store_query_all(SR_SERIES);
+	q.exchange = *exchange ? exchange : NULL;
+	q.intervals = interval ? ivs : NULL, q.nintervals = interval ? 1 : 0;
+	q.native_only = native_only;
+	StoreCursor *c = store_query(rd, &q, err, errlen);
+	if (!c)
+		return -1;
+	int n = 0, rc;
+	StoreRow row;
+	while ((rc = store_next(c, &row, err, errlen)) == 1) {
+		*ex = xrealloc(*ex, (size_t)(n + 1) * sizeof **ex);
+		*sym = xrealloc(*sym, (size_t)(n + 1) * sizeof **sym);
+		snprintf((*ex)[n], 32, "%s", row.u.series.exchange);
+		snprintf((*sym)[n++], 32, "%s", row.u.series.symbol);
+	}
+	store_cursor_close(c);
+	return rc < 0 ? -1 : n;
 }
 
 /* The exchange with the most series at this interval, and its symbols when none are given. */
-static int pick_symbols(Store *st, const char *interval, char *exchange, size_t exlen, Series **out,
-                        int *n, char *err, size_t errlen)
+static int pick_symbols(StoreReader *rd, const char *interval, char *exchange, size_t exlen,
+                        Series **out, int *n, char *err, size_t errlen)
 {
-	sqlite3_stmt *q;
-	if (!*exchange) {
-		if (sqlite3_prepare_v2(store_db(st),
-		                       "SELECT exchange FROM series WHERE interval = ?1 GROUP BY "
-		                       "exchange ORDER BY count(*) DESC, exchange LIMIT 1",
-		                       -1, &q, NULL) != SQLITE_OK)
-			goto bad;
-		sqlite3_bind_text(q, 1, interval, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW)
-			snprintf(exchange, exlen, "%s", (const char *)sqlite3_column_text(q, 0));
-		sqlite3_finalize(q);
+	char(*ex)[32] = NULL, (*sym)[32] = NULL;
+	int m = list_series(rd, exchange, interval, 0, &ex, &sym, err, errlen);
+	if (m < 0)
+		goto fail;
+	if (!*exchange) { /* rows come by exchange: the longest run, the first of equals */
+		int best = 0;
+		for (int i = 0, run = 0; i < m; i++) {
+			run = i && strcmp(ex[i], ex[i - 1]) == 0 ? run + 1 : 1;
+			if (run > best) {
+				best = run;
+				snprintf(exchange, exlen, "%s", ex[i]);
+			}
+		}
 		if (!*exchange) {
 			snprintf(err, errlen, "no %s candles are stored", interval);
-			return -1;
+			goto fail;
 		}
 	}
-	if (*n)
-		return 0;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT symbol FROM series WHERE exchange = ?1 AND interval = ?2 "
-	                       "ORDER BY symbol",
-	                       -1, &q, NULL) != SQLITE_OK)
-		goto bad;
-	sqlite3_bind_text(q, 1, exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, interval, -1, SQLITE_STATIC);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		*out = xrealloc(*out, (size_t)(*n + 1) * sizeof **out);
-		memset(&(*out)[*n], 0, sizeof **out);
-		snprintf((*out)[*n].symbol, sizeof(*out)[*n].symbol, "%s",
-		         (const char *)sqlite3_column_text(q, 0));
-		(*out)[(*n)++].w = NAN;
-	}
-	sqlite3_finalize(q);
+	for (int i = 0; i < m && !*n; i++) /* key order: by symbol within the exchange */
+		if (strcmp(ex[i], exchange) == 0) {
+			for (int k = i; k < m && strcmp(ex[k], exchange) == 0; k++) {
+				*out = xrealloc(*out, (size_t)(*n + 1) * sizeof **out);
+				memset(&(*out)[*n], 0, sizeof **out);
+				snprintf((*out)[*n].symbol, sizeof(*out)[*n].symbol, "%s", sym[k]);
+				(*out)[(*n)++].w = NAN;
+			}
+			break;
+		}
+	free(ex);
+	free(sym);
 	return 0;
-bad:
-	snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+fail:
+	free(ex);
+	free(sym);
 	return -1;
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+	return strcmp(a, b);
 }
 
 static void pct(json_t *o, const char *k, double v)
@@ -214,27 +236,32 @@ int cmd_risk(CliContext *ctx, int argc, char **argv)
 		free(s);
 		return CLI_FAIL;
 	}
+	CliReader src;
+	if (cli_reader_open(ctx, st, "risk", &src)) {
+		free(s);
+		store_close(st);
+		return CLI_FAIL;
+	}
+	StoreReader *rd = src.rd;
 	int rc = CLI_FAIL, m = 0;
 	double **ret = NULL, *port = NULL;
-	/* a timeframe only a lower one can give is built from it first, and said so */
-	{
-		sqlite3_stmt *q;
-		char(*syms)[32] = NULL;
-		int nsyms = 0;
-		if (sqlite3_prepare_v2(
-		            store_db(st),
-		            "SELECT DISTINCT symbol FROM series WHERE derived_from IS NULL "
-		            "AND (?1 IS NULL OR exchange = ?1) ORDER BY 1",
-		            -1, &q, NULL) == SQLITE_OK) {
-			if (*exchange)
-				sqlite3_bind_text(q, 1, exchange, -1, SQLITE_STATIC);
-			while (sqlite3_step(q) == SQLITE_ROW) {
-				syms = xrealloc(syms, (size_t)(nsyms + 1) * sizeof *syms);
-				snprintf(syms[nsyms++], 32, "%s",
-				         (const char *)sqlite3_column_text(q, 0));
-			}
-			sqlite3_finalize(q);
+	/* a timeframe only a lower one can give is built from it first, and said so (in the
+	 * SQLite store; the cluster holds what was shipped) */
+	if (!src.ch) {
+		char(*exs)[32] = NULL, (*syms)[32] = NULL;
+		int nsyms = list_series(rd, exchange, NULL, 1, &exs, &syms, err, sizeof err);
+		free(exs);
+		if (nsyms < 0) {
+			cli_error("risk: %s", err);
+			free(syms);
+			goto out;
 		}
+		qsort(syms, (size_t)nsyms, sizeof *syms, cmp_sym); /* each symbol once */
+		int u = 0;
+		for (int i = 0; i < nsyms; i++)
+			if (!u || strcmp(syms[u - 1], syms[i]) != 0)
+				memmove(syms[u++], syms[i], sizeof *syms);
+		nsyms = u;
 		int bad = 0;
 		for (int i = 0; i < nsyms && !bad; i++) {
 			int wanted = !ns;
@@ -249,7 +276,7 @@ int cmd_risk(CliContext *ctx, int argc, char **argv)
 		if (bad)
 			goto out;
 	}
-	if (pick_symbols(st, interval, exchange, sizeof exchange, &s, &ns, err, sizeof err)) {
+	if (pick_symbols(rd, interval, exchange, sizeof exchange, &s, &ns, err, sizeof err)) {
 		cli_error("risk: %s", err);
 		goto out;
 	}
@@ -287,7 +314,7 @@ int cmd_risk(CliContext *ctx, int argc, char **argv)
 		for (int i = 0; i < ns; i++)
 			s[i].w = 1.0 / ns;
 	for (int i = 0; i < ns; i++) {
-		if (load_closes(st, exchange, interval, from, to, &s[i], err, sizeof err)) {
+		if (load_closes(rd, exchange, interval, from, to, &s[i], err, sizeof err)) {
 			cli_error("risk: %s", err);
 			goto out;
 		}
@@ -405,6 +432,7 @@ out:
 	for (int i = 0; i < ns; i++)
 		free(s[i].t), free(s[i].c);
 	free(s);
+	cli_reader_close(&src);
 	store_close(st);
 	return rc;
 }

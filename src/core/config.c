@@ -49,6 +49,14 @@ static const KeyDef keys[] = {
         {"store", "queue_bytes", T_INT, "2097152", 65536, 1073741824, NULL, 0},
         {"store", "flush_ms", T_INT, "250", 1, 60000, NULL, 1},
         {"store", "busy_timeout_ms", T_INT, "5000", 0, 600000, NULL, 0},
+        {"store", "read", T_ENUM, "sqlite", 0, 0, "sqlite clickhouse", 0},
+        {"clickhouse", "url", T_STRING, "", 0, 0, NULL, 0},
+        {"clickhouse", "database", T_STRING, "futuresboard", 0, 0, NULL, 0},
+        {"clickhouse", "user", T_STRING, "default", 0, 0, NULL, 0},
+        {"clickhouse", "password_file", T_STRING, "", 0, 0, NULL, 0},
+        {"clickhouse", "batch_rows", T_INT, "50000", 1, 10000000, NULL, 0},
+        {"clickhouse", "flush_ms", T_INT, "1000", 10, 600000, NULL, 0},
+        {"clickhouse", "timeout_ms", T_INT, "30000", 100, 3600000, NULL, 0},
         {"log", "level", T_ENUM, "info", 0, 0, "error warn info debug", 1},
         {"log", "file", T_STRING, "~/.local/state/futuresboard/futuresboard.log", 0, 0, NULL, 0},
         {"log", "max_size", T_SIZE, "10M", 0, 1099511627776.0, NULL, 1},
@@ -197,7 +205,8 @@ static int validate(const KeyDef *def, const char *value, char *why, size_t whyl
 	char *end;
 	switch (def->type) {
 	case T_STRING:
-		if (!*value && strcmp(def->key, "file") != 0) {
+		/* empty means "none" for a log file and for keys whose default is empty */
+		if (!*value && strcmp(def->key, "file") != 0 && (!def->def || *def->def)) {
 			snprintf(why, whylen, "must not be empty");
 			return -1;
 		}
@@ -725,6 +734,10 @@ int config_load_env(Config *cfg, char *const *envp, char *err, size_t errlen)
 			continue;
 		char name[256];
 		snprintf(name, sizeof name, "%.*s", (int)(eq - *envp), *envp);
+		/* not a setting: the ClickHouse password, which no file may hold, is read from
+		 * the environment by the store itself (store/clickhouse.h) */
+		if (strcmp(name, "FUTURESBOARD_CLICKHOUSE_PASSWORD") == 0)
+			continue;
 		const char *rest = name + sizeof prefix - 1;
 		/* Sections have no underscore, so the first one splits section and key. */
 		int matched = 0;

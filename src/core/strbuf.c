@@ -23,6 +23,17 @@ void strbuf_printf(StrBuf *b, const char *fmt, ...)
 	}
 }
 
+void strbuf_append(StrBuf *b, const void *data, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->cap ? b->cap * 2 : 4096) + n;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
 void strbuf_reset(StrBuf *b)
 {
 	b->len = 0;

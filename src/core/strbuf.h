@@ -20,6 +20,8 @@ void fb_ascii_clean(char *s);
 char *fb_escape_text(const char *in, char *out, size_t outlen);
 void strbuf_printf(StrBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Empties the buffer, keeping its memory. */
+/* Appends n bytes (binary is fine; a NUL is kept after them). */
+void strbuf_append(StrBuf *b, const void *data, size_t n);
 void strbuf_reset(StrBuf *b);
 
 #endif

@@ -56,53 +56,18 @@ static int db_err(Store *st, char *err, size_t errlen)
 	return -1;
 }
 
+static void add_missing(void *arg, int64_t t, int64_t ivl)
+{
+	ranges_add(arg, t, t, ivl);
+}
+
 /* The missing runs of [first, last]. */
 static int find_missing(Store *st, int64_t series, int64_t first, int64_t last, int64_t ivl,
                         Ranges *missing, long *known, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *have, *gaps;
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT open_time FROM candles WHERE series_id = ?1 AND closed = 1 "
-	                       "AND open_time BETWEEN ?2 AND ?3 ORDER BY open_time",
-	                       -1, &have, NULL) != SQLITE_OK)
+	if (store_missing_candles(st, series, first, last, ivl, add_missing, missing, known))
 		return db_err(st, err, errlen);
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT from_time, to_time FROM source_gaps WHERE series_id = ?1 "
-	                       "AND to_time >= ?2 AND from_time <= ?3 ORDER BY from_time",
-	                       -1, &gaps, NULL) != SQLITE_OK) {
-		sqlite3_finalize(have);
-		return db_err(st, err, errlen);
-	}
-	for (sqlite3_stmt *s = have; s; s = s == have ? gaps : NULL) {
-		sqlite3_bind_int64(s, 1, series);
-		sqlite3_bind_int64(s, 2, first);
-		sqlite3_bind_int64(s, 3, last);
-	}
-	int64_t t = first;
-	int rc_have = sqlite3_step(have), rc_gap = sqlite3_step(gaps);
-	while (t <= last) {
-		while (rc_have == SQLITE_ROW && sqlite3_column_int64(have, 0) < t)
-			rc_have = sqlite3_step(have);
-		while (rc_gap == SQLITE_ROW && sqlite3_column_int64(gaps, 1) < t)
-			rc_gap = sqlite3_step(gaps);
-		if (rc_have == SQLITE_ROW && sqlite3_column_int64(have, 0) == t) {
-			t += ivl;
-			continue;
-		}
-		if (rc_gap == SQLITE_ROW && sqlite3_column_int64(gaps, 0) <= t) {
-			(*known)++;
-			t += ivl;
-			continue;
-		}
-		ranges_add(missing, t, t, ivl);
-		t += ivl;
-	}
-	int bad = (rc_have != SQLITE_ROW && rc_have != SQLITE_DONE) ||
-	          (rc_gap != SQLITE_ROW && rc_gap != SQLITE_DONE);
-	sqlite3_finalize(have);
-	sqlite3_finalize(gaps);
-	return bad ? db_err(st, err, errlen) : 0;
+	return 0;
 }
 
 /* Where backfilled rows go: straight into the Store (the backfill command) or through the

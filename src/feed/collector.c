@@ -26,6 +26,7 @@
 #include "feed/rest.h"
 #include "feed/universe.h"
 #include "feed/ws.h"
+#include "quant/metricmap.h"
 #include "store/store.h"
 
 enum { JOB_UNIVERSE, JOB_BACKFILL, JOB_OPEN_INTEREST, JOB_RATIOS, JOB_PREMIUM, JOB_WS, NJOBS };
@@ -258,6 +259,27 @@ static void stage_metric(Collector *c, const char *symbol, const char *metric, i
 	stage_record(c, &r);
 }
 
+/* ws thread: the metric rows an event is stored as (quant/metricmap.h) */
+static void stage_event_rows(Collector *c, const Event *ev)
+{
+	MetricId ids[3];
+	double vs[3];
+	int n = metric_rows(ev, ids, vs);
+	for (int i = 0; i < n; i++)
+		stage_metric(c, ev->symbol, metric_name(ids[i]), ev->ts, vs[i]);
+}
+
+/* rest thread: the event a poll gave, stored as its rows and handed to the engine */
+static void put_event(Collector *c, const Event *ev)
+{
+	MetricId ids[3];
+	double vs[3];
+	int n = metric_rows(ev, ids, vs);
+	for (int i = 0; i < n; i++)
+		put_metric(c, ev->symbol, metric_name(ids[i]), ev->ts, vs[i]);
+	quant_live_push(c->live, ev);
+}
+
 /* rest thread: the 24h tickers of a ranking, for the engine's top table. */
 static void push_tickers(Collector *c, const UniverseEntry *u, long n)
 {
@@ -330,7 +352,7 @@ static void apply_trade(Collector *c, SymState *s, const Event *ev)
 	s->cvd += (ev->u.trade.buyer_is_maker ? -1 : 1) * ev->u.trade.qty * ev->u.trade.price;
 	if (bucket != s->cvd_minute) {
 		s->cvd_minute = bucket;
-		stage_metric(c, ev->symbol, "cvd", ev->ts, s->cvd);
+		stage_metric(c, ev->symbol, metric_name(MET_CVD), ev->ts, s->cvd);
 	}
 }
 
@@ -449,17 +471,14 @@ static void on_event(void *arg, const Event *ev)
 		if (!s || minute == s->mark_minute)
 			return;
 		s->mark_minute = minute;
-		stage_metric(c, ev->symbol, "mark_price", ev->ts, ev->u.mark.mark);
-		stage_metric(c, ev->symbol, "index_price", ev->ts, ev->u.mark.index);
-		stage_metric(c, ev->symbol, "funding_rate_est", ev->ts, ev->u.mark.funding_rate);
+		stage_event_rows(c, ev);
 		return;
 	case EV_BOOK_TOP: {
 		const BookEvent *b = &ev->u.book;
 		if (!s || bucket == s->book_minute || b->bid_qty + b->ask_qty <= 0)
 			return;
 		s->book_minute = bucket;
-		stage_metric(c, ev->symbol, "book_imbalance", ev->ts,
-		             (b->bid_qty - b->ask_qty) / (b->bid_qty + b->ask_qty));
+		stage_event_rows(c, ev);
 		return;
 	}
 	case EV_LIQUIDATION: {
@@ -648,12 +667,10 @@ static void poll_symbol(Collector *c, RestClient *rc, Store *reader, const char 
 		double v;
 		int64_t t;
 		if (binance_parse_open_interest(body, len, now, &v, &t) == 0) {
-			put_metric(c, symbol, "open_interest", t, v);
-			Event ev = {.type = EV_OPEN_INTEREST, .ts = t};
-			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
-			ev.u.oi.contracts = v;
-			ev.u.oi.value = NAN;
-			quant_live_push(c->live, &ev);
+			Event ev;
+			metric_event_init(&ev, EV_OPEN_INTEREST, symbol, t);
+			metric_apply(&ev, MET_OPEN_INTEREST, v);
+			put_event(c, &ev);
 			job_done(c, JOB_OPEN_INTEREST, NULL);
 		} else {
 			log_warn("collect", "%s: openInterest: malformed or out-of-range answer",
@@ -664,26 +681,23 @@ static void poll_symbol(Collector *c, RestClient *rc, Store *reader, const char 
 	} else
 		job_done(c, JOB_OPEN_INTEREST, err);
 	static const struct {
-		const char *path, *field, *metric;
-		RatioKind kind; /* 0: open interest value */
+		const char *path, *field;
+		MetricId metric;
 	} ratios[] = {
-	        {"/futures/data/globalLongShortAccountRatio", "longShortRatio", "ls_ratio_global",
-	         RATIO_LS_GLOBAL},
-	        {"/futures/data/topLongShortAccountRatio", "longShortRatio",
-	         "ls_ratio_top_accounts", RATIO_LS_TOP_ACCOUNTS},
-	        {"/futures/data/topLongShortPositionRatio", "longShortRatio",
-	         "ls_ratio_top_positions", RATIO_LS_TOP_POSITIONS},
-	        {"/futures/data/takerlongshortRatio", "buySellRatio", "taker_buy_sell_ratio",
-	         RATIO_TAKER_BUY_SELL},
-	        {"/futures/data/openInterestHist", "sumOpenInterestValue", "open_interest_value",
-	         0},
+	        {"/futures/data/globalLongShortAccountRatio", "longShortRatio", MET_LS_GLOBAL},
+	        {"/futures/data/topLongShortAccountRatio", "longShortRatio", MET_LS_TOP_ACCOUNTS},
+	        {"/futures/data/topLongShortPositionRatio", "longShortRatio", MET_LS_TOP_POSITIONS},
+	        {"/futures/data/takerlongshortRatio", "buySellRatio", MET_TAKER_RATIO},
+	        {"/futures/data/openInterestHist", "sumOpenInterestValue", MET_OI_VALUE},
 	};
 	for (size_t i = 0; i < sizeof ratios / sizeof *ratios && !should_stop(); i++) {
 		/* the 5m points since the newest stored one (after a REST hold or a stop), up to
 		 * the exchange's 500; the latest one otherwise */
 		int64_t last = -1;
 		long limit = 1;
-		if (store_last_metric(reader, c->exchange, symbol, ratios[i].metric, &last) == 0 &&
+		const char *metric = metric_name(ratios[i].metric);
+		int is_ratio = metric_event_of(ratios[i].metric) == EV_RATIO;
+		if (store_last_metric(reader, c->exchange, symbol, metric, &last) == 0 &&
 		    last > 0 && now - last > 2 * RATIO_PERIOD_MS)
 			limit = (now - last) / RATIO_PERIOD_MS < RATIO_ROWS
 			                ? (long)((now - last) / RATIO_PERIOD_MS)
@@ -697,24 +711,16 @@ static void poll_symbol(Collector *c, RestClient *rc, Store *reader, const char 
 		double vs[RATIO_ROWS];
 		int64_t ts[RATIO_ROWS];
 		long bad, got = binance_parse_ratios(body, len, ratios[i].field,
-		                                     ratios[i].kind ? 1e6 : 1e14, now, vs, ts,
-		                                     RATIO_ROWS, &bad);
+		                                     is_ratio ? 1e6 : 1e14, now, vs, ts, RATIO_ROWS,
+		                                     &bad);
 		for (long k = 0; k + 1 < got; k++) /* the earlier points: stored */
-			put_metric(c, symbol, ratios[i].metric, ts[k], vs[k]);
+			put_metric(c, symbol, metric, ts[k], vs[k]);
 		if (got > 0) { /* the latest: stored and to the engine */
-			double v = vs[got - 1];
-			int64_t t = ts[got - 1];
-			put_metric(c, symbol, ratios[i].metric, t, v);
-			Event ev = {.type = ratios[i].kind ? EV_RATIO : EV_OPEN_INTEREST, .ts = t};
-			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
-			if (ratios[i].kind) {
-				ev.u.ratio.kind = ratios[i].kind;
-				ev.u.ratio.ratio = v;
-			} else {
-				ev.u.oi.contracts = NAN;
-				ev.u.oi.value = v;
-			}
-			quant_live_push(c->live, &ev);
+			Event ev;
+			metric_event_init(&ev, metric_event_of(ratios[i].metric), symbol,
+			                  ts[got - 1]);
+			metric_apply(&ev, ratios[i].metric, vs[got - 1]);
+			put_event(c, &ev);
 			job_done(c, JOB_RATIOS, NULL);
 		}
 		if (got < 0 || bad) {

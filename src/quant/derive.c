@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "quant/aggregate.h"
@@ -14,112 +12,115 @@
 
 static int db_error(Store *st, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+	snprintf(err, errlen, "%s", store_errmsg(st));
 	return -1;
+}
+
+/* Whether a series has a closed candle: 1, 0, or -1 on a read error. */
+static int has_closed(StoreReader *rd, const char *exchange, const char *symbol,
+                      const char *interval)
+{
+	const char *syms[1] = {symbol}, *ivs[1] = {interval};
+	StoreQuery q = store_query_all(SR_CANDLES);
+	q.exchange = exchange, q.symbols = syms, q.nsymbols = 1;
+	q.intervals = ivs, q.nintervals = 1, q.closed_only = 1;
+	int64_t t;
+	char err[256];
+	if (store_newest(rd, &q, &t, err, sizeof err))
+		return -1;
+	return t >= 0;
+}
+
+/* The series of (exchange, symbol), of one interval or all (interval NULL): a cursor. */
+static StoreCursor *series_of(StoreReader *rd, const char *exchange, const char *symbol,
+                              const char *interval, int native_only)
+{
+	const char *syms[1] = {symbol}, *ivs[1] = {interval};
+	StoreQuery q = store_query_all(SR_SERIES);
+	q.exchange = exchange, q.symbols = syms, q.nsymbols = 1;
+	q.intervals = interval ? ivs : NULL, q.nintervals = interval ? 1 : 0;
+	q.native_only = native_only;
+	char err[256];
+	return store_query(rd, &q, err, sizeof err);
 }
 
 int derive_kind(Store *st, const char *exchange, const char *symbol, const char *interval,
                 char *from, size_t fromlen)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT derived_from FROM series AS s WHERE exchange = ?1 AND "
-	                       "symbol = ?2 AND interval = ?3 AND EXISTS (SELECT 1 FROM candles "
-	                       "WHERE series_id = s.id AND closed = 1)",
-	                       -1, &s, NULL) != SQLITE_OK)
+	StoreReader *rd = store_reader(st);
+	StoreCursor *c = series_of(rd, exchange, symbol, interval, 0);
+	if (!c)
 		return -1;
-	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, interval, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s), kind = DERIVE_NONE;
+	StoreRow row;
+	char err[256];
+	int rc = store_next(c, &row, err, sizeof err), kind = DERIVE_NONE;
+	store_cursor_close(c);
 	if (from && fromlen)
 		from[0] = '\0';
-	if (rc == SQLITE_ROW) {
-		const unsigned char *d = sqlite3_column_text(s, 0);
-		kind = d ? DERIVE_BUILT : DERIVE_EXCHANGE;
-		if (d && from)
-			snprintf(from, fromlen, "%s", (const char *)d);
+	if (rc == 1) {
+		int has = has_closed(rd, exchange, symbol, interval);
+		if (has < 0)
+			return -1;
+		const char *d = row.u.series.derived_from;
+		if (has) {
+			kind = *d ? DERIVE_BUILT : DERIVE_EXCHANGE;
+			if (*d && from)
+				snprintf(from, fromlen, "%s", d);
+		}
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? kind : -1;
+	return rc < 0 ? -1 : kind;
 }
 
 int derive_source(Store *st, const char *exchange, const char *symbol, const char *target,
                   char *from, size_t fromlen)
 {
 	int64_t want = fb_interval_ms(target), best = 0;
-	sqlite3_stmt *s;
-	if (want <= 0 ||
-	    sqlite3_prepare_v2(store_db(st),
-	                       "SELECT interval FROM series AS s WHERE exchange = ?1 AND symbol = "
-	                       "?2 AND derived_from IS NULL AND EXISTS (SELECT 1 FROM candles "
-	                       "WHERE series_id = s.id AND closed = 1)",
-	                       -1, &s, NULL) != SQLITE_OK)
+	StoreReader *rd = store_reader(st);
+	StoreCursor *c = want > 0 ? series_of(rd, exchange, symbol, NULL, 1) : NULL;
+	if (!c)
 		return -1;
-	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *iv = (const char *)sqlite3_column_text(s, 0);
-		int64_t ms = iv ? fb_interval_ms(iv) : -1;
+	StoreRow row;
+	char err[256];
+	while (store_next(c, &row, err, sizeof err) == 1) {
+		const char *iv = row.u.series.interval;
+		int64_t ms = fb_interval_ms(iv);
 		if (ms > 0 && ms < want && want % ms == 0 &&
 		    fb_interval_offset_ms(iv) % ms == fb_interval_offset_ms(target) % ms &&
-		    (!best || ms < best)) {
+		    (!best || ms < best) && has_closed(rd, exchange, symbol, iv) == 1) {
 			best = ms;
 			snprintf(from, fromlen, "%s", iv);
 		}
 	}
-	sqlite3_finalize(s);
+	store_cursor_close(c);
 	return best ? 0 : -1;
 }
 
 /* The closed candles of one series in time order, one at a time. */
 typedef struct {
-	sqlite3_stmt *s;
-	const char *exchange, *symbol, *interval;
+	StoreCursor *c;
 } Reader;
 
 static int reader_open(Store *st, Reader *r, const char *exchange, const char *symbol,
                        const char *interval)
 {
-	r->exchange = exchange, r->symbol = symbol, r->interval = interval;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT c.open_time, c.close_time, c.open, c.high, c.low, c.close, "
-	                       "c.volume, c.quote_volume, c.trades, c.taker_buy_volume, "
-	                       "c.taker_buy_quote_volume FROM candles AS c JOIN series AS s ON "
-	                       "s.id = c.series_id WHERE s.exchange = ?1 AND s.symbol = ?2 AND "
-	                       "s.interval = ?3 AND c.closed = 1 ORDER BY c.open_time",
-	                       -1, &r->s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(r->s, 1, exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(r->s, 2, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(r->s, 3, interval, -1, SQLITE_STATIC);
-	return 0;
-}
-
-static double col(sqlite3_stmt *s, int i)
-{
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+	const char *syms[1] = {symbol}, *ivs[1] = {interval};
+	StoreQuery q = store_query_all(SR_CANDLES);
+	q.exchange = exchange, q.symbols = syms, q.nsymbols = 1;
+	q.intervals = ivs, q.nintervals = 1, q.closed_only = 1;
+	char err[256];
+	r->c = store_query(store_reader(st), &q, err, sizeof err);
+	return r->c ? 0 : -1;
 }
 
 /* 1 with c, 0 at the end, -1 on an error. */
 static int reader_next(Reader *r, Candle *c)
 {
-	int rc = sqlite3_step(r->s);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : -1;
-	memset(c, 0, sizeof *c);
-	records_copy_field(c->exchange, sizeof c->exchange, r->exchange);
-	records_copy_field(c->symbol, sizeof c->symbol, r->symbol);
-	records_copy_field(c->interval, sizeof c->interval, r->interval);
-	c->open_time = sqlite3_column_int64(r->s, 0);
-	c->close_time = sqlite3_column_int64(r->s, 1);
-	c->open = col(r->s, 2), c->high = col(r->s, 3), c->low = col(r->s, 4);
-	c->close = col(r->s, 5), c->volume = col(r->s, 6), c->quote_volume = col(r->s, 7);
-	c->trades =
-	        sqlite3_column_type(r->s, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(r->s, 8);
-	c->taker_buy_volume = col(r->s, 9), c->taker_buy_quote_volume = col(r->s, 10);
-	c->closed = 1;
-	return 1;
+	StoreRow row;
+	char err[256];
+	int rc = store_next(r->c, &row, err, sizeof err);
+	if (rc == 1)
+		*c = row.u.candle;
+	return rc;
 }
 
 static int check_pair(const char *from, const char *target, char *err, size_t errlen)
@@ -158,20 +159,7 @@ int derive_build(Store *st, const char *exchange, const char *symbol, const char
 	if (store_begin(st))
 		return db_error(st, err, errlen);
 	/* the series, marked as built (an empty exchange series row is taken over) */
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "INSERT INTO series (exchange, symbol, interval, derived_from) "
-	                       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET derived_from = "
-	                       "excluded.derived_from",
-	                       -1, &s, NULL) != SQLITE_OK)
-		goto dberr;
-	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, from, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	if (store_set_series_derived(st, exchange, symbol, target, from))
 		goto dberr;
 	store_set_derived_writer(st, 1);
 	Reader r;
@@ -192,7 +180,7 @@ int derive_build(Store *st, const char *exchange, const char *symbol, const char
 		bad = 1;
 	if (!bad && n)
 		bad = store_put_candles(st, buf, n, &pc) != 0;
-	sqlite3_finalize(r.s);
+	store_cursor_close(r.c);
 	free(buf);
 	if (bad)
 		goto dberr_writer;
@@ -233,7 +221,7 @@ int derive_cross(Store *st, const char *exchange, const char *symbol, const char
 	if (reader_open(st, &lo, exchange, symbol, from))
 		return db_error(st, err, errlen);
 	if (reader_open(st, &hi, exchange, symbol, target)) {
-		sqlite3_finalize(lo.s);
+		store_cursor_close(lo.c);
 		return db_error(st, err, errlen);
 	}
 	Candle l, h, built;
@@ -303,7 +291,7 @@ int derive_cross(Store *st, const char *exchange, const char *symbol, const char
 	}
 	if (gl < 0 || gh < 0)
 		rc = db_error(st, err, errlen);
-	sqlite3_finalize(lo.s);
-	sqlite3_finalize(hi.s);
+	store_cursor_close(lo.c);
+	store_cursor_close(hi.c);
 	return rc;
 }

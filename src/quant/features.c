@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,30 +24,28 @@ const char *features_header(void)
 	return header;
 }
 
-int features_exchange(Store *st, const char *symbol, const char *interval, char *out, size_t outlen,
-                      char *err, size_t errlen)
+int features_exchange(StoreReader *rd, const char *symbol, const char *interval, char *out,
+                      size_t outlen, char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT exchange FROM series WHERE symbol = ?1 AND interval = ?2 "
-	                       "ORDER BY exchange",
-	                       -1, &s, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+	const char *syms[1] = {symbol}, *ivs[1] = {interval};
+	StoreQuery q = store_query_all(SR_SERIES);
+	q.symbols = syms, q.nsymbols = 1, q.intervals = ivs, q.nintervals = 1;
+	StoreCursor *c = store_query(rd, &q, err, errlen);
+	if (!c)
 		return -1;
-	}
-	sqlite3_bind_text(s, 1, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, interval, -1, SQLITE_STATIC);
-	int n = 0;
+	int n = 0, rc;
 	StrBuf all = {0};
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *x = (const char *)sqlite3_column_text(s, 0);
+	StoreRow row;
+	while ((rc = store_next(c, &row, err, errlen)) == 1) {
 		if (!n)
-			records_copy_field(out, outlen, x);
-		strbuf_printf(&all, "%s%s", n ? ", " : "", x);
+			records_copy_field(out, outlen, row.u.series.exchange);
+		strbuf_printf(&all, "%s%s", n ? ", " : "", row.u.series.exchange);
 		n++;
 	}
-	sqlite3_finalize(s);
-	if (n == 0)
+	store_cursor_close(c);
+	if (rc < 0)
+		n = -1;
+	else if (n == 0)
 		snprintf(err, errlen, "no stored candles for %s %s (see 'futuresboard db stats')",
 		         symbol, interval);
 	else if (n > 1)
@@ -60,15 +57,15 @@ int features_exchange(Store *st, const char *symbol, const char *interval, char 
 	return n == 1 ? 0 : -1;
 }
 
-long features_replay(Store *st, const char *exchange, const char *symbol, const char *interval,
-                     const QuantOptions *opt, int64_t from_ms, int64_t to_ms,
+long features_replay(StoreReader *rd, const char *exchange, const char *symbol,
+                     const char *interval, const QuantOptions *opt, int64_t from_ms, int64_t to_ms,
                      int (*each)(void *arg, const QuantValues *v, char *err, size_t errlen),
                      void *arg, char *err, size_t errlen)
 {
 	char ex[FB_EXCHANGE_LEN];
 	if (exchange)
 		records_copy_field(ex, sizeof ex, exchange);
-	else if (features_exchange(st, symbol, interval, ex, sizeof ex, err, errlen))
+	else if (features_exchange(rd, symbol, interval, ex, sizeof ex, err, errlen))
 		return -1;
 	QuantOptions o = *opt;
 	o.exchange = ex;
@@ -83,13 +80,11 @@ long features_replay(Store *st, const char *exchange, const char *symbol, const 
 	                 .intervals = ivs,
 	                 .nintervals = 1,
 	                 .to_ms = to_ms == INT64_MAX ? INT64_MAX : to_ms - 1 + ivms - 1};
-	if (sqlite3_exec(store_db(st), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+	if (store_snapshot_begin(rd, err, errlen))
 		return -1;
-	}
-	ReplayReader *r = replay_open(st, &sp, err, errlen);
+	ReplayReader *r = replay_open(rd, &sp, err, errlen);
 	if (!r) {
-		sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+		store_snapshot_end(rd);
 		return -1;
 	}
 	QuantEngine *q = quant_new(&o);
@@ -112,7 +107,7 @@ long features_replay(Store *st, const char *exchange, const char *symbol, const 
 	}
 	quant_free(q);
 	replay_close(r);
-	sqlite3_exec(store_db(st), "COMMIT", NULL, NULL, NULL);
+	store_snapshot_end(rd);
 	return rc < 0 ? -1 : rows;
 }
 
@@ -144,12 +139,12 @@ static int write_row(void *arg, const QuantValues *v, char *err, size_t errlen)
 	return 0;
 }
 
-long features_export(Store *st, const char *exchange, const char *symbol, const char *interval,
-                     const QuantOptions *opt, int64_t from_ms, int64_t to_ms, FILE *out, char *err,
-                     size_t errlen)
+long features_export(StoreReader *rd, const char *exchange, const char *symbol,
+                     const char *interval, const QuantOptions *opt, int64_t from_ms, int64_t to_ms,
+                     FILE *out, char *err, size_t errlen)
 {
 	fprintf(out, "%s\r\n", features_header());
-	return features_replay(st, exchange, symbol, interval, opt, from_ms, to_ms, write_row, out,
+	return features_replay(rd, exchange, symbol, interval, opt, from_ms, to_ms, write_row, out,
 	                       err, errlen);
 }
 
@@ -167,14 +162,14 @@ static int keep_row(void *arg, const QuantValues *v, char *err, size_t errlen)
 	return 0;
 }
 
-int features_history(Store *st, const char *exchange, const char *symbol, const char *interval,
-                     const QuantOptions *opt, int64_t to_ms, QuantValues *out, int max, char *err,
-                     size_t errlen)
+int features_history(StoreReader *rd, const char *exchange, const char *symbol,
+                     const char *interval, const QuantOptions *opt, int64_t to_ms, QuantValues *out,
+                     int max, char *err, size_t errlen)
 {
 	if (max <= 0)
 		return 0;
 	History h = {out, max, 0, 0};
-	if (features_replay(st, exchange, symbol, interval, opt, 0, to_ms, keep_row, &h, err,
+	if (features_replay(rd, exchange, symbol, interval, opt, 0, to_ms, keep_row, &h, err,
 	                    errlen) < 0)
 		return -1;
 	int n = h.seen < max ? (int)h.seen : max;

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,86 +108,48 @@ static void set_add(uint64_t **set, size_t *n, size_t *cap, uint64_t k)
 	}
 }
 
-static int64_t data_version(Follower *f)
-{
-	sqlite3_stmt *s;
-	int64_t v = -1;
-	if (sqlite3_prepare_v2(store_db(f->st), "PRAGMA data_version", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static double column_num(sqlite3_stmt *s, int i)
-{
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
-}
-
-static int64_t scalar(Follower *f, const char *sql)
-{
-	sqlite3_stmt *s;
-	int64_t v = 0;
-	if (sqlite3_prepare_v2(store_db(f->st), sql, -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, f->exchange, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_finalize(s);
-	return v;
-}
-
 /* The collector's top table: symbols of the latest quant_summary rows (or, before it wrote
  * any, every stored symbol) with their 24h tickers pushed as events. Tracks, warms and drops
  * symbols as the set changes. */
 static void follow_summary(Follower *f, int first)
 {
-	sqlite3_stmt *s;
 	char syms[MAX_SYMS][FB_SYMBOL_LEN];
 	int n = 0;
-	int64_t newest = scalar(f, "SELECT max(updated_ms) FROM quant_summary WHERE exchange = ?1");
+	int64_t newest;
+	if (store_summary_newest(f->st, f->exchange, sizeof f->exchange, &newest))
+		return;
 	if (newest > 0) {
-		if (sqlite3_prepare_v2(store_db(f->st),
-		                       "SELECT symbol, max(updated_ms), last_price, change_24h, "
-		                       "quote_volume_24h FROM quant_summary WHERE exchange = ?1 "
-		                       "AND updated_ms >= ?2 GROUP BY symbol ORDER BY min(rank)",
-		                       -1, &s, NULL) != SQLITE_OK)
-			return;
-		sqlite3_bind_text(s, 1, f->exchange, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, newest - 10 * FB_MINUTE_MS);
-		while (sqlite3_step(s) == SQLITE_ROW && n < MAX_SYMS) {
-			const char *sym = (const char *)sqlite3_column_text(s, 0);
-			records_copy_field(syms[n++], FB_SYMBOL_LEN, sym);
-			int64_t upd = sqlite3_column_int64(s, 1);
-			if (upd <= f->summary_ms)
+		StoreTicker *tk = xmalloc(MAX_SYMS * sizeof *tk);
+		int nt = store_summary_tickers(f->st, f->exchange, newest - 10 * FB_MINUTE_MS, tk,
+		                               MAX_SYMS);
+		for (int i = 0; i < nt; i++) {
+			records_copy_field(syms[n++], FB_SYMBOL_LEN, tk[i].symbol);
+			if (tk[i].updated_ms <= f->summary_ms)
 				continue;
-			Event ev = {.type = EV_TICKER_24H, .ts = upd};
-			records_copy_field(ev.symbol, sizeof ev.symbol, sym);
-			ev.u.ticker.last = sqlite3_column_type(s, 2) == SQLITE_NULL
-			                           ? NAN
-			                           : sqlite3_column_double(s, 2);
-			ev.u.ticker.change_pct = sqlite3_column_type(s, 3) == SQLITE_NULL
-			                                 ? NAN
-			                                 : sqlite3_column_double(s, 3) * 100;
-			ev.u.ticker.quote_volume = sqlite3_column_type(s, 4) == SQLITE_NULL
-			                                   ? NAN
-			                                   : sqlite3_column_double(s, 4);
+			Event ev = {.type = EV_TICKER_24H, .ts = tk[i].updated_ms};
+			records_copy_field(ev.symbol, sizeof ev.symbol, tk[i].symbol);
+			ev.u.ticker.last = tk[i].last_price;
+			ev.u.ticker.change_pct = tk[i].change_24h * 100;
+			ev.u.ticker.quote_volume = tk[i].quote_volume_24h;
 			ev.u.ticker.volume = NAN;
 			quant_live_push(f->o.live, &ev);
 		}
-		sqlite3_finalize(s);
+		free(tk);
+		if (nt < 0)
+			return;
 		f->summary_ms = newest;
 	} else if (first) {
-		if (sqlite3_prepare_v2(store_db(f->st),
-		                       "SELECT DISTINCT symbol FROM series WHERE exchange = ?1 "
-		                       "ORDER BY symbol",
-		                       -1, &s, NULL) != SQLITE_OK)
+		StoreQuery q = store_query_all(SR_SERIES);
+		q.exchange = f->exchange;
+		char err[256];
+		StoreCursor *c = store_query(store_reader(f->st), &q, err, sizeof err);
+		if (!c)
 			return;
-		sqlite3_bind_text(s, 1, f->exchange, -1, SQLITE_STATIC);
-		while (sqlite3_step(s) == SQLITE_ROW && n < MAX_SYMS)
-			records_copy_field(syms[n++], FB_SYMBOL_LEN,
-			                   (const char *)sqlite3_column_text(s, 0));
-		sqlite3_finalize(s);
+		StoreRow row;
+		while (store_next(c, &row, err, sizeof err) == 1 && n < MAX_SYMS)
+			if (!n || strcmp(syms[n - 1], row.u.series.symbol) != 0)
+				records_copy_field(syms[n++], FB_SYMBOL_LEN, row.u.series.symbol);
+		store_cursor_close(c);
 	} else
 		return;
 	if (first) {
@@ -211,41 +172,55 @@ static void follow_summary(Follower *f, int first)
 	f->nsyms = n;
 }
 
+static void alert_to_viewer(void *arg, const AlertRecord *a)
+{
+	Follower *f = arg;
+	if (f->o.on_alert)
+		f->o.on_alert(f->o.arg, a);
+}
+
 static void follow_alerts(Follower *f)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(store_db(f->st),
-	                       "SELECT id, ts, exchange, symbol, interval, rule, severity, value, "
-	                       "message FROM alerts WHERE id > ?1 ORDER BY id",
-	                       -1, &s, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(s, 1, f->alert_id);
-	uint64_t n = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		AlertRecord a = {0};
-		f->alert_id = sqlite3_column_int64(s, 0);
-		a.ts = sqlite3_column_int64(s, 1);
-		records_copy_field(a.exchange, sizeof a.exchange,
-		                   (const char *)sqlite3_column_text(s, 2));
-		records_copy_field(a.symbol, sizeof a.symbol,
-		                   (const char *)sqlite3_column_text(s, 3));
-		records_copy_field(a.interval, sizeof a.interval,
-		                   (const char *)sqlite3_column_text(s, 4));
-		records_copy_field(a.rule, sizeof a.rule, (const char *)sqlite3_column_text(s, 5));
-		records_copy_field(a.severity, sizeof a.severity,
-		                   (const char *)sqlite3_column_text(s, 6));
-		a.value = sqlite3_column_type(s, 7) == SQLITE_NULL ? NAN
-		                                                   : sqlite3_column_double(s, 7);
-		records_copy_field(a.message, sizeof a.message,
-		                   (const char *)sqlite3_column_text(s, 8));
-		if (f->o.on_alert)
-			f->o.on_alert(f->o.arg, &a);
-		n++;
-	}
-	sqlite3_finalize(s);
+	long n = store_alerts_after(f->st, f->alert_id, &f->alert_id, alert_to_viewer, f);
 	pthread_mutex_lock(&f->lock);
-	f->stats.alerts += n;
+	if (n > 0)
+		f->stats.alerts += (uint64_t)n;
 	pthread_mutex_unlock(&f->lock);
+}
+
+typedef struct {
+	QuantPin *pins;
+	int n, cap;
+	const int *cols;
+	int ncols;
+} Pins;
+
+static int add_pin(void *arg, const StoreSummaryRow *r, const double *v)
+{
+	Pins *ps = arg;
+	if (ps->n >= 4096)
+		return 1;
+	if (ps->n == ps->cap)
+		ps->pins = xrealloc(ps->pins, (size_t)(ps->cap = ps->cap ? ps->cap * 2 : 64) *
+		                                      sizeof *ps->pins);
+	QuantPin *p = &ps->pins[ps->n++];
+	memset(p, 0, sizeof *p);
+	records_copy_field(p->symbol, sizeof p->symbol, r->symbol);
+	records_copy_field(p->interval, sizeof p->interval, r->timeframe);
+	p->updated_ms = r->updated_ms > 0 ? r->updated_ms : 1;
+	p->last = r->last_price;
+	p->change_24h = r->change_24h;
+	p->quote_volume_24h = r->quote_volume_24h;
+	p->v.open_time = r->open_time;
+	for (int k = TREND_NA; k <= TREND_RANGE; k++)
+		if (strcmp(r->trend, quant_trend_name(k)) == 0)
+			p->v.trend = k;
+	for (int k = VOLR_NA; k <= VOLR_HIGH; k++)
+		if (strcmp(r->vol_regime, quant_volr_name(k)) == 0)
+			p->v.vol_regime = k;
+	for (int c = 0; c < ps->ncols; c++)
+		memcpy((char *)&p->v + quant_columns[ps->cols[c]].offset, &v[c], sizeof v[c]);
+	return 0;
 }
 
 /* The collector's own values, its quant_summary rows of the last ten minutes, pinned in the
@@ -253,59 +228,21 @@ static void follow_alerts(Follower *f)
  * its own replay of the store holds (gauges from streams the store keeps per minute). */
 static void follow_pins(Follower *f)
 {
-	char sql[4096];
-	int used = snprintf(sql, sizeof sql,
-	                    "SELECT symbol, timeframe, updated_ms, last_price, change_24h, "
-	                    "quote_volume_24h, open_time, trend, vol_regime");
+	const char *names[64];
 	int cols[64], ncols = 0;
 	for (int i = 0; i < quant_ncolumns && ncols < 64; i++)
 		if (quant_columns[i].kind == QC_NUM) {
+			names[ncols] = quant_columns[i].name;
 			cols[ncols++] = i;
-			used += snprintf(sql + used, sizeof sql - (size_t)used, ", %s",
-			                 quant_columns[i].name);
 		}
-	snprintf(sql + used, sizeof sql - (size_t)used,
-	         " FROM quant_summary WHERE exchange = ?1 AND updated_ms >= (SELECT "
-	         "max(updated_ms) FROM quant_summary WHERE exchange = ?1) - 600000");
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(store_db(f->st), sql, -1, &s, NULL) != SQLITE_OK)
+	int64_t newest;
+	if (store_summary_newest(f->st, f->exchange, sizeof f->exchange, &newest) || newest < 0)
 		return;
-	sqlite3_bind_text(s, 1, f->exchange, -1, SQLITE_STATIC);
-	QuantPin *pins = NULL;
-	int n = 0, cap = 0;
-	while (sqlite3_step(s) == SQLITE_ROW && n < 4096) {
-		if (n == cap)
-			pins = xrealloc(pins, (size_t)(cap = cap ? cap * 2 : 64) * sizeof *pins);
-		QuantPin *p = &pins[n++];
-		memset(p, 0, sizeof *p);
-		records_copy_field(p->symbol, sizeof p->symbol,
-		                   (const char *)sqlite3_column_text(s, 0));
-		records_copy_field(p->interval, sizeof p->interval,
-		                   (const char *)sqlite3_column_text(s, 1));
-		p->updated_ms = sqlite3_column_int64(s, 2);
-		if (p->updated_ms <= 0)
-			p->updated_ms = 1;
-		p->last = column_num(s, 3);
-		p->change_24h = column_num(s, 4);
-		p->quote_volume_24h = column_num(s, 5);
-		p->v.open_time = sqlite3_column_int64(s, 6);
-		const char *trend = (const char *)sqlite3_column_text(s, 7);
-		const char *volr = (const char *)sqlite3_column_text(s, 8);
-		for (int k = TREND_NA; k <= TREND_RANGE; k++)
-			if (trend && strcmp(trend, quant_trend_name(k)) == 0)
-				p->v.trend = k;
-		for (int k = VOLR_NA; k <= VOLR_HIGH; k++)
-			if (volr && strcmp(volr, quant_volr_name(k)) == 0)
-				p->v.vol_regime = k;
-		for (int c = 0; c < ncols; c++) {
-			double x = column_num(s, 9 + c);
-			memcpy((char *)&p->v + quant_columns[cols[c]].offset, &x, sizeof x);
-		}
-	}
-	sqlite3_finalize(s);
-	if (n)
-		quant_live_pin(f->o.live, pins, n);
-	free(pins);
+	Pins ps = {NULL, 0, 0, cols, ncols};
+	store_summary_rows(f->st, f->exchange, newest - 600000, names, ncols, add_pin, &ps);
+	if (ps.n)
+		quant_live_pin(f->o.live, ps.pins, ps.n);
+	free(ps.pins);
 }
 
 /* The stored events of the window, each pushed once; with push 0 they are only remembered
@@ -323,8 +260,10 @@ static int follow_events(Follower *f, int push)
 	                 .from_ms = f->cursor - f->o.window_ms,
 	                 .to_ms = INT64_MAX};
 	char err[512];
-	sqlite3_exec(store_db(f->st), "BEGIN", NULL, NULL, NULL);
-	ReplayReader *r = replay_open(f->st, &sp, err, sizeof err);
+	StoreReader *rd = store_reader(f->st);
+	ReplayReader *r = store_snapshot_begin(rd, err, sizeof err) == 0
+	                          ? replay_open(rd, &sp, err, sizeof err)
+	                          : NULL;
 	uint64_t *fresh = NULL;
 	size_t nfresh = 0, capfresh = 0;
 	uint64_t pushed = 0, dup = 0;
@@ -347,7 +286,7 @@ static int follow_events(Follower *f, int push)
 		pushed++;
 	}
 	replay_close(r);
-	sqlite3_exec(store_db(f->st), "COMMIT", NULL, NULL, NULL);
+	store_snapshot_end(rd);
 	free(f->seen);
 	f->seen = fresh;
 	f->nseen = nfresh;
@@ -382,7 +321,7 @@ static void *follow_main(void *arg)
 		pthread_mutex_unlock(&f->lock);
 		if (stop)
 			break;
-		int64_t v = data_version(f);
+		int64_t v = store_data_version(f->st);
 		if (v == f->data_version)
 			continue;
 		f->data_version = v;
@@ -404,32 +343,29 @@ int follow_pick(const char *db_path, char *exchange, size_t len, char (*interval
 	Store *st = store_open(db_path, STORE_READONLY, 5000, err, errlen);
 	if (!st)
 		return -1;
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
+	StoreReader *rd = store_reader(st);
+	StoreQuery q = store_query_all(SR_SERIES);
+	StoreCursor *c;
+	StoreRow row;
 	int rc = 0;
 	if (!exchange[0]) { /* the collector's (newest summary), else the only one stored */
 		char names[512] = "";
 		int n = 0;
-		if (sqlite3_prepare_v2(
-		            db,
-		            "SELECT exchange FROM quant_summary GROUP BY exchange ORDER BY "
-		            "max(updated_ms) DESC LIMIT 1",
-		            -1, &s, NULL) == SQLITE_OK &&
-		    sqlite3_step(s) == SQLITE_ROW)
-			records_copy_field(exchange, len, (const char *)sqlite3_column_text(s, 0));
-		sqlite3_finalize(s);
-		if (!exchange[0] &&
-		    sqlite3_prepare_v2(db, "SELECT DISTINCT exchange FROM series ORDER BY 1", -1,
-		                       &s, NULL) == SQLITE_OK) {
-			while (sqlite3_step(s) == SQLITE_ROW) {
-				const char *e = (const char *)sqlite3_column_text(s, 0);
+		int64_t newest;
+		if (store_summary_newest(st, exchange, len, &newest))
+			exchange[0] = '\0';
+		if (!exchange[0] && (c = store_query(rd, &q, err, errlen))) {
+			while (store_next(c, &row, err, errlen) == 1) {
+				const char *e = row.u.series.exchange;
+				if (n && strcmp(exchange, e) == 0)
+					continue;
 				size_t used = strlen(names);
 				snprintf(names + used, sizeof names - used, "%s%s", n ? ", " : "",
-				         e ? e : "");
+				         e);
 				if (n++ == 0)
 					records_copy_field(exchange, len, e);
 			}
-			sqlite3_finalize(s);
+			store_cursor_close(c);
 		}
 		if (n > 1) {
 			snprintf(err, errlen,
@@ -445,13 +381,16 @@ int follow_pick(const char *db_path, char *exchange, size_t len, char (*interval
 		}
 	}
 	int n = 0;
-	if (rc == 0 &&
-	    sqlite3_prepare_v2(db, "SELECT DISTINCT interval FROM series WHERE exchange = ?1", -1,
-	                       &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, exchange, -1, SQLITE_TRANSIENT);
-		while (sqlite3_step(s) == SQLITE_ROW && n < max) {
-			const char *iv = (const char *)sqlite3_column_text(s, 0);
-			if (!iv || fb_interval_ms(iv) <= 0)
+	q.exchange = exchange;
+	if (rc == 0 && (c = store_query(rd, &q, err, errlen))) {
+		while (store_next(c, &row, err, errlen) == 1 && n < max) {
+			const char *iv = row.u.series.interval;
+			if (fb_interval_ms(iv) <= 0)
+				continue;
+			int dup = 0;
+			for (int k = 0; k < n && !dup; k++)
+				dup = strcmp(intervals[k], iv) == 0;
+			if (dup)
 				continue;
 			int at = n++; /* insertion by duration */
 			while (at > 0 && fb_interval_ms(intervals[at - 1]) > fb_interval_ms(iv)) {
@@ -460,7 +399,7 @@ int follow_pick(const char *db_path, char *exchange, size_t len, char (*interval
 			}
 			records_copy_field(intervals[at], FB_INTERVAL_LEN, iv);
 		}
-		sqlite3_finalize(s);
+		store_cursor_close(c);
 	}
 	store_close(st);
 	return rc < 0 ? -1 : n;
@@ -481,7 +420,13 @@ Follower *follow_start(const FollowOptions *o, char *err, size_t errlen)
 		free(f);
 		return NULL;
 	}
-	if (scalar(f, "SELECT count(*) FROM series WHERE exchange = ?1") == 0) {
+	StoreQuery q = store_query_all(SR_SERIES);
+	q.exchange = f->exchange;
+	StoreCursor *c = store_query(store_reader(f->st), &q, err, errlen);
+	StoreRow row;
+	int has = c && store_next(c, &row, err, errlen) == 1;
+	store_cursor_close(c);
+	if (!has) {
 		snprintf(err, errlen,
 		         "%s holds nothing of exchange '%s' yet (is a collector writing it? "
 		         "--exchange chooses another)",
@@ -493,10 +438,12 @@ Follower *follow_start(const FollowOptions *o, char *err, size_t errlen)
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->cond, NULL);
 	/* where the follower starts: what the warm-up replays is behind these */
-	f->data_version = data_version(f);
-	f->alert_id = scalar(f, "SELECT coalesce(max(id), 0) FROM alerts WHERE exchange = ?1");
-	f->cursor = scalar(f, "SELECT coalesce(max(c.close_time), 0) FROM candles AS c JOIN series "
-	                      "AS s ON s.id = c.series_id WHERE s.exchange = ?1");
+	f->data_version = store_data_version(f->st);
+	store_alerts_max_id(f->st, f->exchange, &f->alert_id);
+	StoreQuery cq = store_query_all(SR_CANDLES);
+	cq.exchange = f->exchange, cq.by_close = 1;
+	if (store_newest(store_reader(f->st), &cq, &f->cursor, err, errlen) || f->cursor < 0)
+		f->cursor = 0;
 	follow_summary(f, 1);
 	follow_events(f, 0); /* the window's events are in the warm-up */
 	follow_pins(f);

@@ -176,8 +176,10 @@ static void replay_symbols(QuantLive *l, const char (*syms)[FB_SYMBOL_LEN], int 
 	                 .to_ms = INT64_MAX};
 	int64_t t0 = fb_mono_ms();
 	long events = 0;
-	sqlite3_exec(store_db(st), "BEGIN", NULL, NULL, NULL);
-	ReplayReader *r = replay_open(st, &sp, err, sizeof err);
+	StoreReader *rd = store_reader(st);
+	ReplayReader *r = store_snapshot_begin(rd, err, sizeof err) == 0
+	                          ? replay_open(rd, &sp, err, sizeof err)
+	                          : NULL;
 	Event ev;
 	int rc = r ? 0 : -1;
 	l->replaying = 1;
@@ -189,7 +191,7 @@ static void replay_symbols(QuantLive *l, const char (*syms)[FB_SYMBOL_LEN], int 
 	if (rc < 0)
 		log_error("quant", "warm-up: %s", err);
 	replay_close(r);
-	sqlite3_exec(store_db(st), "COMMIT", NULL, NULL, NULL);
+	store_snapshot_end(rd);
 	store_close(st);
 	free(names);
 	atomic_fetch_add(&l->warmups, 1);

@@ -1,7 +1,6 @@
 /* The replay player (see player.h): one engine, one replay reader, one pending event. */
 #include "quant/player.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,26 +34,22 @@ static void on_alert(void *arg, const AlertRecord *a, const char *command, int b
 }
 
 /* min or max close time of the exchange's closed candles, of one interval or (NULL) all.
- * 0, or -1 when there are none. */
-static int close_time(sqlite3 *db, const char *agg, const char *exchange, const char *interval,
+ * 0, or -1 when there are none or on a read error. */
+static int close_time(StoreReader *rd, int newest, const char *exchange, const char *interval,
                       int64_t *out)
 {
-	char sql[320];
-	snprintf(sql, sizeof sql,
-	         "SELECT %s(c.close_time) FROM candles AS c JOIN series AS s ON s.id = c.series_id "
-	         "WHERE s.exchange = ?1 AND (?2 IS NULL OR s.interval = ?2) AND c.closed = 1",
-	         agg);
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+	const char *ivs[1] = {interval};
+	StoreQuery q = store_query_all(SR_CANDLES);
+	q.exchange = exchange, q.intervals = interval ? ivs : NULL, q.nintervals = interval ? 1 : 0;
+	q.closed_only = 1, q.by_close = 1;
+	char err[256];
+	int64_t t;
+	int rc = newest ? store_newest(rd, &q, &t, err, sizeof err)
+	                : store_oldest(rd, &q, &t, err, sizeof err);
+	if (rc || t < 0)
 		return -1;
-	sqlite3_bind_text(s, 1, exchange, -1, SQLITE_STATIC);
-	if (interval)
-		sqlite3_bind_text(s, 2, interval, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL;
-	if (rc)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return rc ? 0 : -1;
+	*out = t;
+	return 0;
 }
 
 static int cmp_interval(const void *a, const void *b)
@@ -66,18 +61,26 @@ static int cmp_interval(const void *a, const void *b)
 /* Exchange, intervals and the clock's range from the store. */
 static int describe(Player *p, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(p->st);
-	sqlite3_stmt *s;
-	if (!p->o.q.exchange) {
-		if (sqlite3_prepare_v2(db,
-		                       "SELECT exchange FROM series GROUP BY exchange "
-		                       "ORDER BY count(*) DESC, exchange LIMIT 1",
-		                       -1, &s, NULL) != SQLITE_OK)
-			goto dberr;
-		if (sqlite3_step(s) == SQLITE_ROW)
-			records_copy_field(p->exchange, sizeof p->exchange,
-			                   (const char *)sqlite3_column_text(s, 0));
-		sqlite3_finalize(s);
+	StoreReader *rd = store_reader(p->st);
+	StoreQuery sq = store_query_all(SR_SERIES);
+	StoreCursor *c;
+	StoreRow row;
+	if (!p->o.q.exchange) { /* the exchange with the most series (the first of equals) */
+		if (!(c = store_query(rd, &sq, err, errlen)))
+			return -1;
+		int best = 0, run = 0, rc;
+		char prev[FB_EXCHANGE_LEN] = "";
+		while ((rc = store_next(c, &row, err, errlen)) == 1) {
+			run = strcmp(prev, row.u.series.exchange) == 0 ? run + 1 : 1;
+			records_copy_field(prev, sizeof prev, row.u.series.exchange);
+			if (run > best) {
+				best = run;
+				records_copy_field(p->exchange, sizeof p->exchange, prev);
+			}
+		}
+		store_cursor_close(c);
+		if (rc < 0)
+			return -1;
 	} else
 		records_copy_field(p->exchange, sizeof p->exchange, p->o.q.exchange);
 	if (!p->exchange[0]) {
@@ -88,24 +91,29 @@ static int describe(Player *p, char *err, size_t errlen)
 		return -1;
 	}
 	if (p->o.q.nintervals == 0) {
-		if (sqlite3_prepare_v2(db,
-		                       "SELECT DISTINCT interval FROM series WHERE exchange = ?1",
-		                       -1, &s, NULL) != SQLITE_OK)
-			goto dberr;
-		sqlite3_bind_text(s, 1, p->exchange, -1, SQLITE_STATIC);
+		sq.exchange = p->exchange;
+		if (!(c = store_query(rd, &sq, err, errlen)))
+			return -1;
 		QuantOptions *q = &p->o.q;
-		while (sqlite3_step(s) == SQLITE_ROW && q->nintervals < QUANT_MAX_INTERVALS) {
-			const char *iv = (const char *)sqlite3_column_text(s, 0);
-			if (iv && fb_interval_ms(iv) > 0)
+		int rc;
+		while ((rc = store_next(c, &row, err, errlen)) == 1 &&
+		       q->nintervals < QUANT_MAX_INTERVALS) {
+			const char *iv = row.u.series.interval;
+			int dup = 0;
+			for (int k = 0; k < q->nintervals && !dup; k++)
+				dup = strcmp(q->intervals[k], iv) == 0;
+			if (!dup && fb_interval_ms(iv) > 0)
 				records_copy_field(q->intervals[q->nintervals++], FB_INTERVAL_LEN,
 				                   iv);
 		}
-		sqlite3_finalize(s);
+		store_cursor_close(c);
+		if (rc < 0)
+			return -1;
 		qsort(q->intervals, (size_t)q->nintervals, sizeof q->intervals[0], cmp_interval);
 	}
 	int64_t first = 0, last = 0;
-	int none = close_time(db, "min", p->exchange, NULL, &first);
-	none |= close_time(db, "max", p->exchange, NULL, &last);
+	int none = close_time(rd, 0, p->exchange, NULL, &first);
+	none |= close_time(rd, 1, p->exchange, NULL, &last);
 	if (none || p->o.q.nintervals == 0) {
 		snprintf(err, errlen, "%s holds no closed candles of %s to replay", p->db_path,
 		         p->exchange);
@@ -118,7 +126,7 @@ static int describe(Player *p, char *err, size_t errlen)
 		p->start = p->o.from_ms;
 	else { /* the last day, after a warm-up of 100 candles of the shortest interval */
 		int64_t first_short = first;
-		close_time(db, "min", p->exchange, p->o.q.intervals[0], &first_short);
+		close_time(rd, 0, p->exchange, p->o.q.intervals[0], &first_short);
 		p->start = p->end - FB_DAY_MS;
 		int64_t warm = (first_short / iv + 100) * iv;
 		if (p->start < warm)
@@ -134,9 +142,6 @@ static int describe(Player *p, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-dberr:
-	snprintf(err, errlen, "%s: %s", p->db_path, sqlite3_errmsg(db));
-	return -1;
 }
 
 /* A fresh engine and reader at the first stored event. */
@@ -162,7 +167,7 @@ static int rewind_all(Player *p, char *err, size_t errlen)
 	                 .intervals = ivs,
 	                 .nintervals = q.nintervals,
 	                 .to_ms = p->end};
-	p->r = replay_open(p->st, &sp, err, errlen);
+	p->r = replay_open(store_reader(p->st), &sp, err, errlen);
 	p->have_next = p->at_end = 0;
 	p->t = INT64_MIN;
 	return p->r ? 0 : -1;

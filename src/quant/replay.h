@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "quant/event.h"
-#include "store/store.h"
+#include "store/reader.h"
 
 typedef struct {
 	const char *exchange;
@@ -29,8 +29,8 @@ typedef struct {
 
 typedef struct ReplayReader ReplayReader;
 
-/* Returns NULL with err on a database error. */
-ReplayReader *replay_open(Store *st, const ReplaySpec *spec, char *err, size_t errlen);
+/* Reads through rd (the store or the cluster). Returns NULL with err on a read error. */
+ReplayReader *replay_open(StoreReader *rd, const ReplaySpec *spec, char *err, size_t errlen);
 /* The next event: 1, 0 at the end, -1 on a database error (message in err). */
 int replay_next(ReplayReader *r, Event *ev, char *err, size_t errlen);
 void replay_close(ReplayReader *r);

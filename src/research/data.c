@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "quant/features.h"
@@ -63,85 +61,71 @@ static int keep_bar(void *arg, const QuantValues *v, char *err, size_t errlen)
 	return 0;
 }
 
-static int load_funding(Store *st, BtData *d, const char *symbol, int64_t from, int64_t to,
+static int load_funding(StoreReader *rd, BtData *d, const char *symbol, int64_t from, int64_t to,
                         char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT funding_time, funding_rate FROM funding WHERE exchange = ?1 "
-	                       "AND symbol = ?2 AND funding_time >= ?3 AND funding_time < ?4 "
-	                       "ORDER BY funding_time",
-	                       -1, &s, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+	const char *syms[1] = {symbol};
+	StoreQuery q = store_query_all(SR_FUNDING);
+	q.exchange = d->exchange, q.symbols = syms, q.nsymbols = 1;
+	q.from_ms = from, q.to_ms = to;
+	StoreCursor *c = store_query(rd, &q, err, errlen);
+	if (!c)
 		return -1;
-	}
-	sqlite3_bind_text(s, 1, d->exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, from);
-	sqlite3_bind_int64(s, 4, to);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	StoreRow row;
+	while ((rc = store_next(c, &row, err, errlen)) == 1) {
 		if ((size_t)d->nfunding == cap) {
 			cap = cap ? cap * 2 : 256;
 			d->funding = xrealloc(d->funding, cap * sizeof *d->funding);
 		}
-		d->funding[d->nfunding].time = sqlite3_column_int64(s, 0);
-		d->funding[d->nfunding++].rate = sqlite3_column_double(s, 1);
+		d->funding[d->nfunding].time = row.u.funding.funding_time;
+		d->funding[d->nfunding++].rate = row.u.funding.funding_rate;
 	}
-	if (rc != SQLITE_DONE)
-		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_cursor_close(c);
+	return rc < 0 ? -1 : 0;
 }
 
 /* The mark-price candles of the range's bars (mark_candles), matched by open time. */
-static int load_mark(Store *st, BtData *d, const char *symbol, const char *interval, char *err,
-                     size_t errlen)
+static int load_mark(StoreReader *rd, BtData *d, const char *symbol, const char *interval,
+                     char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT open_time, high, low FROM mark_candles WHERE exchange = ?1 "
-	                       "AND symbol = ?2 AND interval = ?3 AND open_time >= ?4 AND "
-	                       "open_time <= ?5 AND closed = 1 ORDER BY open_time",
-	                       -1, &s, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
+	const char *syms[1] = {symbol}, *ivs[1] = {interval};
+	StoreQuery q = store_query_all(SR_MARK_CANDLES);
+	q.exchange = d->exchange, q.symbols = syms, q.nsymbols = 1;
+	q.intervals = ivs, q.nintervals = 1, q.closed_only = 1;
+	q.from_ms = d->bars[0].open_time, q.to_ms = d->bars[d->n - 1].open_time + 1;
+	StoreCursor *c = store_query(rd, &q, err, errlen);
+	if (!c)
 		return -1;
-	}
-	sqlite3_bind_text(s, 1, d->exchange, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, interval, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, d->bars[0].open_time);
-	sqlite3_bind_int64(s, 5, d->bars[d->n - 1].open_time);
 	int rc, i = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t t = sqlite3_column_int64(s, 0);
+	StoreRow row;
+	while ((rc = store_next(c, &row, err, errlen)) == 1) {
+		int64_t t = row.u.candle.open_time;
 		while (i < d->n && d->bars[i].open_time < t)
 			i++;
 		if (i < d->n && d->bars[i].open_time == t) {
-			d->bars[i].mark_high = sqlite3_column_double(s, 1);
-			d->bars[i].mark_low = sqlite3_column_double(s, 2);
+			d->bars[i].mark_high = row.u.candle.high;
+			d->bars[i].mark_low = row.u.candle.low;
 			d->nmark++;
 		}
 	}
-	if (rc != SQLITE_DONE)
-		snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_cursor_close(c);
+	return rc < 0 ? -1 : 0;
 }
 
-int bt_data_load(Store *st, const char *exchange, const char *symbol, const char *interval,
+int bt_data_load(StoreReader *rd, const char *exchange, const char *symbol, const char *interval,
                  const QuantOptions *opt, int64_t from_ms, int64_t to_ms, BtData *d, char *err,
                  size_t errlen)
 {
 	memset(d, 0, sizeof *d);
 	if (exchange)
 		snprintf(d->exchange, sizeof d->exchange, "%s", exchange);
-	else if (features_exchange(st, symbol, interval, d->exchange, sizeof d->exchange, err,
+	else if (features_exchange(rd, symbol, interval, d->exchange, sizeof d->exchange, err,
 	                           errlen))
 		return -1;
 	Loader l = {d, 0, from_ms, FNV_OFFSET};
-	if (features_replay(st, d->exchange, symbol, interval, opt, INT64_MIN, to_ms, keep_bar, &l,
+	if (features_replay(rd, d->exchange, symbol, interval, opt, INT64_MIN, to_ms, keep_bar, &l,
 	                    err, errlen) < 0) {
 		bt_data_free(d);
 		return -1;
@@ -156,30 +140,29 @@ int bt_data_load(Store *st, const char *exchange, const char *symbol, const char
 	}
 	d->npre = d->warm < BT_WARM_BARS ? d->warm : BT_WARM_BARS;
 	int64_t ivl = fb_interval_ms(interval);
-	if (d->n && load_funding(st, d, symbol, d->bars[0].open_time,
+	if (d->n && load_funding(rd, d, symbol, d->bars[0].open_time,
 	                         d->bars[d->n - 1].open_time + ivl, err, errlen)) {
 		bt_data_free(d);
 		return -1;
 	}
-	if (d->n && load_mark(st, d, symbol, interval, err, errlen)) {
+	if (d->n && load_mark(rd, d, symbol, interval, err, errlen)) {
 		bt_data_free(d);
 		return -1;
 	}
 	/* the newest closed candle in the whole store, past --to too */
 	d->stored_latest_ms = d->latest_ms;
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT max(c.open_time) FROM candles c JOIN series s ON s.id = "
-	                       "c.series_id WHERE s.exchange = ?1 AND s.symbol = ?2 AND "
-	                       "s.interval = ?3 AND c.closed = 1",
-	                       -1, &q, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(q, 1, d->exchange, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, symbol, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 3, interval, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_INTEGER &&
-		    sqlite3_column_int64(q, 0) > d->stored_latest_ms)
-			d->stored_latest_ms = sqlite3_column_int64(q, 0);
-		sqlite3_finalize(q);
+	{
+		const char *syms[1] = {symbol}, *ivs[1] = {interval};
+		StoreQuery q = store_query_all(SR_CANDLES);
+		q.exchange = d->exchange, q.symbols = syms, q.nsymbols = 1;
+		q.intervals = ivs, q.nintervals = 1, q.closed_only = 1;
+		int64_t newest;
+		if (store_newest(rd, &q, &newest, err, errlen)) {
+			bt_data_free(d);
+			return -1;
+		}
+		if (newest > d->stored_latest_ms)
+			d->stored_latest_ms = newest;
 	}
 	/* and the funding rows the run pays */
 	for (int i = 0; i < d->nfunding; i++) {

@@ -1,7 +1,7 @@
 /* The inputs of a backtest from the store: the bars of one series with the engine's values
  * after each (a replay of the store through a fresh engine from the series' first stored
  * candle, so indicators are warm when the range starts), and the realised funding of the
- * symbol from the funding table. Reader: any thread with its own Store. */
+ * symbol from the funding table. Reads through a StoreReader (the store or the cluster), on its thread. */
 #ifndef FB_RESEARCH_DATA_H
 #define FB_RESEARCH_DATA_H
 
@@ -9,7 +9,7 @@
 
 #include "quant/engine.h"
 #include "research/backtest.h"
-#include "store/store.h"
+#include "store/reader.h"
 
 typedef struct {
 	char exchange[32];
@@ -34,7 +34,7 @@ typedef struct {
 } BtData;
 
 /* exchange NULL: the one that has the series. Returns 0, or -1 with err. */
-int bt_data_load(Store *st, const char *exchange, const char *symbol, const char *interval,
+int bt_data_load(StoreReader *rd, const char *exchange, const char *symbol, const char *interval,
                  const QuantOptions *opt, int64_t from_ms, int64_t to_ms, BtData *out, char *err,
                  size_t errlen);
 void bt_data_free(BtData *d);

@@ -567,40 +567,47 @@ SimModel *sim_model_new_history(const char *db_path, uint64_t seed, char *err, s
 	Store *st = store_open(db_path, STORE_READONLY, 5000, err, errlen);
 	if (!st)
 		return NULL;
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *q;
+	StoreReader *rd = store_reader(st);
 	SimModel *m = NULL;
 	/* the finest interval stored, and its span */
 	int64_t bar_ms = INT64_MAX;
 	char interval[FB_INTERVAL_LEN] = "";
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT DISTINCT interval FROM series WHERE id IN "
-	                       "(SELECT DISTINCT series_id FROM candles)",
-	                       -1, &q, NULL) != SQLITE_OK)
-		goto db_fail;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *iv = (const char *)sqlite3_column_text(q, 0);
-		int64_t ms = fb_interval_ms(iv);
-		if (ms > 0 && ms < bar_ms) {
+	StoreQuery sq = store_query_all(SR_SERIES);
+	StoreCursor *q = store_query(rd, &sq, err, errlen);
+	StoreRow row;
+	int rc = q ? 0 : -1;
+	while (q && (rc = store_next(q, &row, err, errlen)) == 1) {
+		const char *iv = row.u.series.interval;
+		int64_t ms = fb_interval_ms(iv), newest = -1;
+		const char *ivs[1] = {iv};
+		StoreQuery cq = store_query_all(SR_CANDLES);
+		cq.intervals = ivs, cq.nintervals = 1;
+		if (ms > 0 && ms < bar_ms && store_newest(rd, &cq, &newest, err, errlen)) {
+			rc = -1;
+			break;
+		}
+		if (newest >= 0) {
 			bar_ms = ms;
 			records_copy_field(interval, sizeof interval, iv);
 		}
 	}
-	sqlite3_finalize(q);
+	store_cursor_close(q);
+	if (rc < 0) {
+		store_close(st);
+		return NULL;
+	}
 	if (bar_ms == INT64_MAX) {
 		snprintf(err, errlen, "%s: no candles to play (import some first)", db_path);
 		store_close(st);
 		return NULL;
 	}
-	if (sqlite3_prepare_v2(
-	            db,
-	            "SELECT s.symbol, c.open_time, c.open, c.high, c.low, c.close, c.volume, "
-	            "c.quote_volume, c.trades, c.taker_buy_volume, c.taker_buy_quote_volume "
-	            "FROM series s JOIN candles c ON c.series_id = s.id "
-	            "WHERE s.interval = ?1 AND c.closed = 1 ORDER BY s.symbol, c.open_time",
-	            -1, &q, NULL) != SQLITE_OK)
-		goto db_fail;
-	sqlite3_bind_text(q, 1, interval, -1, SQLITE_STATIC);
+	const char *ivs[1] = {interval};
+	StoreQuery cq = store_query_all(SR_CANDLES);
+	cq.intervals = ivs, cq.nintervals = 1, cq.closed_only = 1;
+	if (!(q = store_query(rd, &cq, err, errlen))) {
+		store_close(st);
+		return NULL;
+	}
 	m = xcalloc(1, sizeof *m);
 	m->history = 1;
 	m->bar_ms = bar_ms;
@@ -608,8 +615,9 @@ SimModel *sim_model_new_history(const char *db_path, uint64_t seed, char *err, s
 	rng_seed(&m->market, seed);
 	/* first pass into per-symbol lists, aligned to the common grid afterwards */
 	int cap = 0;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *sym = (const char *)sqlite3_column_text(q, 0);
+	while ((rc = store_next(q, &row, err, errlen)) == 1) {
+		const Candle *c = &row.u.candle;
+		const char *sym = c->symbol;
 		if (!m->n || strcmp(m->sym[m->n - 1].inst.symbol, sym) != 0) {
 			if (m->n == cap)
 				m->sym = xrealloc(m->sym, (size_t)(cap = cap ? cap * 2 : 16) *
@@ -624,30 +632,36 @@ SimModel *sim_model_new_history(const char *db_path, uint64_t seed, char *err, s
 			s->src = xrealloc(s->src, s->cap * sizeof *s->src);
 			s->src_time = xrealloc(s->src_time, s->cap * sizeof *s->src_time);
 		}
-		s->src_time[s->nsrc] = sqlite3_column_int64(q, 1);
+		s->src_time[s->nsrc] = c->open_time;
 		Bar *b = &s->src[s->nsrc++];
 		memset(b, 0, sizeof *b);
-		int64_t ot = sqlite3_column_int64(q, 1);
-		b->o = sqlite3_column_double(q, 2);
-		b->h = sqlite3_column_double(q, 3);
-		b->l = sqlite3_column_double(q, 4);
-		b->c = sqlite3_column_double(q, 5);
-		b->v = sqlite3_column_double(q, 6);
+		int64_t ot = c->open_time;
+		b->o = c->open;
+		b->h = c->high;
+		b->l = c->low;
+		b->c = c->close;
+		b->v = c->volume;
 		double vwap = (b->o + b->h + b->l + b->c) / 4;
-		b->qv = sqlite3_column_type(q, 7) == SQLITE_NULL ? b->v * vwap
-		                                                 : sqlite3_column_double(q, 7);
-		b->trades = sqlite3_column_type(q, 8) == SQLITE_NULL ? (int64_t)(b->qv / 1500) + 1
-		                                                     : sqlite3_column_int64(q, 8);
+		b->qv = isnan(c->quote_volume) ? b->v * vwap : c->quote_volume;
+		b->trades = c->trades < 0 ? (int64_t)(b->qv / 1500) + 1 : c->trades;
 		/* without taker flow in the data, half the volume is taken as buying */
-		b->tbv = sqlite3_column_type(q, 9) == SQLITE_NULL ? b->v / 2
-		                                                  : sqlite3_column_double(q, 9);
-		b->tbqv = sqlite3_column_type(q, 10) == SQLITE_NULL ? b->qv / 2
-		                                                    : sqlite3_column_double(q, 10);
+		b->tbv = isnan(c->taker_buy_volume) ? b->v / 2 : c->taker_buy_volume;
+		b->tbqv = isnan(c->taker_buy_quote_volume) ? b->qv / 2 : c->taker_buy_quote_volume;
 		b->trades = b->trades < 0 ? 0 : b->trades;
 		if (ot < m->first_open)
 			m->first_open = ot;
 	}
-	sqlite3_finalize(q);
+	store_cursor_close(q);
+	if (rc < 0) { /* a read error: not a shorter history */
+		store_close(st);
+		for (int i = 0; i < m->n; i++) {
+			free(m->sym[i].src);
+			free(m->sym[i].src_time);
+		}
+		free(m->sym);
+		free(m);
+		return NULL;
+	}
 	store_close(st);
 	/* align every symbol to the common grid; holes are missing bars */
 	int64_t last = m->first_open;
@@ -704,10 +718,6 @@ SimModel *sim_model_new_history(const char *db_path, uint64_t seed, char *err, s
 		s->taker_ratio = 1;
 	}
 	return m;
-db_fail:
-	snprintf(err, errlen, "%s: %s", db_path, sqlite3_errmsg(db));
-	store_close(st);
-	return NULL;
 }
 
 int64_t sim_model_last_open(const SimModel *m)

@@ -8,6 +8,7 @@
 #include "core/strbuf.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "store/internal.h"
 
 typedef struct {
 	int64_t id;

@@ -3,6 +3,7 @@
 #include "store/export.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,62 +11,13 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-typedef enum { F_TEXT, F_INT, F_REAL, F_TIME } FieldKind;
-
-typedef struct {
-	const char *table;
-	const char *time_col;
-	const char *header;
-	const char *select; /* columns, in header order; F_TIME columns expand to two */
-	FieldKind kinds[20];
-	int ncols;
-	int has_interval, has_metric;
-	const char *order;
-} TableDef;
-
-static const TableDef tables[] = {
-        [EXPORT_CANDLES] = {"v_candles",
-                            "open_time",
-                            "exchange,symbol,interval,open_time,open_time_ms,close_time_ms,open,"
-                            "high,"
-                            "low,close,volume,quote_volume,trades,taker_buy_volume,"
-                            "taker_buy_quote_volume,closed",
-                            "exchange, symbol, interval, open_time, close_time, open, high, low, "
-                            "close, volume, quote_volume, trades, taker_buy_volume, "
-                            "taker_buy_quote_volume, closed",
-                            {F_TEXT, F_TEXT, F_TEXT, F_TIME, F_INT, F_REAL, F_REAL, F_REAL, F_REAL,
-                             F_REAL, F_REAL, F_INT, F_REAL, F_REAL, F_INT},
-                            15,
-                            1,
-                            0,
-                            "exchange, symbol, interval, open_time"},
-        [EXPORT_FUNDING] = {"funding",
-                            "funding_time",
-                            "exchange,symbol,funding_time,funding_time_ms,funding_rate,mark_price",
-                            "exchange, symbol, funding_time, funding_rate, mark_price",
-                            {F_TEXT, F_TEXT, F_TIME, F_REAL, F_REAL},
-                            5,
-                            0,
-                            0,
-                            "exchange, symbol, funding_time"},
-        [EXPORT_METRICS] = {"market_metrics",
-                            "ts",
-                            "exchange,symbol,metric,time,time_ms,value",
-                            "exchange, symbol, metric, ts, value",
-                            {F_TEXT, F_TEXT, F_TEXT, F_TIME, F_REAL},
-                            5,
-                            0,
-                            1,
-                            "exchange, symbol, metric, ts"},
-        [EXPORT_ALERTS] = {"alerts",
-                           "ts",
-                           "id,time,time_ms,exchange,symbol,interval,rule,severity,value,message",
-                           "id, ts, exchange, symbol, interval, rule, severity, value, message",
-                           {F_INT, F_TIME, F_TEXT, F_TEXT, F_TEXT, F_TEXT, F_TEXT, F_REAL, F_TEXT},
-                           9,
-                           1,
-                           0,
-                           "ts, id"},
+static const char *const headers[] = {
+        [EXPORT_CANDLES] = "exchange,symbol,interval,open_time,open_time_ms,close_time_ms,open,"
+                           "high,low,close,volume,quote_volume,trades,taker_buy_volume,"
+                           "taker_buy_quote_volume,closed",
+        [EXPORT_FUNDING] = "exchange,symbol,funding_time,funding_time_ms,funding_rate,mark_price",
+        [EXPORT_METRICS] = "exchange,symbol,metric,time,time_ms,value",
+        [EXPORT_ALERTS] = "id,time,time_ms,exchange,symbol,interval,rule,severity,value,message",
 };
 
 int export_table_parse(const char *name, ExportTable *out)
@@ -81,7 +33,7 @@ int export_table_parse(const char *name, ExportTable *out)
 
 const char *export_header(ExportTable t)
 {
-	return tables[t].header;
+	return headers[t];
 }
 
 char *export_format_double(double v, char *buf, size_t len)
@@ -113,98 +65,112 @@ static void put_text(FILE *out, const char *raw)
 	fputc('"', out);
 }
 
-long export_csv(Store *st, ExportTable t, const ExportFilter *flt, FILE *out, char *err,
+/* A number field: empty for NULL (NAN). */
+static void put_real(FILE *out, double v)
+{
+	char buf[64];
+	fputc(',', out);
+	if (!isnan(v))
+		fputs(export_format_double(v, buf, sizeof buf), out);
+}
+
+/* A time field: ISO-8601 and epoch ms. */
+static void put_time(FILE *out, int64_t ms)
+{
+	char buf[64];
+	fprintf(out, ",%s,%lld", fb_time_format(ms, buf, sizeof buf), (long long)ms);
+}
+
+static void put_texts(FILE *out, const char *a, const char *b, const char *c)
+{
+	put_text(out, a);
+	fputc(',', out);
+	put_text(out, b);
+	if (c) {
+		fputc(',', out);
+		put_text(out, c);
+	}
+}
+
+static void put_row(FILE *out, const StoreRow *row)
+{
+	switch (row->table) {
+	case SR_CANDLES: {
+		const Candle *c = &row->u.candle;
+		put_texts(out, c->exchange, c->symbol, c->interval);
+		put_time(out, c->open_time);
+		fprintf(out, ",%lld", (long long)c->close_time);
+		put_real(out, c->open);
+		put_real(out, c->high);
+		put_real(out, c->low);
+		put_real(out, c->close);
+		put_real(out, c->volume);
+		put_real(out, c->quote_volume);
+		fputc(',', out);
+		if (c->trades >= 0)
+			fprintf(out, "%lld", (long long)c->trades);
+		put_real(out, c->taker_buy_volume);
+		put_real(out, c->taker_buy_quote_volume);
+		fprintf(out, ",%d", c->closed);
+		break;
+	}
+	case SR_FUNDING:
+		put_texts(out, row->u.funding.exchange, row->u.funding.symbol, NULL);
+		put_time(out, row->u.funding.funding_time);
+		put_real(out, row->u.funding.funding_rate);
+		put_real(out, row->u.funding.mark_price);
+		break;
+	case SR_METRICS:
+		put_texts(out, row->u.metric.exchange, row->u.metric.symbol, row->u.metric.metric);
+		put_time(out, row->u.metric.ts);
+		put_real(out, row->u.metric.value);
+		break;
+	default: {
+		const AlertRecord *a = &row->u.alert.a;
+		fprintf(out, "%lld", (long long)row->u.alert.id);
+		put_time(out, a->ts);
+		fputc(',', out);
+		put_texts(out, a->exchange, a->symbol, a->interval);
+		fputc(',', out);
+		put_texts(out, a->rule, a->severity, NULL);
+		put_real(out, a->value);
+		fputc(',', out);
+		put_text(out, a->message);
+		break;
+	}
+	}
+	fputs("\r\n", out);
+}
+
+long export_csv(StoreReader *rd, ExportTable t, const ExportFilter *flt, FILE *out, char *err,
                 size_t errlen)
 {
-	const TableDef *d = &tables[t];
-	char sql[2048];
-	int n = snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE %s >= ?1 AND %s < ?2", d->select,
-	                 d->table, d->time_col, d->time_col);
-	if (flt->exchange)
-		n += snprintf(sql + n, sizeof sql - (size_t)n, " AND exchange = ?3");
-	if (flt->interval && d->has_interval)
-		n += snprintf(sql + n, sizeof sql - (size_t)n, " AND interval = ?4");
-	if (flt->metric && d->has_metric)
-		n += snprintf(sql + n, sizeof sql - (size_t)n, " AND metric = ?5");
-	if (flt->nsymbols > 0) {
-		n += snprintf(sql + n, sizeof sql - (size_t)n,
-		              " AND symbol IN (SELECT value FROM json_each(?6))");
-	}
-	snprintf(sql + n, sizeof sql - (size_t)n, " ORDER BY %s", d->order);
-
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", store_path(st), sqlite3_errmsg(db));
+	static const StoreTable table[] = {[EXPORT_CANDLES] = SR_CANDLES,
+	                                   [EXPORT_FUNDING] = SR_FUNDING,
+	                                   [EXPORT_METRICS] = SR_METRICS,
+	                                   [EXPORT_ALERTS] = SR_ALERTS};
+	const char *ivs[1] = {flt->interval};
+	StoreQuery q = store_query_all(table[t]);
+	q.exchange = flt->exchange;
+	q.symbols = flt->symbols, q.nsymbols = flt->nsymbols;
+	q.intervals = flt->interval ? ivs : NULL, q.nintervals = flt->interval ? 1 : 0;
+	q.metric = flt->metric;
+	q.from_ms = flt->from_ms, q.to_ms = flt->to_ms;
+	StoreCursor *c = store_query(rd, &q, err, errlen);
+	if (!c)
 		return -1;
-	}
-	sqlite3_bind_int64(s, 1, flt->from_ms);
-	sqlite3_bind_int64(s, 2, flt->to_ms);
-	if (flt->exchange)
-		sqlite3_bind_text(s, 3, flt->exchange, -1, SQLITE_STATIC);
-	if (flt->interval && d->has_interval)
-		sqlite3_bind_text(s, 4, flt->interval, -1, SQLITE_STATIC);
-	if (flt->metric && d->has_metric)
-		sqlite3_bind_text(s, 5, flt->metric, -1, SQLITE_STATIC);
-	char *json = NULL;
-	if (flt->nsymbols > 0) {
-		/* Symbols are validated by the caller (A-Z, 0-9), so no JSON escaping is needed. */
-		size_t cap = 3;
-		for (int i = 0; i < flt->nsymbols; i++)
-			cap += strlen(flt->symbols[i]) + 3;
-		json = xmalloc(cap);
-		size_t used = 0;
-		json[used++] = '[';
-		for (int i = 0; i < flt->nsymbols; i++)
-			used += (size_t)snprintf(json + used, cap - used, "%s\"%s\"", i ? "," : "",
-			                         flt->symbols[i]);
-		snprintf(json + used, cap - used, "]");
-		sqlite3_bind_text(s, 6, json, -1, SQLITE_TRANSIENT);
-		free(json);
-	}
-
-	fputs(d->header, out);
+	fputs(headers[t], out);
 	fputs("\r\n", out);
 	long rows = 0;
 	int rc;
-	char buf[64];
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		for (int c = 0; c < d->ncols; c++) {
-			if (c)
-				fputc(',', out);
-			int null = sqlite3_column_type(s, c) == SQLITE_NULL;
-			switch (d->kinds[c]) {
-			case F_TEXT:
-				if (!null)
-					put_text(out, (const char *)sqlite3_column_text(s, c));
-				break;
-			case F_INT:
-				if (!null)
-					fprintf(out, "%lld", (long long)sqlite3_column_int64(s, c));
-				break;
-			case F_REAL:
-				if (!null)
-					fputs(export_format_double(sqlite3_column_double(s, c), buf,
-					                           sizeof buf),
-					      out);
-				break;
-			case F_TIME: {
-				int64_t ms = sqlite3_column_int64(s, c);
-				fprintf(out, "%s,%lld", fb_time_format(ms, buf, sizeof buf),
-				        (long long)ms);
-				break;
-			}
-			}
-		}
-		fputs("\r\n", out);
+	StoreRow row;
+	while ((rc = store_next(c, &row, err, errlen)) == 1) {
+		put_row(out, &row);
 		rows++;
 	}
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s: %s", store_path(st), sqlite3_errmsg(db));
-		sqlite3_finalize(s);
+	store_cursor_close(c);
+	if (rc < 0)
 		return -1;
-	}
-	sqlite3_finalize(s);
 	if (fflush(out) != 0 || ferror(out)) {
 		snprintf(err, errlen, "write error: %s", strerror(errno));
 		return -1;

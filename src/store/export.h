@@ -2,14 +2,14 @@
  * CRLF line ends, fields quoted only when they hold a comma, quote or line break. Times as
  * ISO-8601 UTC with milliseconds plus the epoch-ms value; NULL as an empty field; numbers in
  * the shortest form that reads back to the same double. Column names are stable (see the
- * man page). Reader: any thread with its own Store. */
+ * man page). Reads through a StoreReader (the store or the cluster). */
 #ifndef FB_STORE_EXPORT_H
 #define FB_STORE_EXPORT_H
 
 #include <stdint.h>
 #include <stdio.h>
 
-#include "store/store.h"
+#include "store/reader.h"
 
 typedef enum { EXPORT_CANDLES, EXPORT_FUNDING, EXPORT_METRICS, EXPORT_ALERTS } ExportTable;
 
@@ -29,7 +29,7 @@ int export_table_parse(const char *name, ExportTable *out);
 const char *export_header(ExportTable t);
 /* Writes the rows matching filter as CSV. Returns the number of rows written, or -1 with err
  * (a database error or a write error such as a full disk). */
-long export_csv(Store *st, ExportTable t, const ExportFilter *filter, FILE *out, char *err,
+long export_csv(StoreReader *rd, ExportTable t, const ExportFilter *filter, FILE *out, char *err,
                 size_t errlen);
 /* Formats v in the shortest %g form that round-trips; returns buf. */
 char *export_format_double(double v, char *buf, size_t len);

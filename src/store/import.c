@@ -15,6 +15,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "store/csv.h"
+#include "store/internal.h"
 
 /* Column roles. */
 enum {

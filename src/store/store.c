@@ -3,6 +3,7 @@
  * user_version, so an interrupted upgrade leaves the old database untouched. Prepared
  * statements are made on first use and kept. A Store is used by the thread that opened it. */
 #include "store/store.h"
+#include "store/internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -55,6 +56,8 @@ static const struct {
         /* 5 -> 6: rest_limits is new (schema.sql creates it). */
         {"", ""},
         /* 6 -> 7: index_candles is new (schema.sql creates it). */
+        {"", ""},
+        /* 7 -> 8: ship_marks is new (schema.sql creates it). */
         {"", ""},
 };
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
@@ -153,6 +156,7 @@ struct Store {
 	sqlite3_stmt *summary;
 	const char *const *summary_names;
 	int summary_n;
+	StoreReader reader; /* the Store as a reader (store_reader) */
 };
 
 void records_copy_field(char *dst, size_t dstlen, const char *src)
@@ -331,6 +335,9 @@ Store *store_open(const char *path, int flags, int busy_timeout_ms, char *err, s
 	Store *st = xcalloc(1, sizeof *st);
 	st->db = db;
 	st->path = xstrdup(path);
+	st->reader.ops = &store_sqlite_reader_ops;
+	st->reader.impl = st;
+	records_copy_field(st->reader.name, sizeof st->reader.name, path);
 	return st;
 }
 
@@ -345,6 +352,16 @@ void store_close(Store *st)
 		log_error("store", "%s: close: %s", st->path, sqlite3_errmsg(st->db));
 	free(st->path);
 	free(st);
+}
+
+StoreReader *store_reader(Store *st)
+{
+	return &st->reader;
+}
+
+const char *store_engine_version(void)
+{
+	return sqlite3_libversion();
 }
 
 sqlite3 *store_db(Store *st)

@@ -5,10 +5,10 @@
 #ifndef FB_STORE_STORE_H
 #define FB_STORE_STORE_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/reader.h"
 #include "store/records.h"
 
 enum {
@@ -23,8 +23,10 @@ typedef struct Store Store;
  * Returns NULL with err filled ("path: reason"). */
 Store *store_open(const char *path, int flags, int busy_timeout_ms, char *err, size_t errlen);
 void store_close(Store *st);
-/* The connection, borrowed; same thread as the Store. */
-sqlite3 *store_db(Store *st);
+/* The store as a reader (reader.h), borrowed: it lives as long as st, on st's thread. */
+StoreReader *store_reader(Store *st);
+/* The SQLite library's version, for --version. */
+const char *store_engine_version(void);
 const char *store_path(const Store *st);
 
 /* The schema version schema.sql declares (its PRAGMA user_version). */
@@ -87,6 +89,55 @@ int store_last_metric(Store *st, const char *exchange, const char *symbol, const
 /* The newest stored funding time of (exchange, symbol) in *t (-1: none). 0, or -1 on a
  * database error. */
 int store_last_funding(Store *st, const char *exchange, const char *symbol, int64_t *t);
+/* Calls missing() for each open time in [first, last] (a grid of ivl) that series has no
+ * closed candle for, and counts in *known those a source gap covers. 0, or -1 on a database
+ * error (store_errmsg). */
+int store_missing_candles(Store *st, int64_t series, int64_t first, int64_t last, int64_t ivl,
+                          void (*missing)(void *arg, int64_t open_time, int64_t ivl), void *arg,
+                          long *known);
+/* Marks (exchange, symbol, interval) as built from the lower interval from (the series row is
+ * created, or an empty one taken over). 0, or -1 on a database error (store_errmsg). */
+int store_set_series_derived(Store *st, const char *exchange, const char *symbol,
+                             const char *interval, const char *from);
+/* ---- what a collector publishes for viewers (summary.c) ---- */
+
+/* SQLite's data_version: changes when another connection commits. -1 on an error. */
+int64_t store_data_version(Store *st);
+/* The newest quant_summary update of exchange in *t (-1: none). exchange "": of whichever
+ * exchange has the newest, whose name is put in exchange. 0, or -1 on a database error. */
+int store_summary_newest(Store *st, char *exchange, size_t len, int64_t *t);
+typedef struct {
+	char symbol[FB_SYMBOL_LEN];
+	int64_t updated_ms;
+	double last_price, change_24h, quote_volume_24h; /* NAN when NULL */
+} StoreTicker;
+/* Each symbol of exchange with summary rows updated at or after since_ms, once, with the
+ * tickers of its newest row, by the best rank it holds. The count (at most max), or -1. */
+int store_summary_tickers(Store *st, const char *exchange, int64_t since_ms, StoreTicker *out,
+                          int max);
+typedef struct {
+	char symbol[FB_SYMBOL_LEN], timeframe[FB_INTERVAL_LEN];
+	int64_t updated_ms, open_time;
+	double last_price, change_24h, quote_volume_24h;
+	char trend[8], vol_regime[8];
+} StoreSummaryRow;
+/* The quant_summary rows of exchange updated at or after since_ms, with the values of the
+ * feature columns names[0..n) in v (NAN for NULL); each() returns nonzero to stop. The count
+ * read, or -1 on a database error. */
+long store_summary_rows(Store *st, const char *exchange, int64_t since_ms, const char *const *names,
+                        int n, int (*each)(void *arg, const StoreSummaryRow *row, const double *v),
+                        void *arg);
+/* The alerts with ids above after_id, in id order, each to each(); *last_id is set to the
+ * last one's id. The count, or -1 on a database error. */
+long store_alerts_after(Store *st, int64_t after_id, int64_t *last_id,
+                        void (*each)(void *arg, const AlertRecord *a), void *arg);
+/* The highest alert id of exchange (0: none). 0, or -1 on a database error. */
+int store_alerts_max_id(Store *st, const char *exchange, int64_t *id);
+
+/* How far table was shipped to target (a cluster store): *mark the time of the last row it
+ * acknowledged, -1 none. Get and put return 0, or -1 on a database error (store_errmsg). */
+int store_get_ship_mark(Store *st, const char *target, const char *table, int64_t *mark);
+int store_put_ship_mark(Store *st, const char *target, const char *table, int64_t mark);
 /* Alerts are appended; returns STORE_INSERTED or -1. */
 int store_put_alert(Store *st, const AlertRecord *a);
 /* Replaces the quant_summary row of (exchange, symbol, timeframe). */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "store/import.h"
+#include "store/internal.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

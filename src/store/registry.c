@@ -1,5 +1,5 @@
 /* The run registry (see registry.h). */
-#include "research/registry.h"
+#include "store/registry.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "store/internal.h"
 
 static int fail(Store *st, sqlite3_stmt *s, char *err, size_t errlen)
 {

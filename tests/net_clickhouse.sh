@@ -1,0 +1,182 @@
+#!/bin/sh
+# ClickHouse as the cluster store, against real servers of the test's own on loopback
+# (tests/clickhouse_server.sh: their own folders and free ports, stopped by PID):
+#   1. collect from simex at 60x with dropped connections into SQLite, db init --clickhouse,
+#      db push: every candle, funding row and metric read back from ClickHouse (FINAL) equals
+#      SQLite's, byte for byte as exported CSV; no key twice; a backtest, a walk-forward and a
+#      risk report over --source clickhouse equal the same over SQLite, byte for byte in JSON;
+#   2. a second push ships nothing new twice;
+#   3. kill -9 of a push in the middle and a restart of ClickHouse: the next push completes it;
+#   4. a server that answers 500 to an INSERT, then 200: a clear error, then the rows once;
+#   5. a wrong password: an error naming the URL, the password never printed; a password file
+#      others can read is refused.
+# Usage: net_clickhouse.sh BINARY WORKDIR
+set -u
+FB=$1 WORK=$2
+rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
+. "$(dirname "$0")/lib.sh"
+CHS="sh $(dirname "$0")/clickhouse_server.sh"
+if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ]; then
+	echo "net_clickhouse: clickhouse-server is missing (scripts/setup installs it)" >&2
+	exit 1
+fi
+PROXY=
+cleanup() {
+	[ -n "$PROXY" ] && kill "$PROXY" 2>/dev/null
+	$CHS stop "$WORK/ch1"
+	$CHS stop "$WORK/ch2"
+}
+trap cleanup EXIT INT TERM
+
+P=$($CHS start "$WORK/ch1") || { bad "clickhouse-server did not start"; exit 1; }
+URL="http://127.0.0.1:$P"
+q() { curl -s --data-binary "$1" "$URL/"; }
+
+# ---- 1. collect, push, read back ----
+"$FB" simex --port 0 --seed 5 --speed 60 --history-minutes 900 --ws-drop-every 9 \
+	>"$WORK/simex.out" 2>"$WORK/simex.err" &
+SIMEX=$!
+wait_line "$WORK/simex.out" listening || { bad "simex did not start"; exit 1; }
+SP=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex.out")
+DB="$WORK/c.db"
+F="$FB --db $DB --set clickhouse.url=$URL --set log.file=$WORK/fb.log"
+$F --set binance.rest_url=http://127.0.0.1:$SP --set binance.ws_url=ws://127.0.0.1:$SP \
+	--set binance.label=simex --set feed.top_n=4 --set feed.intervals=1m,5m,1h \
+	--set feed.poll_s=5 collect --health-port -1 >"$WORK/collect.out" 2>&1 &
+COLLECT=$!
+sleep 30
+kill -TERM "$COLLECT"
+wait "$COLLECT" || bad "collect exit $?"
+kill "$SIMEX"
+wait "$SIMEX" 2>/dev/null
+
+$F db push --to clickhouse >"$WORK/push0.out" 2>&1 && bad "push before db init worked" || ok
+has "$WORK/push0.out" "db init --clickhouse" "push before init says what to do"
+$F db init --clickhouse >"$WORK/init.out" 2>&1 && ok || bad "db init: $(cat "$WORK/init.out")"
+$F db init --clickhouse >/dev/null 2>&1 && ok || bad "db init twice"
+$F db push --to clickhouse >"$WORK/push1.out" 2>&1 && ok || bad "db push: $(cat "$WORK/push1.out")"
+has "$WORK/push1.out" "rows shipped to $URL (database futuresboard)" "push summary"
+n_sqlite=$(sqlite3 "$DB" "SELECT count(*) FROM candles")
+n_ch=$(q "SELECT count() FROM futuresboard.candles FINAL")
+[ "$n_sqlite" -gt 1000 ] && [ "$n_ch" = "$n_sqlite" ] && ok || bad "candles: sqlite $n_sqlite, clickhouse $n_ch"
+dups=$(q "SELECT count() FROM (SELECT exchange, symbol, tf, open_time, count() AS n FROM futuresboard.candles FINAL GROUP BY exchange, symbol, tf, open_time HAVING n > 1)")
+[ "$dups" = 0 ] && ok || bad "$dups candle keys twice in FINAL"
+
+same_export() { # TABLE [ARGS]: the export from both sources is the same bytes
+	t=$1
+	shift
+	$F --source sqlite export "$t" "$@" >"$WORK/$t-sqlite.csv" 2>"$WORK/$t-sqlite.err" || bad "export $t from sqlite: $(cat "$WORK/$t-sqlite.err")"
+	$F --source clickhouse export "$t" "$@" >"$WORK/$t-ch.csv" 2>"$WORK/$t-ch.err" || bad "export $t from clickhouse: $(cat "$WORK/$t-ch.err")"
+	if cmp -s "$WORK/$t-sqlite.csv" "$WORK/$t-ch.csv" && [ "$(wc -l <"$WORK/$t-ch.csv")" -gt 2 ]; then ok; else
+		bad "export $t differs ($(wc -l <"$WORK/$t-sqlite.csv") and $(wc -l <"$WORK/$t-ch.csv") lines)"
+		diff "$WORK/$t-sqlite.csv" "$WORK/$t-ch.csv" | head -5 >&2
+	fi
+}
+same_export candles
+same_export funding
+same_export metrics
+same_export candles --symbol "$(sqlite3 "$DB" "SELECT symbol FROM series LIMIT 1")" --interval 5m
+
+SYM=$(sqlite3 "$DB" "SELECT s.symbol FROM series s JOIN candles c ON c.series_id = s.id WHERE s.interval = '1m' GROUP BY s.id ORDER BY count(*) DESC LIMIT 1")
+same_json() { # NAME COMMAND...: the JSON from both sources is the same bytes, run ids aside
+	name=$1
+	shift
+	$F --source sqlite "$@" --json 2>"$WORK/$name-sqlite.err" | grep -v '"id":\|"run_id":\|"created' >"$WORK/$name-sqlite.json"
+	$F --source clickhouse "$@" --json 2>"$WORK/$name-ch.err" | grep -v '"id":\|"run_id":\|"created' >"$WORK/$name-ch.json"
+	if [ -s "$WORK/$name-ch.json" ] && cmp -s "$WORK/$name-sqlite.json" "$WORK/$name-ch.json"; then ok; else
+		bad "$name differs between sqlite and clickhouse: $(cat "$WORK/$name-ch.err")"
+		diff "$WORK/$name-sqlite.json" "$WORK/$name-ch.json" | head -8 >&2
+	fi
+}
+same_json backtest backtest --strategy ema-cross --symbol "$SYM" --interval 1m --param fast=5 --param slow=20
+same_json risk risk --interval 1m
+has "$WORK/backtest-ch.json" '"candles_hash": "fnv1a64:' "backtest over clickhouse hashed its candles"
+
+# ---- 2. a second push: nothing counts twice ----
+$F db push --to clickhouse >"$WORK/push2.out" 2>&1 && ok || bad "second push: $(cat "$WORK/push2.out")"
+[ "$(q "SELECT count() FROM futuresboard.candles FINAL")" = "$n_sqlite" ] && ok || bad "second push changed the candle count"
+
+# ---- 3. kill -9 of a push in the middle, ClickHouse restarted, push again ----
+D3="$WORK/big.db"
+awk 'BEGIN { print "open_time,open,high,low,close,volume"; p = 100; x = 3
+	for (i = 0; i < 60000; i++) { x = (x * 1103515245 + 12345) % 2147483648; o = p; p = p * (1 + 0.004 * (x / 2147483648 - 0.5))
+		printf "%.0f,%.4f,%.4f,%.4f,%.4f,%.3f\n", 1735689600000 + i * 60000, o, (o > p ? o : p) * 1.001, (o < p ? o : p) * 0.999, p, 10 + i % 7 } }' >"$WORK/big.csv"
+F3="$FB --db $D3 --set clickhouse.url=$URL --set clickhouse.database=fb3 --set clickhouse.batch_rows=500 --set log.file=$WORK/fb.log"
+$F3 import --symbol CCCUSDT --interval 1m "$WORK/big.csv" >/dev/null 2>&1 || bad "import big.csv"
+$F3 db init --clickhouse >/dev/null 2>&1 || bad "db init fb3"
+$F3 db push --to clickhouse >"$WORK/push3a.out" 2>&1 &
+PUSH=$!
+i=0
+while [ "$(q "SELECT count() FROM fb3.candles")" -lt 5000 ] && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -9 "$PUSH" 2>/dev/null && ok || bad "the push ended before it could be killed"
+wait "$PUSH" 2>/dev/null
+mid=$(q "SELECT count() FROM fb3.candles FINAL")
+$CHS stop "$WORK/ch1"
+$CHS start "$WORK/ch1" >/dev/null || bad "clickhouse-server did not restart"
+$F3 db push --to clickhouse >"$WORK/push3b.out" 2>&1 && ok || bad "push after kill: $(cat "$WORK/push3b.out")"
+n3=$(q "SELECT count() FROM fb3.candles FINAL")
+[ "$mid" -lt 60000 ] && [ "$n3" = 60000 ] && ok || bad "after kill -9 ($mid shipped) and a restart: $n3 of 60000"
+$F3 --source sqlite export candles >"$WORK/big-sqlite.csv" 2>/dev/null
+$F3 --source clickhouse export candles >"$WORK/big-ch.csv" 2>/dev/null
+cmp -s "$WORK/big-sqlite.csv" "$WORK/big-ch.csv" && ok || bad "big export differs after kill -9 and restart"
+
+# ---- 4. 500, then 200 ----
+cat >"$WORK/proxy.py" <<'EOF'
+import http.server, sys, urllib.request
+UP = sys.argv[2]
+failed = [0]
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def go(self, body):
+        if b"INSERT" in urllib.parse.unquote(self.path).encode() and failed[0] < 1:
+            failed[0] += 1
+            msg = b"Code: 999, e.displayText() = DB::Exception: injected failure\n"
+            self.send_response(500); self.send_header("Content-Length", str(len(msg))); self.end_headers()
+            self.wfile.write(msg); return
+        req = urllib.request.Request(UP + self.path, data=body, method=self.command, headers={k: v for k, v in self.headers.items() if k.lower() in ("authorization", "content-type")})
+        try:
+            r = urllib.request.urlopen(req); code, data = r.status, r.read()
+        except urllib.error.HTTPError as e:
+            code, data = e.code, e.read()
+        self.send_response(code); self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
+    def do_GET(self): self.go(None)
+    def do_POST(self): self.go(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+import urllib.parse
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+EOF
+python3 "$WORK/proxy.py" 0 "$URL" >"$WORK/proxy.port" 2>"$WORK/proxy.err" &
+PROXY=$!
+wait_line "$WORK/proxy.port" "[0-9]" || bad "proxy did not start"
+PURL="http://127.0.0.1:$(cat "$WORK/proxy.port")"
+F4="$FB --db $DB --set clickhouse.url=$PURL --set clickhouse.database=fb4 --set log.file=$WORK/fb.log"
+$F4 db init --clickhouse >/dev/null 2>&1 || bad "db init fb4"
+$F4 db push --to clickhouse >"$WORK/push4a.out" 2>&1 && bad "a push through a 500 succeeded" || ok
+has "$WORK/push4a.out" "$PURL (database fb4): HTTP 500: Code: 999" "the 500 is reported with the URL"
+$F4 db push --to clickhouse >"$WORK/push4b.out" 2>&1 && ok || bad "push after the 500: $(cat "$WORK/push4b.out")"
+[ "$(q "SELECT count() FROM fb4.candles FINAL")" = "$n_sqlite" ] && ok || bad "rows after 500 then 200: $(q "SELECT count() FROM fb4.candles FINAL") of $n_sqlite"
+q "OPTIMIZE TABLE fb4.candles FINAL" >/dev/null
+[ "$(q "SELECT count() FROM fb4.candles")" = "$n_sqlite" ] && ok || bad "rows counted twice after 500 then 200"
+kill "$PROXY"
+PROXY=
+
+# ---- 5. passwords ----
+P2=$($CHS start "$WORK/ch2" "s3cret-pw") || bad "second clickhouse-server did not start"
+U2="http://127.0.0.1:$P2"
+FUTURESBOARD_CLICKHOUSE_PASSWORD=not-it $FB --set clickhouse.url=$U2 db init --clickhouse >"$WORK/pw1.out" 2>&1 && bad "a wrong password worked" || ok
+has "$WORK/pw1.out" "$U2 (database futuresboard): user default: authentication failed" "wrong password named"
+grep -q "not-it\|s3cret" "$WORK/pw1.out" && bad "a password was printed" || ok
+printf 's3cret-pw\n' >"$WORK/pw"
+chmod 644 "$WORK/pw"
+$FB --set clickhouse.url=$U2 --set clickhouse.password_file="$WORK/pw" db init --clickhouse >"$WORK/pw2.out" 2>&1 && bad "a password file others can read was used" || ok
+has "$WORK/pw2.out" "readable by its owner alone" "unsafe password file refused"
+chmod 600 "$WORK/pw"
+$FB --set clickhouse.url=$U2 --set clickhouse.password_file="$WORK/pw" db init --clickhouse >"$WORK/pw3.out" 2>&1 && ok || bad "password file: $(cat "$WORK/pw3.out")"
+FUTURESBOARD_CLICKHOUSE_PASSWORD=s3cret-pw $FB --set clickhouse.url=$U2 db init --clickhouse >/dev/null 2>&1 && ok || bad "password from the environment"
+grep -q "s3cret" "$WORK"/*.out "$WORK/fb.log" 2>/dev/null && bad "the password is in an output or the log" || ok
+
+summary net_clickhouse
