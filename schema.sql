@@ -19,7 +19,8 @@
 --      series gain derived_from (built from a lower interval by db aggregate).
 --   6  rest_limits: each exchange's REST limiter as the last collector left it.
 --   7  index_candles.
---   8  ship_marks: how far each table was shipped to a cluster store (ClickHouse).
+--   8  ship_marks: how far each table was shipped to a cluster store (ClickHouse); the
+--      ship_* outbox tables of a collector that ships.
 --
 -- Conventions:
 --   * times are INTEGER epoch milliseconds UTC;
@@ -277,3 +278,55 @@ CREATE TABLE IF NOT EXISTS ship_marks (
     mark   INTEGER NOT NULL,   -- epoch ms
     PRIMARY KEY (target, tbl)
 ) WITHOUT ROWID;
+
+-- The outbox of a collector that ships to a cluster store ([clickhouse] url set): the keys of
+-- the rows its writer committed, one entry per key (a newer commit of the key replaces its
+-- entry at the end), in commit order (seq, never reused). The writer's connection fills them
+-- through TEMP triggers, so nothing else pays for them; the shipper thread sends the rows
+-- they name, and an entry leaves only after ClickHouse acknowledged its row. The lowest seq
+-- still here is each table's high-water mark: a kill -9 or a cluster restart loses nothing.
+-- queued_ms: when the entry was made, for the shipper's lag.
+CREATE TABLE IF NOT EXISTS ship_candles (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    series_id INTEGER NOT NULL,
+    open_time INTEGER NOT NULL,
+    queued_ms INTEGER NOT NULL,
+    UNIQUE (series_id, open_time)
+);
+CREATE TABLE IF NOT EXISTS ship_mark_candles (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    exchange  TEXT    NOT NULL,
+    symbol    TEXT    NOT NULL,
+    interval  TEXT    NOT NULL,
+    open_time INTEGER NOT NULL,
+    queued_ms INTEGER NOT NULL,
+    UNIQUE (exchange, symbol, interval, open_time)
+);
+CREATE TABLE IF NOT EXISTS ship_funding (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    exchange     TEXT    NOT NULL,
+    symbol       TEXT    NOT NULL,
+    funding_time INTEGER NOT NULL,
+    queued_ms    INTEGER NOT NULL,
+    UNIQUE (exchange, symbol, funding_time)
+);
+CREATE TABLE IF NOT EXISTS ship_metrics (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    exchange  TEXT    NOT NULL,
+    symbol    TEXT    NOT NULL,
+    metric    TEXT    NOT NULL,
+    ts        INTEGER NOT NULL,
+    queued_ms INTEGER NOT NULL,
+    UNIQUE (exchange, symbol, metric, ts)
+);
+CREATE TABLE IF NOT EXISTS ship_liquidations (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    exchange  TEXT    NOT NULL,
+    symbol    TEXT    NOT NULL,
+    ts        INTEGER NOT NULL,
+    side      TEXT    NOT NULL,
+    price     REAL    NOT NULL,
+    qty       REAL    NOT NULL,
+    queued_ms INTEGER NOT NULL,
+    UNIQUE (exchange, symbol, ts, side, price, qty)
+);

@@ -1,11 +1,13 @@
 #!/bin/sh
 # ClickHouse as the cluster store, against real servers of the test's own on loopback
 # (tests/clickhouse_server.sh: their own folders and free ports, stopped by PID):
-#   1. collect from simex at 60x with dropped connections into SQLite, db init --clickhouse,
-#      db push: every candle, funding row and metric read back from ClickHouse (FINAL) equals
-#      SQLite's, byte for byte as exported CSV; no key twice; a backtest, a walk-forward and a
-#      risk report over --source clickhouse equal the same over SQLite, byte for byte in JSON;
-#   2. a second push ships nothing new twice;
+#   1. a collector shipping what it commits (simex at 60x, dropped connections), killed -9 and
+#      restarted, with ClickHouse stopped and started while it runs; after a clean stop
+#      nothing is left in the outbox, every candle, funding row and metric read back from
+#      ClickHouse (FINAL) equals SQLite's, byte for byte as exported CSV, no key is there
+#      twice, and a backtest and a risk report over --source clickhouse equal the same over
+#      SQLite, byte for byte in JSON; health and /metrics show the shipper failing, then not;
+#   2. db push of the same file into another database, twice: the same rows, once;
 #   3. kill -9 of a push in the middle and a restart of ClickHouse: the next push completes it;
 #   4. a server that answers 500 to an INSERT, then 200: a clear error, then the rows once;
 #   5. a wrong password: an error naming the URL, the password never printed; a password file
@@ -32,7 +34,7 @@ P=$($CHS start "$WORK/ch1") || { bad "clickhouse-server did not start"; exit 1; 
 URL="http://127.0.0.1:$P"
 q() { curl -s --data-binary "$1" "$URL/"; }
 
-# ---- 1. collect, push, read back ----
+# ---- 1. a collector that ships: kill -9 of it, and a restart of ClickHouse, in the middle ----
 "$FB" simex --port 0 --seed 5 --speed 60 --history-minutes 900 --ws-drop-every 9 \
 	>"$WORK/simex.out" 2>"$WORK/simex.err" &
 SIMEX=$!
@@ -40,22 +42,41 @@ wait_line "$WORK/simex.out" listening || { bad "simex did not start"; exit 1; }
 SP=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex.out")
 DB="$WORK/c.db"
 F="$FB --db $DB --set clickhouse.url=$URL --set log.file=$WORK/fb.log"
-$F --set binance.rest_url=http://127.0.0.1:$SP --set binance.ws_url=ws://127.0.0.1:$SP \
-	--set binance.label=simex --set feed.top_n=4 --set feed.intervals=1m,5m,1h \
-	--set feed.poll_s=5 collect --health-port -1 >"$WORK/collect.out" 2>&1 &
+FC="$F --set binance.rest_url=http://127.0.0.1:$SP --set binance.ws_url=ws://127.0.0.1:$SP
+  --set binance.label=simex --set feed.top_n=4 --set feed.intervals=1m,5m,1h --set feed.poll_s=5"
+$F db init --clickhouse >"$WORK/init.out" 2>&1 && ok || bad "db init: $(cat "$WORK/init.out")"
+$F db init --clickhouse >/dev/null 2>&1 && ok || bad "db init twice"
+$FC collect --health-port -1 >"$WORK/collect1.out" 2>&1 &
 COLLECT=$!
-sleep 30
+sleep 12
+shipped=$(q "SELECT count() FROM futuresboard.candles")
+[ "$shipped" -gt 100 ] && ok || bad "the collector shipped $shipped candles in 12 s"
+kill -9 "$COLLECT"
+wait "$COLLECT" 2>/dev/null
+left=$(sqlite3 "$DB" "SELECT count(*) FROM ship_candles")
+$FC collect --health-port -1 >"$WORK/collect2.out" 2>&1 &
+COLLECT=$!
+wait_line "$WORK/collect2.out" "health on" || bad "the second collector printed no health address"
+HP=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/collect2.out" | head -1)
+sleep 3
+$CHS stop "$WORK/ch1"
+sleep 4
+curl -s "http://127.0.0.1:$HP/health" >"$WORK/health-down.json"
+has "$WORK/health-down.json" '"failing":true' "health shows the shipper failing while ClickHouse is down"
+has "$WORK/health-down.json" "\"target\":\"$URL (database futuresboard)\"" "health names the target"
+curl -s "http://127.0.0.1:$HP/metrics" >"$WORK/metrics.txt"
+has "$WORK/metrics.txt" "futuresboard_ship_lag_rows" "metrics: shipper lag"
+$CHS start "$WORK/ch1" >/dev/null || bad "clickhouse-server did not restart"
+sleep 10
+curl -s "http://127.0.0.1:$HP/health" >"$WORK/health-up.json"
+has "$WORK/health-up.json" '"failing":false' "the shipper recovers after the restart"
 kill -TERM "$COLLECT"
 wait "$COLLECT" || bad "collect exit $?"
 kill "$SIMEX"
 wait "$SIMEX" 2>/dev/null
-
-$F db push --to clickhouse >"$WORK/push0.out" 2>&1 && bad "push before db init worked" || ok
-has "$WORK/push0.out" "db init --clickhouse" "push before init says what to do"
-$F db init --clickhouse >"$WORK/init.out" 2>&1 && ok || bad "db init: $(cat "$WORK/init.out")"
-$F db init --clickhouse >/dev/null 2>&1 && ok || bad "db init twice"
-$F db push --to clickhouse >"$WORK/push1.out" 2>&1 && ok || bad "db push: $(cat "$WORK/push1.out")"
-has "$WORK/push1.out" "rows shipped to $URL (database futuresboard)" "push summary"
+[ "$left" -ge 0 ] && ok
+[ "$(sqlite3 "$DB" "SELECT (SELECT count(*) FROM ship_candles) + (SELECT count(*) FROM ship_metrics) + (SELECT count(*) FROM ship_funding) + (SELECT count(*) FROM ship_liquidations) + (SELECT count(*) FROM ship_mark_candles)")" = 0 ] && ok || bad "rows left unshipped after a clean stop"
+grep -q "shipping again" "$WORK/fb.log" && ok || bad "no recovery logged"
 n_sqlite=$(sqlite3 "$DB" "SELECT count(*) FROM candles")
 n_ch=$(q "SELECT count() FROM futuresboard.candles FINAL")
 [ "$n_sqlite" -gt 1000 ] && [ "$n_ch" = "$n_sqlite" ] && ok || bad "candles: sqlite $n_sqlite, clickhouse $n_ch"
@@ -92,9 +113,18 @@ same_json backtest backtest --strategy ema-cross --symbol "$SYM" --interval 1m -
 same_json risk risk --interval 1m
 has "$WORK/backtest-ch.json" '"candles_hash": "fnv1a64:' "backtest over clickhouse hashed its candles"
 
-# ---- 2. a second push: nothing counts twice ----
-$F db push --to clickhouse >"$WORK/push2.out" 2>&1 && ok || bad "second push: $(cat "$WORK/push2.out")"
-[ "$(q "SELECT count() FROM futuresboard.candles FINAL")" = "$n_sqlite" ] && ok || bad "second push changed the candle count"
+# ---- 2. db push of the same file into another database, twice: nothing counts twice ----
+F2="$FB --db $DB --set clickhouse.url=$URL --set clickhouse.database=fb2 --set log.file=$WORK/fb.log"
+$F2 db push --to clickhouse >"$WORK/push0.out" 2>&1 && bad "push before db init worked" || ok
+has "$WORK/push0.out" "db init --clickhouse" "push before init says what to do"
+$F2 db init --clickhouse >/dev/null 2>&1 || bad "db init fb2"
+$F2 db push --to clickhouse >"$WORK/push1.out" 2>&1 && ok || bad "db push: $(cat "$WORK/push1.out")"
+has "$WORK/push1.out" "rows shipped to $URL (database fb2)" "push summary"
+$F2 db push --to clickhouse >"$WORK/push2.out" 2>&1 && ok || bad "second push: $(cat "$WORK/push2.out")"
+[ "$(q "SELECT count() FROM fb2.candles FINAL")" = "$n_sqlite" ] && ok || bad "pushed candles: $(q "SELECT count() FROM fb2.candles FINAL") of $n_sqlite"
+$F2 --source clickhouse export candles >"$WORK/fb2.csv" 2>/dev/null
+$F2 --source sqlite export candles >"$WORK/all.csv" 2>/dev/null
+cmp -s "$WORK/all.csv" "$WORK/fb2.csv" && ok || bad "the pushed candles differ from the stored ones"
 
 # ---- 3. kill -9 of a push in the middle, ClickHouse restarted, push again ----
 D3="$WORK/big.db"

@@ -84,6 +84,7 @@ struct Collector {
 	CollectorOptions o;
 	char *db_path, *rest_url, *ws_url, *exchange;
 	StoreWriter *writer;
+	Shipper *shipper; /* NULL: nothing is shipped */
 	QuantLive *live;
 	FeedWs *ws;
 	Health *health;
@@ -1194,8 +1195,12 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 	if (o->nwatch)
 		memcpy(c->watch, o->watch, (size_t)o->nwatch * FB_SYMBOL_LEN);
 	g_stop_owner = c;
-	c->writer = store_writer_start(o->db_path, &o->writer, err, errlen);
+	StoreWriterOptions wo = o->writer;
+	wo.outbox = o->ship != NULL; /* every commit logged for the shipper */
+	c->writer = store_writer_start(o->db_path, &wo, err, errlen);
 	if (!c->writer)
+		goto fail;
+	if (o->ship && !(c->shipper = shipper_start(o->ship, c->writer, err, errlen)))
 		goto fail;
 	QuantLiveOptions lo = {.q = o->quant,
 	                       .db_path = o->db_path,
@@ -1228,6 +1233,7 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 fail:
 	health_stop(c->health);
 	quant_live_stop(c->live);
+	shipper_stop(c->shipper);
 	store_writer_stop(c->writer);
 	g_stop_owner = NULL;
 	free(c->evb);
@@ -1314,6 +1320,25 @@ void collector_health_json(Collector *c, StrBuf *b)
 		              st.held, (long long)st.failing_since_ms, esc ? esc : "\"\"");
 		free(esc);
 		json_decref(e);
+	}
+	if (c->shipper) { /* the cluster store: lag, last error, retries */
+		ShipperStats ss;
+		shipper_get_stats(c->shipper, &ss);
+		json_t *e = json_string(ss.last_error), *t = json_string(ss.target);
+		char *esc = json_dumps(e, JSON_ENCODE_ANY), *tesc = json_dumps(t, JSON_ENCODE_ANY);
+		strbuf_printf(b,
+		              "\"shipper\":{\"target\":%s,\"rows_shipped\":%llu,\"batches\":%llu,"
+		              "\"retries\":%llu,\"lag_rows\":%lld,\"lag_s\":%.1f,"
+		              "\"last_ship_ms\":%lld,\"failing\":%s,\"last_error\":%s},",
+		              tesc ? tesc : "\"\"", (unsigned long long)ss.rows_shipped,
+		              (unsigned long long)ss.batches, (unsigned long long)ss.retries,
+		              (long long)ss.pending_rows, (double)ss.lag_ms / 1000,
+		              (long long)ss.last_ship_ms, ss.failing ? "true" : "false",
+		              esc ? esc : "\"\"");
+		free(esc);
+		free(tesc);
+		json_decref(e);
+		json_decref(t);
 	}
 	strbuf_printf(b, "\"trades\":{\"recovered\":%llu,\"missing\":%llu,\"duplicate\":%llu},",
 	              (unsigned long long)atomic_load(&c->trades_recovered),
@@ -1461,6 +1486,30 @@ void collector_metrics(Collector *c, StrBuf *b)
 	              (unsigned long long)atomic_load(&c->trades_recovered),
 	              (unsigned long long)atomic_load(&c->trades_missing),
 	              (unsigned long long)atomic_load(&c->trades_duplicate));
+	if (c->shipper) {
+		ShipperStats ss;
+		shipper_get_stats(c->shipper, &ss);
+		strbuf_printf(
+		        b,
+		        "# HELP futuresboard_ship_rows_total Rows the cluster store acknowledged.\n"
+		        "# TYPE futuresboard_ship_rows_total counter\n"
+		        "futuresboard_ship_rows_total %llu\n"
+		        "# HELP futuresboard_ship_retries_total Refused or failed INSERTs, "
+		        "retried.\n"
+		        "# TYPE futuresboard_ship_retries_total counter\n"
+		        "futuresboard_ship_retries_total %llu\n"
+		        "# HELP futuresboard_ship_lag_rows Committed rows not shipped yet.\n"
+		        "# TYPE futuresboard_ship_lag_rows gauge\n"
+		        "futuresboard_ship_lag_rows %lld\n"
+		        "# HELP futuresboard_ship_lag_seconds Age of the oldest of them.\n"
+		        "# TYPE futuresboard_ship_lag_seconds gauge\n"
+		        "futuresboard_ship_lag_seconds %.1f\n"
+		        "# HELP futuresboard_ship_failing 1 while the last attempt failed.\n"
+		        "# TYPE futuresboard_ship_failing gauge\n"
+		        "futuresboard_ship_failing %d\n",
+		        (unsigned long long)ss.rows_shipped, (unsigned long long)ss.retries,
+		        (long long)ss.pending_rows, (double)ss.lag_ms / 1000, ss.failing);
+	}
 	pthread_mutex_lock(&c->lock);
 	for (int j = 0; j < NJOBS; j++)
 		strbuf_printf(b, "futuresboard_job_consecutive_failures{job=\"%s\"} %d\n",
@@ -1483,6 +1532,10 @@ uint64_t collector_stop(Collector *c)
 			end_recovery(c, &c->sym[i], NULL, 0);
 	flush_stage(c);
 	quant_live_stop(c->live); /* its last quant_summary goes to the writer */
+	if (c->shipper) {         /* what is committed by now goes in the shipper's last round */
+		store_writer_sync(c->writer, 1000);
+		shipper_stop(c->shipper);
+	}
 	uint64_t lost = store_writer_stop(c->writer); /* last: it flushes what the others sent */
 	g_stop_owner = NULL;
 	free(c->evb);

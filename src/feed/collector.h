@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/strbuf.h"
 #include "quant/live.h"
+#include "store/shipper.h"
 #include "store/writer.h"
 
 #define COLLECTOR_MAX_INTERVALS 16
@@ -40,6 +41,7 @@ typedef struct {
 	int final_pass_ms;      /* at a stop: one last gap pass, at most this long (0: none) */
 	int64_t flow_sample_ms; /* book imbalance and CVD stored this often (0: a minute) */
 	StoreWriterOptions writer;
+	const ShipperOptions *ship;   /* ship what is committed to a cluster store (NULL: none) */
 	size_t engine_queue_capacity; /* events (0: the engine's default) */
 	/* the engine thread: intervals, top_n and exchange are taken from above */
 	QuantOptions quant;

@@ -19,6 +19,7 @@ struct ChClient {
 	char url[256], db[64], user[64], password[256];
 	char name[400];
 	int timeout_ms;
+	uint64_t version; /* the last version given to a row (next_version) */
 };
 
 /* ---- the client ---- */
@@ -776,6 +777,16 @@ static uint32_t secs(int64_t ms)
 
 #define CLOSED_VERSION (UINT64_C(1) << 62)
 
+/* Row versions only grow: the clock's ms times 65,536, or one more than the last, so a later
+ * state of a key always wins in FINAL, even within one batch or one millisecond (and under
+ * CLOSED_VERSION for about 2,200 years). */
+static uint64_t next_version(ChClient *c)
+{
+	uint64_t v = (uint64_t)fb_now_ms() << 16;
+	c->version = v > c->version ? v : c->version + 1;
+	return c->version;
+}
+
 typedef struct {
 	StoreTable table;
 	const char *name, *cols;
@@ -944,7 +955,6 @@ long ch_push(ChClient *c, Store *st, int64_t from_ms, int batch_rows, ChProgress
 	StrIndex ix = {0};
 	if (series_keys(rd, &keys, &ix, err, errlen) < 0)
 		return -1;
-	uint64_t version = (uint64_t)fb_now_ms();
 	long total = 0;
 	int failed = 0;
 	for (size_t i = 0; i < sizeof push_tables / sizeof *push_tables && !failed; i++) {
@@ -990,7 +1000,7 @@ long ch_push(ChClient *c, Store *st, int64_t from_ms, int batch_rows, ChProgress
 				if (k >= 0)
 					derived = keys[k].derived_from;
 			}
-			encode(&rows, &row, derived, version);
+			encode(&rows, &row, derived, next_version(c));
 			at = row_time(&row);
 			if (++n == batch_rows) {
 				if (send_batch(c, t, &rows, err, errlen) ||
@@ -1025,4 +1035,46 @@ long ch_push(ChClient *c, Store *st, int64_t from_ms, int batch_rows, ChProgress
 	strindex_free(&ix);
 	free(keys);
 	return failed ? -1 : total;
+}
+
+/* ---- shipping the outbox ---- */
+
+typedef struct {
+	ChClient *c;
+	StrBuf rows;
+	int64_t upto;
+} OutboxBatch;
+
+static void add_entry(void *arg, const StoreRow *row, const char *derived_from, int64_t seq)
+{
+	OutboxBatch *b = arg;
+	encode(&b->rows, row, derived_from, next_version(b->c));
+	b->upto = seq;
+}
+
+long ch_ship_outbox(ChClient *c, Store *st, StoreTable t, int64_t after, int max, int64_t *upto,
+                    char *err, size_t errlen)
+{
+	const PushTable *pt = NULL;
+	for (size_t i = 0; i < sizeof push_tables / sizeof *push_tables; i++)
+		if (push_tables[i].table == t)
+			pt = &push_tables[i];
+	if (!pt) {
+		snprintf(err, errlen, "no such table to ship");
+		return -1;
+	}
+	OutboxBatch b = {c, {0}, after};
+	long n = store_outbox_read(st, t, after, max, add_entry, &b);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", store_path(st), store_errmsg(st));
+		free(b.rows.p);
+		return -1;
+	}
+	if (n > 0 && send_batch(c, pt, &b.rows, err, errlen)) {
+		free(b.rows.p);
+		return -1;
+	}
+	free(b.rows.p);
+	*upto = b.upto;
+	return n;
 }

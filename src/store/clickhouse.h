@@ -57,6 +57,12 @@ typedef void (*ChProgress)(void *arg, const char *table, long rows, double done)
 long ch_push(ChClient *c, Store *st, int64_t from_ms, int batch_rows, ChProgress progress,
              void *arg, char *err, size_t errlen);
 
+/* Ships up to max outbox entries of table t after seq after (store.h, store_outbox_read): the
+ * rows they name in one INSERT. The count (0: none waiting), with *upto the last entry's seq
+ * (to remove once this returned), or -1 with err (nothing is removed: they go again). */
+long ch_ship_outbox(ChClient *c, Store *st, StoreTable t, int64_t after, int max, int64_t *upto,
+                    char *err, size_t errlen);
+
 /* The schema's text, embedded ({db} where the database goes). */
 extern const char store_clickhouse_schema_sql[];
 

@@ -138,6 +138,22 @@ int store_alerts_max_id(Store *st, const char *exchange, int64_t *id);
  * acknowledged, -1 none. Get and put return 0, or -1 on a database error (store_errmsg). */
 int store_get_ship_mark(Store *st, const char *target, const char *table, int64_t *mark);
 int store_put_ship_mark(Store *st, const char *target, const char *table, int64_t mark);
+/* ---- the outbox of a collector that ships (outbox.c; schema.sql, ship_* tables) ---- */
+
+/* Logs every later commit of this connection in the outbox (TEMP triggers). 0 or -1. */
+int store_outbox_enable(Store *st);
+/* The rows the outbox of table t names after seq after, at most max, in commit order, each
+ * to each() with its series' derived_from (candles; "" otherwise) and its seq. The count, or
+ * -1 on a database error. */
+long store_outbox_read(Store *st, StoreTable t, int64_t after, int max,
+                       void (*each)(void *arg, const StoreRow *row, const char *derived_from,
+                                    int64_t seq),
+                       void *arg);
+/* Removes the entries of table t up to seq upto (acknowledged by the cluster). 0 or -1. */
+int store_outbox_done(Store *st, StoreTable t, int64_t upto);
+/* Entries waiting in every outbox, and when the oldest was made (-1: none). 0 or -1. */
+int store_outbox_pending(Store *st, int64_t *rows, int64_t *oldest_ms);
+
 /* Alerts are appended; returns STORE_INSERTED or -1. */
 int store_put_alert(Store *st, const AlertRecord *a);
 /* Replaces the quant_summary row of (exchange, symbol, timeframe). */

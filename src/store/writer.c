@@ -55,6 +55,9 @@ static int write_one(Store *st, const StoreRecord *r)
 	case STORE_REC_LIMITER: return store_put_limiter(st, &r->u.limiter);
 	case STORE_REC_MARK: return store_put_mark(st, &r->u.candle);
 	case STORE_REC_INDEX: return store_put_price_candle(st, STORE_INDEX, &r->u.candle);
+	case STORE_REC_SHIPPED:
+		return store_outbox_done(st, r->u.shipped.table, r->u.shipped.upto) ? -1
+		                                                                    : STORE_UPDATED;
 	}
 	return -1;
 }
@@ -213,6 +216,11 @@ StoreWriter *store_writer_start(const char *path, const StoreWriterOptions *opt,
 	Store *st = store_open(path, 0, opt->busy_timeout_ms, err, errlen);
 	if (!st)
 		return NULL;
+	if (opt->outbox && store_outbox_enable(st)) {
+		snprintf(err, errlen, "%s: the outbox: %s", path, store_errmsg(st));
+		store_close(st);
+		return NULL;
+	}
 	StoreWriter *w = xcalloc(1, sizeof *w);
 	w->opt = *opt;
 	if (w->opt.batch_size == 0)

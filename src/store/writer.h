@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store/reader.h"
 #include "store/records.h"
 
 typedef enum {
@@ -26,8 +27,9 @@ typedef enum {
 	STORE_REC_SOURCE_GAP,
 	STORE_REC_SUMMARY, /* owns u.summary.v: the writer frees it */
 	STORE_REC_LIMITER,
-	STORE_REC_MARK,  /* a mark-price candle, in u.candle */
-	STORE_REC_INDEX, /* an index-price candle, in u.candle */
+	STORE_REC_MARK,    /* a mark-price candle, in u.candle */
+	STORE_REC_INDEX,   /* an index-price candle, in u.candle */
+	STORE_REC_SHIPPED, /* outbox entries the cluster acknowledged, in u.shipped */
 } StoreRecordType;
 
 /* A queue slot is sized by the common records (candles, metrics); a rare big one (an alert
@@ -44,6 +46,10 @@ typedef struct {
 		SourceGap gap;
 		SummaryRecord summary;
 		LimiterState limiter;
+		struct {
+			StoreTable table;
+			int64_t upto; /* entries with seq <= upto leave the outbox */
+		} shipped;
 	} u;
 } StoreRecord;
 
@@ -52,6 +58,7 @@ typedef struct {
 	size_t batch_size;     /* records per transaction at most */
 	int flush_ms;          /* longest a record waits before its transaction commits */
 	int busy_timeout_ms;
+	int outbox; /* log every commit in the ship_* outbox (a collector that ships) */
 } StoreWriterOptions;
 
 typedef struct {
