@@ -13,4 +13,8 @@ sqlite3 *store_db(Store *st);
 
 extern const StoreReaderOps store_sqlite_reader_ops;
 
+/* The row of table t from a statement's columns o, o + 1, ... in the reader's column order
+ * (read_sqlite.c's SELECTs). */
+void store_sqlite_row(sqlite3_stmt *s, int o, StoreTable t, StoreRow *row);
+
 #endif

@@ -1,11 +1,9 @@
 /* The outbox of a collector that ships to a cluster store (see schema.sql, ship_* tables):
  * TEMP triggers on the writer's connection, the shipper's reads, and the writer's removal of
  * what was acknowledged. */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/timeutil.h"
 #include "store/internal.h"
 
 #define NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
@@ -77,11 +75,6 @@ int store_outbox_enable(Store *st)
 	return 0;
 }
 
-static double num(sqlite3_stmt *s, int i)
-{
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
-}
-
 static void text(sqlite3_stmt *s, int i, char *dst, size_t len)
 {
 	const char *t = (const char *)sqlite3_column_text(s, i);
@@ -103,73 +96,11 @@ long store_outbox_read(Store *st, StoreTable t, int64_t after, int max,
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		StoreRow row;
-		memset(&row, 0, sizeof row);
-		row.table = t;
 		char derived[FB_INTERVAL_LEN] = "";
 		int64_t seq = sqlite3_column_int64(s, 0);
-		switch (t) {
-		case SR_CANDLES: {
-			Candle *x = &row.u.candle;
-			text(s, 1, x->exchange, sizeof x->exchange);
-			text(s, 2, x->symbol, sizeof x->symbol);
-			text(s, 3, x->interval, sizeof x->interval);
-			x->open_time = sqlite3_column_int64(s, 4);
-			x->close_time = sqlite3_column_int64(s, 5);
-			x->open = num(s, 6), x->high = num(s, 7), x->low = num(s, 8);
-			x->close = num(s, 9), x->volume = num(s, 10), x->quote_volume = num(s, 11);
-			x->trades = sqlite3_column_type(s, 12) == SQLITE_NULL
-			                    ? -1
-			                    : sqlite3_column_int64(s, 12);
-			x->taker_buy_volume = num(s, 13), x->taker_buy_quote_volume = num(s, 14);
-			x->closed = sqlite3_column_int(s, 15);
+		store_sqlite_row(s, 1, t, &row);
+		if (t == SR_CANDLES)
 			text(s, 16, derived, sizeof derived);
-			break;
-		}
-		case SR_MARK_CANDLES: {
-			Candle *x = &row.u.candle;
-			text(s, 1, x->exchange, sizeof x->exchange);
-			text(s, 2, x->symbol, sizeof x->symbol);
-			text(s, 3, x->interval, sizeof x->interval);
-			x->open_time = sqlite3_column_int64(s, 4);
-			int64_t ivl = fb_interval_ms(x->interval);
-			x->close_time = ivl > 0 ? x->open_time + ivl - 1 : x->open_time;
-			x->open = num(s, 5), x->high = num(s, 6), x->low = num(s, 7);
-			x->close = num(s, 8);
-			x->volume = x->quote_volume = x->taker_buy_volume =
-			        x->taker_buy_quote_volume = NAN;
-			x->trades = -1;
-			x->closed = sqlite3_column_int(s, 9);
-			break;
-		}
-		case SR_FUNDING: {
-			FundingRate *x = &row.u.funding;
-			text(s, 1, x->exchange, sizeof x->exchange);
-			text(s, 2, x->symbol, sizeof x->symbol);
-			x->funding_time = sqlite3_column_int64(s, 3);
-			x->funding_rate = num(s, 4);
-			x->mark_price = num(s, 5);
-			break;
-		}
-		case SR_METRICS: {
-			MarketMetric *x = &row.u.metric;
-			text(s, 1, x->exchange, sizeof x->exchange);
-			text(s, 2, x->symbol, sizeof x->symbol);
-			text(s, 3, x->metric, sizeof x->metric);
-			x->ts = sqlite3_column_int64(s, 4);
-			x->value = num(s, 5);
-			break;
-		}
-		default: {
-			Liquidation *x = &row.u.liq;
-			text(s, 1, x->exchange, sizeof x->exchange);
-			text(s, 2, x->symbol, sizeof x->symbol);
-			x->ts = sqlite3_column_int64(s, 3);
-			text(s, 4, x->side, sizeof x->side);
-			x->price = num(s, 5);
-			x->qty = num(s, 6);
-			break;
-		}
-		}
 		each(arg, &row, derived, seq);
 		n++;
 	}

@@ -159,6 +159,101 @@ static void col_text(sqlite3_stmt *s, int i, char *dst, size_t len)
 	records_copy_field(dst, len, t ? t : "");
 }
 
+void store_sqlite_row(sqlite3_stmt *s, int o, StoreTable t, StoreRow *row)
+{
+	memset(row, 0, sizeof *row);
+	row->table = t;
+	switch (t) {
+	case SR_SERIES: {
+		StoreSeries *x = &row->u.series;
+		col_text(s, o, x->exchange, sizeof x->exchange);
+		col_text(s, o + 1, x->symbol, sizeof x->symbol);
+		col_text(s, o + 2, x->interval, sizeof x->interval);
+		col_text(s, o + 3, x->derived_from, sizeof x->derived_from);
+		break;
+	}
+	case SR_CANDLES: {
+		Candle *x = &row->u.candle;
+		col_text(s, o, x->exchange, sizeof x->exchange);
+		col_text(s, o + 1, x->symbol, sizeof x->symbol);
+		col_text(s, o + 2, x->interval, sizeof x->interval);
+		x->open_time = sqlite3_column_int64(s, o + 3);
+		x->close_time = sqlite3_column_int64(s, o + 4);
+		x->open = col_double(s, o + 5);
+		x->high = col_double(s, o + 6);
+		x->low = col_double(s, o + 7);
+		x->close = col_double(s, o + 8);
+		x->volume = col_double(s, o + 9);
+		x->quote_volume = col_double(s, o + 10);
+		x->trades = sqlite3_column_type(s, o + 11) == SQLITE_NULL
+		                    ? -1
+		                    : sqlite3_column_int64(s, o + 11);
+		x->taker_buy_volume = col_double(s, o + 12);
+		x->taker_buy_quote_volume = col_double(s, o + 13);
+		x->closed = sqlite3_column_int(s, o + 14);
+		break;
+	}
+	case SR_MARK_CANDLES: {
+		Candle *x = &row->u.candle;
+		col_text(s, o, x->exchange, sizeof x->exchange);
+		col_text(s, o + 1, x->symbol, sizeof x->symbol);
+		col_text(s, o + 2, x->interval, sizeof x->interval);
+		x->open_time = sqlite3_column_int64(s, o + 3);
+		int64_t ivl = fb_interval_ms(x->interval);
+		x->close_time = ivl > 0 ? x->open_time + ivl - 1 : x->open_time;
+		x->open = col_double(s, o + 4);
+		x->high = col_double(s, o + 5);
+		x->low = col_double(s, o + 6);
+		x->close = col_double(s, o + 7);
+		x->volume = x->quote_volume = x->taker_buy_volume = x->taker_buy_quote_volume = NAN;
+		x->trades = -1;
+		x->closed = sqlite3_column_int(s, o + 8);
+		break;
+	}
+	case SR_FUNDING: {
+		FundingRate *x = &row->u.funding;
+		col_text(s, o, x->exchange, sizeof x->exchange);
+		col_text(s, o + 1, x->symbol, sizeof x->symbol);
+		x->funding_time = sqlite3_column_int64(s, o + 2);
+		x->funding_rate = col_double(s, o + 3);
+		x->mark_price = col_double(s, o + 4);
+		break;
+	}
+	case SR_METRICS: {
+		MarketMetric *x = &row->u.metric;
+		col_text(s, o, x->exchange, sizeof x->exchange);
+		col_text(s, o + 1, x->symbol, sizeof x->symbol);
+		col_text(s, o + 2, x->metric, sizeof x->metric);
+		x->ts = sqlite3_column_int64(s, o + 3);
+		x->value = col_double(s, o + 4);
+		break;
+	}
+	case SR_LIQUIDATIONS: {
+		Liquidation *x = &row->u.liq;
+		col_text(s, o, x->exchange, sizeof x->exchange);
+		col_text(s, o + 1, x->symbol, sizeof x->symbol);
+		x->ts = sqlite3_column_int64(s, o + 2);
+		col_text(s, o + 3, x->side, sizeof x->side);
+		x->price = col_double(s, o + 4);
+		x->qty = col_double(s, o + 5);
+		break;
+	}
+	case SR_ALERTS: {
+		StoreAlert *x = &row->u.alert;
+		x->id = sqlite3_column_int64(s, o);
+		x->a.ts = sqlite3_column_int64(s, o + 1);
+		col_text(s, o + 2, x->a.exchange, sizeof x->a.exchange);
+		col_text(s, o + 3, x->a.symbol, sizeof x->a.symbol);
+		col_text(s, o + 4, x->a.interval, sizeof x->a.interval);
+		col_text(s, o + 5, x->a.rule, sizeof x->a.rule);
+		col_text(s, o + 6, x->a.severity, sizeof x->a.severity);
+		x->a.value = col_double(s, o + 7);
+		col_text(s, o + 8, x->a.message, sizeof x->a.message);
+		break;
+	}
+	}
+}
+
 static int sql_next(StoreCursor *base, StoreRow *row, char *err, size_t errlen)
 {
 	SqlCursor *c = (SqlCursor *)base;
@@ -169,97 +264,7 @@ static int sql_next(StoreCursor *base, StoreRow *row, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", c->path, sqlite3_errmsg(c->db));
 		return -1;
 	}
-	sqlite3_stmt *s = c->s;
-	memset(row, 0, sizeof *row);
-	row->table = c->table;
-	switch (c->table) {
-	case SR_SERIES: {
-		StoreSeries *x = &row->u.series;
-		col_text(s, 0, x->exchange, sizeof x->exchange);
-		col_text(s, 1, x->symbol, sizeof x->symbol);
-		col_text(s, 2, x->interval, sizeof x->interval);
-		col_text(s, 3, x->derived_from, sizeof x->derived_from);
-		break;
-	}
-	case SR_CANDLES: {
-		Candle *x = &row->u.candle;
-		col_text(s, 0, x->exchange, sizeof x->exchange);
-		col_text(s, 1, x->symbol, sizeof x->symbol);
-		col_text(s, 2, x->interval, sizeof x->interval);
-		x->open_time = sqlite3_column_int64(s, 3);
-		x->close_time = sqlite3_column_int64(s, 4);
-		x->open = col_double(s, 5);
-		x->high = col_double(s, 6);
-		x->low = col_double(s, 7);
-		x->close = col_double(s, 8);
-		x->volume = col_double(s, 9);
-		x->quote_volume = col_double(s, 10);
-		x->trades = sqlite3_column_type(s, 11) == SQLITE_NULL ? -1
-		                                                      : sqlite3_column_int64(s, 11);
-		x->taker_buy_volume = col_double(s, 12);
-		x->taker_buy_quote_volume = col_double(s, 13);
-		x->closed = sqlite3_column_int(s, 14);
-		break;
-	}
-	case SR_MARK_CANDLES: {
-		Candle *x = &row->u.candle;
-		col_text(s, 0, x->exchange, sizeof x->exchange);
-		col_text(s, 1, x->symbol, sizeof x->symbol);
-		col_text(s, 2, x->interval, sizeof x->interval);
-		x->open_time = sqlite3_column_int64(s, 3);
-		int64_t ivl = fb_interval_ms(x->interval);
-		x->close_time = ivl > 0 ? x->open_time + ivl - 1 : x->open_time;
-		x->open = col_double(s, 4);
-		x->high = col_double(s, 5);
-		x->low = col_double(s, 6);
-		x->close = col_double(s, 7);
-		x->volume = x->quote_volume = x->taker_buy_volume = x->taker_buy_quote_volume = NAN;
-		x->trades = -1;
-		x->closed = sqlite3_column_int(s, 8);
-		break;
-	}
-	case SR_FUNDING: {
-		FundingRate *x = &row->u.funding;
-		col_text(s, 0, x->exchange, sizeof x->exchange);
-		col_text(s, 1, x->symbol, sizeof x->symbol);
-		x->funding_time = sqlite3_column_int64(s, 2);
-		x->funding_rate = col_double(s, 3);
-		x->mark_price = col_double(s, 4);
-		break;
-	}
-	case SR_METRICS: {
-		MarketMetric *x = &row->u.metric;
-		col_text(s, 0, x->exchange, sizeof x->exchange);
-		col_text(s, 1, x->symbol, sizeof x->symbol);
-		col_text(s, 2, x->metric, sizeof x->metric);
-		x->ts = sqlite3_column_int64(s, 3);
-		x->value = col_double(s, 4);
-		break;
-	}
-	case SR_LIQUIDATIONS: {
-		Liquidation *x = &row->u.liq;
-		col_text(s, 0, x->exchange, sizeof x->exchange);
-		col_text(s, 1, x->symbol, sizeof x->symbol);
-		x->ts = sqlite3_column_int64(s, 2);
-		col_text(s, 3, x->side, sizeof x->side);
-		x->price = col_double(s, 4);
-		x->qty = col_double(s, 5);
-		break;
-	}
-	case SR_ALERTS: {
-		StoreAlert *x = &row->u.alert;
-		x->id = sqlite3_column_int64(s, 0);
-		x->a.ts = sqlite3_column_int64(s, 1);
-		col_text(s, 2, x->a.exchange, sizeof x->a.exchange);
-		col_text(s, 3, x->a.symbol, sizeof x->a.symbol);
-		col_text(s, 4, x->a.interval, sizeof x->a.interval);
-		col_text(s, 5, x->a.rule, sizeof x->a.rule);
-		col_text(s, 6, x->a.severity, sizeof x->a.severity);
-		x->a.value = col_double(s, 7);
-		col_text(s, 8, x->a.message, sizeof x->a.message);
-		break;
-	}
-	}
+	store_sqlite_row(c->s, 0, c->table, row);
 	return 1;
 }
 
