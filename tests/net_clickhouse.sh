@@ -11,7 +11,11 @@
 #   3. kill -9 of a push in the middle and a restart of ClickHouse: the next push completes it;
 #   4. a server that answers 500 to an INSERT, then 200: a clear error, then the rows once;
 #   5. a wrong password: an error naming the URL, the password never printed; a password file
-#      others can read is refused.
+#      others can read is refused;
+#   6. a two-shard cluster (two servers, a Distributed table sharded by cityHash64(symbol)):
+#      two collectors with feed.shard 1/2 and 2/2 ship into it; the candles read through the
+#      cluster, a backtest and a risk report equal the same over one SQLite file holding both
+#      collectors' data.
 # Usage: net_clickhouse.sh BINARY WORKDIR
 set -u
 FB=$1 WORK=$2
@@ -27,6 +31,8 @@ cleanup() {
 	[ -n "$PROXY" ] && kill "$PROXY" 2>/dev/null
 	$CHS stop "$WORK/ch1"
 	$CHS stop "$WORK/ch2"
+	$CHS stop "$WORK/sa"
+	$CHS stop "$WORK/sb"
 }
 trap cleanup EXIT INT TERM
 
@@ -193,6 +199,65 @@ q "OPTIMIZE TABLE fb4.candles FINAL" >/dev/null
 [ "$(q "SELECT count() FROM fb4.candles")" = "$n_sqlite" ] && ok || bad "rows counted twice after 500 then 200"
 kill "$PROXY"
 PROXY=
+
+# ---- 6. a two-shard cluster: two collectors split the universe, research reads the union ----
+for d in sa sb; do
+	mkdir -p "$WORK/$d"
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' >"$WORK/$d/tcp_port"
+done
+R="<fb_two><shard><replica><host>127.0.0.1</host><port>$(cat "$WORK/sa/tcp_port")</port></replica></shard><shard><replica><host>127.0.0.1</host><port>$(cat "$WORK/sb/tcp_port")</port></replica></shard></fb_two>"
+PA=$($CHS start "$WORK/sa" "" "$R") || bad "shard a did not start"
+PB=$($CHS start "$WORK/sb" "" "$R") || bad "shard b did not start"
+for p in $PA $PB; do
+	$FB --set clickhouse.url=http://127.0.0.1:$p --set clickhouse.cluster=fb_two db init --clickhouse >"$WORK/init-$p.out" 2>&1 && ok || bad "db init on a shard: $(cat "$WORK/init-$p.out")"
+done
+"$FB" simex --port 0 --seed 8 --speed 60 --history-minutes 900 >"$WORK/simex6.out" 2>"$WORK/simex6.err" &
+SIMEX=$!
+wait_line "$WORK/simex6.out" listening || bad "simex did not start"
+SP=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex6.out")
+for k in 1 2; do
+	p=$([ $k = 1 ] && echo "$PA" || echo "$PB")
+	$FB --db "$WORK/shard$k.db" --set clickhouse.url=http://127.0.0.1:$p --set clickhouse.cluster=fb_two \
+		--set log.file="$WORK/shard$k.log" --set binance.rest_url=http://127.0.0.1:$SP \
+		--set binance.ws_url=ws://127.0.0.1:$SP --set binance.label=simex --set feed.top_n=6 \
+		--set feed.intervals=1m,5m --set feed.shard=$k/2 collect --health-port -1 >"$WORK/shard$k.out" 2>&1 &
+	eval "SC$k=\$!"
+done
+sleep 20
+kill -TERM "$SC1" "$SC2"
+wait "$SC1" || bad "shard 1 collector exit"
+wait "$SC2" || bad "shard 2 collector exit"
+kill "$SIMEX"
+wait "$SIMEX" 2>/dev/null
+s1=$(sqlite3 "$WORK/shard1.db" "SELECT group_concat(DISTINCT symbol) FROM series")
+s2=$(sqlite3 "$WORK/shard2.db" "SELECT group_concat(DISTINCT symbol) FROM series")
+[ -n "$s1" ] && [ -n "$s2" ] && ok || bad "a shard collected nothing: 1/2 '$s1', 2/2 '$s2'"
+common=$(sqlite3 "$WORK/shard1.db" "ATTACH '$WORK/shard2.db' AS b; SELECT count(*) FROM (SELECT DISTINCT symbol FROM series) WHERE symbol IN (SELECT symbol FROM b.series)")
+[ "$common" = 0 ] && ok || bad "$common symbols collected by both shards"
+# one SQLite file with both collectors' data
+sqlite3 "$WORK/all.db" <"$(dirname "$0")/../schema.sql" >/dev/null
+for k in 1 2; do
+	sqlite3 "$WORK/all.db" "ATTACH '$WORK/shard$k.db' AS s;
+		INSERT INTO series (exchange, symbol, interval, derived_from) SELECT exchange, symbol, interval, derived_from FROM s.series;
+		INSERT INTO candles SELECT m.id, c.open_time, c.close_time, c.open, c.high, c.low, c.close, c.volume, c.quote_volume, c.trades, c.taker_buy_volume, c.taker_buy_quote_volume, c.closed FROM s.candles c JOIN s.series x ON x.id = c.series_id JOIN main.series m ON m.exchange = x.exchange AND m.symbol = x.symbol AND m.interval = x.interval;
+		INSERT INTO mark_candles SELECT * FROM s.mark_candles;
+		INSERT INTO funding SELECT * FROM s.funding;
+		INSERT INTO market_metrics SELECT * FROM s.market_metrics;
+		INSERT INTO liquidations SELECT * FROM s.liquidations;" || bad "merging shard $k"
+done
+FA="$FB --db $WORK/all.db --set clickhouse.url=http://127.0.0.1:$PB --set clickhouse.cluster=fb_two --set log.file=$WORK/fb.log"
+$FA --source sqlite export candles >"$WORK/union-sqlite.csv" 2>&1
+$FA --source clickhouse export candles >"$WORK/union-ch.csv" 2>&1
+[ "$(wc -l <"$WORK/union-ch.csv")" -gt 100 ] && cmp -s "$WORK/union-sqlite.csv" "$WORK/union-ch.csv" && ok || bad "the cluster's candles differ from both shards' files together"
+for p in $PA $PB; do
+	[ "$(curl -s --data-binary "SELECT count() FROM futuresboard.candles_local" "http://127.0.0.1:$p/")" -gt 0 ] && ok || bad "shard on $p holds no candles"
+done
+F="$FA"
+SYM=$(sqlite3 "$WORK/all.db" "SELECT s.symbol FROM series s JOIN candles c ON c.series_id = s.id WHERE s.interval = '1m' GROUP BY s.id ORDER BY count(*) DESC LIMIT 1")
+same_json cluster-backtest backtest --strategy ema-cross --symbol "$SYM" --interval 1m --param fast=5 --param slow=20
+same_json cluster-risk risk --interval 1m
+$CHS stop "$WORK/sa"
+$CHS stop "$WORK/sb"
 
 # ---- 5. passwords ----
 P2=$($CHS start "$WORK/ch2" "s3cret-pw") || bad "second clickhouse-server did not start"

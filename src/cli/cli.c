@@ -221,6 +221,8 @@ void cli_collector_options(CliContext *ctx, CollectorOptions *o, const char *db)
 	o->writer.busy_timeout_ms = (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms");
 	o->nintervals = config_get_intervals(ctx->cfg, o->intervals, COLLECTOR_MAX_INTERVALS);
 	o->nwatch = config_get_symbols(ctx->cfg, "feed", "watchlist", o->watch, CONFIG_MAX_SYMBOLS);
+	if (config_parse_shard(config_get_str(ctx->cfg, "feed", "shard"), &o->shard_k, &o->shard_n))
+		o->shard_k = o->shard_n = 1; /* validated when it was set */
 	o->raw_trades = strcmp(config_get_str(ctx->cfg, "feed", "trades"), "trade") == 0;
 	o->flow_sample_ms = config_get_int(ctx->cfg, "feed", "flow_sample_s") * 1000;
 	cli_quant_options(ctx, &o->quant);
@@ -483,8 +485,12 @@ ChClient *cli_clickhouse(CliContext *ctx, const char *cmd)
 	const char *db = config_get_str(ctx->cfg, "clickhouse", "database");
 	const char *user = config_get_str(ctx->cfg, "clickhouse", "user");
 	char *pw = config_get_path(ctx->cfg, "clickhouse", "password_file");
-	ChOptions o = {url, db, user, pw,
-	               (int)config_get_int(ctx->cfg, "clickhouse", "timeout_ms")};
+	ChOptions o = {url,
+	               db,
+	               user,
+	               pw,
+	               (int)config_get_int(ctx->cfg, "clickhouse", "timeout_ms"),
+	               config_get_str(ctx->cfg, "clickhouse", "cluster")};
 	char err[1024];
 	ChClient *c = ch_open(&o, err, sizeof err);
 	if (!c)

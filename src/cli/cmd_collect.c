@@ -74,7 +74,8 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 		        .ch = {config_get_str(ctx->cfg, "clickhouse", "url"),
 		               config_get_str(ctx->cfg, "clickhouse", "database"),
 		               config_get_str(ctx->cfg, "clickhouse", "user"), pwfile,
-		               (int)config_get_int(ctx->cfg, "clickhouse", "timeout_ms")},
+		               (int)config_get_int(ctx->cfg, "clickhouse", "timeout_ms"),
+		               config_get_str(ctx->cfg, "clickhouse", "cluster")},
 		        .batch_rows = (int)config_get_int(ctx->cfg, "clickhouse", "batch_rows"),
 		        .flush_ms = (int)config_get_int(ctx->cfg, "clickhouse", "flush_ms"),
 		        .busy_timeout_ms =

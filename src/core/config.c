@@ -28,7 +28,8 @@ typedef enum {
 	T_SIZE,
 	T_INTERVALS,
 	T_LIST,
-	T_SYMBOLS
+	T_SYMBOLS,
+	T_SHARD
 } KeyType;
 
 typedef struct {
@@ -54,6 +55,7 @@ static const KeyDef keys[] = {
         {"clickhouse", "database", T_STRING, "futuresboard", 0, 0, NULL, 0},
         {"clickhouse", "user", T_STRING, "default", 0, 0, NULL, 0},
         {"clickhouse", "password_file", T_STRING, "", 0, 0, NULL, 0},
+        {"clickhouse", "cluster", T_STRING, "", 0, 0, NULL, 0},
         {"clickhouse", "batch_rows", T_INT, "50000", 1, 10000000, NULL, 0},
         {"clickhouse", "flush_ms", T_INT, "1000", 10, 600000, NULL, 0},
         {"clickhouse", "timeout_ms", T_INT, "30000", 100, 3600000, NULL, 0},
@@ -76,6 +78,7 @@ static const KeyDef keys[] = {
         {"feed", "gap_check_s", T_INT, "60", 5, 86400, NULL, 0},
         {"feed", "rank_s", T_INT, "300", 5, 86400, NULL, 0},
         {"feed", "watchlist", T_SYMBOLS, "", 0, 0, NULL, 1},
+        {"feed", "shard", T_SHARD, "1/1", 0, 0, NULL, 0},
         {"feed", "trades", T_ENUM, "aggTrade", 0, 0, "aggTrade trade", 0},
         {"feed", "flow_sample_s", T_INT, "60", 1, 3600, NULL, 0},
         {"health", "port", T_INT, "8787", 0, 65535, NULL, 0},
@@ -312,6 +315,17 @@ static int validate(const KeyDef *def, const char *value, char *why, size_t whyl
 		}
 		return 0;
 	}
+	case T_SHARD: { /* K/N: this process's share of N */
+		int k, n;
+		if (config_parse_shard(value, &k, &n)) {
+			snprintf(why, whylen,
+			         "'%s': expected K/N, 1 <= K <= N <= 1024 (2/3: the second of "
+			         "three)",
+			         value);
+			return -1;
+		}
+		return 0;
+	}
 	case T_LIST: { /* words from choices, any order, at most once each */
 		char buf[512];
 		snprintf(buf, sizeof buf, "%s", value);
@@ -326,6 +340,20 @@ static int validate(const KeyDef *def, const char *value, char *why, size_t whyl
 	}
 	}
 	return -1;
+}
+
+int config_parse_shard(const char *s, int *k, int *n)
+{
+	char *end;
+	long a = strtol(s, &end, 10);
+	if (end == s || *end != '/')
+		return -1;
+	const char *b = end + 1;
+	long c = strtol(b, &end, 10);
+	if (end == b || *end || a < 1 || c < 1 || a > c || c > 1024)
+		return -1;
+	*k = (int)a, *n = (int)c;
+	return 0;
 }
 
 static void entry_set(Entry *e, const char *value, ConfigSource src, const char *origin)

@@ -59,6 +59,8 @@ int config_get_intervals(const Config *cfg, char (*out)[CONFIG_INTERVAL_LEN], in
 #define CONFIG_MAX_SYMBOLS 64
 int config_get_symbols(const Config *cfg, const char *section, const char *key,
                        char (*out)[CONFIG_SYMBOL_LEN], int max);
+/* feed.shard: "K/N" with 1 <= K <= N <= 1024. Returns 0, or -1. */
+int config_parse_shard(const char *s, int *k, int *n);
 /* "yes", "true", "on", "1" and their opposites, any case. Returns 0, or -1 for anything else. */
 int config_parse_bool(const char *s, int *out);
 /* A path with "~/" expanded; caller frees. */

@@ -803,10 +803,30 @@ static long top_and_watched(Collector *c, RestClient *rc, UniverseEntry **uni, c
 	pthread_mutex_unlock(&c->lock);
 	long n =
 	        universe_top(rc, c->o.top_n, (const char(*)[FB_SYMBOL_LEN])w, nw, uni, err, errlen);
+	if (n > 0 && c->o.shard_n > 1) { /* this collector's share of them */
+		long kept = 0;
+		for (long i = 0; i < n; i++)
+			if (collector_shard_of((*uni)[i].symbol, c->o.shard_n) == c->o.shard_k - 1)
+				(*uni)[kept++] = (*uni)[i];
+		int wk = 0;
+		for (int i = 0; i < nw; i++)
+			if (collector_shard_of(w[i], c->o.shard_n) == c->o.shard_k - 1)
+				memmove(w[wk++], w[i], FB_SYMBOL_LEN);
+		nw = wk;
+		n = kept;
+	}
 	if (n >= 0) /* the engine shows the watched rows above the ranked ones */
 		quant_live_watch(c->live, (const char(*)[FB_SYMBOL_LEN])w, nw);
 	free(w);
 	return n;
+}
+
+int collector_shard_of(const char *symbol, int n)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (const unsigned char *p = (const unsigned char *)symbol; *p; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	return n > 1 ? (int)(h % (uint64_t)n) : 0;
 }
 
 void collector_watch(Collector *c, const char (*symbols)[FB_SYMBOL_LEN], int n)

@@ -37,6 +37,7 @@ typedef struct {
 	int health_port; /* 0: no health server; -1: any free port */
 	char watch[CONFIG_MAX_SYMBOLS][FB_SYMBOL_LEN]; /* followed whatever their rank */
 	int nwatch;
+	int shard_k, shard_n;   /* keep the symbols of share k of n (feed.shard; 0/0: all) */
 	int raw_trades;         /* the trade stream instead of aggTrade (feed.trades) */
 	int final_pass_ms;      /* at a stop: one last gap pass, at most this long (0: none) */
 	int64_t flow_sample_ms; /* book imbalance and CVD stored this often (0: a minute) */
@@ -54,6 +55,8 @@ typedef struct {
 typedef struct Collector Collector;
 
 /* Starts everything. Returns NULL with err. */
+/* The share (0 .. n - 1) a symbol falls to: FNV-1a of its name, modulo n. */
+int collector_shard_of(const char *symbol, int n);
 Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen);
 /* The health server's port, or 0 when it is off. */
 int collector_health_port(const Collector *c);

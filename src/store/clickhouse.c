@@ -16,7 +16,7 @@
 
 struct ChClient {
 	CURL *curl; /* statements: one reused connection */
-	char url[256], db[64], user[64], password[256];
+	char url[256], db[64], user[64], password[256], cluster[64];
 	char name[400];
 	int timeout_ms;
 	uint64_t version; /* the last version given to a row (next_version) */
@@ -82,7 +82,21 @@ ChClient *ch_open(const ChOptions *o, char *err, size_t errlen)
 		}
 	} else if (env)
 		snprintf(c->password, sizeof c->password, "%s", env);
-	snprintf(c->name, sizeof c->name, "%s (database %s)", c->url, c->db);
+	if (o->cluster && *o->cluster) {
+		for (const char *p = o->cluster; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9') || *p == '_')) {
+				snprintf(err, errlen,
+				         "[clickhouse] cluster %s: letters, digits and _ only",
+				         o->cluster);
+				memset(c->password, 0, sizeof c->password);
+				free(c);
+				return NULL;
+			}
+		snprintf(c->cluster, sizeof c->cluster, "%s", o->cluster);
+	}
+	snprintf(c->name, sizeof c->name, "%s (database %s%s%s)", c->url, c->db,
+	         c->cluster[0] ? ", cluster " : "", c->cluster);
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
 	c->curl = curl_easy_init();
 	if (!c->curl) {
@@ -118,8 +132,9 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
 static char *statement_url(ChClient *c, CURL *h, const char *sql, int wait_end)
 {
 	char *q = curl_easy_escape(h, sql, 0);
-	char *u = xasprintf("%s/?database=%s%s&query=%s", c->url, c->db,
-	                    wait_end ? "&wait_end_of_query=1" : "", q);
+	char *u = xasprintf("%s/?database=%s%s%s&query=%s", c->url, c->db,
+	                    wait_end ? "&wait_end_of_query=1" : "",
+	                    c->cluster[0] ? "&insert_distributed_sync=1" : "", q);
 	curl_free(q);
 	return u;
 }
@@ -198,6 +213,35 @@ static const char *const tables[] = {"candles", "mark_candles", "funding", "mark
                                      "liquidations"};
 #define NTABLES (int)(sizeof tables / sizeof *tables)
 
+/* One statement of the schema; with a cluster, a table is made as NAME_local, and NAME as a
+ * Distributed table over the cluster's NAME_local tables. */
+static int run_schema_statement(ChClient *c, const char *stmt, char *err, size_t errlen)
+{
+	static const char head[] = "CREATE TABLE IF NOT EXISTS ";
+	const char *at = strstr(stmt, head);
+	if (!c->cluster[0] || !at)
+		return ch_exec(c, stmt, NULL, 0, NULL, err, errlen);
+	const char *name = at + sizeof head - 1; /* db.table */
+	size_t n = strcspn(name, " (\n");
+	StrBuf local = {0};
+	strbuf_append(&local, stmt, (size_t)(name - stmt) + n);
+	strbuf_printf(&local, "_local%s", name + n);
+	int rc = ch_exec(c, local.p, NULL, 0, NULL, err, errlen);
+	free(local.p);
+	if (rc)
+		return -1;
+	const char *dot = memchr(name, '.', n);
+	const char *table = dot ? dot + 1 : name;
+	int tn = (int)(n - (size_t)(table - name));
+	int dn = dot ? (int)(dot - name) : 0; /* the statement's database */
+	char *dist = xasprintf("%s%.*s AS %.*s_local ENGINE = Distributed(%s, %.*s, %.*s_local, "
+	                       "cityHash64(symbol))",
+	                       head, (int)n, name, (int)n, name, c->cluster, dn, name, tn, table);
+	rc = ch_exec(c, dist, NULL, 0, NULL, err, errlen);
+	free(dist);
+	return rc;
+}
+
 int ch_init_schema(ChClient *c, char *err, size_t errlen)
 {
 	/* the statements, {db} replaced; CREATE DATABASE runs before the database exists */
@@ -225,7 +269,7 @@ int ch_init_schema(ChClient *c, char *err, size_t errlen)
 		if (stmt)
 			stmt = strtok_r(NULL, "\n", &save);
 		if (one.p && strspn(one.p, " \n") < strlen(one.p))
-			rc = ch_exec(c, one.p, NULL, 0, NULL, err, errlen);
+			rc = run_schema_statement(c, one.p, err, errlen);
 		free(one.p);
 	}
 	memcpy(c->db, saved, sizeof saved);

@@ -21,6 +21,10 @@ typedef struct {
 	const char *user;          /* default */
 	const char *password_file; /* "" or NULL: FUTURESBOARD_CLICKHOUSE_PASSWORD, or none */
 	int timeout_ms;
+	/* "" or NULL: one server. Else the <remote_servers> cluster of the server's config: the
+	 * tables are NAME_local on every shard and NAME a Distributed table over them, sharded
+	 * by cityHash64(symbol); INSERTs go through it synchronously, SELECTs read the union. */
+	const char *cluster;
 } ChOptions;
 
 typedef struct ChClient ChClient;
@@ -40,7 +44,8 @@ int ch_exec(ChClient *c, const char *sql, const void *body, size_t len, char **o
 /* GET /ping. 0, or -1 with err. */
 int ch_ping(ChClient *c, char *err, size_t errlen);
 
-/* Applies schema-clickhouse.sql (idempotent). 0, or -1 with err. */
+/* Applies schema-clickhouse.sql (idempotent); with a cluster, on this server (run it against
+ * every shard: distributed DDL needs ZooKeeper on 18.16). 0, or -1 with err. */
 int ch_init_schema(ChClient *c, char *err, size_t errlen);
 /* Checks that every table of the schema exists. 0, or -1 with err naming what is missing. */
 int ch_check_schema(ChClient *c, char *err, size_t errlen);

@@ -17,7 +17,7 @@ static const StoreTable tables[] = {SR_CANDLES, SR_MARK_CANDLES, SR_FUNDING, SR_
 
 struct Shipper {
 	ShipperOptions o;
-	char *url, *database, *user, *password_file, *db_path;
+	char *url, *database, *user, *password_file, *cluster, *db_path;
 	StoreWriter *w;
 	ChClient *ch;           /* shipper thread */
 	Store *st;              /* shipper thread */
@@ -146,9 +146,11 @@ Shipper *shipper_start(const ShipperOptions *o, StoreWriter *w, char *err, size_
 	s->database = xstrdup(o->ch.database ? o->ch.database : "");
 	s->user = xstrdup(o->ch.user ? o->ch.user : "");
 	s->password_file = xstrdup(o->ch.password_file ? o->ch.password_file : "");
+	s->cluster = xstrdup(o->ch.cluster ? o->ch.cluster : "");
 	s->db_path = xstrdup(o->db_path);
 	s->o.ch.url = s->url, s->o.ch.database = s->database, s->o.ch.user = s->user;
 	s->o.ch.password_file = s->password_file;
+	s->o.ch.cluster = s->cluster;
 	s->o.db_path = s->db_path;
 	if (s->o.batch_rows <= 0)
 		s->o.batch_rows = 50000;
@@ -160,7 +162,8 @@ Shipper *shipper_start(const ShipperOptions *o, StoreWriter *w, char *err, size_
 		s->st = store_open(s->db_path, STORE_READONLY, o->busy_timeout_ms, err, errlen);
 	if (!s->ch || !s->st) {
 		ch_close(s->ch);
-		free(s->url), free(s->database), free(s->user), free(s->password_file);
+		free(s->url), free(s->database), free(s->user), free(s->password_file),
+		        free(s->cluster);
 		free(s->db_path);
 		free(s);
 		return NULL;
@@ -172,7 +175,8 @@ Shipper *shipper_start(const ShipperOptions *o, StoreWriter *w, char *err, size_
 		snprintf(err, errlen, "cannot start the shipper thread");
 		store_close(s->st);
 		ch_close(s->ch);
-		free(s->url), free(s->database), free(s->user), free(s->password_file);
+		free(s->url), free(s->database), free(s->user), free(s->password_file),
+		        free(s->cluster);
 		free(s->db_path);
 		pthread_mutex_destroy(&s->lock);
 		pthread_cond_destroy(&s->cond);
@@ -200,7 +204,7 @@ void shipper_stop(Shipper *s)
 	pthread_join(s->thread, NULL);
 	store_close(s->st);
 	ch_close(s->ch);
-	free(s->url), free(s->database), free(s->user), free(s->password_file);
+	free(s->url), free(s->database), free(s->user), free(s->password_file), free(s->cluster);
 	free(s->db_path);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
