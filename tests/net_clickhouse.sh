@@ -6,7 +6,8 @@
 #      nothing is left in the outbox, every candle, funding row and metric read back from
 #      ClickHouse (FINAL) equals SQLite's, byte for byte as exported CSV, no key is there
 #      twice, and a backtest and a risk report over --source clickhouse equal the same over
-#      SQLite, byte for byte in JSON; health and /metrics show the shipper failing, then not;
+#      SQLite, byte for byte in JSON, and the replay dashboard (tmux) shows the same screen;
+#      health and /metrics show the shipper failing, then not;
 #   2. db push of the same file into another database, twice: the same rows, once;
 #   3. kill -9 of a push in the middle and a restart of ClickHouse: the next push completes it;
 #   4. a server that answers 500 to an INSERT, then 200: a clear error, then the rows once;
@@ -118,6 +119,30 @@ same_json() { # NAME COMMAND...: the JSON from both sources is the same bytes, r
 same_json backtest backtest --strategy ema-cross --symbol "$SYM" --interval 1m --param fast=5 --param slow=20
 same_json risk risk --interval 1m
 has "$WORK/backtest-ch.json" '"candles_hash": "fnv1a64:' "backtest over clickhouse hashed its candles"
+
+# the replay dashboard over the cluster shows what it shows over the file (tmux, 80x24), with
+# the clock put on the same minute ten minutes before the newest candle
+AT=$(date -u -d "@$(($(sqlite3 "$DB" "SELECT max(close_time) FROM candles WHERE closed = 1") / 1000 - 600))" '+%Y-%m-%d %H:%M')
+for src in sqlite clickhouse; do
+	T="tmux -S $WORK/tmux-$src.sock"
+	$T new-session -d -s ui -x 80 -y 24 "$F --source $src replay 2>$WORK/replay-$src.err; sleep 30"
+	i=0
+	while ! $T capture-pane -p -t ui 2>/dev/null | grep -q "REPLAY" && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	$T send-keys -t ui space # pause the clock, then put it on one minute for both
+	$T send-keys -t ui g
+	sleep 0.3
+	$T send-keys -t ui "$AT" Enter
+	sleep 1
+	$T capture-pane -p -t ui >"$WORK/replay-$src.txt"
+	$T kill-server
+done
+grep -q "REPLAY" "$WORK/replay-clickhouse.txt" && cmp -s "$WORK/replay-sqlite.txt" "$WORK/replay-clickhouse.txt" && ok || {
+	bad "the replay over clickhouse shows other values: $(cat "$WORK/replay-clickhouse.err")"
+	diff "$WORK/replay-sqlite.txt" "$WORK/replay-clickhouse.txt" | head -6 >&2
+}
 
 # ---- 2. db push of the same file into another database, twice: nothing counts twice ----
 F2="$FB --db $DB --set clickhouse.url=$URL --set clickhouse.database=fb2 --set log.file=$WORK/fb.log"

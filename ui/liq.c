@@ -13,6 +13,34 @@
 
 #define LIQ_MAX 2000
 
+/* The forced orders of the hour up to `to` (exclusive of its start), newest first, at most
+ * LIQ_MAX, through a reader. The count, or -1 with err. */
+static int liq_from_reader(StoreReader *rd, const char *ex, int64_t to, Liquidation *out, char *err,
+                           size_t errlen)
+{
+	StoreQuery q = store_query_all(SR_LIQUIDATIONS);
+	q.exchange = ex, q.order = SR_BY_TIME;
+	q.from_ms = to - 3600 * 1000 + 1, q.to_ms = to + 1;
+	StoreCursor *c = store_query(rd, &q, err, errlen);
+	if (!c)
+		return -1;
+	long seen = 0;
+	int rc;
+	StoreRow row;
+	while ((rc = store_next(c, &row, err, errlen)) == 1) /* the newest LIQ_MAX, a ring */
+		out[seen++ % LIQ_MAX] = row.u.liq;
+	store_cursor_close(c);
+	if (rc < 0)
+		return -1;
+	int n = seen < LIQ_MAX ? (int)seen : LIQ_MAX;
+	Liquidation *tmp = xmalloc((size_t)(n ? n : 1) * sizeof *tmp);
+	for (int i = 0; i < n; i++) /* newest first */
+		tmp[i] = out[(seen - 1 - i) % LIQ_MAX];
+	memcpy(out, tmp, (size_t)n * sizeof *tmp);
+	free(tmp);
+	return n;
+}
+
 void ui_liq_load(Ui *u)
 {
 	if (u->liq_loaded_ms && fb_mono_ms() - u->liq_loaded_ms < 1000)
@@ -26,6 +54,16 @@ void ui_liq_load(Ui *u)
 	u->nliq = 0;
 	u->liqerr[0] = '\0';
 	char err[512];
+	int64_t to = ui_view_time(u);
+	if (d->player) { /* the replay's own reader (the file or the cluster store) */
+		int n = liq_from_reader(player_reader(d->player), ex, to, u->liq, err, sizeof err);
+		if (n < 0) {
+			snprintf(u->liqerr, sizeof u->liqerr, "%.250s", err);
+			ui_clean(u->liqerr);
+		} else
+			u->nliq = n;
+		return;
+	}
 	Store *st = db ? store_open(db, STORE_READONLY, 1000, err, sizeof err) : NULL;
 	if (!st) {
 		snprintf(u->liqerr, sizeof u->liqerr, "%.250s",
@@ -33,7 +71,6 @@ void ui_liq_load(Ui *u)
 		ui_clean(u->liqerr);
 		return;
 	}
-	int64_t to = ui_view_time(u);
 	int n = store_liquidations_recent(st, ex, to - 3600 * 1000, to, u->liq, LIQ_MAX);
 	if (n < 0) {
 		snprintf(u->liqerr, sizeof u->liqerr, "%s", store_errmsg(st));

@@ -56,9 +56,11 @@ void ui_detail_load(Ui *u, const QuantSnapshot *s, int force)
 		return;
 	}
 	char err[512];
-	Store *st = store_open(db, STORE_READONLY, 2000, err, sizeof err);
-	int n = st ? features_history(store_reader(st), ex, u->dsym, iv, qo, to, u->hist, HIST_MAX,
-	                              err, sizeof err)
+	/* the replay's own reader (the file or the cluster store), else the file */
+	Store *st = d->player ? NULL : store_open(db, STORE_READONLY, 2000, err, sizeof err);
+	StoreReader *rd = d->player ? player_reader(d->player) : st ? store_reader(st) : NULL;
+	int n = rd ? features_history(rd, ex, u->dsym, iv, qo, to, u->hist, HIST_MAX, err,
+	                              sizeof err)
 	           : -1;
 	store_close(st);
 	if (n < 0) {

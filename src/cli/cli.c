@@ -479,19 +479,27 @@ Store *cli_open_store(CliContext *ctx, int must_exist)
 	return st;
 }
 
+char *cli_clickhouse_options(CliContext *ctx, ChOptions *o)
+{
+	char *pw = config_get_path(ctx->cfg, "clickhouse", "password_file");
+	*o = (ChOptions){config_get_str(ctx->cfg, "clickhouse", "url"),
+	                 config_get_str(ctx->cfg, "clickhouse", "database"),
+	                 config_get_str(ctx->cfg, "clickhouse", "user"),
+	                 pw,
+	                 (int)config_get_int(ctx->cfg, "clickhouse", "timeout_ms"),
+	                 config_get_str(ctx->cfg, "clickhouse", "cluster")};
+	return pw;
+}
+
+int cli_reads_cluster(CliContext *ctx)
+{
+	return strcmp(config_get_str(ctx->cfg, "store", "read"), "clickhouse") == 0;
+}
+
 ChClient *cli_clickhouse(CliContext *ctx, const char *cmd)
 {
-	const char *url = config_get_str(ctx->cfg, "clickhouse", "url");
-	const char *db = config_get_str(ctx->cfg, "clickhouse", "database");
-	const char *user = config_get_str(ctx->cfg, "clickhouse", "user");
-	char *pw = config_get_path(ctx->cfg, "clickhouse", "password_file");
-	ChOptions o = {url,
-	               db,
-	               user,
-	               pw,
-	               (int)config_get_int(ctx->cfg, "clickhouse", "timeout_ms"),
-	               config_get_str(ctx->cfg, "clickhouse", "cluster")};
-	char err[1024];
+	ChOptions o;
+	char *pw = cli_clickhouse_options(ctx, &o), err[1024];
 	ChClient *c = ch_open(&o, err, sizeof err);
 	if (!c)
 		cli_error("%s: %s", cmd, err);
@@ -502,8 +510,7 @@ ChClient *cli_clickhouse(CliContext *ctx, const char *cmd)
 int cli_reader_open(CliContext *ctx, Store *st, const char *cmd, CliReader *out)
 {
 	memset(out, 0, sizeof *out);
-	int ch = strcmp(config_get_str(ctx->cfg, "store", "read"), "clickhouse") == 0;
-	if (!ch) {
+	if (!cli_reads_cluster(ctx)) {
 		out->rd = store_reader(st);
 		return 0;
 	}

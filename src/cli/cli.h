@@ -134,6 +134,11 @@ typedef struct {
 } CliReader;
 int cli_reader_open(CliContext *ctx, Store *st, const char *cmd, CliReader *out);
 void cli_reader_close(CliReader *r);
+/* [clickhouse] as client options (borrowed strings); returns the password file's path, for
+ * the caller to free after use. */
+char *cli_clickhouse_options(CliContext *ctx, ChOptions *o);
+/* [store] read (--source) is clickhouse. */
+int cli_reads_cluster(CliContext *ctx);
 /* The ClickHouse client of [clickhouse], or NULL after an error naming cmd. */
 ChClient *cli_clickhouse(CliContext *ctx, const char *cmd);
 

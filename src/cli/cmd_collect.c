@@ -67,19 +67,15 @@ static int run(CliContext *ctx, int argc, char **argv, int ui)
 	}
 	/* a cluster store: what the writer commits is shipped to it as well */
 	ShipperOptions ship;
-	char *pwfile = config_get_path(ctx->cfg, "clickhouse", "password_file");
+	char *pwfile = NULL;
 	if (*config_get_str(ctx->cfg, "clickhouse", "url")) {
 		ship = (ShipperOptions){
 		        .db_path = db,
-		        .ch = {config_get_str(ctx->cfg, "clickhouse", "url"),
-		               config_get_str(ctx->cfg, "clickhouse", "database"),
-		               config_get_str(ctx->cfg, "clickhouse", "user"), pwfile,
-		               (int)config_get_int(ctx->cfg, "clickhouse", "timeout_ms"),
-		               config_get_str(ctx->cfg, "clickhouse", "cluster")},
 		        .batch_rows = (int)config_get_int(ctx->cfg, "clickhouse", "batch_rows"),
 		        .flush_ms = (int)config_get_int(ctx->cfg, "clickhouse", "flush_ms"),
 		        .busy_timeout_ms =
 		                (int)config_get_int(ctx->cfg, "store", "busy_timeout_ms")};
+		pwfile = cli_clickhouse_options(ctx, &ship.ch);
 		o.ship = &ship;
 	}
 	char err[1024];

@@ -95,7 +95,7 @@ int cmd_export(CliContext *ctx, int argc, char **argv)
 	flt.nsymbols = nsym;
 	rc = CLI_FAIL;
 	/* the SQLite store, unless the data is read from the cluster */
-	int from_cluster = strcmp(config_get_str(ctx->cfg, "store", "read"), "clickhouse") == 0;
+	int from_cluster = cli_reads_cluster(ctx);
 	Store *st = from_cluster ? NULL : cli_open_store_ro(ctx);
 	CliReader src;
 	if ((!from_cluster && !st) || cli_reader_open(ctx, st, "export", &src)) {

@@ -65,8 +65,13 @@ int cmd_replay(CliContext *ctx, int argc, char **argv)
 		          "text: 'futuresboard export features')");
 		return CLI_USAGE;
 	}
-	char *db = cli_existing_database(ctx, "replay", "collect, backfill or import");
-	if (!db)
+	/* the database file, or the cluster store (--source clickhouse) */
+	ChOptions cho;
+	char *pwfile = NULL, *db = NULL;
+	if (cli_reads_cluster(ctx)) {
+		pwfile = cli_clickhouse_options(ctx, &cho);
+		po.ch = &cho;
+	} else if (!(db = cli_existing_database(ctx, "replay", "collect, backfill or import")))
 		return CLI_FAIL;
 	CliDashboard d = {0};
 	cli_dashboard_options(ctx, &d);
@@ -80,10 +85,12 @@ int cmd_replay(CliContext *ctx, int argc, char **argv)
 	AlertRules *check = cli_alert_rules(ctx); /* rule errors before the screen opens */
 	if (!check) {
 		free(db);
+		free(pwfile);
 		return CLI_USAGE;
 	}
 	alert_rules_free(check);
 	Player *p = player_open(&po, err, sizeof err);
+	free(pwfile);
 	if (!p) {
 		cli_error("replay: %s", err);
 		free(db);

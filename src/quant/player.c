@@ -9,6 +9,7 @@
 #include "core/xmalloc.h"
 #include "quant/alerts.h"
 #include "quant/replay.h"
+#include "store/clickhouse.h"
 #include "store/store.h"
 
 struct Player {
@@ -16,7 +17,9 @@ struct Player {
 	QuantOptions user; /* the caller's options, with its alert callback */
 	char db_path[1024];
 	char exchange[FB_EXCHANGE_LEN];
-	Store *st;
+	Store *st;       /* the SQLite store, or */
+	ChClient *ch;    /* the cluster store */
+	StoreReader *rd; /* what the replay reads through: st's own, or ch's */
 	QuantEngine *q;
 	ReplayReader *r;
 	Event next;
@@ -61,7 +64,7 @@ static int cmp_interval(const void *a, const void *b)
 /* Exchange, intervals and the clock's range from the store. */
 static int describe(Player *p, char *err, size_t errlen)
 {
-	StoreReader *rd = store_reader(p->st);
+	StoreReader *rd = p->rd;
 	StoreQuery sq = store_query_all(SR_SERIES);
 	StoreCursor *c;
 	StoreRow row;
@@ -167,7 +170,7 @@ static int rewind_all(Player *p, char *err, size_t errlen)
 	                 .intervals = ivs,
 	                 .nintervals = q.nintervals,
 	                 .to_ms = p->end};
-	p->r = replay_open(store_reader(p->st), &sp, err, errlen);
+	p->r = replay_open(p->rd, &sp, err, errlen);
 	p->have_next = p->at_end = 0;
 	p->t = INT64_MIN;
 	return p->r ? 0 : -1;
@@ -198,9 +201,18 @@ Player *player_open(const PlayerOptions *o, char *err, size_t errlen)
 	Player *p = xcalloc(1, sizeof *p);
 	p->o = *o;
 	p->user = o->q;
-	snprintf(p->db_path, sizeof p->db_path, "%s", o->db_path);
-	p->st = store_open(p->db_path, STORE_READONLY, 5000, err, errlen);
-	if (!p->st || describe(p, err, errlen) || rewind_all(p, err, errlen)) {
+	if (o->ch) { /* the cluster store; its name stands where the file's would */
+		if ((p->ch = ch_open(o->ch, err, errlen)) &&
+		    ch_check_schema(p->ch, err, errlen) == 0)
+			p->rd = ch_reader(p->ch);
+		if (p->ch)
+			snprintf(p->db_path, sizeof p->db_path, "%s", ch_name(p->ch));
+	} else {
+		snprintf(p->db_path, sizeof p->db_path, "%s", o->db_path);
+		if ((p->st = store_open(p->db_path, STORE_READONLY, 5000, err, errlen)))
+			p->rd = store_reader(p->st);
+	}
+	if (!p->rd || describe(p, err, errlen) || rewind_all(p, err, errlen)) {
 		player_close(p);
 		return NULL;
 	}
@@ -218,6 +230,10 @@ void player_close(Player *p)
 		return;
 	replay_close(p->r);
 	quant_free(p->q);
+	if (p->ch) {
+		store_reader_free(p->rd);
+		ch_close(p->ch);
+	}
 	store_close(p->st);
 	free(p);
 }
@@ -241,6 +257,11 @@ const char *player_exchange(const Player *p)
 const char *player_db_path(const Player *p)
 {
 	return p->db_path;
+}
+
+StoreReader *player_reader(Player *p)
+{
+	return p->rd;
 }
 const QuantOptions *player_options(const Player *p)
 {

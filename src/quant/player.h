@@ -13,6 +13,7 @@
 
 #include "core/config.h"
 #include "quant/engine.h"
+#include "store/clickhouse.h"
 
 typedef struct {
 	QuantOptions q; /* nintervals 0: the intervals stored for the exchange, shortest first;
@@ -21,6 +22,7 @@ typedef struct {
 	int64_t from_ms;     /* start of the clock; 0: one day before the newest candle */
 	int64_t to_ms;       /* end of the clock; 0: the newest candle's close */
 	const Config *rules; /* [alert NAME] sections compiled for each engine; NULL: none */
+	const ChOptions *ch; /* read from this cluster store instead of db_path (NULL: the file) */
 } PlayerOptions;
 
 typedef struct Player Player;
@@ -34,7 +36,10 @@ int64_t player_time(const Player *p);
 int64_t player_start(const Player *p);
 int64_t player_end(const Player *p);
 const char *player_exchange(const Player *p);
+/* The database file, or the cluster store's URL and database. */
 const char *player_db_path(const Player *p);
+/* What the player reads through; the caller's thread is the player's. */
+StoreReader *player_reader(Player *p);
 const QuantOptions *player_options(const Player *p);
 
 /* Moves the clock to t (clamped to [start, end]) and publishes a snapshot: every event with a
