@@ -40,6 +40,18 @@ trap cleanup EXIT INT TERM
 P=$($CHS start "$WORK/ch1") || { bad "clickhouse-server did not start"; exit 1; }
 URL="http://127.0.0.1:$P"
 q() { curl -s --data-binary "$1" "$URL/"; }
+# until SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds (1) or time is up (0)
+until_ok() {
+	n=$(($1 * 5))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+		n=$((n - 1))
+	done
+	return 1
+}
+more_than() { [ "$(eval "$2")" -gt "$1" ] 2>/dev/null; }
 
 # ---- 1. a collector that ships: kill -9 of it, and a restart of ClickHouse, in the middle ----
 "$FB" simex --port 0 --seed 5 --speed 60 --history-minutes 900 --ws-drop-every 9 \
@@ -55,9 +67,9 @@ $F db init --clickhouse >"$WORK/init.out" 2>&1 && ok || bad "db init: $(cat "$WO
 $F db init --clickhouse >/dev/null 2>&1 && ok || bad "db init twice"
 $FC collect --health-port -1 >"$WORK/collect1.out" 2>&1 &
 COLLECT=$!
-sleep 12
+until_ok 30 more_than 1000 'q "SELECT count() FROM futuresboard.candles"'
 shipped=$(q "SELECT count() FROM futuresboard.candles")
-[ "$shipped" -gt 100 ] && ok || bad "the collector shipped $shipped candles in 12 s"
+[ "$shipped" -gt 1000 ] && ok || bad "the collector shipped $shipped candles in 30 s"
 kill -9 "$COLLECT"
 wait "$COLLECT" 2>/dev/null
 left=$(sqlite3 "$DB" "SELECT count(*) FROM ship_candles")
@@ -65,16 +77,17 @@ $FC collect --health-port -1 >"$WORK/collect2.out" 2>&1 &
 COLLECT=$!
 wait_line "$WORK/collect2.out" "health on" || bad "the second collector printed no health address"
 HP=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/collect2.out" | head -1)
-sleep 3
+sleep 1
 $CHS stop "$WORK/ch1"
-sleep 4
+health_has() { curl -s "http://127.0.0.1:$HP/health" | grep -q "$1"; }
+until_ok 20 health_has '"failing":true'
 curl -s "http://127.0.0.1:$HP/health" >"$WORK/health-down.json"
 has "$WORK/health-down.json" '"failing":true' "health shows the shipper failing while ClickHouse is down"
 has "$WORK/health-down.json" "\"target\":\"$URL (database futuresboard)\"" "health names the target"
 curl -s "http://127.0.0.1:$HP/metrics" >"$WORK/metrics.txt"
 has "$WORK/metrics.txt" "futuresboard_ship_lag_rows" "metrics: shipper lag"
 $CHS start "$WORK/ch1" >/dev/null || bad "clickhouse-server did not restart"
-sleep 10
+until_ok 40 health_has '"failing":false'
 curl -s "http://127.0.0.1:$HP/health" >"$WORK/health-up.json"
 has "$WORK/health-up.json" '"failing":false' "the shipper recovers after the restart"
 kill -TERM "$COLLECT"
@@ -248,7 +261,9 @@ for k in 1 2; do
 		--set feed.intervals=1m,5m --set feed.shard=$k/2 collect --health-port -1 >"$WORK/shard$k.out" 2>&1 &
 	eval "SC$k=\$!"
 done
-sleep 20
+until_ok 40 more_than 300 "sqlite3 $WORK/shard1.db 'SELECT count(*) FROM candles'"
+until_ok 40 more_than 300 "sqlite3 $WORK/shard2.db 'SELECT count(*) FROM candles'"
+sleep 2
 kill -TERM "$SC1" "$SC2"
 wait "$SC1" || bad "shard 1 collector exit"
 wait "$SC2" || bad "shard 2 collector exit"
