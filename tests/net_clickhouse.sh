@@ -8,7 +8,8 @@
 #      twice, and a backtest and a risk report over --source clickhouse equal the same over
 #      SQLite, byte for byte in JSON, and the replay dashboard (tmux) shows the same screen;
 #      health and /metrics show the shipper failing, then not;
-#   2. db push of the same file into another database, twice: the same rows, once;
+#   2. db push of the same file into another database (gzip bodies), twice: the same rows,
+#      once;
 #   3. kill -9 of a push in the middle and a restart of ClickHouse: the next push completes it;
 #   4. a server that answers 500 to an INSERT, then 200: a clear error, then the rows once;
 #   5. a wrong password: an error naming the URL, the password never printed; a password file
@@ -158,7 +159,7 @@ grep -q "REPLAY" "$WORK/replay-clickhouse.txt" && cmp -s "$WORK/replay-sqlite.tx
 }
 
 # ---- 2. db push of the same file into another database, twice: nothing counts twice ----
-F2="$FB --db $DB --set clickhouse.url=$URL --set clickhouse.database=fb2 --set log.file=$WORK/fb.log"
+F2="$FB --db $DB --set clickhouse.url=$URL --set clickhouse.database=fb2 --set clickhouse.gzip=yes --set log.file=$WORK/fb.log"
 $F2 db push --to clickhouse >"$WORK/push0.out" 2>&1 && bad "push before db init worked" || ok
 has "$WORK/push0.out" "db init --clickhouse" "push before init says what to do"
 $F2 db init --clickhouse >/dev/null 2>&1 || bad "db init fb2"

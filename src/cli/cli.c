@@ -487,7 +487,8 @@ char *cli_clickhouse_options(CliContext *ctx, ChOptions *o)
 	                 config_get_str(ctx->cfg, "clickhouse", "user"),
 	                 pw,
 	                 (int)config_get_int(ctx->cfg, "clickhouse", "timeout_ms"),
-	                 config_get_str(ctx->cfg, "clickhouse", "cluster")};
+	                 config_get_str(ctx->cfg, "clickhouse", "cluster"),
+	                 config_get_bool(ctx->cfg, "clickhouse", "gzip")};
 	return pw;
 }
 

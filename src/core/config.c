@@ -56,6 +56,7 @@ static const KeyDef keys[] = {
         {"clickhouse", "user", T_STRING, "default", 0, 0, NULL, 0},
         {"clickhouse", "password_file", T_STRING, "", 0, 0, NULL, 0},
         {"clickhouse", "cluster", T_STRING, "", 0, 0, NULL, 0},
+        {"clickhouse", "gzip", T_BOOL, "no", 0, 0, NULL, 0},
         {"clickhouse", "batch_rows", T_INT, "50000", 1, 10000000, NULL, 0},
         {"clickhouse", "flush_ms", T_INT, "1000", 10, 600000, NULL, 0},
         {"clickhouse", "timeout_ms", T_INT, "30000", 100, 3600000, NULL, 0},

@@ -4,10 +4,12 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "core/strbuf.h"
 #include "core/strindex.h"
@@ -20,6 +22,7 @@ struct ChClient {
 	char name[400];
 	int timeout_ms;
 	uint64_t version; /* the last version given to a row (next_version) */
+	int gzip;         /* INSERT bodies gzip-compressed */
 };
 
 /* ---- the client ---- */
@@ -98,6 +101,7 @@ ChClient *ch_open(const ChOptions *o, char *err, size_t errlen)
 	snprintf(c->name, sizeof c->name, "%s (database %s%s%s)", c->url, c->db,
 	         c->cluster[0] ? ", cluster " : "", c->cluster);
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
+	c->gzip = o->gzip;
 	c->curl = curl_easy_init();
 	if (!c->curl) {
 		snprintf(err, errlen, "%s: cannot start libcurl", c->name);
@@ -166,12 +170,45 @@ static void server_error(const ChClient *c, long status, const char *body, char 
 		snprintf(err, errlen, "%s: HTTP %ld: %s", c->name, status, line);
 }
 
-int ch_exec(ChClient *c, const char *sql, const void *body, size_t len, char **out, char *err,
-            size_t errlen)
+/* body as one gzip member (RFC 1952), into out. 0, or -1. */
+static int gzip_body(const void *body, size_t len, StrBuf *out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	size_t cap = deflateBound(&z, (uLong)len) + 64;
+	out->p = xmalloc(cap);
+	out->cap = cap;
+	z.next_in = (Bytef *)(uintptr_t)body;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out->p;
+	z.avail_out = (uInt)cap;
+	int rc = deflate(&z, Z_FINISH);
+	out->len = z.total_out;
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/* One statement, its body sent gzip-compressed when gz. */
+static int exec_body(ChClient *c, const char *sql, const void *body, size_t len, int gz, char **out,
+                     char *err, size_t errlen)
 {
 	CURL *h = c->curl;
 	curl_easy_reset(h);
 	setup_handle(c, h);
+	StrBuf packed = {0};
+	struct curl_slist *headers = NULL;
+	if (gz && body && len) {
+		if (gzip_body(body, len, &packed)) {
+			snprintf(err, errlen, "%s: cannot compress the rows", c->name);
+			free(packed.p);
+			return -1;
+		}
+		body = packed.p, len = packed.len;
+		headers = curl_slist_append(NULL, "Content-Encoding: gzip");
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	}
 	char *url = statement_url(c, h, sql, 0);
 	StrBuf resp = {0};
 	curl_easy_setopt(h, CURLOPT_URL, url);
@@ -183,6 +220,8 @@ int ch_exec(ChClient *c, const char *sql, const void *body, size_t len, char **o
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
 	CURLcode rc = curl_easy_perform(h);
 	free(url);
+	free(packed.p);
+	curl_slist_free_all(headers);
 	long status = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK) {
@@ -200,6 +239,12 @@ int ch_exec(ChClient *c, const char *sql, const void *body, size_t len, char **o
 	else
 		free(resp.p);
 	return 0;
+}
+
+int ch_exec(ChClient *c, const char *sql, const void *body, size_t len, char **out, char *err,
+            size_t errlen)
+{
+	return exec_body(c, sql, body, len, 0, out, err, errlen);
 }
 
 int ch_ping(ChClient *c, char *err, size_t errlen)
@@ -975,7 +1020,7 @@ static int send_batch(ChClient *c, const PushTable *t, StrBuf *rows, char *err, 
 	char sql[512];
 	snprintf(sql, sizeof sql, "INSERT INTO %s.%s (%s) FORMAT RowBinary", c->db, t->name,
 	         t->cols);
-	int rc = ch_exec(c, sql, rows->p, rows->len, NULL, err, errlen);
+	int rc = exec_body(c, sql, rows->p, rows->len, c->gzip, NULL, err, errlen);
 	rows->len = 0;
 	return rc;
 }

@@ -25,6 +25,7 @@ typedef struct {
 	 * tables are NAME_local on every shard and NAME a Distributed table over them, sharded
 	 * by cityHash64(symbol); INSERTs go through it synchronously, SELECTs read the union. */
 	const char *cluster;
+	int gzip; /* send INSERT bodies gzip-compressed (Content-Encoding: gzip) */
 } ChOptions;
 
 typedef struct ChClient ChClient;
