@@ -11,6 +11,7 @@
 #   2. db push of the same file into another database (gzip bodies), twice: the same rows,
 #      once;
 #   3. kill -9 of a push in the middle and a restart of ClickHouse: the next push completes it;
+#      a walk-forward and a stress test over --source clickhouse equal the same over SQLite;
 #   4. a server that answers 500 to an INSERT, then 200: a clear error, then the rows once;
 #   5. a wrong password: an error naming the URL, the password never printed; a password file
 #      others can read is refused;
@@ -123,8 +124,8 @@ SYM=$(sqlite3 "$DB" "SELECT s.symbol FROM series s JOIN candles c ON c.series_id
 same_json() { # NAME COMMAND...: the JSON from both sources is the same bytes, run ids aside
 	name=$1
 	shift
-	$F --source sqlite "$@" --json 2>"$WORK/$name-sqlite.err" | grep -v '"id":\|"run_id":\|"created' >"$WORK/$name-sqlite.json"
-	$F --source clickhouse "$@" --json 2>"$WORK/$name-ch.err" | grep -v '"id":\|"run_id":\|"created' >"$WORK/$name-ch.json"
+	$F --source sqlite "$@" --json 2>"$WORK/$name-sqlite.err" | grep -v '"id":\|"run_id":\|"run":\|"created' >"$WORK/$name-sqlite.json"
+	$F --source clickhouse "$@" --json 2>"$WORK/$name-ch.err" | grep -v '"id":\|"run_id":\|"run":\|"created' >"$WORK/$name-ch.json"
 	if [ -s "$WORK/$name-ch.json" ] && cmp -s "$WORK/$name-sqlite.json" "$WORK/$name-ch.json"; then ok; else
 		bad "$name differs between sqlite and clickhouse: $(cat "$WORK/$name-ch.err")"
 		diff "$WORK/$name-sqlite.json" "$WORK/$name-ch.json" | head -8 >&2
@@ -197,6 +198,12 @@ n3=$(q "SELECT count() FROM fb3.candles FINAL")
 $F3 --source sqlite export candles >"$WORK/big-sqlite.csv" 2>/dev/null
 $F3 --source clickhouse export candles >"$WORK/big-ch.csv" 2>/dev/null
 cmp -s "$WORK/big-sqlite.csv" "$WORK/big-ch.csv" && ok || bad "big export differs after kill -9 and restart"
+# walk-forward and stress (from backtest flags) over 41 days of 1m candles, from both stores
+F="$F3"
+same_json walk-forward backtest --strategy ema-cross --symbol CCCUSDT --interval 1m \
+	--walk-forward train=10d,test=5d --grid fast=5,10
+same_json stress stress --strategy ema-cross --symbol CCCUSDT --interval 1m --paths 300
+F="$FB --db $DB --set clickhouse.url=$URL --set log.file=$WORK/fb.log"
 
 # ---- 4. 500, then 200 ----
 cat >"$WORK/proxy.py" <<'EOF'

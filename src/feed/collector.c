@@ -698,10 +698,14 @@ static void poll_symbol(Collector *c, RestClient *rc, Store *reader, const char 
 		long limit = 1;
 		const char *metric = metric_name(ratios[i].metric);
 		int is_ratio = metric_event_of(ratios[i].metric) == EV_RATIO;
+		/* two more than the periods since the newest stored point: one for the
+		 * rounding, one for a point the exchange adds while the request is on its way
+		 * (at 60x, simex adds one every 5 s); the points already stored come back
+		 * unchanged */
 		if (store_last_metric(reader, c->exchange, symbol, metric, &last) == 0 &&
-		    last > 0 && now - last > 2 * RATIO_PERIOD_MS)
-			limit = (now - last) / RATIO_PERIOD_MS < RATIO_ROWS
-			                ? (long)((now - last) / RATIO_PERIOD_MS)
+		    last > 0 && now > last)
+			limit = (now - last) / RATIO_PERIOD_MS + 2 < RATIO_ROWS
+			                ? (long)((now - last) / RATIO_PERIOD_MS + 2)
 			                : RATIO_ROWS;
 		snprintf(path, sizeof path, "%s?symbol=%s&period=5m&limit=%ld", ratios[i].path,
 		         symbol, limit);
@@ -1552,8 +1556,8 @@ uint64_t collector_stop(Collector *c)
 			end_recovery(c, &c->sym[i], NULL, 0);
 	flush_stage(c);
 	quant_live_stop(c->live); /* its last quant_summary goes to the writer */
-	if (c->shipper) {         /* what is committed by now goes in the shipper's last round */
-		store_writer_sync(c->writer, 1000);
+	if (c->shipper) { /* everything the others sent, committed, goes in the last round */
+		store_writer_sync(c->writer, 5000);
 		shipper_stop(c->shipper);
 	}
 	uint64_t lost = store_writer_stop(c->writer); /* last: it flushes what the others sent */

@@ -123,10 +123,10 @@ static void *ship_main(void *arg)
 	int backoff = 0;
 	for (;;) {
 		int stop = wait_ms(s, backoff ? backoff : s->o.flush_ms);
-		/* at a stop: one last round of about two seconds for what is committed (the
-		 * writer flushes after this thread ends, so the very last rows wait for the next
-		 * start) */
-		int64_t deadline = fb_mono_ms() + (stop ? 2000 : 60000);
+		/* at a stop: one last round of at most about five seconds for what is
+		 * committed (the collector syncs its writer first); what a refusing or absent
+		 * server leaves waits in the outbox for the next start */
+		int64_t deadline = fb_mono_ms() + (stop ? 5000 : 60000);
 		if (round_trip(s, deadline) == 0)
 			backoff = 0;
 		else

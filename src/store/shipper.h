@@ -36,7 +36,7 @@ typedef struct Shipper Shipper;
  * outlive it. */
 Shipper *shipper_start(const ShipperOptions *o, StoreWriter *w, char *err, size_t errlen);
 void shipper_get_stats(Shipper *s, ShipperStats *out);
-/* One last round of at most about two seconds for what is committed, then joins and frees.
+/* One last round of at most about five seconds for what is committed, then joins and frees.
  * Call before the writer stops. NULL does nothing. */
 void shipper_stop(Shipper *s);
 
