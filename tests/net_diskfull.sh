@@ -17,7 +17,9 @@ if ! mount -t tmpfs -o size=1m tmpfs "$WORK/mnt" 2>/dev/null; then
 	exit 0
 fi
 cleanup() {
-	kill "$COLLECT" "$SIMEX" 2>/dev/null
+	# one by one: dash's kill stops at an empty argument (the collector's, once waited for)
+	# and left simex running
+	for p in $COLLECT $SIMEX; do kill "$p" 2>/dev/null; done
 	umount "$WORK/mnt" 2>/dev/null
 }
 SIMEX= COLLECT=
