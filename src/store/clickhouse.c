@@ -133,10 +133,10 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
 }
 
 /* The URL of a statement: the database and the query as parameters. */
-static char *statement_url(ChClient *c, CURL *h, const char *sql, int wait_end)
+static char *statement_url(ChClient *c, CURL *h, const char *db, const char *sql, int wait_end)
 {
 	char *q = curl_easy_escape(h, sql, 0);
-	char *u = xasprintf("%s/?database=%s%s%s&query=%s", c->url, c->db,
+	char *u = xasprintf("%s/?database=%s%s%s&query=%s", c->url, db,
 	                    wait_end ? "&wait_end_of_query=1" : "",
 	                    c->cluster[0] ? "&insert_distributed_sync=1" : "", q);
 	curl_free(q);
@@ -191,8 +191,8 @@ static int gzip_body(const void *body, size_t len, StrBuf *out)
 }
 
 /* One statement, its body sent gzip-compressed when gz. */
-static int exec_body(ChClient *c, const char *sql, const void *body, size_t len, int gz, char **out,
-                     char *err, size_t errlen)
+static int exec_body(ChClient *c, const char *db, const char *sql, const void *body, size_t len,
+                     int gz, char **out, char *err, size_t errlen)
 {
 	CURL *h = c->curl;
 	curl_easy_reset(h);
@@ -209,7 +209,7 @@ static int exec_body(ChClient *c, const char *sql, const void *body, size_t len,
 		headers = curl_slist_append(NULL, "Content-Encoding: gzip");
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	}
-	char *url = statement_url(c, h, sql, 0);
+	char *url = statement_url(c, h, db, sql, 0);
 	StrBuf resp = {0};
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -244,7 +244,14 @@ static int exec_body(ChClient *c, const char *sql, const void *body, size_t len,
 int ch_exec(ChClient *c, const char *sql, const void *body, size_t len, char **out, char *err,
             size_t errlen)
 {
-	return exec_body(c, sql, body, len, 0, out, err, errlen);
+	return exec_body(c, c->db, sql, body, len, 0, out, err, errlen);
+}
+
+/* A statement run in the server's default database: the schema's statements name their
+ * database, which may not exist yet. */
+static int exec_default(ChClient *c, const char *sql, char **out, char *err, size_t errlen)
+{
+	return exec_body(c, "default", sql, NULL, 0, 0, out, err, errlen);
 }
 
 int ch_ping(ChClient *c, char *err, size_t errlen)
@@ -265,13 +272,13 @@ static int run_schema_statement(ChClient *c, const char *stmt, char *err, size_t
 	static const char head[] = "CREATE TABLE IF NOT EXISTS ";
 	const char *at = strstr(stmt, head);
 	if (!c->cluster[0] || !at)
-		return ch_exec(c, stmt, NULL, 0, NULL, err, errlen);
+		return exec_default(c, stmt, NULL, err, errlen);
 	const char *name = at + sizeof head - 1; /* db.table */
 	size_t n = strcspn(name, " (\n");
 	StrBuf local = {0};
 	strbuf_append(&local, stmt, (size_t)(name - stmt) + n);
 	strbuf_printf(&local, "_local%s", name + n);
-	int rc = ch_exec(c, local.p, NULL, 0, NULL, err, errlen);
+	int rc = exec_default(c, local.p, NULL, err, errlen);
 	free(local.p);
 	if (rc)
 		return -1;
@@ -282,7 +289,7 @@ static int run_schema_statement(ChClient *c, const char *stmt, char *err, size_t
 	char *dist = xasprintf("%s%.*s AS %.*s_local ENGINE = Distributed(%s, %.*s, %.*s_local, "
 	                       "cityHash64(symbol))",
 	                       head, (int)n, name, (int)n, name, c->cluster, dn, name, tn, table);
-	rc = ch_exec(c, dist, NULL, 0, NULL, err, errlen);
+	rc = exec_default(c, dist, NULL, err, errlen);
 	free(dist);
 	return rc;
 }
@@ -301,9 +308,6 @@ int ch_init_schema(ChClient *c, char *err, size_t errlen)
 		strbuf_printf(&all, "%s", c->db);
 		p = at + 4;
 	}
-	char saved[64];
-	memcpy(saved, c->db, sizeof saved);
-	snprintf(c->db, sizeof c->db, "default");
 	int rc = 0;
 	for (char *save, *stmt = strtok_r(all.p, "\n", &save); stmt && rc == 0;) {
 		/* gather lines up to one holding only ";" */
@@ -317,21 +321,16 @@ int ch_init_schema(ChClient *c, char *err, size_t errlen)
 			rc = run_schema_statement(c, one.p, err, errlen);
 		free(one.p);
 	}
-	memcpy(c->db, saved, sizeof saved);
 	free(all.p);
 	return rc ? -1 : ch_check_schema(c, err, errlen);
 }
 
 int ch_check_schema(ChClient *c, char *err, size_t errlen)
 {
-	char sql[256], *out = NULL, saved[64];
+	char sql[256], *out = NULL;
 	snprintf(sql, sizeof sql,
 	         "SELECT name FROM system.tables WHERE database = '%s' FORMAT TabSeparated", c->db);
-	memcpy(saved, c->db, sizeof saved); /* asked of the server, whether the database exists */
-	snprintf(c->db, sizeof c->db, "default");
-	int rc = ch_exec(c, sql, NULL, 0, &out, err, errlen);
-	memcpy(c->db, saved, sizeof saved);
-	if (rc)
+	if (exec_default(c, sql, &out, err, errlen)) /* whether the database exists or not */
 		return -1;
 	StrBuf missing = {0};
 	for (int i = 0; i < NTABLES; i++) {
@@ -663,7 +662,7 @@ static StoreCursor *chr_query(StoreReader *rd, const StoreQuery *q, char *err, s
 	}
 	setup_handle(c, k->h);
 	char *sql = query_sql(c, q);
-	k->url = statement_url(c, k->h, sql, 1);
+	k->url = statement_url(c, k->h, c->db, sql, 1);
 	free(sql);
 	curl_easy_setopt(k->h, CURLOPT_URL, k->url);
 	curl_easy_setopt(k->h, CURLOPT_WRITEFUNCTION, collect);
@@ -1020,7 +1019,7 @@ static int send_batch(ChClient *c, const PushTable *t, StrBuf *rows, char *err, 
 	char sql[512];
 	snprintf(sql, sizeof sql, "INSERT INTO %s.%s (%s) FORMAT RowBinary", c->db, t->name,
 	         t->cols);
-	int rc = exec_body(c, sql, rows->p, rows->len, c->gzip, NULL, err, errlen);
+	int rc = exec_body(c, c->db, sql, rows->p, rows->len, c->gzip, NULL, err, errlen);
 	rows->len = 0;
 	return rc;
 }
