@@ -21,6 +21,8 @@
 --   7  index_candles.
 --   8  ship_marks: how far each table was shipped to a cluster store (ClickHouse); the
 --      ship_* outbox tables of a collector that ships.
+--   9  quant_summary gains the columns across exchanges (oi_all, oi_all_z, oi_share,
+--      funding_all, funding_spread, price_spread, liq_all_1h).
 --
 -- Conventions:
 --   * times are INTEGER epoch milliseconds UTC;
@@ -31,7 +33,7 @@
 --     carry it (e.g. the 6-column CSV layout) rather than estimated;
 --   * NULL means "the source did not say", never zero.
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;
 
 -- One row per candle series: an exchange's symbol at one interval. Candles refer to it by id,
 -- so each candle row carries one small integer instead of three strings: rows are about half
@@ -254,6 +256,13 @@ CREATE TABLE IF NOT EXISTS quant_summary (
     mark             REAL,
     basis            REAL,
     imbalance        REAL,
+    oi_all           REAL,
+    oi_all_z         REAL,
+    oi_share         REAL,
+    funding_all      REAL,
+    funding_spread   REAL,
+    price_spread     REAL,
+    liq_all_1h       REAL,
     PRIMARY KEY (exchange, symbol, timeframe)
 ) WITHOUT ROWID;
 

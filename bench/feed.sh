@@ -1,7 +1,8 @@
 #!/bin/sh
-# Feed benchmark, two runs:
+# Feed benchmark, three runs:
 #  1. simex in firehose mode streams kline updates (20 symbols) to futuresboard collect, which
 #     parses every message, turns it into an event and upserts the candle through the writer;
+#     once as Binance frames, once as Bybit's (exchanges.enabled = bybit);
 #  2. when ../shared/data is present, simex serves the real recorded Binance traffic of
 #     ws-captures (BTCUSDT and ETHUSDT trade and bookTicker, looped) as fast as the client
 #     takes it, to a collector that follows the trade stream (feed.trades=trade).
@@ -69,7 +70,13 @@ import websockets
 port, peer, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
 async def one(route, streams, state):
     url = "ws://127.0.0.1:%s/%s/stream?streams=%s" % (port, route, streams)
+    if route == "bybit": # one route; topics subscribed ten a message
+        url = "ws://127.0.0.1:%s/v5/public/linear" % port
     async with websockets.connect(url, max_size=None, max_queue=None) as ws:
+        if route == "bybit":
+            topics = streams.split("/")
+            for i in range(0, len(topics), 10):
+                await ws.send(json.dumps({"op": "subscribe", "args": topics[i:i + 10]}))
         while not state["done"]:
             json.loads(await ws.recv())
             if state["t0"]:
@@ -119,7 +126,7 @@ start_simex() {
 }
 
 # 1. the kline firehose
-start_simex --history-minutes 30 --firehose "$fire"
+start_simex --history-minutes 30 --firehose "$fire" --exchange binance,bybit
 syms=$(curl -s "http://127.0.0.1:$port/fapi/v1/ticker/24hr" | python3 -c '
 import json,sys
 t=sorted(json.load(sys.stdin), key=lambda x: -float(x["quoteVolume"]))[:20]
@@ -127,6 +134,14 @@ print(" ".join(x["symbol"].lower() for x in t))')
 streams=""
 for s in $syms; do streams="$streams${streams:+/}$s@kline_1m"; done
 run "simex firehose $fire (20 kline_1m streams)" "market:$streams" --set feed.intervals=1m
+# the same market as Bybit frames ({"topic":"kline.1.BTCUSDT",...}, string numbers, confirm)
+topics=$(curl -s "http://127.0.0.1:$port/v5/market/tickers?category=linear" | python3 -c '
+import json,sys
+t=sorted(json.load(sys.stdin)["result"]["list"], key=lambda x: -float(x["turnover24h"]))[:20]
+print("/".join("kline.1." + x["symbol"] for x in t))')
+run "simex firehose $fire (20 Bybit kline.1 topics)" "bybit:$topics" --set feed.intervals=1m \
+	--set exchanges.enabled=bybit --set "bybit.rest_url=http://127.0.0.1:$port" \
+	--set "bybit.ws_url=ws://127.0.0.1:$port" --set bybit.label=simex-bybit
 kill "$SIMEX"; wait "$SIMEX" 2>/dev/null || true; SIMEX=
 
 # 2. real recorded traffic at the rate the client takes it

@@ -51,11 +51,40 @@ static void test_resync_and_retry_after(void **state)
 	assert_int_equal(limiter_reserve(&l, 1, v + LIMITER_MAX_WAIT_MS), 0);
 }
 
+/* Bybit: 600 requests per 5 s, 403 is a ban of ten minutes, 418 means nothing special */
+static void test_bybit_rules(void **state)
+{
+	(void)state;
+	static const LimiterRules bybit = {600, 5000, 403, 10 * MIN, 0, 1000};
+	WeightLimiter l;
+	limiter_init_rules(&l, &bybit, 0);
+	assert_int_equal(l.limit, 600);
+	int64_t t = 1000 * MIN + 1000;
+	for (int i = 0; i < 600; i++)
+		assert_int_equal(limiter_reserve(&l, 1, t), 0);
+	assert_int_equal(limiter_reserve(&l, 1, t), 4000); /* the next 5-second window */
+	assert_int_equal(limiter_reserve(&l, 1, t + 4000), 0);
+	/* the 403 page carries no Retry-After: ten minutes, every request */
+	limiter_update(&l, t + 4000, -1, 403, -1);
+	assert_int_equal(l.banned, 1);
+	assert_int_equal(limiter_reserve(&l, 1, t + 4000 + 9 * MIN), MIN);
+	assert_int_equal(limiter_reserve(&l, 1, t + 4000 + 10 * MIN), 0);
+	limiter_update(&l, t + 20 * MIN, -1, 418, -1); /* not Bybit's ban */
+	assert_int_equal(limiter_reserve(&l, 1, t + 20 * MIN), 0);
+	/* "too many visits" (retCode 10006, counted as a 429): a second, not a minute */
+	limiter_update(&l, t + 21 * MIN, -1, 429, -1);
+	assert_int_equal(limiter_reserve(&l, 1, t + 21 * MIN), 1000);
+	/* a limit from the config replaces the rules' */
+	limiter_init_rules(&l, &bybit, 100);
+	assert_int_equal(l.limit, 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_budget),
 	        cmocka_unit_test(test_resync_and_retry_after),
+	        cmocka_unit_test(test_bybit_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

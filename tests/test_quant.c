@@ -229,6 +229,73 @@ static void test_gauges(void **state)
 	quant_free(q);
 }
 
+static Event venue(const char *venue_label, const char *sym, int64_t ts)
+{
+	Event ev = simple(EV_VENUE, sym, ts);
+	VenueEvent *v = &ev.u.venue;
+	snprintf(v->venue, sizeof v->venue, "%s", venue_label);
+	v->mark = v->funding_rate = v->funding_interval_h = v->oi = v->quote_volume_24h = NAN;
+	return ev;
+}
+
+/* Another exchange's values: mapped by instrument (SHIB1000USDT is 1000SHIBUSDT), summed and
+ * compared per 8 h; nothing across exchanges before one reports */
+static void test_venues(void **state)
+{
+	(void)state;
+	QuantEngine *q = engine(3, 3);
+	Event oi = simple(EV_OPEN_INTEREST, "1000SHIBUSDT", T0 + 1000);
+	oi.u.oi.contracts = 1e6; /* of 1,000 SHIB each */
+	oi.u.oi.value = NAN;
+	quant_apply(q, &oi);
+	Event m = simple(EV_MARK, "1000SHIBUSDT", T0 + 2000);
+	m.u.mark.mark = 0.02;
+	m.u.mark.index = 0.02;
+	m.u.mark.funding_rate = 0.0001; /* per 8 h */
+	quant_apply(q, &m);
+	quant_publish(q);
+	QuantSnapshot *s = quant_snapshot_acquire(q);
+	assert_true(isnan(s->rows[0].oi_all) && isnan(s->rows[0].tf[0].funding_spread));
+	assert_int_equal(s->rows[0].nvenues, 0);
+	quant_snapshot_release(q, s);
+	/* Bybit: 500,000 contracts at 0.0201, funding 0.0001 per 4 h; an unknown instrument is
+	 * left out, and no symbol is made of it */
+	Event v = venue("bybit", "SHIB1000USDT", T0 + 3000);
+	v.u.venue.oi = 5e5;
+	v.u.venue.mark = 0.0201;
+	v.u.venue.funding_rate = 0.0001;
+	v.u.venue.funding_interval_h = 4;
+	quant_apply(q, &v);
+	Event l = venue("bybit", "SHIB1000USDT", T0 + 4000);
+	l.u.venue.liq_sell = 250;
+	quant_apply(q, &l);
+	Event other = venue("bybit", "10000SATSUSDT", T0 + 4000);
+	other.u.venue.oi = 7;
+	quant_apply(q, &other);
+	quant_publish(q);
+	s = quant_snapshot_acquire(q);
+	assert_int_equal(s->nrows, 1);
+	const QuantTopRow *r = &s->rows[0];
+	assert_string_equal(r->symbol, "1000SHIBUSDT");
+	assert_int_equal(r->nvenues, 1);
+	assert_string_equal(r->venue[0].symbol, "SHIB1000USDT");
+	NEAR(r->venue[0].mult, 1000);
+	double own = 1e6 * 0.02, theirs = 5e5 * 0.0201;
+	NEAR(r->oi_all, own + theirs);
+	NEAR(r->oi_share, own / (own + theirs));
+	NEAR(r->funding_all, (own * 0.0001 + theirs * 0.0002) / (own + theirs));
+	NEAR(r->funding_spread, 0.0002 - 0.0001); /* per 8 h */
+	NEAR(r->price_spread, 0.0201 / 0.02 - 1);
+	NEAR(r->liq_all_1h, 250);
+	const QuantValues *tv = &r->tf[0];
+	NEAR(tv->oi_all, own + theirs);
+	NEAR(tv->funding_spread, 0.0001);
+	/* the columns are in the rule language too */
+	assert_true(quant_column_find("oi_all_z") >= 0 && quant_column_find("funding_spread") >= 0);
+	quant_snapshot_release(q, s);
+	quant_free(q);
+}
+
 static void test_snapshot(void **state)
 {
 	(void)state;
@@ -511,6 +578,7 @@ int main(void)
 	        cmocka_unit_test(test_candle_metrics),
 	        cmocka_unit_test(test_flat_gap_replayed),
 	        cmocka_unit_test(test_gauges),
+	        cmocka_unit_test(test_venues),
 	        cmocka_unit_test(test_snapshot),
 	        cmocka_unit_test(test_live_vs_replay),
 	        cmocka_unit_test(test_candle_time_convention),

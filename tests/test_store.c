@@ -47,8 +47,8 @@ static void test_fresh_schema(void **state)
 	char *path = xasprintf("%s/sub/dir/fresh.db", dir);
 	Store *st = store_open(path, 0, 1000, err, sizeof err);
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(), 8);
-	assert_int_equal(count(st, "PRAGMA user_version"), 8);
+	assert_int_equal(store_schema_version(), 9);
+	assert_int_equal(count(st, "PRAGMA user_version"), 9);
 	sqlite3_stmt *s;
 	sqlite3_prepare_v2(store_db(st), "PRAGMA journal_mode", -1, &s, NULL);
 	sqlite3_step(s);
@@ -205,7 +205,7 @@ static void test_migration_from_v1(void **state)
 
 	Store *st = store_open(path, 0, 1000, err, sizeof err);
 	assert_non_null(st);
-	assert_int_equal(count(st, "PRAGMA user_version"), 8);
+	assert_int_equal(count(st, "PRAGMA user_version"), 9);
 	/* old rows kept, new columns present with their defaults, new tables created */
 	assert_int_equal(count(st, "SELECT count(*) FROM candles WHERE closed = 1 AND quote_volume "
 	                           "IS NULL AND trades IS NULL"),
@@ -240,7 +240,7 @@ static void test_refusals(void **state)
 	sqlite3_exec(db, "PRAGMA user_version = 99; CREATE TABLE candles (x);", NULL, NULL, NULL);
 	sqlite3_close(db);
 	assert_null(store_open(newer, 0, 1000, err, sizeof err));
-	assert_non_null(strstr(err, "schema version 99, newer than this program's 8"));
+	assert_non_null(strstr(err, "schema version 99, newer than this program's 9"));
 	sqlite3_open(foreign, &db);
 	sqlite3_exec(db, "CREATE TABLE shopping (item TEXT);", NULL, NULL, NULL);
 	sqlite3_close(db);

@@ -22,6 +22,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/collector.h"
+#include "feed/exchange.h"
 #include "quant/derive.h"
 
 #include <jansson.h>
@@ -193,17 +194,61 @@ void cli_dashboard_options(CliContext *ctx, CliDashboard *d)
 	cli_quant_options(ctx, &d->quant);
 }
 
+const char *cli_first_exchange(CliContext *ctx)
+{
+	char list[128];
+	snprintf(list, sizeof list, "%s", config_get_str(ctx->cfg, "exchanges", "enabled"));
+	char *save, *t = strtok_r(list, " ,", &save);
+	const Exchange *ex = t ? exchange_find(t) : NULL;
+	return ex ? ex->name : "binance";
+}
+
+const char *cli_first_label(CliContext *ctx)
+{
+	return config_get_str(ctx->cfg, cli_first_exchange(ctx), "label");
+}
+
 void cli_collector_options(CliContext *ctx, CollectorOptions *o, const char *db)
 {
 	memset(o, 0, sizeof *o);
 	o->db_path = db;
-	o->rest_url = config_get_str(ctx->cfg, "binance", "rest_url");
-	o->ws_url = config_get_str(ctx->cfg, "binance", "ws_url");
-	o->exchange = config_get_str(ctx->cfg, "binance", "label");
+	/* [exchanges] enabled: the first is followed by the engine, the others are collected
+	 * beside it (each from its own section: rest_url, ws_url, label, weight_limit) */
+	char list[128];
+	snprintf(list, sizeof list, "%s", config_get_str(ctx->cfg, "exchanges", "enabled"));
+	int first = 1;
+	for (char *save, *t = strtok_r(list, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
+		const Exchange *ex = exchange_find(t);
+		if (!ex)
+			continue; /* the config refused it already */
+		if (first) {
+			o->ex = ex;
+			o->rest_url = config_get_str(ctx->cfg, ex->name, "rest_url");
+			o->ws_url = config_get_str(ctx->cfg, ex->name, "ws_url");
+			o->exchange = config_get_str(ctx->cfg, ex->name, "label");
+			o->weight_limit = (int)config_get_int(ctx->cfg, ex->name, "weight_limit");
+			o->timeout_ms = (int)config_get_int(ctx->cfg, ex->name, "timeout_ms");
+			first = 0;
+		} else if (o->nvenues < COLLECTOR_MAX_VENUES && ex != o->ex) {
+			CollectorVenue *v = &o->venues[o->nvenues++];
+			v->ex = ex;
+			v->rest_url = config_get_str(ctx->cfg, ex->name, "rest_url");
+			v->ws_url = config_get_str(ctx->cfg, ex->name, "ws_url");
+			v->label = config_get_str(ctx->cfg, ex->name, "label");
+			v->weight_limit = (int)config_get_int(ctx->cfg, ex->name, "weight_limit");
+			v->timeout_ms = (int)config_get_int(ctx->cfg, ex->name, "timeout_ms");
+		}
+	}
+	if (first) { /* cannot happen after the config's checks; Binance as before */
+		o->ex = &exchange_binance;
+		o->rest_url = config_get_str(ctx->cfg, "binance", "rest_url");
+		o->ws_url = config_get_str(ctx->cfg, "binance", "ws_url");
+		o->exchange = config_get_str(ctx->cfg, "binance", "label");
+		o->weight_limit = (int)config_get_int(ctx->cfg, "binance", "weight_limit");
+		o->timeout_ms = (int)config_get_int(ctx->cfg, "binance", "timeout_ms");
+	}
 	o->top_n = (int)config_get_int(ctx->cfg, "feed", "top_n");
 	o->lookback = (int)config_get_int(ctx->cfg, "feed", "lookback");
-	o->weight_limit = (int)config_get_int(ctx->cfg, "binance", "weight_limit");
-	o->timeout_ms = (int)config_get_int(ctx->cfg, "binance", "timeout_ms");
 	o->stale_s = (int)config_get_int(ctx->cfg, "feed", "stale_s");
 	o->silent_stream_s = (int)config_get_int(ctx->cfg, "feed", "silent_stream_s");
 	o->backoff_reset_s = (int)config_get_int(ctx->cfg, "feed", "backoff_reset_s");
@@ -293,9 +338,21 @@ void cli_collector_watch(void *arg, const char (*symbols)[FB_SYMBOL_LEN], int n)
 	collector_watch(arg, symbols, n);
 }
 
+/* The first exchange's state; with more exchanges, each one's after it ("live  bybit:
+ * live"), and the worst level of them. */
 int cli_collector_state(void *arg, char *out, size_t len)
 {
-	return collector_feed_state(arg, out, len);
+	int level = collector_feed_state(arg, out, len);
+	for (int i = 1; i < collector_exchanges(arg); i++) {
+		char name[16], st[96];
+		int l = collector_exchange_state(arg, i, name, sizeof name, st, sizeof st);
+		size_t n = strlen(out);
+		if (n + 1 < len)
+			snprintf(out + n, len - n, "  %s: %s", name, st);
+		if (l > level)
+			level = l;
+	}
+	return level;
 }
 
 static json_int_t jint(json_t *o, const char *path1, const char *key)
@@ -435,7 +492,7 @@ void cli_quant_options(CliContext *ctx, QuantOptions *o)
 	o->z_window = (int)config_get_int(ctx->cfg, "quant", "z_window");
 	o->corr_window = (int)config_get_int(ctx->cfg, "quant", "corr_window");
 	o->top_n = (int)config_get_int(ctx->cfg, "feed", "top_n");
-	o->exchange = config_get_str(ctx->cfg, "binance", "label");
+	o->exchange = cli_first_label(ctx);
 	o->nintervals = config_get_intervals(ctx->cfg, o->intervals, QUANT_MAX_INTERVALS);
 }
 

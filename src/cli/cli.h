@@ -153,6 +153,9 @@ int cli_reload_config(CliContext *ctx, AlertRules **rules);
  * live and demo (the demo then points them at its simulator). db is borrowed. Rules and the
  * alert sink (cli_alert_sink for a dashboard's toasts and bell) are the caller's. */
 void cli_collector_options(CliContext *ctx, CollectorOptions *o, const char *db);
+/* The first exchange of [exchanges] enabled (the one the engine follows), and its label. */
+const char *cli_first_exchange(CliContext *ctx);
+const char *cli_first_label(CliContext *ctx);
 /* Takes the writer's lock file DB.lock (flock, with the pid inside) that keeps a second
  * writer off a database. Returns its descriptor (close it to release), or -1 after an error
  * message naming the holder. */

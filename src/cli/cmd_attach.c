@@ -65,9 +65,8 @@ int cmd_attach(CliContext *ctx, int argc, char **argv)
 	        {NULL, 0, NULL, 0},
 	};
 	char exchange[FB_EXCHANGE_LEN] = "";
-	if (config_get_source(ctx->cfg, "binance", "label") != CONFIG_SRC_DEFAULT)
-		snprintf(exchange, sizeof exchange, "%s",
-		         config_get_str(ctx->cfg, "binance", "label"));
+	if (config_get_source(ctx->cfg, cli_first_exchange(ctx), "label") != CONFIG_SRC_DEFAULT)
+		snprintf(exchange, sizeof exchange, "%s", cli_first_label(ctx));
 	int c;
 	while ((c = getopt_long(argc, argv, "e:h", opts, NULL)) != -1) {
 		switch (c) {

@@ -11,7 +11,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/backfill.h"
-#include "feed/binance.h"
+#include "feed/exchange.h"
 #include "feed/universe.h"
 
 static int stop_asked(void)
@@ -36,14 +36,22 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 	        {"interval", required_argument, NULL, 'i'},
 	        {"since", required_argument, NULL, 'S'},
 	        {"top", required_argument, NULL, 'n'},
+	        {"exchange", required_argument, NULL, 'e'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	char *symbols_arg = NULL, *intervals_arg = NULL;
 	int64_t since = -1;
 	int top = (int)config_get_int(ctx->cfg, "feed", "top_n"), c;
-	while ((c = getopt_long(argc, argv, "s:i:S:n:h", opts, NULL)) != -1) {
+	const Exchange *ex = exchange_find(cli_first_exchange(ctx));
+	while ((c = getopt_long(argc, argv, "s:i:S:n:e:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'e':
+			if (!(ex = exchange_find(optarg))) {
+				cli_error("--exchange %s: expected binance or bybit", optarg);
+				return CLI_USAGE;
+			}
+			break;
 		case 's': symbols_arg = optarg; break;
 		case 'i': intervals_arg = optarg; break;
 		case 'S':
@@ -90,22 +98,26 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 	}
 	signals_install();
 	RestClient *rc =
-	        rest_new(config_get_str(ctx->cfg, "binance", "rest_url"),
-	                 (int)config_get_int(ctx->cfg, "binance", "weight_limit"),
-	                 (int)config_get_int(ctx->cfg, "binance", "timeout_ms"), stop_asked);
+	        rest_new(config_get_str(ctx->cfg, ex->name, "rest_url"),
+	                 (int)config_get_int(ctx->cfg, ex->name, "weight_limit"),
+	                 (int)config_get_int(ctx->cfg, ex->name, "timeout_ms"), stop_asked);
+	if (rc)
+		rest_set_rules(rc, &ex->limits,
+		               (int)config_get_int(ctx->cfg, ex->name, "weight_limit"),
+		               ex->body_error);
 	Store *st = rc ? cli_open_store(ctx, 0) : NULL;
 	int rc_status = CLI_FAIL;
 	UniverseEntry *uni = NULL;
 	char err[1024];
 	if (!st)
 		goto out;
-	int64_t now = universe_server_time(rc, err, sizeof err);
+	int64_t now = ex->server_time(rc, err, sizeof err);
 	if (now < 0) {
 		cli_error("backfill: %s", err);
 		goto out;
 	}
 	if (!symbols_arg) {
-		long n = universe_top(rc, top, NULL, 0, &uni, err, sizeof err);
+		long n = universe_top(ex, rc, top, NULL, 0, &uni, err, sizeof err);
 		if (n < 0) {
 			cli_error("backfill: %s", err);
 			goto out;
@@ -113,7 +125,7 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 		for (long i = 0; i < n; i++)
 			syms[nsyms++] = uni[i].symbol;
 	}
-	const char *exchange = config_get_str(ctx->cfg, "binance", "label");
+	const char *exchange = config_get_str(ctx->cfg, ex->name, "label");
 	int64_t lookback = config_get_int(ctx->cfg, "feed", "lookback");
 	BackfillReport total = {0};
 	int failures = 0;
@@ -122,8 +134,8 @@ int cmd_backfill(CliContext *ctx, int argc, char **argv)
 			BackfillReport r = {0};
 			int64_t from = since >= 0 ? since : now - lookback * fb_interval_ms(ivs[j]);
 			BackfillTarget to = {st, NULL};
-			if (backfill_series(rc, &to, exchange, syms[i], ivs[j], from, now, &r, err,
-			                    sizeof err)) {
+			if (backfill_series(ex, rc, &to, exchange, syms[i], ivs[j], from, now, &r,
+			                    err, sizeof err)) {
 				cli_error("backfill %s %s: %s", syms[i], ivs[j], err);
 				failures++;
 			}

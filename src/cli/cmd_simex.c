@@ -46,6 +46,10 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	        {"loop", no_argument, NULL, 'L'},
 	        {"truth", required_argument, NULL, 't'},
 	        {"truth-intervals", required_argument, NULL, 'T'},
+	        {"exchange", required_argument, NULL, 'X'},
+	        {"bybit-limit", required_argument, NULL, 1001},
+	        {"bybit-funding-switch", required_argument, NULL, 1002},
+	        {"bybit-oi-both", no_argument, NULL, 1003},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -56,7 +60,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 	int c;
 	double d;
 	while ((c = getopt_long(argc, argv,
-	                        "p:s:x:S:H:I:m:j:w:W:b:l:D:E:Q:M:U:R:BY:G:g:C:F:K:k:Lt:T:h", opts,
+	                        "p:s:x:S:H:I:m:j:w:W:b:l:D:E:Q:M:U:R:BY:G:g:C:F:K:k:Lt:T:X:h", opts,
 	                        NULL)) != -1) {
 		switch (c) {
 		case 'p': o.port = atoi(optarg); break;
@@ -149,6 +153,46 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 		case 'L': o.capture_loop = 1; break;
 		case 't': o.truth_path = optarg; break;
 		case 'T': o.truth_intervals = optarg; break;
+		case 'X': { /* binance, bybit, or both: "binance,bybit" */
+			char buf[64];
+			snprintf(buf, sizeof buf, "%s", optarg);
+			o.venues = 0;
+			for (char *save, *t = strtok_r(buf, ", ", &save); t;
+			     t = strtok_r(NULL, ", ", &save)) {
+				if (strcmp(t, "binance") == 0)
+					o.venues |= SIMEX_BINANCE;
+				else if (strcmp(t, "bybit") == 0)
+					o.venues |= SIMEX_BYBIT;
+				else {
+					cli_error(
+					        "simex: --exchange %s: expected binance, bybit or "
+					        "binance,bybit",
+					        optarg);
+					return CLI_USAGE;
+				}
+			}
+			if (!o.venues) {
+				cli_error("simex: --exchange: no exchange named");
+				return CLI_USAGE;
+			}
+			break;
+		}
+		case 1001: o.bybit_limit = atoi(optarg); break;
+		case 1002: { /* SYMBOL:MINUTES */
+			static char sym[32];
+			const char *colon = strchr(optarg, ':');
+			if (!colon || colon == optarg || (size_t)(colon - optarg) >= sizeof sym) {
+				cli_error(
+				        "simex: --bybit-funding-switch %s: expected SYMBOL:MINUTES",
+				        optarg);
+				return CLI_USAGE;
+			}
+			snprintf(sym, sizeof sym, "%.*s", (int)(colon - optarg), optarg);
+			o.bybit_switch_symbol = sym;
+			o.bybit_switch_minutes = atoi(colon + 1);
+			break;
+		}
+		case 1003: o.bybit_oi_both = 1; break;
 		case 'h': return cli_help("simex");
 		default: return cli_usage("simex");
 		}
@@ -158,7 +202,7 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 		return cli_usage("simex");
 	}
 	if (o.port < 0 || o.port > 65535 || o.history_minutes < 0 || o.weight_limit < 1 ||
-	    o.weight_window_s < 1) {
+	    o.weight_window_s < 1 || o.bybit_limit < 1) {
 		cli_error(
 		        "simex: --port, --history-minutes, --weight-limit and --weight-window must "
 		        "be in range");
@@ -174,7 +218,10 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 		cli_error("%s", err);
 		return CLI_FAIL;
 	}
-	printf("simex listening on http://127.0.0.1:%d\n", simex_port(s));
+	printf("simex listening on http://127.0.0.1:%d (%s)\n", simex_port(s),
+	       o.venues == (SIMEX_BINANCE | SIMEX_BYBIT) ? "binance, bybit"
+	       : o.venues == SIMEX_BYBIT                 ? "bybit"
+	                                                 : "binance");
 	fflush(stdout);
 	while (!signals_stop_requested()) {
 		struct pollfd p = {.fd = signals_fd(), .events = POLLIN};

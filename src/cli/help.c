@@ -65,7 +65,8 @@ static const CliHelp helps[] = {
          "  --interval I[,I...]  intervals (default: feed.intervals)\n"
          "  --since T            from this time, ISO-8601 UTC or epoch ms (default: the\n"
          "                       lookback of feed.lookback candles)\n"
-         "  --top N              how many top symbols (default: feed.top_n, 20)\n"},
+         "  --top N              how many top symbols (default: feed.top_n, 20)\n"
+         "  --exchange E         binance or bybit (default: the first of exchanges.enabled)\n"},
         {"backtest",
          "  --strategy NAME      ema-cross, rsi-reversion, zscore-reversion, donchian or\n"
          "                       funding-carry (required)\n"
@@ -131,6 +132,14 @@ static const CliHelp helps[] = {
          "  --json               the raw /health document (default: text for people)\n"},
         {"simex",
          "  --port N             the port on 127.0.0.1; 0 any free one (default 0)\n"
+         "  --exchange E[,E]     binance, bybit or binance,bybit: the protocols served on\n"
+         "                       the port, from one market model (default binance)\n"
+         "  --bybit-limit N      Bybit requests per 5 s before a 403 ban (default 600)\n"
+         "  --bybit-funding-switch SYMBOL:MINUTES   Bybit's funding interval of SYMBOL goes\n"
+         "                       from 8 h to 4 h this many minutes after the start\n"
+         "                       (default ETHUSDT:30)\n"
+         "  --bybit-oi-both      Bybit's open interest as both sides only, without\n"
+         "                       singleOpenInterest\n"
          "  --seed N             the market model's seed (default 1)\n"
          "  --speed X            simulated time per real second (default 1)\n"
          "  --start T            the market's start time (default: now)\n"

@@ -69,6 +69,12 @@ static const KeyDef keys[] = {
         {"binance", "label", T_ENUM, "binance", 0, 0, "binance simex", 0},
         {"binance", "weight_limit", T_INT, "2400", 1, 100000, NULL, 0},
         {"binance", "timeout_ms", T_INT, "10000", 100, 120000, NULL, 0},
+        {"exchanges", "enabled", T_LIST, "binance", 0, 0, "binance bybit", 0},
+        {"bybit", "rest_url", T_STRING, "https://api.bybit.com", 0, 0, NULL, 0},
+        {"bybit", "ws_url", T_STRING, "wss://stream.bybit.com", 0, 0, NULL, 0},
+        {"bybit", "label", T_ENUM, "bybit", 0, 0, "bybit simex-bybit", 0},
+        {"bybit", "weight_limit", T_INT, "600", 1, 100000, NULL, 0},
+        {"bybit", "timeout_ms", T_INT, "10000", 100, 120000, NULL, 0},
         {"feed", "top_n", T_INT, "20", 1, 200, NULL, 0},
         {"feed", "intervals", T_INTERVALS, "1m 5m 15m 1h 4h 1d", 0, 0, NULL, 0},
         {"feed", "lookback", T_INT, "1000", 1, 100000, NULL, 0},
@@ -93,7 +99,7 @@ static const KeyDef keys[] = {
         {"ui", "refresh_ms", T_INT, "1000", 50, 60000, NULL, 1},
         {"ui", "color", T_ENUM, "auto", 0, 0, "auto 256 16 none", 1},
         {"ui", "toast_s", T_INT, "8", 1, 3600, NULL, 1},
-        {"ui", "columns", T_LIST, CONFIG_UI_COLUMNS, 0, 0, CONFIG_UI_COLUMNS, 1},
+        {"ui", "columns", T_LIST, CONFIG_UI_COLUMNS, 0, 0, CONFIG_UI_COLUMNS_ALL, 1},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -330,6 +336,11 @@ static int validate(const KeyDef *def, const char *value, char *why, size_t whyl
 	case T_LIST: { /* words from choices, any order, at most once each */
 		char buf[512];
 		snprintf(buf, sizeof buf, "%s", value);
+		if (strcmp(def->section, "exchanges") == 0 &&
+		    strspn(value, " ,") == strlen(value)) {
+			snprintf(why, whylen, "no exchange named (choose from: %s)", def->choices);
+			return -1;
+		}
 		for (char *save, *tok = strtok_r(buf, " ,", &save); tok;
 		     tok = strtok_r(NULL, " ,", &save)) {
 			KeyDef one = *def;

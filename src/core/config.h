@@ -98,10 +98,12 @@ int config_apply_live(Config *cfg, const Config *fresh, char *msg, size_t msglen
 /* Parses sizes like "10M", "512K", "1G", "4096" (binary units). Returns 0 or -1. */
 int config_parse_size(const char *s, int64_t *out);
 
-/* The columns of the dashboard's table, in screen order (ui.columns and its choices). */
+/* The columns of the dashboard's table, in screen order: ui.columns's default, and its
+ * choices (the columns across exchanges are chosen in the dashboard or the config). */
 #define CONFIG_UI_COLUMNS                                                                          \
 	"price change change_24h volume oi oi_change funding ls ls_change imbalance cvd rsi z rv " \
 	"mark basis next_funding liq spark"
+#define CONFIG_UI_COLUMNS_ALL CONFIG_UI_COLUMNS " oi_all funding_spread"
 
 /* Sets "key = value" in [section] of the file at path (created when missing), keeping every
  * other line. 0, or -1 with err. */

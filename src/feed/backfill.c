@@ -4,7 +4,8 @@
  *    at least BACKFILL_GRACE_MS before now.
  * 2. Missing = expected, minus closed candles already stored, minus ranges recorded in
  *    source_gaps. Consecutive missing times form a gap.
- * 3. Each gap is fetched in pages of up to 1000 candles (weight 5). Inside the requested
+ * 3. Each gap is fetched in pages of up to 1000 candles (the exchange's page, if smaller).
+ *    Inside the requested
  *    window, every time the exchange did not return is a hole: missing at the source —
  *    except a tail younger than BACKFILL_SETTLE_MS with nothing after it, which may simply not
  *    be published yet; it is asked for again at the next pass instead of being given up. */
@@ -17,7 +18,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
-#include "feed/binance.h"
+#include "feed/exchange.h"
 #include "store/writer.h"
 
 #define BACKFILL_PAGE      1000
@@ -107,36 +108,32 @@ static int put_candles(const BackfillTarget *to, Candle *c, long k, StorePutCoun
 	return 0;
 }
 
-/* Fetches one gap page by page. Returns 0 or -1. */
-static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchange,
-                    const char *symbol, const char *interval, Range gap, int64_t ivl, int64_t now,
-                    BackfillReport *rep, char *err, size_t errlen)
+/* Fetches one gap page by page, each page a window of at most BACKFILL_PAGE open times (the
+ * exchange answers a window in full or up to its end; newest-first exchanges are turned
+ * around by the exchange's code). Returns 0 or -1. */
+static int fill_gap(const Exchange *ex, RestClient *rc, const BackfillTarget *to,
+                    const char *exchange, const char *symbol, const char *interval, Range gap,
+                    int64_t ivl, int64_t now, BackfillReport *rep, char *err, size_t errlen)
 {
 	int64_t cur = gap.from;
 	long holes = 0, pending = 0;
+	int page_max = ex->kline_page < BACKFILL_PAGE ? ex->kline_page : BACKFILL_PAGE;
 	while (cur <= gap.to) {
 		int64_t want = (gap.to - cur) / ivl + 1;
-		int limit = want < BACKFILL_PAGE ? (int)want : BACKFILL_PAGE;
-		int weight = limit < 100 ? 1 : limit < 500 ? 2 : 5;
-		char path[256], *body, why[256];
-		size_t len;
-		snprintf(path, sizeof path,
-		         "/fapi/v1/"
-		         "klines?symbol=%s&interval=%s&startTime=%lld&endTime=%lld&limit=%d",
-		         symbol, interval, (long long)cur, (long long)(gap.to + ivl - 1), limit);
+		int limit = want < page_max ? (int)want : page_max;
+		int64_t page_to = cur + (int64_t)(limit - 1) * ivl;
+		char why[256];
 		Candle *c = NULL;
 		long bad = 0, n = 0;
 		/* A page with rows the parser refused is asked for once more at once (a garbled
 		 * answer is seldom garbled twice): the last pass before a stop has no next pass. */
 		for (int attempt = 0; attempt < 2 && (attempt == 0 || bad); attempt++) {
 			free(c);
-			if (rest_get(rc, path, weight, &body, &len, err, errlen))
-				return -1;
-			n = binance_parse_klines(body, len, exchange, symbol, interval, now, &c,
-			                         &bad, why, sizeof why);
-			free(body);
+			c = NULL;
+			n = ex->klines(rc, exchange, symbol, interval, cur, page_to, limit, now, &c,
+			               &bad, why, sizeof why);
 			if (n < 0) {
-				snprintf(err, errlen, "%s: %s", path, why);
+				snprintf(err, errlen, "%s", why);
 				return -1;
 			}
 			rep->malformed += bad;
@@ -157,7 +154,7 @@ static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchan
 		/* keep rows inside the window, in order; anything else is the exchange's noise */
 		long k = 0;
 		for (long i = 0; i < n; i++)
-			if (c[i].open_time >= cur && c[i].open_time <= gap.to && c[i].closed &&
+			if (c[i].open_time >= cur && c[i].open_time <= page_to && c[i].closed &&
 			    (k == 0 || c[i].open_time > c[k - 1].open_time))
 				c[k++] = c[i];
 		StorePutCounts pc = {0, 0, 0};
@@ -168,13 +165,14 @@ static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchan
 			return -1;
 		}
 		int64_t t = cur;
+		int unpublished = 0;
 		for (long i = 0; i <= k; i++) {
-			/* the last page's end: the exchange sent what it had up to gap.to */
-			int64_t next = i < k ? c[i].open_time : (n < limit ? gap.to + ivl : t);
+			/* the page's end: the exchange sent what it had up to page_to */
+			int64_t next = i < k ? c[i].open_time : (n < limit ? page_to + ivl : t);
 			int tail = i == k && next > t;
 			if (tail && next > now - BACKFILL_SETTLE_MS) {
 				rep->candles_pending += (long)((next - t) / ivl);
-				pending = 1;
+				pending = unpublished = 1;
 				break; /* not published yet, perhaps: the next pass asks again */
 			}
 			if (next > t && bad) {
@@ -199,9 +197,14 @@ static int fill_gap(RestClient *rc, const BackfillTarget *to, const char *exchan
 		rep->candles_added += (long)pc.inserted;
 		rep->candles_updated += (long)pc.updated;
 		free(c);
-		if (k == 0 || n < limit)
-			break; /* the exchange has nothing more in this window */
-		cur = t;
+		if (unpublished || (k == 0 && n >= limit))
+			break;   /* not published yet, or only rows outside the window (noise) */
+		if (n < limit) { /* the exchange has nothing more in this page */
+			if (page_to >= gap.to)
+				break;
+			cur = page_to + ivl;
+		} else
+			cur = t;
 	}
 	rep->gaps_unfillable += holes;
 	if (!holes && !pending)
@@ -232,9 +235,9 @@ int backfill_window(const char *interval, int64_t since, int64_t now, int64_t cl
 	return 0;
 }
 
-int backfill_series(RestClient *rc, const BackfillTarget *to, const char *exchange,
-                    const char *symbol, const char *interval, int64_t since, int64_t now,
-                    BackfillReport *rep, char *err, size_t errlen)
+int backfill_series(const Exchange *ex, RestClient *rc, const BackfillTarget *to,
+                    const char *exchange, const char *symbol, const char *interval, int64_t since,
+                    int64_t now, BackfillReport *rep, char *err, size_t errlen)
 {
 	int64_t ivl = fb_interval_ms(interval), first, last;
 	if (backfill_window(interval, since, now, fb_now_ms(), &first, &last, err, errlen))
@@ -252,8 +255,8 @@ int backfill_series(RestClient *rc, const BackfillTarget *to, const char *exchan
 	if (status == 0)
 		rep->gaps_found += (long)missing.n;
 	for (size_t i = 0; status == 0 && i < missing.n; i++)
-		status = fill_gap(rc, to, exchange, symbol, interval, missing.v[i], ivl, now, rep,
-		                  err, errlen);
+		status = fill_gap(ex, rc, to, exchange, symbol, interval, missing.v[i], ivl, now,
+		                  rep, err, errlen);
 	free(missing.v);
 	return status;
 }

@@ -40,10 +40,12 @@ typedef struct {
  * time), since negative or after now. */
 int backfill_window(const char *interval, int64_t since, int64_t now, int64_t clock, int64_t *first,
                     int64_t *last, char *err, size_t errlen);
-/* Backfills one series from since to the last candle closed at now (the exchange's time).
+/* Backfills one series of exchange ex (stored under the label exchange) from since to the
+ * last candle closed at now (the exchange's time).
  * Adds to rep. Returns 0, or -1 with err (REST or database failure; what was stored stays). */
-int backfill_series(RestClient *rc, const BackfillTarget *to, const char *exchange,
-                    const char *symbol, const char *interval, int64_t since, int64_t now,
-                    BackfillReport *rep, char *err, size_t errlen);
+struct Exchange;
+int backfill_series(const struct Exchange *ex, RestClient *rc, const BackfillTarget *to,
+                    const char *exchange, const char *symbol, const char *interval, int64_t since,
+                    int64_t now, BackfillReport *rep, char *err, size_t errlen);
 
 #endif

@@ -10,67 +10,10 @@
 #include <string.h>
 
 #include "core/jsontok.h"
+#include "feed/jsonval.h"
 #include "core/numparse.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
-
-/* A number given as a string (Binance's way) or as a JSON number. */
-static int num_of(const json_t *v, double *out)
-{
-	if (json_is_string(v))
-		return fb_parse_double(json_string_value(v), out);
-	if (json_is_number(v)) {
-		*out = json_number_value(v);
-		return isfinite(*out) ? 0 : -1;
-	}
-	return -1;
-}
-
-static int get_num(const json_t *o, const char *key, double *out)
-{
-	return num_of(json_object_get(o, key), out);
-}
-
-/* A time or id: an integer, or a string of digits. */
-static int int_of(const json_t *v, int64_t *out)
-{
-	if (json_is_integer(v)) {
-		*out = (int64_t)json_integer_value(v);
-		return 0;
-	}
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		char *end;
-		if (!isdigit((unsigned char)*s))
-			return -1;
-		long long x = strtoll(s, &end, 10);
-		if (*end)
-			return -1;
-		*out = x;
-		return 0;
-	}
-	return -1;
-}
-
-static int get_int(const json_t *o, const char *key, int64_t *out)
-{
-	return int_of(json_object_get(o, key), out);
-}
-
-static const char *get_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-/* The symbol field, checked. */
-static int get_symbol(const json_t *o, const char *key, char *out)
-{
-	const char *s = get_str(o, key);
-	if (!s || !records_symbol_valid(s))
-		return -1;
-	records_copy_field(out, FB_SYMBOL_LEN, s);
-	return 0;
-}
 
 static json_t *load(const char *json, size_t len, char *why, size_t whylen)
 {
@@ -139,17 +82,17 @@ long binance_parse_klines(const char *json, size_t len, const char *exchange, co
 		memset(&c, 0, sizeof c);
 		int64_t trades;
 		if (!json_is_array(row) || json_array_size(row) < 11 ||
-		    int_of(json_array_get(row, 0), &c.open_time) ||
-		    num_of(json_array_get(row, 1), &c.open) ||
-		    num_of(json_array_get(row, 2), &c.high) ||
-		    num_of(json_array_get(row, 3), &c.low) ||
-		    num_of(json_array_get(row, 4), &c.close) ||
-		    num_of(json_array_get(row, 5), &c.volume) ||
-		    int_of(json_array_get(row, 6), &c.close_time) ||
-		    num_of(json_array_get(row, 7), &c.quote_volume) ||
-		    int_of(json_array_get(row, 8), &trades) ||
-		    num_of(json_array_get(row, 9), &c.taker_buy_volume) ||
-		    num_of(json_array_get(row, 10), &c.taker_buy_quote_volume) ||
+		    jv_int(json_array_get(row, 0), &c.open_time) ||
+		    jv_num(json_array_get(row, 1), &c.open) ||
+		    jv_num(json_array_get(row, 2), &c.high) ||
+		    jv_num(json_array_get(row, 3), &c.low) ||
+		    jv_num(json_array_get(row, 4), &c.close) ||
+		    jv_num(json_array_get(row, 5), &c.volume) ||
+		    jv_int(json_array_get(row, 6), &c.close_time) ||
+		    jv_num(json_array_get(row, 7), &c.quote_volume) ||
+		    jv_int(json_array_get(row, 8), &trades) ||
+		    jv_num(json_array_get(row, 9), &c.taker_buy_volume) ||
+		    jv_num(json_array_get(row, 10), &c.taker_buy_quote_volume) ||
 		    !candle_sane(&c) || (ivl > 0 && c.close_time != c.open_time + ivl - 1)) {
 			(*bad)++;
 			continue;
@@ -186,10 +129,10 @@ long binance_parse_exchange_info(const char *json, size_t len, BinanceSymbol **o
 		json_t *s = json_array_get(syms, i);
 		BinanceSymbol b;
 		memset(&b, 0, sizeof b);
-		const char *ct = get_str(s, "contractType"), *st = get_str(s, "status"),
-		           *base = get_str(s, "baseAsset"), *quote = get_str(s, "quoteAsset");
+		const char *ct = jv_get_str(s, "contractType"), *st = jv_get_str(s, "status"),
+		           *base = jv_get_str(s, "baseAsset"), *quote = jv_get_str(s, "quoteAsset");
 		/* Delivery contracts are named BTCUSDT_261225: valid for the exchange, not for us. */
-		const char *name = get_str(s, "symbol");
+		const char *name = jv_get_str(s, "symbol");
 		if (!name || !ct || !st || !base || !quote || strlen(base) >= sizeof b.base ||
 		    strlen(quote) >= sizeof b.quote) {
 			(*bad)++;
@@ -207,11 +150,11 @@ long binance_parse_exchange_info(const char *json, size_t len, BinanceSymbol **o
 		size_t j;
 		json_array_foreach(json_object_get(s, "filters"), j, f)
 		{
-			const char *type = get_str(f, "filterType");
+			const char *type = jv_get_str(f, "filterType");
 			if (type && strcmp(type, "PRICE_FILTER") == 0)
-				get_num(f, "tickSize", &b.tick_size);
+				jv_get_num(f, "tickSize", &b.tick_size);
 			else if (type && strcmp(type, "LOT_SIZE") == 0)
-				get_num(f, "stepSize", &b.step_size);
+				jv_get_num(f, "stepSize", &b.step_size);
 		}
 		v[k++] = b;
 	}
@@ -223,12 +166,12 @@ long binance_parse_exchange_info(const char *json, size_t len, BinanceSymbol **o
 static int ticker_of(const json_t *o, BinanceTicker *t)
 {
 	memset(t, 0, sizeof *t);
-	return get_symbol(o, "symbol", t->symbol) || get_num(o, "lastPrice", &t->last) ||
-	                       get_num(o, "priceChangePercent", &t->change_pct) ||
-	                       get_num(o, "volume", &t->volume) ||
-	                       get_num(o, "quoteVolume", &t->quote_volume) ||
-	                       get_int(o, "count", &t->trades) ||
-	                       get_int(o, "closeTime", &t->close_time) || !price_ok(t->last) ||
+	return jv_get_symbol(o, "symbol", t->symbol) || jv_get_num(o, "lastPrice", &t->last) ||
+	                       jv_get_num(o, "priceChangePercent", &t->change_pct) ||
+	                       jv_get_num(o, "volume", &t->volume) ||
+	                       jv_get_num(o, "quoteVolume", &t->quote_volume) ||
+	                       jv_get_int(o, "count", &t->trades) ||
+	                       jv_get_int(o, "closeTime", &t->close_time) || !price_ok(t->last) ||
 	                       !qty_ok(t->volume) || !quote_ok(t->quote_volume) ||
 	                       !(t->change_pct >= -100 && t->change_pct <= 1e6)
 	               ? -1
@@ -276,13 +219,13 @@ long binance_parse_funding(const char *json, size_t len, const char *exchange, F
 		json_t *o = json_array_get(root, i);
 		FundingRate f;
 		memset(&f, 0, sizeof f);
-		if (get_symbol(o, "symbol", f.symbol) ||
-		    get_int(o, "fundingTime", &f.funding_time) ||
-		    get_num(o, "fundingRate", &f.funding_rate) || !rate_ok(f.funding_rate)) {
+		if (jv_get_symbol(o, "symbol", f.symbol) ||
+		    jv_get_int(o, "fundingTime", &f.funding_time) ||
+		    jv_get_num(o, "fundingRate", &f.funding_rate) || !rate_ok(f.funding_rate)) {
 			(*bad)++;
 			continue;
 		}
-		if (get_num(o, "markPrice", &f.mark_price) || !price_ok(f.mark_price))
+		if (jv_get_num(o, "markPrice", &f.mark_price) || !price_ok(f.mark_price))
 			f.mark_price = NAN; /* older rows have "" */
 		records_copy_field(f.exchange, sizeof f.exchange, exchange);
 		v[k++] = f;
@@ -313,10 +256,10 @@ long binance_parse_trades(const char *json, size_t len, const char *symbol, int 
 		memset(&ev, 0, sizeof ev);
 		TradeEvent *t = &ev.u.trade;
 		json_t *m = json_object_get(o, agg ? "m" : "isBuyerMaker");
-		if (get_int(o, agg ? "a" : "id", &t->id) ||
-		    get_num(o, agg ? "p" : "price", &t->price) ||
-		    get_num(o, agg ? "q" : "qty", &t->qty) ||
-		    get_int(o, agg ? "T" : "time", &ev.ts) || !json_is_boolean(m) ||
+		if (jv_get_int(o, agg ? "a" : "id", &t->id) ||
+		    jv_get_num(o, agg ? "p" : "price", &t->price) ||
+		    jv_get_num(o, agg ? "q" : "qty", &t->qty) ||
+		    jv_get_int(o, agg ? "T" : "time", &ev.ts) || !json_is_boolean(m) ||
 		    !(t->price > 0) || !(t->qty >= 0) || !isfinite(t->price) || !isfinite(t->qty)) {
 			(*bad)++;
 			continue;
@@ -340,7 +283,7 @@ int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen)
 		msg[0] = '\0';
 	if (root && json_is_integer(json_object_get(root, "code"))) {
 		code = (int)json_integer_value(json_object_get(root, "code"));
-		const char *m = get_str(root, "msg");
+		const char *m = jv_get_str(root, "msg");
 		snprintf(msg, msglen, "%s", m ? m : "");
 		for (char *p = msg; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)

@@ -21,7 +21,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/backfill.h"
-#include "feed/binance.h"
+#include "feed/exchange.h"
 #include "feed/health.h"
 #include "feed/rest.h"
 #include "feed/universe.h"
@@ -82,6 +82,10 @@ typedef struct {
 
 struct Collector {
 	CollectorOptions o;
+	const Exchange *ex;
+	Collector *primary;                     /* a venue: the collector it belongs to */
+	Collector *venue[COLLECTOR_MAX_VENUES]; /* the first exchange's: the others */
+	int nvenues;
 	char *db_path, *rest_url, *ws_url, *exchange;
 	StoreWriter *writer;
 	Shipper *shipper; /* NULL: nothing is shipped */
@@ -130,13 +134,14 @@ struct Collector {
 #define STAGE_EVENTS  512
 #define STAGE_RECORDS 256
 
-static Collector *g_stop_owner; /* for the REST client's should_stop */
+/* the collector (or venue) of this rest thread, for the REST client's should_stop */
+static _Thread_local Collector *tl_owner;
 
 static int should_stop(void)
 {
-	if (!g_stop_owner || !atomic_load(&g_stop_owner->stop))
+	if (!tl_owner || !atomic_load(&tl_owner->stop))
 		return 0;
-	int64_t until = atomic_load(&g_stop_owner->final_until); /* the last pass, bounded */
+	int64_t until = atomic_load(&tl_owner->final_until); /* the last pass, bounded */
 	return !(until && fb_mono_ms() < until);
 }
 
@@ -168,12 +173,59 @@ static void put(Collector *c, const StoreRecord *r)
 		atomic_fetch_add(&c->records_queued, 1);
 }
 
+/* A venue's event as the first exchange's engine takes it: its values for the columns
+ * across exchanges (EV_VENUE). 0 when it carries none. */
+static int venue_event(const Collector *c, const Event *ev, Event *out)
+{
+	memset(out, 0, sizeof *out);
+	out->type = EV_VENUE;
+	out->ts = ev->ts;
+	memcpy(out->symbol, ev->symbol, sizeof out->symbol);
+	VenueEvent *v = &out->u.venue;
+	records_copy_field(v->venue, sizeof v->venue, c->exchange);
+	v->mark = v->funding_rate = v->funding_interval_h = v->oi = v->quote_volume_24h = NAN;
+	switch (ev->type) {
+	case EV_MARK:
+		v->mark = ev->u.mark.mark;
+		v->funding_rate = ev->u.mark.funding_rate;
+		return 1;
+	case EV_OPEN_INTEREST: v->oi = ev->u.oi.contracts; return isfinite(v->oi);
+	case EV_LIQUIDATION: {
+		double n = ev->u.liq.price * ev->u.liq.qty;
+		*(strcmp(ev->u.liq.side, "BUY") == 0 ? &v->liq_buy : &v->liq_sell) = n;
+		return 1;
+	}
+	default: return 0;
+	}
+}
+
+/* any thread: an event to the engine: the first exchange's own, a venue's as EV_VENUE */
+static void to_engine(Collector *c, const Event *ev)
+{
+	Event e;
+	if (c->live)
+		quant_live_push(c->live, ev);
+	else if (c->primary && venue_event(c, ev, &e))
+		quant_live_push(c->primary->live, &e);
+}
+
 /* ws thread: the staged events and records to the engine and the writer, one lock and at
  * most one wake-up each */
 static void flush_stage(Collector *c)
 {
 	if (c->nevb) {
-		quant_live_push_batch(c->live, c->evb, c->nevb);
+		if (c->live)
+			quant_live_push_batch(c->live, c->evb, c->nevb);
+		else if (c->primary) { /* a venue: what the columns across exchanges need */
+			size_t k = 0;
+			for (size_t i = 0; i < c->nevb; i++) {
+				Event e;
+				if (venue_event(c, &c->evb[i], &e))
+					c->evb[k++] = e; /* k <= i: nothing unread is overwritten */
+			}
+			if (k)
+				quant_live_push_batch(c->primary->live, c->evb, k);
+		}
 		c->nevb = 0;
 	}
 	if (c->nrecb) {
@@ -278,13 +330,31 @@ static void put_event(Collector *c, const Event *ev)
 	int n = metric_rows(ev, ids, vs);
 	for (int i = 0; i < n; i++)
 		put_metric(c, ev->symbol, metric_name(ids[i]), ev->ts, vs[i]);
-	quant_live_push(c->live, ev);
+	to_engine(c, ev);
 }
 
 /* rest thread: the 24h tickers of a ranking, for the engine's top table. */
 static void push_tickers(Collector *c, const UniverseEntry *u, long n)
 {
-	for (long i = 0; i < n; i++) {
+	for (long i = 0; i < n && !c->live && c->primary; i++) {
+		/* a venue: its 24h volume and funding interval, for the columns across exchanges,
+		 * and the interval stored when the exchange says (Bybit's changes per symbol) */
+		Event ev = {.type = EV_VENUE, .ts = fb_now_ms()};
+		memcpy(ev.symbol, u[i].symbol, sizeof ev.symbol);
+		VenueEvent *v = &ev.u.venue;
+		records_copy_field(v->venue, sizeof v->venue, c->exchange);
+		v->mark = v->funding_rate = v->oi = NAN;
+		v->quote_volume_24h = u[i].quote_volume;
+		v->funding_interval_h =
+		        u[i].funding_interval_min > 0 ? u[i].funding_interval_min / 60.0 : NAN;
+		quant_live_push(c->primary->live, &ev);
+	}
+	for (long i = 0; i < n; i++) /* the interval, where the exchange gives one */
+		if (u[i].funding_interval_min > 0)
+			put_metric(c, u[i].symbol, "funding_interval_h",
+			           fb_now_ms() + c->server_offset_ms,
+			           u[i].funding_interval_min / 60.0);
+	for (long i = 0; i < n && c->live; i++) {
 		if (isnan(u[i].last))
 			continue; /* a stored universe: no ticker known */
 		Event ev = {.type = EV_TICKER_24H, .ts = u[i].close_time};
@@ -510,47 +580,25 @@ static void ask_backfill(Collector *c, const char *symbol, const char *interval,
 	r->due = due;
 }
 
-/* The symbol of a stream name ("btcusdt@kline_1m") up to end, upper-cased. 0, or -1 when it
- * does not fit. */
-static int stream_symbol(const char *name, const char *end, char sym[FB_SYMBOL_LEN])
-{
-	size_t sl = (size_t)(end - name);
-	if (sl >= FB_SYMBOL_LEN)
-		return -1;
-	for (size_t j = 0; j < sl; j++)
-		sym[j] = (char)(name[j] >= 'a' && name[j] <= 'z' ? name[j] - 'a' + 'A' : name[j]);
-	sym[sl] = '\0';
-	return 0;
-}
-
 /* ws thread: after a reconnect, the rest thread fetches what the gap may have cost. */
 static void on_reconnect(void *arg, const char *const *streams, int n)
 {
 	Collector *c = arg;
+	StreamInfo si;
 	for (int i = 0; i < n; i++) { /* trades: the next one shows whether any were missed */
-		const char *t = strstr(streams[i], "@trade");
-		if (!t)
-			t = strstr(streams[i], "@aggTrade");
-		if (!t)
+		if (!c->ex->trades_after || c->ex->stream_info(streams[i], &si) ||
+		    si.kind != STREAM_TRADES)
 			continue;
-		char sym[FB_SYMBOL_LEN];
-		if (stream_symbol(streams[i], t, sym))
-			continue;
-		SymState *s = sym_state(c, sym);
+		SymState *s = sym_state(c, si.symbol);
 		if (s)
 			s->trade_check = 1;
 	}
 	/* the subscription of streams beyond the URL's takes 250 ms per 50 */
 	int64_t due = fb_mono_ms() + BACKFILL_AFTER_MS + (int64_t)(n / 50) * 250;
 	pthread_mutex_lock(&c->lock);
-	for (int i = 0; i < n; i++) {
-		const char *k = strstr(streams[i], "@kline_");
-		if (!k)
-			continue;
-		char sym[FB_SYMBOL_LEN];
-		if (!stream_symbol(streams[i], k, sym))
-			ask_backfill(c, sym, k + 7, due);
-	}
+	for (int i = 0; i < n; i++)
+		if (c->ex->stream_info(streams[i], &si) == 0 && si.kind == STREAM_KLINE)
+			ask_backfill(c, si.symbol, si.interval, due);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -562,12 +610,12 @@ static int backfill_one(Collector *c, RestClient *rc, Store *reader, const char 
 	BackfillReport r = {0};
 	BackfillTarget to = {reader, c->writer};
 	int64_t since = now - (int64_t)c->o.lookback * fb_interval_ms(interval);
-	if (backfill_series(rc, &to, c->exchange, symbol, interval, since, now, &r, err,
+	if (backfill_series(c->ex, rc, &to, c->exchange, symbol, interval, since, now, &r, err,
 	                    sizeof err)) {
 		job_done(c, JOB_BACKFILL, err);
 		return -1;
 	}
-	if (r.candles_added > 0 && atomic_load(&c->ready))
+	if (r.candles_added > 0 && atomic_load(&c->ready) && c->live)
 		quant_live_rewarm(c->live, symbol); /* live values stay equal to a replay */
 	if (r.gaps_found)
 		log_info("collect",
@@ -593,24 +641,20 @@ static int backfill_prices(Collector *c, RestClient *rc, Store *reader, const ch
 		return -1;
 	int64_t from = last >= 0 ? last + FB_MINUTE_MS
 	                         : now - now % FB_MINUTE_MS - (int64_t)MARK_PAGE * FB_MINUTE_MS;
-	const char *what = kind == STORE_INDEX ? "indexPriceKlines" : "markPriceKlines";
+	const char *what = kind == STORE_INDEX ? "index-price candles" : "mark-price candles";
 	long bad = 0;
 	for (int page = 0; page < 50 && from + FB_MINUTE_MS <= now && !should_stop(); page++) {
-		char path[256], err[512], why[256], *body;
-		size_t len;
-		snprintf(path, sizeof path, "/fapi/v1/%s?%s=%s&interval=1m&startTime=%lld&limit=%d",
-		         what, kind == STORE_INDEX ? "pair" : "symbol", symbol, (long long)from,
-		         MARK_PAGE);
-		if (rest_get(rc, path, 5, &body, &len, err, sizeof err)) {
+		char err[512];
+		Candle *k = NULL;
+		long nbad = 0;
+		long n = c->ex->price_klines(rc, c->exchange, symbol, kind == STORE_INDEX, from,
+		                             MARK_PAGE, now, &k, &nbad, err, sizeof err);
+		if (n == -1) {
 			job_done(c, JOB_BACKFILL, err);
 			return -1;
 		}
-		Candle *k;
-		long nbad, n = binance_parse_klines(body, len, c->exchange, symbol, "1m", now, &k,
-		                                    &nbad, why, sizeof why);
-		free(body);
 		if (n < 0) {
-			log_warn("collect", "%s: %s: %s", symbol, what, why);
+			log_warn("collect", "%s: %s: %s", symbol, what, err);
 			return -1;
 		}
 		bad += nbad;
@@ -649,7 +693,7 @@ static int backfill_marks(Collector *c, RestClient *rc, Store *reader, const cha
  * the polls, whose "since the newest stored point" is in the exchange's time) */
 static int64_t server_time(Collector *c, RestClient *rc, char *err, size_t errlen)
 {
-	int64_t t = universe_server_time(rc, err, errlen);
+	int64_t t = c->ex->server_time(rc, err, errlen);
 	if (t > 0)
 		c->server_offset_ms = t - fb_now_ms();
 	return t;
@@ -661,128 +705,100 @@ static int64_t server_time(Collector *c, RestClient *rc, char *err, size_t errle
 static void poll_symbol(Collector *c, RestClient *rc, Store *reader, const char *symbol,
                         int64_t now)
 {
-	char path[256], err[512], *body;
-	size_t len;
-	snprintf(path, sizeof path, "/fapi/v1/openInterest?symbol=%s", symbol);
-	if (rest_get(rc, path, 1, &body, &len, err, sizeof err) == 0) {
-		double v;
-		int64_t t;
-		if (binance_parse_open_interest(body, len, now, &v, &t) == 0) {
-			Event ev;
-			metric_event_init(&ev, EV_OPEN_INTEREST, symbol, t);
-			metric_apply(&ev, MET_OPEN_INTEREST, v);
-			put_event(c, &ev);
-			job_done(c, JOB_OPEN_INTEREST, NULL);
-		} else {
-			log_warn("collect", "%s: openInterest: malformed or out-of-range answer",
-			         symbol);
-			job_done(c, JOB_OPEN_INTEREST, "openInterest: malformed answer");
-		}
-		free(body);
-	} else
+	char err[512];
+	double v;
+	int64_t t;
+	int sides = 0;
+	int oi = c->ex->open_interest(rc, symbol, now, &v, &t, &sides, err, sizeof err);
+	if (oi == 0) {
+		Event ev;
+		metric_event_init(&ev, EV_OPEN_INTEREST, symbol, t);
+		metric_apply(&ev, MET_OPEN_INTEREST, v);
+		put_event(c, &ev);
+		if (sides > 0) /* how the exchange counted it: 1 one side, 2 both (halved) */
+			put_metric(c, symbol, "open_interest_sides", t, sides);
+		job_done(c, JOB_OPEN_INTEREST, NULL);
+	} else {
+		if (oi == -2)
+			log_warn("collect", "%s: %s", symbol, err);
 		job_done(c, JOB_OPEN_INTEREST, err);
-	static const struct {
-		const char *path, *field;
-		MetricId metric;
-	} ratios[] = {
-	        {"/futures/data/globalLongShortAccountRatio", "longShortRatio", MET_LS_GLOBAL},
-	        {"/futures/data/topLongShortAccountRatio", "longShortRatio", MET_LS_TOP_ACCOUNTS},
-	        {"/futures/data/topLongShortPositionRatio", "longShortRatio", MET_LS_TOP_POSITIONS},
-	        {"/futures/data/takerlongshortRatio", "buySellRatio", MET_TAKER_RATIO},
-	        {"/futures/data/openInterestHist", "sumOpenInterestValue", MET_OI_VALUE},
-	};
-	for (size_t i = 0; i < sizeof ratios / sizeof *ratios && !should_stop(); i++) {
+	}
+	long cap = c->ex->metric_rows < RATIO_ROWS ? c->ex->metric_rows : RATIO_ROWS;
+	for (int i = 0; i < c->ex->nmetrics && !should_stop(); i++) {
 		/* the 5m points since the newest stored one (after a REST hold or a stop), up to
-		 * the exchange's 500; the latest one otherwise */
+		 * the exchange's most; the latest one otherwise */
+		MetricId m = c->ex->metrics[i];
 		int64_t last = -1;
 		long limit = 1;
-		const char *metric = metric_name(ratios[i].metric);
-		int is_ratio = metric_event_of(ratios[i].metric) == EV_RATIO;
+		const char *metric = metric_name(m);
 		/* two more than the periods since the newest stored point: one for the
 		 * rounding, one for a point the exchange adds while the request is on its way
 		 * (at 60x, simex adds one every 5 s); the points already stored come back
 		 * unchanged */
 		if (store_last_metric(reader, c->exchange, symbol, metric, &last) == 0 &&
 		    last > 0 && now > last)
-			limit = (now - last) / RATIO_PERIOD_MS + 2 < RATIO_ROWS
+			limit = (now - last) / RATIO_PERIOD_MS + 2 < cap
 			                ? (long)((now - last) / RATIO_PERIOD_MS + 2)
-			                : RATIO_ROWS;
-		snprintf(path, sizeof path, "%s?symbol=%s&period=5m&limit=%ld", ratios[i].path,
-		         symbol, limit);
-		if (rest_get(rc, path, 1, &body, &len, err, sizeof err)) {
+			                : cap;
+		double vs[RATIO_ROWS];
+		int64_t ts[RATIO_ROWS];
+		long bad = 0;
+		int msides = 0;
+		long got = c->ex->metric_history(rc, symbol, m, limit, now, vs, ts, cap, &bad,
+		                                 &msides, err, sizeof err);
+		for (long k = 0; k < got && msides > 0; k++)
+			put_metric(c, symbol, "open_interest_sides", ts[k], msides);
+		if (got == -1) { /* the request failed */
 			job_done(c, JOB_RATIOS, err);
 			continue;
 		}
-		double vs[RATIO_ROWS];
-		int64_t ts[RATIO_ROWS];
-		long bad, got = binance_parse_ratios(body, len, ratios[i].field,
-		                                     is_ratio ? 1e6 : 1e14, now, vs, ts, RATIO_ROWS,
-		                                     &bad);
 		for (long k = 0; k + 1 < got; k++) /* the earlier points: stored */
 			put_metric(c, symbol, metric, ts[k], vs[k]);
 		if (got > 0) { /* the latest: stored and to the engine */
 			Event ev;
-			metric_event_init(&ev, metric_event_of(ratios[i].metric), symbol,
-			                  ts[got - 1]);
-			metric_apply(&ev, ratios[i].metric, vs[got - 1]);
+			metric_event_init(&ev, metric_event_of(m), symbol, ts[got - 1]);
+			metric_apply(&ev, m, vs[got - 1]);
 			put_event(c, &ev);
 			job_done(c, JOB_RATIOS, NULL);
 		}
 		if (got < 0 || bad) {
 			log_warn("collect", "%s: %s: malformed or out-of-range answer", symbol,
-			         ratios[i].path);
+			         metric);
 			job_done(c, JOB_RATIOS, "ratio: malformed answer");
 		}
-		free(body);
 	}
 	/* realised funding (ascending): the events since the newest stored one (after a long
-	 * stop, up to 1,000), or the last ten (8-hourly: three days) */
+	 * stop, all the exchange gives), or the latest few */
 	int64_t lastf = -1;
-	if (store_last_funding(reader, c->exchange, symbol, &lastf) == 0 && lastf > 0)
-		snprintf(path, sizeof path,
-		         "/fapi/v1/fundingRate?symbol=%s&startTime=%lld&limit=1000", symbol,
-		         (long long)lastf + 1);
-	else
-		snprintf(path, sizeof path, "/fapi/v1/fundingRate?symbol=%s&limit=10", symbol);
-	if (!should_stop() && rest_get(rc, path, 1, &body, &len, err, sizeof err) == 0) {
-		FundingRate *f;
-		long bad;
-		char why[256];
-		long nf = binance_parse_funding(body, len, c->exchange, &f, &bad, why, sizeof why);
+	if (store_last_funding(reader, c->exchange, symbol, &lastf) != 0 || lastf < 0)
+		lastf = 0;
+	if (!should_stop()) {
+		FundingRate *f = NULL;
+		long bad = 0;
+		long nf = c->ex->funding(rc, c->exchange, symbol, lastf, &f, &bad, err, sizeof err);
 		for (long i = 0; i < nf; i++) {
 			StoreRecord r = {.type = STORE_REC_FUNDING};
 			r.u.funding = f[i];
 			put(c, &r);
 		}
-		for (long i = 0; i < nf; i++) { /* oldest first, as they come, for the engine */
+		for (long i = 0; i < nf && c->live; i++) { /* oldest first, for the engine */
 			Event ev = {.type = EV_FUNDING, .ts = f[i].funding_time};
 			records_copy_field(ev.symbol, sizeof ev.symbol, symbol);
 			ev.u.funding.rate = f[i].funding_rate;
 			ev.u.funding.mark = f[i].mark_price;
 			quant_live_push(c->live, &ev);
 		}
-		job_done(c, JOB_PREMIUM, nf < 0 ? why : NULL);
+		if (nf != -1) /* answered (a failed request is the next round's) */
+			job_done(c, JOB_PREMIUM, nf < 0 ? err : NULL);
 		free(f);
-		free(body);
 	}
-	(void)now;
 }
 
 /* The streams of one symbol (caller frees each and the array); returns how many. */
 static int symbol_streams(const Collector *c, const char *symbol, char **out)
 {
-	char lower[FB_SYMBOL_LEN];
-	int n = 0;
-	for (int k = 0; k < FB_SYMBOL_LEN; k++)
-		lower[k] = (char)(symbol[k] >= 'A' && symbol[k] <= 'Z' ? symbol[k] - 'A' + 'a'
-		                                                       : symbol[k]);
-	for (int j = 0; j < c->o.nintervals; j++)
-		out[n++] = xasprintf("%s@kline_%s", lower, c->o.intervals[j]);
-	out[n++] = xasprintf("%s@markPrice@1s", lower);
-	out[n++] = xasprintf("%s@%s", lower, c->o.raw_trades ? "trade" : "aggTrade");
-	out[n++] = xasprintf("%s@forceOrder", lower);
-	out[n++] = xasprintf("%s@bookTicker", lower);
-	return n;
+	return c->ex->symbol_streams(symbol, (const char(*)[8])c->o.intervals, c->o.nintervals,
+	                             c->o.raw_trades, out);
 }
 
 static int has_symbol(char (*list)[FB_SYMBOL_LEN], int n, const char *s)
@@ -805,8 +821,8 @@ static long top_and_watched(Collector *c, RestClient *rc, UniverseEntry **uni, c
 	if (nw)
 		memcpy(w, c->watch, (size_t)nw * FB_SYMBOL_LEN);
 	pthread_mutex_unlock(&c->lock);
-	long n =
-	        universe_top(rc, c->o.top_n, (const char(*)[FB_SYMBOL_LEN])w, nw, uni, err, errlen);
+	long n = universe_top(c->ex, rc, c->o.top_n, (const char(*)[FB_SYMBOL_LEN])w, nw, uni, err,
+	                      errlen);
 	if (n > 0 && c->o.shard_n > 1) { /* this collector's share of them */
 		long kept = 0;
 		for (long i = 0; i < n; i++)
@@ -819,7 +835,7 @@ static long top_and_watched(Collector *c, RestClient *rc, UniverseEntry **uni, c
 		nw = wk;
 		n = kept;
 	}
-	if (n >= 0) /* the engine shows the watched rows above the ranked ones */
+	if (n >= 0 && c->live) /* the engine shows the watched rows above the ranked ones */
 		quant_live_watch(c->live, (const char(*)[FB_SYMBOL_LEN])w, nw);
 	free(w);
 	return n;
@@ -845,6 +861,8 @@ void collector_watch(Collector *c, const char (*symbols)[FB_SYMBOL_LEN], int n)
 	log_info("collect", "watchlist: %d symbol%s%s%s", n, n == 1 ? "" : "s", n ? ", first " : "",
 	         n ? symbols[0] : "");
 	atomic_store(&c->rerank_now, 1);
+	for (int k = 0; k < c->nvenues; k++)
+		collector_watch(c->venue[k], symbols, n);
 }
 
 static void rerank(Collector *c, RestClient *rc, Store *reader)
@@ -879,7 +897,8 @@ static void rerank(Collector *c, RestClient *rc, Store *reader)
 		atomic_store(&c->syms_changed, 1);
 		pthread_mutex_unlock(&c->lock);
 		feed_ws_subscribe(c->ws, add, nadd, del, ndel);
-		quant_live_track(c->live, (const char(*)[FB_SYMBOL_LEN])now_syms, (int)n);
+		if (c->live)
+			quant_live_track(c->live, (const char(*)[FB_SYMBOL_LEN])now_syms, (int)n);
 		int64_t t = server_time(c, rc, err, sizeof err);
 		for (long i = 0; i < n && t > 0 && !should_stop(); i++)
 			if (!has_symbol(c->symbols, c->nsymbols, now_syms[i]))
@@ -922,30 +941,19 @@ static void fill_gaps(Collector *c, RestClient *rc)
 	c->ngaps = c->capgaps = 0;
 	pthread_mutex_unlock(&c->lock);
 	for (size_t i = 0; i < n; i++) {
-		char path[160], err[512], why[256];
-		int agg = !c->o.raw_trades;
-		if (agg)
-			snprintf(path, sizeof path,
-			         "/fapi/v1/aggTrades?symbol=%s&fromId=%lld&limit=1000", g[i].symbol,
-			         (long long)g[i].after + 1);
-		else
-			snprintf(path, sizeof path, "/fapi/v1/trades?symbol=%s&limit=1000",
-			         g[i].symbol);
-		char *body = NULL;
-		size_t len;
+		char err[512];
 		TradeFill f = {.ev = NULL, .n = 0};
 		memcpy(f.symbol, g[i].symbol, FB_SYMBOL_LEN);
-		if (rest_get(rc, path, agg ? 20 : 5, &body, &len, err, sizeof err) == 0) {
-			long bad;
-			f.n = binance_parse_trades(body, len, g[i].symbol, agg, &f.ev, &bad, why,
-			                           sizeof why);
-			if (f.n < 0)
-				log_warn("collect", "%s: trades for a gap: %s", g[i].symbol, why);
-		} else
+		long bad = 0;
+		if (c->ex->trades_after)
+			f.n = c->ex->trades_after(rc, g[i].symbol, !c->o.raw_trades, g[i].after,
+			                          &f.ev, &bad, err, sizeof err);
+		else
+			snprintf(err, sizeof err, "%s gives no trades by id", c->ex->name);
+		if (f.n < 0 || !c->ex->trades_after)
 			log_warn("collect", "%s: trades for a gap: %s", g[i].symbol, err);
 		if (f.n < 0)
 			f.n = 0;
-		free(body);
 		pthread_mutex_lock(&c->lock);
 		if (c->nfills == c->capfills)
 			c->fills = xrealloc(c->fills,
@@ -982,7 +990,10 @@ static void *rest_main(void *arg)
 {
 	Collector *c = arg;
 	char err[512];
+	tl_owner = c;
 	RestClient *rc = rest_new(c->rest_url, c->o.weight_limit, c->o.timeout_ms, should_stop);
+	if (rc)
+		rest_set_rules(rc, &c->ex->limits, c->o.weight_limit, c->ex->body_error);
 	pthread_mutex_lock(&c->lock);
 	c->rc = rc;
 	pthread_mutex_unlock(&c->lock);
@@ -1057,7 +1068,8 @@ static void *rest_main(void *arg)
 	char **streams = xcalloc((size_t)c->nsymbols * (c->o.nintervals + 4) + 1, sizeof *streams);
 	for (int i = 0; i < c->nsymbols; i++)
 		nstreams += symbol_streams(c, c->symbols[i], streams + nstreams);
-	FeedWsOptions wo = {.url = c->ws_url,
+	FeedWsOptions wo = {.ex = c->ex,
+	                    .url = c->ws_url,
 	                    .exchange = c->exchange,
 	                    .stale_s = c->o.stale_s,
 	                    .silent_stream_s = c->o.silent_stream_s,
@@ -1087,7 +1099,8 @@ static void *rest_main(void *arg)
 			                         now) != 0;
 	if (!failures)
 		job_done(c, JOB_BACKFILL, NULL);
-	quant_live_warm(c->live, (const char(*)[FB_SYMBOL_LEN])c->symbols, c->nsymbols);
+	if (c->live)
+		quant_live_warm(c->live, (const char(*)[FB_SYMBOL_LEN])c->symbols, c->nsymbols);
 	atomic_store(&c->ready, 1);
 	log_info("collect", "initial backfill done; ready");
 
@@ -1139,13 +1152,9 @@ static void *rest_main(void *arg)
 			if (poll_at >= c->nsymbols) {
 				poll_at = 0;
 				rounds++;
-				char *body;
-				size_t len;
-				if (rest_get(rc, "/fapi/v1/premiumIndex", 10, &body, &len, err,
-				             sizeof err) == 0) {
+				if (c->ex->premium(rc, err, sizeof err) == 0)
 					job_done(c, JOB_PREMIUM, NULL);
-					free(body);
-				} else
+				else
 					job_done(c, JOB_PREMIUM, err);
 			}
 			int64_t round_ms = (int64_t)c->o.poll_s * 1000;
@@ -1193,6 +1202,65 @@ out:
 	return NULL;
 }
 
+/* A venue: an exchange of c's besides the first, sharing c's writer (and nothing else). */
+static Collector *venue_new(Collector *c, const CollectorVenue *vo)
+{
+	Collector *v = xcalloc(1, sizeof *v);
+	v->o = c->o;
+	v->o.rules = NULL;
+	v->o.ship = NULL;
+	v->o.nvenues = 0;
+	v->o.health_port = 0;
+	v->ex = vo->ex;
+	v->o.ex = vo->ex;
+	v->o.weight_limit = vo->weight_limit;
+	v->o.timeout_ms = vo->timeout_ms > 0 ? vo->timeout_ms : c->o.timeout_ms;
+	v->primary = c;
+	v->evb = xmalloc(STAGE_EVENTS * sizeof *v->evb);
+	v->recb = xmalloc(STAGE_RECORDS * sizeof *v->recb);
+	v->db_path = xstrdup(c->db_path);
+	v->rest_url = xstrdup(vo->rest_url);
+	v->ws_url = xstrdup(vo->ws_url);
+	v->exchange = xstrdup(vo->label);
+	v->o.rest_url = v->rest_url;
+	v->o.ws_url = v->ws_url;
+	v->o.exchange = v->exchange;
+	v->writer = c->writer;
+	pthread_mutex_init(&v->lock, NULL);
+	for (int j = 0; j < NJOBS; j++)
+		v->jobs[j].allowed_age_s = c->jobs[j].allowed_age_s;
+	v->started_ms = c->started_ms;
+	v->nwatch = c->nwatch;
+	v->watch = xcalloc((size_t)c->nwatch + 1, FB_SYMBOL_LEN);
+	if (c->nwatch)
+		memcpy(v->watch, c->watch, (size_t)c->nwatch * FB_SYMBOL_LEN);
+	return v;
+}
+
+static void collector_free(Collector *c)
+{
+	free(c->evb);
+	free(c->recb);
+	strindex_free(&c->sym_index);
+	free(c->symbols);
+	for (int i = 0; i < c->nsym; i++)
+		free(c->sym[i].held);
+	free(c->sym);
+	free(c->gaps);
+	for (size_t i = 0; i < c->nfills; i++)
+		free(c->fills[i].ev);
+	free(c->fills);
+	free(c->next_syms);
+	free(c->watch);
+	free(c->requests);
+	free(c->db_path);
+	free(c->rest_url);
+	free(c->ws_url);
+	free(c->exchange);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
 Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 {
 	Collector *c = xcalloc(1, sizeof *c);
@@ -1203,6 +1271,7 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 	c->rest_url = xstrdup(o->rest_url);
 	c->ws_url = xstrdup(o->ws_url);
 	c->exchange = xstrdup(o->exchange);
+	c->ex = o->ex ? o->ex : &exchange_binance;
 	if (c->o.poll_s <= 0)
 		c->o.poll_s = 300;
 	if (c->o.gap_check_s <= 0)
@@ -1218,7 +1287,6 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 	c->watch = xcalloc((size_t)o->nwatch + 1, FB_SYMBOL_LEN);
 	if (o->nwatch)
 		memcpy(c->watch, o->watch, (size_t)o->nwatch * FB_SYMBOL_LEN);
-	g_stop_owner = c;
 	StoreWriterOptions wo = o->writer;
 	wo.outbox = o->ship != NULL; /* every commit logged for the shipper */
 	c->writer = store_writer_start(o->db_path, &wo, err, errlen);
@@ -1253,13 +1321,22 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the rest thread");
 		goto fail;
 	}
+	for (int k = 0; k < o->nvenues && k < COLLECTOR_MAX_VENUES; k++) {
+		Collector *v = venue_new(c, &o->venues[k]);
+		if (pthread_create(&v->rest_thread, NULL, rest_main, v)) {
+			log_error("collect", "%s: cannot start its rest thread", v->ex->name);
+			collector_free(v);
+			continue;
+		}
+		c->venue[c->nvenues++] = v;
+		log_info("collect", "collecting %s too, as '%s'", v->ex->name, v->exchange);
+	}
 	return c;
 fail:
 	health_stop(c->health);
 	quant_live_stop(c->live);
 	shipper_stop(c->shipper);
 	store_writer_stop(c->writer);
-	g_stop_owner = NULL;
 	free(c->evb);
 	free(c->recb);
 	free(c->db_path);
@@ -1285,6 +1362,9 @@ int collector_ready(Collector *c)
 {
 	if (!atomic_load(&c->ready))
 		return 0;
+	for (int k = 0; k < c->nvenues; k++)
+		if (!atomic_load(&c->venue[k]->ready))
+			return 0;
 	StoreWriterStats st;
 	store_writer_get_stats(c->writer, &st);
 	return !(st.held && fb_now_ms() - st.failing_since_ms >= STORE_FAILING_MS);
@@ -1401,6 +1481,44 @@ void collector_health_json(Collector *c, StrBuf *b)
 	              jstate ? jstate : "\"\"");
 	free(jstate);
 	json_decref(js);
+	/* every exchange: its feed state, jobs and streams */
+	strbuf_printf(b, "\"exchanges\":[");
+	for (int k = 0; k <= c->nvenues; k++) {
+		Collector *v = k ? c->venue[k - 1] : c;
+		char vstate[96];
+		collector_feed_state(v, vstate, sizeof vstate);
+		FeedWsStats vw = {0};
+		if (atomic_load(&v->ready) && v->ws)
+			feed_ws_get_stats(v->ws, &vw);
+		json_t *jv = json_string(vstate);
+		char *jvs = jv ? json_dumps(jv, JSON_ENCODE_ANY) : NULL;
+		strbuf_printf(b,
+		              "%s{\"name\":\"%s\",\"label\":\"%s\",\"ready\":%s,\"state\":%s,"
+		              "\"symbols\":%d,\"websocket\":{\"connections\":%d,\"connected\":%d,"
+		              "\"messages\":%llu,\"malformed\":%llu,\"reconnects\":%llu,"
+		              "\"stale\":%llu,\"silent_streams\":%llu},\"jobs\":{",
+		              k ? "," : "", v->ex->name, v->exchange,
+		              atomic_load(&v->ready) ? "true" : "false", jvs ? jvs : "\"\"",
+		              atomic_load(&v->ready) ? v->nsymbols : 0, vw.connections,
+		              vw.connected, (unsigned long long)vw.messages,
+		              (unsigned long long)vw.malformed, (unsigned long long)vw.reconnects,
+		              (unsigned long long)vw.stale, (unsigned long long)vw.silent_streams);
+		free(jvs);
+		json_decref(jv);
+		pthread_mutex_lock(&v->lock);
+		for (int j = 0; j < NJOBS; j++) {
+			json_t *e = json_string(v->jobs[j].last_error);
+			char *esc = json_dumps(e, JSON_ENCODE_ANY);
+			strbuf_printf(b, "%s\"%s\":{\"consecutive_failures\":%d,\"last_error\":%s}",
+			              j ? "," : "", job_names[j], v->jobs[j].consecutive_failures,
+			              esc ? esc : "\"\"");
+			free(esc);
+			json_decref(e);
+		}
+		pthread_mutex_unlock(&v->lock);
+		strbuf_printf(b, "}}");
+	}
+	strbuf_printf(b, "],");
 	QuantLiveStats q;
 	quant_live_get_stats(c->live, &q);
 	strbuf_printf(b,
@@ -1411,6 +1529,18 @@ void collector_health_json(Collector *c, StrBuf *b)
 	              (unsigned long long)q.dropped, q.queue_depth,
 	              (unsigned long long)q.generation, (unsigned long long)q.warmups,
 	              (unsigned long long)q.alerts, (unsigned long long)q.commands);
+}
+
+int collector_exchanges(const Collector *c)
+{
+	return 1 + c->nvenues;
+}
+
+int collector_exchange_state(Collector *c, int i, char *name, size_t namelen, char *out, size_t len)
+{
+	Collector *v = i > 0 && i <= c->nvenues ? c->venue[i - 1] : c;
+	snprintf(name, namelen, "%s", v->ex->name);
+	return collector_feed_state(v, out, len);
 }
 
 int collector_feed_state(Collector *c, char *out, size_t len)
@@ -1546,9 +1676,24 @@ uint64_t collector_stop(Collector *c)
 	if (!c)
 		return 0;
 	atomic_store(&c->stop, 1);
+	for (int k = 0; k < c->nvenues; k++)
+		atomic_store(&c->venue[k]->stop, 1);
 	store_writer_stop_soon(c->writer);  /* a store that cannot commit must not hold the stop */
 	pthread_join(c->rest_thread, NULL); /* it started the ws thread */
-	health_stop(c->health);             /* it reads the ws thread's stats: first */
+	for (int k = 0; k < c->nvenues; k++)
+		pthread_join(c->venue[k]->rest_thread, NULL);
+	health_stop(c->health); /* it reads the ws threads' stats: first */
+	for (int k = 0; k < c->nvenues; k++) {
+		Collector *v = c->venue[k];
+		feed_ws_stop(v->ws);
+		for (int i = 0; i < v->nsym; i++)
+			if (v->sym[i].recovering)
+				end_recovery(v, &v->sym[i], NULL, 0);
+		flush_stage(v);
+		collector_free(v);
+		c->venue[k] = NULL;
+	}
+	c->nvenues = 0;
 	feed_ws_stop(c->ws);
 	/* the ws thread is gone: trades held for a gap nobody will fill now are kept anyway */
 	for (int i = 0; i < c->nsym; i++)
@@ -1561,26 +1706,6 @@ uint64_t collector_stop(Collector *c)
 		shipper_stop(c->shipper);
 	}
 	uint64_t lost = store_writer_stop(c->writer); /* last: it flushes what the others sent */
-	g_stop_owner = NULL;
-	free(c->evb);
-	free(c->recb);
-	strindex_free(&c->sym_index);
-	free(c->symbols);
-	for (int i = 0; i < c->nsym; i++)
-		free(c->sym[i].held);
-	free(c->sym);
-	free(c->gaps);
-	for (size_t i = 0; i < c->nfills; i++)
-		free(c->fills[i].ev);
-	free(c->fills);
-	free(c->next_syms);
-	free(c->watch);
-	free(c->requests);
-	free(c->db_path);
-	free(c->rest_url);
-	free(c->ws_url);
-	free(c->exchange);
-	pthread_mutex_destroy(&c->lock);
-	free(c);
+	collector_free(c);
 	return lost;
 }

@@ -22,9 +22,25 @@
 
 #define COLLECTOR_MAX_INTERVALS 16
 
+struct Exchange;
+
+/* An exchange collected besides the first: its own rest and ws threads, limiter and
+ * backoff; its rows go through the same writer under its label. The engine follows the
+ * first exchange only. */
+typedef struct {
+	const struct Exchange *ex;
+	const char *rest_url, *ws_url, *label;
+	int weight_limit, timeout_ms; /* 0: the exchange's rules */
+} CollectorVenue;
+
+#define COLLECTOR_MAX_VENUES 3
+
 typedef struct {
 	const char *db_path;
-	const char *rest_url, *ws_url, *exchange;
+	const struct Exchange *ex;                   /* the first exchange (NULL: Binance) */
+	CollectorVenue venues[COLLECTOR_MAX_VENUES]; /* more exchanges */
+	int nvenues;
+	const char *rest_url, *ws_url, *exchange; /* exchange: the label stored with the data */
 	int top_n;
 	char intervals[COLLECTOR_MAX_INTERVALS][8];
 	int nintervals;
@@ -62,6 +78,11 @@ Collector *collector_start(const CollectorOptions *o, char *err, size_t errlen);
 int collector_health_port(const Collector *c);
 /* 1 once the initial backfill is done and the streams are up. */
 int collector_ready(Collector *c);
+/* How many exchanges it collects (1 + venues), and the feed state of the i-th (0: the first)
+ * with its name, as collector_feed_state gives it. */
+int collector_exchanges(const Collector *c);
+int collector_exchange_state(Collector *c, int i, char *name, size_t namelen, char *out,
+                             size_t len);
 /* The /health document (JSON). */
 void collector_health_json(Collector *c, StrBuf *out);
 /* Any thread: the feed's state in a few words for a status line: "connecting", "live",

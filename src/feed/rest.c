@@ -28,7 +28,9 @@ struct RestClient {
 	_Atomic int64_t hold_until; /* lim.not_before, lim.banned, lim.used: for other threads */
 	atomic_int hold_banned, weight_used;
 	RestStats stats;
-	void (*on_limit)(void *arg, const WeightLimiter *l); /* after a 429 or a 418 */
+	int weight_header; /* the answers carry X-MBX-USED-WEIGHT-1M */
+	int (*body_error)(const char *body, size_t len, char *msg, size_t msglen);
+	void (*on_limit)(void *arg, const WeightLimiter *l); /* after a 429 or a ban */
 	void *on_limit_arg;
 	/* the response being received */
 	char *body;
@@ -97,6 +99,7 @@ RestClient *rest_new(const char *base_url, int weight_limit, int timeout_ms,
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
 	c->should_stop = should_stop;
 	limiter_init(&c->lim, weight_limit);
+	c->weight_header = 1;
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -112,6 +115,14 @@ RestClient *rest_new(const char *base_url, int weight_limit, int timeout_ms,
 	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
 	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
 	return c;
+}
+
+void rest_set_rules(RestClient *c, const LimiterRules *r, int weight_limit,
+                    int (*body_error)(const char *body, size_t len, char *msg, size_t msglen))
+{
+	limiter_init_rules(&c->lim, r, weight_limit);
+	c->weight_header = r->weight_header;
+	c->body_error = body_error;
 }
 
 void rest_free(RestClient *c)
@@ -150,14 +161,15 @@ int rest_get(RestClient *c, const char *path_query, int weight, char **body, siz
 		while ((wait = limiter_reserve(&c->lim, weight, fb_now_ms())) > 0) {
 			if (c->lim.banned)
 				log_warn("rest",
-				         "banned by the exchange (418): holding every request for "
+				         "banned by the exchange (%d): holding every request for "
 				         "%lld s",
-				         (long long)(wait + 999) / 1000);
+				         c->lim.ban_status, (long long)(wait + 999) / 1000);
 			else if (wait >= 1000) /* never a silent wait of a second or more */
-				log_warn(
-				        "rest",
-				        "request weight: %d of %d used this minute; waiting %lld s",
-				        c->lim.used, c->lim.limit, (long long)(wait + 999) / 1000);
+				log_warn("rest",
+				         "request weight: %d of %d used this %s; waiting %lld s",
+				         c->lim.used, c->lim.limit,
+				         c->lim.window_ms == FB_MINUTE_MS ? "minute" : "window",
+				         (long long)(wait + 999) / 1000);
 			if (wait_ms(c, wait)) {
 				snprintf(err, errlen, "%s: stopped", path_query);
 				return -1;
@@ -173,29 +185,39 @@ int rest_get(RestClient *c, const char *path_query, int weight, char **body, siz
 		CURLcode cc = curl_easy_perform(c->curl);
 		long status = 0;
 		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-		limiter_update(&c->lim, fb_now_ms(), c->used_header, (int)status, c->retry_after);
+		char msg[256] = "";
+		int body_err = 0;
+		if (cc == CURLE_OK && c->len) {
+			if (c->body_error)
+				body_err = c->body_error(c->body, c->len, msg, sizeof msg);
+			else
+				binance_parse_error(c->body, c->len, msg, sizeof msg);
+		}
+		/* a 2xx whose body says "too many requests" counts as a 429 */
+		if (status >= 200 && status < 300 && body_err == 2)
+			status = 429;
+		limiter_update(&c->lim, fb_now_ms(), c->weight_header ? c->used_header : -1,
+		               (int)status, c->retry_after);
 		atomic_store(&c->hold_until, c->lim.not_before);
 		atomic_store(&c->hold_banned, c->lim.banned);
 		atomic_store(&c->weight_used, c->lim.used);
-		if ((status == 429 || status == 418) && c->on_limit)
+		int limited = status == 429 || status == c->lim.ban_status;
+		if (limited && c->on_limit)
 			c->on_limit(c->on_limit_arg, &c->lim);
-		if (cc == CURLE_OK && status >= 200 && status < 300) {
+		if (cc == CURLE_OK && status >= 200 && status < 300 && !body_err) {
 			*body = c->body ? c->body : xstrdup("");
 			*len = c->len;
 			c->body = NULL;
 			c->cap = c->len = 0;
 			return 0;
 		}
-		char msg[256] = "";
-		if (cc == CURLE_OK && c->len)
-			binance_parse_error(c->body, c->len, msg, sizeof msg);
 		if (cc != CURLE_OK)
 			snprintf(err, errlen, "%s: %s", path_query,
 			         c->too_big ? "answer too large" : curl_easy_strerror(cc));
 		else
 			snprintf(err, errlen, "%s: HTTP %ld%s%s", path_query, status,
 			         msg[0] ? ": " : "", msg);
-		if (status == 429 || status == 418) {
+		if (limited) {
 			*(status == 429 ? &c->stats.rate_limited : &c->stats.banned) += 1;
 			log_warn("rest", "%s (Retry-After %d s)", err, c->retry_after);
 			if (attempt < REST_ATTEMPTS * 4)
@@ -241,7 +263,7 @@ int64_t rest_restore(RestClient *c, int64_t not_before, int banned, int used, in
 		c->lim.not_before = not_before;
 		c->lim.banned = banned != 0;
 	}
-	if (window == now / FB_MINUTE_MS && used > c->lim.used && used <= c->lim.limit * 4) {
+	if (window == now / c->lim.window_ms && used > c->lim.used && used <= c->lim.limit * 4) {
 		c->lim.window = window;
 		c->lim.used = used;
 	}

@@ -1,7 +1,8 @@
 /* REST client for the exchange: libcurl with one reused connection, gzip, timeouts, TLS
  * verification on (curl's default, never turned off), the weight limiter in front of every
  * request, idempotent GETs retried with backoff on 5xx and network errors, Retry-After waited
- * out on 429, and every request held back during a 418 ban. Owner: one thread. */
+ * out on 429, and every request held back during a ban (418 on Binance, 403 on Bybit).
+ * Owner: one thread. */
 #ifndef FB_FEED_REST_H
 #define FB_FEED_REST_H
 
@@ -22,6 +23,12 @@ typedef struct RestClient RestClient;
 RestClient *rest_new(const char *base_url, int weight_limit, int timeout_ms,
                      int (*should_stop)(void));
 void rest_free(RestClient *c);
+/* Before the first request: the exchange's limiter rules (weight_limit > 0 replaces their
+ * budget) and how its bodies carry errors: body_error fills msg and returns 0 (no error), 1
+ * (an error, even on a 2xx answer) or 2 (an error that means "too many requests": waited
+ * out like a 429). Without it (the default), Binance's rules and {"code","msg"} bodies. */
+void rest_set_rules(RestClient *c, const LimiterRules *r, int weight_limit,
+                    int (*body_error)(const char *body, size_t len, char *msg, size_t msglen));
 
 /* GET base_url + path_query (e.g. "/fapi/v1/klines?symbol=BTCUSDT&interval=1m"). weight is
  * the request's weight. Returns 0 with the 2xx body in *body (caller frees; NUL-terminated)

@@ -19,16 +19,14 @@
 #include "core/strindex.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
-#include "feed/binance.h"
+#include "feed/exchange.h"
 #include "feed/wsframe.h"
 #include "feed/wstls.h"
 
 #define WS_EVENTS_PER_MSG 64
-/* Streams named in the connection URL; the rest are sent as SUBSCRIBE messages of at most
- * WS_SUB_BATCH streams, one every WS_SUB_PACE_MS (Binance allows 10 messages a second and
- * advises staying near 4). */
-#define WS_URL_STREAMS 20
-#define WS_SUB_BATCH   50
+/* Streams named in the connection URL (the exchange's url_streams); the rest are sent as
+ * subscribe messages of at most the exchange's sub_batch streams, one every WS_SUB_PACE_MS
+ * (Binance allows 10 messages a second and advises staying near 4). */
 #define WS_SUB_PACE_MS 250
 #define WS_MAX_MESSAGE (8u << 20) /* a longer message is counted malformed and skipped */
 #define WS_UPGRADE_MS  10000      /* the 101 must come this long after the TCP connect */
@@ -55,7 +53,10 @@ typedef struct {
 	struct lws *wsi;
 	int connected, ever_connected, backoff;
 	int next_sub, sub_id; /* next stream to SUBSCRIBE, request id */
-	int public_route;
+	int route;            /* the exchange's route (0 or 1) */
+	void *parser;         /* the exchange's stream parser (state of this connection) */
+	int64_t ping_at;      /* mono ms: the next text heartbeat is due */
+	int ping_due;
 	int last_stream;   /* index of the stream the last message was for */
 	StrIndex names;    /* stream name -> streams[] */
 	int indexed;       /* index is of the current streams (reset when they change) */
@@ -86,6 +87,7 @@ typedef struct {
 
 struct FeedWs {
 	FeedWsOptions o;
+	const Exchange *ex;
 	char host[256], scheme[8];
 	int port, ssl;
 	char *url, *exchange;
@@ -142,12 +144,6 @@ static int parse_url(FeedWs *w, const char *url, char *err, size_t errlen)
 	if (p[hl] == ':')
 		w->port = atoi(p + hl + 1);
 	return 0;
-}
-
-static int is_public(const char *stream)
-{
-	return strstr(stream, "@bookTicker") || strstr(stream, "@depth") ||
-	       strcmp(stream, "!bookTicker") == 0;
 }
 
 static void schedule_retry(FeedWs *w, Conn *c, const char *why);
@@ -250,6 +246,11 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 		}
 		if ((c->next_sub < c->nstreams || c->nunsub) && now >= c->next_sub_at)
 			lws_callback_on_writable(c->wsi);
+		if (w->ex->ping && c->upgraded && now >= c->ping_at) {
+			c->ping_due = 1;
+			c->ping_at = now + (int64_t)w->ex->ping_s * 1000;
+			lws_callback_on_writable(c->wsi);
+		}
 		if (c->backoff && now - c->healthy_since > (int64_t)w->o.backoff_reset_s * 1000)
 			c->backoff = 0; /* a healthy period resets the backoff */
 	}
@@ -259,8 +260,10 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 		Conn *c = w->conns[i];
 		for (int k = 0; k < c->nstreams; k++) {
 			Stream *st = &c->streams[k];
-			/* liquidations come when they come: a quiet forceOrder stream proves nothing */
-			if (strstr(st->name, "forceOrder"))
+			/* liquidations come when they come: a quiet stream of them proves nothing */
+			StreamInfo si;
+			if (w->ex->stream_info(st->name, &si) == 0 &&
+			    si.kind == STREAM_LIQUIDATIONS)
 				continue;
 			if (st->subscribed_at && !st->last_seen && !st->flagged &&
 			    now - st->subscribed_at > (int64_t)w->o.silent_stream_s * 1000) {
@@ -295,16 +298,13 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 		lws_sul_schedule(w->ctx, 0, &w->tick, on_tick, 250 * LWS_US_PER_MS);
 }
 
-/* The stream name of a combined message, from its first bytes. */
-static void mark_seen(Conn *c, const char *msg, size_t len, int64_t now)
+/* The stream a message is for, from its first bytes (the exchange knows where it says). */
+static void mark_seen(const FeedWs *w, Conn *c, const char *msg, size_t len, int64_t now)
 {
-	static const char key[] = "{\"stream\":\"";
-	if (len < sizeof key || memcmp(msg, key, sizeof key - 1) != 0)
+	size_t n = 0;
+	const char *name = w->ex->message_stream(msg, len, &n);
+	if (!name)
 		return;
-	const char *name = msg + sizeof key - 1, *end = memchr(name, '"', len - (sizeof key - 1));
-	if (!end)
-		return;
-	size_t n = (size_t)(end - name);
 	/* a stream's messages come in runs: try the last one first, then the index */
 	int last = c->last_stream;
 	if (last < c->nstreams && strncmp(c->streams[last].name, name, n) == 0 &&
@@ -329,10 +329,10 @@ static void on_message(FeedWs *w, Conn *c, const char *msg, size_t len)
 	char why[256];
 	int64_t now = fb_mono_ms();
 	c->last_msg = now;
-	mark_seen(c, msg, len, now);
+	mark_seen(w, c, msg, len, now);
 	int64_t wall = fb_now_ms();
-	int n = binance_parse_ws(msg, len, w->exchange, wall, ev, WS_EVENTS_PER_MSG, why,
-	                         sizeof why);
+	int n = w->ex->parse(c->parser, msg, len, w->exchange, wall, ev, WS_EVENTS_PER_MSG, why,
+	                     sizeof why);
 	/* counted here, published once per pass (no lock per message) */
 	w->pass_messages++;
 	w->pass_last_ms = wall;
@@ -371,7 +371,10 @@ static void on_upgraded(FeedWs *w, Conn *c)
 	c->upgrade_by = 0;
 	c->connected_at = c->last_msg = c->healthy_since = now;
 	c->nunsub = 0; /* a new connection has only what the URL and SUBSCRIBE give it */
-	c->next_sub = c->nstreams < WS_URL_STREAMS ? c->nstreams : WS_URL_STREAMS;
+	c->next_sub = c->nstreams < w->ex->url_streams ? c->nstreams : w->ex->url_streams;
+	w->ex->parser_reset(c->parser); /* a state merged from deltas is the old connection's */
+	c->ping_at = now + (int64_t)w->ex->ping_s * 1000;
+	c->ping_due = 0;
 	c->next_sub_at = now;
 	for (int k = 0; k < c->next_sub; k++)
 		if (!c->streams[k].subscribed_at)
@@ -381,10 +384,11 @@ static void on_upgraded(FeedWs *w, Conn *c)
 	bump(w, &w->stats.connects, 1);
 	if (c->down_since) { /* what the streams without REST history lost while down */
 		int n = 0;
-		for (int k = 0; k < c->nstreams; k++)
-			n += !strstr(c->streams[k].name, "@kline_") &&
-			     !strstr(c->streams[k].name, "@trade") &&
-			     !strstr(c->streams[k].name, "@aggTrade");
+		for (int k = 0; k < c->nstreams; k++) {
+			StreamInfo si;
+			n += w->ex->stream_info(c->streams[k].name, &si) != 0 ||
+			     (si.kind != STREAM_KLINE && si.kind != STREAM_TRADES);
+		}
 		bump(w, &w->stats.stream_ms_lost, (uint64_t)(now - c->down_since) * (uint64_t)n);
 		c->down_since = 0;
 	}
@@ -690,27 +694,41 @@ static int on_writable(FeedWs *w, Conn *c, struct lws *wsi)
 		return 0;
 	}
 	int64_t now = fb_mono_ms();
+	if (c->ping_due) { /* the exchange's text heartbeat */
+		c->ping_due = 0;
+		if (send_frame(w, c, wsi, WSF_TEXT, w->ex->ping, strlen(w->ex->ping)))
+			return -1;
+		if (c->next_sub < c->nstreams || c->nunsub)
+			lws_callback_on_writable(wsi);
+		return 0;
+	}
 	if ((c->next_sub >= c->nstreams && !c->nunsub) || now < c->next_sub_at)
 		return 0;
-	char *msg = xmalloc(96 + WS_SUB_BATCH * 68), *p = msg;
-	int n;
-	if (c->nunsub) {
-		n = sprintf(p, "{\"method\":\"UNSUBSCRIBE\",\"params\":[");
-		int k = 0;
-		for (; k < WS_SUB_BATCH && k < c->nunsub; k++)
-			n += sprintf(p + n, "%s\"%s\"", k ? "," : "", c->unsub[k]);
+	int batch = w->ex->sub_batch;
+	const char **names = xmalloc((size_t)batch * sizeof *names);
+	int k = 0, sub = !c->nunsub;
+	if (!sub)
+		for (; k < batch && k < c->nunsub; k++)
+			names[k] = c->unsub[k];
+	else
+		for (int i = c->next_sub; k < batch && i < c->nstreams; k++, i++)
+			names[k] = c->streams[i].name;
+	size_t cap = 128 + (size_t)batch * 72;
+	char *msg = xmalloc(cap);
+	int n = w->ex->sub_message(msg, cap, sub, names, k, ++c->sub_id);
+	free(names);
+	if (n < 0) {
+		free(msg);
+		snprintf(c->close_why, sizeof c->close_why, "a subscribe message did not fit");
+		return -1;
+	}
+	if (!sub) {
 		memmove(c->unsub, c->unsub + k, (size_t)(c->nunsub - k) * sizeof *c->unsub);
 		c->nunsub -= k;
-	} else {
-		n = sprintf(p, "{\"method\":\"SUBSCRIBE\",\"params\":[");
-		for (int k = 0; k < WS_SUB_BATCH && c->next_sub < c->nstreams; k++, c->next_sub++) {
-			Stream *st = &c->streams[c->next_sub];
-			n += sprintf(p + n, "%s\"%s\"", k ? "," : "", st->name);
-			if (!st->subscribed_at)
-				st->subscribed_at = now;
-		}
-	}
-	n += sprintf(p + n, "],\"id\":%d}", ++c->sub_id);
+	} else
+		for (int i = 0; i < k; i++, c->next_sub++)
+			if (!c->streams[c->next_sub].subscribed_at)
+				c->streams[c->next_sub].subscribed_at = now;
 	int rc = send_frame(w, c, wsi, WSF_TEXT, msg, (size_t)n);
 	free(msg);
 	c->next_sub_at = now + WS_SUB_PACE_MS;
@@ -728,7 +746,7 @@ static void on_closed(FeedWs *w, Conn *c)
 	c->tls = NULL;
 	c->tls_ready = 0;
 	c->connected = c->upgraded = c->req_sent = c->closing = 0;
-	c->close_due = c->pong_due = 0;
+	c->close_due = c->pong_due = c->ping_due = 0;
 	c->upgrade_by = 0;
 	c->rxlen = c->inlen = 0;
 	c->skip = 0;
@@ -862,18 +880,20 @@ static Conn *conn_new(FeedWs *w, int pub)
 	Conn *c = xcalloc(1, sizeof *c);
 	c->owner = w;
 	c->index = w->nconns;
-	c->public_route = pub;
+	c->route = pub;
+	c->parser = w->ex->parser_new();
 	c->streams = xcalloc((size_t)w->o.max_streams, sizeof *c->streams);
 	w->conns[w->nconns++] = c;
 	return c;
 }
 
-/* The connection URL: the route and the first streams (the rest are SUBSCRIBEd). */
-static void conn_path(Conn *c)
+/* The connection URL: the route and the first streams (the rest are subscribed). */
+static void conn_path(const FeedWs *w, Conn *c)
 {
-	int n = snprintf(c->path, sizeof c->path,
-	                 "/%s/stream?streams=", c->public_route ? "public" : "market");
-	for (int k = 0; k < c->nstreams && k < WS_URL_STREAMS; k++)
+	int url = w->ex->url_streams;
+	int n = snprintf(c->path, sizeof c->path, "%s%s", w->ex->routes[c->route],
+	                 url && c->nstreams ? "?streams=" : "");
+	for (int k = 0; k < c->nstreams && k < url; k++)
 		n += snprintf(c->path + n, sizeof c->path - (size_t)n, "%s%s", k ? "/" : "",
 		              c->streams[k].name);
 }
@@ -881,14 +901,14 @@ static void conn_path(Conn *c)
 /* Adds a stream to a connection on its route with room, or a new one. */
 static void add_stream(FeedWs *w, const char *name)
 {
-	int pub = is_public(name);
+	int pub = w->ex->stream_route(name) ? 1 : 0;
 	for (int i = 0; i < w->nconns; i++)
 		for (int k = 0; k < w->conns[i]->nstreams; k++)
 			if (strcmp(w->conns[i]->streams[k].name, name) == 0)
 				return; /* already there */
 	Conn *c = NULL;
 	for (int i = 0; i < w->nconns && !c; i++)
-		if (w->conns[i]->public_route == pub && w->conns[i]->nstreams < w->o.max_streams)
+		if (w->conns[i]->route == pub && w->conns[i]->nstreams < w->o.max_streams)
 			c = w->conns[i];
 	if (!c)
 		c = conn_new(w, pub);
@@ -896,7 +916,7 @@ static void add_stream(FeedWs *w, const char *name)
 	c->indexed = 0;
 	memset(st, 0, sizeof *st);
 	snprintf(st->name, sizeof st->name, "%s", name);
-	conn_path(c);
+	conn_path(w, c);
 }
 
 /* Takes a stream out; a connected connection UNSUBSCRIBEs it. */
@@ -918,7 +938,7 @@ static void remove_stream(FeedWs *w, const char *name)
 			c->indexed = 0;
 			if (k < c->next_sub)
 				c->next_sub--;
-			conn_path(c);
+			conn_path(w, c);
 			return;
 		}
 	}
@@ -966,12 +986,13 @@ FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char 
 {
 	FeedWs *w = xcalloc(1, sizeof *w);
 	w->o = *o;
+	w->ex = o->ex ? o->ex : &exchange_binance;
 	if (w->o.stale_s <= 0)
 		w->o.stale_s = 30;
 	if (w->o.silent_stream_s <= 0)
 		w->o.silent_stream_s = 60;
-	if (w->o.max_streams <= 0 || w->o.max_streams > 200)
-		w->o.max_streams = 200;
+	if (w->o.max_streams <= 0 || w->o.max_streams > w->ex->max_streams)
+		w->o.max_streams = w->ex->max_streams;
 	if (w->o.max_age_s <= 0)
 		w->o.max_age_s = 23 * 3600;
 	if (w->o.backoff_reset_s <= 0)
@@ -1016,6 +1037,7 @@ FeedWs *feed_ws_start(const FeedWsOptions *o, char *const *streams, int n, char 
 		for (int i = 0; i < w->nconns; i++) {
 			free(w->conns[i]->streams);
 			strindex_free(&w->conns[i]->names);
+			w->ex->parser_free(w->conns[i]->parser);
 			free(w->conns[i]);
 		}
 		free(w->conns);
@@ -1057,6 +1079,7 @@ void feed_ws_stop(FeedWs *w)
 		free(w->conns[i]->in);
 		free(w->conns[i]->unsub);
 		strindex_free(&w->conns[i]->names);
+		w->ex->parser_free(w->conns[i]->parser);
 		free(w->conns[i]);
 	}
 	free(w->conns);

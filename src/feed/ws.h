@@ -1,6 +1,8 @@
-/* The feed's WebSocket side: combined streams split over connections of at most 200 streams,
- * each on its routed path (/public/stream for book streams, /market/stream for the rest); the
- * first streams go in the URL, the others follow as paced SUBSCRIBE messages.
+/* The feed's WebSocket side: streams split over connections of at most the exchange's
+ * streams each, each on its routed path (Binance: /public/stream for book streams,
+ * /market/stream for the rest; Bybit: /v5/public/linear); the first streams go in the URL
+ * where the exchange allows it, the others follow as paced subscribe messages, and a text
+ * heartbeat goes out where the exchange asks for one (Bybit's {"op":"ping"} every 20 s).
  * Reconnects with exponential backoff and jitter (reset after a minute of health), treats a
  * connection with no message for stale_s as dead, flags streams that were subscribed but
  * never delivered, and reconnects before a connection's 24 hours are up.
@@ -15,14 +17,17 @@
 
 #include "quant/event.h"
 
+struct Exchange;
+
 typedef struct {
-	const char *url;      /* ws://127.0.0.1:PORT or wss://fstream.binance.com */
-	const char *exchange; /* label stored with the data */
-	int stale_s;          /* no message for this long: reconnect (default 30) */
-	int silent_stream_s;  /* a stream silent this long after subscribing is flagged (60) */
-	int max_streams;      /* per connection, at most 200 */
-	int64_t max_age_s;    /* reconnect before this (default 23 h) */
-	int backoff_reset_s;  /* this long connected resets the backoff (default 60) */
+	const struct Exchange *ex; /* routes, subscribe messages, heartbeat, parser */
+	const char *url;           /* ws://127.0.0.1:PORT or wss://fstream.binance.com */
+	const char *exchange;      /* label stored with the data */
+	int stale_s;               /* no message for this long: reconnect (default 30) */
+	int silent_stream_s;       /* a stream silent this long after subscribing is flagged (60) */
+	int max_streams;           /* per connection, at most 200 */
+	int64_t max_age_s;         /* reconnect before this (default 23 h) */
+	int backoff_reset_s;       /* this long connected resets the backoff (default 60) */
 	void (*on_event)(void *arg, const Event *ev);
 	/* after a reconnect, with the connection's streams, so the owner can fetch what was
 	 * missed */

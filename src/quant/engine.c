@@ -11,6 +11,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "quant/alerts.h"
+#include "quant/instrument.h"
 
 #define YEAR_MS ((double)(365 * FB_DAY_MS))
 
@@ -19,24 +20,49 @@
 #name, offsetof(QuantValues, name), kind, candles                                  \
 	}
 const QuantColumn quant_columns[] = {
-        COL(open_time, QC_TIME, 1),   COL(open, QC_NUM, 1),
-        COL(high, QC_NUM, 1),         COL(low, QC_NUM, 1),
-        COL(close, QC_NUM, 1),        COL(volume, QC_NUM, 1),
-        COL(quote_volume, QC_NUM, 1), COL(trades, QC_NUM, 1),
-        COL(change, QC_NUM, 1),       COL(sma, QC_NUM, 1),
-        COL(ema_fast, QC_NUM, 1),     COL(ema_slow, QC_NUM, 1),
-        COL(rsi, QC_NUM, 1),          COL(atr, QC_NUM, 1),
-        COL(boll_mid, QC_NUM, 1),     COL(boll_up, QC_NUM, 1),
-        COL(boll_low, QC_NUM, 1),     COL(vwap, QC_NUM, 1),
-        COL(zscore, QC_NUM, 1),       COL(rv, QC_NUM, 1),
-        COL(vol_of_vol, QC_NUM, 1),   COL(cvd, QC_NUM, 1),
-        COL(cvd_delta, QC_NUM, 1),    COL(trend, QC_TREND, 1),
-        COL(vol_regime, QC_VOLR, 1),  COL(oi, QC_NUM, 0),
-        COL(oi_change, QC_NUM, 0),    COL(oi_z, QC_NUM, 0),
-        COL(ls_ratio, QC_NUM, 0),     COL(ls_change, QC_NUM, 0),
-        COL(funding, QC_NUM, 0),      COL(funding_annual, QC_NUM, 0),
-        COL(funding_z, QC_NUM, 0),    COL(mark, QC_NUM, 0),
-        COL(basis, QC_NUM, 0),        COL(imbalance, QC_NUM, 0),
+        COL(open_time, QC_TIME, 1),
+        COL(open, QC_NUM, 1),
+        COL(high, QC_NUM, 1),
+        COL(low, QC_NUM, 1),
+        COL(close, QC_NUM, 1),
+        COL(volume, QC_NUM, 1),
+        COL(quote_volume, QC_NUM, 1),
+        COL(trades, QC_NUM, 1),
+        COL(change, QC_NUM, 1),
+        COL(sma, QC_NUM, 1),
+        COL(ema_fast, QC_NUM, 1),
+        COL(ema_slow, QC_NUM, 1),
+        COL(rsi, QC_NUM, 1),
+        COL(atr, QC_NUM, 1),
+        COL(boll_mid, QC_NUM, 1),
+        COL(boll_up, QC_NUM, 1),
+        COL(boll_low, QC_NUM, 1),
+        COL(vwap, QC_NUM, 1),
+        COL(zscore, QC_NUM, 1),
+        COL(rv, QC_NUM, 1),
+        COL(vol_of_vol, QC_NUM, 1),
+        COL(cvd, QC_NUM, 1),
+        COL(cvd_delta, QC_NUM, 1),
+        COL(trend, QC_TREND, 1),
+        COL(vol_regime, QC_VOLR, 1),
+        COL(oi, QC_NUM, 0),
+        COL(oi_change, QC_NUM, 0),
+        COL(oi_z, QC_NUM, 0),
+        COL(ls_ratio, QC_NUM, 0),
+        COL(ls_change, QC_NUM, 0),
+        COL(funding, QC_NUM, 0),
+        COL(funding_annual, QC_NUM, 0),
+        COL(funding_z, QC_NUM, 0),
+        COL(mark, QC_NUM, 0),
+        COL(basis, QC_NUM, 0),
+        COL(imbalance, QC_NUM, 0),
+        COL(oi_all, QC_NUM, 0),
+        COL(oi_all_z, QC_NUM, 0),
+        COL(oi_share, QC_NUM, 0),
+        COL(funding_all, QC_NUM, 0),
+        COL(funding_spread, QC_NUM, 0),
+        COL(price_spread, QC_NUM, 0),
+        COL(liq_all_1h, QC_NUM, 0),
 };
 const int quant_ncolumns = (int)(sizeof quant_columns / sizeof quant_columns[0]);
 
@@ -105,6 +131,8 @@ typedef struct {
 	double prev_close; /* for log returns */
 	double cvd;
 	Bucketed oi, ls;
+	Bucketed oia; /* open interest across exchanges (quote), and its closes */
+	Window oiaw;
 	QuantValues v; /* after the last closed candle */
 	int64_t last_open;
 	int64_t gaps;
@@ -118,6 +146,15 @@ typedef struct {
 
 #define LIQ_SLOTS 60
 
+/* Another exchange's latest values of a symbol's instrument (EV_VENUE). */
+typedef struct {
+	char venue[FB_EXCHANGE_LEN], symbol[FB_SYMBOL_LEN];
+	double mult, mark, funding, interval_h, oi, qv24;
+	double liq_buy[LIQ_SLOTS], liq_sell[LIQ_SLOTS];
+	int64_t liq_minute[LIQ_SLOTS];
+	int64_t ts;
+} Venue;
+
 typedef struct {
 	char symbol[FB_SYMBOL_LEN];
 	double mark, index, funding_est, oi, oi_value, ls, taker_ratio, imbalance, cvd_trades;
@@ -128,6 +165,10 @@ typedef struct {
 	int64_t liq_minute[LIQ_SLOTS];
 	TickerEvent ticker;
 	int has_ticker;
+	Instrument inst; /* the instrument (quant/instrument.h); inst_ok 0: none */
+	int inst_ok;
+	Venue venue[QUANT_MAX_VENUES];
+	int nvenue;
 	double last;
 	int price_dp; /* decimals of the traded prices seen (candles, trades) */
 	int tick_dp;  /* decimals of the exchange's tick size; -1 unknown */
@@ -198,6 +239,7 @@ static void series_init(const QuantEngine *q, Series *s, int i)
 	window_init(&s->rv, q->o.rv_window);
 	window_init(&s->vov, q->o.rv_window);
 	window_init(&s->oiw, q->o.z_window);
+	window_init(&s->oiaw, q->o.z_window);
 	s->interval_ms = q->interval_ms[i];
 	int64_t n = FB_DAY_MS / s->interval_ms;
 	s->qv24_n = n >= 1 && n <= IND_MAX_WINDOW ? (int)n : 0;
@@ -228,6 +270,7 @@ static Sym *get_sym(QuantEngine *q, const char *symbol)
 	        y->imbalance = y->last_funding = y->last = NAN;
 	y->funding_interval_ms = 8 * FB_HOUR_MS;
 	y->tick_dp = -1;
+	y->inst_ok = instrument_of(y->symbol, &y->inst) == 0;
 	window_init(&y->fz, q->o.z_window);
 	for (int i = 0; i < q->o.nintervals; i++) {
 		y->s[i] = xmalloc(sizeof *y->s[i]);
@@ -327,12 +370,17 @@ void quant_reset_symbol(QuantEngine *q, const char *symbol)
 	int has = y->has_ticker;
 	double cvd = y->cvd_trades;
 	int tick_dp = y->tick_dp;
+	Venue venue[QUANT_MAX_VENUES]; /* the other exchanges' values: not in a replay either */
+	int nvenue = y->nvenue;
+	memcpy(venue, y->venue, sizeof venue);
 	quant_drop_symbol(q, symbol);
 	y = get_sym(q, symbol);
 	y->ticker = t;
 	y->has_ticker = has;
 	y->cvd_trades = cvd;
 	y->tick_dp = tick_dp;
+	memcpy(y->venue, venue, sizeof venue);
+	y->nvenue = nvenue;
 }
 
 void quant_set_watch(QuantEngine *q, const char (*symbols)[FB_SYMBOL_LEN], int n)
@@ -422,6 +470,80 @@ static double funding_now(const Sym *y)
 	return isfinite(y->funding_est) ? y->funding_est : y->last_funding;
 }
 
+/* Liquidation notional of the last hour in a ring of minutes. */
+static double liq_hour(const double *v, const int64_t *minute, int64_t now)
+{
+	double sum = 0;
+	for (int i = 0; i < LIQ_SLOTS; i++)
+		if (minute[i] > now - LIQ_SLOTS)
+			sum += v[i];
+	return sum;
+}
+
+typedef struct {
+	double oi_all, oi_share, funding_all, funding_spread, price_spread, liq_all_1h;
+} Cross;
+
+/* The values across exchanges; all NAN until another exchange reported. */
+static void cross(const Sym *y, Cross *x)
+{
+	x->oi_all = x->oi_share = x->funding_all = x->funding_spread = x->price_spread =
+	        x->liq_all_1h = NAN;
+	if (!y->nvenue)
+		return;
+	int64_t now = y->last_ts / FB_MINUTE_MS;
+	double own = y->oi * y->mark,
+	       f8 = funding_now(y) * 8 * FB_HOUR_MS / (double)y->funding_interval_ms;
+	double sum = isfinite(own) ? own : 0, wf = isfinite(own) && isfinite(f8) ? own * f8 : 0;
+	double wsum = isfinite(own) && isfinite(f8) ? own : 0;
+	int have = isfinite(own);
+	x->liq_all_1h = liq_hour(y->liq_buy, y->liq_minute, now) +
+	                liq_hour(y->liq_sell, y->liq_minute, now);
+	double own_unit = y->mark / (y->inst_ok ? y->inst.mult : 1);
+	for (int k = 0; k < y->nvenue; k++) {
+		const Venue *v = &y->venue[k];
+		double usd = v->oi * v->mark;
+		double vf8 = v->funding * 8 / (v->interval_h > 0 ? v->interval_h : 8);
+		if (isfinite(usd)) {
+			sum += usd;
+			have = 1;
+			if (isfinite(vf8)) {
+				wf += usd * vf8;
+				wsum += usd;
+			}
+		}
+		double d = vf8 - f8;
+		if (isfinite(d) && (isnan(x->funding_spread) || fabs(d) > fabs(x->funding_spread)))
+			x->funding_spread = d;
+		double p = v->mark / v->mult / own_unit - 1;
+		if (isfinite(p) && (isnan(x->price_spread) || fabs(p) > fabs(x->price_spread)))
+			x->price_spread = p;
+		x->liq_all_1h += liq_hour(v->liq_buy, v->liq_minute, now) +
+		                 liq_hour(v->liq_sell, v->liq_minute, now);
+	}
+	if (have) {
+		x->oi_all = sum;
+		x->oi_share = isfinite(own) && sum > 0 ? own / sum : NAN;
+	}
+	if (wsum > 0)
+		x->funding_all = wf / wsum;
+}
+
+/* A change of the open interest across exchanges: each series' bucket of it. */
+static void cross_oi_changed(QuantEngine *q, Sym *y, int64_t ts)
+{
+	Cross x;
+	cross(y, &x);
+	if (!isfinite(x.oi_all))
+		return;
+	for (int i = 0; i < q->o.nintervals; i++) {
+		Series *s = y->s[i];
+		double closed;
+		if (bucket_push(&s->oia, ts, s->interval_ms, x.oi_all, &closed))
+			window_push(&s->oiaw, closed);
+	}
+}
+
 /* The symbol-level gauges of a series' values, as of now. */
 static void fill_gauges(const Sym *y, const Series *s, QuantValues *v)
 {
@@ -444,6 +566,19 @@ static void fill_gauges(const Sym *y, const Series *s, QuantValues *v)
 	v->mark = y->mark;
 	v->basis = y->mark > 0 && y->index > 0 ? y->mark / y->index - 1 : NAN;
 	v->imbalance = y->imbalance;
+	Cross x;
+	cross(y, &x);
+	v->oi_all = x.oi_all;
+	v->oi_share = x.oi_share;
+	v->funding_all = x.funding_all;
+	v->funding_spread = x.funding_spread;
+	v->price_spread = x.price_spread;
+	v->liq_all_1h = x.liq_all_1h;
+	v->oi_all_z = NAN;
+	if (s->oia.has && window_full(&s->oiaw)) {
+		double sd = window_std(&s->oiaw);
+		v->oi_all_z = sd > 0 ? (s->oia.last - window_mean(&s->oiaw)) / sd : 0;
+	}
 }
 
 typedef struct {
@@ -621,10 +756,67 @@ static void apply_closed(QuantEngine *q, Sym *y, int iv, const Candle *c)
 	check_rules(q, y, iv, v);
 }
 
+/* Another exchange's values: to the symbol of the same instrument, if the engine has one. */
+static void apply_venue(QuantEngine *q, const Event *ev)
+{
+	const VenueEvent *e = &ev->u.venue;
+	Instrument in;
+	if (instrument_of(ev->symbol, &in))
+		return;
+	Sym *y = NULL;
+	for (int i = 0; i < q->nsym && !y; i++)
+		if (q->sym[i]->inst_ok && strcmp(q->sym[i]->inst.key, in.key) == 0)
+			y = q->sym[i];
+	if (!y)
+		return; /* an instrument this exchange does not track */
+	Venue *v = NULL;
+	for (int k = 0; k < y->nvenue && !v; k++)
+		if (strcmp(y->venue[k].venue, e->venue) == 0)
+			v = &y->venue[k];
+	if (!v) {
+		if (y->nvenue == QUANT_MAX_VENUES)
+			return;
+		v = &y->venue[y->nvenue++];
+		memset(v, 0, sizeof *v);
+		snprintf(v->venue, sizeof v->venue, "%s", e->venue);
+		v->mark = v->funding = v->interval_h = v->oi = v->qv24 = NAN;
+	}
+	snprintf(v->symbol, sizeof v->symbol, "%s", ev->symbol);
+	v->mult = in.mult;
+	if (ev->ts > v->ts)
+		v->ts = ev->ts;
+	if (isfinite(e->mark))
+		v->mark = e->mark;
+	if (isfinite(e->funding_rate))
+		v->funding = e->funding_rate;
+	if (isfinite(e->funding_interval_h) && e->funding_interval_h > 0)
+		v->interval_h = e->funding_interval_h;
+	if (isfinite(e->quote_volume_24h))
+		v->qv24 = e->quote_volume_24h;
+	if (e->liq_buy > 0 || e->liq_sell > 0) {
+		int64_t m = ev->ts / FB_MINUTE_MS;
+		int slot = (int)(m % LIQ_SLOTS);
+		if (v->liq_minute[slot] != m) {
+			v->liq_minute[slot] = m;
+			v->liq_buy[slot] = v->liq_sell[slot] = 0;
+		}
+		v->liq_buy[slot] += e->liq_buy > 0 ? e->liq_buy : 0;
+		v->liq_sell[slot] += e->liq_sell > 0 ? e->liq_sell : 0;
+	}
+	if (isfinite(e->oi)) {
+		v->oi = e->oi;
+		cross_oi_changed(q, y, ev->ts);
+	}
+}
+
 void quant_apply(QuantEngine *q, const Event *ev)
 {
 	if (ev->ts > q->last_ts)
 		q->last_ts = ev->ts;
+	if (ev->type == EV_VENUE) {
+		apply_venue(q, ev);
+		return;
+	}
 	Sym *y = get_sym(q, ev->symbol);
 	if (!y)
 		return;
@@ -706,6 +898,7 @@ void quant_apply(QuantEngine *q, const Event *ev)
 			if (bucket_push(&s->oi, ev->ts, s->interval_ms, o->contracts, &closed))
 				window_push(&s->oiw, closed);
 		}
+		cross_oi_changed(q, y, ev->ts);
 		return;
 	}
 	case EV_RATIO:
@@ -744,6 +937,7 @@ void quant_apply(QuantEngine *q, const Event *ev)
 		if (isfinite(ev->u.ticker.last))
 			y->last = ev->u.ticker.last;
 		return;
+	case EV_VENUE: return; /* apply_venue's */
 	}
 }
 
@@ -882,6 +1076,33 @@ uint64_t quant_publish(QuantEngine *q)
 		EvalCtx ctx = {y, NULL};
 		row->liq_buy_1h = metric_value(ALERT_M_LIQ_BUY_1H, &ctx);
 		row->liq_sell_1h = metric_value(ALERT_M_LIQ_SELL_1H, &ctx);
+		Cross x;
+		cross(y, &x);
+		row->oi_all = x.oi_all;
+		row->oi_share = x.oi_share;
+		row->funding_all = x.funding_all;
+		row->funding_spread = x.funding_spread;
+		row->price_spread = x.price_spread;
+		row->liq_all_1h = x.liq_all_1h;
+		row->nvenues = y->nvenue;
+		for (int k = 0; k < y->nvenue; k++) {
+			const Venue *v = &y->venue[k];
+			QuantVenueRow *vr = &row->venue[k];
+			memcpy(vr->venue, v->venue, sizeof vr->venue);
+			memcpy(vr->symbol, v->symbol, sizeof vr->symbol);
+			vr->mult = v->mult;
+			vr->mark = v->mark;
+			vr->funding = v->funding;
+			vr->funding_interval_h = v->interval_h;
+			vr->oi = v->oi;
+			vr->oi_value = v->oi * v->mark;
+			vr->quote_volume_24h = v->qv24;
+			vr->liq_buy_1h =
+			        liq_hour(v->liq_buy, v->liq_minute, y->last_ts / FB_MINUTE_MS);
+			vr->liq_sell_1h =
+			        liq_hour(v->liq_sell, v->liq_minute, y->last_ts / FB_MINUTE_MS);
+			vr->updated_ms = v->ts;
+		}
 		row->funding_z = NAN;
 		for (int i = 0; i < q->o.nintervals; i++) {
 			const Series *se = y->s[i];

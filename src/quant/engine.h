@@ -58,6 +58,13 @@ typedef struct {
 	double funding, funding_annual, funding_z;
 	double mark, basis, imbalance;
 	double trend, vol_regime; /* TrendRegime, VolRegime as numbers */
+	/* across exchanges (NAN until another exchange reported): open interest in quote
+	 * notional, one side, summed over the exchanges, its z-score over z_window bucket closes,
+	 * this exchange's share of it; funding per 8 h, weighted by each exchange's open
+	 * interest; the funding spread (per 8 h) and the mark-price spread of the other exchange
+	 * against this one (the largest in size, with its sign); liquidations of the last hour,
+	 * both sides, summed over the exchanges */
+	double oi_all, oi_all_z, oi_share, funding_all, funding_spread, price_spread, liq_all_1h;
 } QuantValues;
 
 typedef enum { QC_TIME, QC_NUM, QC_TREND, QC_VOLR } QuantColumnKind;
@@ -96,6 +103,18 @@ typedef struct {
 
 void quant_default_options(QuantOptions *o);
 
+#define QUANT_MAX_VENUES 3
+
+/* Another exchange's values of a row's instrument, in a snapshot. */
+typedef struct {
+	char venue[FB_EXCHANGE_LEN];
+	char symbol[FB_SYMBOL_LEN]; /* as that exchange names it */
+	double mult;                /* base units per contract unit there (1000SHIB: 1000) */
+	double mark, funding, funding_interval_h, oi, oi_value, quote_volume_24h;
+	double liq_buy_1h, liq_sell_1h;
+	int64_t updated_ms; /* exchange time of its newest value */
+} QuantVenueRow;
+
 /* Per symbol, in a snapshot. */
 typedef struct {
 	char symbol[FB_SYMBOL_LEN];
@@ -105,7 +124,10 @@ typedef struct {
 	double mark, index, basis, funding, funding_annual, funding_z, next_funding_time;
 	double funding_interval_h;
 	double oi, oi_value, ls_ratio, taker_ratio, imbalance, cvd_trades;
-	double liq_buy_1h, liq_sell_1h;      /* quote notional of forced buys / sells, last hour */
+	double liq_buy_1h, liq_sell_1h; /* quote notional of forced buys / sells, last hour */
+	QuantVenueRow venue[QUANT_MAX_VENUES]; /* the other exchanges (nvenues of them) */
+	int nvenues;
+	double oi_all, oi_share, funding_all, funding_spread, price_spread, liq_all_1h;
 	QuantValues tf[QUANT_MAX_INTERVALS]; /* last closed candle's values + live gauges */
 	double spark[QUANT_MAX_INTERVALS][QUANT_SPARK]; /* oldest first, NAN padded */
 	int64_t updated_ms;
@@ -171,7 +193,8 @@ int quant_symbols(const QuantEngine *q, char (*out)[FB_SYMBOL_LEN], int max);
 /* Forgets everything about a symbol. */
 void quant_drop_symbol(QuantEngine *q, const char *symbol);
 /* Forgets what a replay of the store rebuilds (before one), keeping what the store does not
- * hold: the 24h ticker and the trade CVD. */
+ * hold (or a replay does not give back): the 24h ticker, the trade CVD and the other
+ * exchanges' values (EV_VENUE). */
 void quant_reset_symbol(QuantEngine *q, const char *symbol);
 
 /* The values of a series after its last closed candle, or NULL when it has none. */

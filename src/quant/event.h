@@ -17,6 +17,7 @@ typedef enum {
 	EV_LIQUIDATION,   /* forced order */
 	EV_TICKER_24H,    /* rolling 24h statistics */
 	EV_FUNDING,       /* a realised funding payment */
+	EV_VENUE,         /* another exchange's values for the same instrument */
 } EventType;
 
 typedef enum {
@@ -68,6 +69,19 @@ typedef struct {
 	double mark; /* NAN when unknown */
 } FundingEvent;
 
+/* Another exchange's values of an instrument (the cross-exchange columns): ev->symbol is the
+ * symbol as that exchange names it, mapped to the engine's own by quant/instrument.h. Fields
+ * the event does not carry are NAN (liquidation notionals 0). */
+typedef struct {
+	char venue[FB_EXCHANGE_LEN]; /* the exchange's label */
+	double mark;                 /* per contract unit of that exchange */
+	double funding_rate;         /* per funding period */
+	double funding_interval_h;   /* the period */
+	double oi;                   /* contracts, one side */
+	double liq_buy, liq_sell;    /* quote notional of a forced buy / sell */
+	double quote_volume_24h;
+} VenueEvent;
+
 typedef struct {
 	EventType type;
 	/* exchange time, epoch ms, the same convention in live, replay and backtest: a closed
@@ -86,6 +100,7 @@ typedef struct {
 		LiquidationEvent liq;
 		TickerEvent ticker;
 		FundingEvent funding;
+		VenueEvent venue;
 	} u;
 } Event;
 

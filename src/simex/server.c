@@ -32,16 +32,7 @@ int simex_decimals(double step)
 
 /* ---- requests ---- */
 
-typedef struct {
-	char key[32], val[96];
-} Arg;
-
-typedef struct {
-	Arg a[16];
-	int n;
-} Args;
-
-static const char *arg(const Args *q, const char *key)
+const char *simex_arg(const Args *q, const char *key)
 {
 	for (int i = 0; i < q->n; i++)
 		if (strcmp(q->a[i].key, key) == 0)
@@ -49,17 +40,11 @@ static const char *arg(const Args *q, const char *key)
 	return NULL;
 }
 
-static int64_t arg_int(const Args *q, const char *key, int64_t def)
+int64_t simex_arg_int(const Args *q, const char *key, int64_t def)
 {
-	const char *v = arg(q, key);
+	const char *v = simex_arg(q, key);
 	return v && *v ? strtoll(v, NULL, 10) : def;
 }
-
-typedef struct {
-	int status;
-	StrBuf body;
-	int retry_after; /* seconds, 0: none */
-} Reply;
 
 static void reply_error(Reply *r, int status, int code, const char *msg)
 {
@@ -71,7 +56,7 @@ static void reply_error(Reply *r, int status, int code, const char *msg)
 /* Instrument index named by ?symbol=, or -1 after replying with Binance's error. */
 static int want_symbol(Simex *s, const Args *q, Reply *r)
 {
-	const char *sym = arg(q, "symbol");
+	const char *sym = simex_arg(q, "symbol");
 	int i = sym ? sim_model_find(s->model, sym) : -1;
 	if (i < 0)
 		reply_error(r, 400, sym ? -1121 : -1102,
@@ -103,19 +88,20 @@ static void klines(Simex *s, const Args *q, Reply *r, int mark)
 	int i = want_symbol(s, q, r);
 	if (i < 0)
 		return;
-	const char *interval = arg(q, "interval");
+	const char *interval = simex_arg(q, "interval");
 	int64_t ivl = interval ? fb_interval_ms(interval) : -1;
 	if (ivl <= 0) {
 		reply_error(r, 400, -1120, "Invalid interval.");
 		return;
 	}
-	int64_t limit = arg_int(q, "limit", 500), now = clock_now(&s->clock);
+	int64_t limit = simex_arg_int(q, "limit", 500), now = clock_now(&s->clock);
 	if (limit < 1 || limit > 1500) {
 		reply_error(r, 400, -1130, "Invalid limit.");
 		return;
 	}
 	int64_t first = sim_model_first_open(s->model), off = fb_interval_offset_ms(interval);
-	int64_t start = arg_int(q, "startTime", INT64_MIN), end = arg_int(q, "endTime", now);
+	int64_t start = simex_arg_int(q, "startTime", INT64_MIN),
+	        end = simex_arg_int(q, "endTime", now);
 	if (end > now)
 		end = now;
 	int64_t last_open = end - ((end - off) % ivl + ivl) % ivl;
@@ -235,7 +221,7 @@ static void put_ticker(Simex *s, StrBuf *b, int i)
 /* Endpoints that answer for ?symbol= or, without it, for every symbol as an array. */
 static void one_or_all(Simex *s, const Args *q, Reply *r, void (*put)(Simex *, StrBuf *, int))
 {
-	if (arg(q, "symbol")) {
+	if (simex_arg(q, "symbol")) {
 		int i = want_symbol(s, q, r);
 		if (i >= 0)
 			put(s, &r->body, i);
@@ -281,8 +267,9 @@ static void h_funding_rate(Simex *s, const Args *q, Reply *r)
 		return;
 	size_t n;
 	const SimFunding *f = sim_model_funding(s->model, i, &n);
-	int64_t start = arg_int(q, "startTime", INT64_MIN), end = arg_int(q, "endTime", INT64_MAX);
-	int64_t limit = arg_int(q, "limit", 100);
+	int64_t start = simex_arg_int(q, "startTime", INT64_MIN),
+	        end = simex_arg_int(q, "endTime", INT64_MAX);
+	int64_t limit = simex_arg_int(q, "limit", 100);
 	if (limit < 1 || limit > 1000)
 		limit = 1000;
 	size_t k0 = 0, count = 0;
@@ -336,7 +323,7 @@ static void h_trades(Simex *s, const Args *q, Reply *r)
 		            "trade stream.");
 		return;
 	}
-	int64_t limit = arg_int(q, "limit", 500);
+	int64_t limit = simex_arg_int(q, "limit", 500);
 	if (limit < 1 || limit > 1000)
 		limit = limit < 1 ? 500 : 1000;
 	double reached = simex_capture_reached(s);
@@ -387,16 +374,17 @@ static void h_history(Simex *s, const Args *q, Reply *r, int which)
 	int i = want_symbol(s, q, r);
 	if (i < 0)
 		return;
-	const char *period = arg(q, "period");
+	const char *period = simex_arg(q, "period");
 	int64_t p = period ? fb_interval_ms(period) : -1;
 	if (p < 5 * FB_MINUTE_MS || p > FB_DAY_MS) {
 		reply_error(r, 400, -1120, "Invalid period.");
 		return;
 	}
-	int64_t limit = arg_int(q, "limit", 30), now = clock_now(&s->clock);
+	int64_t limit = simex_arg_int(q, "limit", 30), now = clock_now(&s->clock);
 	if (limit < 1 || limit > 500)
 		limit = 500;
-	int64_t end = arg_int(q, "endTime", now), start = arg_int(q, "startTime", INT64_MIN);
+	int64_t end = simex_arg_int(q, "endTime", now),
+	        start = simex_arg_int(q, "startTime", INT64_MIN);
 	if (end > now)
 		end = now;
 	if (now - (start == INT64_MIN ? end : start) > 30 * FB_DAY_MS) /* Binance keeps 30 days */
@@ -484,7 +472,7 @@ static void h_depth(Simex *s, const Args *q, Reply *r)
 	int i = want_symbol(s, q, r);
 	if (i < 0)
 		return;
-	int64_t limit = arg_int(q, "limit", 500);
+	int64_t limit = simex_arg_int(q, "limit", 500);
 	if (limit > 1000)
 		limit = 1000;
 	const SimInstrument *in = sim_model_instrument(s->model, i);
@@ -533,24 +521,24 @@ static void h_stats(Simex *s, const Args *q, Reply *r)
 
 static int w_klines(const Args *q)
 {
-	int64_t l = arg_int(q, "limit", 500);
+	int64_t l = simex_arg_int(q, "limit", 500);
 	return l < 100 ? 1 : l < 500 ? 2 : l <= 1000 ? 5 : 10;
 }
 static int w_all40(const Args *q)
 {
-	return arg(q, "symbol") ? 1 : 40;
+	return simex_arg(q, "symbol") ? 1 : 40;
 }
 static int w_all10(const Args *q)
 {
-	return arg(q, "symbol") ? 1 : 10;
+	return simex_arg(q, "symbol") ? 1 : 10;
 }
 static int w_book(const Args *q)
 {
-	return arg(q, "symbol") ? 2 : 5;
+	return simex_arg(q, "symbol") ? 2 : 5;
 }
 static int w_depth(const Args *q)
 {
-	int64_t l = arg_int(q, "limit", 500);
+	int64_t l = simex_arg_int(q, "limit", 500);
 	return l <= 50 ? 2 : l <= 100 ? 5 : l <= 500 ? 10 : 20;
 }
 
@@ -596,6 +584,12 @@ static void handle(Simex *s, const char *path, const Args *q, Reply *r)
 		if (strcmp(routes[i].path, path) == 0)
 			k = (int)i;
 	r->status = 200;
+	if (strncmp(path, "/v5/", 4) == 0 && (s->opt.venues & SIMEX_BYBIT)) {
+		simex_bybit_handle(s, path, q, r);
+		return;
+	}
+	if (k >= 0 && routes[k].handle != h_stats && !(s->opt.venues & SIMEX_BINANCE))
+		k = -1; /* Binance is not served */
 	if (k < 0) {
 		reply_error(r, 404, -1000, "Unknown endpoint.");
 		return;
@@ -663,11 +657,13 @@ static int send_headers(struct lws *wsi, Simex *s, Pss *pss)
 	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start,
 	                                   *end = buf + sizeof buf - 1;
 	char v[32];
-	if (lws_add_http_common_headers(wsi, (unsigned int)pss->reply.status, "application/json",
+	if (lws_add_http_common_headers(wsi, (unsigned int)pss->reply.status,
+	                                pss->reply.html ? "text/html" : "application/json",
 	                                pss->reply.body.len, &p, end))
 		return -1;
 	int n = snprintf(v, sizeof v, "%d", s->used);
-	if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-mbx-used-weight-1m:",
+	if (!pss->reply.bybit &&
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"x-mbx-used-weight-1m:",
 	                                (const unsigned char *)v, n, &p, end))
 		return -1;
 	if (pss->reply.retry_after > 0) {
@@ -815,6 +811,11 @@ void simex_options_default(SimexOptions *o)
 	o->ban_s = 120;
 	o->truth_intervals = "1m 5m 15m 1h 4h 1d";
 	o->capture_speed = 1;
+	o->venues = SIMEX_BINANCE;
+	o->bybit_limit = 600;
+	o->bybit_window_s = 5;
+	o->bybit_switch_symbol = "ETHUSDT";
+	o->bybit_switch_minutes = 30;
 }
 
 Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
@@ -867,6 +868,9 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 	for (int i = 0; i < s->ninst; i++)
 		s->trade_id[i] = 100000000LL * (i + 1); /* distinct, as on an exchange */
 	clock_init_sim(&s->clock, start, o->speed);
+	s->by_switch_i =
+	        o->bybit_switch_symbol ? sim_model_find(s->model, o->bybit_switch_symbol) : -1;
+	s->by_switch_t = start + (int64_t)o->bybit_switch_minutes * FB_MINUTE_MS;
 	sim_model_advance(s->model, start);
 	s->started_real = fb_now_ms();
 	rng_seed(&s->fault_rng, o->seed ^ UINT64_C(0xfa017));

@@ -1,5 +1,5 @@
-/* simex: a local exchange speaking Binance USD-M futures REST on 127.0.0.1, served from the
- * market model. One thread (the simex thread) owns the lws context and the model; other
+/* simex: a local exchange speaking Binance USD-M futures and Bybit V5 linear (REST and
+ * WebSocket) on 127.0.0.1, both served from the one market model. One thread (the simex thread) owns the lws context and the model; other
  * threads only start and stop it.
  *
  * Rate limits as Binance: every request has a weight, the response carries
@@ -44,10 +44,21 @@ typedef struct {
 	int ncapture;
 	double capture_speed;
 	int capture_max, capture_loop;
-	int reroute_book;            /* serve the book streams on /market instead of /public */
-	const char *truth_path;      /* write every closed candle here on stop (NULL: no) */
-	const char *truth_intervals; /* e.g. "1m 5m 1h" */
+	int reroute_book; /* serve the book streams on /market instead of /public */
+	/* venues served on the one port: SIMEX_BINANCE (/fapi, /futures/data, /market and
+	 * /public streams) and SIMEX_BYBIT (/v5/market, /v5/public/linear) */
+	int venues;
+	int bybit_limit;                 /* Bybit: requests per window (600) ... */
+	int bybit_window_s;              /* ... of this many real seconds (5); then a 403 ban */
+	const char *bybit_switch_symbol; /* its Bybit funding interval goes from 8 h to 4 h ... */
+	int bybit_switch_minutes;        /* ... this many simulated minutes after the start */
+	int bybit_oi_both;               /* open interest as both sides only (no single side) */
+	const char *truth_path;          /* write every closed candle here on stop (NULL: no) */
+	const char *truth_intervals;     /* e.g. "1m 5m 1h" */
 } SimexOptions;
+
+#define SIMEX_BINANCE 1
+#define SIMEX_BYBIT   2
 
 typedef struct {
 	uint64_t requests, weight_used, rate_limited, banned, violations, errors;

@@ -55,12 +55,16 @@ typedef struct {
 	int64_t last_closed; /* kline: open time of the newest closed candle sent */
 	int64_t trade_open;  /* aggTrade: the minute being traded, and its volume so far */
 	double trade_v, trade_tbv;
+	/* Bybit tickers: the fields last sent (a delta carries only those that changed) */
+	char sent[8][32];
+	int snapshot_sent;
 } Sub;
 
 struct WsConn {
 	WsConn *next;
 	struct lws *wsi;
 	int route, combined;
+	int bybit; /* /v5/public/linear: Bybit's topics, op messages and frames */
 	Sub subs[WS_MAX_STREAMS];
 	int nsubs;
 	char **out;
@@ -217,6 +221,50 @@ static char *wrap(const WsConn *c, const Sub *sub, StrBuf *data)
 	return m;
 }
 
+/* Bybit's topics: kline.{1,5,15,60,240,D}.SYMBOL, tickers., publicTrade., orderbook.1.,
+ * allLiquidation. Returns 0, or -1 for a topic simex does not know. */
+static int parse_topic(Simex *s, const char *name, Sub *sub)
+{
+	memset(sub, 0, sizeof *sub);
+	if (strlen(name) >= sizeof sub->name)
+		return -1;
+	snprintf(sub->name, sizeof sub->name, "%s", name);
+	const char *dot = strchr(name, '.'), *sym = strrchr(name, '.');
+	if (!dot)
+		return -1;
+	if ((sub->sym = simex_bybit_find(s, sym + 1)) < 0)
+		return -1;
+	size_t kl = (size_t)(dot - name);
+	if (kl == 5 && strncmp(name, "kline", 5) == 0) {
+		static const struct {
+			const char *theirs, *ours;
+		} ivs[] = {{"1", "1m"},   {"3", "3m"},    {"5", "5m"},   {"15", "15m"},
+		           {"30", "30m"}, {"60", "1h"},   {"120", "2h"}, {"240", "4h"},
+		           {"360", "6h"}, {"720", "12h"}, {"D", "1d"}};
+		size_t il = (size_t)(sym - dot - 1);
+		for (size_t k = 0; k < sizeof ivs / sizeof *ivs; k++)
+			if (strlen(ivs[k].theirs) == il && strncmp(dot + 1, ivs[k].theirs, il) == 0)
+				snprintf(sub->interval, sizeof sub->interval, "%s", ivs[k].ours);
+		if (!sub->interval[0])
+			return -1;
+		sub->type = ST_KLINE;
+		int64_t ivl = fb_interval_ms(sub->interval),
+		        off = fb_interval_offset_ms(sub->interval);
+		int64_t now = clock_now(&s->clock);
+		sub->last_closed = now - ((now - off) % ivl + ivl) % ivl - ivl;
+	} else if (sym == dot && kl == 7 && strncmp(name, "tickers", 7) == 0)
+		sub->type = ST_MARK;
+	else if (sym == dot && kl == 11 && strncmp(name, "publicTrade", 11) == 0)
+		sub->type = ST_AGG;
+	else if (kl == 9 && strncmp(name, "orderbook", 9) == 0 && strncmp(dot, ".1.", 3) == 0)
+		sub->type = ST_BOOK;
+	else if (sym == dot && kl == 14 && strncmp(name, "allLiquidation", 14) == 0)
+		sub->type = ST_FORCE;
+	else
+		return -1;
+	return 0;
+}
+
 /* Parses "btcusdt@kline_1m" and friends. Returns 0, or -1 for a name simex does not know. */
 static int parse_stream(Simex *s, const char *name, Sub *sub)
 {
@@ -301,10 +349,10 @@ static int subscribe(Simex *s, WsConn *c, const char *name)
 	if (c->nsubs == WS_MAX_STREAMS)
 		return -2;
 	Sub sub;
-	if (parse_stream(s, name, &sub))
+	if (c->bybit ? parse_topic(s, name, &sub) : parse_stream(s, name, &sub))
 		return -1;
 	/* acknowledged either way; on the wrong route it just never delivers */
-	sub.silent = c->route != ROUTE_ANY && route_of(s, sub.type) != c->route;
+	sub.silent = !c->bybit && c->route != ROUTE_ANY && route_of(s, sub.type) != c->route;
 	c->subs[c->nsubs++] = sub;
 	cap_mask(c);
 	return 0;
@@ -405,9 +453,76 @@ static void reply(Simex *s, WsConn *c, const char *fmt, ...)
 	enqueue(c, xstrdup(buf)); /* replies are never subject to faults */
 }
 
+/* Bybit: {"req_id":"s1","op":"subscribe","args":[...]}, unsubscribe, and {"op":"ping"} */
+static void on_bybit_request(Simex *s, WsConn *c, const char *text, size_t len)
+{
+	json_error_t e;
+	json_t *root = json_loadb(text, len, 0, &e);
+	const char *op = json_string_value(json_object_get(root, "op"));
+	const char *req = json_string_value(json_object_get(root, "req_id"));
+	char rid[64] = "";
+	if (req && strlen(req) < 40 && !strpbrk(req, "\"\\"))
+		snprintf(rid, sizeof rid, ",\"req_id\":\"%s\"", req);
+	if (!op) {
+		reply(s, c,
+		      "{\"success\":false,\"ret_msg\":\"error:invalid op\",\"conn_id\":"
+		      "\"simex-%p\"%s}",
+		      (void *)c, rid);
+	} else if (strcmp(op, "ping") == 0) {
+		reply(s, c,
+		      "{\"success\":true,\"ret_msg\":\"pong\",\"conn_id\":\"simex-%p\"%s,"
+		      "\"op\":\"ping\"}",
+		      (void *)c, rid);
+	} else if (strcmp(op, "subscribe") == 0 || strcmp(op, "unsubscribe") == 0) {
+		json_t *args = json_object_get(root, "args"), *a;
+		size_t i;
+		char bad[96] = "";
+		int sub = op[0] == 's';
+		json_array_foreach(args, i, a)
+		{
+			const char *name = json_string_value(a);
+			if (!name || strpbrk(name, "\"\\")) {
+				snprintf(bad, sizeof bad, "?");
+				continue;
+			}
+			if (!sub)
+				unsubscribe(c, name);
+			else {
+				int rc = subscribe(s, c, name);
+				if (rc == -2) {
+					c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+					break;
+				}
+				if (rc == -1)
+					snprintf(bad, sizeof bad, "%.80s", name);
+			}
+		}
+		if (bad[0] || !json_is_array(args))
+			reply(s, c,
+			      "{\"success\":false,\"ret_msg\":\"error:handler not found,topic:%s\","
+			      "\"conn_id\":\"simex-%p\"%s,\"op\":\"%s\"}",
+			      bad, (void *)c, rid, sub ? "subscribe" : "unsubscribe");
+		else
+			reply(s, c,
+			      "{\"success\":true,\"ret_msg\":\"\",\"conn_id\":\"simex-%p\"%s,"
+			      "\"op\":"
+			      "\"%s\"}",
+			      (void *)c, rid, sub ? "subscribe" : "unsubscribe");
+	} else
+		reply(s, c,
+		      "{\"success\":false,\"ret_msg\":\"error:unknown op\",\"conn_id\":"
+		      "\"simex-%p\"%s}",
+		      (void *)c, rid);
+	json_decref(root);
+}
+
 /* {"method":"SUBSCRIBE","params":[...],"id":1} */
 static void on_request(Simex *s, WsConn *c, const char *text, size_t len)
 {
+	if (c->bybit) {
+		on_bybit_request(s, c, text, len);
+		return;
+	}
 	json_error_t e;
 	json_t *root = json_loadb(text, len, 0, &e);
 	const char *method = json_string_value(json_object_get(root, "method"));
@@ -536,9 +651,185 @@ static void put_book(StrBuf *b, const SimInstrument *in, const SimState *st, int
 	strbuf_printf(b, "]}");
 }
 
+/* The frame in b, queued (faults applied). */
+static void send_built(Simex *s, WsConn *c, StrBuf *b)
+{
+	send_msg(s, c, xstrdup(b->p));
+	strbuf_reset(b);
+}
+
+static void put_bybit_kline(StrBuf *b, const Sub *sub, const char *name, const SimInstrument *in,
+                            const Candle *k, int64_t now)
+{
+	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
+	const char *iv = strchr(sub->name, '.') + 1;
+	strbuf_printf(b,
+	              "{\"topic\":\"%s\",\"data\":[{\"start\":%lld,\"end\":%lld,\"interval\":"
+	              "\"%.*s\",\"open\":\"%.*f\",\"close\":\"%.*f\",\"high\":\"%.*f\","
+	              "\"low\":\"%.*f\",\"volume\":\"%.*f\",\"turnover\":\"%.4f\","
+	              "\"confirm\":%s,\"timestamp\":%lld}],\"ts\":%lld,\"type\":\"snapshot\"}",
+	              sub->name, (long long)k->open_time, (long long)k->close_time,
+	              (int)(strchr(iv, '.') - iv), iv, pd, k->open, pd, k->close, pd, k->high, pd,
+	              k->low, qd, k->volume, k->quote_volume, k->closed ? "true" : "false",
+	              (long long)now, (long long)now);
+	(void)name;
+}
+
+/* Bybit's frames for one subscription: klines as Binance's (every closed one once), tickers
+ * as a snapshot and then deltas of the changed fields only, trades with UUID ids, the top of
+ * the book, and liquidations whose S is the liquidated position's side. */
+static void produce_bybit(Simex *s, WsConn *c, Sub *sub, int64_t now, StrBuf *b)
+{
+	const SimInstrument *in = sim_model_instrument(s->model, sub->sym);
+	char name[FB_SYMBOL_LEN];
+	simex_bybit_name(s, sub->sym, name);
+	int pd = simex_decimals(in->tick), qd = simex_decimals(in->step);
+	SimState st;
+	switch (sub->type) {
+	case ST_KLINE: {
+		int64_t ivl = fb_interval_ms(sub->interval);
+		Candle k;
+		for (int64_t t = sub->last_closed + ivl; t + ivl <= now; t += ivl) {
+			if (sim_model_candle(s->model, sub->sym, sub->interval, t, now, &k) == 0) {
+				simex_bybit_candle(s, sub->sym, &k);
+				put_bybit_kline(b, sub, name, in, &k, now);
+				send_built(s, c, b);
+			}
+			sub->last_closed = t;
+		}
+		if (sim_model_candle(s->model, sub->sym, sub->interval, sub->last_closed + ivl, now,
+		                     &k) == 0) {
+			simex_bybit_candle(s, sub->sym, &k);
+			put_bybit_kline(b, sub, name, in, &k, now);
+			/* firehose (benchmarks): the same update many times over */
+			for (int f = 0; f < s->opt.firehose; f++)
+				send_msg(s, c, xstrdup(b->p));
+			send_built(s, c, b);
+		}
+		return;
+	}
+	case ST_MARK: {
+		sim_model_state(s->model, sub->sym, &st);
+		simex_bybit_state(s, sub->sym, now, &st);
+		static const char *const keys[8] = {"lastPrice",   "markPrice",       "indexPrice",
+		                                    "fundingRate", "nextFundingTime", "turnover24h",
+		                                    "volume24h",   "openInterest"};
+		char v[8][32];
+		snprintf(v[0], sizeof v[0], "%.*f", pd, st.last);
+		snprintf(v[1], sizeof v[1], "%.*f", pd + 2, st.mark);
+		snprintf(v[2], sizeof v[2], "%.*f", pd + 2, st.index);
+		snprintf(v[3], sizeof v[3], "%.8f", st.funding_rate);
+		snprintf(v[4], sizeof v[4], "%lld", (long long)st.next_funding_time);
+		snprintf(v[5], sizeof v[5], "%.4f", st.quote_volume_24h);
+		snprintf(v[6], sizeof v[6], "%.*f", qd, st.volume_24h);
+		snprintf(v[7], sizeof v[7], "%.*f", qd, st.open_interest);
+		int snap = !sub->snapshot_sent, n = 0;
+		strbuf_printf(b, "{\"topic\":\"%s\",\"type\":\"%s\",\"data\":{\"symbol\":\"%s\"",
+		              sub->name, snap ? "snapshot" : "delta", name);
+		for (int k = 0; k < 8; k++)
+			if (snap || strcmp(v[k], sub->sent[k]) != 0) { /* unchanged: omitted */
+				strbuf_printf(b, ",\"%s\":\"%s\"", keys[k], v[k]);
+				memcpy(sub->sent[k], v[k], sizeof v[k]);
+				n++;
+			}
+		strbuf_printf(b, "},\"cs\":%lld,\"ts\":%lld}", (long long)now, (long long)now);
+		sub->snapshot_sent = 1;
+		if (n)
+			send_built(s, c, b);
+		else
+			strbuf_reset(b);
+		return;
+	}
+	case ST_AGG: {
+		/* as Binance's aggTrade stream: each minute's trades add up to its candle */
+		int64_t minute = now - now % FB_MINUTE_MS;
+		Candle k;
+		if (!sub->trade_open) {
+			sub->trade_open = minute;
+			if (sim_model_candle(s->model, sub->sym, "1m", minute, now, &k) == 0) {
+				simex_bybit_candle(s, sub->sym, &k);
+				sub->trade_v = k.volume;
+				sub->trade_tbv = k.taker_buy_volume;
+			}
+			return;
+		}
+		for (int64_t t = sub->trade_open; t <= minute; t += FB_MINUTE_MS) {
+			if (t != sub->trade_open)
+				sub->trade_v = sub->trade_tbv = 0;
+			if (sim_model_candle(s->model, sub->sym, "1m", t, now, &k))
+				continue;
+			simex_bybit_candle(s, sub->sym, &k);
+			int64_t when = t < minute ? t + FB_MINUTE_MS - 1 : now;
+			double buy = k.taker_buy_volume - sub->trade_tbv;
+			double sell = (k.volume - sub->trade_v) - buy;
+			const double part[2] = {buy, sell};
+			int n = 0;
+			strbuf_printf(b,
+			              "{\"topic\":\"%s\",\"type\":\"snapshot\",\"ts\":%lld,"
+			              "\"data\":[",
+			              sub->name, (long long)now);
+			for (int side = 0; side < 2; side++) {
+				if (part[side] < in->step / 2)
+					continue;
+				long long id = ++s->trade_id[sub->sym];
+				strbuf_printf(
+				        b,
+				        "%s{\"T\":%lld,\"s\":\"%s\",\"S\":\"%s\",\"v\":"
+				        "\"%.*f\",\"p\":\"%.*f\",\"L\":\"ZeroPlusTick\","
+				        "\"i\":\"%08llx-0000-4000-8000-%012llx\",\"BT\":false}",
+				        n++ ? "," : "", (long long)when, name,
+				        side ? "Sell" : "Buy", qd, part[side], pd, k.close,
+				        (unsigned long long)sub->sym, (unsigned long long)id);
+			}
+			strbuf_printf(b, "]}");
+			if (n)
+				send_built(s, c, b);
+			else
+				strbuf_reset(b);
+			sub->trade_v = k.volume;
+			sub->trade_tbv = k.taker_buy_volume;
+		}
+		sub->trade_open = minute;
+		return;
+	}
+	case ST_BOOK:
+		sim_model_state(s->model, sub->sym, &st);
+		simex_bybit_state(s, sub->sym, now, &st);
+		strbuf_printf(b,
+		              "{\"topic\":\"%s\",\"type\":\"snapshot\",\"ts\":%lld,\"data\":{\"s\":"
+		              "\"%s\",\"b\":[[\"%.*f\",\"%.*f\"]],\"a\":[[\"%.*f\",\"%.*f\"]],"
+		              "\"u\":%lld,\"seq\":%lld},\"cts\":%lld}",
+		              sub->name, (long long)now, name, pd, st.bid, qd, st.bid_qty, pd,
+		              st.ask, qd, st.ask_qty, (long long)(now / 10), (long long)(now / 10),
+		              (long long)now);
+		send_built(s, c, b);
+		return;
+	case ST_FORCE:
+		if (rng_uniform(&s->fault_rng) > 0.02)
+			return;
+		sim_model_state(s->model, sub->sym, &st);
+		simex_bybit_state(s, sub->sym, now, &st);
+		strbuf_printf(b,
+		              "{\"topic\":\"%s\",\"type\":\"snapshot\",\"ts\":%lld,\"data\":[{"
+		              "\"T\":%lld,\"s\":\"%s\",\"S\":\"%s\",\"v\":\"%.*f\",\"p\":"
+		              "\"%.*f\"}]}",
+		              sub->name, (long long)now, (long long)now, name,
+		              rng_uniform(&s->fault_rng) < 0.5 ? "Buy" : "Sell", qd, in->step * 10,
+		              pd, st.last);
+		send_built(s, c, b);
+		return;
+	default: return;
+	}
+}
+
 /* What one subscription produced since the last tick. */
 static void produce(Simex *s, WsConn *c, Sub *sub, int64_t now, int arr_due, StrBuf *b)
 {
+	if (c->bybit) {
+		if (!sub->silent && sub->sym >= 0)
+			produce_bybit(s, c, sub, now, b);
+		return;
+	}
 	if (sub->silent || sub->type == ST_CAPTURE || sub->type == ST_CAPTURE_BOOK)
 		return; /* the capture's (capture_fill) */
 	SimState st;
@@ -722,7 +1013,9 @@ static WsConn *conn_new(Simex *s, struct lws *wsi)
 	char uri[256] = "";
 	lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
 	c->combined = 1;
-	if (strcmp(uri, "/market/stream") == 0)
+	if (strcmp(uri, "/v5/public/linear") == 0 && (s->opt.venues & SIMEX_BYBIT))
+		c->bybit = 1;
+	else if (strcmp(uri, "/market/stream") == 0)
 		c->route = ROUTE_MARKET;
 	else if (strcmp(uri, "/public/stream") == 0)
 		c->route = ROUTE_PUBLIC;

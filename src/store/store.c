@@ -59,6 +59,9 @@ static const struct {
         {"", ""},
         /* 7 -> 8: ship_marks is new (schema.sql creates it). */
         {"", ""},
+        /* 8 -> 9: quant_summary gains the columns across exchanges; a cache the engine
+         * rebuilds every cycle, so the old rows are dropped with the table. */
+        {"DROP TABLE IF EXISTS quant_summary;", ""},
 };
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 

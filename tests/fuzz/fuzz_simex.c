@@ -1,6 +1,7 @@
 /* libFuzzer: simex's request parsing, through its real server. Any request target (path and
  * query, bytes that may appear there) is answered with an HTTP status and never crashes or
- * hangs the simulator: unknown paths, missing or absurd symbols, intervals, limits and times,
+ * hangs the simulator (Binance's paths and Bybit's /v5 ones): unknown paths, missing or absurd
+ * symbols, intervals, limits, cursors and times,
  * repeated and empty parameters. The server runs in this process (its thread is what
  * AddressSanitizer watches), on 127.0.0.1, with no weight limit so nothing is banned. */
 #include <arpa/inet.h>
@@ -34,6 +35,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	o.history_minutes = 120;
 	o.instruments = FB_SOURCE_DIR "/data/instruments.csv";
 	o.weight_limit = 1 << 30;
+	o.venues = SIMEX_BINANCE | SIMEX_BYBIT; /* and Bybit's /v5 paths */
+	o.bybit_limit = 1 << 30;
 	char err[512];
 	sx = simex_start(&o, err, sizeof err);
 	if (!sx) {

@@ -1,0 +1,253 @@
+#!/bin/sh
+# Two exchanges at once, on loopback only: futuresboard collect with exchanges.enabled =
+# binance bybit against one futuresboard simex serving both protocols from one market model,
+# at 60x with faults on (connections dropped, silences, garbled, duplicated and reordered
+# frames, bursts of 429s and of Bybit's retCode 10006). Then:
+#   both exchanges were ready and live, reconnected and counted malformed frames, each with
+#   its own jobs in /health; no request went out inside a Retry-After window;
+#   every closed 1m and 5m candle of the tracked symbols equals what each exchange's REST
+#   gives (Binance /fapi/v1/klines, Bybit /v5/market/kline, newest first), none missing, none
+#   twice, stored under each exchange's label;
+#   Bybit's realised funding equals simex's, including the 4-hourly payments after ETHUSDT's
+#   funding interval went from 8 h to 4 h;
+#   and a Bybit 403 ban (an HTML page) holds every request back, with no request inside it.
+# Usage: net_bybit.sh BINARY WORKDIR
+set -u
+FB=$1 WORK=$2
+rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
+. "$(dirname "$0")/lib.sh"
+json_num() { sed -n "s/.*\"$1\":\([0-9-]*\).*/\1/p" "$2" | head -1; }
+
+"$FB" simex --port 0 --seed 33 --speed 60 --history-minutes 1800 --exchange binance,bybit \
+	--ws-drop-every 9 --ws-silence-every 13 --ws-silence 4 --malformed-rate 0.01 \
+	--duplicate-rate 0.02 --reorder-rate 0.02 --burst-every 11 --burst 2 \
+	--bybit-funding-switch ETHUSDT:-600 >"$WORK/simex.out" 2>"$WORK/simex.err" &
+SIMEX=$!
+wait_line "$WORK/simex.out" listening || { bad "simex did not start"; exit 1; }
+has "$WORK/simex.out" "(binance, bybit)" "simex serves both exchanges"
+PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex.out")
+URL=http://127.0.0.1:$PORT
+FBX="$FB --db $WORK/c.db --set exchanges.enabled=binance,bybit
+  --set binance.rest_url=$URL --set binance.ws_url=ws://127.0.0.1:$PORT --set binance.label=simex
+  --set bybit.rest_url=$URL --set bybit.ws_url=ws://127.0.0.1:$PORT --set bybit.label=simex-bybit
+  --set feed.top_n=4 --set feed.watchlist=1000SHIBUSDT --set feed.intervals=1m,5m
+  --set feed.stale_s=3 --set feed.silent_stream_s=5
+  --set feed.gap_check_s=5 --set feed.poll_s=5 --set feed.backoff_reset_s=3
+  --set log.file=$WORK/collect.log --set log.level=info"
+$FBX collect --health-port -1 >"$WORK/collect.out" 2>"$WORK/collect.err" &
+COLLECT=$!
+wait_line "$WORK/collect.out" "health on" || bad "collect did not print its health address"
+HP=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/collect.out" | head -1)
+sleep 30
+
+curl -s "http://127.0.0.1:$HP/health" >"$WORK/health.json"
+python3 - "$WORK/health.json" >"$WORK/exchanges.txt" 2>&1 <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for e in d["exchanges"]:
+    w = e["websocket"]
+    print(e["name"], e["label"], e["ready"], e["symbols"], w["reconnects"], w["malformed"],
+          w["messages"], e["state"])
+EOF
+has "$WORK/exchanges.txt" "binance simex True 5 " "Binance ready with 4 symbols and the watched one"
+has "$WORK/exchanges.txt" "bybit simex-bybit True 5 " "Bybit ready with 4 symbols and the watched one"
+# reconnects and malformed frames, counted per exchange
+n=$(awk '$5 > 0 && $6 > 0 && $7 > 1000' "$WORK/exchanges.txt" | wc -l)
+[ "$n" = 2 ] && ok || bad "not both exchanges reconnected and counted malformed frames: $(cat "$WORK/exchanges.txt")"
+curl -s "$URL/simex/stats" >"$WORK/simex.stats"
+has "$WORK/simex.stats" '"violations":0,' "no request inside a Retry-After window or a ban"
+grep -q '"rate_limited":[1-9]' "$WORK/simex.stats" && ok || bad "no burst reached the collector"
+
+STOP_T=$(sed -n 's/.*"time":\([0-9]*\).*/\1/p' "$WORK/simex.stats")
+kill -INT "$COLLECT"
+wait "$COLLECT"
+rc=$?
+[ "$rc" = 0 ] && ok || bad "collect exit $rc: $(tail -3 "$WORK/collect.err")"
+has "$WORK/collect.out" "queue flushed" "clean stop"
+has "$WORK/collect.log" "collecting bybit too, as 'simex-bybit'" "the second exchange started"
+
+# every stored closed candle equals each exchange's REST answer; none of those in the window
+# (from the first stored to ten simulated minutes before the last) is missing
+python3 - "$WORK/c.db" "$URL" >"$WORK/compare.txt" 2>&1 <<'EOF'
+import json, sqlite3, sys, time, urllib.error, urllib.request
+db = sqlite3.connect(sys.argv[1])
+url = sys.argv[2]
+def get(path):
+    # simex's bursts (a 429, or Bybit's retCode 10006) last 2 s: asked again after them
+    for attempt in range(40):
+        try:
+            with urllib.request.urlopen(url + path) as r:
+                d = json.load(r)
+            if not isinstance(d, dict) or d.get("retCode", 0) == 0:
+                return d
+        except urllib.error.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise SystemExit("simex kept refusing " + path)
+wrong = lost = n = series = 0
+for ex, sym, ivl, sid in db.execute("SELECT exchange, symbol, interval, id FROM series"):
+    rows = {r[0]: r[1:] for r in db.execute(
+        "SELECT open_time, open, high, low, close, volume, quote_volume FROM candles "
+        "WHERE series_id = ? AND closed = 1", (sid,))}
+    if not rows:
+        continue
+    series += 1
+    lo, hi = min(rows), max(rows) - 600000
+    if ex == "simex":
+        src = get("/fapi/v1/klines?symbol=%s&interval=%s&startTime=%d&limit=1500" % (sym, ivl, lo))
+        src = [(int(r[0]), [float(x) for x in r[1:6]] + [float(r[7])]) for r in src]
+    else:
+        b = {"1m": "1", "5m": "5"}[ivl]
+        src = get("/v5/market/kline?category=linear&symbol=%s&interval=%s&start=%d&limit=1000"
+                  % (sym, b, lo))["result"]["list"]
+        src = [(int(r[0]), [float(x) for x in r[1:7]]) for r in src]
+    src = dict(src)
+    for t in range(lo, hi + 1, 60000 if ivl == "1m" else 300000):
+        if t not in src:
+            continue
+        n += 1
+        if t not in rows:
+            lost += 1
+        elif any(abs(a - b) > 1e-9 * max(1.0, abs(b)) for a, b in zip(rows[t], src[t])):
+            wrong += 1
+            if wrong < 4:
+                print("differs:", ex, sym, ivl, t, rows[t], src[t])
+dups = db.execute("SELECT count(*) - count(DISTINCT series_id || ':' || open_time) "
+                  "FROM candles").fetchone()[0]
+labels = " ".join(r[0] for r in db.execute("SELECT DISTINCT exchange FROM series ORDER BY 1"))
+print("series", series, "compared", n, "wrong", wrong, "lost", lost, "dups", dups, "labels", labels)
+EOF
+has "$WORK/compare.txt" "wrong 0 lost 0 dups 0 labels simex simex-bybit" "candles of both exchanges equal their REST answers"
+ns=$(sed -n 's/^series \([0-9]*\) .*/\1/p' "$WORK/compare.txt")
+[ "${ns:-0}" -ge 20 ] && ok || bad "${ns:-0} series compared, expected 5 symbols, 2 intervals, 2 exchanges"
+n=$(sed -n 's/.* compared \([0-9]*\) .*/\1/p' "$WORK/compare.txt")
+[ "${n:-0}" -gt 8000 ] && ok || bad "only ${n:-0} candles compared: $(cat "$WORK/compare.txt")"
+echo "compared ${n:-0} candles of two exchanges"
+
+# Bybit's realised funding: what simex has up to the stop (less 30 simulated minutes), and
+# nothing it lacks; ETHUSDT's payments 4 h apart since its interval changed
+python3 - "$WORK/c.db" "$URL" "${STOP_T:-0}" >"$WORK/funding.txt" 2>&1 <<'EOF'
+import json, sqlite3, sys, time, urllib.error, urllib.request
+db = sqlite3.connect(sys.argv[1])
+url, stop = sys.argv[2], int(sys.argv[3])
+def get(path):
+    # simex's bursts (a 429, or Bybit's retCode 10006) last 2 s: asked again after them
+    for attempt in range(40):
+        try:
+            with urllib.request.urlopen(url + path) as r:
+                d = json.load(r)
+            if not isinstance(d, dict) or d.get("retCode", 0) == 0:
+                return d
+        except urllib.error.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise SystemExit("simex kept refusing " + path)
+differ = 0
+for (sym,) in db.execute("SELECT DISTINCT symbol FROM funding WHERE exchange = 'simex-bybit'"):
+    mine = [(t, "%.8f" % r) for t, r in db.execute(
+        "SELECT funding_time, funding_rate FROM funding WHERE exchange = 'simex-bybit' AND "
+        "symbol = ? ORDER BY 1", (sym,))]
+    theirs = [(int(x["fundingRateTimestamp"]), "%.8f" % float(x["fundingRate"]))
+              for x in get("/v5/market/funding/history?category=linear&symbol=%s&limit=200"
+                           % sym)["result"]["list"]][::-1]
+    want = [x for x in theirs if x in mine or x[0] <= stop - 1800000]
+    if want != mine:
+        differ += 1
+        print("differs:", sym, mine[-3:], want[-3:])
+    if sym == "ETHUSDT":
+        gaps = sorted(set((b[0] - a[0]) // 3600000 for a, b in zip(mine, mine[1:])))
+        print("ETHUSDT gaps (h):", " ".join(map(str, gaps)))
+print("funding differs", differ)
+EOF
+has "$WORK/funding.txt" "funding differs 0" "Bybit's funding equals simex's"
+has "$WORK/funding.txt" "ETHUSDT gaps (h): 4 8" "ETHUSDT paid every 8 h, then every 4 h"
+# Across exchanges: the engine's oi_all (the last quant_summary, written at the stop) is each
+# exchange's one-sided open interest times its mark, summed, from the rows they stored (the
+# latest of each; the mark is stored once a minute and moves within it, so within 1 %: a
+# both-sided Bybit value, or one exchange left out, is 20 % or more off); 1000SHIBUSDT is
+# mapped to Bybit's SHIB1000USDT; Bybit's funding interval of ETHUSDT is stored as 4 h
+python3 - "$WORK/c.db" >"$WORK/cross.txt" 2>&1 <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+def latest(ex, sym, metric):
+    r = db.execute("SELECT value FROM market_metrics WHERE exchange = ? AND symbol = ? AND "
+                   "metric = ? ORDER BY ts DESC LIMIT 1", (ex, sym, metric)).fetchone()
+    return r[0] if r else None
+twin = {"1000SHIBUSDT": "SHIB1000USDT"}
+n = off = 0
+for sym, t, oi_all, share in db.execute(
+        "SELECT symbol, updated_ms, oi_all, oi_share FROM quant_summary WHERE exchange = 'simex' "
+        "AND timeframe = '1m' AND oi_all IS NOT NULL").fetchall():
+    want = 0
+    for ex, s in (("simex", sym), ("simex-bybit", twin.get(sym, sym))):
+        oi, mark = latest(ex, s, "open_interest"), latest(ex, s, "mark_price")
+        if oi is None or mark is None:
+            want = None
+            break
+        want += oi * mark
+    if want is None:
+        continue
+    n += 1
+    if abs(oi_all / want - 1) > 0.01 or not 0 < share < 1:
+        off += 1
+        print("off:", sym, oi_all, want, share)
+print("oi_all checked", n, "off", off)
+shib = db.execute("SELECT count(*) FROM v_candles WHERE exchange = 'simex-bybit' AND "
+                  "symbol = 'SHIB1000USDT' AND closed = 1").fetchone()[0]
+mapped = db.execute("SELECT count(*) FROM quant_summary WHERE symbol = '1000SHIBUSDT' AND "
+                    "oi_all > 0 AND oi_share > 0 AND oi_share < 1").fetchone()[0]
+print("shib candles", "yes" if shib > 100 else "no", "mapped", "yes" if mapped else "no")
+sides = db.execute("SELECT group_concat(DISTINCT CAST(value AS INTEGER)) FROM market_metrics "
+                   "WHERE exchange = 'simex-bybit' AND metric = 'open_interest_sides'").fetchone()[0]
+print("bybit open interest counted as", sides, "side")
+for sym in ("ETHUSDT", "BTCUSDT"):
+    r = db.execute("SELECT value FROM market_metrics WHERE exchange = 'simex-bybit' AND "
+                   "symbol = ? AND metric = 'funding_interval_h' ORDER BY ts DESC LIMIT 1",
+                   (sym,)).fetchone()
+    print(sym, "funding interval", r[0] if r else None)
+EOF
+has "$WORK/cross.txt" " off 0" "oi_all is the sum of the exchanges' stored one-sided OI"
+n=$(sed -n 's/^oi_all checked \([0-9]*\) .*/\1/p' "$WORK/cross.txt")
+[ "${n:-0}" -ge 4 ] && ok || bad "oi_all checked for ${n:-0} symbols: $(cat "$WORK/cross.txt")"
+has "$WORK/cross.txt" "shib candles yes mapped yes" "1000SHIBUSDT mapped to SHIB1000USDT"
+has "$WORK/cross.txt" "bybit open interest counted as 1 side" "the definition of each OI row is stored"
+has "$WORK/cross.txt" "ETHUSDT funding interval 4.0" "Bybit's 4 h funding interval of ETHUSDT learnt"
+has "$WORK/cross.txt" "BTCUSDT funding interval 8.0" "Bybit's 8 h funding interval of BTCUSDT"
+kill -TERM "$SIMEX"
+wait "$SIMEX"
+
+# A Bybit 403 ban: simex refuses with an HTML page past 5 requests in 5 s and bans for 30 s;
+# the collector holds every Bybit request back (a violation would be a request in the ban)
+"$FB" simex --port 0 --seed 34 --speed 60 --history-minutes 120 --exchange bybit \
+	--bybit-limit 5 --ban-seconds 30 >"$WORK/simex2.out" 2>"$WORK/simex2.err" &
+SIMEX=$!
+wait_line "$WORK/simex2.out" listening || { bad "simex did not start"; exit 1; }
+PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/simex2.out")
+"$FB" --db "$WORK/ban.db" --set exchanges.enabled=bybit --set bybit.rest_url=http://127.0.0.1:$PORT \
+	--set bybit.ws_url=ws://127.0.0.1:$PORT --set bybit.label=simex-bybit --set feed.top_n=3 \
+	--set feed.intervals=1m,5m --set log.file="$WORK/ban.log" collect --health-port -1 \
+	>"$WORK/ban.out" 2>"$WORK/ban.err" &
+COLLECT=$!
+wait_line "$WORK/ban.out" "health on" || bad "collect did not print its health address"
+HP=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/ban.out" | head -1)
+i=0
+until grep -q "banned by the exchange (403)" "$WORK/ban.log" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && break
+	sleep 0.2
+done
+has "$WORK/ban.log" "banned by the exchange (403): holding every request" "the 403 ban is held"
+has "$WORK/ban.log" "an HTML page" "the ban page is named, not parsed"
+sleep 3
+curl -s "http://127.0.0.1:$HP/health" >"$WORK/ban.json"
+has "$WORK/ban.json" '"banned":true' "health shows the ban"
+has "$WORK/ban.json" '"state":"banned until' "the feed state says banned"
+curl -s "http://127.0.0.1:$PORT/simex/stats" >"$WORK/simex2.stats"
+has "$WORK/simex2.stats" '"violations":0,' "no request inside the ban"
+kill -INT "$COLLECT"
+wait "$COLLECT"
+rc=$?
+[ "$rc" = 0 ] && ok || bad "collect exit $rc during a ban: $(tail -3 "$WORK/ban.err")"
+kill -TERM "$SIMEX"
+wait "$SIMEX"
+summary net_bybit
