@@ -83,6 +83,36 @@ PY
 [ $? -eq 0 ] && ok || { bad "the tape shows orders that are not stored"; cat "$WORK/tape.out" >&2; }
 $T send-keys -t ui Escape
 wait_screen "SYMBOL" || bad "Esc did not go back from the liquidations"
+# v: each symbol on both exchanges the demo collects, and the open interest summed across them
+$T send-keys -t ui v
+wait_screen "simex-bybit" && ok || { bad "v did not show the venues"; cat "$WORK/screen" >&2; }
+has "$WORK/screen" "EXCHANGE     SYMBOL" "the venue screen's titles"
+python3 - "$WORK/screen" >"$WORK/venues.out" 2>&1 <<'PY'
+import sys
+def money(s):
+    """the value shown, and half a unit of its last digit (what the rounding may hide)"""
+    m = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+    k = m.get(s[-1], 1)
+    num = s[:-1] if s[-1] in m else s
+    dp = len(num.split(".")[1]) if "." in num else 0
+    return float(num) * k, 0.5 * 10 ** -dp * k
+rows, bad, sums = [], 0, 0
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) >= 6 and f[0] in ("simex", "simex-bybit") and f[3] != "-":
+        rows.append(money(f[3]))
+    elif len(f) >= 5 and f[0] == "all" and len(rows) >= 2 and f[3] != "-":
+        (got, e0), (a, e1), (b, e2) = money(f[3]), rows[-2], rows[-1]
+        sums += 1
+        if abs(got - (a + b)) > e0 + e1 + e2:
+            print("all", got, "is not", a, "+", b); bad += 1
+        rows = []
+print("sums", sums)
+sys.exit(1 if bad or sums < 3 else 0)
+PY
+[ $? -eq 0 ] && ok || { bad "the venues' open interest does not add up"; cat "$WORK/venues.out" "$WORK/screen" >&2; }
+$T send-keys -t ui Escape
+wait_screen "SYMBOL" || bad "Esc did not go back from the venues"
 # F3 searches: the cursor jumps to the first symbol with the text, as in htop
 $T send-keys -t ui F3
 wait_screen "search symbol" && ok || bad "F3 did not ask what to search"
@@ -134,8 +164,8 @@ $T send-keys -t ui ">"
 wait_screen "rsi" && ok || bad "> did not list the columns"
 has "$WORK/screen" "oi_change" "the sort menu lists every column"
 $T send-keys -t ui Home
-i=0
-while [ $i -lt 12 ]; do $T send-keys -t ui j; i=$((i + 1)); done
+i=0 # RSI is the fifteenth column (after the two across exchanges)
+while [ $i -lt 14 ]; do $T send-keys -t ui j; i=$((i + 1)); done
 $T send-keys -t ui Enter
 wait_screen "sort: RSI ▼" && ok || bad "the sort menu did not sort by RSI"
 # t opens the timeframes: 1d is not in the demo, and choosing it says so

@@ -343,6 +343,14 @@ static int liq_keys(Ui *u, const QuantSnapshot *s, int ch, int page)
 	return ui_list_key(ch, &u->qscroll, u->nliq, page);
 }
 
+static int venues_keys(Ui *u, const QuantSnapshot *s, int ch, int page)
+{
+	int lines = 0;
+	for (int r = 0; s && r < s->nrows; r++)
+		lines += 2 + s->rows[r].nvenues;
+	return ui_list_key(ch, &u->vscroll, lines, page);
+}
+
 static int movers_keys(Ui *u, const QuantSnapshot *s, int ch, int page)
 {
 	return ui_list_key(ch, &u->mscroll, s ? s->nrows : 0, page);
@@ -356,7 +364,7 @@ static void table_draw(Ui *u, const QuantSnapshot *s, int H, int W)
 
 static void enter_reset(Ui *u)
 {
-	u->lcur = u->lscroll = u->mscroll = u->hscroll = u->hrows = u->qscroll = 0;
+	u->lcur = u->lscroll = u->mscroll = u->hscroll = u->hrows = u->qscroll = u->vscroll = 0;
 	u->liq_loaded_ms = 0;
 }
 
@@ -383,6 +391,7 @@ static const Screen screens[] = {
         [SCREEN_RUNS] = {'R', 1, ui_runs, runs_keys, ui_runs_load},
         [SCREEN_MENU] = {0, 1, ui_menu, menu_keys, NULL},
         [SCREEN_LIQ] = {'L', 0, ui_liq, liq_keys, enter_reset},
+        [SCREEN_VENUES] = {'v', 0, ui_venues, venues_keys, enter_reset},
 };
 
 /* A key after the shared ones (timeframes, replay, quit, back, help, export): the open

@@ -24,7 +24,7 @@ const UiKey ui_keys[] = {
         {"table", "> F6", "a menu of every column to sort by"},
         {"table", "t F5", "a menu of the timeframes"},
         {"table", "I i", "invert the sort"},
-        {"table", "s P % d v o O f l b r z n",
+        {"table", "s P % d V o O f l b r z n",
          "sort by symbol, price, change, 24h change, volume, OI, OI change, funding, LS, "
          "imbalance, RSI, z, next funding (again: invert)"},
         {"table", "click", "a click on a column title sorts by it"},
@@ -38,6 +38,7 @@ const UiKey ui_keys[] = {
         {"table", "a", "the alert log"},
         {"table", "h", "the feed's health"},
         {"table", "L", "liquidations: the last hour's forced orders as a tape and totals"},
+        {"table", "v", "venues: each symbol's price, OI, funding and volume by exchange"},
         {"table", "R", "the backtest runs; Enter: a run's equity and drawdown"},
         {"detail", "h l, arrows", "move the cursor through the candles"},
         {"detail", "H L", "the first or the newest candle"},

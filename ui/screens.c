@@ -479,13 +479,15 @@ void ui_columns(Ui *u, const QuantSnapshot *s, int H, int W)
 	ui_header(u, s, W, "columns");
 	mvaddnstr(1, 0, " the table's columns (SYMBOL always shows); narrow terminals drop some",
 	          W);
-	for (int c = 1; c < NCOLS && c + 2 < H - 1; c++) {
+	int rows = H - 4 > 1 ? H - 4 : 1; /* lines 3 .. H - 2; scrolled to keep the cursor */
+	int top = u->ccur >= rows ? u->ccur - rows + 1 : 0;
+	for (int c = 1 + top; c < NCOLS && c - top + 2 < H - 1; c++) {
 		char line[80];
 		snprintf(line, sizeof line, " [%c] %-8s %s", u->show[c] ? 'x' : ' ',
 		         c == C_SPARK ? "~~~" : ui_cols[c].title, ui_cols[c].name);
 		if (c - 1 == u->ccur)
 			attron(A_REVERSE);
-		mvaddnstr(c + 2, 0, line, W);
+		mvaddnstr(c - top + 2, 0, line, W);
 		attroff(A_REVERSE);
 	}
 	ui_hint(u, H, W, " j k move  space toggle  Esc save and back", u->ccur + 1, NCOLS - 1);

@@ -23,10 +23,12 @@ const Column ui_cols[NCOLS] = {
         [C_PRICE] = {"PRICE", "price", 12, 8, 0, F_PRICE, 'P'},
         [C_CHANGE] = {"CHG%", "change", 7, 6, 1, F_PCT, '%'},
         [C_CHANGE24] = {"24H%", "change_24h", 7, 6, 4, F_PCT, 'd'},
-        [C_VOLUME] = {"VOL$", "volume", 7, 6, 4, F_MONEY, 'v'},
+        [C_VOLUME] = {"VOL$", "volume", 7, 6, 4, F_MONEY, 'V'},
         [C_OI] = {"OI$", "oi", 7, 6, 5, F_MONEY, 'o'},
+        [C_OIALL] = {"OI$ALL", "oi_all", 7, 6, 9, F_MONEY, 0},
         [C_OICHG] = {"OI%", "oi_change", 7, 6, 2, F_PCT, 'O'},
         [C_FUNDING] = {"FUND%", "funding", 8, 7, 2, F_PCT, 'f'},
+        [C_FSPREAD] = {"FSPRD%", "funding_spread", 8, 7, 9, F_PCT, 0},
         [C_LS] = {"LS", "ls", 5, 5, 6, F_RATIO, 'l'},
         [C_LSCHG] = {"LS%", "ls_change", 6, 6, 7, F_PCT, 0},
         [C_IMB] = {"IMB", "imbalance", 6, 5, 7, F_RATIO, 'b'},
@@ -50,8 +52,10 @@ double ui_value(const QuantTopRow *r, int tf, int c)
 	case C_CHANGE24: return r->change_24h;
 	case C_VOLUME: return r->quote_volume_24h;
 	case C_OI: return r->oi_value;
+	case C_OIALL: return r->oi_all;
 	case C_OICHG: return v->oi_change;
 	case C_FUNDING: return v->funding;
+	case C_FSPREAD: return r->funding_spread;
 	case C_LS: return v->ls_ratio;
 	case C_LSCHG: return v->ls_change;
 	case C_IMB: return v->imbalance;

@@ -30,8 +30,10 @@ enum {
 	C_CHANGE24,
 	C_VOLUME,
 	C_OI,
+	C_OIALL,
 	C_OICHG,
 	C_FUNDING,
+	C_FSPREAD,
 	C_LS,
 	C_LSCHG,
 	C_IMB,
@@ -60,7 +62,8 @@ enum {
 	SCREEN_COLUMNS,
 	SCREEN_RUNS,
 	SCREEN_MENU, /* a pick list: menu 's' sort column, 't' timeframe */
-	SCREEN_LIQ
+	SCREEN_LIQ,
+	SCREEN_VENUES
 };
 
 /* Colour pairs. */
@@ -104,6 +107,7 @@ typedef struct {
 	int top;           /* the table's first row on screen */
 	int lcur, lscroll; /* alert log cursor and first row */
 	int mscroll;       /* movers: first row */
+	int vscroll;       /* venues: first line */
 	int hrows;         /* help: first line */
 	/* detail screen */
 	char dsym[FB_SYMBOL_LEN];
@@ -236,6 +240,8 @@ void ui_columns(Ui *u, const QuantSnapshot *s, int H, int W);
 void ui_liq_load(Ui *u);
 void ui_liq(Ui *u, const QuantSnapshot *s, int H, int W);
 void ui_liq_free(Ui *u);
+/* venues.c: every exchange's values of each symbol (v) */
+void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W);
 
 /* runs.c */
 void ui_runs(Ui *u, const QuantSnapshot *s, int H, int W);

@@ -17,6 +17,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "feed/collector.h"
+#include "feed/exchange.h"
 #include "simex/simex.h"
 
 static void num(char *buf, size_t len, double v, const char *fmt, double scale)
@@ -132,6 +133,7 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	so.instruments = cli_data_file("instruments.csv", instruments, sizeof instruments);
 	so.speed = speed;
 	so.history_minutes = 2 * 1440;
+	so.venues = SIMEX_BINANCE | SIMEX_BYBIT; /* two exchanges from one market */
 	Simex *sx = simex_start(&so, err, sizeof err);
 	if (!sx) {
 		cli_error("demo: %s", err);
@@ -145,9 +147,14 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	snprintf(ws, sizeof ws, "ws://127.0.0.1:%d", simex_port(sx));
 	CollectorOptions o;
 	cli_collector_options(ctx, &o, db);
+	o.ex = &exchange_binance;
 	o.rest_url = rest;
 	o.ws_url = ws;
 	o.exchange = "simex";
+	/* Bybit beside it, from the same simulator: the columns across exchanges and the venue
+	 * screen (v) have something to show */
+	o.nvenues = 1;
+	o.venues[0] = (CollectorVenue){&exchange_bybit, rest, ws, "simex-bybit", 0, 5000};
 	o.lookback = 300;
 	o.weight_limit = 2400;
 	o.timeout_ms = 5000;

@@ -1,0 +1,92 @@
+/* The venue screen (v): each symbol's price, open interest, funding and 24h volume on every
+ * exchange the collector follows, then the sums and spreads across them (the engine's columns
+ * across exchanges). Prices are each exchange's own (SHIB1000USDT quotes 1,000 SHIB), funding
+ * per the exchange's own period with the period beside it. The "all" line: open interest
+ * summed, funding per 8 h weighted by open interest, and the other exchanges' spreads against
+ * this one: price (in the PRICE column, per base unit) and funding per 8 h (in the VOL$
+ * column).
+ * From the snapshot alone. Main thread. */
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ui.h"
+
+/* one line: exchange, symbol, price, OI$, funding, its period, 24h volume */
+static void line_of(char *out, size_t len, const char *ex, const char *sym, double px, int dp,
+                    double oi, double fund, double per_h, double vol)
+{
+	char p[40], o[16], f[16], per[16] = "-", v[16];
+	ui_fmt_price(p, sizeof p, px, dp);
+	ui_fmt(o, sizeof o, F_MONEY, oi);
+	ui_fmt(f, sizeof f, F_PCT, fund);
+	if (isfinite(per_h) && per_h > 0)
+		snprintf(per, sizeof per, "%gh", per_h);
+	ui_fmt(v, sizeof v, F_MONEY, vol);
+	snprintf(out, len, " %-12.12s %-14.14s %12s %8s %9s %4s %8s", ex, sym, p, o, f, per, v);
+}
+
+void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
+{
+	erase();
+	ui_header(u, s, W, "venues");
+	int n = s ? s->nrows : 0, lines = 0;
+	for (int r = 0; r < n; r++)
+		lines += 2 + s->rows[r].nvenues;
+	int rows = H - 4 > 1 ? H - 4 : 1;
+	if (u->vscroll > lines - rows)
+		u->vscroll = lines - rows > 0 ? lines - rows : 0;
+	if (u->vscroll < 0)
+		u->vscroll = 0;
+	ui_hint(u, H, W, " j k PgUp PgDn scroll  Esc back", lines ? u->vscroll + 1 : 0, lines);
+	if (!n) {
+		mvaddnstr(2, 1, "no snapshot yet", W - 1);
+		return;
+	}
+	int venues = 0;
+	for (int r = 0; r < n; r++)
+		venues |= s->rows[r].nvenues > 0;
+	mvaddnstr(1, 0,
+	          venues ? " all: OI summed, funding per 8 h by OI; spread: price, funding/8h"
+	                 : " one exchange: [exchanges] enabled = binance bybit collects both",
+	          W);
+	attron(A_BOLD | A_UNDERLINE);
+	mvprintw(2, 0, " %-12s %-14s %12s %8s %9s %4s %8s", "EXCHANGE", "SYMBOL", "PRICE", "OI$",
+	         "FUND%", "PER", "VOL$");
+	attroff(A_BOLD | A_UNDERLINE);
+	char line[256];
+	int y = 3, k = 0;
+	for (int r = 0; r < n && y < H - 1; r++) {
+		const QuantTopRow *t = &s->rows[r];
+		for (int j = -1; j <= t->nvenues && y < H - 1; j++, k++) {
+			if (k < u->vscroll)
+				continue;
+			if (j < 0)
+				/* open interest as the sum counts it: contracts times mark */
+				line_of(line, sizeof line, u->d->exchange, t->symbol, t->last,
+				        t->price_dp,
+				        isfinite(t->oi * t->mark) ? t->oi * t->mark : t->oi_value,
+				        t->funding, t->funding_interval_h, t->quote_volume_24h);
+			else if (j < t->nvenues) {
+				const QuantVenueRow *v = &t->venue[j];
+				line_of(line, sizeof line, v->venue, v->symbol, v->mark,
+				        t->price_dp, v->oi_value, v->funding, v->funding_interval_h,
+				        v->quote_volume_24h);
+			} else { /* the sum, and the others' spreads against this exchange */
+				char o[16], f[16], sp[16], ps[16];
+				ui_fmt(o, sizeof o, F_MONEY, t->oi_all);
+				ui_fmt(f, sizeof f, F_PCT, t->funding_all);
+				ui_fmt(sp, sizeof sp, F_PCT, t->funding_spread);
+				ui_fmt(ps, sizeof ps, F_PCT, t->price_spread);
+				snprintf(line, sizeof line, " %-12s %-14s %11s%% %8s %9s %4s %8s",
+				         "all", "spread", ps, o, f, "8h", sp);
+			}
+			ui_clean(line);
+			if (j < 0)
+				attron(A_BOLD);
+			mvaddnstr(y++, 0, line, W);
+			attroff(A_BOLD);
+		}
+	}
+}
