@@ -913,10 +913,10 @@ static void rerank(Collector *c, RestClient *rc, Store *reader)
 				for (int j = 0; j < c->o.nintervals; j++)
 					ask_backfill(c, c->symbols[i], c->o.intervals[j],
 					             fb_mono_ms() + BACKFILL_AFTER_MS);
-		pthread_mutex_unlock(&c->lock);
-		free(c->symbols);
+		free(c->symbols); /* under the lock: the health thread reads the count */
 		c->symbols = now_syms;
 		c->nsymbols = (int)n;
+		pthread_mutex_unlock(&c->lock);
 	} else
 		free(now_syms);
 	for (int i = 0; i < nadd; i++)
@@ -1492,15 +1492,17 @@ void collector_health_json(Collector *c, StrBuf *b)
 			feed_ws_get_stats(v->ws, &vw);
 		json_t *jv = json_string(vstate);
 		char *jvs = jv ? json_dumps(jv, JSON_ENCODE_ANY) : NULL;
+		pthread_mutex_lock(&v->lock);
+		int nsyms = atomic_load(&v->ready) ? v->nsymbols : 0;
+		pthread_mutex_unlock(&v->lock);
 		strbuf_printf(b,
 		              "%s{\"name\":\"%s\",\"label\":\"%s\",\"ready\":%s,\"state\":%s,"
 		              "\"symbols\":%d,\"websocket\":{\"connections\":%d,\"connected\":%d,"
 		              "\"messages\":%llu,\"malformed\":%llu,\"reconnects\":%llu,"
 		              "\"stale\":%llu,\"silent_streams\":%llu},\"jobs\":{",
 		              k ? "," : "", v->ex->name, v->exchange,
-		              atomic_load(&v->ready) ? "true" : "false", jvs ? jvs : "\"\"",
-		              atomic_load(&v->ready) ? v->nsymbols : 0, vw.connections,
-		              vw.connected, (unsigned long long)vw.messages,
+		              atomic_load(&v->ready) ? "true" : "false", jvs ? jvs : "\"\"", nsyms,
+		              vw.connections, vw.connected, (unsigned long long)vw.messages,
 		              (unsigned long long)vw.malformed, (unsigned long long)vw.reconnects,
 		              (unsigned long long)vw.stale, (unsigned long long)vw.silent_streams);
 		free(jvs);
