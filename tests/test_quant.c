@@ -11,6 +11,7 @@
 #include "core/timeutil.h"
 #include "feed/binance.h"
 #include "quant/aggregate.h"
+#include "quant/alerts.h"
 #include "quant/engine.h"
 #include "quant/replay.h"
 
@@ -229,6 +230,12 @@ static void test_gauges(void **state)
 	quant_free(q);
 }
 
+/* a rule's metric from a row's values */
+static double venue_value(int id, void *arg)
+{
+	return id >= 0 && id < quant_ncolumns ? quant_column_value(arg, id) : NAN;
+}
+
 static Event venue(const char *venue_label, const char *sym, int64_t ts)
 {
 	Event ev = simple(EV_VENUE, sym, ts);
@@ -290,8 +297,20 @@ static void test_venues(void **state)
 	const QuantValues *tv = &r->tf[0];
 	NEAR(tv->oi_all, own + theirs);
 	NEAR(tv->funding_spread, 0.0001);
-	/* the columns are in the rule language too */
+	/* the columns are in the rule language too: 0.02 % of funding spread per 8 h holds here
+	 * (0.01 %), its double does not */
 	assert_true(quant_column_find("oi_all_z") >= 0 && quant_column_find("funding_spread") >= 0);
+	int col;
+	char msg[128];
+	AlertExpr *e = alert_expr_compile("oi_all > 1000 and funding_spread > 0.005%", &col, msg,
+	                                  sizeof msg);
+	assert_non_null(e);
+	AlertExpr *e2 = alert_expr_compile("funding_spread > 0.02%", &col, msg, sizeof msg);
+	assert_non_null(e2);
+	assert_int_equal(alert_expr_eval(e, venue_value, (void *)tv), 1);
+	assert_int_equal(alert_expr_eval(e2, venue_value, (void *)tv), 0);
+	alert_expr_free(e);
+	alert_expr_free(e2);
 	quant_snapshot_release(q, s);
 	quant_free(q);
 }

@@ -58,6 +58,7 @@ wait_screen "open interest change" && ok || bad "m did not open the movers"
 $T send-keys -t ui q h
 wait_screen 'REST        weight' && ok || bad "h did not show the collector's health"
 has "$WORK/screen" "websocket   " "the health screen's WebSocket line"
+has "$WORK/screen" "exchange    bybit (simex-bybit): " "the health screen's line for each exchange"
 $T send-keys -t ui q
 wait_screen "SYMBOL" || bad "q did not go back to the table"
 # L: the stored forced orders; every row of the tape is a row of the liquidations table

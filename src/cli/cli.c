@@ -386,8 +386,37 @@ void cli_health_text(const char *json, StrBuf *out)
 	snprintf(cleaned, sizeof cleaned, "%s", json_is_string(st) ? json_string_value(st) : "?");
 	fb_ascii_clean(cleaned);
 	age_text(t, sizeof t, jint(d, NULL, "uptime_s"));
-	strbuf_printf(out, "feed        %s\nready       %s (started %s)\n\n", cleaned,
+	strbuf_printf(out, "feed        %s\nready       %s (started %s)\n", cleaned,
 	              json_is_true(json_object_get(d, "ready")) ? "yes" : "no", t);
+	/* with several exchanges, a line each: state, symbols, connections, messages */
+	json_t *exs = json_object_get(d, "exchanges"), *ex;
+	size_t xi;
+	if (json_array_size(exs) > 1)
+		json_array_foreach(exs, xi, ex)
+		{
+			char nm[64], lb[64];
+			const char *n = json_string_value(json_object_get(ex, "name"));
+			const char *l = json_string_value(json_object_get(ex, "label"));
+			snprintf(nm, sizeof nm, "%s", n ? n : "?");
+			snprintf(lb, sizeof lb, "%s", l ? l : "?");
+			json_t *es = json_object_get(ex, "state");
+			snprintf(cleaned, sizeof cleaned, "%s",
+			         json_is_string(es) ? json_string_value(es) : "?");
+			fb_ascii_clean(nm);
+			fb_ascii_clean(lb);
+			fb_ascii_clean(cleaned);
+			strbuf_printf(
+			        out,
+			        "exchange    %s (%s): %s, %lld symbols, %lld of %lld connections "
+			        "up, %lld messages, %lld malformed, %lld reconnects\n",
+			        nm, lb, cleaned, (long long)jint(ex, NULL, "symbols"),
+			        (long long)jint(ex, "websocket", "connected"),
+			        (long long)jint(ex, "websocket", "connections"),
+			        (long long)jint(ex, "websocket", "messages"),
+			        (long long)jint(ex, "websocket", "malformed"),
+			        (long long)jint(ex, "websocket", "reconnects"));
+		}
+	strbuf_printf(out, "\n");
 	strbuf_printf(out, "%-15s %-14s %-9s %s\n", "job", "last success", "failures",
 	              "last error");
 	const char *name;
