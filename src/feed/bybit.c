@@ -802,8 +802,20 @@ static int split_topic(const char *topic, char *kind, size_t kindlen, char *ivl,
 	return 0;
 }
 
+static int parse_ws(BybitParser *p, const char *msg, size_t len, const char *exchange, int64_t now,
+                    Event *out, int max, char *why, size_t whylen);
+
 int bybit_parse_ws(BybitParser *p, const char *msg, size_t len, const char *exchange, int64_t now,
                    Event *out, int max, char *why, size_t whylen)
+{
+	int n = parse_ws(p, msg, len, exchange, now, out, max, why, whylen);
+	if (n < 0) /* the reason may quote the topic: no control bytes from the network */
+		sanitise(why);
+	return n;
+}
+
+static int parse_ws(BybitParser *p, const char *msg, size_t len, const char *exchange, int64_t now,
+                    Event *out, int max, char *why, size_t whylen)
 {
 	if (len > WS_MAX_BYTES) {
 		snprintf(why, whylen, "a %zu-byte message", len);
@@ -823,7 +835,7 @@ int bybit_parse_ws(BybitParser *p, const char *msg, size_t len, const char *exch
 		return -1;
 	}
 	J j = {msg, t};
-	char topic[96], kind[24], ivl[8], symbol[FB_SYMBOL_LEN], type[16] = "";
+	char topic[96], kind[24] = "", ivl[8] = "", symbol[FB_SYMBOL_LEN], type[16] = "";
 	int got = 0;
 	if (tstr(&j, 0, "topic", topic, sizeof topic)) {
 		/* a reply: {"success":true,"op":"subscribe"} or the pong {"op":"ping",…} */

@@ -160,11 +160,13 @@ static void job_done(Collector *c, int j, const char *err)
 		job->last_success_ms = job->last_attempt_ms;
 	}
 	pthread_mutex_unlock(&c->lock);
-	/* transitions only, so a job that keeps failing does not flood the log */
+	/* transitions only, so a job that keeps failing does not flood the log; a venue's say
+	 * whose they are */
+	const char *who = c->primary ? c->ex->name : "", *sep = c->primary ? " " : "";
 	if (first)
-		log_warn("collect", "%s: %s", job_names[j], err);
+		log_warn("collect", "%s%s%s: %s", who, sep, job_names[j], err);
 	if (recovered)
-		log_info("collect", "%s: working again", job_names[j]);
+		log_info("collect", "%s%s%s: working again", who, sep, job_names[j]);
 }
 
 static void put(Collector *c, const StoreRecord *r)
