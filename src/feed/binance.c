@@ -24,39 +24,15 @@ static json_t *load(const char *json, size_t len, char *why, size_t whylen)
 	return root;
 }
 
-/* What a value from the exchange may be; a row with anything else is rejected (counted and
- * logged by the caller), never stored: a price of 1e308 or a negative liquidation is not a
- * market, and a quote volume of 1e308 would rank a junk symbol first. The bounds are far
- * outside any real market (BTC trades near 1e5, a whole day of USDⓈ-M futures near 1e11 USDT)
- * and NaN fails every one. */
-#define PRICE_MAX 1e9  /* quote per base unit */
-#define QTY_MAX   1e15 /* base units: a candle's or a day's volume of a 1000x meme coin */
-#define QUOTE_MAX 1e14 /* quote (USDT) volume */
-static int price_ok(double p)
-{
-	return p > 0 && p <= PRICE_MAX;
-}
-static int qty_ok(double q)
-{
-	return q >= 0 && q <= QTY_MAX;
-}
-static int quote_ok(double q)
-{
-	return q >= 0 && q <= QUOTE_MAX;
-}
-static int rate_ok(double r) /* a funding rate per period, as a fraction */
-{
-	return r >= -1 && r <= 1;
-}
-
 /* OHLC sanity shared by REST and WebSocket candles. */
 static int candle_sane(const Candle *c)
 {
-	return price_ok(c->open) && price_ok(c->high) && price_ok(c->low) && price_ok(c->close) &&
-	       c->high >= c->low && c->high >= c->open && c->high >= c->close &&
-	       c->low <= c->open && c->low <= c->close && qty_ok(c->volume) &&
-	       quote_ok(c->quote_volume) && qty_ok(c->taker_buy_volume) &&
-	       quote_ok(c->taker_buy_quote_volume) && c->close_time > c->open_time;
+	return jv_price_ok(c->open) && jv_price_ok(c->high) && jv_price_ok(c->low) &&
+	       jv_price_ok(c->close) && c->high >= c->low && c->high >= c->open &&
+	       c->high >= c->close && c->low <= c->open && c->low <= c->close &&
+	       jv_qty_ok(c->volume) && jv_quote_ok(c->quote_volume) &&
+	       jv_qty_ok(c->taker_buy_volume) && jv_quote_ok(c->taker_buy_quote_volume) &&
+	       c->close_time > c->open_time;
 }
 
 long binance_parse_klines(const char *json, size_t len, const char *exchange, const char *symbol,
@@ -171,8 +147,9 @@ static int ticker_of(const json_t *o, BinanceTicker *t)
 	                       jv_get_num(o, "volume", &t->volume) ||
 	                       jv_get_num(o, "quoteVolume", &t->quote_volume) ||
 	                       jv_get_int(o, "count", &t->trades) ||
-	                       jv_get_int(o, "closeTime", &t->close_time) || !price_ok(t->last) ||
-	                       !qty_ok(t->volume) || !quote_ok(t->quote_volume) ||
+	                       jv_get_int(o, "closeTime", &t->close_time) ||
+	                       !jv_price_ok(t->last) || !jv_qty_ok(t->volume) ||
+	                       !jv_quote_ok(t->quote_volume) ||
 	                       !(t->change_pct >= -100 && t->change_pct <= 1e6)
 	               ? -1
 	               : 0;
@@ -221,11 +198,11 @@ long binance_parse_funding(const char *json, size_t len, const char *exchange, F
 		memset(&f, 0, sizeof f);
 		if (jv_get_symbol(o, "symbol", f.symbol) ||
 		    jv_get_int(o, "fundingTime", &f.funding_time) ||
-		    jv_get_num(o, "fundingRate", &f.funding_rate) || !rate_ok(f.funding_rate)) {
+		    jv_get_num(o, "fundingRate", &f.funding_rate) || !jv_rate_ok(f.funding_rate)) {
 			(*bad)++;
 			continue;
 		}
-		if (jv_get_num(o, "markPrice", &f.mark_price) || !price_ok(f.mark_price))
+		if (jv_get_num(o, "markPrice", &f.mark_price) || !jv_price_ok(f.mark_price))
 			f.mark_price = NAN; /* older rows have "" */
 		records_copy_field(f.exchange, sizeof f.exchange, exchange);
 		v[k++] = f;
@@ -299,30 +276,10 @@ int binance_parse_error(const char *json, size_t len, char *msg, size_t msglen)
 /* The hot path: messages are tokenized in place (core/jsontok) rather than built into a
  * jansson tree, with the same checks on every field. */
 
-typedef struct {
-	const char *s;
-	const JsonTok *t;
-} J;
-
-static int tnum(const J *j, int obj, const char *key, double *out)
-{
-	return jt_double(j->s, j->t, jt_get(j->s, j->t, obj, key), out);
-}
-
-static int tint(const J *j, int obj, const char *key, int64_t *out)
-{
-	return jt_int(j->s, j->t, jt_get(j->s, j->t, obj, key), out);
-}
-
-static int tstr(const J *j, int obj, const char *key, char *out, size_t outlen)
-{
-	return jt_str(j->s, j->t, jt_get(j->s, j->t, obj, key), out, outlen);
-}
-
 static int tsym(const J *j, int obj, const char *key, char *out)
 {
 	char buf[FB_SYMBOL_LEN];
-	if (tstr(j, obj, key, buf, sizeof buf) || !records_symbol_valid(buf))
+	if (jv_tstr(j, obj, key, buf, sizeof buf) || !records_symbol_valid(buf))
 		return -1;
 	memcpy(out, buf, FB_SYMBOL_LEN);
 	return 0;
@@ -377,7 +334,8 @@ static int ws_kline(const J *j, int d, const char *exchange, Event *ev)
 	/* the one convention of live, replay and backtest (event.h): a closed candle is an event
 	 * of its close time; a forming one of the message's time, no later than that */
 	int64_t e = 0;
-	ev->ts = !x && tint(j, d, "E", &e) == 0 && e > 0 && e < c->close_time ? e : c->close_time;
+	ev->ts =
+	        !x && jv_tint(j, d, "E", &e) == 0 && e > 0 && e < c->close_time ? e : c->close_time;
 	return 0;
 }
 
@@ -392,7 +350,7 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 {
 	char e[24];
 	memset(ev, 0, sizeof *ev);
-	if (j->t[d].type != JT_OBJECT || tstr(j, d, "e", e, sizeof e))
+	if (j->t[d].type != JT_OBJECT || jv_tstr(j, d, "e", e, sizeof e))
 		return -1;
 	if (strcmp(e, "kline") == 0)
 		return ws_kline(j, d, exchange, ev);
@@ -401,10 +359,10 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		LiquidationEvent *l = &ev->u.liq;
 		char side[8];
 		ev->type = EV_LIQUIDATION;
-		if (o < 0 || tsym(j, o, "s", ev->symbol) || tstr(j, o, "S", side, sizeof side) ||
+		if (o < 0 || tsym(j, o, "s", ev->symbol) || jv_tstr(j, o, "S", side, sizeof side) ||
 		    (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0) ||
-		    tnum(j, o, "q", &l->qty) || tnum(j, o, "ap", &l->price) ||
-		    tint(j, o, "T", &ev->ts) || !price_ok(l->price) || !qty_ok(l->qty) ||
+		    jv_tnum(j, o, "q", &l->qty) || jv_tnum(j, o, "ap", &l->price) ||
+		    jv_tint(j, o, "T", &ev->ts) || !jv_price_ok(l->price) || !jv_qty_ok(l->qty) ||
 		    l->qty == 0)
 			return -1;
 		records_copy_field(l->side, sizeof l->side, side);
@@ -412,16 +370,17 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 	}
 	if (tsym(j, d, "s", ev->symbol))
 		return -1;
-	if (tint(j, d, "E", &ev->ts))
+	if (jv_tint(j, d, "E", &ev->ts))
 		ev->ts = now;
 	if (strcmp(e, "markPriceUpdate") == 0) {
 		MarkEvent *m = &ev->u.mark;
 		ev->type = EV_MARK;
-		if (tnum(j, d, "p", &m->mark) || tnum(j, d, "i", &m->index) ||
-		    tnum(j, d, "r", &m->funding_rate) || tint(j, d, "T", &m->next_funding_time) ||
-		    !price_ok(m->mark) || !price_ok(m->index) || !rate_ok(m->funding_rate))
+		if (jv_tnum(j, d, "p", &m->mark) || jv_tnum(j, d, "i", &m->index) ||
+		    jv_tnum(j, d, "r", &m->funding_rate) ||
+		    jv_tint(j, d, "T", &m->next_funding_time) || !jv_price_ok(m->mark) ||
+		    !jv_price_ok(m->index) || !jv_rate_ok(m->funding_rate))
 			return -1;
-		if (tnum(j, d, "P", &m->settle) || !price_ok(m->settle))
+		if (jv_tnum(j, d, "P", &m->settle) || !jv_price_ok(m->settle))
 			m->settle = NAN;
 		return 0;
 	}
@@ -429,9 +388,9 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		TradeEvent *t = &ev->u.trade;
 		int m = jt_bool(j->t, jt_get(j->s, j->t, d, "m"));
 		ev->type = EV_AGG_TRADE;
-		if (tint(j, d, "a", &t->id) || tnum(j, d, "p", &t->price) ||
-		    tnum(j, d, "q", &t->qty) || tint(j, d, "T", &ev->ts) || m < 0 ||
-		    !price_ok(t->price) || !qty_ok(t->qty))
+		if (jv_tint(j, d, "a", &t->id) || jv_tnum(j, d, "p", &t->price) ||
+		    jv_tnum(j, d, "q", &t->qty) || jv_tint(j, d, "T", &ev->ts) || m < 0 ||
+		    !jv_price_ok(t->price) || !jv_qty_ok(t->qty))
 			return -1;
 		t->buyer_is_maker = m;
 		return 0;
@@ -442,9 +401,9 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		char kind[16] = "MARKET";
 		int x = jt_get(j->s, j->t, d, "X");
 		ev->type = EV_AGG_TRADE;
-		if (tint(j, d, "t", &t->id) || tnum(j, d, "p", &t->price) ||
-		    tnum(j, d, "q", &t->qty) || tint(j, d, "T", &ev->ts) || m < 0 ||
-		    !price_ok(t->price) || !qty_ok(t->qty) ||
+		if (jv_tint(j, d, "t", &t->id) || jv_tnum(j, d, "p", &t->price) ||
+		    jv_tnum(j, d, "q", &t->qty) || jv_tint(j, d, "T", &ev->ts) || m < 0 ||
+		    !jv_price_ok(t->price) || !jv_qty_ok(t->qty) ||
 		    (x >= 0 && jt_str(j->s, j->t, x, kind, sizeof kind)))
 			return -1;
 		if (strcmp(kind, "MARKET") != 0)
@@ -455,10 +414,10 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 	if (strcmp(e, "bookTicker") == 0) {
 		BookEvent *b = &ev->u.book;
 		ev->type = EV_BOOK_TOP;
-		if (tnum(j, d, "b", &b->bid) || tnum(j, d, "B", &b->bid_qty) ||
-		    tnum(j, d, "a", &b->ask) || tnum(j, d, "A", &b->ask_qty) ||
-		    tint(j, d, "u", &b->update_id) || !price_ok(b->bid) || !price_ok(b->ask) ||
-		    !qty_ok(b->bid_qty) || !qty_ok(b->ask_qty))
+		if (jv_tnum(j, d, "b", &b->bid) || jv_tnum(j, d, "B", &b->bid_qty) ||
+		    jv_tnum(j, d, "a", &b->ask) || jv_tnum(j, d, "A", &b->ask_qty) ||
+		    jv_tint(j, d, "u", &b->update_id) || !jv_price_ok(b->bid) ||
+		    !jv_price_ok(b->ask) || !jv_qty_ok(b->bid_qty) || !jv_qty_ok(b->ask_qty))
 			return -1;
 		book_imbalance(b);
 		return 0;
@@ -472,8 +431,8 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		    jt_double(j->s, j->t, jt_index(j->t, b0, 1), &b->bid_qty) ||
 		    jt_double(j->s, j->t, jt_index(j->t, a0, 0), &b->ask) ||
 		    jt_double(j->s, j->t, jt_index(j->t, a0, 1), &b->ask_qty) ||
-		    tint(j, d, "u", &b->update_id) || !price_ok(b->bid) || !price_ok(b->ask) ||
-		    !qty_ok(b->bid_qty) || !qty_ok(b->ask_qty))
+		    jv_tint(j, d, "u", &b->update_id) || !jv_price_ok(b->bid) ||
+		    !jv_price_ok(b->ask) || !jv_qty_ok(b->bid_qty) || !jv_qty_ok(b->ask_qty))
 			return -1;
 		book_imbalance(b);
 		return 0;
@@ -483,15 +442,15 @@ static int ws_entry(const J *j, int d, const char *exchange, int64_t now, Event 
 		ev->type = EV_TICKER_24H;
 		t->tick_size = 0;
 		double open;
-		if (tnum(j, d, "c", &t->last) || tnum(j, d, "v", &t->volume) ||
-		    tnum(j, d, "q", &t->quote_volume) || !price_ok(t->last) || !qty_ok(t->volume) ||
-		    !quote_ok(t->quote_volume))
+		if (jv_tnum(j, d, "c", &t->last) || jv_tnum(j, d, "v", &t->volume) ||
+		    jv_tnum(j, d, "q", &t->quote_volume) || !jv_price_ok(t->last) ||
+		    !jv_qty_ok(t->volume) || !jv_quote_ok(t->quote_volume))
 			return -1;
-		if (tnum(j, d, "P", &t->change_pct))
-			t->change_pct = tnum(j, d, "o", &open) == 0 && open > 0
+		if (jv_tnum(j, d, "P", &t->change_pct))
+			t->change_pct = jv_tnum(j, d, "o", &open) == 0 && open > 0
 			                        ? (t->last / open - 1) * 100
 			                        : NAN;
-		if (tint(j, d, "n", &t->trades))
+		if (jv_tint(j, d, "n", &t->trades))
 			t->trades = -1;
 		return 0;
 	}
@@ -563,7 +522,7 @@ static int ws_parse_tokens(const char *msg, const JsonTok *t, const char *exchan
 		else if (r < 0 && t[d].type != JT_ARRAY) {
 			char type[24] = "";
 			if (t[e].type == JT_OBJECT)
-				tstr(&j, e, "e", type, sizeof type);
+				jv_tstr(&j, e, "e", type, sizeof type);
 			snprintf(why, whylen, "malformed %s message", type[0] ? type : "unknown");
 			return -1;
 		}
@@ -573,7 +532,7 @@ static int ws_parse_tokens(const char *msg, const JsonTok *t, const char *exchan
 
 int binance_time_ok(int64_t t, int64_t now)
 {
-	return t >= 1483228800000LL && t <= now + FB_DAY_MS;
+	return jv_time_ok(t, now);
 }
 
 int64_t binance_parse_server_time(const char *json, size_t len, int64_t now, char *why,

@@ -16,31 +16,6 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-/* The bounds of binance.c: far outside any real market; NaN fails every one. */
-#define PRICE_MAX 1e9
-#define QTY_MAX   1e15
-#define QUOTE_MAX 1e14
-static int price_ok(double p)
-{
-	return p > 0 && p <= PRICE_MAX;
-}
-static int qty_ok(double q)
-{
-	return q >= 0 && q <= QTY_MAX;
-}
-static int quote_ok(double q)
-{
-	return q >= 0 && q <= QUOTE_MAX;
-}
-static int rate_ok(double r)
-{
-	return r >= -1 && r <= 1;
-}
-static int time_ok(int64_t t, int64_t now)
-{
-	return t >= 1483228800000LL && t <= now + FB_DAY_MS;
-}
-
 static const struct {
 	const char *ours, *theirs;
 } intervals[] = {{"1m", "1"},  {"3m", "3"},   {"5m", "5"},   {"15m", "15"}, {"30m", "30"},
@@ -217,7 +192,7 @@ long bybit_parse_instruments(const char *json, size_t len, BybitInstrument **out
 		if (jv_get_symbol(row, "symbol", b->symbol) ||
 		    get_coin(row, "baseCoin", b->base, sizeof b->base) ||
 		    get_coin(row, "quoteCoin", b->quote, sizeof b->quote) ||
-		    jv_get_num(pf, "tickSize", &b->tick_size) || !price_ok(b->tick_size) ||
+		    jv_get_num(pf, "tickSize", &b->tick_size) || !jv_price_ok(b->tick_size) ||
 		    jv_get_num(lf, "qtyStep", &b->step_size) || !(b->step_size > 0) ||
 		    (fij && (jv_int(fij, &fi) || fi < 1 || fi > 24 * 60))) {
 			(*bad)++;
@@ -247,9 +222,9 @@ long bybit_parse_tickers(const char *json, size_t len, BybitTicker **out, long *
 		BybitTicker *t = &v[n];
 		memset(t, 0, sizeof *t);
 		if (jv_get_symbol(row, "symbol", t->symbol) ||
-		    jv_get_num(row, "lastPrice", &t->last) || !price_ok(t->last) ||
-		    jv_get_num(row, "turnover24h", &t->turnover) || !quote_ok(t->turnover) ||
-		    jv_get_num(row, "volume24h", &t->volume) || !qty_ok(t->volume)) {
+		    jv_get_num(row, "lastPrice", &t->last) || !jv_price_ok(t->last) ||
+		    jv_get_num(row, "turnover24h", &t->turnover) || !jv_quote_ok(t->turnover) ||
+		    jv_get_num(row, "volume24h", &t->volume) || !jv_qty_ok(t->volume)) {
 			(*bad)++;
 			continue;
 		}
@@ -257,13 +232,15 @@ long bybit_parse_tickers(const char *json, size_t len, BybitTicker **out, long *
 			t->change_pct = NAN;
 		else
 			t->change_pct *= 100; /* a fraction: "0.0123" is 1.23 % */
-		if (jv_get_num(row, "markPrice", &t->mark) || !price_ok(t->mark))
+		if (jv_get_num(row, "markPrice", &t->mark) || !jv_price_ok(t->mark))
 			t->mark = NAN;
-		if (jv_get_num(row, "indexPrice", &t->index) || !price_ok(t->index))
+		if (jv_get_num(row, "indexPrice", &t->index) || !jv_price_ok(t->index))
 			t->index = NAN;
-		if (jv_get_num(row, "openInterest", &t->open_interest) || !qty_ok(t->open_interest))
+		if (jv_get_num(row, "openInterest", &t->open_interest) ||
+		    !jv_qty_ok(t->open_interest))
 			t->open_interest = NAN;
-		if (jv_get_num(row, "fundingRate", &t->funding_rate) || !rate_ok(t->funding_rate))
+		if (jv_get_num(row, "fundingRate", &t->funding_rate) ||
+		    !jv_rate_ok(t->funding_rate))
 			t->funding_rate = NAN;
 		if (jv_get_int(row, "nextFundingTime", &t->next_funding_time))
 			t->next_funding_time = 0;
@@ -276,10 +253,10 @@ long bybit_parse_tickers(const char *json, size_t len, BybitTicker **out, long *
 
 static int candle_sane(const Candle *c)
 {
-	return price_ok(c->open) && price_ok(c->high) && price_ok(c->low) && price_ok(c->close) &&
-	       c->high >= c->low && c->high >= c->open && c->high >= c->close &&
-	       c->low <= c->open && c->low <= c->close && qty_ok(c->volume) &&
-	       (isnan(c->quote_volume) || quote_ok(c->quote_volume)) &&
+	return jv_price_ok(c->open) && jv_price_ok(c->high) && jv_price_ok(c->low) &&
+	       jv_price_ok(c->close) && c->high >= c->low && c->high >= c->open &&
+	       c->high >= c->close && c->low <= c->open && c->low <= c->close &&
+	       jv_qty_ok(c->volume) && (isnan(c->quote_volume) || jv_quote_ok(c->quote_volume)) &&
 	       c->close_time > c->open_time;
 }
 
@@ -313,7 +290,7 @@ long bybit_parse_klines(const char *json, size_t len, const char *exchange, cons
 		memset(&c, 0, sizeof c);
 		size_t cols = json_array_size(row);
 		if (!json_is_array(row) || (cols != 5 && cols < 7) ||
-		    jv_int(json_array_get(row, 0), &c.open_time) || !time_ok(c.open_time, now) ||
+		    jv_int(json_array_get(row, 0), &c.open_time) || !jv_time_ok(c.open_time, now) ||
 		    jv_num(json_array_get(row, 1), &c.open) ||
 		    jv_num(json_array_get(row, 2), &c.high) ||
 		    jv_num(json_array_get(row, 3), &c.low) ||
@@ -370,9 +347,10 @@ long bybit_parse_funding(const char *json, size_t len, const char *exchange, Fun
 		FundingRate *f = &v[n];
 		memset(f, 0, sizeof *f);
 		if (jv_get_symbol(row, "symbol", f->symbol) ||
-		    jv_get_num(row, "fundingRate", &f->funding_rate) || !rate_ok(f->funding_rate) ||
+		    jv_get_num(row, "fundingRate", &f->funding_rate) ||
+		    !jv_rate_ok(f->funding_rate) ||
 		    jv_get_int(row, "fundingRateTimestamp", &f->funding_time) ||
-		    !time_ok(f->funding_time, now)) {
+		    !jv_time_ok(f->funding_time, now)) {
 			(*bad)++;
 			continue;
 		}
@@ -428,7 +406,7 @@ long bybit_parse_open_interest(const char *json, size_t len, int64_t now, double
 				continue;
 			}
 		}
-		if (jv_get_int(row, "timestamp", &t) || !time_ok(t, now) || !qty_ok(x)) {
+		if (jv_get_int(row, "timestamp", &t) || !jv_time_ok(t, now) || !jv_qty_ok(x)) {
 			(*bad)++;
 			continue;
 		}
@@ -459,7 +437,7 @@ long bybit_parse_account_ratio(const char *json, size_t len, int64_t now, double
 		int64_t t;
 		if (jv_get_num(row, "buyRatio", &buy) || jv_get_num(row, "sellRatio", &sell) ||
 		    !(buy >= 0 && buy <= 1) || !(sell > 0 && sell <= 1) ||
-		    jv_get_int(row, "timestamp", &t) || !time_ok(t, now)) {
+		    jv_get_int(row, "timestamp", &t) || !jv_time_ok(t, now)) {
 			(*bad)++;
 			continue;
 		}
@@ -488,7 +466,7 @@ int64_t bybit_parse_server_time(const char *json, size_t len, int64_t now, char 
 		snprintf(why, whylen, "no timeSecond in the answer");
 		return -1;
 	}
-	if (!time_ok(t, now)) {
+	if (!jv_time_ok(t, now)) {
 		snprintf(why, whylen, "server time %lld is not a plausible time", (long long)t);
 		return -1;
 	}
@@ -575,24 +553,6 @@ static SymTop *sym_top(BybitParser *p, const char *symbol)
 	return s;
 }
 
-typedef struct {
-	const char *s;
-	const JsonTok *t;
-} J;
-
-static int tnum(const J *j, int obj, const char *key, double *out)
-{
-	return jt_double(j->s, j->t, jt_get(j->s, j->t, obj, key), out);
-}
-static int tint(const J *j, int obj, const char *key, int64_t *out)
-{
-	return jt_int(j->s, j->t, jt_get(j->s, j->t, obj, key), out);
-}
-static int tstr(const J *j, int obj, const char *key, char *out, size_t outlen)
-{
-	return jt_str(j->s, j->t, jt_get(j->s, j->t, obj, key), out, outlen);
-}
-
 const char *bybit_message_topic(const char *msg, size_t len, size_t *n)
 {
 	static const char key[] = "{\"topic\":\"";
@@ -613,12 +573,12 @@ static int ws_kline(const J *j, int e, const char *exchange, const char *symbol,
 	memset(ev, 0, sizeof *ev);
 	int64_t ivl = fb_interval_ms(interval);
 	int x = jt_bool(j->t, jt_get(j->s, j->t, e, "confirm"));
-	if (j->t[e].type != JT_OBJECT || tint(j, e, "start", &c->open_time) ||
-	    tint(j, e, "end", &c->close_time) || tnum(j, e, "open", &c->open) ||
-	    tnum(j, e, "high", &c->high) || tnum(j, e, "low", &c->low) ||
-	    tnum(j, e, "close", &c->close) || tnum(j, e, "volume", &c->volume) ||
-	    tnum(j, e, "turnover", &c->quote_volume) || x < 0 || !time_ok(c->open_time, now) ||
-	    c->close_time != c->open_time + ivl - 1)
+	if (j->t[e].type != JT_OBJECT || jv_tint(j, e, "start", &c->open_time) ||
+	    jv_tint(j, e, "end", &c->close_time) || jv_tnum(j, e, "open", &c->open) ||
+	    jv_tnum(j, e, "high", &c->high) || jv_tnum(j, e, "low", &c->low) ||
+	    jv_tnum(j, e, "close", &c->close) || jv_tnum(j, e, "volume", &c->volume) ||
+	    jv_tnum(j, e, "turnover", &c->quote_volume) || x < 0 ||
+	    !jv_time_ok(c->open_time, now) || c->close_time != c->open_time + ivl - 1)
 		return -1;
 	c->trades = -1;
 	c->taker_buy_volume = c->taker_buy_quote_volume = NAN;
@@ -631,8 +591,8 @@ static int ws_kline(const J *j, int e, const char *exchange, const char *symbol,
 	ev->type = EV_CANDLE;
 	memcpy(ev->symbol, symbol, FB_SYMBOL_LEN);
 	int64_t t = 0;
-	ev->ts = !x && tint(j, e, "timestamp", &t) == 0 && t > 0 && t < c->close_time ? t
-	         : !x && ts > 0 && ts < c->close_time                                 ? ts
+	ev->ts = !x && jv_tint(j, e, "timestamp", &t) == 0 && t > 0 && t < c->close_time ? t
+	         : !x && ts > 0 && ts < c->close_time                                    ? ts
 	                                              : c->close_time;
 	return 0;
 }
@@ -660,9 +620,9 @@ static int ws_ticker(BybitParser *p, const J *j, int d, const char *symbol, int 
 		s->mark = s->index = s->funding_rate = NAN;
 		s->next_funding_time = 0;
 	}
-	int a = tick_field(j, d, "markPrice", &s->mark, price_ok);
-	int b = tick_field(j, d, "indexPrice", &s->index, price_ok);
-	int r = tick_field(j, d, "fundingRate", &s->funding_rate, rate_ok);
+	int a = tick_field(j, d, "markPrice", &s->mark, jv_price_ok);
+	int b = tick_field(j, d, "indexPrice", &s->index, jv_price_ok);
+	int r = tick_field(j, d, "fundingRate", &s->funding_rate, jv_rate_ok);
 	int64_t nft;
 	int nk = jt_get(j->s, j->t, d, "nextFundingTime"), n = 0;
 	if (nk >= 0) {
@@ -707,8 +667,8 @@ static int ws_book(BybitParser *p, const J *j, int d, const char *symbol, int sn
 			continue;
 		double px, q;
 		if (jt_double(j->s, j->t, jt_index(j->t, lvl, 0), &px) ||
-		    jt_double(j->s, j->t, jt_index(j->t, lvl, 1), &q) || !price_ok(px) ||
-		    !qty_ok(q))
+		    jt_double(j->s, j->t, jt_index(j->t, lvl, 1), &q) || !jv_price_ok(px) ||
+		    !jv_qty_ok(q))
 			return -1;
 		double *pp = side ? &s->ask : &s->bid, *qq = side ? &s->ask_qty : &s->bid_qty;
 		if (q == 0) {
@@ -720,7 +680,7 @@ static int ws_book(BybitParser *p, const J *j, int d, const char *symbol, int sn
 		}
 	}
 	int64_t u = 0;
-	if (tint(j, d, "u", &u) == 0)
+	if (jv_tint(j, d, "u", &u) == 0)
 		s->book_u = u;
 	if (isnan(s->bid) || isnan(s->ask))
 		return 1;
@@ -744,11 +704,12 @@ static int ws_trade(const J *j, int e, const char *symbol, int64_t now, Event *e
 	char side[8], sym[FB_SYMBOL_LEN];
 	memset(ev, 0, sizeof *ev);
 	TradeEvent *t = &ev->u.trade;
-	if (j->t[e].type != JT_OBJECT || tstr(j, e, "s", sym, sizeof sym) ||
-	    strcmp(sym, symbol) != 0 || tstr(j, e, "S", side, sizeof side) ||
-	    (strcmp(side, "Buy") != 0 && strcmp(side, "Sell") != 0) || tnum(j, e, "p", &t->price) ||
-	    tnum(j, e, "v", &t->qty) || tint(j, e, "T", &ev->ts) || !time_ok(ev->ts, now) ||
-	    !price_ok(t->price) || !qty_ok(t->qty))
+	if (j->t[e].type != JT_OBJECT || jv_tstr(j, e, "s", sym, sizeof sym) ||
+	    strcmp(sym, symbol) != 0 || jv_tstr(j, e, "S", side, sizeof side) ||
+	    (strcmp(side, "Buy") != 0 && strcmp(side, "Sell") != 0) ||
+	    jv_tnum(j, e, "p", &t->price) || jv_tnum(j, e, "v", &t->qty) ||
+	    jv_tint(j, e, "T", &ev->ts) || !jv_time_ok(ev->ts, now) || !jv_price_ok(t->price) ||
+	    !jv_qty_ok(t->qty))
 		return -1;
 	/* BT: a block trade, not taker flow on the book */
 	if (jt_bool(j->t, jt_get(j->s, j->t, e, "BT")) == 1)
@@ -765,11 +726,12 @@ static int ws_liquidation(const J *j, int e, const char *symbol, int64_t now, Ev
 	char side[8], sym[FB_SYMBOL_LEN];
 	memset(ev, 0, sizeof *ev);
 	LiquidationEvent *l = &ev->u.liq;
-	if (j->t[e].type != JT_OBJECT || tstr(j, e, "s", sym, sizeof sym) ||
-	    strcmp(sym, symbol) != 0 || tstr(j, e, "S", side, sizeof side) ||
-	    (strcmp(side, "Buy") != 0 && strcmp(side, "Sell") != 0) || tnum(j, e, "p", &l->price) ||
-	    tnum(j, e, "v", &l->qty) || tint(j, e, "T", &ev->ts) || !time_ok(ev->ts, now) ||
-	    !price_ok(l->price) || !qty_ok(l->qty) || l->qty == 0)
+	if (j->t[e].type != JT_OBJECT || jv_tstr(j, e, "s", sym, sizeof sym) ||
+	    strcmp(sym, symbol) != 0 || jv_tstr(j, e, "S", side, sizeof side) ||
+	    (strcmp(side, "Buy") != 0 && strcmp(side, "Sell") != 0) ||
+	    jv_tnum(j, e, "p", &l->price) || jv_tnum(j, e, "v", &l->qty) ||
+	    jv_tint(j, e, "T", &ev->ts) || !jv_time_ok(ev->ts, now) || !jv_price_ok(l->price) ||
+	    !jv_qty_ok(l->qty) || l->qty == 0)
 		return -1;
 	ev->type = EV_LIQUIDATION;
 	memcpy(ev->symbol, symbol, FB_SYMBOL_LEN);
@@ -837,16 +799,16 @@ static int parse_ws(BybitParser *p, const char *msg, size_t len, const char *exc
 	J j = {msg, t};
 	char topic[96], kind[24] = "", ivl[8] = "", symbol[FB_SYMBOL_LEN], type[16] = "";
 	int got = 0;
-	if (tstr(&j, 0, "topic", topic, sizeof topic)) {
+	if (jv_tstr(&j, 0, "topic", topic, sizeof topic)) {
 		/* a reply: {"success":true,"op":"subscribe"} or the pong {"op":"ping",…} */
 		int ok = jt_bool(t, jt_get(msg, t, 0, "success"));
 		char op[16] = "", ret[96] = "";
-		tstr(&j, 0, "op", op, sizeof op);
+		jv_tstr(&j, 0, "op", op, sizeof op);
 		if (jt_get(msg, t, 0, "op") < 0 && jt_get(msg, t, 0, "success") < 0) {
 			snprintf(why, whylen, "a message without topic or op");
 			got = -1;
 		} else if (ok == 0) {
-			tstr(&j, 0, "ret_msg", ret, sizeof ret);
+			jv_tstr(&j, 0, "ret_msg", ret, sizeof ret);
 			sanitise(ret);
 			snprintf(why, whylen, "%s refused: %s", op[0] ? op : "request",
 			         ret[0] ? ret : "no reason given");
@@ -858,12 +820,12 @@ static int parse_ws(BybitParser *p, const char *msg, size_t len, const char *exc
 	int64_t ts = 0;
 	int d = jt_get(msg, t, 0, "data");
 	if (split_topic(topic, kind, sizeof kind, ivl, sizeof ivl, symbol) || d < 0 ||
-	    tint(&j, 0, "ts", &ts) || !time_ok(ts, now)) {
+	    jv_tint(&j, 0, "ts", &ts) || !jv_time_ok(ts, now)) {
 		snprintf(why, whylen, "malformed %s message", kind[0] ? kind : "unknown");
 		free(big);
 		return -1;
 	}
-	tstr(&j, 0, "type", type, sizeof type);
+	jv_tstr(&j, 0, "type", type, sizeof type);
 	int snapshot = strcmp(type, "snapshot") == 0, r = 0;
 	if (strcmp(kind, "kline") == 0) {
 		const char *ours = bybit_interval_ours(ivl);
@@ -886,14 +848,14 @@ static int parse_ws(BybitParser *p, const char *msg, size_t len, const char *exc
 		}
 	} else if (strcmp(kind, "tickers") == 0) {
 		char s[FB_SYMBOL_LEN];
-		if (t[d].type != JT_OBJECT || tstr(&j, d, "symbol", s, sizeof s) ||
+		if (t[d].type != JT_OBJECT || jv_tstr(&j, d, "symbol", s, sizeof s) ||
 		    strcmp(s, symbol) != 0)
 			r = -1;
 		else if ((r = ws_ticker(p, &j, d, symbol, snapshot, ts, &out[0])) == 0)
 			got = 1;
 	} else if (strcmp(kind, "orderbook") == 0) {
 		char s[FB_SYMBOL_LEN];
-		if (t[d].type != JT_OBJECT || tstr(&j, d, "s", s, sizeof s) ||
+		if (t[d].type != JT_OBJECT || jv_tstr(&j, d, "s", s, sizeof s) ||
 		    strcmp(s, symbol) != 0 || strcmp(ivl, "1") != 0)
 			r = -1;
 		else if ((r = ws_book(p, &j, d, symbol, snapshot, ts, &out[0])) == 0)

@@ -8,7 +8,33 @@
 #include <string.h>
 
 #include "core/numparse.h"
+#include "core/timeutil.h"
 #include "store/records.h"
+
+int jv_price_ok(double p)
+{
+	return p > 0 && p <= JV_PRICE_MAX;
+}
+
+int jv_qty_ok(double q)
+{
+	return q >= 0 && q <= JV_QTY_MAX;
+}
+
+int jv_quote_ok(double q)
+{
+	return q >= 0 && q <= JV_QUOTE_MAX;
+}
+
+int jv_rate_ok(double r)
+{
+	return r >= -1 && r <= 1;
+}
+
+int jv_time_ok(int64_t t, int64_t now)
+{
+	return t >= 1483228800000LL && t <= now + FB_DAY_MS;
+}
 
 int jv_num(const json_t *v, double *out)
 {
