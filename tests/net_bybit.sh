@@ -9,7 +9,8 @@
 #   gives (Binance /fapi/v1/klines, Bybit /v5/market/kline, newest first), none missing, none
 #   twice, stored under each exchange's label;
 #   Bybit's realised funding equals simex's, including the 4-hourly payments after ETHUSDT's
-#   funding interval went from 8 h to 4 h;
+#   funding interval went from 8 h to 4 h (before the run); BTCUSDT's goes from 8 h to 4 h
+#   during the run, and the feed learns it from the stream's next funding time at once;
 #   and a Bybit 403 ban (an HTML page) holds every request back, with no request inside it.
 # Usage: net_bybit.sh BINARY WORKDIR
 set -u
@@ -21,7 +22,8 @@ json_num() { sed -n "s/.*\"$1\":\([0-9-]*\).*/\1/p" "$2" | head -1; }
 "$FB" simex --port 0 --seed 33 --speed 60 --history-minutes 1800 --exchange binance,bybit \
 	--ws-drop-every 9 --ws-silence-every 13 --ws-silence 4 --malformed-rate 0.01 \
 	--duplicate-rate 0.02 --reorder-rate 0.02 --burst-every 11 --burst 2 \
-	--bybit-funding-switch ETHUSDT:-600 >"$WORK/simex.out" 2>"$WORK/simex.err" &
+	--bybit-funding-switch ETHUSDT:-600 --bybit-funding-switch BTCUSDT:20 \
+	>"$WORK/simex.out" 2>"$WORK/simex.err" &
 SIMEX=$!
 wait_line "$WORK/simex.out" listening || { bad "simex did not start"; exit 1; }
 has "$WORK/simex.out" "(binance, bybit)" "simex serves both exchanges"
@@ -200,11 +202,18 @@ print("shib candles", "yes" if shib > 100 else "no", "mapped", "yes" if mapped e
 sides = db.execute("SELECT group_concat(DISTINCT CAST(value AS INTEGER)) FROM market_metrics "
                    "WHERE exchange = 'simex-bybit' AND metric = 'open_interest_sides'").fetchone()[0]
 print("bybit open interest counted as", sides, "side")
-for sym in ("ETHUSDT", "BTCUSDT"):
+for sym in ("ETHUSDT", "BTCUSDT", "SHIB1000USDT"):
     r = db.execute("SELECT value FROM market_metrics WHERE exchange = 'simex-bybit' AND "
                    "symbol = ? AND metric = 'funding_interval_h' ORDER BY ts DESC LIMIT 1",
                    (sym,)).fetchone()
     print(sym, "funding interval", r[0] if r else None)
+# BTCUSDT's switch, 20 simulated minutes after simex's start: learnt within a simulated
+# minute of it (the stream's next funding time moved), not at a re-rank minutes later
+t0 = db.execute("SELECT min(ts) FROM market_metrics WHERE exchange = 'simex-bybit' AND "
+                "metric = 'funding_interval_h'").fetchone()[0]
+r = db.execute("SELECT min(ts) FROM market_metrics WHERE exchange = 'simex-bybit' AND "
+               "symbol = 'BTCUSDT' AND metric = 'funding_interval_h' AND value = 4").fetchone()[0]
+print("BTCUSDT learnt", "yes" if r else "no", "after", (r - t0) // 60000 if r else None, "min")
 EOF
 has "$WORK/cross.txt" " off 0" "oi_all is the sum of the exchanges' stored one-sided OI"
 n=$(sed -n 's/^oi_all checked \([0-9]*\) .*/\1/p' "$WORK/cross.txt")
@@ -212,7 +221,12 @@ n=$(sed -n 's/^oi_all checked \([0-9]*\) .*/\1/p' "$WORK/cross.txt")
 has "$WORK/cross.txt" "shib candles yes mapped yes" "1000SHIBUSDT mapped to SHIB1000USDT"
 has "$WORK/cross.txt" "bybit open interest counted as 1 side" "the definition of each OI row is stored"
 has "$WORK/cross.txt" "ETHUSDT funding interval 4.0" "Bybit's 4 h funding interval of ETHUSDT learnt"
-has "$WORK/cross.txt" "BTCUSDT funding interval 8.0" "Bybit's 8 h funding interval of BTCUSDT"
+has "$WORK/cross.txt" "SHIB1000USDT funding interval 8.0" "Bybit's 8 h funding interval of SHIB1000USDT"
+has "$WORK/cross.txt" "BTCUSDT funding interval 4.0" "BTCUSDT's switch to 4 h during the run learnt"
+has "$WORK/collect.log" "bybit: BTCUSDT: funding every 4 h now (was 8 h)" "the switch is logged"
+m=$(sed -n 's/^BTCUSDT learnt yes after \([0-9]*\) min$/\1/p' "$WORK/cross.txt")
+[ -n "$m" ] && [ "$m" -ge 17 ] && [ "$m" -le 22 ] && ok ||
+	bad "BTCUSDT's switch at 20 simulated minutes learnt at: $(grep learnt "$WORK/cross.txt")"
 kill -TERM "$SIMEX"
 wait "$SIMEX"
 

@@ -178,18 +178,28 @@ int cmd_simex(CliContext *ctx, int argc, char **argv)
 			break;
 		}
 		case 1001: o.bybit_limit = atoi(optarg); break;
-		case 1002: { /* SYMBOL:MINUTES */
-			static char sym[32];
+		case 1002: { /* SYMBOL:MINUTES, up to SIMEX_MAX_SWITCHES times */
+			static char sym[SIMEX_MAX_SWITCHES][32];
+			static int given;
 			const char *colon = strchr(optarg, ':');
-			if (!colon || colon == optarg || (size_t)(colon - optarg) >= sizeof sym) {
+			if (!colon || colon == optarg ||
+			    (size_t)(colon - optarg) >= sizeof sym[0]) {
 				cli_error(
 				        "simex: --bybit-funding-switch %s: expected SYMBOL:MINUTES",
 				        optarg);
 				return CLI_USAGE;
 			}
-			snprintf(sym, sizeof sym, "%.*s", (int)(colon - optarg), optarg);
-			o.bybit_switch_symbol = sym;
-			o.bybit_switch_minutes = atoi(colon + 1);
+			if (given == SIMEX_MAX_SWITCHES) {
+				cli_error("simex: --bybit-funding-switch: at most %d",
+				          SIMEX_MAX_SWITCHES);
+				return CLI_USAGE;
+			}
+			snprintf(sym[given], sizeof sym[given], "%.*s", (int)(colon - optarg),
+			         optarg);
+			o.bybit_switch_symbol[given] =
+			        sym[given]; /* the first replaces the default */
+			o.bybit_switch_minutes[given] = atoi(colon + 1);
+			o.nbybit_switch = ++given;
 			break;
 		}
 		case 1003: o.bybit_oi_both = 1; break;

@@ -26,6 +26,7 @@
 #include "feed/rest.h"
 #include "feed/universe.h"
 #include "feed/ws.h"
+#include "quant/fundperiod.h"
 #include "quant/metricmap.h"
 #include "store/store.h"
 
@@ -52,6 +53,8 @@ typedef struct {
 	int recovering;      /* trades held until the rest thread's answer */
 	Event *held;
 	size_t nheld, capheld;
+	/* funding: the next time announced and the period (quant/fundperiod.h); 0: not known */
+	int64_t funding_next, funding_every;
 } SymState;
 
 /* A reconnect's gap in a symbol's trades, for the rest thread to fill over REST, and its
@@ -111,6 +114,10 @@ struct Collector {
 	char (*next_syms)[FB_SYMBOL_LEN];
 	int nnext;
 	atomic_int syms_changed;
+	/* the funding periods a re-rank read (Bybit's instruments say them); lock */
+	char (*fund_syms)[FB_SYMBOL_LEN];
+	int64_t *fund_every;
+	int nfund;
 	int64_t started_ms;
 	char (*watch)[FB_SYMBOL_LEN]; /* lock: the watchlist */
 	int nwatch;                   /* lock */
@@ -335,6 +342,24 @@ static void put_event(Collector *c, const Event *ev)
 	to_engine(c, ev);
 }
 
+/* rest thread: the funding periods an exchange said in a ranking, for the ws thread */
+static void keep_funding_periods(Collector *c, const UniverseEntry *u, long n)
+{
+	pthread_mutex_lock(&c->lock);
+	free(c->fund_syms);
+	free(c->fund_every);
+	c->fund_syms = xcalloc((size_t)n + 1, FB_SYMBOL_LEN);
+	c->fund_every = xcalloc((size_t)n + 1, sizeof *c->fund_every);
+	c->nfund = 0;
+	for (long i = 0; i < n; i++)
+		if (u[i].funding_interval_min > 0) {
+			memcpy(c->fund_syms[c->nfund], u[i].symbol, FB_SYMBOL_LEN);
+			c->fund_every[c->nfund++] =
+			        (int64_t)u[i].funding_interval_min * FB_MINUTE_MS;
+		}
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* rest thread: the 24h tickers of a ranking, for the engine's top table. */
 static void push_tickers(Collector *c, const UniverseEntry *u, long n)
 {
@@ -369,6 +394,7 @@ static void push_tickers(Collector *c, const UniverseEntry *u, long n)
 		ev.u.ticker.tick_size = isfinite(u[i].tick_size) ? u[i].tick_size : 0;
 		quant_live_push(c->live, &ev);
 	}
+	keep_funding_periods(c, u, n);
 }
 
 /* ws thread: adopts the symbol set of a re-rank, keeping the state of symbols that stay. */
@@ -400,6 +426,41 @@ static SymState *sym_state(Collector *c, const char *symbol)
 		adopt_symbols(c);
 	int i = strindex_find(&c->sym_index, symbol, strlen(symbol));
 	return i >= 0 ? &c->sym[i] : NULL; /* NULL: not tracked (an all-market stream) */
+}
+
+/* ws thread: a funding period learnt from the next funding times the stream announces, the
+ * moment it changes (Bybit moves symbols from 8 h to 4 h): logged, stored as
+ * funding_interval_h and, from a venue, given to the engine's columns across exchanges. The
+ * period a re-rank read is the one known until then. */
+static void learn_funding_period(Collector *c, SymState *s, const Event *ev)
+{
+	int64_t nt = ev->u.mark.next_funding_time;
+	if (nt <= 0 || nt == s->funding_next)
+		return;
+	if (!s->funding_every) {
+		pthread_mutex_lock(&c->lock);
+		for (int i = 0; i < c->nfund; i++)
+			if (strcmp(c->fund_syms[i], s->symbol) == 0)
+				s->funding_every = c->fund_every[i];
+		pthread_mutex_unlock(&c->lock);
+	}
+	int64_t was = s->funding_every;
+	int64_t d = funding_period_learn(&s->funding_next, &s->funding_every, nt, ev->ts);
+	if (!d)
+		return;
+	if (was)
+		log_info("collect", "%s: %s: funding every %lld h now (was %lld h)", c->ex->name,
+		         s->symbol, (long long)(d / FB_HOUR_MS), (long long)(was / FB_HOUR_MS));
+	stage_metric(c, s->symbol, "funding_interval_h", ev->ts, (double)d / FB_HOUR_MS);
+	if (c->primary) {
+		Event e = {.type = EV_VENUE, .ts = ev->ts};
+		memcpy(e.symbol, s->symbol, sizeof e.symbol);
+		VenueEvent *v = &e.u.venue;
+		records_copy_field(v->venue, sizeof v->venue, c->exchange);
+		v->mark = v->funding_rate = v->oi = v->quote_volume_24h = NAN;
+		v->funding_interval_h = (double)d / FB_HOUR_MS;
+		quant_live_push(c->primary->live, &e);
+	}
 }
 
 /* ws thread: one trade applied once (a duplicate, within the last 64 ids, is counted and
@@ -541,6 +602,8 @@ static void on_event(void *arg, const Event *ev)
 		return;
 	}
 	case EV_MARK:
+		if (s)
+			learn_funding_period(c, s, ev);
 		if (!s || minute == s->mark_minute)
 			return;
 		s->mark_minute = minute;
@@ -1253,6 +1316,8 @@ static void collector_free(Collector *c)
 		free(c->fills[i].ev);
 	free(c->fills);
 	free(c->next_syms);
+	free(c->fund_syms);
+	free(c->fund_every);
 	free(c->watch);
 	free(c->requests);
 	free(c->db_path);

@@ -11,6 +11,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "quant/alerts.h"
+#include "quant/fundperiod.h"
 #include "quant/instrument.h"
 
 #define YEAR_MS ((double)(365 * FB_DAY_MS))
@@ -847,14 +848,8 @@ void quant_apply(QuantEngine *q, const Event *ev)
 			y->index = m->index;
 		if (isfinite(m->funding_rate))
 			y->funding_est = m->funding_rate;
-		if (m->next_funding_time > 0) {
-			if (y->next_funding && m->next_funding_time > y->next_funding) {
-				int64_t d = m->next_funding_time - y->next_funding;
-				if (d >= FB_HOUR_MS && d <= FB_DAY_MS)
-					y->funding_interval_ms = d;
-			}
-			y->next_funding = m->next_funding_time;
-		}
+		funding_period_learn(&y->next_funding, &y->funding_interval_ms,
+		                     m->next_funding_time, ev->ts);
 		return;
 	}
 	case EV_FUNDING: {

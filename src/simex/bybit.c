@@ -75,7 +75,10 @@ void simex_bybit_candle(const Simex *s, int i, Candle *c)
 
 int simex_bybit_funding_interval(const Simex *s, int i, int64_t t)
 {
-	return i == s->by_switch_i && t >= s->by_switch_t ? 240 : 480;
+	for (int k = 0; k < SIMEX_MAX_SWITCHES; k++)
+		if (i == s->by_switch_i[k] && t >= s->by_switch_t[k])
+			return 240;
+	return 480;
 }
 
 static double funding_rate(double binance)

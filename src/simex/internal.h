@@ -60,9 +60,10 @@ struct Simex {
 	/* Bybit's: requests in the current window, a 403 ban (simex thread) */
 	int64_t by_window, by_ban_until;
 	int by_used;
-	/* Bybit: the symbol whose funding interval goes from 8 h to 4 h, and when (sim ms) */
-	int by_switch_i;
-	int64_t by_switch_t;
+	/* Bybit: the symbols whose funding interval goes from 8 h to 4 h (-1: none), and when
+	 * (sim ms) */
+	int by_switch_i[SIMEX_MAX_SWITCHES];
+	int64_t by_switch_t[SIMEX_MAX_SWITCHES];
 	/* stats */
 	pthread_mutex_t lock;
 	SimexStats stats; /* lock */
@@ -84,7 +85,7 @@ struct Simex {
 /* bybit.c: Bybit V5 on the same model. Prices differ from Binance's by a few basis points
  * per symbol (a constant factor), volumes and open interest are a share of the model's, the
  * funding rate leans a little, 1000SHIBUSDT is named SHIB1000USDT, and one symbol's funding
- * interval goes from 8 h to 4 h at by_switch_t. */
+ * interval goes from 8 h to 4 h at by_switch_t (a few may). */
 #define SIMEX_BYBIT_VOLUME 0.45 /* Bybit's share of the model's volume */
 #define SIMEX_BYBIT_OI     0.6  /* ... and of its open interest (one side) */
 /* Answers a /v5/ request (rate limits and faults included). */

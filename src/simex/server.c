@@ -814,8 +814,9 @@ void simex_options_default(SimexOptions *o)
 	o->venues = SIMEX_BINANCE;
 	o->bybit_limit = 600;
 	o->bybit_window_s = 5;
-	o->bybit_switch_symbol = "ETHUSDT";
-	o->bybit_switch_minutes = 30;
+	o->bybit_switch_symbol[0] = "ETHUSDT";
+	o->bybit_switch_minutes[0] = 30;
+	o->nbybit_switch = 1;
 }
 
 Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
@@ -868,9 +869,12 @@ Simex *simex_start(const SimexOptions *o, char *err, size_t errlen)
 	for (int i = 0; i < s->ninst; i++)
 		s->trade_id[i] = 100000000LL * (i + 1); /* distinct, as on an exchange */
 	clock_init_sim(&s->clock, start, o->speed);
-	s->by_switch_i =
-	        o->bybit_switch_symbol ? sim_model_find(s->model, o->bybit_switch_symbol) : -1;
-	s->by_switch_t = start + (int64_t)o->bybit_switch_minutes * FB_MINUTE_MS;
+	for (int k = 0; k < SIMEX_MAX_SWITCHES; k++) {
+		s->by_switch_i[k] = k < o->nbybit_switch && o->bybit_switch_symbol[k]
+		                            ? sim_model_find(s->model, o->bybit_switch_symbol[k])
+		                            : -1;
+		s->by_switch_t[k] = start + (int64_t)o->bybit_switch_minutes[k] * FB_MINUTE_MS;
+	}
 	sim_model_advance(s->model, start);
 	s->started_real = fb_now_ms();
 	rng_seed(&s->fault_rng, o->seed ^ UINT64_C(0xfa017));

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#define SIMEX_MAX_SWITCHES 4
+
 typedef struct {
 	int port; /* 0: any free port */
 	uint64_t seed;
@@ -48,13 +50,16 @@ typedef struct {
 	/* venues served on the one port: SIMEX_BINANCE (/fapi, /futures/data, /market and
 	 * /public streams) and SIMEX_BYBIT (/v5/market, /v5/public/linear) */
 	int venues;
-	int bybit_limit;                 /* Bybit: requests per window (600) ... */
-	int bybit_window_s;              /* ... of this many real seconds (5); then a 403 ban */
-	const char *bybit_switch_symbol; /* its Bybit funding interval goes from 8 h to 4 h ... */
-	int bybit_switch_minutes;        /* ... this many simulated minutes after the start */
-	int bybit_oi_both;               /* open interest as both sides only (no single side) */
-	const char *truth_path;          /* write every closed candle here on stop (NULL: no) */
-	const char *truth_intervals;     /* e.g. "1m 5m 1h" */
+	int bybit_limit;    /* Bybit: requests per window (600) ... */
+	int bybit_window_s; /* ... of this many real seconds (5); then a 403 ban */
+	/* symbols whose Bybit funding interval goes from 8 h to 4 h ... */
+	const char *bybit_switch_symbol[SIMEX_MAX_SWITCHES];
+	int bybit_switch_minutes[SIMEX_MAX_SWITCHES]; /* ... this many simulated minutes after
+	                                                  the start */
+	int nbybit_switch;
+	int bybit_oi_both;           /* open interest as both sides only (no single side) */
+	const char *truth_path;      /* write every closed candle here on stop (NULL: no) */
+	const char *truth_intervals; /* e.g. "1m 5m 1h" */
 } SimexOptions;
 
 #define SIMEX_BINANCE 1
