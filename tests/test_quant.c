@@ -13,7 +13,9 @@
 #include "quant/aggregate.h"
 #include "quant/alerts.h"
 #include "quant/engine.h"
+#include "quant/fundperiod.h"
 #include "quant/replay.h"
+#include "quant/venuehist.h"
 
 #define T0 INT64_C(1735689600000) /* 2025-01-01T00:00:00Z */
 
@@ -591,6 +593,181 @@ static void test_candle_time_convention(void **state)
 	assert_int_equal(live[0].ts, 1638747690000LL);
 }
 
+/* A funding period learnt from the next funding times announced: a settlement passing, a
+ * schedule moved before the settlement (both ways), and what teaches nothing. */
+static void test_funding_period(void **state)
+{
+	(void)state;
+	const int64_t H = FB_HOUR_MS;
+	int64_t next = 0, every = 0;
+	assert_int_equal(funding_period_learn(&next, &every, T0 + 8 * H, T0 + H), 0); /* first */
+	assert_int_equal(next, T0 + 8 * H);
+	assert_int_equal(funding_period_learn(&next, &every, T0 + 8 * H, T0 + 2 * H), 0);
+	/* the settlement at 08:00 passes: the next is 8 h later */
+	assert_int_equal(funding_period_learn(&next, &every, T0 + 16 * H, T0 + 8 * H + 500), 8 * H);
+	assert_int_equal(every, 8 * H);
+	/* 8 h to 4 h at 09:30: the next moves back from 16:00 to 12:00, 4 h after 08:00 */
+	assert_int_equal(funding_period_learn(&next, &every, T0 + 12 * H, T0 + 9 * H + 1800000),
+	                 4 * H);
+	assert_int_equal(every, 4 * H);
+	/* the 4 h rhythm then confirms it: nothing new */
+	assert_int_equal(funding_period_learn(&next, &every, T0 + 16 * H, T0 + 12 * H + 10), 0);
+	/* 4 h to 8 h at 17:00: the next moves on from 20:00 to 24:00, 8 h after 16:00 */
+	assert_int_equal(funding_period_learn(&next, &every, T0 + 24 * H, T0 + 17 * H), 8 * H);
+	/* a feed away over two settlements: a 16 h step is not a period */
+	assert_int_equal(funding_period_learn(&next, &every, T0 + 48 * H, T0 + 40 * H + 10), 0);
+	assert_int_equal(every, 8 * H);
+	assert_int_equal(next, T0 + 48 * H);
+	/* nothing from a moved time while no period is known, nor from out of range steps */
+	int64_t n2 = T0 + 8 * H, e2 = 0;
+	assert_int_equal(funding_period_learn(&n2, &e2, T0 + 4 * H, T0 + H), 0);
+	assert_int_equal(e2, 0);
+	assert_int_equal(funding_period_learn(&n2, &e2, T0 + 4 * H + 30 * 60000, T0 + 4 * H), 0);
+	assert_int_equal(funding_period_learn(&n2, &e2, T0 + 40 * H, T0 + 4 * H + 60000), 0);
+	assert_int_equal(funding_period_learn(&n2, &e2, 0, T0 + 5 * H), 0);
+	assert_int_equal(n2, T0 + 40 * H);
+}
+
+static void put_row(Store *st, const char *ex, const char *sym, const char *name, int64_t ts,
+                    double v)
+{
+	MarketMetric m = {.ts = ts, .value = v};
+	snprintf(m.exchange, sizeof m.exchange, "%s", ex);
+	snprintf(m.symbol, sizeof m.symbol, "%s", sym);
+	snprintf(m.metric, sizeof m.metric, "%s", name);
+	assert_true(store_put_metric(st, &m) >= 0);
+}
+
+static void put_series(Store *st, const char *ex, const char *sym, const char *iv, int64_t t,
+                       int mark)
+{
+	Candle c = {.open_time = t,
+	            .close_time = t + fb_interval_ms(iv) - 1,
+	            .open = 1,
+	            .high = 1,
+	            .low = 1,
+	            .close = 1,
+	            .volume = 1,
+	            .quote_volume = 1,
+	            .trades = 1,
+	            .taker_buy_volume = NAN,
+	            .taker_buy_quote_volume = NAN,
+	            .closed = 1};
+	snprintf(c.exchange, sizeof c.exchange, "%s", ex);
+	snprintf(c.symbol, sizeof c.symbol, "%s", sym);
+	snprintf(c.interval, sizeof c.interval, "%s", iv);
+	if (mark) {
+		c.close = mark == 1 ? 0.0125 : 12.5;
+		assert_true(store_put_price_candle(st, STORE_MARK, &c) >= 0);
+	} else
+		assert_true(store_put_candle(st, &c) >= 0);
+}
+
+/* One instrument on every exchange stored, along the candles of one series: mapped across
+ * names, open interest times mark (the live mark, else the mark candles), funding per 8 h by
+ * each exchange's period (the estimate, else the settled rate while its period lasts), and
+ * nothing carried past its age. */
+static void test_venue_history(void **state)
+{
+	(void)state;
+	const int64_t M = FB_MINUTE_MS, H = FB_HOUR_MS;
+	Store *st = tu_open_store("venuehist.db");
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	/* the series: Binance's 1000SHIBUSDT, Bybit's SHIB1000USDT, a third exchange's, and
+	 * names that are not the instrument or not another exchange's */
+	put_series(st, "binance", "1000SHIBUSDT", "5m", T0, 0);
+	put_series(st, "bybit", "SHIB1000USDT", "1m", T0, 0);
+	put_series(st, "okx", "SHIBUSDT", "1m", T0, 0);
+	put_series(st, "binance", "SHIBUSDC", "5m", T0, 0);
+	put_series(st, "binance", "1000PEPEUSDT", "5m", T0, 0);
+	/* Binance: open interest at 2 and 12 minutes, marks every minute until 29 */
+	put_row(st, "binance", "1000SHIBUSDT", "open_interest", T0 + 2 * M, 1e9);
+	put_row(st, "binance", "1000SHIBUSDT", "open_interest", T0 + 12 * M, 2e9);
+	for (int m = 0; m < 30; m++)
+		put_row(st, "binance", "1000SHIBUSDT", "mark_price", T0 + m * M + 500,
+		        0.012 + m * 1e-5);
+	put_row(st, "binance", "1000SHIBUSDT", "funding_rate_est", T0 + 3 * M, 0.0001);
+	/* Bybit: one open interest at 1 minute, no live mark but mark candles; a 4 h period
+	 * said, an estimate at 4 minutes; settled funding 4 h apart before the window */
+	put_row(st, "bybit", "SHIB1000USDT", "open_interest", T0 + 1 * M, 5e8);
+	for (int m = 0; m < 30; m++)
+		put_series(st, "bybit", "SHIB1000USDT", "1m", T0 + m * M, 1);
+	put_row(st, "bybit", "SHIB1000USDT", "funding_interval_h", T0 - 5 * H, 4);
+	put_row(st, "bybit", "SHIB1000USDT", "funding_rate_est", T0 + 4 * M, 0.00005);
+	/* okx: settled funding only, 8 h apart, the last at T0 - 1 h */
+	const int64_t settled[] = {T0 - 17 * H, T0 - 9 * H, T0 - H};
+	for (int k = 0; k < 3; k++) {
+		FundingRate f = {.funding_time = settled[k],
+		                 .funding_rate = 0.0003 * (k + 1),
+		                 .mark_price = NAN};
+		snprintf(f.exchange, sizeof f.exchange, "okx");
+		snprintf(f.symbol, sizeof f.symbol, "SHIBUSDT");
+		assert_true(store_put_funding(st, &f) >= 0);
+	}
+	assert_int_equal(store_commit(st), 0);
+
+	/* 5m candles at T0 .. T0 + 35 m, and one at 8 h */
+	int64_t t[8] = {T0,          T0 + 5 * M,  T0 + 10 * M, T0 + 15 * M,
+	                T0 + 20 * M, T0 + 25 * M, T0 + 35 * M, T0 + 8 * H};
+	VenueHist v[VENUE_HIST_MAX];
+	char err[256];
+	int n = venue_history(store_reader(st), "binance", "1000SHIBUSDT", t, 8, 5 * M, v,
+	                      VENUE_HIST_MAX, err, sizeof err);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].exchange, "binance");
+	assert_string_equal(v[0].symbol, "1000SHIBUSDT");
+	assert_string_equal(v[1].exchange, "bybit");
+	assert_string_equal(v[1].symbol, "SHIB1000USDT");
+	assert_string_equal(v[2].exchange, "okx");
+	assert_string_equal(v[2].symbol, "SHIBUSDT");
+	/* Binance: the OI before each close times the mark before it. The OI of 12 m is 18
+	 * minutes old at 30 m, over the 10 but within twice its rows' 10-minute spacing: kept;
+	 * at 40 m it is 28 minutes old: gone */
+	NEAR(v[0].oi_usd[0], 1e9 * (0.012 + 4e-5));
+	NEAR(v[0].oi_usd[1], 1e9 * (0.012 + 9e-5));
+	NEAR(v[0].oi_usd[2], 2e9 * (0.012 + 14e-5));
+	NEAR(v[0].oi_usd[4], 2e9 * (0.012 + 24e-5));
+	NEAR(v[0].oi_usd[5], 2e9 * (0.012 + 29e-5));
+	assert_true(isnan(v[0].oi_usd[6]));
+	assert_true(isnan(v[0].oi_usd[7]));
+	/* its estimate, per 8 h on the usual 8 h, until it is 10 minutes old */
+	NEAR(v[0].funding8[0], 0.0001);
+	NEAR(v[0].funding8[1], 0.0001);
+	assert_true(isnan(v[0].funding8[2]));
+	/* Bybit: the mark candles' close (0.0125) until its OI is 10 minutes old; the estimate
+	 * per its 4 h period, doubled */
+	NEAR(v[1].oi_usd[0], 5e8 * 0.0125);
+	NEAR(v[1].oi_usd[1], 5e8 * 0.0125);
+	assert_true(isnan(v[1].oi_usd[2]));
+	NEAR(v[1].funding8[0], 0.0001);
+	NEAR(v[1].funding8[1], 0.0001);
+	assert_true(isnan(v[1].funding8[2]));
+	/* okx: no open interest; the rate settled at T0 - 1 h while its 8 h period lasts (and
+	 * an hour's slack), per 8 h as settled */
+	assert_true(isnan(v[2].oi_usd[0]));
+	NEAR(v[2].funding8[0], 0.0009);
+	NEAR(v[2].funding8[6], 0.0009);
+	assert_true(isnan(v[2].funding8[7]));
+	venue_history_free(v, n);
+
+	/* Bybit's own view: itself first; and a symbol stored on one exchange only */
+	n = venue_history(store_reader(st), "bybit", "SHIB1000USDT", t, 8, 5 * M, v, VENUE_HIST_MAX,
+	                  err, sizeof err);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].exchange, "bybit");
+	assert_string_equal(v[1].exchange, "binance");
+	venue_history_free(v, n);
+	n = venue_history(store_reader(st), "binance", "1000PEPEUSDT", t, 8, 5 * M, v,
+	                  VENUE_HIST_MAX, err, sizeof err);
+	assert_int_equal(n, 1);
+	venue_history_free(v, n);
+	assert_int_equal(venue_history(store_reader(st), "binance", "ETHUSDT", t, 8, 5 * M, v,
+	                               VENUE_HIST_MAX, err, sizeof err),
+	                 0);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -602,6 +779,8 @@ int main(void)
 	        cmocka_unit_test(test_live_vs_replay),
 	        cmocka_unit_test(test_candle_time_convention),
 	        cmocka_unit_test(test_watchlist),
+	        cmocka_unit_test(test_funding_period),
+	        cmocka_unit_test(test_venue_history),
 	};
 	return cmocka_run_group_tests(tests, tu_group_setup, tu_group_teardown);
 }

@@ -568,6 +568,7 @@ int dashboard_run(const CliDashboard *d)
 	if (u.held)
 		release(&u, u.held);
 	free(u.hist);
+	venue_history_free(u.vh, u.nvh);
 	ui_runs_free(&u);
 	ui_liq_free(&u);
 	restore_terminal();

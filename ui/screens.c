@@ -62,6 +62,20 @@ void ui_detail_load(Ui *u, const QuantSnapshot *s, int force)
 	int n = rd ? features_history(rd, ex, u->dsym, iv, qo, to, u->hist, HIST_MAX, err,
 	                              sizeof err)
 	           : -1;
+	venue_history_free(u->vh, u->nvh);
+	u->nvh = 0;
+	if (n > 0) { /* the same instrument on the other exchanges stored, along these candles */
+		int64_t *t = xcalloc((size_t)n, sizeof *t);
+		for (int i = 0; i < n; i++)
+			t[i] = u->hist[i].open_time;
+		int nv = venue_history(rd, ex, u->dsym, t, n, fb_interval_ms(iv), u->vh,
+		                       VENUE_HIST_MAX, err, sizeof err);
+		free(t);
+		if (nv < 0)
+			n = -1;
+		else
+			u->nvh = nv;
+	}
 	store_close(st);
 	if (n < 0) {
 		snprintf(u->derr, sizeof u->derr, "%s", err);
@@ -132,30 +146,32 @@ void ui_fill_column(Ui *u, int y0, int rows, int x, int level)
 	}
 }
 
-/* An area chart of one series in rows [y0, y0 + rows), columns [x0, x0 + n). */
-static void area(Ui *u, const Panel *p, const QuantValues *h, int n, int y0, int rows, int x0)
+/* An area chart of x[0 .. n) in rows [y0, y0 + rows), columns [x0, x0 + n): scaled to the
+ * values' own range, or to [lo, hi] when both are finite (a scale shared between panels). */
+static void area(Ui *u, const double *x, int n, int centred, double lo, double hi, int y0, int rows,
+                 int x0)
 {
-	double lo = INFINITY, hi = -INFINITY;
-	for (int i = 0; i < n; i++) {
-		double v = field(&h[i], p->off);
-		if (isfinite(v))
-			lo = fmin(lo, v), hi = fmax(hi, v);
+	if (!isfinite(lo) || !isfinite(hi)) {
+		lo = INFINITY, hi = -INFINITY;
+		for (int i = 0; i < n; i++)
+			if (isfinite(x[i]))
+				lo = fmin(lo, x[i]), hi = fmax(hi, x[i]);
 	}
 	if (!isfinite(lo)) {
 		mvaddstr(y0, x0, "(no data)");
 		return;
 	}
-	if (p->centred)
+	if (centred)
 		lo = fmin(lo, 0), hi = fmax(hi, 0);
 	if (hi == lo)
 		hi = lo + 1;
 	int levels = rows * 8;
 	for (int i = 0; i < n; i++) {
-		double v = field(&h[i], p->off);
+		double v = x[i];
 		if (!isfinite(v))
 			continue;
 		int level = (int)lround((v - lo) / (hi - lo) * (levels - 1)) + 1;
-		int pair = p->centred ? (v >= 0 ? P_UP : P_DOWN) : P_INFO;
+		int pair = centred ? (v >= 0 ? P_UP : P_DOWN) : P_INFO;
 		if (u->color)
 			attron(COLOR_PAIR(pair));
 		ui_fill_column(u, y0, rows, x0 + i, level);
@@ -228,6 +244,29 @@ static int hist_decimals(const Ui *u, const QuantSnapshot *s)
 	return dp;
 }
 
+/* A panel of the detail screen: its label, the value at the cursor, the window's values. */
+typedef struct {
+	char name[48];
+	int fmt, centred;
+	double val;
+	const double *x; /* NULL: the price chart */
+	double lo, hi;   /* a shared scale, or NAN: the values' own */
+	int shared;      /* on the funding panels' shared scale */
+} Drawn;
+
+/* The label column: the name, then the value below it, or beside it on a one-row panel. */
+static void panel_label(const char *name, const char *val, int y, int rows, int lw)
+{
+	int vw = (int)strlen(val);
+	attron(A_BOLD);
+	mvaddnstr(y, 0, name, rows >= 2 ? lw - 1 : lw - 2 - vw > 1 ? lw - 2 - vw : 1);
+	attroff(A_BOLD);
+	if (rows >= 2)
+		mvaddnstr(y + 1, 1, val, lw - 1);
+	else
+		mvaddnstr(y, lw - 1 - vw > 1 ? lw - 1 - vw : 1, val, lw - 2);
+}
+
 void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
 {
 	erase();
@@ -244,7 +283,9 @@ void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
 		mvaddnstr(2, 0, line, W);
 		return;
 	}
-	const int LW = 14;
+	/* with another exchange stored: open interest and funding per exchange, a panel each */
+	int nv = u->nvh >= 2 ? u->nvh : 0;
+	const int LW = nv ? 20 : 14;
 	int cw = W - LW - 1;
 	if (cw < 8 || H < 12) {
 		mvaddnstr(2, 0, " the terminal is too small for the charts", W);
@@ -275,28 +316,71 @@ void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
 	attron(A_BOLD);
 	mvaddnstr(1, 0, line, W);
 	attroff(A_BOLD);
+	int np = NPANELS + (nv ? 2 * nv - 2 : 0);
+	Drawn *pl = xcalloc((size_t)np, sizeof *pl);
+	double *buf = xcalloc((size_t)NPANELS * (size_t)(n > 0 ? n : 1), sizeof *buf);
+	double flo = INFINITY, fhi = -INFINITY; /* the funding panels share one scale */
+	int m = 0;
+	for (int p = 0; p < NPANELS; p++) {
+		size_t off = panels[p].off;
+		int per = nv && (off == offsetof(QuantValues, oi) ||
+		                 off == offsetof(QuantValues, funding));
+		for (int k = 0; k < (per ? nv : 1); k++, m++) {
+			Drawn *d = &pl[m];
+			d->fmt = panels[p].fmt;
+			d->centred = panels[p].centred;
+			d->lo = d->hi = NAN;
+			if (!per) {
+				snprintf(d->name, sizeof d->name, "%s", panels[p].name);
+				d->val = field(v, off);
+				if (p > 0) {
+					for (int i = 0; i < n; i++)
+						buf[(size_t)p * (size_t)n + (size_t)i] =
+						        field(&h[i], off);
+					d->x = buf + (size_t)p * (size_t)n;
+				}
+				continue;
+			}
+			const VenueHist *e = &u->vh[k];
+			int oi = off == offsetof(QuantValues, oi);
+			const double *all = oi ? e->oi_usd : e->funding8;
+			/* the kind on the first exchange's panel, the others indented under it */
+			snprintf(d->name, sizeof d->name, "%s %s",
+			         k    ? ""
+			         : oi ? "OI$"
+			              : "FUND8h",
+			         e->exchange);
+			ui_clean(d->name);
+			d->fmt = oi ? F_MONEY : F_PCT;
+			d->val = all[cur];
+			d->x = all + start;
+			d->shared = !oi;
+			for (int i = 0; !oi && i < n; i++)
+				if (isfinite(d->x[i]))
+					flo = fmin(flo, d->x[i]), fhi = fmax(fhi, d->x[i]);
+		}
+	}
+	for (int p = 0; p < np; p++)
+		if (pl[p].shared)
+			pl[p].lo = flo, pl[p].hi = fhi;
 	int avail = H - 3;
-	int k = (avail - avail / 3) / (NPANELS - 1);
+	int k = (avail - avail / 3) / (np - 1);
 	if (k < 1)
 		k = 1;
-	int prows = avail - k * (NPANELS - 1);
+	int prows = avail - k * (np - 1);
+	if (prows < 2)
+		prows = 2; /* the last panels fall off a short terminal */
 	int y = 2;
-	for (int p = 0; p < NPANELS && y < H - 1; p++) {
+	for (int p = 0; p < np && y < H - 1; p++) {
 		int rows = p == 0 ? prows : k;
 		if (y + rows > H - 1)
 			rows = H - 1 - y;
 		char val[32];
-		if (panels[p].fmt == F_PRICE)
-			ui_fmt_price(val, sizeof val, field(v, panels[p].off), dp);
+		if (pl[p].fmt == F_PRICE)
+			ui_fmt_price(val, sizeof val, pl[p].val, dp);
 		else
-			ui_fmt(val, sizeof val, panels[p].fmt, field(v, panels[p].off));
-		attron(A_BOLD);
-		mvaddnstr(y, 0, panels[p].name, LW);
-		attroff(A_BOLD);
-		if (rows >= 2)
-			mvaddnstr(y + 1, 1, val, LW - 1);
-		else
-			mvaddnstr(y, 6, val, LW - 6);
+			ui_fmt(val, sizeof val, pl[p].fmt, pl[p].val);
+		panel_label(pl[p].name, val, y, rows, LW);
 		if (p == 0 && rows >= 4 && isfinite(v->boll_up)) {
 			char bu[32], bl[32];
 			ui_fmt_price(bu, sizeof bu, v->boll_up, dp);
@@ -309,9 +393,11 @@ void ui_detail(Ui *u, const QuantSnapshot *s, int H, int W)
 		if (p == 0)
 			price_chart(u, h, n, y, rows, LW);
 		else
-			area(u, &panels[p], h, n, y, rows, LW);
+			area(u, pl[p].x, n, pl[p].centred, pl[p].lo, pl[p].hi, y, rows, LW);
 		y += rows;
 	}
+	free(pl);
+	free(buf);
 	/* the cursor: a reversed column through every chart */
 	for (int yy = 2; yy < y; yy++)
 		mvchgat(yy, LW + (cur - start), 1, A_REVERSE, 0, NULL);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cli/cli.h"
+#include "quant/venuehist.h"
 #include "research/backtest.h"
 
 enum { F_PRICE, F_PCT, F_MONEY, F_RATIO, F_NUM1, F_SPARK, F_PCTU, F_WHEN };
@@ -118,7 +119,9 @@ typedef struct {
 	int dcursor;           /* index into hist; -1: the newest */
 	int candles;           /* price as candles (1) or a line (0) */
 	char derr[600];
-	char div[FB_INTERVAL_LEN]; /* the history's interval */
+	char div[FB_INTERVAL_LEN];    /* the history's interval */
+	VenueHist vh[VENUE_HIST_MAX]; /* the symbol on each exchange stored, along hist */
+	int nvh;
 	/* correlation cursor, health scroll, column chooser cursor */
 	int cx, cy, cx0, cy0, hscroll, ccur, cols_changed;
 	/* runs screen: the registry's runs (BtRunInfo), the cursor, the open run's curve */
