@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/jsontok.h"
 #include "feed/jsonval.h"
 #include "core/numparse.h"
@@ -716,7 +717,11 @@ static int ws_trade(const J *j, int e, const char *symbol, int64_t now, Event *e
 		return 1;
 	ev->type = EV_AGG_TRADE;
 	memcpy(ev->symbol, symbol, FB_SYMBOL_LEN);
-	t->id = 0; /* Bybit's trade ids are UUIDs: no sequence to check */
+	t->id = 0; /* Bybit's trade ids are UUIDs: no sequence to check, but duplicates */
+	char uuid[64];
+	t->uid = jv_tstr(j, e, "i", uuid, sizeof uuid) == 0
+	                 ? fb_fnv1a64(FB_FNV_OFFSET, uuid, strlen(uuid))
+	                 : 0;
 	t->buyer_is_maker = strcmp(side, "Sell") == 0; /* S is the taker's side */
 	return 0;
 }

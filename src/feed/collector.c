@@ -14,7 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/hash.h"
 #include "core/log.h"
+#include "core/recent.h"
 #include "core/numparse.h"
 #include "core/strbuf.h"
 #include "core/strindex.h"
@@ -55,6 +57,7 @@ typedef struct {
 	size_t nheld, capheld;
 	/* funding: the next time announced and the period (quant/fundperiod.h); 0: not known */
 	int64_t funding_next, funding_every;
+	RecentSet uids; /* trades without ordered ids (Bybit): the ones applied lately */
 } SymState;
 
 /* A reconnect's gap in a symbol's trades, for the rest thread to fill over REST, and its
@@ -408,10 +411,13 @@ static void adopt_symbols(Collector *c)
 			if (strcmp(c->sym[j].symbol, ns[i].symbol) == 0) {
 				ns[i] = c->sym[j];
 				c->sym[j].held = NULL; /* moved */
+				memset(&c->sym[j].uids, 0, sizeof c->sym[j].uids);
 			}
 	}
-	for (int j = 0; j < c->nsym; j++)
-		free(c->sym[j].held); /* a symbol that left: its held trades go with it */
+	for (int j = 0; j < c->nsym; j++) { /* a symbol that left: its held trades go with it */
+		free(c->sym[j].held);
+		recent_free(&c->sym[j].uids);
+	}
 	free(c->sym);
 	c->sym = ns;
 	c->nsym = c->nnext;
@@ -468,7 +474,12 @@ static void learn_funding_period(Collector *c, SymState *s, const Event *ev)
 static void apply_trade(Collector *c, SymState *s, const Event *ev)
 {
 	int64_t id = ev->u.trade.id;
-	if (s->trade_max && id <= s->trade_max) {
+	if (!id && ev->u.trade.uid) { /* a string id (Bybit's UUIDs): seen lately or not */
+		if (recent_seen(&s->uids, ev->u.trade.uid)) {
+			atomic_fetch_add(&c->trades_duplicate, 1);
+			return;
+		}
+	} else if (s->trade_max && id <= s->trade_max) {
 		int64_t back = s->trade_max - id;
 		if (back >= 64 || (s->trade_seen >> back & 1)) {
 			atomic_fetch_add(&c->trades_duplicate, 1);
@@ -908,9 +919,7 @@ static long top_and_watched(Collector *c, RestClient *rc, UniverseEntry **uni, c
 
 int collector_shard_of(const char *symbol, int n)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	for (const unsigned char *p = (const unsigned char *)symbol; *p; p++)
-		h = (h ^ *p) * UINT64_C(1099511628211);
+	uint64_t h = fb_fnv1a64(FB_FNV_OFFSET, symbol, strlen(symbol));
 	return n > 1 ? (int)(h % (uint64_t)n) : 0;
 }
 
@@ -1308,8 +1317,10 @@ static void collector_free(Collector *c)
 	free(c->recb);
 	strindex_free(&c->sym_index);
 	free(c->symbols);
-	for (int i = 0; i < c->nsym; i++)
+	for (int i = 0; i < c->nsym; i++) {
 		free(c->sym[i].held);
+		recent_free(&c->sym[i].uids);
+	}
 	free(c->sym);
 	free(c->gaps);
 	for (size_t i = 0; i < c->nfills; i++)
@@ -1562,16 +1573,21 @@ void collector_health_json(Collector *c, StrBuf *b)
 		pthread_mutex_lock(&v->lock);
 		int nsyms = atomic_load(&v->ready) ? v->nsymbols : 0;
 		pthread_mutex_unlock(&v->lock);
-		strbuf_printf(b,
-		              "%s{\"name\":\"%s\",\"label\":\"%s\",\"ready\":%s,\"state\":%s,"
-		              "\"symbols\":%d,\"websocket\":{\"connections\":%d,\"connected\":%d,"
-		              "\"messages\":%llu,\"malformed\":%llu,\"reconnects\":%llu,"
-		              "\"stale\":%llu,\"silent_streams\":%llu},\"jobs\":{",
-		              k ? "," : "", v->ex->name, v->exchange,
-		              atomic_load(&v->ready) ? "true" : "false", jvs ? jvs : "\"\"", nsyms,
-		              vw.connections, vw.connected, (unsigned long long)vw.messages,
-		              (unsigned long long)vw.malformed, (unsigned long long)vw.reconnects,
-		              (unsigned long long)vw.stale, (unsigned long long)vw.silent_streams);
+		strbuf_printf(
+		        b,
+		        "%s{\"name\":\"%s\",\"label\":\"%s\",\"ready\":%s,\"state\":%s,"
+		        "\"symbols\":%d,\"websocket\":{\"connections\":%d,\"connected\":%d,"
+		        "\"messages\":%llu,\"malformed\":%llu,\"reconnects\":%llu,"
+		        "\"stale\":%llu,\"silent_streams\":%llu},\"trades\":{\"recovered\":%llu,"
+		        "\"missing\":%llu,\"duplicate\":%llu},\"jobs\":{",
+		        k ? "," : "", v->ex->name, v->exchange,
+		        atomic_load(&v->ready) ? "true" : "false", jvs ? jvs : "\"\"", nsyms,
+		        vw.connections, vw.connected, (unsigned long long)vw.messages,
+		        (unsigned long long)vw.malformed, (unsigned long long)vw.reconnects,
+		        (unsigned long long)vw.stale, (unsigned long long)vw.silent_streams,
+		        (unsigned long long)atomic_load(&v->trades_recovered),
+		        (unsigned long long)atomic_load(&v->trades_missing),
+		        (unsigned long long)atomic_load(&v->trades_duplicate));
 		free(jvs);
 		json_decref(jv);
 		pthread_mutex_lock(&v->lock);

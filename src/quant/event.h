@@ -33,7 +33,8 @@ typedef struct {
 } MarkEvent;
 
 typedef struct {
-	int64_t id;
+	int64_t id;   /* Binance's aggregate trade id, in order; 0: none (Bybit) */
+	uint64_t uid; /* a hash of a string trade id (Bybit's UUIDs); 0: none */
 	double price, qty;
 	int buyer_is_maker; /* 0: the taker bought */
 } TradeEvent;

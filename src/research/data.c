@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "quant/features.h"
@@ -17,17 +18,6 @@ typedef struct {
 	uint64_t h; /* FNV-1a over every candle replayed */
 } Loader;
 
-#define FNV_OFFSET UINT64_C(14695981039346656037)
-#define FNV_PRIME  UINT64_C(1099511628211)
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	for (size_t k = 0; k < n; k++)
-		h = (h ^ c[k]) * FNV_PRIME;
-	return h;
-}
-
 static int keep_bar(void *arg, const QuantValues *v, char *err, size_t errlen)
 {
 	(void)err, (void)errlen;
@@ -38,8 +28,8 @@ static int keep_bar(void *arg, const QuantValues *v, char *err, size_t errlen)
 	d->latest_ms = v->open_time;
 	/* every candle the engine's values depend on, the warm-up included */
 	double x[5] = {v->open, v->high, v->low, v->close, v->volume};
-	l->h = fnv(l->h, &v->open_time, sizeof v->open_time);
-	l->h = fnv(l->h, x, sizeof x);
+	l->h = fb_fnv1a64(l->h, &v->open_time, sizeof v->open_time);
+	l->h = fb_fnv1a64(l->h, x, sizeof x);
 	BtBar *b;
 	if (v->open_time < l->from_ms) { /* before the range: the newest BT_WARM_BARS, a ring */
 		if (!d->pre)
@@ -124,7 +114,7 @@ int bt_data_load(StoreReader *rd, const char *exchange, const char *symbol, cons
 	else if (features_exchange(rd, symbol, interval, d->exchange, sizeof d->exchange, err,
 	                           errlen))
 		return -1;
-	Loader l = {d, 0, from_ms, FNV_OFFSET};
+	Loader l = {d, 0, from_ms, FB_FNV_OFFSET};
 	if (features_replay(rd, d->exchange, symbol, interval, opt, INT64_MIN, to_ms, keep_bar, &l,
 	                    err, errlen) < 0) {
 		bt_data_free(d);
@@ -166,8 +156,8 @@ int bt_data_load(StoreReader *rd, const char *exchange, const char *symbol, cons
 	}
 	/* and the funding rows the run pays */
 	for (int i = 0; i < d->nfunding; i++) {
-		l.h = fnv(l.h, &d->funding[i].time, sizeof d->funding[i].time);
-		l.h = fnv(l.h, &d->funding[i].rate, sizeof d->funding[i].rate);
+		l.h = fb_fnv1a64(l.h, &d->funding[i].time, sizeof d->funding[i].time);
+		l.h = fb_fnv1a64(l.h, &d->funding[i].rate, sizeof d->funding[i].rate);
 	}
 	snprintf(d->hash, sizeof d->hash, "fnv1a64:%016llx", (unsigned long long)l.h);
 	d->hash_from_ms = d->first_ms;
