@@ -5,6 +5,8 @@
  * summed, funding per 8 h weighted by open interest, and the other exchanges' spreads against
  * this one: price (in the PRICE column, per base unit) and funding per 8 h (in the VOL$
  * column).
+ * Another exchange's line whose values are older than QUANT_VENUE_STALE_MS is dimmed, with
+ * their age at its end, and left out of the "all" line.
  * From the snapshot alone. Main thread. */
 #include <curses.h>
 #include <math.h>
@@ -56,7 +58,7 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 	         "FUND%", "PER", "VOL$");
 	attroff(A_BOLD | A_UNDERLINE);
 	char line[256];
-	int y = 3, k = 0;
+	int y = 3, k = 0, stale = 0;
 	for (int r = 0; r < n && y < H - 1; r++) {
 		const QuantTopRow *t = &s->rows[r];
 		for (int j = -1; j <= t->nvenues && y < H - 1; j++, k++) {
@@ -73,6 +75,19 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 				line_of(line, sizeof line, v->venue, v->symbol, v->mark,
 				        t->price_dp, v->oi_value, v->funding, v->funding_interval_h,
 				        v->quote_volume_24h);
+				int64_t age = (int64_t)t->updated_ms - v->updated_ms;
+				stale = age > QUANT_VENUE_STALE_MS;
+				if (stale) {
+					long long m = (long long)(age / 60000);
+					size_t len = strlen(line);
+					snprintf(line + len, sizeof line - len, " %lld%s old",
+					         m < 120    ? m
+					         : m < 2880 ? m / 60
+					                    : m / 1440,
+					         m < 120    ? "m"
+					         : m < 2880 ? "h"
+					                    : "d");
+				}
 			} else { /* the sum, and the others' spreads against this exchange */
 				char o[16], f[16], sp[16], ps[16];
 				ui_fmt(o, sizeof o, F_MONEY, t->oi_all);
@@ -83,10 +98,13 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 				         "all", "spread", ps, o, f, "8h", sp);
 			}
 			ui_clean(line);
-			if (j < 0)
-				attron(A_BOLD);
+			int attr = j < 0   ? A_BOLD
+			           : stale ? (u->color ? COLOR_PAIR(P_DIM) : A_DIM)
+			                   : 0;
+			attron(attr);
 			mvaddnstr(y++, 0, line, W);
-			attroff(A_BOLD);
+			attroff(attr);
+			stale = 0;
 		}
 	}
 }

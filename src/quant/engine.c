@@ -485,7 +485,10 @@ typedef struct {
 	double oi_all, oi_share, funding_all, funding_spread, price_spread, liq_all_1h;
 } Cross;
 
-/* The values across exchanges; all NAN until another exchange reported. */
+/* The values across exchanges; all NAN until another exchange reported. A sum (open
+ * interest, its share, funding weighted by it, liquidations) is known only while every
+ * exchange's part is: each one fresh (QUANT_VENUE_STALE_MS) and its values known, so a part
+ * missing never passes for the whole. A spread is the largest over the fresh exchanges. */
 static void cross(const Sym *y, Cross *x)
 {
 	x->oi_all = x->oi_share = x->funding_all = x->funding_spread = x->price_spread =
@@ -495,39 +498,38 @@ static void cross(const Sym *y, Cross *x)
 	int64_t now = y->last_ts / FB_MINUTE_MS;
 	double own = y->oi * y->mark,
 	       f8 = funding_now(y) * 8 * FB_HOUR_MS / (double)y->funding_interval_ms;
-	double sum = isfinite(own) ? own : 0, wf = isfinite(own) && isfinite(f8) ? own * f8 : 0;
-	double wsum = isfinite(own) && isfinite(f8) ? own : 0;
-	int have = isfinite(own);
-	x->liq_all_1h = liq_hour(y->liq_buy, y->liq_minute, now) +
-	                liq_hour(y->liq_sell, y->liq_minute, now);
+	double sum = own, wf = own * f8,
+	       liq = liq_hour(y->liq_buy, y->liq_minute, now) +
+	             liq_hour(y->liq_sell, y->liq_minute, now);
+	int all_fresh = 1;
 	double own_unit = y->mark / (y->inst_ok ? y->inst.mult : 1);
 	for (int k = 0; k < y->nvenue; k++) {
 		const Venue *v = &y->venue[k];
+		if (y->last_ts - v->ts > QUANT_VENUE_STALE_MS) {
+			all_fresh = 0;
+			continue;
+		}
 		double usd = v->oi * v->mark;
 		double vf8 = v->funding * 8 / (v->interval_h > 0 ? v->interval_h : 8);
-		if (isfinite(usd)) {
-			sum += usd;
-			have = 1;
-			if (isfinite(vf8)) {
-				wf += usd * vf8;
-				wsum += usd;
-			}
-		}
+		sum += usd; /* NAN when unknown: then so is the sum */
+		wf += usd * vf8;
 		double d = vf8 - f8;
 		if (isfinite(d) && (isnan(x->funding_spread) || fabs(d) > fabs(x->funding_spread)))
 			x->funding_spread = d;
 		double p = v->mark / v->mult / own_unit - 1;
 		if (isfinite(p) && (isnan(x->price_spread) || fabs(p) > fabs(x->price_spread)))
 			x->price_spread = p;
-		x->liq_all_1h += liq_hour(v->liq_buy, v->liq_minute, now) +
-		                 liq_hour(v->liq_sell, v->liq_minute, now);
+		liq += liq_hour(v->liq_buy, v->liq_minute, now) +
+		       liq_hour(v->liq_sell, v->liq_minute, now);
 	}
-	if (have) {
+	if (!all_fresh)
+		return;
+	x->liq_all_1h = liq;
+	if (isfinite(sum) && sum > 0) {
 		x->oi_all = sum;
-		x->oi_share = isfinite(own) && sum > 0 ? own / sum : NAN;
+		x->oi_share = own / sum;
+		x->funding_all = wf / sum; /* NAN unless every funding is known */
 	}
-	if (wsum > 0)
-		x->funding_all = wf / wsum;
 }
 
 /* A change of the open interest across exchanges: each series' bucket of it. */

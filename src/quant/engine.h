@@ -104,6 +104,10 @@ typedef struct {
 void quant_default_options(QuantOptions *o);
 
 #define QUANT_MAX_VENUES 3
+/* Another exchange's values older than this (exchange time, against the symbol's newest
+ * event) are left out of the columns across exchanges: a feed that stopped does not look
+ * current. */
+#define QUANT_VENUE_STALE_MS (5 * 60 * 1000)
 
 /* Another exchange's values of a row's instrument, in a snapshot. */
 typedef struct {
