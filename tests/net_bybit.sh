@@ -11,6 +11,8 @@
 #   Bybit's realised funding equals simex's, including the 4-hourly payments after ETHUSDT's
 #   funding interval went from 8 h to 4 h (before the run); BTCUSDT's goes from 8 h to 4 h
 #   during the run, and the feed learns it from the stream's next funding time at once;
+#   a replay of the store (export features) gives back the columns across exchanges exactly
+#   from both exchanges' stored rows;
 #   and a Bybit 403 ban (an HTML page) holds every request back, with no request inside it.
 # Usage: net_bybit.sh BINARY WORKDIR
 set -u
@@ -19,7 +21,12 @@ rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
 . "$(dirname "$0")/lib.sh"
 json_num() { sed -n "s/.*\"$1\":\([0-9-]*\).*/\1/p" "$2" | head -1; }
 
+# the market starts an hour into an 8-hour funding period (of the one before now), so that
+# BTCUSDT's switch 20 minutes later moves its next funding time from the period's end to 4 h
+# before it (at 4 h into the period it would not move: a switch learnt at the settlement)
+START=$(date -u -d @$((($(date +%s) / 28800 - 1) * 28800 + 3600)) +%Y-%m-%dT%H:%MZ)
 "$FB" simex --port 0 --seed 33 --speed 60 --history-minutes 1800 --exchange binance,bybit \
+	--start "$START" \
 	--ws-drop-every 9 --ws-silence-every 13 --ws-silence 4 --malformed-rate 0.01 \
 	--duplicate-rate 0.02 --reorder-rate 0.02 --burst-every 11 --burst 2 \
 	--bybit-funding-switch ETHUSDT:-600 --bybit-funding-switch BTCUSDT:20 \
@@ -231,6 +238,52 @@ has "$WORK/collect.log" "bybit: BTCUSDT: funding every 4 h now (was 8 h)" "the s
 m=$(sed -n 's/^BTCUSDT learnt yes after \([0-9]*\) min$/\1/p' "$WORK/cross.txt")
 [ -n "$m" ] && [ "$m" -ge 17 ] && [ "$m" -le 22 ] && ok ||
 	bad "BTCUSDT's switch at 20 simulated minutes learnt at: $(grep learnt "$WORK/cross.txt")"
+# From the store alone: export features replays Binance's 1000SHIBUSDT through the engine with
+# the other exchange's stored rows of the instrument (Bybit's SHIB1000USDT) as they came, so
+# each candle's oi_all is exactly both exchanges' one-sided open interest times their mark,
+# the newest of each at its close; and is empty where a part is unknown or Bybit's values
+# were over 5 minutes old
+"$FB" --db "$WORK/c.db" export features --symbol 1000SHIBUSDT --interval 1m --exchange simex \
+	-o "$WORK/shib.csv" 2>"$WORK/shib.err"
+python3 - "$WORK/c.db" "$WORK/shib.csv" >"$WORK/replayed.txt" 2>&1 <<'EOF'
+import csv, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+def latest(ex, sym, metrics, t):
+    r = db.execute("SELECT value, ts FROM market_metrics WHERE exchange = ? AND symbol = ? AND "
+                   "metric IN (%s) AND ts <= ? ORDER BY ts DESC LIMIT 1"
+                   % ",".join("?" * len(metrics)), (ex, sym, *metrics, t)).fetchone()
+    return r if r else (None, None)
+n = off = empty = 0
+for row in csv.DictReader(open(sys.argv[2])):
+    close = int(row["open_time"]) + 59999
+    own_oi, _ = latest("simex", "1000SHIBUSDT", ["open_interest"], close)
+    own_mark, _ = latest("simex", "1000SHIBUSDT", ["mark_price"], close)
+    oi, _ = latest("simex-bybit", "SHIB1000USDT", ["open_interest"], close)
+    mark, _ = latest("simex-bybit", "SHIB1000USDT", ["mark_price"], close)
+    _, seen = latest("simex-bybit", "SHIB1000USDT", ["open_interest", "mark_price",
+                     "funding_rate_est", "funding_interval_h"], close)
+    liq = db.execute("SELECT max(ts) FROM liquidations WHERE exchange = 'simex-bybit' AND "
+                     "symbol = 'SHIB1000USDT' AND ts <= ?", (close,)).fetchone()[0]
+    seen = max(x for x in (seen, liq, -1) if x is not None)
+    parts = (own_oi, own_mark, oi, mark)
+    want = None if None in parts or close - seen > 300000 else own_oi * own_mark + oi * mark
+    got = float(row["oi_all"]) if row["oi_all"] else None
+    if want is None:
+        empty += got is None
+        off += got is not None
+        if got is not None:
+            print("not empty:", row["open_time"], got)
+        continue
+    n += 1
+    if got is None or abs(got / want - 1) > 1e-9:
+        off += 1
+        if off < 4:
+            print("off:", row["open_time"], got, want)
+print("replayed oi_all", n, "empty", empty, "off", off)
+EOF
+has "$WORK/replayed.txt" " off 0" "a replay's oi_all is both exchanges' stored open interest"
+n=$(sed -n 's/^replayed oi_all \([0-9]*\) .*/\1/p' "$WORK/replayed.txt")
+[ "${n:-0}" -ge 10 ] && ok || bad "replayed oi_all on ${n:-0} candles: $(cat "$WORK/replayed.txt" "$WORK/shib.err")"
 kill -TERM "$SIMEX"
 wait "$SIMEX"
 

@@ -762,9 +762,116 @@ static void test_venue_history(void **state)
 	                  VENUE_HIST_MAX, err, sizeof err);
 	assert_int_equal(n, 1);
 	venue_history_free(v, n);
-	assert_int_equal(venue_history(store_reader(st), "binance", "ETHUSDT", t, 8, 5 * M, v,
-	                               VENUE_HIST_MAX, err, sizeof err),
-	                 0);
+	/* a symbol not stored: itself, with nothing known */
+	n = venue_history(store_reader(st), "binance", "ETHUSDT", t, 8, 5 * M, v, VENUE_HIST_MAX,
+	                  err, sizeof err);
+	assert_int_equal(n, 1);
+	assert_true(isnan(v[0].oi_usd[0]) && isnan(v[0].funding8[0]));
+	venue_history_free(v, n);
+	/* every other exchange's names of two instruments, and of all */
+	VenueTwins tw[VENUE_HIST_MAX];
+	const char *two[] = {"1000SHIBUSDT", "1000PEPEUSDT"};
+	n = venue_twins(store_reader(st), "binance", two, 2, tw, VENUE_HIST_MAX, err, sizeof err);
+	assert_int_equal(n, 2);
+	assert_string_equal(tw[0].exchange, "bybit");
+	assert_int_equal(tw[0].nsymbols, 1);
+	assert_string_equal(tw[0].symbols[0], "SHIB1000USDT");
+	assert_string_equal(tw[1].exchange, "okx");
+	venue_twins_free(tw, n);
+	n = venue_twins(store_reader(st), "bybit", NULL, 0, tw, VENUE_HIST_MAX, err, sizeof err);
+	assert_int_equal(n, 2);
+	assert_string_equal(tw[0].exchange, "binance");
+	assert_int_equal(tw[0].nsymbols, 3); /* 1000SHIBUSDT SHIBUSDC 1000PEPEUSDT */
+	venue_twins_free(tw, n);
+	store_close(st);
+}
+
+/* A replay with venues gives the engine the other exchanges' stored rows of the same
+ * instruments as EV_VENUE, so the columns across exchanges come back after a restart, in a
+ * replay and in an export: the same values as live (test_venues); without venues, none. */
+static void test_replay_venues(void **state)
+{
+	(void)state;
+	Store *st = tu_open_store("replayvenues.db");
+	assert_non_null(st);
+	assert_int_equal(store_begin(st), 0);
+	for (int m = 0; m < 3; m++)
+		put_series(st, "binance", "1000SHIBUSDT", "1m", T0 + m * FB_MINUTE_MS, 0);
+	put_series(st, "bybit", "SHIB1000USDT", "1m", T0, 0);
+	put_series(st, "bybit", "10000SATSUSDT", "1m", T0, 0);
+	put_row(st, "binance", "1000SHIBUSDT", "open_interest", T0 + 1000, 1e6);
+	put_row(st, "binance", "1000SHIBUSDT", "mark_price", T0 + 2000, 0.02);
+	put_row(st, "binance", "1000SHIBUSDT", "index_price", T0 + 2000, 0.02);
+	put_row(st, "binance", "1000SHIBUSDT", "funding_rate_est", T0 + 2000, 0.0001);
+	put_row(st, "bybit", "SHIB1000USDT", "open_interest", T0 + 3000, 5e5);
+	put_row(st, "bybit", "SHIB1000USDT", "mark_price", T0 + 3000, 0.0201);
+	put_row(st, "bybit", "SHIB1000USDT", "funding_rate_est", T0 + 3000, 0.0001);
+	put_row(st, "bybit", "SHIB1000USDT", "funding_interval_h", T0 + 3000, 4);
+	put_row(st, "bybit", "SHIB1000USDT", "ls_ratio_global", T0 + 3500, 1.2); /* not used */
+	put_row(st, "bybit", "10000SATSUSDT", "open_interest", T0 + 3000, 7);
+	Liquidation l = {.ts = T0 + 4000, .price = 0.025, .qty = 10000};
+	snprintf(l.exchange, sizeof l.exchange, "bybit");
+	snprintf(l.symbol, sizeof l.symbol, "SHIB1000USDT");
+	snprintf(l.side, sizeof l.side, "SELL");
+	assert_true(store_put_liquidation(st, &l) >= 0);
+	assert_int_equal(store_commit(st), 0);
+	const char *syms[] = {"1000SHIBUSDT"};
+	for (int venues = 0; venues <= 1; venues++) {
+		ReplaySpec sp = {.exchange = "binance",
+		                 .symbols = syms,
+		                 .nsymbols = 1,
+		                 .to_ms = INT64_MAX,
+		                 .venues = venues};
+		char err[256];
+		ReplayReader *rd = replay_open(store_reader(st), &sp, err, sizeof err);
+		assert_non_null(rd);
+		QuantEngine *q = engine(3, 3);
+		Event ev;
+		int nvenue = 0, rc;
+		int64_t last = INT64_MIN;
+		while ((rc = replay_next(rd, &ev, err, sizeof err)) == 1) {
+			assert_true(ev.ts >= last); /* one time order across every source */
+			last = ev.ts;
+			if (ev.type == EV_VENUE) {
+				nvenue++;
+				assert_string_equal(ev.u.venue.venue, "bybit");
+				assert_string_equal(ev.symbol, "SHIB1000USDT");
+			}
+			quant_apply(q, &ev);
+		}
+		assert_int_equal(rc, 0);
+		replay_close(rd);
+		/* the metric rows of one instant, and the forced order */
+		assert_int_equal(nvenue, venues ? 2 : 0);
+		quant_publish(q);
+		QuantSnapshot *s = quant_snapshot_acquire(q);
+		assert_int_equal(s->nrows, 1);
+		const QuantTopRow *r = &s->rows[0];
+		if (!venues) {
+			assert_int_equal(r->nvenues, 0);
+			assert_true(isnan(r->oi_all));
+		} else {
+			double own = 1e6 * 0.02, theirs = 5e5 * 0.0201;
+			assert_int_equal(r->nvenues, 1);
+			NEAR(r->venue[0].funding_interval_h, 4);
+			NEAR(r->oi_all, own + theirs);
+			NEAR(r->funding_spread, 0.0002 - 0.0001);
+			NEAR(r->liq_all_1h, 250);
+		}
+		quant_snapshot_release(q, s);
+		/* five minutes on, Bybit's values are stale: no sum passes for the whole, no
+		 * spread against them */
+		Event later = candle("1000SHIBUSDT", "1m", T0 + 9 * FB_MINUTE_MS, 0.02, 0.02, 0.02,
+		                     0.02, 1e3, 5e2);
+		quant_apply(q, &later);
+		quant_publish(q);
+		s = quant_snapshot_acquire(q);
+		r = &s->rows[0];
+		assert_int_equal(r->nvenues, venues);
+		assert_true(isnan(r->oi_all) && isnan(r->funding_all) && isnan(r->liq_all_1h));
+		assert_true(isnan(r->funding_spread) && isnan(r->price_spread));
+		quant_free(q);
+	}
 	store_close(st);
 }
 
@@ -781,6 +888,7 @@ int main(void)
 	        cmocka_unit_test(test_watchlist),
 	        cmocka_unit_test(test_funding_period),
 	        cmocka_unit_test(test_venue_history),
+	        cmocka_unit_test(test_replay_venues),
 	};
 	return cmocka_run_group_tests(tests, tu_group_setup, tu_group_teardown);
 }

@@ -891,6 +891,8 @@ static int has_symbol(char (*list)[FB_SYMBOL_LEN], int n, const char *s)
 static long top_and_watched(Collector *c, RestClient *rc, UniverseEntry **uni, char *err,
                             size_t errlen)
 {
+	/* the exchange's clock first: what a ranking stores is stamped in its time */
+	server_time(c, rc, err, errlen);
 	pthread_mutex_lock(&c->lock);
 	int nw = c->nwatch;
 	char(*w)[FB_SYMBOL_LEN] = xcalloc((size_t)nw + 1, FB_SYMBOL_LEN);

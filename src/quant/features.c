@@ -79,7 +79,8 @@ long features_replay(StoreReader *rd, const char *exchange, const char *symbol,
 	                 .nsymbols = 1,
 	                 .intervals = ivs,
 	                 .nintervals = 1,
-	                 .to_ms = to_ms == INT64_MAX ? INT64_MAX : to_ms - 1 + ivms - 1};
+	                 .to_ms = to_ms == INT64_MAX ? INT64_MAX : to_ms - 1 + ivms - 1,
+	                 .venues = 1};
 	if (store_snapshot_begin(rd, err, errlen))
 		return -1;
 	ReplayReader *r = replay_open(rd, &sp, err, errlen);

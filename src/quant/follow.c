@@ -63,6 +63,16 @@ static uint64_t event_key(const Event *ev)
 		h = mix(h, dbl_bits(ev->u.liq.price));
 		h = mix(h, dbl_bits(ev->u.liq.qty));
 		break;
+	case EV_VENUE: { /* another exchange's rows of one instant: which, and what they say */
+		const VenueEvent *v = &ev->u.venue;
+		for (const char *p = v->venue; *p; p++)
+			h = mix(h, (unsigned char)*p);
+		const double x[] = {v->mark, v->funding_rate, v->funding_interval_h,
+		                    v->oi,   v->liq_buy,      v->liq_sell};
+		for (size_t i = 0; i < sizeof x / sizeof *x; i++)
+			h = mix(h, dbl_bits(x[i]));
+		break;
+	}
 	default: break;
 	}
 	return h | 1; /* 0 marks an empty slot */
@@ -258,7 +268,8 @@ static int follow_events(Follower *f, int push)
 	                 .symbols = names,
 	                 .nsymbols = f->nsyms,
 	                 .from_ms = f->cursor - f->o.window_ms,
-	                 .to_ms = INT64_MAX};
+	                 .to_ms = INT64_MAX,
+	                 .venues = 1};
 	char err[512];
 	StoreReader *rd = store_reader(f->st);
 	ReplayReader *r = store_snapshot_begin(rd, err, sizeof err) == 0

@@ -173,7 +173,8 @@ static void replay_symbols(QuantLive *l, const char (*syms)[FB_SYMBOL_LEN], int 
 	                 .nsymbols = n,
 	                 .intervals = ivs,
 	                 .nintervals = l->o.q.nintervals,
-	                 .to_ms = INT64_MAX};
+	                 .to_ms = INT64_MAX,
+	                 .venues = 1};
 	int64_t t0 = fb_mono_ms();
 	long events = 0;
 	StoreReader *rd = store_reader(st);

@@ -169,7 +169,8 @@ static int rewind_all(Player *p, char *err, size_t errlen)
 	ReplaySpec sp = {.exchange = p->exchange,
 	                 .intervals = ivs,
 	                 .nintervals = q.nintervals,
-	                 .to_ms = p->end};
+	                 .to_ms = p->end,
+	                 .venues = 1};
 	p->r = replay_open(p->rd, &sp, err, errlen);
 	p->have_next = p->at_end = 0;
 	p->t = INT64_MIN;

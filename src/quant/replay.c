@@ -1,4 +1,5 @@
-/* Replay: a merge of four ordered cursors (candles, metrics, funding, liquidations). */
+/* Replay: a merge of ordered cursors (candles, metrics, funding, liquidations, and each other
+ * exchange's metrics and liquidations). */
 #include "quant/replay.h"
 
 #include <math.h>
@@ -8,8 +9,12 @@
 
 #include "core/xmalloc.h"
 #include "quant/metricmap.h"
+#include "quant/venuehist.h"
 
-enum { C_CANDLE, C_METRIC, C_FUNDING, C_LIQ, NCURSORS };
+/* the exchange's own, then a metric and a liquidation cursor per other exchange */
+enum { C_CANDLE, C_METRIC, C_FUNDING, C_LIQ, C_VENUES };
+#define REPLAY_MAX_VENUES 3
+#define NCURSORS          (C_VENUES + 2 * REPLAY_MAX_VENUES)
 
 #define PENDING_MAX 16
 
@@ -20,6 +25,7 @@ struct ReplayReader {
 	Event pending[PENDING_MAX];
 	int npending, next_pending;
 	char exchange[FB_EXCHANGE_LEN];
+	char venue[REPLAY_MAX_VENUES][FB_EXCHANGE_LEN];
 };
 
 static int step(ReplayReader *r, int c, char *err, size_t errlen)
@@ -48,12 +54,42 @@ ReplayReader *replay_open(StoreReader *rd, const ReplaySpec *sp, char *err, size
 	                .by_close = 1,
 	                .closed_only = 1,
 	                .order = SR_BY_TIME};
-	static const StoreTable tables[NCURSORS] = {SR_CANDLES, SR_METRICS, SR_FUNDING,
+	static const StoreTable tables[C_VENUES] = {SR_CANDLES, SR_METRICS, SR_FUNDING,
 	                                            SR_LIQUIDATIONS};
-	for (int c = 0; c < (sp->candles_only ? 1 : NCURSORS); c++) {
+	for (int c = 0; c < (sp->candles_only ? 1 : C_VENUES); c++) {
 		q.table = tables[c];
 		r->cur[c] = store_query(rd, &q, err, errlen);
 		if (!r->cur[c])
+			goto fail;
+	}
+	if (sp->venues && !sp->candles_only && sp->exchange) {
+		/* the same instruments on the other exchanges stored, as EV_VENUE */
+		VenueTwins tw[REPLAY_MAX_VENUES];
+		int nw = venue_twins(rd, sp->exchange, sp->symbols, sp->symbols ? sp->nsymbols : 0,
+		                     tw, REPLAY_MAX_VENUES, err, errlen);
+		if (nw < 0)
+			goto fail;
+		int bad = 0;
+		for (int k = 0; k < nw && !bad; k++) {
+			const char **names = xcalloc((size_t)tw[k].nsymbols, sizeof *names);
+			for (int i = 0; i < tw[k].nsymbols; i++)
+				names[i] = tw[k].symbols[i];
+			StoreQuery v = q;
+			v.exchange = tw[k].exchange;
+			v.symbols = sp->symbols ? names : NULL; /* all: every symbol of theirs */
+			v.nsymbols = sp->symbols ? tw[k].nsymbols : 0;
+			v.intervals = NULL;
+			v.nintervals = 0;
+			records_copy_field(r->venue[k], sizeof r->venue[k], tw[k].exchange);
+			for (int j = 0; j < 2 && !bad; j++) {
+				v.table = j ? SR_LIQUIDATIONS : SR_METRICS;
+				r->cur[C_VENUES + 2 * k + j] = store_query(rd, &v, err, errlen);
+				bad = !r->cur[C_VENUES + 2 * k + j];
+			}
+			free(names); /* the query took its own copy */
+		}
+		venue_twins_free(tw, nw);
+		if (bad)
 			goto fail;
 	}
 	for (int c = 0; c < NCURSORS; c++)
@@ -77,10 +113,10 @@ void replay_close(ReplayReader *r)
 static int64_t row_ts(ReplayReader *r, int c)
 {
 	const StoreRow *x = &r->row[c];
-	switch (c) {
-	case C_CANDLE: return x->u.candle.close_time;
-	case C_METRIC: return x->u.metric.ts;
-	case C_FUNDING: return x->u.funding.funding_time;
+	switch (x->table) {
+	case SR_CANDLES: return x->u.candle.close_time;
+	case SR_METRICS: return x->u.metric.ts;
+	case SR_FUNDING: return x->u.funding.funding_time;
 	default: return x->u.liq.ts;
 	}
 }
@@ -119,6 +155,43 @@ static int metric_events(ReplayReader *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* Another exchange's rows as one EV_VENUE: the metric rows of one (ts, symbol) the columns
+ * across exchanges use (mark, funding estimate and period, open interest), or a forced order
+ * as its notional by side. 1 with ev, 0 when the rows carry none of those, -1 on an error. */
+static int venue_event(ReplayReader *r, int c, Event *ev, char *err, size_t errlen)
+{
+	const StoreRow *x = &r->row[c];
+	const char *venue = r->venue[(c - C_VENUES) / 2];
+	memset(ev, 0, sizeof *ev);
+	ev->type = EV_VENUE;
+	VenueEvent *v = &ev->u.venue;
+	records_copy_field(v->venue, sizeof v->venue, venue);
+	v->mark = v->funding_rate = v->funding_interval_h = v->oi = v->quote_volume_24h = NAN;
+	if (x->table == SR_LIQUIDATIONS) {
+		ev->ts = x->u.liq.ts;
+		memcpy(ev->symbol, x->u.liq.symbol, sizeof ev->symbol);
+		*(strcmp(x->u.liq.side, "BUY") == 0 ? &v->liq_buy : &v->liq_sell) =
+		        x->u.liq.price * x->u.liq.qty;
+		return step(r, c, err, errlen) ? -1 : 1;
+	}
+	const MarketMetric *m = &x->u.metric;
+	ev->ts = m->ts;
+	memcpy(ev->symbol, m->symbol, sizeof ev->symbol);
+	int any = 0;
+	while (r->live[c] && m->ts == ev->ts && strcmp(m->symbol, ev->symbol) == 0) {
+		double *to = strcmp(m->metric, "mark_price") == 0           ? &v->mark
+		             : strcmp(m->metric, "funding_rate_est") == 0   ? &v->funding_rate
+		             : strcmp(m->metric, "open_interest") == 0      ? &v->oi
+		             : strcmp(m->metric, "funding_interval_h") == 0 ? &v->funding_interval_h
+		                                                            : NULL;
+		if (to && isfinite(m->value))
+			*to = m->value, any = 1;
+		if (step(r, c, err, errlen))
+			return -1;
+	}
+	return any;
+}
+
 int replay_next(ReplayReader *r, Event *ev, char *err, size_t errlen)
 {
 	for (;;) {
@@ -128,10 +201,10 @@ int replay_next(ReplayReader *r, Event *ev, char *err, size_t errlen)
 		}
 		int best = -1;
 		int64_t bt = 0;
-		/* at equal times: metrics, funding, liquidations, then the candle */
-		static const int order[NCURSORS] = {C_METRIC, C_FUNDING, C_LIQ, C_CANDLE};
+		/* at equal times: metrics, funding, liquidations, the other exchanges', then the
+		 * candle */
 		for (int k = 0; k < NCURSORS; k++) {
-			int c = order[k];
+			int c = k + 1 < NCURSORS ? k + 1 : C_CANDLE;
 			if (r->live[c] && (best < 0 || row_ts(r, c) < bt)) {
 				best = c;
 				bt = row_ts(r, c);
@@ -139,6 +212,12 @@ int replay_next(ReplayReader *r, Event *ev, char *err, size_t errlen)
 		}
 		if (best < 0)
 			return 0;
+		if (best >= C_VENUES) {
+			int rc = venue_event(r, best, ev, err, errlen);
+			if (rc)
+				return rc;
+			continue;
+		}
 		const StoreRow *x = &r->row[best];
 		memset(ev, 0, sizeof *ev);
 		switch (best) {

@@ -6,8 +6,9 @@
  * mark_price, index_price and funding_rate_est of one instant become one EV_MARK;
  * open_interest and open_interest_value EV_OPEN_INTEREST; the long/short and taker ratios
  * EV_RATIO; book_imbalance EV_BOOK_TOP. The trade CVD the live feed stores ("cvd") counts from
- * the moment a collector started, so it is not replayed. At equal times metrics and funding
- * come before the candle that closes then. A reader belongs to the thread that opened it. */
+ * the moment a collector started, so it is not replayed. With venues, the other exchanges'
+ * rows of the same instruments come as EV_VENUE, as the live feed gives them. At equal times
+ * metrics, funding and the other exchanges' rows come before the candle that closes then. A reader belongs to the thread that opened it. */
 #ifndef FB_QUANT_REPLAY_H
 #define FB_QUANT_REPLAY_H
 
@@ -25,6 +26,9 @@ typedef struct {
 	int64_t to_ms;   /* events up to this time (inclusive); INT64_MAX for all */
 	int64_t from_ms; /* and after this one (exclusive); 0 for all */
 	int candles_only;
+	/* also the same instruments on the other exchanges stored (up to 3), as EV_VENUE: their
+	 * mark, funding estimate and period and open interest rows, and their forced orders */
+	int venues;
 } ReplaySpec;
 
 typedef struct ReplayReader ReplayReader;

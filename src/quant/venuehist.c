@@ -135,65 +135,76 @@ static int step_funding(StoreReader *rd, const char *exchange, const char *symbo
 	return step_rows(rd, &q, &rate, &gap, err, errlen);
 }
 
-typedef struct {
-	char exchange[FB_EXCHANGE_LEN];
-	char symbol[FB_SYMBOL_LEN];
-} Twin;
-
 static int by_exchange(const void *a, const void *b)
 {
-	return strcmp(((const Twin *)a)->exchange, ((const Twin *)b)->exchange);
+	return strcmp(((const VenueTwins *)a)->exchange, ((const VenueTwins *)b)->exchange);
 }
 
-/* The exchanges' names of symbol's instrument: symbol on exchange first, then the others by
- * exchange. Returns how many (at most max), or -1 with err. */
-static int find_twins(StoreReader *rd, const char *exchange, const char *symbol, Twin *t, int max,
-                      char *err, size_t errlen)
+int venue_twins(StoreReader *rd, const char *exchange, const char *const *symbols, int nsymbols,
+                VenueTwins *out, int max, char *err, size_t errlen)
 {
-	Instrument want;
-	if (instrument_of(symbol, &want) != 0)
+	if (!exchange || max <= 0 || (symbols && nsymbols <= 0))
 		return 0;
+	Instrument *want = symbols ? xcalloc((size_t)nsymbols, sizeof *want) : NULL;
+	for (int i = 0; symbols && i < nsymbols; i++)
+		if (instrument_of(symbols[i], &want[i]) != 0)
+			want[i].key[0] = '\0';
 	StoreQuery q = store_query_all(SR_SERIES);
 	q.native_only = 1;
 	StoreCursor *c = store_query(rd, &q, err, errlen);
-	if (!c)
+	if (!c) {
+		free(want);
 		return -1;
-	int n = 0, own = 0, rc;
+	}
+	int n = 0, rc;
 	StoreRow row;
 	while ((rc = store_next(c, &row, err, errlen)) == 1) {
 		const StoreSeries *s = &row.u.series;
-		Instrument in;
-		if (instrument_of(s->symbol, &in) != 0 || strcmp(in.key, want.key) != 0)
+		if (strcmp(s->exchange, exchange) == 0)
 			continue;
+		int match = !symbols;
+		Instrument in;
+		if (symbols && instrument_of(s->symbol, &in) == 0)
+			for (int i = 0; i < nsymbols && !match; i++)
+				match = want[i].key[0] && strcmp(in.key, want[i].key) == 0;
+		if (!match)
+			continue;
+		VenueTwins *v = NULL;
+		for (int k = 0; k < n && !v; k++)
+			if (strcmp(out[k].exchange, s->exchange) == 0)
+				v = &out[k];
+		if (!v) {
+			if (n == max)
+				continue;
+			v = &out[n++];
+			memset(v, 0, sizeof *v);
+			snprintf(v->exchange, sizeof v->exchange, "%s", s->exchange);
+		}
 		int seen = 0;
-		for (int k = 0; k < n && !seen; k++)
-			seen = strcmp(t[k].exchange, s->exchange) == 0;
+		for (int k = 0; k < v->nsymbols && !seen; k++)
+			seen = strcmp(v->symbols[k], s->symbol) == 0;
 		if (seen)
 			continue;
-		int mine = strcmp(s->exchange, exchange) == 0 && strcmp(s->symbol, symbol) == 0;
-		if (!mine && strcmp(s->exchange, exchange) == 0)
-			continue; /* another symbol of the same instrument on our own exchange */
-		if (n == max && !mine)
-			continue;
-		int at = n < max ? n++ : max - 1; /* exchange's own always finds a place */
-		snprintf(t[at].exchange, sizeof t[at].exchange, "%s", s->exchange);
-		snprintf(t[at].symbol, sizeof t[at].symbol, "%s", s->symbol);
-		own |= mine;
+		v->symbols = xrealloc(v->symbols, (size_t)(v->nsymbols + 1) * sizeof *v->symbols);
+		snprintf(v->symbols[v->nsymbols++], FB_SYMBOL_LEN, "%s", s->symbol);
 	}
 	store_cursor_close(c);
-	if (rc < 0)
+	free(want);
+	if (rc < 0) {
+		venue_twins_free(out, n);
 		return -1;
-	if (!own)
-		return 0;
-	for (int k = 0; k < n; k++) /* exchange's own first, the others by name */
-		if (strcmp(t[k].exchange, exchange) == 0 && k > 0) {
-			Twin x = t[0];
-			t[0] = t[k];
-			t[k] = x;
-		}
-	if (n > 2)
-		qsort(t + 1, (size_t)n - 1, sizeof *t, by_exchange);
+	}
+	qsort(out, (size_t)n, sizeof *out, by_exchange);
 	return n;
+}
+
+void venue_twins_free(VenueTwins *t, int n)
+{
+	for (int k = 0; k < n; k++) {
+		free(t[k].symbols);
+		t[k].symbols = NULL;
+		t[k].nsymbols = 0;
+	}
 }
 
 int venue_history(StoreReader *rd, const char *exchange, const char *symbol,
@@ -202,11 +213,19 @@ int venue_history(StoreReader *rd, const char *exchange, const char *symbol,
 {
 	if (!exchange || n <= 0 || max <= 0)
 		return 0;
-	Twin t[VENUE_HIST_MAX];
-	int nt = find_twins(rd, exchange, symbol, t, max < VENUE_HIST_MAX ? max : VENUE_HIST_MAX,
-	                    err, errlen);
-	if (nt <= 0)
-		return nt;
+	/* the symbol here, then the instrument on every other exchange stored */
+	VenueTwins tw[VENUE_HIST_MAX - 1];
+	int nw = venue_twins(rd, exchange, &symbol, 1, tw,
+	                     max - 1 < VENUE_HIST_MAX - 1 ? max - 1 : VENUE_HIST_MAX - 1, err,
+	                     errlen);
+	if (nw < 0)
+		return -1;
+	struct {
+		const char *exchange, *symbol;
+	} t[VENUE_HIST_MAX] = {{exchange, symbol}};
+	int nt = 1;
+	for (int k = 0; k < nw; k++, nt++)
+		t[nt].exchange = tw[k].exchange, t[nt].symbol = tw[k].symbols[0];
 	int64_t max_age = 2 * interval_ms > 10 * FB_MINUTE_MS ? 2 * interval_ms : 10 * FB_MINUTE_MS;
 	enum { OI, MARK, MARKC, EST, PER, REAL, GAP, NTMP };
 	double *tmp[NTMP];
@@ -217,8 +236,8 @@ int venue_history(StoreReader *rd, const char *exchange, const char *symbol,
 	for (k = 0; k < nt; k++) {
 		VenueHist *v = &out[k];
 		memset(v, 0, sizeof *v);
-		memcpy(v->exchange, t[k].exchange, sizeof v->exchange);
-		memcpy(v->symbol, t[k].symbol, sizeof v->symbol);
+		snprintf(v->exchange, sizeof v->exchange, "%s", t[k].exchange);
+		snprintf(v->symbol, sizeof v->symbol, "%s", t[k].symbol);
 		v->oi_usd = xcalloc((size_t)n, sizeof *v->oi_usd);
 		v->funding8 = xcalloc((size_t)n, sizeof *v->funding8);
 		const char *ex = t[k].exchange, *sym = t[k].symbol;
@@ -261,6 +280,7 @@ int venue_history(StoreReader *rd, const char *exchange, const char *symbol,
 	for (int j = 0; j < NTMP; j++)
 		free(tmp[j]);
 	free(real_at);
+	venue_twins_free(tw, nw);
 	if (k < nt) {
 		venue_history_free(out, k + 1);
 		return -1;

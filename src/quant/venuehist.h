@@ -23,14 +23,27 @@ typedef struct {
 	double *funding8;               /* n values: the funding rate per 8 h */
 } VenueHist;
 
-/* The instrument of symbol on exchange and on every other exchange with a stored series of
- * it (the same base asset and quote, multipliers aside), exchange first, then by name; at
- * most max. Values at the n candles opening at open_times (ascending) of interval_ms.
- * Returns how many exchanges (0 when exchange is NULL or has no such series), or -1 with
- * err. */
+/* The instrument of symbol on exchange, then on every other exchange with a stored series of
+ * it (the same base asset and quote, multipliers aside) by name; at most max. Values at the
+ * n candles opening at open_times (ascending) of interval_ms. Returns how many exchanges (0
+ * when exchange is NULL), or -1 with err. */
 int venue_history(StoreReader *rd, const char *exchange, const char *symbol,
                   const int64_t *open_times, int n, int64_t interval_ms, VenueHist *out, int max,
                   char *err, size_t errlen);
 void venue_history_free(VenueHist *v, int n);
+
+/* Another exchange's names of some instruments. */
+typedef struct {
+	char exchange[FB_EXCHANGE_LEN];
+	char (*symbols)[FB_SYMBOL_LEN];
+	int nsymbols;
+} VenueTwins;
+
+/* The exchanges other than exchange with stored series of the instruments of symbols[0 ..
+ * nsymbols) (every symbol they have when symbols is NULL), by name, at most max, each with
+ * its names of them. Returns how many (0 when exchange is NULL), or -1 with err. */
+int venue_twins(StoreReader *rd, const char *exchange, const char *const *symbols, int nsymbols,
+                VenueTwins *out, int max, char *err, size_t errlen);
+void venue_twins_free(VenueTwins *t, int n);
 
 #endif
