@@ -57,6 +57,7 @@ typedef struct {
 	size_t nheld, capheld;
 	/* funding: the next time announced and the period (quant/fundperiod.h); 0: not known */
 	int64_t funding_next, funding_every;
+	int fund_gen;   /* of the list funding_every was read from */
 	RecentSet uids; /* trades without ordered ids (Bybit): the ones applied lately */
 } SymState;
 
@@ -121,6 +122,7 @@ struct Collector {
 	char (*fund_syms)[FB_SYMBOL_LEN];
 	int64_t *fund_every;
 	int nfund;
+	atomic_int fund_gen; /* one more at each change of the list */
 	int64_t started_ms;
 	char (*watch)[FB_SYMBOL_LEN]; /* lock: the watchlist */
 	int nwatch;                   /* lock */
@@ -360,6 +362,7 @@ static void keep_funding_periods(Collector *c, const UniverseEntry *u, long n)
 			c->fund_every[c->nfund++] =
 			        (int64_t)u[i].funding_interval_min * FB_MINUTE_MS;
 		}
+	atomic_fetch_add(&c->fund_gen, 1);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -443,17 +446,24 @@ static void learn_funding_period(Collector *c, SymState *s, const Event *ev)
 	int64_t nt = ev->u.mark.next_funding_time;
 	if (nt <= 0 || nt == s->funding_next)
 		return;
-	if (!s->funding_every) {
+	int gen = atomic_load(&c->fund_gen);
+	if (!s->funding_every || s->fund_gen != gen) { /* as the exchange lists it */
 		pthread_mutex_lock(&c->lock);
 		for (int i = 0; i < c->nfund; i++)
 			if (strcmp(c->fund_syms[i], s->symbol) == 0)
 				s->funding_every = c->fund_every[i];
 		pthread_mutex_unlock(&c->lock);
+		s->fund_gen = gen;
 	}
 	int64_t was = s->funding_every;
 	int64_t d = funding_period_learn(&s->funding_next, &s->funding_every, nt, ev->ts);
 	if (!d)
 		return;
+	pthread_mutex_lock(&c->lock); /* known: the listed one then says nothing new */
+	for (int i = 0; i < c->nfund; i++)
+		if (strcmp(c->fund_syms[i], s->symbol) == 0)
+			c->fund_every[i] = d;
+	pthread_mutex_unlock(&c->lock);
 	if (was)
 		log_info("collect", "%s: %s: funding every %lld h now (was %lld h)", c->ex->name,
 		         s->symbol, (long long)(d / FB_HOUR_MS), (long long)(was / FB_HOUR_MS));
@@ -775,8 +785,9 @@ static int64_t server_time(Collector *c, RestClient *rc, char *err, size_t errle
 	return t;
 }
 
-#define RATIO_PERIOD_MS (5 * FB_MINUTE_MS)
-#define RATIO_ROWS      500 /* the most a /futures/data answer holds */
+#define RATIO_PERIOD_MS    (5 * FB_MINUTE_MS)
+#define FUNDING_PERIODS_MS (60 * 1000) /* the listed funding periods read again (at most) */
+#define RATIO_ROWS         500         /* the most a /futures/data answer holds */
 
 static void poll_symbol(Collector *c, RestClient *rc, Store *reader, const char *symbol,
                         int64_t now)
@@ -939,6 +950,56 @@ void collector_watch(Collector *c, const char (*symbols)[FB_SYMBOL_LEN], int n)
 	atomic_store(&c->rerank_now, 1);
 	for (int k = 0; k < c->nvenues; k++)
 		collector_watch(c->venue[k], symbols, n);
+}
+
+/* rest thread: the funding periods the exchange lists, every minute or feed.poll_s when
+ * shorter (Bybit changes them per symbol): a tracked symbol's change is logged, stored and given to the columns across
+ * exchanges at once, without waiting for a ranking or a settlement. */
+static void poll_funding_periods(Collector *c, RestClient *rc)
+{
+	char err[512];
+	UniverseEntry *u;
+	long bad;
+	long n = c->ex->funding_periods(rc, &u, &bad, err, sizeof err);
+	if (n < 0) {
+		log_warn("collect", "%s: funding periods: %s", c->ex->name, err);
+		return;
+	}
+	long k = 0; /* the tracked ones, in place, each with the period known before (ms) */
+	int64_t *was = xcalloc((size_t)n + 1, sizeof *was);
+	pthread_mutex_lock(&c->lock);
+	for (long i = 0; i < n; i++) {
+		if (!has_symbol(c->symbols, c->nsymbols, u[i].symbol))
+			continue;
+		u[k] = u[i];
+		for (int j = 0; j < c->nfund; j++)
+			if (strcmp(c->fund_syms[j], u[k].symbol) == 0)
+				was[k] = c->fund_every[j];
+		k++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	int64_t ts = fb_now_ms() + c->server_offset_ms;
+	for (long i = 0; i < k; i++) {
+		int64_t now = (int64_t)u[i].funding_interval_min * FB_MINUTE_MS;
+		if (!was[i] || now <= 0 || now == was[i])
+			continue;
+		double h = u[i].funding_interval_min / 60.0;
+		log_info("collect", "%s: %s: funding every %g h now (was %g h), as listed",
+		         c->ex->name, u[i].symbol, h, (double)was[i] / FB_HOUR_MS);
+		put_metric(c, u[i].symbol, "funding_interval_h", ts, h);
+		if (c->primary) {
+			Event e = {.type = EV_VENUE, .ts = ts};
+			memcpy(e.symbol, u[i].symbol, sizeof e.symbol);
+			VenueEvent *v = &e.u.venue;
+			records_copy_field(v->venue, sizeof v->venue, c->exchange);
+			v->mark = v->funding_rate = v->oi = v->quote_volume_24h = NAN;
+			v->funding_interval_h = h;
+			quant_live_push(c->primary->live, &e);
+		}
+	}
+	keep_funding_periods(c, u, k);
+	free(was);
+	free(u);
 }
 
 static void rerank(Collector *c, RestClient *rc, Store *reader)
@@ -1184,6 +1245,10 @@ static void *rest_main(void *arg)
 	int64_t next_poll = 0, next_sweep = fb_mono_ms() + (int64_t)c->o.gap_check_s * 1000;
 	int poll_at = 0, rounds = 0; /* the next symbol to poll; rounds done */
 	int64_t next_rank = fb_mono_ms() + (int64_t)c->o.rank_s * 1000;
+	int64_t periods_ms = (int64_t)c->o.poll_s * 1000 < FUNDING_PERIODS_MS
+	                             ? (int64_t)c->o.poll_s * 1000
+	                             : FUNDING_PERIODS_MS;
+	int64_t next_periods = fb_mono_ms() + periods_ms;
 	while (!should_stop()) {
 		fill_gaps(c, rc);
 		/* the backfills that are due; the others wait in the list */
@@ -1207,6 +1272,10 @@ static void *rest_main(void *arg)
 		if (fb_mono_ms() >= next_rank || atomic_exchange(&c->rerank_now, 0)) {
 			next_rank = fb_mono_ms() + (int64_t)c->o.rank_s * 1000;
 			rerank(c, rc, reader);
+		}
+		if (c->ex->funding_periods && fb_mono_ms() >= next_periods) {
+			next_periods = fb_mono_ms() + periods_ms;
+			poll_funding_periods(c, rc);
 		}
 		if (fb_mono_ms() >= next_sweep) {
 			next_sweep = fb_mono_ms() + (int64_t)c->o.gap_check_s * 1000;

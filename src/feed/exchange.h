@@ -51,6 +51,10 @@ typedef struct Exchange {
 	/* USDT perpetuals that trade now, with their 24h quote volume (ranked by the caller) */
 	long (*instruments)(RestClient *rc, UniverseEntry **out, long *bad, char *err,
 	                    size_t errlen);
+	/* the funding period of every perpetual (symbol and funding_interval_min only), read
+	 * every minute; NULL where the exchange lists none (Binance: 8 h unless it says) */
+	long (*funding_periods)(RestClient *rc, UniverseEntry **out, long *bad, char *err,
+	                        size_t errlen);
 	int64_t (*server_time)(RestClient *rc, char *err, size_t errlen);
 	/* candles with open time in [from, to], at most limit (the range never holds more),
 	 * ascending; the one not closed at now is marked open */

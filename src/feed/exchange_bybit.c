@@ -15,7 +15,10 @@
 
 #define BYBIT_PAGES_MAX 20 /* instruments: 1,000 a page; over 500 exist */
 
-static long by_instruments(RestClient *rc, UniverseEntry **out, long *bad, char *err, size_t errlen)
+/* Every linear USDT perpetual of instruments-info, page by page: the count (*out allocated),
+ * or -1 / -2 with err. */
+static long instrument_list(RestClient *rc, BybitInstrument **out, long *bad, char *err,
+                            size_t errlen)
 {
 	char path[512], cursor[256] = "", why[256], *body;
 	size_t len;
@@ -51,6 +54,37 @@ static long by_instruments(RestClient *rc, UniverseEntry **out, long *bad, char 
 		if (!cursor[0])
 			break;
 	}
+	*out = all;
+	return nall;
+}
+
+/* The funding period of every perpetual, from instruments-info alone. */
+static long by_funding_periods(RestClient *rc, UniverseEntry **out, long *bad, char *err,
+                               size_t errlen)
+{
+	BybitInstrument *all;
+	long n = instrument_list(rc, &all, bad, err, errlen);
+	if (n < 0)
+		return n;
+	UniverseEntry *v = xcalloc((size_t)n + 1, sizeof *v);
+	for (long i = 0; i < n; i++) {
+		memcpy(v[i].symbol, all[i].symbol, sizeof v[i].symbol);
+		v[i].funding_interval_min = all[i].funding_interval_min;
+		v[i].quote_volume = v[i].last = v[i].change_pct = v[i].tick_size = NAN;
+	}
+	free(all);
+	*out = v;
+	return n;
+}
+
+static long by_instruments(RestClient *rc, UniverseEntry **out, long *bad, char *err, size_t errlen)
+{
+	char why[256], *body;
+	size_t len;
+	BybitInstrument *all;
+	long nall = instrument_list(rc, &all, bad, err, errlen);
+	if (nall < 0)
+		return nall;
 	if (rest_get(rc, "/v5/market/tickers?category=linear", 1, &body, &len, err, errlen)) {
 		free(all);
 		return -1;
@@ -392,6 +426,7 @@ const Exchange exchange_bybit = {
         .ws_url = "wss://stream.bybit.com",
         .limits = {600, 5000, 403, 10 * FB_MINUTE_MS, 0, 1000},
         .instruments = by_instruments,
+        .funding_periods = by_funding_periods,
         .server_time = by_server_time,
         .kline_page = 1000,
         .klines = by_klines,
