@@ -870,6 +870,7 @@ static void test_replay_venues(void **state)
 		assert_int_equal(r->nvenues, venues);
 		assert_true(isnan(r->oi_all) && isnan(r->funding_all) && isnan(r->liq_all_1h));
 		assert_true(isnan(r->funding_spread) && isnan(r->price_spread));
+		quant_snapshot_release(q, s);
 		quant_free(q);
 	}
 	store_close(st);
