@@ -567,18 +567,57 @@ const char *bybit_message_topic(const char *msg, size_t len, size_t *n)
 	return name;
 }
 
+/* A kline's keys, told apart by their length and first letter (each pair is unique). */
+enum { K_START, K_END, K_OPEN, K_HIGH, K_LOW, K_CLOSE, K_VOLUME, K_TURNOVER, K_CONFIRM, K_TS, NK };
+static const char *const kline_key[NK] = {"start", "end",    "open",     "high",    "low",
+                                          "close", "volume", "turnover", "confirm", "timestamp"};
+
+/* The value tokens of a kline object's keys in one pass over its members (the hot path: a
+ * lookup per field scanned the members for each); -1 when absent. */
+static void kline_keys(const J *j, int obj, int at[NK])
+{
+	for (int i = 0; i < NK; i++)
+		at[i] = -1;
+	for (int k = obj + 1; k < j->t[obj].next; k = j->t[k + 1].next) {
+		const JsonTok *key = &j->t[k];
+		const char *s = j->s + key->start;
+		int len = key->end - key->start, f;
+		switch (len << 8 | (unsigned char)s[0]) {
+		case 5 << 8 | 's': f = K_START; break;
+		case 3 << 8 | 'e': f = K_END; break;
+		case 4 << 8 | 'o': f = K_OPEN; break;
+		case 4 << 8 | 'h': f = K_HIGH; break;
+		case 3 << 8 | 'l': f = K_LOW; break;
+		case 5 << 8 | 'c': f = K_CLOSE; break;
+		case 6 << 8 | 'v': f = K_VOLUME; break;
+		case 8 << 8 | 't': f = K_TURNOVER; break;
+		case 7 << 8 | 'c': f = K_CONFIRM; break;
+		case 9 << 8 | 't': f = K_TS; break;
+		default: continue;
+		}
+		if (!key->escaped && memcmp(s, kline_key[f], (size_t)len) == 0)
+			at[f] = k + 1;
+	}
+}
+
 static int ws_kline(const J *j, int e, const char *exchange, const char *symbol,
                     const char *interval, int64_t ts, int64_t now, Event *ev)
 {
 	Candle *c = &ev->u.candle;
 	memset(ev, 0, sizeof *ev);
+	if (j->t[e].type != JT_OBJECT)
+		return -1;
 	int64_t ivl = fb_interval_ms(interval);
-	int x = jt_bool(j->t, jt_get(j->s, j->t, e, "confirm"));
-	if (j->t[e].type != JT_OBJECT || jv_tint(j, e, "start", &c->open_time) ||
-	    jv_tint(j, e, "end", &c->close_time) || jv_tnum(j, e, "open", &c->open) ||
-	    jv_tnum(j, e, "high", &c->high) || jv_tnum(j, e, "low", &c->low) ||
-	    jv_tnum(j, e, "close", &c->close) || jv_tnum(j, e, "volume", &c->volume) ||
-	    jv_tnum(j, e, "turnover", &c->quote_volume) || x < 0 ||
+	int at[NK];
+	kline_keys(j, e, at);
+	const char *s = j->s;
+	const JsonTok *t = j->t;
+	int x = jt_bool(t, at[K_CONFIRM]);
+	if (jt_int(s, t, at[K_START], &c->open_time) || jt_int(s, t, at[K_END], &c->close_time) ||
+	    jt_double(s, t, at[K_OPEN], &c->open) || jt_double(s, t, at[K_HIGH], &c->high) ||
+	    jt_double(s, t, at[K_LOW], &c->low) || jt_double(s, t, at[K_CLOSE], &c->close) ||
+	    jt_double(s, t, at[K_VOLUME], &c->volume) ||
+	    jt_double(s, t, at[K_TURNOVER], &c->quote_volume) || x < 0 ||
 	    !jv_time_ok(c->open_time, now) || c->close_time != c->open_time + ivl - 1)
 		return -1;
 	c->trades = -1;
@@ -591,9 +630,9 @@ static int ws_kline(const J *j, int e, const char *exchange, const char *symbol,
 	c->closed = x;
 	ev->type = EV_CANDLE;
 	memcpy(ev->symbol, symbol, FB_SYMBOL_LEN);
-	int64_t t = 0;
-	ev->ts = !x && jv_tint(j, e, "timestamp", &t) == 0 && t > 0 && t < c->close_time ? t
-	         : !x && ts > 0 && ts < c->close_time                                    ? ts
+	int64_t m = 0;
+	ev->ts = !x && jt_int(s, t, at[K_TS], &m) == 0 && m > 0 && m < c->close_time ? m
+	         : !x && ts > 0 && ts < c->close_time                                ? ts
 	                                              : c->close_time;
 	return 0;
 }
