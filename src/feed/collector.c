@@ -187,17 +187,24 @@ static void put(Collector *c, const StoreRecord *r)
 		atomic_fetch_add(&c->records_queued, 1);
 }
 
+/* An EV_VENUE of c's (a venue's) symbol at ts with no values yet (NAN; liquidations 0). */
+static void venue_values(const Collector *c, const char *symbol, int64_t ts, Event *out)
+{
+	memset(out, 0, sizeof *out);
+	out->type = EV_VENUE;
+	out->ts = ts;
+	records_copy_field(out->symbol, sizeof out->symbol, symbol);
+	VenueEvent *v = &out->u.venue;
+	records_copy_field(v->venue, sizeof v->venue, c->exchange);
+	v->mark = v->funding_rate = v->funding_interval_h = v->oi = v->quote_volume_24h = NAN;
+}
+
 /* A venue's event as the first exchange's engine takes it: its values for the columns
  * across exchanges (EV_VENUE). 0 when it carries none. */
 static int venue_event(const Collector *c, const Event *ev, Event *out)
 {
-	memset(out, 0, sizeof *out);
-	out->type = EV_VENUE;
-	out->ts = ev->ts;
-	memcpy(out->symbol, ev->symbol, sizeof out->symbol);
+	venue_values(c, ev->symbol, ev->ts, out);
 	VenueEvent *v = &out->u.venue;
-	records_copy_field(v->venue, sizeof v->venue, c->exchange);
-	v->mark = v->funding_rate = v->funding_interval_h = v->oi = v->quote_volume_24h = NAN;
 	switch (ev->type) {
 	case EV_MARK:
 		v->mark = ev->u.mark.mark;
@@ -372,11 +379,9 @@ static void push_tickers(Collector *c, const UniverseEntry *u, long n)
 	for (long i = 0; i < n && !c->live && c->primary; i++) {
 		/* a venue: its 24h volume and funding interval, for the columns across exchanges,
 		 * and the interval stored when the exchange says (Bybit's changes per symbol) */
-		Event ev = {.type = EV_VENUE, .ts = fb_now_ms()};
-		memcpy(ev.symbol, u[i].symbol, sizeof ev.symbol);
+		Event ev; /* in the exchange's time, as every other value of it */
+		venue_values(c, u[i].symbol, fb_now_ms() + c->server_offset_ms, &ev);
 		VenueEvent *v = &ev.u.venue;
-		records_copy_field(v->venue, sizeof v->venue, c->exchange);
-		v->mark = v->funding_rate = v->oi = NAN;
 		v->quote_volume_24h = u[i].quote_volume;
 		v->funding_interval_h =
 		        u[i].funding_interval_min > 0 ? u[i].funding_interval_min / 60.0 : NAN;
@@ -469,12 +474,9 @@ static void learn_funding_period(Collector *c, SymState *s, const Event *ev)
 		         s->symbol, (long long)(d / FB_HOUR_MS), (long long)(was / FB_HOUR_MS));
 	stage_metric(c, s->symbol, "funding_interval_h", ev->ts, (double)d / FB_HOUR_MS);
 	if (c->primary) {
-		Event e = {.type = EV_VENUE, .ts = ev->ts};
-		memcpy(e.symbol, s->symbol, sizeof e.symbol);
-		VenueEvent *v = &e.u.venue;
-		records_copy_field(v->venue, sizeof v->venue, c->exchange);
-		v->mark = v->funding_rate = v->oi = v->quote_volume_24h = NAN;
-		v->funding_interval_h = (double)d / FB_HOUR_MS;
+		Event e;
+		venue_values(c, s->symbol, ev->ts, &e);
+		e.u.venue.funding_interval_h = (double)d / FB_HOUR_MS;
 		quant_live_push(c->primary->live, &e);
 	}
 }
@@ -988,12 +990,9 @@ static void poll_funding_periods(Collector *c, RestClient *rc)
 		         c->ex->name, u[i].symbol, h, (double)was[i] / FB_HOUR_MS);
 		put_metric(c, u[i].symbol, "funding_interval_h", ts, h);
 		if (c->primary) {
-			Event e = {.type = EV_VENUE, .ts = ts};
-			memcpy(e.symbol, u[i].symbol, sizeof e.symbol);
-			VenueEvent *v = &e.u.venue;
-			records_copy_field(v->venue, sizeof v->venue, c->exchange);
-			v->mark = v->funding_rate = v->oi = v->quote_volume_24h = NAN;
-			v->funding_interval_h = h;
+			Event e;
+			venue_values(c, u[i].symbol, ts, &e);
+			e.u.venue.funding_interval_h = h;
 			quant_live_push(c->primary->live, &e);
 		}
 	}
