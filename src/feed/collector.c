@@ -904,8 +904,6 @@ static int has_symbol(char (*list)[FB_SYMBOL_LEN], int n, const char *s)
 static long top_and_watched(Collector *c, RestClient *rc, UniverseEntry **uni, char *err,
                             size_t errlen)
 {
-	/* the exchange's clock first: what a ranking stores is stamped in its time */
-	server_time(c, rc, err, errlen);
 	pthread_mutex_lock(&c->lock);
 	int nw = c->nwatch;
 	char(*w)[FB_SYMBOL_LEN] = xcalloc((size_t)nw + 1, FB_SYMBOL_LEN);
@@ -914,6 +912,12 @@ static long top_and_watched(Collector *c, RestClient *rc, UniverseEntry **uni, c
 	pthread_mutex_unlock(&c->lock);
 	long n = universe_top(c->ex, rc, c->o.top_n, (const char(*)[FB_SYMBOL_LEN])w, nw, uni, err,
 	                      errlen);
+	/* the exchange's clock after the list: what a ranking stores is stamped in its time, never
+	 * before the exchange listed it */
+	if (n >= 0) {
+		char terr[256];
+		server_time(c, rc, terr, sizeof terr);
+	}
 	if (n > 0 && c->o.shard_n > 1) { /* this collector's share of them */
 		long kept = 0;
 		for (long i = 0; i < n; i++)
@@ -980,11 +984,16 @@ static void poll_funding_periods(Collector *c, RestClient *rc)
 		k++;
 	}
 	pthread_mutex_unlock(&c->lock);
-	int64_t ts = fb_now_ms() + c->server_offset_ms;
+	/* stamped with the exchange's clock read after the list: the offset kept from the last
+	 * sweep drifts from an exchange whose clock runs fast (a simex at 60x), and would date a
+	 * change before the list showed it */
+	int64_t ts = 0;
 	for (long i = 0; i < k; i++) {
 		int64_t now = (int64_t)u[i].funding_interval_min * FB_MINUTE_MS;
 		if (!was[i] || now <= 0 || now == was[i])
 			continue;
+		if (ts <= 0 && (ts = server_time(c, rc, err, sizeof err)) <= 0)
+			ts = fb_now_ms() + c->server_offset_ms;
 		double h = u[i].funding_interval_min / 60.0;
 		log_info("collect", "%s: %s: funding every %g h now (was %g h), as listed",
 		         c->ex->name, u[i].symbol, h, (double)was[i] / FB_HOUR_MS);
