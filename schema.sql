@@ -130,7 +130,8 @@ CREATE TABLE IF NOT EXISTS funding (
 --   mark_price, index_price, funding_rate_est, next_funding_time, open_interest (contracts),
 --   open_interest_value (USDT), ls_ratio_global, ls_ratio_top_accounts,
 --   ls_ratio_top_positions, taker_buy_sell_ratio, book_imbalance, best_bid, best_ask,
---   cvd (quote asset).
+--   cvd (quote asset), open_interest_sides (1: the open_interest rows count one side),
+--   funding_interval_h (stored when it changes), quote_volume_24h (at each ranking).
 CREATE TABLE IF NOT EXISTS market_metrics (
     exchange TEXT    NOT NULL,
     symbol   TEXT    NOT NULL,

@@ -115,8 +115,11 @@ static void test_tickers(void **state)
 	       buf, sizeof buf);
 	BybitTicker *t;
 	long bad;
-	assert_int_equal(bybit_parse_tickers(buf, strlen(buf), &t, &bad, why, sizeof why), 1);
+	int64_t at;
+	assert_int_equal(bybit_parse_tickers(buf, strlen(buf), NOW, &at, &t, &bad, why, sizeof why),
+	                 1);
 	assert_int_equal(bad, 1);
+	assert_true(at == NOW); /* the answer's time, in the exchange's clock */
 	assert_true(fabs(t[0].turnover - 1019293014.12) < 1e-3);
 	assert_true(fabs(t[0].change_pct - 1.03) < 1e-9); /* a fraction on the wire */
 	assert_true(fabs(t[0].funding_rate + 0.001) < 1e-12);

@@ -314,6 +314,88 @@ static void test_venues(void **state)
 	alert_expr_free(e);
 	alert_expr_free(e2);
 	quant_snapshot_release(q, s);
+	/* six minutes on: Bybit's mark and funding came again, its open interest did not, and a
+	 * ranking's volume and a liquidation make nothing fresher; the sum is unknown, the
+	 * spreads of the fresh mark stand, and the venue is as old as its open interest */
+	Event m2 = m;
+	m2.ts = T0 + 6 * FB_MINUTE_MS;
+	quant_apply(q, &m2);
+	Event v2 = venue("bybit", "SHIB1000USDT", T0 + 6 * FB_MINUTE_MS);
+	v2.u.venue.mark = 0.0202;
+	v2.u.venue.funding_rate = 0.0001;
+	quant_apply(q, &v2);
+	Event vol = venue("bybit", "SHIB1000USDT", T0 + 6 * FB_MINUTE_MS);
+	vol.u.venue.quote_volume_24h = 3e7;
+	quant_apply(q, &vol);
+	oi.ts = T0 + 6 * FB_MINUTE_MS;
+	quant_apply(q, &oi);
+	quant_publish(q);
+	s = quant_snapshot_acquire(q);
+	r = &s->rows[0];
+	assert_true(isnan(r->oi_all) && isnan(r->oi_share) && isnan(r->funding_all));
+	NEAR(r->funding_spread, 0.0001);
+	NEAR(r->price_spread, 0.0202 / 0.02 - 1);
+	NEAR(r->venue[0].quote_volume_24h, 3e7);
+	assert_true(r->venue[0].updated_ms == T0 + 3000);
+	quant_snapshot_release(q, s);
+	/* its open interest again: the whole is known again */
+	Event v3 = venue("bybit", "SHIB1000USDT", T0 + 6 * FB_MINUTE_MS + 1000);
+	v3.u.venue.oi = 5e5;
+	quant_apply(q, &v3);
+	quant_publish(q);
+	s = quant_snapshot_acquire(q);
+	r = &s->rows[0];
+	NEAR(r->oi_all, own + 5e5 * 0.0202);
+	assert_true(r->venue[0].updated_ms == T0 + 6 * FB_MINUTE_MS);
+	quant_snapshot_release(q, s);
+	quant_free(q);
+}
+
+/* A venue's open interest polled every 5 minutes stays in the sum between its polls (5 minutes
+ * and twice its spacing); once the polls stop it drops out, though its mark goes on; an
+ * earlier 5-minute point that comes after a newer value changes nothing */
+static void test_venue_oi_cadence(void **state)
+{
+	(void)state;
+	QuantEngine *q = engine(3, 3);
+	const int64_t M = FB_MINUTE_MS;
+	double oi_at[] = {1e6, 1.1e6, 1.2e6}; /* Bybit's, at 0, 5 and 10 minutes */
+	for (int64_t t = 0; t <= 40; t++) {
+		Event oi = simple(EV_OPEN_INTEREST, "BTCUSDT", T0 + t * M);
+		oi.u.oi.contracts = 1000;
+		oi.u.oi.value = NAN;
+		quant_apply(q, &oi);
+		Event m = simple(EV_MARK, "BTCUSDT", T0 + t * M);
+		m.u.mark.mark = m.u.mark.index = 100;
+		m.u.mark.funding_rate = 0.0001;
+		quant_apply(q, &m);
+		Event v = venue("bybit", "BTCUSDT", T0 + t * M);
+		v.u.venue.mark = 101;
+		v.u.venue.funding_rate = 0.0001;
+		if (t % 5 == 0 && t <= 10)
+			v.u.venue.oi = oi_at[t / 5];
+		quant_apply(q, &v);
+		if (t == 10) { /* the 5-minute point before it, late */
+			Event late = venue("bybit", "BTCUSDT", T0 + 5 * M);
+			late.u.venue.oi = 1;
+			quant_apply(q, &late);
+		}
+		quant_publish(q);
+		QuantSnapshot *s = quant_snapshot_acquire(q);
+		const QuantTopRow *r = &s->rows[0];
+		/* the first value alone: 5 minutes; then 5 + 2 x 5 after the last, at 10 */
+		int fresh = t < 5 ? 1 : t <= 25;
+		if (fresh) {
+			NEAR(r->oi_all, 1000 * 100 + oi_at[t < 10 ? t / 5 : 2] * 101);
+			assert_int_equal(r->venue[0].stale, 0);
+		} else {
+			assert_true(isnan(r->oi_all));
+			assert_int_equal(r->venue[0].stale, 1);
+			assert_true(r->venue[0].updated_ms == T0 + 10 * M); /* its OI's age shown */
+		}
+		NEAR(r->price_spread, 0.01); /* the mark goes on */
+		quant_snapshot_release(q, s);
+	}
 	quant_free(q);
 }
 
@@ -807,6 +889,7 @@ static void test_replay_venues(void **state)
 	put_row(st, "bybit", "SHIB1000USDT", "mark_price", T0 + 3000, 0.0201);
 	put_row(st, "bybit", "SHIB1000USDT", "funding_rate_est", T0 + 3000, 0.0001);
 	put_row(st, "bybit", "SHIB1000USDT", "funding_interval_h", T0 + 3000, 4);
+	put_row(st, "bybit", "SHIB1000USDT", "quote_volume_24h", T0 + 3000, 3e7);
 	put_row(st, "bybit", "SHIB1000USDT", "ls_ratio_global", T0 + 3500, 1.2); /* not used */
 	put_row(st, "bybit", "10000SATSUSDT", "open_interest", T0 + 3000, 7);
 	Liquidation l = {.ts = T0 + 4000, .price = 0.025, .qty = 10000};
@@ -854,6 +937,7 @@ static void test_replay_venues(void **state)
 			double own = 1e6 * 0.02, theirs = 5e5 * 0.0201;
 			assert_int_equal(r->nvenues, 1);
 			NEAR(r->venue[0].funding_interval_h, 4);
+			NEAR(r->venue[0].quote_volume_24h, 3e7); /* as the ranking read it */
 			NEAR(r->oi_all, own + theirs);
 			NEAR(r->funding_spread, 0.0002 - 0.0001);
 			NEAR(r->liq_all_1h, 250);
@@ -883,6 +967,7 @@ int main(void)
 	        cmocka_unit_test(test_flat_gap_replayed),
 	        cmocka_unit_test(test_gauges),
 	        cmocka_unit_test(test_venues),
+	        cmocka_unit_test(test_venue_oi_cadence),
 	        cmocka_unit_test(test_snapshot),
 	        cmocka_unit_test(test_live_vs_replay),
 	        cmocka_unit_test(test_candle_time_convention),

@@ -76,8 +76,11 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 				        t->price_dp, v->oi_value, v->funding, v->funding_interval_h,
 				        v->quote_volume_24h);
 				int64_t age = (int64_t)t->updated_ms - v->updated_ms;
-				stale = age > QUANT_VENUE_STALE_MS;
-				if (stale) {
+				stale = v->stale;
+				if (!v->updated_ms) { /* its volume, say, but no mark or OI yet */
+					size_t len = strlen(line);
+					snprintf(line + len, sizeof line - len, " waiting");
+				} else if (stale) {
 					long long m = (long long)(age / 60000);
 					size_t len = strlen(line);
 					snprintf(line + len, sizeof line - len, " %lld%s old",

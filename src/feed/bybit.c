@@ -207,14 +207,19 @@ long bybit_parse_instruments(const char *json, size_t len, BybitInstrument **out
 	return n;
 }
 
-long bybit_parse_tickers(const char *json, size_t len, BybitTicker **out, long *bad, char *why,
-                         size_t whylen)
+long bybit_parse_tickers(const char *json, size_t len, int64_t now, int64_t *time,
+                         BybitTicker **out, long *bad, char *why, size_t whylen)
 {
 	json_t *result, *root, *row, *list = open_list(json, len, &root, &result, why, whylen);
 	*bad = 0;
 	*out = NULL;
+	if (time)
+		*time = 0;
 	if (!list)
 		return -1;
+	int64_t at;
+	if (time && jv_get_int(root, "time", &at) == 0 && jv_time_ok(at, now))
+		*time = at;
 	BybitTicker *v = xcalloc(json_array_size(list) + 1, sizeof *v);
 	long n = 0;
 	size_t i;

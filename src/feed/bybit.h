@@ -52,9 +52,10 @@ int bybit_body_error(const char *body, size_t len, char *msg, size_t msglen);
  * last page). Returns the count or -1 with why. */
 long bybit_parse_instruments(const char *json, size_t len, BybitInstrument **out, char *cursor,
                              size_t cursorlen, long *bad, char *why, size_t whylen);
-/* /v5/market/tickers?category=linear. Returns the count (*out allocated) or -1. */
-long bybit_parse_tickers(const char *json, size_t len, BybitTicker **out, long *bad, char *why,
-                         size_t whylen);
+/* /v5/market/tickers?category=linear. Returns the count (*out allocated) or -1; *time (when
+ * not NULL) is the answer's time in the exchange's clock, or 0 when it has no plausible one. */
+long bybit_parse_tickers(const char *json, size_t len, int64_t now, int64_t *time,
+                         BybitTicker **out, long *bad, char *why, size_t whylen);
 /* /v5/market/kline (and mark-price-kline, index-price-kline, whose rows have no volume):
  * ascending candles of exchange/symbol/interval. Returns the count or -1. */
 long bybit_parse_klines(const char *json, size_t len, const char *exchange, const char *symbol,

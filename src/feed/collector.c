@@ -387,11 +387,16 @@ static void push_tickers(Collector *c, const UniverseEntry *u, long n)
 		        u[i].funding_interval_min > 0 ? u[i].funding_interval_min / 60.0 : NAN;
 		quant_live_push(c->primary->live, &ev);
 	}
-	for (long i = 0; i < n; i++) /* the interval, where the exchange gives one */
-		if (u[i].funding_interval_min > 0)
-			put_metric(c, u[i].symbol, "funding_interval_h",
-			           fb_now_ms() + c->server_offset_ms,
+	for (long i = 0; i < n; i++) {
+		int64_t ts = fb_now_ms() + c->server_offset_ms;
+		if (u[i].funding_interval_min > 0) /* the interval, where the exchange gives one */
+			put_metric(c, u[i].symbol, "funding_interval_h", ts,
 			           u[i].funding_interval_min / 60.0);
+		/* the 24h volume, as the ranking read it: a replay's venue screen shows it for
+		 * every exchange (the first exchange's own is summed from its candles) */
+		if (!isnan(u[i].last) && isfinite(u[i].quote_volume) && u[i].quote_volume >= 0)
+			put_metric(c, u[i].symbol, "quote_volume_24h", ts, u[i].quote_volume);
+	}
 	for (long i = 0; i < n && c->live; i++) {
 		if (isnan(u[i].last))
 			continue; /* a stored universe: no ticker known */

@@ -91,7 +91,8 @@ static long by_instruments(RestClient *rc, UniverseEntry **out, long *bad, char 
 	}
 	BybitTicker *tick;
 	long b = 0;
-	long ntick = bybit_parse_tickers(body, len, &tick, &b, why, sizeof why);
+	int64_t now = fb_now_ms(), at;
+	long ntick = bybit_parse_tickers(body, len, now, &at, &tick, &b, why, sizeof why);
 	free(body);
 	if (ntick < 0) {
 		snprintf(err, errlen, "tickers: %s", why);
@@ -103,7 +104,8 @@ static long by_instruments(RestClient *rc, UniverseEntry **out, long *bad, char 
 		log_warn("universe", "tickers: %ld malformed tickers skipped", b);
 	UniverseEntry *v = xcalloc((size_t)nall + 1, sizeof *v);
 	long n = 0;
-	int64_t now = fb_now_ms();
+	if (at > 0)
+		now = at; /* the tickers' time in the exchange's clock, else this machine's */
 	for (long i = 0; i < nall; i++)
 		for (long j = 0; j < ntick; j++)
 			if (strcmp(tick[j].symbol, all[i].symbol) == 0) {

@@ -153,8 +153,32 @@ typedef struct {
 	double mult, mark, funding, interval_h, oi, qv24;
 	double liq_buy[LIQ_SLOTS], liq_sell[LIQ_SLOTS];
 	int64_t liq_minute[LIQ_SLOTS];
-	int64_t ts;
+	int64_t mark_ts, oi_ts; /* exchange time of its newest mark (and funding), open interest */
+	int64_t oi_gap[2];      /* the spacing of its last open interest values; 0 unknown */
 } Venue;
+
+/* A venue's values are as old as the older of its mark and its open interest (0 while one
+ * never came): an event that brings neither (a ranking's volume, a liquidation) makes nothing
+ * fresher. */
+static int64_t venue_ts(const Venue *v)
+{
+	return v->mark_ts && v->oi_ts ? (v->mark_ts < v->oi_ts ? v->mark_ts : v->oi_ts) : 0;
+}
+
+/* Fresh: its mark within QUANT_VENUE_STALE_MS, and its open interest, polled (every
+ * feed.poll_s, 5 minutes by default) or given in 5-minute points, within that and twice its
+ * own spacing (the smaller of its last two, at most an hour): a poll on time is never stale,
+ * a poll that stopped is within a few periods. */
+static int venue_fresh(const Venue *v, int64_t now)
+{
+	if (!v->mark_ts || !v->oi_ts || now - v->mark_ts > QUANT_VENUE_STALE_MS)
+		return 0;
+	int64_t gap = v->oi_gap[0];
+	if (v->oi_gap[1] && (!gap || v->oi_gap[1] < gap))
+		gap = v->oi_gap[1];
+	gap = 2 * gap < FB_HOUR_MS ? 2 * gap : FB_HOUR_MS;
+	return now - v->oi_ts <= QUANT_VENUE_STALE_MS + gap;
+}
 
 typedef struct {
 	char symbol[FB_SYMBOL_LEN];
@@ -505,9 +529,10 @@ static void cross(const Sym *y, Cross *x)
 	double own_unit = y->mark / (y->inst_ok ? y->inst.mult : 1);
 	for (int k = 0; k < y->nvenue; k++) {
 		const Venue *v = &y->venue[k];
-		if (y->last_ts - v->ts > QUANT_VENUE_STALE_MS) {
-			all_fresh = 0;
-			continue;
+		if (!venue_fresh(v, y->last_ts)) {
+			all_fresh = 0; /* no sum; a spread of a fresh mark stands */
+			if (!v->mark_ts || y->last_ts - v->mark_ts > QUANT_VENUE_STALE_MS)
+				continue;
 		}
 		double usd = v->oi * v->mark;
 		double vf8 = v->funding * 8 / (v->interval_h > 0 ? v->interval_h : 8);
@@ -786,10 +811,10 @@ static void apply_venue(QuantEngine *q, const Event *ev)
 	}
 	snprintf(v->symbol, sizeof v->symbol, "%s", ev->symbol);
 	v->mult = in.mult;
-	if (ev->ts > v->ts)
-		v->ts = ev->ts;
-	if (isfinite(e->mark))
+	if (isfinite(e->mark) && ev->ts >= v->mark_ts) { /* the newest wins */
 		v->mark = e->mark;
+		v->mark_ts = ev->ts;
+	}
 	if (isfinite(e->funding_rate))
 		v->funding = e->funding_rate;
 	if (isfinite(e->funding_interval_h) && e->funding_interval_h > 0)
@@ -806,8 +831,13 @@ static void apply_venue(QuantEngine *q, const Event *ev)
 		v->liq_buy[slot] += e->liq_buy > 0 ? e->liq_buy : 0;
 		v->liq_sell[slot] += e->liq_sell > 0 ? e->liq_sell : 0;
 	}
-	if (isfinite(e->oi)) {
+	if (isfinite(e->oi) && ev->ts >= v->oi_ts) { /* not an earlier 5-minute point after it */
+		if (v->oi_ts && ev->ts > v->oi_ts) {
+			v->oi_gap[1] = v->oi_gap[0];
+			v->oi_gap[0] = ev->ts - v->oi_ts;
+		}
 		v->oi = e->oi;
+		v->oi_ts = ev->ts;
 		cross_oi_changed(q, y, ev->ts);
 	}
 }
@@ -1098,7 +1128,8 @@ uint64_t quant_publish(QuantEngine *q)
 			        liq_hour(v->liq_buy, v->liq_minute, y->last_ts / FB_MINUTE_MS);
 			vr->liq_sell_1h =
 			        liq_hour(v->liq_sell, v->liq_minute, y->last_ts / FB_MINUTE_MS);
-			vr->updated_ms = v->ts;
+			vr->updated_ms = venue_ts(v);
+			vr->stale = !venue_fresh(v, y->last_ts);
 		}
 		row->funding_z = NAN;
 		for (int i = 0; i < q->o.nintervals; i++) {

@@ -104,9 +104,9 @@ typedef struct {
 void quant_default_options(QuantOptions *o);
 
 #define QUANT_MAX_VENUES 3
-/* Another exchange's values older than this (exchange time, against the symbol's newest
- * event) are left out of the columns across exchanges: a feed that stopped does not look
- * current. */
+/* Another exchange's mark older than this (exchange time, against the symbol's newest event),
+ * or its open interest older than this and twice its own spacing, leaves it out of the sums
+ * across exchanges: a feed that stopped does not look current. */
 #define QUANT_VENUE_STALE_MS (5 * 60 * 1000)
 
 /* Another exchange's values of a row's instrument, in a snapshot. */
@@ -116,7 +116,9 @@ typedef struct {
 	double mult;                /* base units per contract unit there (1000SHIB: 1000) */
 	double mark, funding, funding_interval_h, oi, oi_value, quote_volume_24h;
 	double liq_buy_1h, liq_sell_1h;
-	int64_t updated_ms; /* exchange time of its newest value */
+	int64_t updated_ms; /* exchange time of the older of its mark and open interest; 0 while
+	                     * one never came */
+	int stale;          /* its part is not in the sums across exchanges (not fresh) */
 } QuantVenueRow;
 
 /* Per symbol, in a snapshot. */

@@ -183,6 +183,7 @@ static int venue_event(ReplayReader *r, int c, Event *ev, char *err, size_t errl
 		             : strcmp(m->metric, "funding_rate_est") == 0   ? &v->funding_rate
 		             : strcmp(m->metric, "open_interest") == 0      ? &v->oi
 		             : strcmp(m->metric, "funding_interval_h") == 0 ? &v->funding_interval_h
+		             : strcmp(m->metric, "quote_volume_24h") == 0   ? &v->quote_volume_24h
 		                                                            : NULL;
 		if (to && isfinite(m->value))
 			*to = m->value, any = 1;

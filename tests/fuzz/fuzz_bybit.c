@@ -67,7 +67,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		CHECK(*p != '&' && *p != '?' && (unsigned char)*p > 0x20);
 	free(in);
 	BybitTicker *t;
-	k = bybit_parse_tickers(text, size, &t, &bad, why, sizeof why);
+	int64_t at;
+	k = bybit_parse_tickers(text, size, now, &at, &t, &bad, why, sizeof why);
+	CHECK(at == 0 || time_ok(at, now));
 	free(t);
 	FundingRate *f;
 	k = bybit_parse_funding(text, size, "bybit", &f, &bad, why, sizeof why);
