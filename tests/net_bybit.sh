@@ -12,6 +12,8 @@
 #   funding interval went from 8 h to 4 h (before the run); BTCUSDT's goes from 8 h to 4 h
 #   during the run, and the feed learns it within minutes (from the stream's next funding time
 #   or the instrument list), and SOLUSDT's, which moves no next funding time, from the list;
+#   a second viewer (attach, in tmux) shows both exchanges' fresh values on its venue screen
+#   and follows the collector over time;
 #   a replay of the store (export features) gives back the columns across exchanges exactly
 #   from both exchanges' stored rows;
 #   and a Bybit 403 ban (an HTML page) holds every request back, with no request inside it.
@@ -76,6 +78,51 @@ awk '$1 == "bybit" && $8 > 0 { f = 1 } END { exit !f }' "$WORK/exchanges.txt" &&
 curl -s "$URL/simex/stats" >"$WORK/simex.stats"
 has "$WORK/simex.stats" '"violations":0,' "no request inside a Retry-After window or a ban"
 grep -q '"rate_limited":[1-9]' "$WORK/simex.stats" && ok || bad "no burst reached the collector"
+
+# A second viewer, over time: attach (tmux, 100x30) follows the collector's database; its
+# venue screen shows Bybit's rows beside Binance's (SHIB1000USDT under 1000SHIBUSDT), fresh
+# (neither dimmed as old nor waiting), the sum across both, Bybit's OI$ as its stored rows give
+# it, and moves on as the collector commits
+tmux_setup net_bybit
+$T new-session -d -s ui -x 100 -y 30 "env HOME=$WORK LANG=C.UTF-8 LC_ALL=C.UTF-8 $FB --db $WORK/c.db attach; sleep 30"
+wait_screen "ATTACH" || bad "attach did not start: $(cat "$WORK/screen")"
+$T send-keys -t ui v
+wait_screen "simex-bybit  BTCUSDT" || bad "attach's venue screen shows no Bybit row"
+sleep 1
+screen
+cp "$WORK/screen" "$WORK/venues1.txt"
+sqlite3 "$WORK/c.db" "SELECT (SELECT value FROM market_metrics WHERE exchange = 'simex-bybit' AND
+  symbol = 'BTCUSDT' AND metric = 'open_interest' ORDER BY ts DESC LIMIT 1) * (SELECT value FROM
+  market_metrics WHERE exchange = 'simex-bybit' AND symbol = 'BTCUSDT' AND metric = 'mark_price'
+  ORDER BY ts DESC LIMIT 1)" >"$WORK/venues_oi.txt"
+sleep 6
+screen
+cp "$WORK/screen" "$WORK/venues2.txt"
+$T kill-server
+python3 - "$WORK/venues1.txt" "$WORK/venues2.txt" "$(cat "$WORK/venues_oi.txt")" \
+	>"$WORK/venues.txt" 2>&1 <<'EOF2'
+import sys
+a, b = (open(f).read().splitlines() for f in sys.argv[1:3])
+def money(x):
+    return float(x[:-1]) * {"B": 1e9, "M": 1e6, "K": 1e3}[x[-1]] if x[-1] in "BMK" else float(x)
+def row(lines, ex, sym):
+    return next((l for l in lines if l.split()[:2] == [ex, sym]), None)
+btc1, btc2 = row(a, "simex-bybit", "BTCUSDT"), row(b, "simex-bybit", "BTCUSDT")
+print("bybit row", "yes" if btc1 and btc2 else "no")
+print("fresh", "yes" if btc1 and "old" not in btc1 and "waiting" not in btc1 else "no")
+shib = [i for i, l in enumerate(a) if l.split()[:2] in (["simex", "1000SHIBUSDT"],
+                                                       ["simex-bybit", "SHIB1000USDT"])]
+print("shib mapped", "yes" if len(shib) == 2 and shib[1] == shib[0] + 1 else "no")
+alls = [l.split()[3] for l in a if l.split()[:2] == ["all", "spread"]]
+print("sums", "yes" if alls and all(x != "-" for x in alls) else "no")
+want = float(sys.argv[3])
+got = money(btc1.split()[3]) if btc1 else 0
+print("bybit oi", got, "stored", want, "near", "yes" if abs(got / want - 1) < 0.05 else "no")
+print("moved", "yes" if btc1 and btc2 and btc1 != btc2 else "no")
+EOF2
+for w in "bybit row yes" "fresh yes" "shib mapped yes" "sums yes" "near yes" "moved yes"; do
+	has "$WORK/venues.txt" "$w" "attach's venue screen over time ($w)"
+done
 
 STOP_T=$(sed -n 's/.*"time":\([0-9]*\).*/\1/p' "$WORK/simex.stats")
 kill -INT "$COLLECT"
