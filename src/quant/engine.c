@@ -209,7 +209,8 @@ struct QuantEngine {
 	int64_t interval_ms[QUANT_MAX_INTERVALS];
 	Sym **sym;
 	int nsym, capsym;
-	int *index; /* open addressing: sym index + 1, 0 empty */
+	int *index;  /* open addressing: sym index + 1, 0 empty */
+	int *kindex; /* the same on the instrument key (another exchange's symbol finds it) */
 	int nindex;
 	AlertRules *rules;
 	int64_t last_ts;
@@ -231,18 +232,27 @@ static uint32_t hash(const char *s)
 	return h;
 }
 
+static void index_put(int *index, int nindex, const char *key, int slot)
+{
+	uint32_t h = hash(key) & (uint32_t)(nindex - 1);
+	while (index[h])
+		h = (h + 1) & (uint32_t)(nindex - 1);
+	index[h] = slot;
+}
+
 static void reindex(QuantEngine *q)
 {
 	free(q->index);
+	free(q->kindex);
 	q->nindex = 64;
 	while (q->nindex < q->nsym * 3)
 		q->nindex *= 2;
 	q->index = xcalloc((size_t)q->nindex, sizeof *q->index);
+	q->kindex = xcalloc((size_t)q->nindex, sizeof *q->kindex);
 	for (int i = 0; i < q->nsym; i++) {
-		uint32_t h = hash(q->sym[i]->symbol) & (uint32_t)(q->nindex - 1);
-		while (q->index[h])
-			h = (h + 1) & (uint32_t)(q->nindex - 1);
-		q->index[h] = i + 1;
+		index_put(q->index, q->nindex, q->sym[i]->symbol, i + 1);
+		if (q->sym[i]->inst_ok)
+			index_put(q->kindex, q->nindex, q->sym[i]->inst.key, i + 1);
 	}
 }
 
@@ -254,6 +264,18 @@ static Sym *find_sym(const QuantEngine *q, const char *symbol)
 	for (; q->index[h]; h = (h + 1) & (uint32_t)(q->nindex - 1))
 		if (strcmp(q->sym[q->index[h] - 1]->symbol, symbol) == 0)
 			return q->sym[q->index[h] - 1];
+	return NULL;
+}
+
+/* The symbol of an instrument (quant/instrument.h key), or NULL. */
+static Sym *find_key(const QuantEngine *q, const char *key)
+{
+	if (!q->nindex)
+		return NULL;
+	uint32_t h = hash(key) & (uint32_t)(q->nindex - 1);
+	for (; q->kindex[h]; h = (h + 1) & (uint32_t)(q->nindex - 1))
+		if (strcmp(q->sym[q->kindex[h] - 1]->inst.key, key) == 0)
+			return q->sym[q->kindex[h] - 1];
 	return NULL;
 }
 
@@ -309,10 +331,9 @@ static Sym *get_sym(QuantEngine *q, const char *symbol)
 	if (q->nsym * 2 > q->nindex)
 		reindex(q);
 	else {
-		uint32_t h = hash(symbol) & (uint32_t)(q->nindex - 1);
-		while (q->index[h])
-			h = (h + 1) & (uint32_t)(q->nindex - 1);
-		q->index[h] = q->nsym;
+		index_put(q->index, q->nindex, symbol, q->nsym);
+		if (y->inst_ok)
+			index_put(q->kindex, q->nindex, y->inst.key, q->nsym);
 	}
 	return y;
 }
@@ -351,6 +372,7 @@ void quant_free(QuantEngine *q)
 		sym_free(q, q->sym[i]);
 	free(q->sym);
 	free(q->index);
+	free(q->kindex);
 	alert_rules_free(q->rules);
 	free(q->watch);
 	if (q->current && --q->current->refs == 0)
@@ -789,12 +811,13 @@ static void apply_venue(QuantEngine *q, const Event *ev)
 {
 	const VenueEvent *e = &ev->u.venue;
 	Instrument in;
-	if (instrument_of(ev->symbol, &in))
+	Sym *y = find_sym(q, ev->symbol); /* the same name: the same instrument */
+	if (y && y->inst_ok)
+		in = y->inst;
+	else if (instrument_of(ev->symbol, &in))
 		return;
-	Sym *y = NULL;
-	for (int i = 0; i < q->nsym && !y; i++)
-		if (q->sym[i]->inst_ok && strcmp(q->sym[i]->inst.key, in.key) == 0)
-			y = q->sym[i];
+	else
+		y = find_key(q, in.key);
 	if (!y)
 		return; /* an instrument this exchange does not track */
 	Venue *v = NULL;
@@ -809,7 +832,8 @@ static void apply_venue(QuantEngine *q, const Event *ev)
 		snprintf(v->venue, sizeof v->venue, "%s", e->venue);
 		v->mark = v->funding = v->interval_h = v->oi = v->qv24 = NAN;
 	}
-	snprintf(v->symbol, sizeof v->symbol, "%s", ev->symbol);
+	if (strcmp(v->symbol, ev->symbol) != 0)
+		memcpy(v->symbol, ev->symbol, sizeof v->symbol);
 	v->mult = in.mult;
 	if (isfinite(e->mark) && ev->ts >= v->mark_ts) { /* the newest wins */
 		v->mark = e->mark;
