@@ -298,7 +298,7 @@ has "$WORK/collect.log" "bybit: SOLUSDT: funding every 4 h now (was 8 h), as lis
 # From the store alone: export features replays Binance's 1000SHIBUSDT through the engine with
 # the other exchange's stored rows of the instrument (Bybit's SHIB1000USDT) as they came, so
 # each candle's oi_all is exactly both exchanges' one-sided open interest times their mark,
-# the newest of each at its close; and is empty where a part is unknown or Bybit's is stale
+# the newest of each at its close; and is empty where a part is unknown or stale
 "$FB" --db "$WORK/c.db" export features --symbol 1000SHIBUSDT --interval 1m --exchange simex \
 	-o "$WORK/shib.csv" 2>"$WORK/shib.err"
 python3 - "$WORK/c.db" "$WORK/shib.csv" >"$WORK/replayed.txt" 2>&1 <<'EOF'
@@ -312,21 +312,23 @@ def latest(ex, sym, metrics, t):
 n = off = empty = 0
 for row in csv.DictReader(open(sys.argv[2])):
     close = int(row["open_time"]) + 59999
-    own_oi, _ = latest("simex", "1000SHIBUSDT", ["open_interest"], close)
-    own_mark, _ = latest("simex", "1000SHIBUSDT", ["mark_price"], close)
-    oi, oi_ts = latest("simex-bybit", "SHIB1000USDT", ["open_interest"], close)
-    mark, mark_ts = latest("simex-bybit", "SHIB1000USDT", ["mark_price"], close)
-    # fresh: the mark within 5 minutes of the candle's close, the open interest within that
-    # and twice the smaller of its last two spacings (at most an hour)
-    t = [r[0] for r in db.execute(
-        "SELECT ts FROM market_metrics WHERE exchange = 'simex-bybit' AND symbol = "
-        "'SHIB1000USDT' AND metric = 'open_interest' AND ts <= ? ORDER BY ts DESC LIMIT 3",
-        (close,))]
-    gaps = [t[i] - t[i + 1] for i in range(len(t) - 1)]
-    allow = 300000 + min(2 * min(gaps), 3600000) if gaps else 300000
-    parts = (own_oi, own_mark, oi, mark)
-    fresh = None not in parts and close - mark_ts <= 300000 and close - oi_ts <= allow
-    want = own_oi * own_mark + oi * mark if fresh else None
+    # each exchange's part is fresh: its mark within 5 minutes of the candle's close, its
+    # open interest within that and twice the smaller of its last two spacings (at most an
+    # hour)
+    def part(ex, sym):
+        oi, oi_ts = latest(ex, sym, ["open_interest"], close)
+        mark, mark_ts = latest(ex, sym, ["mark_price"], close)
+        if oi is None or mark is None:
+            return None
+        t = [r[0] for r in db.execute(
+            "SELECT ts FROM market_metrics WHERE exchange = ? AND symbol = ? AND "
+            "metric = 'open_interest' AND ts <= ? ORDER BY ts DESC LIMIT 3", (ex, sym, close))]
+        gaps = [t[i] - t[i + 1] for i in range(len(t) - 1)]
+        allow = 300000 + min(2 * min(gaps), 3600000) if gaps else 300000
+        fresh = close - mark_ts <= 300000 and close - oi_ts <= allow
+        return oi * mark if fresh else None
+    parts = (part("simex", "1000SHIBUSDT"), part("simex-bybit", "SHIB1000USDT"))
+    want = None if None in parts else sum(parts)
     got = float(row["oi_all"]) if row["oi_all"] else None
     if want is None:
         empty += got is None

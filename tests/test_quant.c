@@ -399,6 +399,48 @@ static void test_venue_oi_cadence(void **state)
 	quant_free(q);
 }
 
+/* This exchange's own part too: its open interest polls stop (a REST ban, say) while its
+ * streams go on: the sum is unknown once its open interest is stale; a reordered, older mark
+ * changes nothing */
+static void test_own_part_stale(void **state)
+{
+	(void)state;
+	QuantEngine *q = engine(3, 3);
+	const int64_t M = FB_MINUTE_MS;
+	for (int64_t t = 0; t <= 11; t++) {
+		if (t == 0 || t == 1) { /* two polls, a minute apart, then none */
+			Event oi = simple(EV_OPEN_INTEREST, "BTCUSDT", T0 + t * M);
+			oi.u.oi.contracts = 1000;
+			oi.u.oi.value = NAN;
+			quant_apply(q, &oi);
+		}
+		Event m = simple(EV_MARK, "BTCUSDT", T0 + t * M);
+		m.u.mark.mark = m.u.mark.index = 100;
+		m.u.mark.funding_rate = 0.0001;
+		quant_apply(q, &m);
+		Event late = m; /* a reordered frame of half a minute before */
+		late.ts -= M / 2;
+		late.u.mark.mark = 50;
+		quant_apply(q, &late);
+		Event v = venue("bybit", "BTCUSDT", T0 + t * M);
+		v.u.venue.mark = 100;
+		v.u.venue.funding_rate = 0.0001;
+		v.u.venue.oi = 500;
+		quant_apply(q, &v);
+		quant_publish(q);
+		QuantSnapshot *s = quant_snapshot_acquire(q);
+		const QuantTopRow *r = &s->rows[0];
+		NEAR(r->mark, 100);
+		if (t <= 8) /* 5 minutes and twice its 1-minute spacing after the last poll, at 1 */
+			NEAR(r->oi_all, 1500 * 100);
+		else
+			assert_true(isnan(r->oi_all) && isnan(r->oi_share));
+		assert_int_equal(r->venue[0].stale, 0); /* Bybit's part is fresh */
+		quant_snapshot_release(q, s);
+	}
+	quant_free(q);
+}
+
 static void test_snapshot(void **state)
 {
 	(void)state;
@@ -968,6 +1010,7 @@ int main(void)
 	        cmocka_unit_test(test_gauges),
 	        cmocka_unit_test(test_venues),
 	        cmocka_unit_test(test_venue_oi_cadence),
+	        cmocka_unit_test(test_own_part_stale),
 	        cmocka_unit_test(test_snapshot),
 	        cmocka_unit_test(test_live_vs_replay),
 	        cmocka_unit_test(test_candle_time_convention),

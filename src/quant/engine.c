@@ -147,38 +147,71 @@ typedef struct {
 
 #define LIQ_SLOTS 60
 
+/* How old the values a sum across exchanges takes are: a mark (with its funding) and an open
+ * interest, each exchange's own and every other's. */
+typedef struct {
+	int64_t mark_ts, oi_ts; /* exchange time of the newest mark, open interest; 0 none */
+	int64_t oi_gap[2];      /* the spacing of the last open interest values; 0 unknown */
+} Fresh;
+
+/* A mark at ts: 1 when it is the newest (an older one, reordered, is not taken). */
+static int fresh_mark(Fresh *f, int64_t ts)
+{
+	if (ts < f->mark_ts)
+		return 0;
+	f->mark_ts = ts;
+	return 1;
+}
+
+/* An open interest at ts: 1 when it is the newest (not an earlier 5-minute point after it). */
+static int fresh_oi(Fresh *f, int64_t ts)
+{
+	if (ts < f->oi_ts)
+		return 0;
+	if (f->oi_ts && ts > f->oi_ts) {
+		f->oi_gap[1] = f->oi_gap[0];
+		f->oi_gap[0] = ts - f->oi_ts;
+	}
+	f->oi_ts = ts;
+	return 1;
+}
+
+/* The values are as old as the older of the mark and the open interest (0 while one never
+ * came): an event that brings neither (a ranking's volume, a liquidation) makes nothing
+ * fresher. */
+static int64_t fresh_ts(const Fresh *f)
+{
+	return f->mark_ts && f->oi_ts ? (f->mark_ts < f->oi_ts ? f->mark_ts : f->oi_ts) : 0;
+}
+
+static int fresh_mark_ok(const Fresh *f, int64_t now)
+{
+	return f->mark_ts && now - f->mark_ts <= QUANT_VENUE_STALE_MS;
+}
+
+/* Fresh: the mark within QUANT_VENUE_STALE_MS, and the open interest, polled (every
+ * feed.poll_s, 5 minutes by default) or given in 5-minute points, within that and twice its
+ * own spacing (the smaller of its last two, at most an hour): a poll on time is never stale,
+ * a poll that stopped is within a few periods. */
+static int fresh_ok(const Fresh *f, int64_t now)
+{
+	if (!fresh_mark_ok(f, now) || !f->oi_ts)
+		return 0;
+	int64_t gap = f->oi_gap[0];
+	if (f->oi_gap[1] && (!gap || f->oi_gap[1] < gap))
+		gap = f->oi_gap[1];
+	gap = 2 * gap < FB_HOUR_MS ? 2 * gap : FB_HOUR_MS;
+	return now - f->oi_ts <= QUANT_VENUE_STALE_MS + gap;
+}
+
 /* Another exchange's latest values of a symbol's instrument (EV_VENUE). */
 typedef struct {
 	char venue[FB_EXCHANGE_LEN], symbol[FB_SYMBOL_LEN];
 	double mult, mark, funding, interval_h, oi, qv24;
 	double liq_buy[LIQ_SLOTS], liq_sell[LIQ_SLOTS];
 	int64_t liq_minute[LIQ_SLOTS];
-	int64_t mark_ts, oi_ts; /* exchange time of its newest mark (and funding), open interest */
-	int64_t oi_gap[2];      /* the spacing of its last open interest values; 0 unknown */
+	Fresh f;
 } Venue;
-
-/* A venue's values are as old as the older of its mark and its open interest (0 while one
- * never came): an event that brings neither (a ranking's volume, a liquidation) makes nothing
- * fresher. */
-static int64_t venue_ts(const Venue *v)
-{
-	return v->mark_ts && v->oi_ts ? (v->mark_ts < v->oi_ts ? v->mark_ts : v->oi_ts) : 0;
-}
-
-/* Fresh: its mark within QUANT_VENUE_STALE_MS, and its open interest, polled (every
- * feed.poll_s, 5 minutes by default) or given in 5-minute points, within that and twice its
- * own spacing (the smaller of its last two, at most an hour): a poll on time is never stale,
- * a poll that stopped is within a few periods. */
-static int venue_fresh(const Venue *v, int64_t now)
-{
-	if (!v->mark_ts || !v->oi_ts || now - v->mark_ts > QUANT_VENUE_STALE_MS)
-		return 0;
-	int64_t gap = v->oi_gap[0];
-	if (v->oi_gap[1] && (!gap || v->oi_gap[1] < gap))
-		gap = v->oi_gap[1];
-	gap = 2 * gap < FB_HOUR_MS ? 2 * gap : FB_HOUR_MS;
-	return now - v->oi_ts <= QUANT_VENUE_STALE_MS + gap;
-}
 
 typedef struct {
 	char symbol[FB_SYMBOL_LEN];
@@ -188,6 +221,7 @@ typedef struct {
 	Window fz;
 	double liq_buy[LIQ_SLOTS], liq_sell[LIQ_SLOTS];
 	int64_t liq_minute[LIQ_SLOTS];
+	Fresh f; /* of its own mark and open interest, for the sums across exchanges */
 	TickerEvent ticker;
 	int has_ticker;
 	Instrument inst; /* the instrument (quant/instrument.h); inst_ok 0: none */
@@ -533,8 +567,9 @@ typedef struct {
 
 /* The values across exchanges; all NAN until another exchange reported. A sum (open
  * interest, its share, funding weighted by it, liquidations) is known only while every
- * exchange's part is: each one fresh (QUANT_VENUE_STALE_MS) and its values known, so a part
- * missing never passes for the whole. A spread is the largest over the fresh exchanges. */
+ * exchange's part is, this one's own too: each one fresh (fresh_ok) and its values known, so a
+ * part missing never passes for the whole. A spread is the largest over the exchanges whose
+ * mark is fresh. */
 static void cross(const Sym *y, Cross *x)
 {
 	x->oi_all = x->oi_share = x->funding_all = x->funding_spread = x->price_spread =
@@ -547,13 +582,13 @@ static void cross(const Sym *y, Cross *x)
 	double sum = own, wf = own * f8,
 	       liq = liq_hour(y->liq_buy, y->liq_minute, now) +
 	             liq_hour(y->liq_sell, y->liq_minute, now);
-	int all_fresh = 1;
+	int all_fresh = fresh_ok(&y->f, y->last_ts); /* this exchange's own part too */
 	double own_unit = y->mark / (y->inst_ok ? y->inst.mult : 1);
 	for (int k = 0; k < y->nvenue; k++) {
 		const Venue *v = &y->venue[k];
-		if (!venue_fresh(v, y->last_ts)) {
+		if (!fresh_ok(&v->f, y->last_ts)) {
 			all_fresh = 0; /* no sum; a spread of a fresh mark stands */
-			if (!v->mark_ts || y->last_ts - v->mark_ts > QUANT_VENUE_STALE_MS)
+			if (!fresh_mark_ok(&v->f, y->last_ts))
 				continue;
 		}
 		double usd = v->oi * v->mark;
@@ -835,12 +870,11 @@ static void apply_venue(QuantEngine *q, const Event *ev)
 	if (strcmp(v->symbol, ev->symbol) != 0)
 		memcpy(v->symbol, ev->symbol, sizeof v->symbol);
 	v->mult = in.mult;
-	if (isfinite(e->mark) && ev->ts >= v->mark_ts) { /* the newest wins */
+	if (isfinite(e->mark) && fresh_mark(&v->f, ev->ts)) { /* the newest wins */
 		v->mark = e->mark;
-		v->mark_ts = ev->ts;
+		if (isfinite(e->funding_rate))
+			v->funding = e->funding_rate;
 	}
-	if (isfinite(e->funding_rate))
-		v->funding = e->funding_rate;
 	if (isfinite(e->funding_interval_h) && e->funding_interval_h > 0)
 		v->interval_h = e->funding_interval_h;
 	if (isfinite(e->quote_volume_24h))
@@ -855,13 +889,8 @@ static void apply_venue(QuantEngine *q, const Event *ev)
 		v->liq_buy[slot] += e->liq_buy > 0 ? e->liq_buy : 0;
 		v->liq_sell[slot] += e->liq_sell > 0 ? e->liq_sell : 0;
 	}
-	if (isfinite(e->oi) && ev->ts >= v->oi_ts) { /* not an earlier 5-minute point after it */
-		if (v->oi_ts && ev->ts > v->oi_ts) {
-			v->oi_gap[1] = v->oi_gap[0];
-			v->oi_gap[0] = ev->ts - v->oi_ts;
-		}
+	if (isfinite(e->oi) && fresh_oi(&v->f, ev->ts)) {
 		v->oi = e->oi;
-		v->oi_ts = ev->ts;
 		cross_oi_changed(q, y, ev->ts);
 	}
 }
@@ -898,11 +927,13 @@ void quant_apply(QuantEngine *q, const Event *ev)
 	}
 	case EV_MARK: {
 		const MarkEvent *m = &ev->u.mark;
-		if (isfinite(m->mark))
+		/* a reordered, older one changes none of the newer's values */
+		int older = isfinite(m->mark) && !fresh_mark(&y->f, ev->ts);
+		if (isfinite(m->mark) && !older)
 			y->mark = m->mark;
-		if (isfinite(m->index))
+		if (isfinite(m->index) && !older)
 			y->index = m->index;
-		if (isfinite(m->funding_rate))
+		if (isfinite(m->funding_rate) && !older)
 			y->funding_est = m->funding_rate;
 		funding_period_learn(&y->next_funding, &y->funding_interval_ms,
 		                     m->next_funding_time, ev->ts);
@@ -942,7 +973,8 @@ void quant_apply(QuantEngine *q, const Event *ev)
 			y->oi_value = o->value;
 		if (!isfinite(o->contracts))
 			return;
-		y->oi = o->contracts;
+		if (fresh_oi(&y->f, ev->ts)) /* the newest is the gauge; every one is bucketed */
+			y->oi = o->contracts;
 		for (int i = 0; i < q->o.nintervals; i++) {
 			Series *s = y->s[i];
 			double closed;
@@ -1152,8 +1184,8 @@ uint64_t quant_publish(QuantEngine *q)
 			        liq_hour(v->liq_buy, v->liq_minute, y->last_ts / FB_MINUTE_MS);
 			vr->liq_sell_1h =
 			        liq_hour(v->liq_sell, v->liq_minute, y->last_ts / FB_MINUTE_MS);
-			vr->updated_ms = venue_ts(v);
-			vr->stale = !venue_fresh(v, y->last_ts);
+			vr->updated_ms = fresh_ts(&v->f);
+			vr->stale = !fresh_ok(&v->f, y->last_ts);
 		}
 		row->funding_z = NAN;
 		for (int i = 0; i < q->o.nintervals; i++) {
