@@ -313,8 +313,8 @@ n = off = empty = 0
 for row in csv.DictReader(open(sys.argv[2])):
     close = int(row["open_time"]) + 59999
     # each exchange's part is fresh: its mark within 5 minutes of the candle's close, its
-    # open interest within that and twice the smaller of its last two spacings (at most an
-    # hour)
+    # open interest within that and twice the smaller of its last two spacings (at most a
+    # day; not judged before its second value)
     def part(ex, sym):
         oi, oi_ts = latest(ex, sym, ["open_interest"], close)
         mark, mark_ts = latest(ex, sym, ["mark_price"], close)
@@ -324,7 +324,7 @@ for row in csv.DictReader(open(sys.argv[2])):
             "SELECT ts FROM market_metrics WHERE exchange = ? AND symbol = ? AND "
             "metric = 'open_interest' AND ts <= ? ORDER BY ts DESC LIMIT 3", (ex, sym, close))]
         gaps = [t[i] - t[i + 1] for i in range(len(t) - 1)]
-        allow = 300000 + min(2 * min(gaps), 3600000) if gaps else 300000
+        allow = 300000 + min(2 * min(gaps), 86400000) if gaps else float("inf")
         fresh = close - mark_ts <= 300000 and close - oi_ts <= allow
         return oi * mark if fresh else None
     parts = (part("simex", "1000SHIBUSDT"), part("simex-bybit", "SHIB1000USDT"))

@@ -190,17 +190,20 @@ static int fresh_mark_ok(const Fresh *f, int64_t now)
 }
 
 /* Fresh: the mark within QUANT_VENUE_STALE_MS, and the open interest, polled (every
- * feed.poll_s, 5 minutes by default) or given in 5-minute points, within that and twice its
- * own spacing (the smaller of its last two, at most an hour): a poll on time is never stale,
- * a poll that stopped is within a few periods. */
+ * feed.poll_s, 5 minutes of real time by default, more of a fast simulator's) or given in
+ * 5-minute points, within that and twice its own spacing (the smaller of its last two, at
+ * most a day): a poll on time is never stale, a poll that stopped is within a few periods.
+ * Before its second value the spacing is unknown and only the mark is judged. */
 static int fresh_ok(const Fresh *f, int64_t now)
 {
 	if (!fresh_mark_ok(f, now) || !f->oi_ts)
 		return 0;
 	int64_t gap = f->oi_gap[0];
-	if (f->oi_gap[1] && (!gap || f->oi_gap[1] < gap))
+	if (f->oi_gap[1] && f->oi_gap[1] < gap)
 		gap = f->oi_gap[1];
-	gap = 2 * gap < FB_HOUR_MS ? 2 * gap : FB_HOUR_MS;
+	if (!gap)
+		return 1;
+	gap = 2 * gap < FB_DAY_MS ? 2 * gap : FB_DAY_MS;
 	return now - f->oi_ts <= QUANT_VENUE_STALE_MS + gap;
 }
 

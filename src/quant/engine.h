@@ -104,9 +104,9 @@ typedef struct {
 void quant_default_options(QuantOptions *o);
 
 #define QUANT_MAX_VENUES 3
-/* Another exchange's mark older than this (exchange time, against the symbol's newest event),
- * or its open interest older than this and twice its own spacing, leaves it out of the sums
- * across exchanges: a feed that stopped does not look current. */
+/* An exchange's mark older than this (exchange time, against the symbol's newest event), or
+ * its open interest older than this and twice its own spacing, leaves its part out of the
+ * sums across exchanges: a feed that stopped does not look current. */
 #define QUANT_VENUE_STALE_MS (5 * 60 * 1000)
 
 /* Another exchange's values of a row's instrument, in a snapshot. */
