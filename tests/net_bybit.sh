@@ -113,10 +113,10 @@ print("fresh", "yes" if btc1 and "old" not in btc1 and "waiting" not in btc1 els
 shib = [i for i, l in enumerate(a) if l.split()[:2] in (["simex", "1000SHIBUSDT"],
                                                        ["simex-bybit", "SHIB1000USDT"])]
 print("shib mapped", "yes" if len(shib) == 2 and shib[1] == shib[0] + 1 else "no")
-alls = [l.split()[3] for l in a if l.split()[:2] == ["all", "spread"]]
+alls = [l[42:50].strip() for l in a if l.split()[:2] == ["all", "fspread"]]
 print("sums", "yes" if alls and all(x != "-" for x in alls) else "no")
 want = float(sys.argv[3])
-got = money(btc1.split()[3]) if btc1 else 0
+got = money(btc1[42:50].strip()) if btc1 else 0
 print("bybit oi", got, "stored", want, "near", "yes" if abs(got / want - 1) < 0.05 else "no")
 print("moved", "yes" if btc1 and btc2 and btc1 != btc2 else "no")
 EOF2

@@ -102,21 +102,31 @@ def money(s):
     num = s[:-1] if s[-1] in m else s
     dp = len(num.split(".")[1]) if "." in num else 0
     return float(num) * k, 0.5 * 10 ** -dp * k
-rows, bad, sums = [], 0, 0
+# the columns by position (a toast may end a line): OI$ and VOL$; the "all" line sums both,
+# and holds the funding spread in its SYMBOL column, named
+rows, bad, sums, vols = [], 0, 0, 0
 for line in open(sys.argv[1]):
     f = line.split()
-    if len(f) >= 6 and f[0] in ("simex", "simex-bybit") and f[3] != "-":
-        rows.append(money(f[3]))
-    elif len(f) >= 5 and f[0] == "all" and len(rows) >= 2 and f[3] != "-":
-        (got, e0), (a, e1), (b, e2) = money(f[3]), rows[-2], rows[-1]
+    oi, vol = line[42:50].strip(), line[66:74].strip()
+    if len(f) >= 6 and f[0] in ("simex", "simex-bybit") and oi != "-":
+        rows.append((money(oi), money(vol) if vol != "-" else None))
+    elif len(f) >= 5 and f[0] == "all" and len(rows) >= 2 and oi != "-":
+        if f[1] != "fspread":
+            print("no fspread:", line.strip()); bad += 1
+        (got, e0), ((a, e1), va), ((b, e2), vb) = money(oi), rows[-2], rows[-1]
         sums += 1
         if abs(got - (a + b)) > e0 + e1 + e2:
             print("all", got, "is not", a, "+", b); bad += 1
+        if vol != "-" and va and vb:
+            (g, e0), (a, e1), (b, e2) = money(vol), va, vb
+            vols += 1
+            if abs(g - (a + b)) > e0 + e1 + e2:
+                print("all volume", g, "is not", a, "+", b); bad += 1
         rows = []
-print("sums", sums)
-sys.exit(1 if bad or sums < 3 else 0)
+print("sums", sums, "volumes", vols)
+sys.exit(1 if bad or sums < 3 or vols < 3 else 0)
 PY
-[ $? -eq 0 ] && ok || { bad "the venues' open interest does not add up"; cat "$WORK/venues.out" "$WORK/screen" >&2; }
+[ $? -eq 0 ] && ok || { bad "the venues' open interest or volume does not add up"; cat "$WORK/venues.out" "$WORK/screen" >&2; }
 $T send-keys -t ui Escape
 wait_screen "SYMBOL" || bad "Esc did not go back from the venues"
 # F3 searches: the cursor jumps to the first symbol with the text, as in htop

@@ -1,12 +1,12 @@
 /* The venue screen (v): each symbol's price, open interest, funding and 24h volume on every
  * exchange the collector follows, then the sums and spreads across them (the engine's columns
  * across exchanges). Prices are each exchange's own (SHIB1000USDT quotes 1,000 SHIB), funding
- * per the exchange's own period with the period beside it. The "all" line: open interest
- * summed, funding per 8 h weighted by open interest, and the other exchanges' spreads against
- * this one: price (in the PRICE column, per base unit) and funding per 8 h (in the VOL$
- * column).
- * Another exchange's line whose values are older than QUANT_VENUE_STALE_MS is dimmed, with
- * their age at its end, and left out of the "all" line.
+ * per the exchange's own period with the period beside it. The "all" line: open interest and
+ * 24h volume summed, funding per 8 h weighted by open interest, and the other exchanges'
+ * spreads against this one: price (in the PRICE column, per base unit) and funding per 8 h
+ * (fspread, in the SYMBOL column): every column holds what its title says or a spread of it.
+ * Another exchange's line whose part is not fresh (the engine's rule) is dimmed, with the age
+ * of its older value at its end, and left out of the "all" line's sums.
  * From the snapshot alone. Main thread. */
 #include <curses.h>
 #include <math.h>
@@ -50,7 +50,7 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 	for (int r = 0; r < n; r++)
 		venues |= s->rows[r].nvenues > 0;
 	mvaddnstr(1, 0,
-	          venues ? " all: OI summed, funding per 8 h by OI; spread: price, funding/8h"
+	          venues ? " all: sums, FUND% per 8 h by OI; PRICE: its spread; fspread: funding/8h"
 	                 : " one exchange: [exchanges] enabled = binance bybit collects both",
 	          W);
 	attron(A_BOLD | A_UNDERLINE);
@@ -91,14 +91,22 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 					         : m < 2880 ? "h"
 					                    : "d");
 				}
-			} else { /* the sum, and the others' spreads against this exchange */
-				char o[16], f[16], sp[16], ps[16];
+			} else { /* the sums, and the others' spreads against this exchange */
+				char o[16], f[16], sp[16], ps[16], fs[24], vo[16];
 				ui_fmt(o, sizeof o, F_MONEY, t->oi_all);
 				ui_fmt(f, sizeof f, F_PCT, t->funding_all);
 				ui_fmt(sp, sizeof sp, F_PCT, t->funding_spread);
 				ui_fmt(ps, sizeof ps, F_PCT, t->price_spread);
+				/* the volume too only while every part is known and fresh */
+				double vol = t->quote_volume_24h;
+				for (int i = 0; i < t->nvenues; i++)
+					vol = t->venue[i].stale
+					              ? NAN
+					              : vol + t->venue[i].quote_volume_24h;
+				ui_fmt(vo, sizeof vo, F_MONEY, vol);
+				snprintf(fs, sizeof fs, "fspread %s", sp);
 				snprintf(line, sizeof line, " %-12s %-14s %11s%% %8s %9s %4s %8s",
-				         "all", "spread", ps, o, f, "8h", sp);
+				         "all", fs, ps, o, f, "8h", vo);
 			}
 			ui_clean(line);
 			int attr = j < 0   ? A_BOLD
