@@ -38,6 +38,12 @@ wait_screen() {
 		sleep 0.2
 	done
 }
+# alive PID: the process is there and has not exited. A zombie has exited: one whose parent
+# is gone (a tmux pane's shell) waits for PID 1 to reap it, which here can take seconds.
+alive() {
+	st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
 summary() {
 	echo "$1: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]

@@ -157,11 +157,12 @@ for src in sqlite clickhouse; do
 	# is killed so it cannot hold a core for the rest of the run
 	rp=$(cat "$WORK/replay-$src.pid" 2>/dev/null)
 	i=0
-	while [ -n "$rp" ] && kill -0 "$rp" 2>/dev/null && [ $i -lt 50 ]; do
+	while [ -n "$rp" ] && alive "$rp" && [ $i -lt 50 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	[ -n "$rp" ] && kill -9 "$rp" 2>/dev/null && echo "net_clickhouse: the $src replay outlived its hangup by 5 s" >&2
+	[ -n "$rp" ] && alive "$rp" && kill -9 "$rp" 2>/dev/null &&
+		echo "net_clickhouse: the $src replay outlived its hangup by 5 s ($(grep State "/proc/$rp/status" 2>/dev/null))" >&2
 done
 grep -q "REPLAY" "$WORK/replay-clickhouse.txt" && cmp -s "$WORK/replay-sqlite.txt" "$WORK/replay-clickhouse.txt" && ok || {
 	bad "the replay over clickhouse shows other values: $(cat "$WORK/replay-clickhouse.err")"

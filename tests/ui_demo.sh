@@ -321,8 +321,8 @@ pid=$(pgrep -f -- "^$FB --config $WORK/fb.ini demo" | head -1)
 [ -n "$pid" ] && ok || bad "no demo process to hang up"
 $T kill-server
 i=0
-while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { bad "the dashboard outlived its terminal by 2 s"; kill "$pid"; } || ok
+while [ -n "$pid" ] && alive "$pid" && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+[ -n "$pid" ] && alive "$pid" && { bad "the dashboard outlived its terminal by 2 s: $(grep State "/proc/$pid/status")"; kill "$pid"; } || ok
 
 # TERM=dumb: no garbled screen; the demo falls back to its plain text
 rm -f "$WORK/exit"
@@ -334,6 +334,6 @@ LC_ALL=C grep -q "$(printf '\033')" "$WORK/scrollback" && bad "escape codes on a
 pid=$(pgrep -f -- "^$FB --config $WORK/fb.ini demo" | head -1)
 $T kill-server 2>/dev/null
 i=0 # (the plain text demo flushes its collector on the way out: slower under the sanitizers)
-while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { bad "the plain demo outlived its terminal by 10 s"; kill "$pid"; } || ok
+while [ -n "$pid" ] && alive "$pid" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -n "$pid" ] && alive "$pid" && { bad "the plain demo outlived its terminal by 10 s"; kill "$pid"; } || ok
 summary ui_demo
