@@ -21,8 +21,8 @@ static double now_s(void)
 }
 
 /* ns per event of n events over nsym symbols, best of 3; kind 0 own mark, 1 venue mark,
- * 2 venue open interest, 3 venue mark under another name (1000XXXXUSDT here, XXXX1000USDT
- * there, as 1000SHIBUSDT is Bybit's SHIB1000USDT) */
+ * 2 venue open interest, 3 venue mark under another name (1000AAAAUSDT on the first
+ * exchange, AAAA1000USDT on the other, as 1000SHIBUSDT is Bybit's SHIB1000USDT) */
 static double run(int nsym, long n, int kind, double *check)
 {
 	QuantOptions qo;

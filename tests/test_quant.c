@@ -355,6 +355,23 @@ static void test_venues(void **state)
 	quant_free(q);
 }
 
+/* This exchange's own open interest (contracts) and mark (index the same, funding 0.01 %) */
+static void own_oi(QuantEngine *q, const char *sym, int64_t ts, double contracts)
+{
+	Event oi = simple(EV_OPEN_INTEREST, sym, ts);
+	oi.u.oi.contracts = contracts;
+	oi.u.oi.value = NAN;
+	quant_apply(q, &oi);
+}
+
+static void own_mark(QuantEngine *q, const char *sym, int64_t ts, double mark)
+{
+	Event m = simple(EV_MARK, sym, ts);
+	m.u.mark.mark = m.u.mark.index = mark;
+	m.u.mark.funding_rate = 0.0001;
+	quant_apply(q, &m);
+}
+
 /* A venue's open interest polled every 5 minutes stays in the sum between its polls (5 minutes
  * and twice its spacing); once the polls stop it drops out, though its mark goes on; an
  * earlier 5-minute point that comes after a newer value changes nothing */
@@ -365,14 +382,8 @@ static void test_venue_oi_cadence(void **state)
 	const int64_t M = FB_MINUTE_MS;
 	double oi_at[] = {1e6, 1.1e6, 1.2e6}; /* Bybit's, at 0, 5 and 10 minutes */
 	for (int64_t t = 0; t <= 40; t++) {
-		Event oi = simple(EV_OPEN_INTEREST, "BTCUSDT", T0 + t * M);
-		oi.u.oi.contracts = 1000;
-		oi.u.oi.value = NAN;
-		quant_apply(q, &oi);
-		Event m = simple(EV_MARK, "BTCUSDT", T0 + t * M);
-		m.u.mark.mark = m.u.mark.index = 100;
-		m.u.mark.funding_rate = 0.0001;
-		quant_apply(q, &m);
+		own_oi(q, "BTCUSDT", T0 + t * M, 1000);
+		own_mark(q, "BTCUSDT", T0 + t * M, 100);
 		Event v = venue("bybit", "BTCUSDT", T0 + t * M);
 		v.u.venue.mark = 101;
 		v.u.venue.funding_rate = 0.0001;
@@ -413,20 +424,10 @@ static void test_own_part_stale(void **state)
 	QuantEngine *q = engine(3, 3);
 	const int64_t M = FB_MINUTE_MS;
 	for (int64_t t = 0; t <= 11; t++) {
-		if (t == 0 || t == 1) { /* two polls, a minute apart, then none */
-			Event oi = simple(EV_OPEN_INTEREST, "BTCUSDT", T0 + t * M);
-			oi.u.oi.contracts = 1000;
-			oi.u.oi.value = NAN;
-			quant_apply(q, &oi);
-		}
-		Event m = simple(EV_MARK, "BTCUSDT", T0 + t * M);
-		m.u.mark.mark = m.u.mark.index = 100;
-		m.u.mark.funding_rate = 0.0001;
-		quant_apply(q, &m);
-		Event late = m; /* a reordered frame of half a minute before */
-		late.ts -= M / 2;
-		late.u.mark.mark = 50;
-		quant_apply(q, &late);
+		if (t == 0 || t == 1) /* two polls, a minute apart, then none */
+			own_oi(q, "BTCUSDT", T0 + t * M, 1000);
+		own_mark(q, "BTCUSDT", T0 + t * M, 100);
+		own_mark(q, "BTCUSDT", T0 + t * M - M / 2, 50); /* a reordered frame, before it */
 		Event v = venue("bybit", "BTCUSDT", T0 + t * M);
 		v.u.venue.mark = 100;
 		v.u.venue.funding_rate = 0.0001;

@@ -387,8 +387,8 @@ static void push_tickers(Collector *c, const UniverseEntry *u, long n)
 		        u[i].funding_interval_min > 0 ? u[i].funding_interval_min / 60.0 : NAN;
 		quant_live_push(c->primary->live, &ev);
 	}
+	int64_t ts = fb_now_ms() + c->server_offset_ms; /* the ranking's, in the exchange's time */
 	for (long i = 0; i < n; i++) {
-		int64_t ts = fb_now_ms() + c->server_offset_ms;
 		if (u[i].funding_interval_min > 0) /* the interval, where the exchange gives one */
 			put_metric(c, u[i].symbol, "funding_interval_h", ts,
 			           u[i].funding_interval_min / 60.0);

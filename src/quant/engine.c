@@ -293,27 +293,24 @@ static void reindex(QuantEngine *q)
 	}
 }
 
-static Sym *find_sym(const QuantEngine *q, const char *symbol)
-{
-	if (!q->nindex)
-		return NULL;
-	uint32_t h = hash(symbol) & (uint32_t)(q->nindex - 1);
-	for (; q->index[h]; h = (h + 1) & (uint32_t)(q->nindex - 1))
-		if (strcmp(q->sym[q->index[h] - 1]->symbol, symbol) == 0)
-			return q->sym[q->index[h] - 1];
-	return NULL;
-}
-
-/* The symbol of an instrument (quant/instrument.h key), or NULL. */
-static Sym *find_key(const QuantEngine *q, const char *key)
+/* The symbol under key in one of the indexes: by its name (index) or by its instrument's key
+ * (kindex), or NULL. */
+static Sym *index_get(const QuantEngine *q, const int *index, const char *key)
 {
 	if (!q->nindex)
 		return NULL;
 	uint32_t h = hash(key) & (uint32_t)(q->nindex - 1);
-	for (; q->kindex[h]; h = (h + 1) & (uint32_t)(q->nindex - 1))
-		if (strcmp(q->sym[q->kindex[h] - 1]->inst.key, key) == 0)
-			return q->sym[q->kindex[h] - 1];
+	for (; index[h]; h = (h + 1) & (uint32_t)(q->nindex - 1)) {
+		Sym *y = q->sym[index[h] - 1];
+		if (strcmp(index == q->index ? y->symbol : y->inst.key, key) == 0)
+			return y;
+	}
 	return NULL;
+}
+
+static Sym *find_sym(const QuantEngine *q, const char *symbol)
+{
+	return index_get(q, q->index, symbol);
 }
 
 static void series_init(const QuantEngine *q, Series *s, int i)
@@ -855,7 +852,7 @@ static void apply_venue(QuantEngine *q, const Event *ev)
 	else if (instrument_of(ev->symbol, &in))
 		return;
 	else
-		y = find_key(q, in.key);
+		y = index_get(q, q->kindex, in.key); /* another name of it (SHIB1000USDT) */
 	if (!y)
 		return; /* an instrument this exchange does not track */
 	Venue *v = NULL;
