@@ -82,25 +82,41 @@ grep -q '"rate_limited":[1-9]' "$WORK/simex.stats" && ok || bad "no burst reache
 # A second viewer, over time: attach (tmux, 100x30) follows the collector's database; its
 # venue screen shows Bybit's rows beside Binance's (SHIB1000USDT under 1000SHIBUSDT), fresh
 # (neither dimmed as old nor waiting), the sum across both, Bybit's OI$ as its stored rows give
-# it, and moves on as the collector commits
+# it, and moves on as the collector commits. Under these faults (a stream dropped every 9 s,
+# silent 4 s every 13 s, bursts of refusals) at 60x, a minute of the market is a second here
+# and Bybit's part may rightly be over 5 minutes old for a moment: the screen is read once a
+# second until it is fresh (at most 20 times), and a row it calls old must be so (5 minutes
+# or more) with the sums it is part of blank
 tmux_setup net_bybit
 $T new-session -d -s ui -x 100 -y 30 "env HOME=$WORK LANG=C.UTF-8 LC_ALL=C.UTF-8 $FB --db $WORK/c.db attach; sleep 30"
 wait_screen "ATTACH" || bad "attach did not start: $(cat "$WORK/screen")"
 $T send-keys -t ui v
 wait_screen "simex-bybit  BTCUSDT" || bad "attach's venue screen shows no Bybit row"
 sleep 1
-screen
-cp "$WORK/screen" "$WORK/venues1.txt"
-sqlite3 "$WORK/c.db" "SELECT (SELECT value FROM market_metrics WHERE exchange = 'simex-bybit' AND
-  symbol = 'BTCUSDT' AND metric = 'open_interest' ORDER BY ts DESC LIMIT 1) * (SELECT value FROM
-  market_metrics WHERE exchange = 'simex-bybit' AND symbol = 'BTCUSDT' AND metric = 'mark_price'
-  ORDER BY ts DESC LIMIT 1)" >"$WORK/venues_oi.txt"
+: >"$WORK/venues_old.txt"
+i=0
+while [ $i -lt 20 ]; do
+	screen
+	cp "$WORK/screen" "$WORK/venues1.txt"
+	sqlite3 "$WORK/c.db" "SELECT (SELECT value FROM market_metrics WHERE exchange = 'simex-bybit' AND
+	  symbol = 'BTCUSDT' AND metric = 'open_interest' ORDER BY ts DESC LIMIT 1) * (SELECT value FROM
+	  market_metrics WHERE exchange = 'simex-bybit' AND symbol = 'BTCUSDT' AND metric = 'mark_price'
+	  ORDER BY ts DESC LIMIT 1)" >"$WORK/venues_oi.txt"
+	# fresh: Bybit's BTCUSDT neither old nor waiting, and every sum (OI$ of an all line) shown
+	awk '$1 == "simex-bybit" && $2 == "BTCUSDT" && /(old|waiting)/ { f = 1 }
+	     $1 == "all" && $2 == "fspread" && substr($0, 43, 8) ~ /^ *- *$/ { f = 1 }
+	     END { exit f }' "$WORK/venues1.txt" && break
+	{ echo "-- read $i"; cat "$WORK/venues1.txt"; } >>"$WORK/venues_old.txt"
+	sleep 1
+	i=$((i + 1))
+done
+echo "attach: fresh at read $i" >&2
 sleep 6
 screen
 cp "$WORK/screen" "$WORK/venues2.txt"
 $T kill-server
 python3 - "$WORK/venues1.txt" "$WORK/venues2.txt" "$(cat "$WORK/venues_oi.txt")" \
-	>"$WORK/venues.txt" 2>&1 <<'EOF2'
+	"$WORK/venues_old.txt" >"$WORK/venues.txt" 2>&1 <<'EOF2'
 import sys
 a, b = (open(f).read().splitlines() for f in sys.argv[1:3])
 def money(x):
@@ -119,10 +135,26 @@ want = float(sys.argv[3])
 got = money(btc1[42:50].strip()) if btc1 else 0
 print("bybit oi", got, "stored", want, "near", "yes" if abs(got / want - 1) < 0.05 else "no")
 print("moved", "yes" if btc1 and btc2 and btc1 != btc2 else "no")
+# the reads before: an exchange's row called old is 5 minutes old or more, and the sum
+# right under it (its symbol's "all" line) is blank
+bad = 0
+lines = open(sys.argv[4]).read().splitlines()
+for i, l in enumerate(lines):
+    w = l.split()
+    if len(w) > 2 and w[0] == "simex-bybit" and w[-1] == "old":
+        age = w[-2]
+        mins = int(age[:-1]) * {"m": 1, "h": 60, "d": 1440}[age[-1]]
+        nxt = next((m for m in lines[i + 1:] if m.split()[:1] == ["all"]), "")
+        if mins < 5 or nxt[42:50].strip() != "-":
+            bad += 1
+            print("inconsistent:", l, "|", nxt)
+print("old rows consistent", "yes" if not bad else "no")
 EOF2
-for w in "bybit row yes" "fresh yes" "shib mapped yes" "sums yes" "near yes" "moved yes"; do
+for w in "bybit row yes" "fresh yes" "shib mapped yes" "sums yes" "near yes" "moved yes" \
+	"old rows consistent yes"; do
 	has "$WORK/venues.txt" "$w" "attach's venue screen over time ($w)"
 done
+grep -q '^-- read' "$WORK/venues_old.txt" && { echo "attach's reads before the fresh one:"; cat "$WORK/venues_old.txt"; } >&2
 
 STOP_T=$(sed -n 's/.*"time":\([0-9]*\).*/\1/p' "$WORK/simex.stats")
 kill -INT "$COLLECT"

@@ -222,10 +222,15 @@ int cmd_demo(CliContext *ctx, int argc, char **argv)
 	}
 	if (end != 0)
 		show(collector_engine(col), speed, 0, 1);
+	int64_t t0 = fb_mono_ms();
 	uint64_t lost = collector_stop(col);
 	simex_stop(sx);
 	store_close(st);
 	close(lock);
+	/* why and how fast it ended: a hangup (129) is the terminal going away */
+	log_info("demo", "stopped in %lld ms (exit status %d); %llu records lost",
+	         (long long)(fb_mono_ms() - t0), lost ? CLI_FAIL : signals_exit_status(status),
+	         (unsigned long long)lost);
 	printf("demo: stopped; the data stays in %s\n", db);
 	free(db);
 	return lost ? CLI_FAIL : signals_exit_status(status);
