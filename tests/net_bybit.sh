@@ -141,7 +141,7 @@ bad = 0
 lines = open(sys.argv[4]).read().splitlines()
 for i, l in enumerate(lines):
     w = l.split()
-    if len(w) > 2 and w[0] == "simex-bybit" and w[-1] == "old":
+    if len(w) > 2 and w[0] in ("simex", "simex-bybit") and w[-1] == "old":
         age = w[-2]
         mins = int(age[:-1]) * {"m": 1, "h": 60, "d": 1440}[age[-1]]
         nxt = next((m for m in lines[i + 1:] if m.split()[:1] == ["all"]), "")

@@ -442,6 +442,25 @@ static void test_own_part_stale(void **state)
 		else
 			assert_true(isnan(r->oi_all) && isnan(r->oi_share));
 		assert_int_equal(r->venue[0].stale, 0); /* Bybit's part is fresh */
+		/* the row's own open interest is told old as the sums leave it, with its time */
+		assert_int_equal(r->oi_stale, t > 8);
+		assert_int_equal(r->own_stale, t > 8);
+		assert_int_equal(r->oi_ms, T0 + (t ? M : 0));
+		assert_int_equal(r->own_ms, T0 + (t ? M : 0)); /* the older of mark and OI */
+		NEAR(r->oi, 1000);                             /* still shown, as it was */
+		quant_snapshot_release(q, s);
+	}
+	/* then the polls come back and the marks stop: the open interest is fresh again, the part
+	 * (its mark) is not once the mark is over 5 minutes old */
+	for (int64_t t = 12; t <= 18; t++) {
+		own_oi(q, "BTCUSDT", T0 + t * M, 1000);
+		quant_publish(q);
+		QuantSnapshot *s = quant_snapshot_acquire(q);
+		const QuantTopRow *r = &s->rows[0];
+		assert_int_equal(r->oi_stale, 0);
+		assert_int_equal(r->oi_ms, T0 + t * M);
+		assert_int_equal(r->own_stale, t > 11 + 5);
+		assert_int_equal(r->own_ms, T0 + 11 * M);
 		quant_snapshot_release(q, s);
 	}
 	quant_free(q);

@@ -147,6 +147,26 @@ $T send-keys -t ui Escape
 wait_screen "1m  top" && ok || bad "Esc did not go back to the table"
 quit replay
 
+# --- an open interest whose polls stopped: AAAUSDT's every 5 minutes until 12:00, then none;
+# shown as it was until 5 minutes and twice its spacing have passed (12:15), then dimmed and
+# marked ~ (OI$ and OI%), while BBBUSDT's (none at all) stays unknown
+cp "$WORK/r.db" "$WORK/o.db"
+t1=$(($(epoch "2025-01-02 11:00") * 1000))
+i=0
+while [ $i -le 12 ]; do
+	echo "INSERT INTO market_metrics VALUES ('binance', 'AAAUSDT', 'open_interest', $((t1 + i * 300000)), $((50000 + i * 100)));"
+	i=$((i + 1))
+done | sqlite3 "$WORK/o.db" || bad "open interest rows"
+start "$FB" --db "$WORK/o.db" replay --from 2025-01-02T12:14
+wait_screen "REPLAY 2025-01-02 12:14 UTC" || bad "no replay of the open interest"
+oi_cells() { awk -v s="$1" '$1 == "SYMBOL" { h = $6 $7 } $1 == s && h == "OI$OI%" { print $6, $7 }' "$WORK/screen"; }
+case "$(oi_cells AAAUSDT)" in *~*) bad "an open interest 14 minutes old is marked old: $(oi_cells AAAUSDT)" ;; *M*) ok ;; *) bad "no open interest shown: $(oi_cells AAAUSDT)" ;; esac
+$T send-keys -t ui Right Right
+wait_screen "REPLAY 2025-01-02 12:16 UTC" || bad "no step to 12:16"
+case "$(oi_cells AAAUSDT)" in *M~" "*~) ok ;; *) bad "an open interest 16 minutes old is not marked old: $(oi_cells AAAUSDT)" ;; esac
+case "$(oi_cells BBBUSDT)" in *~*) bad "an unknown open interest is marked old: $(oi_cells BBBUSDT)" ;; *) ok ;; esac
+quit "replay of an open interest"
+
 # --- attach to a collector filling a database from simex, and live against simex
 "$FB" simex --port 0 --seed 5 --speed 60 --history-minutes 600 >"$WORK/simex.out" 2>"$WORK/simex.err" &
 SIMEX=$!

@@ -358,6 +358,15 @@ void ui_table(Ui *u, const QuantSnapshot *s)
 				ui_fmt(cell, sizeof cell, ui_cols[c].fmt, vv);
 				int signed_col = ui_cols[c].fmt == F_PCT || c == C_Z || c == C_CVD;
 				int extra = !cur ? threshold_attr(u, c, vv) : 0;
+				if (row->oi_stale && (c == C_OI || c == C_OICHG) && isfinite(vv)) {
+					/* an open interest whose polls stopped: dim, marked ~ */
+					size_t l = strlen(cell);
+					if ((int)l >= w)
+						l = (size_t)w - 1;
+					cell[l] = '~';
+					cell[l + 1] = '\0';
+					extra = A_DIM;
+				}
 				if (signed_col && !cur && !(extra & A_COLOR))
 					ui_sign_attr(u, vv, 1);
 				attron(extra);

@@ -64,20 +64,29 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 		for (int j = -1; j <= t->nvenues && y < H - 1; j++, k++) {
 			if (k < u->vscroll)
 				continue;
-			if (j < 0)
-				/* open interest as the sum counts it: contracts times mark */
-				line_of(line, sizeof line, u->d->exchange, t->symbol, t->last,
-				        t->price_dp,
-				        isfinite(t->oi * t->mark) ? t->oi * t->mark : t->oi_value,
-				        t->funding, t->funding_interval_h, t->quote_volume_24h);
-			else if (j < t->nvenues) {
-				const QuantVenueRow *v = &t->venue[j];
-				line_of(line, sizeof line, v->venue, v->symbol, v->mark,
-				        t->price_dp, v->oi_value, v->funding, v->funding_interval_h,
-				        v->quote_volume_24h);
-				int64_t age = (int64_t)t->updated_ms - v->updated_ms;
-				stale = v->stale;
-				if (!v->updated_ms) { /* its volume, say, but no mark or OI yet */
+			if (j < t->nvenues) {
+				/* this exchange's own row: open interest as the sum counts it,
+				 * contracts times mark */
+				const QuantVenueRow *v = j >= 0 ? &t->venue[j] : NULL;
+				int64_t at;
+				if (v) {
+					line_of(line, sizeof line, v->venue, v->symbol, v->mark,
+					        t->price_dp, v->oi_value, v->funding,
+					        v->funding_interval_h, v->quote_volume_24h);
+					at = v->updated_ms;
+					stale = v->stale;
+				} else {
+					line_of(line, sizeof line, u->d->exchange, t->symbol,
+					        t->last, t->price_dp,
+					        isfinite(t->oi * t->mark) ? t->oi * t->mark
+					                                  : t->oi_value,
+					        t->funding, t->funding_interval_h,
+					        t->quote_volume_24h);
+					at = t->own_ms;
+					stale = t->own_stale && t->nvenues > 0;
+				}
+				int64_t age = (int64_t)t->updated_ms - at;
+				if (stale && !at) { /* its volume, say, but no mark or OI yet */
 					size_t len = strlen(line);
 					snprintf(line + len, sizeof line - len, " waiting");
 				} else if (stale) {
@@ -98,7 +107,7 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 				ui_fmt(sp, sizeof sp, F_PCT, t->funding_spread);
 				ui_fmt(ps, sizeof ps, F_PCT, t->price_spread);
 				/* the volume too only while every part is known and fresh */
-				double vol = t->quote_volume_24h;
+				double vol = t->own_stale ? NAN : t->quote_volume_24h;
 				for (int i = 0; i < t->nvenues; i++)
 					vol = t->venue[i].stale
 					              ? NAN
@@ -109,8 +118,8 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 				         "all", fs, ps, o, f, "8h", vo);
 			}
 			ui_clean(line);
-			int attr = j < 0   ? A_BOLD
-			           : stale ? (u->color ? COLOR_PAIR(P_DIM) : A_DIM)
+			int attr = stale   ? (u->color ? COLOR_PAIR(P_DIM) : A_DIM)
+			           : j < 0 ? A_BOLD
 			                   : 0;
 			attron(attr);
 			mvaddnstr(y++, 0, line, W);

@@ -189,14 +189,15 @@ static int fresh_mark_ok(const Fresh *f, int64_t now)
 	return f->mark_ts && now - f->mark_ts <= QUANT_VENUE_STALE_MS;
 }
 
-/* Fresh: the mark within QUANT_VENUE_STALE_MS, and the open interest, polled (every
+/* Fresh: the mark within QUANT_VENUE_STALE_MS (fresh_mark_ok), and the open interest
+ * (fresh_oi_ok), polled (every
  * feed.poll_s, 5 minutes of real time by default, more of a fast simulator's) or given in
  * 5-minute points, within that and twice its own spacing (the smaller of its last two, at
  * most a day): a poll on time is never stale, a poll that stopped is within a few periods.
  * Before its second value the spacing is unknown and only the mark is judged. */
-static int fresh_ok(const Fresh *f, int64_t now)
+static int fresh_oi_ok(const Fresh *f, int64_t now)
 {
-	if (!fresh_mark_ok(f, now) || !f->oi_ts)
+	if (!f->oi_ts)
 		return 0;
 	int64_t gap = f->oi_gap[0];
 	if (f->oi_gap[1] && f->oi_gap[1] < gap)
@@ -205,6 +206,11 @@ static int fresh_ok(const Fresh *f, int64_t now)
 		return 1;
 	gap = 2 * gap < FB_DAY_MS ? 2 * gap : FB_DAY_MS;
 	return now - f->oi_ts <= QUANT_VENUE_STALE_MS + gap;
+}
+
+static int fresh_ok(const Fresh *f, int64_t now)
+{
+	return fresh_mark_ok(f, now) && fresh_oi_ok(f, now);
 }
 
 /* Another exchange's latest values of a symbol's instrument (EV_VENUE). */
@@ -1149,6 +1155,10 @@ uint64_t quant_publish(QuantEngine *q)
 		row->funding_annual = row->funding * (YEAR_MS / (double)y->funding_interval_ms);
 		row->next_funding_time = (double)y->next_funding;
 		row->oi = y->oi;
+		row->oi_ms = y->f.oi_ts;
+		row->oi_stale = y->f.oi_ts && !fresh_oi_ok(&y->f, y->last_ts);
+		row->own_ms = fresh_ts(&y->f);
+		row->own_stale = !fresh_ok(&y->f, y->last_ts);
 		row->oi_value = isfinite(y->oi_value)                  ? y->oi_value
 		                : isfinite(y->oi) && isfinite(y->mark) ? y->oi * y->mark
 		                                                       : y->oi * y->last;

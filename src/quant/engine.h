@@ -130,6 +130,10 @@ typedef struct {
 	double mark, index, basis, funding, funding_annual, funding_z, next_funding_time;
 	double funding_interval_h;
 	double oi, oi_value, ls_ratio, taker_ratio, imbalance, cvd_trades;
+	int64_t oi_ms;  /* exchange time of its open interest; 0 none */
+	int oi_stale;   /* that open interest is older than its polls allow (see QuantVenueRow) */
+	int64_t own_ms; /* this exchange's part of the sums, as QuantVenueRow's updated_ms */
+	int own_stale;  /* and as its stale */
 	double liq_buy_1h, liq_sell_1h; /* quote notional of forced buys / sells, last hour */
 	QuantVenueRow venue[QUANT_MAX_VENUES]; /* the other exchanges (nvenues of them) */
 	int nvenues;
