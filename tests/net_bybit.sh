@@ -78,6 +78,13 @@ awk '$1 == "bybit" && $8 > 0 { f = 1 } END { exit !f }' "$WORK/exchanges.txt" &&
 curl -s "$URL/simex/stats" >"$WORK/simex.stats"
 has "$WORK/simex.stats" '"violations":0,' "no request inside a Retry-After window or a ban"
 grep -q '"rate_limited":[1-9]' "$WORK/simex.stats" && ok || bad "no burst reached the collector"
+# an error's envelope (a bad category here) carries the exchange's clock, as every answer does:
+# the simulated time, hours behind this machine's
+curl -s "$URL/v5/market/kline?category=spot&symbol=BTCUSDT&interval=1" >"$WORK/by_error.json"
+curl -s "$URL/simex/stats" >"$WORK/simex.now"
+te=$(json_num time "$WORK/by_error.json") tn=$(json_num time "$WORK/simex.now")
+[ -n "$te" ] && [ -n "$tn" ] && [ $((tn - te)) -ge 0 ] && [ $((tn - te)) -lt 120000 ] && ok ||
+	bad "an error's time $te is not simex's clock $tn: $(cat "$WORK/by_error.json")"
 
 # A second viewer, over time: attach (tmux, 100x30) follows the collector's database; its
 # venue screen shows Bybit's rows beside Binance's (SHIB1000USDT under 1000SHIBUSDT), fresh

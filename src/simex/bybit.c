@@ -143,21 +143,21 @@ static void envelope_close(Simex *s, Reply *r)
 	              (long long)clock_now(&s->clock));
 }
 
-static void by_error(Reply *r, int code, const char *msg)
+static void by_error(Simex *s, Reply *r, int code, const char *msg)
 {
 	r->status = 200; /* Bybit: the HTTP status says nothing of a request's errors */
 	r->body.len = 0;
 	strbuf_printf(&r->body,
 	              "{\"retCode\":%d,\"retMsg\":\"%s\",\"result\":{},\"retExtInfo\":{},\"time\":"
 	              "%lld}",
-	              code, msg, (long long)fb_now_ms());
+	              code, msg, (long long)clock_now(&s->clock)); /* the simulated clock */
 }
 
-static int want_linear(const Args *q, Reply *r)
+static int want_linear(Simex *s, const Args *q, Reply *r)
 {
 	const char *c = simex_arg(q, "category");
 	if (!c || strcmp(c, "linear") != 0) {
-		by_error(r, 10001, "params error: category invalid");
+		by_error(s, r, 10001, "params error: category invalid");
 		return -1;
 	}
 	return 0;
@@ -165,12 +165,12 @@ static int want_linear(const Args *q, Reply *r)
 
 static int want_symbol(Simex *s, const Args *q, Reply *r)
 {
-	if (want_linear(q, r))
+	if (want_linear(s, q, r))
 		return -1;
 	const char *sym = simex_arg(q, "symbol");
 	int i = sym ? simex_bybit_find(s, sym) : -1;
 	if (i < 0)
-		by_error(r, 10001, sym ? "params error: symbol invalid" : "params error: symbol");
+		by_error(s, r, 10001, sym ? "params error: symbol invalid" : "params error: symbol");
 	return i;
 }
 
@@ -186,18 +186,18 @@ static void h_time(Simex *s, const Args *q, Reply *r)
 
 static void h_instruments(Simex *s, const Args *q, Reply *r)
 {
-	if (want_linear(q, r))
+	if (want_linear(s, q, r))
 		return;
 	int64_t limit = simex_arg_int(q, "limit", 500), now = clock_now(&s->clock);
 	if (limit < 1 || limit > 1000) {
-		by_error(r, 10001, "params error: limit");
+		by_error(s, r, 10001, "params error: limit");
 		return;
 	}
 	const char *cur = simex_arg(q, "cursor");
 	int64_t from = 0;
 	if (cur && *cur) {
 		if (cur[0] != 'p' || (from = strtoll(cur + 1, NULL, 10)) < 0) {
-			by_error(r, 10001, "params error: cursor invalid");
+			by_error(s, r, 10001, "params error: cursor invalid");
 			return;
 		}
 	}
@@ -277,7 +277,7 @@ static void h_tickers(Simex *s, const Args *q, Reply *r)
 	if (simex_arg(q, "symbol")) {
 		if ((one = want_symbol(s, q, r)) < 0)
 			return;
-	} else if (want_linear(q, r))
+	} else if (want_linear(s, q, r))
 		return;
 	envelope_open(s, r);
 	strbuf_printf(&r->body, "{\"category\":\"linear\",\"list\":[");
@@ -310,12 +310,12 @@ static void klines(Simex *s, const Args *q, Reply *r, int which)
 			interval = ivs[k].ours;
 	int64_t ivl = interval ? fb_interval_ms(interval) : -1;
 	if (ivl <= 0) {
-		by_error(r, 10001, "params error: interval invalid");
+		by_error(s, r, 10001, "params error: interval invalid");
 		return;
 	}
 	int64_t limit = simex_arg_int(q, "limit", 200), now = clock_now(&s->clock);
 	if (limit < 1 || limit > 1000) {
-		by_error(r, 10001, "params error: limit");
+		by_error(s, r, 10001, "params error: limit");
 		return;
 	}
 	int64_t off = fb_interval_offset_ms(interval);
@@ -393,14 +393,14 @@ static void history(Simex *s, const Args *q, Reply *r, int oi)
 		return;
 	int64_t p = period_ms(simex_arg(q, oi ? "intervalTime" : "period"));
 	if (p < 0) {
-		by_error(r, 10001,
+		by_error(s, r, 10001,
 		         oi ? "params error: intervalTime invalid"
 		            : "params error: period invalid");
 		return;
 	}
 	int64_t limit = simex_arg_int(q, "limit", 50), now = clock_now(&s->clock);
 	if (limit < 1 || limit > (oi ? 200 : 500)) {
-		by_error(r, 10001, "params error: limit");
+		by_error(s, r, 10001, "params error: limit");
 		return;
 	}
 	int64_t end = simex_arg_int(q, "endTime", now);
@@ -460,11 +460,11 @@ static void h_funding(Simex *s, const Args *q, Reply *r)
 	int64_t start = simex_arg_int(q, "startTime", INT64_MIN);
 	int64_t end = simex_arg_int(q, "endTime", INT64_MIN);
 	if (start != INT64_MIN && end == INT64_MIN) {
-		by_error(r, 10001, "params error: startTime needs endTime");
+		by_error(s, r, 10001, "params error: startTime needs endTime");
 		return;
 	}
 	if (limit < 1 || limit > 200) {
-		by_error(r, 10001, "params error: limit");
+		by_error(s, r, 10001, "params error: limit");
 		return;
 	}
 	if (end == INT64_MIN || end > now)
@@ -552,7 +552,7 @@ void simex_bybit_handle(Simex *s, const char *path, const Args *q, Reply *r)
 		int64_t into = (now - s->started_real) % period;
 		if (now - s->started_real >= period && into < (int64_t)s->opt.burst_s * 1000) {
 			count(s, &s->stats.rate_limited);
-			by_error(r, 10006, "Too many visits!");
+			by_error(s, r, 10006, "Too many visits!");
 			return;
 		}
 	}
