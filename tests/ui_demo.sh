@@ -104,10 +104,31 @@ def money(s):
     return float(num) * k, 0.5 * 10 ** -dp * k
 # the columns by position (a toast may end a line): OI$ and VOL$; the "all" line sums both,
 # and holds the funding spread in its SYMBOL column, named
-rows, bad, sums, vols = [], 0, 0, 0
+# the MARK column: each exchange's mark, and on the "all" line the other's spread against this
+# one's per base unit (a symbol's multiplier, 1000 in 1000SHIBUSDT or SHIB1000USDT, divided
+# out), as the marks shown give it within their rounding
+import re
+def mult(sym):
+    m = re.match(r"^(\d+)", sym) or re.search(r"(\d+)USDT$", sym)
+    return int(m.group(1)) if m else 1
+def mark(s):
+    dp = len(s.split(".")[1]) if "." in s else 0
+    return float(s), 0.5 * 10 ** -dp
+rows, marks, bad, sums, vols, spreads = [], [], 0, 0, 0, 0
 for line in open(sys.argv[1]):
     f = line.split()
-    oi, vol = line[42:50].strip(), line[66:74].strip()
+    oi, vol, px = line[42:50].strip(), line[66:74].strip(), line[29:41].strip()
+    if len(f) >= 6 and f[0] in ("simex", "simex-bybit"):
+        marks.append((mark(px), mult(f[1])) if px != "-" else None)
+    if len(f) >= 5 and f[0] == "all" and len(marks) >= 2 and None not in marks[-2:] and px != "-":
+        ((a, ea), ma), ((b, eb), mb) = marks[-2], marks[-1]
+        want, shown = ((b / mb) / (a / ma) - 1) * 100, float(px.rstrip("%"))
+        dp = len(px.rstrip("%").split(".")[1])
+        spreads += 1
+        if abs(want - shown) > 0.5 * 10 ** -dp + (ea / a + eb / b) * 100 + 1e-9:
+            print("mark spread", shown, "is not", want, "from", a, b); bad += 1
+    if f and f[0] == "all":
+        marks = []
     if len(f) >= 6 and f[0] in ("simex", "simex-bybit") and oi != "-":
         rows.append((money(oi), money(vol) if vol != "-" else None))
     elif len(f) >= 5 and f[0] == "all" and len(rows) >= 2 and oi != "-":
@@ -123,10 +144,10 @@ for line in open(sys.argv[1]):
             if abs(g - (a + b)) > e0 + e1 + e2:
                 print("all volume", g, "is not", a, "+", b); bad += 1
         rows = []
-print("sums", sums, "volumes", vols)
-sys.exit(1 if bad or sums < 3 or vols < 3 else 0)
+print("sums", sums, "volumes", vols, "spreads", spreads)
+sys.exit(1 if bad or sums < 3 or vols < 3 or spreads < 3 else 0)
 PY
-[ $? -eq 0 ] && ok || { bad "the venues' open interest or volume does not add up"; cat "$WORK/venues.out" "$WORK/screen" >&2; }
+[ $? -eq 0 ] && ok || { bad "the venues' open interest, volume or mark spread does not add up"; cat "$WORK/venues.out" "$WORK/screen" >&2; }
 $T send-keys -t ui Escape
 wait_screen "SYMBOL" || bad "Esc did not go back from the venues"
 # F3 searches: the cursor jumps to the first symbol with the text, as in htop

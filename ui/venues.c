@@ -1,12 +1,13 @@
-/* The venue screen (v): each symbol's price, open interest, funding and 24h volume on every
- * exchange the collector follows, then the sums and spreads across them (the engine's columns
- * across exchanges). Prices are each exchange's own (SHIB1000USDT quotes 1,000 SHIB), funding
+/* The venue screen (v): each symbol's mark price, open interest, funding and 24h volume on
+ * every exchange the collector follows, then the sums and spreads across them (the engine's
+ * columns across exchanges). Marks, this exchange's too (not its last trade: the spread is of
+ * marks), are each exchange's own (SHIB1000USDT quotes 1,000 SHIB), funding
  * per the exchange's own period with the period beside it. The "all" line: open interest and
  * 24h volume summed, funding per 8 h weighted by open interest, and the other exchanges'
- * spreads against this one: price (in the PRICE column, per base unit) and funding per 8 h
+ * spreads against this one: mark (in the MARK column, per base unit) and funding per 8 h
  * (fspread, in the SYMBOL column): every column holds what its title says or a spread of it.
- * Another exchange's line whose part is not fresh (the engine's rule) is dimmed, with the age
- * of its older value at its end, and left out of the "all" line's sums.
+ * An exchange's line whose part is not fresh (the engine's rule), this one's own too, is
+ * dimmed, with the age of its older value at its end, and left out of the "all" line's sums.
  * From the snapshot alone. Main thread. */
 #include <curses.h>
 #include <math.h>
@@ -15,7 +16,7 @@
 
 #include "ui.h"
 
-/* one line: exchange, symbol, price, OI$, funding, its period, 24h volume */
+/* one line: exchange, symbol, mark, OI$, funding, its period, 24h volume */
 static void line_of(char *out, size_t len, const char *ex, const char *sym, double px, int dp,
                     double oi, double fund, double per_h, double vol)
 {
@@ -50,11 +51,11 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 	for (int r = 0; r < n; r++)
 		venues |= s->rows[r].nvenues > 0;
 	mvaddnstr(1, 0,
-	          venues ? " all: sums, FUND% per 8 h by OI; PRICE: its spread; fspread: funding/8h"
+	          venues ? " all: sums, FUND% per 8 h by OI; MARK: its spread; fspread: funding/8h"
 	                 : " one exchange: [exchanges] enabled = binance bybit collects both",
 	          W);
 	attron(A_BOLD | A_UNDERLINE);
-	mvprintw(2, 0, " %-12s %-14s %12s %8s %9s %4s %8s", "EXCHANGE", "SYMBOL", "PRICE", "OI$",
+	mvprintw(2, 0, " %-12s %-14s %12s %8s %9s %4s %8s", "EXCHANGE", "SYMBOL", "MARK", "OI$",
 	         "FUND%", "PER", "VOL$");
 	attroff(A_BOLD | A_UNDERLINE);
 	char line[256];
@@ -77,7 +78,7 @@ void ui_venues(Ui *u, const QuantSnapshot *s, int H, int W)
 					stale = v->stale;
 				} else {
 					line_of(line, sizeof line, u->d->exchange, t->symbol,
-					        t->last, t->price_dp,
+					        t->mark, t->price_dp,
 					        isfinite(t->oi * t->mark) ? t->oi * t->mark
 					                                  : t->oi_value,
 					        t->funding, t->funding_interval_h,

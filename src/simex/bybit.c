@@ -170,7 +170,8 @@ static int want_symbol(Simex *s, const Args *q, Reply *r)
 	const char *sym = simex_arg(q, "symbol");
 	int i = sym ? simex_bybit_find(s, sym) : -1;
 	if (i < 0)
-		by_error(s, r, 10001, sym ? "params error: symbol invalid" : "params error: symbol");
+		by_error(s, r, 10001,
+		         sym ? "params error: symbol invalid" : "params error: symbol");
 	return i;
 }
 
