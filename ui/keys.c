@@ -38,7 +38,7 @@ const UiKey ui_keys[] = {
         {"table", "a", "the alert log"},
         {"table", "h", "the feed's health"},
         {"table", "L", "liquidations: the last hour's forced orders as a tape and totals"},
-        {"table", "v", "venues: each symbol's price, OI, funding and volume by exchange"},
+        {"table", "v", "venues: each symbol's mark, OI, funding and volume by exchange"},
         {"table", "R", "the backtest runs; Enter: a run's equity and drawdown"},
         {"detail", "h l, arrows", "move the cursor through the candles"},
         {"detail", "H L", "the first or the newest candle"},
