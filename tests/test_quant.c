@@ -444,6 +444,7 @@ static void test_own_part_stale(void **state)
 		assert_int_equal(r->venue[0].stale, 0); /* Bybit's part is fresh */
 		/* the row's own open interest is told old as the sums leave it, with its time */
 		assert_int_equal(r->oi_stale, t > 8);
+		assert_int_equal(s->agg.oi_stale, t > 8); /* the total's part is old too */
 		assert_int_equal(r->own_stale, t > 8);
 		assert_int_equal(r->oi_ms, T0 + (t ? M : 0));
 		assert_int_equal(r->own_ms, T0 + (t ? M : 0)); /* the older of mark and OI */

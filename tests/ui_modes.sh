@@ -161,10 +161,12 @@ start "$FB" --db "$WORK/o.db" replay --from 2025-01-02T12:14
 wait_screen "REPLAY 2025-01-02 12:14 UTC" || bad "no replay of the open interest"
 oi_cells() { awk -v s="$1" '$1 == "SYMBOL" { h = $6 $7 } $1 == s && h == "OI$OI%" { print $6, $7 }' "$WORK/screen"; }
 case "$(oi_cells AAAUSDT)" in *~*) bad "an open interest 14 minutes old is marked old: $(oi_cells AAAUSDT)" ;; *M*) ok ;; *) bad "no open interest shown: $(oi_cells AAAUSDT)" ;; esac
+grep -q '^ OI \$[0-9.]*M   ' "$WORK/screen" && ok || bad "the strip's total open interest: $(sed -n 2p "$WORK/screen")"
 $T send-keys -t ui Right Right
 wait_screen "REPLAY 2025-01-02 12:16 UTC" || bad "no step to 12:16"
 case "$(oi_cells AAAUSDT)" in *M~" "*~) ok ;; *) bad "an open interest 16 minutes old is not marked old: $(oi_cells AAAUSDT)" ;; esac
 case "$(oi_cells BBBUSDT)" in *~*) bad "an unknown open interest is marked old: $(oi_cells BBBUSDT)" ;; *) ok ;; esac
+grep -q '^ OI \$[0-9.]*M~   ' "$WORK/screen" && ok || bad "the strip's total open interest is not marked old: $(sed -n 2p "$WORK/screen")"
 quit "replay of an open interest"
 
 # --- attach to a collector filling a database from simex, and live against simex

@@ -278,9 +278,10 @@ void ui_table(Ui *u, const QuantSnapshot *s)
 	ui_fmt(fu, sizeof fu, F_PCT, s->agg.oi_weighted_funding);
 	ui_fmt(ls, sizeof ls, F_RATIO, s->agg.volume_weighted_ls);
 	snprintf(line, sizeof line,
-	         " OI $%s   OI-wtd funding %s%%   vol-wtd LS %s   breadth %d up / %d down   "
+	         " OI $%s%s   OI-wtd funding %s%%   vol-wtd LS %s   breadth %d up / %d down   "
 	         "alerts 1h %d%s%s",
-	         oi, fu, ls, s->agg.up, s->agg.down, ui_alerts_last_hour(),
+	         oi, s->agg.oi_stale ? "~" : "", /* an old part in it, as the table marks it */
+	         fu, ls, s->agg.up, s->agg.down, ui_alerts_last_hour(),
 	         u->filter[0] ? "   filter: " : "", u->filter);
 	mvaddnstr(1, 0, line, W);
 	timeframes(u, s, tfs, sizeof tfs);

@@ -1243,6 +1243,7 @@ uint64_t quant_publish(QuantEngine *q)
 		if (isfinite(row->oi_value)) {
 			oi_known++;
 			ag->total_oi_value += row->oi_value;
+			ag->oi_stale += row->oi_stale;
 			if (isfinite(row->funding)) {
 				oi_w += row->oi_value;
 				fund_w += row->oi_value * row->funding;

@@ -145,6 +145,7 @@ typedef struct {
 
 typedef struct {
 	double total_oi_value;      /* quote */
+	int oi_stale;               /* rows whose open interest in that total is old (oi_stale) */
 	double oi_weighted_funding; /* per period */
 	double volume_weighted_ls;
 	int up, down, flat; /* symbols by 24h change */
