@@ -103,24 +103,21 @@ def money(s):
     num = s[:-1] if s[-1] in m else s
     dp = len(num.split(".")[1]) if "." in num else 0
     return float(num) * k, 0.5 * 10 ** -dp * k
-# the columns by position (a toast may end a line): OI$ and VOL$; the "all" line sums both,
-# and holds the funding spread in its SYMBOL column, named
-# the MARK column: each exchange's mark, and on the "all" line the other's spread against this
-# one's per base unit (a symbol's multiplier, 1000 in 1000SHIBUSDT or SHIB1000USDT, divided
-# out), as the marks shown give it within their rounding
+# the columns by position (a toast may end a line): OI$ and VOL$, which the "all" line sums,
+# with the funding spread named in its SYMBOL column; MARK, each exchange's mark, and on the
+# "all" line the other's spread against this one's per base unit (a symbol's multiplier, 1000
+# in 1000SHIBUSDT or SHIB1000USDT, divided out), as the marks shown give it within their
+# rounding
 import re
 def mult(sym):
     m = re.match(r"^(\d+)", sym) or re.search(r"(\d+)USDT$", sym)
     return int(m.group(1)) if m else 1
-def mark(s):
-    dp = len(s.split(".")[1]) if "." in s else 0
-    return float(s), 0.5 * 10 ** -dp
 rows, marks, bad, sums, vols, spreads = [], [], 0, 0, 0, 0
 for line in open(sys.argv[1]):
     f = line.split()
     oi, vol, px = line[42:50].strip(), line[66:74].strip(), line[29:41].strip()
     if len(f) >= 6 and f[0] in ("simex", "simex-bybit"):
-        marks.append((mark(px), mult(f[1])) if px != "-" else None)
+        marks.append((money(px), mult(f[1])) if px != "-" else None)
     if len(f) >= 5 and f[0] == "all" and len(marks) >= 2 and None not in marks[-2:] and px != "-":
         ((a, ea), ma), ((b, eb), mb) = marks[-2], marks[-1]
         want, shown = ((b / mb) / (a / ma) - 1) * 100, float(px.rstrip("%"))
